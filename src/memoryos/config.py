@@ -1,0 +1,167 @@
+"""Typed settings. Defaults are the MemoryOS paper's (arXiv 2506.06326), not the original code's."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from .errors import ConfigError
+
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+
+class MemoryosConfig(BaseModel):
+    """Every knob of memoryos. Construct it directly, or let `Memoryos(...)` build it from keyword arguments."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    # identity and storage
+    user_id: str = "default_user"
+    assistant_id: str = "default_assistant"
+    data_storage_path: str = Field(default="./memoryos_data", description="Directory of the embedded store.")
+    storage: str | None = Field(default=None, description="Storage URL; default sqlite:///<data>/memoryos.db")
+
+    # LLM (any OpenAI-compatible chat endpoint)
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_seconds: float = Field(default=60.0, gt=0)
+    llm_max_retries: int = Field(default=2, ge=0, description="HTTP-level retries with back-off (429/5xx/timeouts).")
+    llm_output_attempts: int = Field(default=2, ge=1, description="Attempts at getting valid structured output.")
+    llm_json_mode: bool = Field(default=True, description="Ask the endpoint for response_format=json_object.")
+    llm_max_output_chars: int = Field(default=20_000, gt=0, description="Longer answers are rejected as garbage.")
+    use_llm: bool | None = Field(default=None, description="None = use an LLM when one is configured.")
+
+    # embeddings
+    embedding_model_name: str = DEFAULT_EMBEDDING_MODEL
+    embedding_base_url: str | None = Field(default=None, description="OpenAI-compatible embeddings endpoint.")
+    embedding_batch_size: int = Field(default=64, gt=0)
+
+    # short-term memory
+    short_term_capacity: int = Field(default=7, ge=1)
+    short_term_retain: int = Field(
+        default=3, ge=0, description="Newest pages kept in short-term when a full queue is consolidated."
+    )
+
+    # mid-term memory
+    mid_term_capacity: int = Field(default=200, ge=1)
+    mid_term_similarity_threshold: float = Field(default=0.6, description="Merge threshold θ on F = cos + Jaccard.")
+    mid_term_heat_threshold: float = Field(default=5.0, gt=0, description="Promotion threshold τ.")
+    heat_alpha: float = 1.0
+    heat_beta: float = 1.0
+    heat_gamma: float = 1.0
+    recency_mu_seconds: float = Field(default=1e7, gt=0)
+    eviction_policy: Literal["heat", "lfu"] = "heat"
+    max_topics_per_batch: int = Field(default=2, ge=1)
+    topic_split_threshold: float = Field(
+        default=0.25, description="No-LLM mode: a batch splits in two when its clusters' cosine is below this."
+    )
+    continuity_threshold: float = Field(
+        default=0.45, description="No-LLM mode: cosine above which consecutive pages continue one chain."
+    )
+    max_summary_chars: int = Field(default=1200, gt=50)
+    max_keywords: int = Field(default=12, gt=0)
+
+    # long-term memory
+    long_term_knowledge_capacity: int = Field(default=100, ge=1)
+    knowledge_dedup_threshold: float = Field(default=0.92, description="Cosine above which two facts are one.")
+
+    # retrieval
+    top_m_segments: int = Field(default=5, ge=1)
+    retrieval_queue_capacity: int = Field(default=7, ge=1, description="Pages returned from mid-term.")
+    top_k_candidates: int = Field(default=10, ge=1, description="Paper's top-k pages considered per segment.")
+    knowledge_top_k: int = Field(default=5, ge=0)
+    knowledge_min_similarity: float = 0.2
+    lexical_weight: float = Field(default=1.0, ge=0)
+    dense_weight: float = Field(default=1.0, ge=0)
+    segment_weight: float = Field(default=0.5, ge=0)
+
+    # upkeep
+    background_upkeep: bool = Field(default=True, description="Run consolidation/promotion off the caller's path.")
+    upkeep_retry_seconds: float = Field(default=30.0, ge=0, description="Back-off after a failed upkeep step.")
+
+    # input limits
+    max_input_chars: int = Field(default=1_000_000, gt=0)
+
+    @field_validator("user_id", "assistant_id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        return validate_identifier(value)
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> MemoryosConfig:
+        if self.short_term_retain >= self.short_term_capacity:
+            # keep at least one page per batch, or consolidation could never make room
+            object.__setattr__(self, "short_term_retain", max(0, self.short_term_capacity - 1))
+        return self
+
+    @property
+    def llm_enabled(self) -> bool:
+        configured = bool(self.openai_base_url or (self.openai_api_key and self.openai_api_key.get_secret_value()))
+        return configured if self.use_llm is None else (self.use_llm and configured)
+
+    def storage_url(self) -> str:
+        if self.storage:
+            return self.storage
+        return f"sqlite:///{Path(self.data_storage_path) / 'memoryos.db'}"
+
+    def public_dict(self) -> dict[str, object]:
+        """Settings for logs and stats: secrets masked."""
+        data = self.model_dump()
+        data["openai_api_key"] = "***" if self.openai_api_key else None
+        return data
+
+
+MAX_ID_LENGTH = 256
+
+
+def validate_identifier(value: object, what: str = "id") -> str:
+    """User and assistant ids are keys, never paths; still, reject what no sane id contains."""
+    from .errors import InvalidInput
+
+    if not isinstance(value, str):
+        raise InvalidInput(f"{what} must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise InvalidInput(f"{what} must not be empty")
+    if len(value) > MAX_ID_LENGTH:
+        raise InvalidInput(f"{what} is {len(value)} characters long; the limit is {MAX_ID_LENGTH}")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise InvalidInput(f"{what} must not contain control characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(f"{what} is not valid Unicode text") from exc
+    return value
+
+
+ENV_OVERRIDES = {
+    "OPENAI_API_KEY": "openai_api_key",
+    "OPENAI_BASE_URL": "openai_base_url",
+    "MEMORYOS_LLM_MODEL": "llm_model",
+    "MEMORYOS_DATA": "data_storage_path",
+    "MEMORYOS_STORAGE": "storage",
+    "MEMORYOS_EMBEDDING_MODEL": "embedding_model_name",
+}
+
+
+def build_config(explicit: dict[str, object], base: MemoryosConfig | None = None) -> MemoryosConfig:
+    """Merge: base config < environment (only where the caller passed None) < explicit non-None arguments."""
+    data: dict[str, object] = base.model_dump() if base else {}
+    if base and base.openai_api_key:
+        data["openai_api_key"] = base.openai_api_key.get_secret_value()
+    for env_name, field in ENV_OVERRIDES.items():
+        env_value = os.environ.get(env_name)
+        if env_value and explicit.get(field) is None and (base is None or field not in base.model_fields_set):
+            data[field] = env_value
+    data.update({k: v for k, v in explicit.items() if v is not None})
+    try:
+        return MemoryosConfig(**data)
+    except Exception as exc:  # pydantic's ValidationError, re-raised as our typed error
+        from pydantic import ValidationError
+
+        if isinstance(exc, ValidationError):
+            raise ConfigError(f"invalid memoryos configuration: {exc}") from exc
+        raise

@@ -1,0 +1,373 @@
+"""The facade: wires configuration, storage, providers and tiers; the public library API."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .config import MemoryosConfig, build_config, validate_identifier
+from .errors import InvalidInput, LLMNotConfigured
+from .models import Fact, KnowledgeKind, Page, Scope
+from .providers.analysis import Analyzer, LLMAnalyzer
+from .providers.embeddings import Embedder, OpenAIEmbedder, SentenceTransformerEmbedder, normalize
+from .providers.extractive import ExtractiveAnalyzer
+from .providers.llm import LLM, MeteredLLM, OpenAICompatibleLLM, UsageMeter
+from .providers.prompts import generation_messages
+from .retrieval.result import RetrievalResult
+from .retrieval.retriever import Retriever
+from .storage import Store, open_store
+from .tiers.long_term import LongTermMemory
+from .tiers.mid_term import MidTermMemory
+from .tiers.short_term import ShortTermMemory
+from .transfer import dict_to_dump, dump_to_dict
+from .upkeep.promoter import Promoter
+from .upkeep.updater import Updater
+from .upkeep.worker import UpkeepWorker, run_until_idle
+from .validation import check_meta_data, check_text, parse_timestamp
+
+log = logging.getLogger("memoryos")
+
+
+class _LazyEmbedder:
+    """Loads the embedding model on first use, so adding memories never waits for it."""
+
+    def __init__(self, factory: Callable[[], Embedder], on_load: Callable[[Embedder], None]) -> None:
+        self._factory = factory
+        self._on_load = on_load
+        self._inner: Embedder | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Embedder:
+        if self._inner is None:
+            with self._lock:
+                if self._inner is None:
+                    inner = self._factory()
+                    self._on_load(inner)
+                    self._inner = inner
+        return self._inner
+
+    @property
+    def name(self) -> str:
+        return self.get().name
+
+    @property
+    def dim(self) -> int:
+        return self.get().dim
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return self.get().embed(texts)
+
+
+class Memoryos:
+    """Three-tier memory for one user talking to one assistant.
+
+    Parameter names follow the established MemoryOS API; everything else is in `config` (a MemoryosConfig).
+    """
+
+    def __init__(
+        self,
+        user_id: str | None = None,
+        openai_api_key: str | None = None,
+        data_storage_path: str | None = None,
+        openai_base_url: str | None = None,
+        assistant_id: str | None = None,
+        short_term_capacity: int | None = None,
+        mid_term_capacity: int | None = None,
+        long_term_knowledge_capacity: int | None = None,
+        retrieval_queue_capacity: int | None = None,
+        mid_term_heat_threshold: float | None = None,
+        mid_term_similarity_threshold: float | None = None,
+        llm_model: str | None = None,
+        embedding_model_name: str | None = None,
+        *,
+        storage: str | None = None,
+        config: MemoryosConfig | None = None,
+        llm: LLM | None = None,
+        embedder: Embedder | None = None,
+        clock: Callable[[], float] = time.time,
+        **settings: Any,
+    ) -> None:
+        if user_id is not None:
+            validate_identifier(user_id, "user_id")
+        if assistant_id is not None:
+            validate_identifier(assistant_id, "assistant_id")
+        explicit: dict[str, Any] = {
+            "user_id": user_id,
+            "openai_api_key": openai_api_key,
+            "data_storage_path": data_storage_path,
+            "openai_base_url": openai_base_url,
+            "assistant_id": assistant_id,
+            "short_term_capacity": short_term_capacity,
+            "mid_term_capacity": mid_term_capacity,
+            "long_term_knowledge_capacity": long_term_knowledge_capacity,
+            "retrieval_queue_capacity": retrieval_queue_capacity,
+            "mid_term_heat_threshold": mid_term_heat_threshold,
+            "mid_term_similarity_threshold": mid_term_similarity_threshold,
+            "llm_model": llm_model,
+            "embedding_model_name": embedding_model_name,
+            "storage": storage,
+            **settings,
+        }
+        self.config = cfg = build_config(explicit, config)
+        self.scope = Scope(cfg.user_id, cfg.assistant_id)
+        self._clock = clock
+        self.usage = UsageMeter()
+        self._closed = False
+
+        self.store: Store = open_store(cfg.storage_url())
+        self._llm: MeteredLLM | None = None
+        if llm is not None:
+            self._llm = MeteredLLM(llm, self.usage)
+        elif cfg.llm_enabled:
+            self._llm = MeteredLLM(
+                OpenAICompatibleLLM(
+                    cfg.llm_model,
+                    cfg.openai_api_key.get_secret_value() if cfg.openai_api_key else None,
+                    cfg.openai_base_url,
+                    timeout=cfg.llm_timeout_seconds,
+                    max_retries=cfg.llm_max_retries,
+                    json_mode=cfg.llm_json_mode,
+                ),
+                self.usage,
+            )
+        self.analyzer: Analyzer = LLMAnalyzer(self._llm, cfg) if self._llm else ExtractiveAnalyzer(cfg)
+        self.embedder = _LazyEmbedder(
+            (lambda: embedder) if embedder is not None else self._make_embedder,
+            lambda e: self.store.check_embedding_model(e.name, e.dim),
+        )
+
+        self.short = ShortTermMemory(self.store, self.scope, cfg.short_term_capacity, cfg.short_term_retain)
+        self.mid = MidTermMemory(self.store, self.scope, cfg)
+        self.long = LongTermMemory(self.store, self.scope, cfg)
+        self.updater = Updater(self.short, self.mid, self.analyzer, self.embedder, cfg)  # type: ignore[arg-type]
+        self.promoter = Promoter(self.mid, self.long, self.analyzer, self.embedder, cfg)  # type: ignore[arg-type]
+        self.retriever = Retriever(self.short, self.mid, self.long, self.embedder, cfg)  # type: ignore[arg-type]
+        self._upkeep_lock = threading.Lock()
+        self._worker = UpkeepWorker(self._upkeep_step, cfg.upkeep_retry_seconds) if cfg.background_upkeep else None
+        log.info(
+            "memoryos ready: user=%s assistant=%s storage=%s mode=%s settings=%s",
+            cfg.user_id,
+            cfg.assistant_id,
+            cfg.storage_url(),
+            f"llm:{cfg.llm_model}" if self._llm else "no-llm (extractive)",
+            cfg.public_dict(),
+        )
+        self._schedule_upkeep()  # finish what a previous process left pending
+
+    def _make_embedder(self) -> Embedder:
+        cfg = self.config
+        if cfg.embedding_base_url:
+            key = cfg.openai_api_key.get_secret_value() if cfg.openai_api_key else None
+            return OpenAIEmbedder(cfg.embedding_model_name, cfg.embedding_base_url, key, cfg.llm_timeout_seconds)
+        return SentenceTransformerEmbedder(cfg.embedding_model_name, cfg.embedding_batch_size)
+
+    # ---- writing ----
+
+    def add_memory(
+        self,
+        user_input: str | None,
+        agent_response: str | None,
+        timestamp: object = None,
+        meta_data: dict[str, Any] | None = None,
+    ) -> str:
+        """Store one exchange as a page in short-term memory. Returns the page id once it is durable."""
+        limit = self.config.max_input_chars
+        user_text = check_text(user_input, "user_input", limit)
+        agent_text = check_text(agent_response, "agent_response", limit)
+        if not user_text.strip() and not agent_text.strip():
+            raise InvalidInput("a page needs a non-empty user_input or agent_response")
+        page = Page(
+            id=uuid.uuid4().hex,
+            user_input=user_text,
+            agent_response=agent_text,
+            timestamp=parse_timestamp(timestamp, self._clock()),
+            meta_data=check_meta_data(meta_data),
+        )
+        self.short.add(page)
+        if self.short.is_full():
+            self._schedule_upkeep()
+        return page.id
+
+    # ---- reading ----
+
+    def retrieve(self, query: str, *, max_pages: int | None = None, update_heat: bool = True) -> RetrievalResult:
+        """Context from every tier for a query. A retrieval that uses a segment counts as a visit (heat)."""
+        text = check_text(query, "query", self.config.max_input_chars, allow_none=False)
+        if max_pages is not None and (not isinstance(max_pages, int) or max_pages < 0):
+            raise InvalidInput("max_pages must be a non-negative integer")
+        now = self._clock()
+        result = self.retriever.retrieve(text, now, max_pages=max_pages)
+        if update_heat:
+            visited = list(dict.fromkeys(p.segment_id for p in result.pages if p.segment_id and p.tier == "mid"))
+            if visited:
+                self.mid.record_visits(visited, now)
+                self._schedule_upkeep()
+        return result
+
+    def search(self, query: str, max_results: int | None = None) -> RetrievalResult:
+        """Like retrieve, without side effects on heat."""
+        return self.retrieve(query, max_pages=max_results, update_heat=False)
+
+    def get_response(
+        self,
+        query: str,
+        relationship_with_user: str = "friend",
+        style_hint: str = "",
+        user_conversation_meta_data: dict[str, Any] | None = None,
+    ) -> str:
+        """Answer as an assistant who remembers, then store the exchange. Needs an LLM."""
+        if self._llm is None:
+            raise LLMNotConfigured("get_response")
+        text = check_text(query, "query", self.config.max_input_chars, allow_none=False)
+        if not text.strip():
+            raise InvalidInput("query must not be empty")
+        meta = check_meta_data(user_conversation_meta_data)
+        context = self.retrieve(text)
+        messages = generation_messages(
+            text, context.to_prompt(), self.config.assistant_id, relationship_with_user, style_hint, meta
+        )
+        answer = self._llm.complete(messages, purpose="generation").text.strip()
+        self.add_memory(text, answer, meta_data=meta or None)
+        return answer
+
+    def get_user_profile(self) -> str:
+        return self.long.profile_text()
+
+    def profile_history(self) -> list[dict[str, Any]]:
+        return [v.to_dict() for v in self.store.profile_history(self.scope)]
+
+    def get_knowledge(self, kind: KnowledgeKind | None = None) -> list[dict[str, Any]]:
+        if kind not in (None, "user", "assistant"):
+            raise InvalidInput("kind must be 'user', 'assistant' or None")
+        return [f.to_dict() for f in self.long.facts(kind)]
+
+    def add_knowledge(self, text: str, kind: KnowledgeKind = "user") -> str:
+        """Add a fact by hand (provenance: manual). Near-duplicates are merged, not repeated."""
+        fact_text = check_text(text, "text", self.config.max_input_chars, allow_none=False).strip()
+        if not fact_text:
+            raise InvalidInput("knowledge text must not be empty")
+        if kind not in ("user", "assistant"):
+            raise InvalidInput("kind must be 'user' or 'assistant'")
+        vector = self.embedder.embed([fact_text])
+        new, _merged, evict = self.long.plan_facts(kind, [fact_text], vector, [], "manual", self._clock())
+        self.store.add_facts(self.scope, new, evict)
+        if new:
+            return new[0].id
+        duplicate = max(self.long.facts(kind, with_vectors=True), key=lambda f: float(f.embedding @ vector[0]))
+        return duplicate.id
+
+    def delete_knowledge(self, fact_id: str) -> None:
+        self.store.delete_fact(self.scope, check_text(fact_id, "fact_id", 200, allow_none=False))
+
+    def get_page(self, page_id: str) -> dict[str, Any]:
+        return self.store.get_page(self.scope, check_text(page_id, "page_id", 200, allow_none=False)).to_dict()
+
+    def list_pages(self, tier: str | None = None, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        if tier not in (None, "short", "mid", "archive"):
+            raise InvalidInput("tier must be 'short', 'mid', 'archive' or None")
+        return [p.to_dict() for p in self.store.list_pages(self.scope, tier=tier, limit=limit, offset=offset)]  # type: ignore[arg-type]
+
+    def list_segments(self, include_archived: bool = False) -> list[dict[str, Any]]:
+        now = self._clock()
+        return [
+            {**s.to_dict(), "heat": self.mid.heat(s, now)}
+            for s in self.mid.segments(status=None if include_archived else "active")
+        ]
+
+    def delete_memory(self, page_id: str) -> None:
+        """Delete one page of this user (NotFound for ids of other users)."""
+        with self._upkeep_lock:
+            self.store.delete_page(self.scope, check_text(page_id, "page_id", 200, allow_none=False))
+
+    def forget_user(self) -> int:
+        """Delete everything of this user with this assistant. Returns the number of pages removed."""
+        with self._upkeep_lock:
+            return self.store.forget_scope(self.scope)
+
+    def stats(self) -> dict[str, Any]:
+        data = self.store.stats(self.scope)
+        data.update(
+            user_id=self.scope.user_id,
+            assistant_id=self.scope.assistant_id,
+            mode="llm" if self._llm else "no-llm",
+            llm_usage=self.usage.snapshot(),
+            upkeep={
+                "background": self._worker is not None,
+                "failures": self._worker.failures if self._worker else 0,
+                "last_error": self._worker.last_error if self._worker else None,
+            },
+        )
+        return data
+
+    # ---- export / import ----
+
+    def export(self) -> dict[str, Any]:
+        return dump_to_dict(self.store.export_scope(self.scope), self.scope.user_id, self.scope.assistant_id)
+
+    def import_data(self, data: dict[str, Any]) -> int:
+        """Restore an export into this (empty) user's memory; vectors are recomputed. Returns pages imported."""
+        dump = dict_to_dump(data)
+        mid_pages = [p for p in dump.pages if p.tier != "short"]
+        for page, vector in zip(mid_pages, self._embed([p.text for p in mid_pages]), strict=True):
+            page.embedding = vector
+        for fact, vector in zip(dump.facts, self._embed([f.text for f in dump.facts]), strict=True):
+            fact.embedding = vector
+        for segment in dump.segments:
+            members = [p.embedding for p in mid_pages if p.segment_id == segment.id and p.embedding is not None]
+            if self.analyzer.method == "llm" or not members:
+                segment.embedding = self._embed([segment.summary])[0]
+            else:
+                segment.embedding = normalize(np.mean(members, axis=0))[0]
+        with self._upkeep_lock:
+            self.store.import_scope(self.scope, dump)
+        return len(dump.pages)
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        return self.embedder.embed(texts) if texts else np.zeros((0, 0), dtype=np.float32)
+
+    # ---- upkeep ----
+
+    def _upkeep_step(self) -> bool:
+        with self._upkeep_lock:
+            now = self._clock()
+            return self.updater.consolidate(now) or self.promoter.promote_hot(now)
+
+    def _schedule_upkeep(self) -> None:
+        if self._worker is not None:
+            self._worker.notify()
+        else:
+            error = run_until_idle(self._upkeep_step)
+            if error:
+                log.warning("upkeep postponed: %s", error)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until pending consolidation and promotion are done. True if everything pending succeeded."""
+        if self._worker is not None:
+            return self._worker.flush(timeout)
+        return run_until_idle(self._upkeep_step) is None
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._worker is not None:
+            self._worker.close()
+        self.store.close()
+
+    def __enter__(self) -> Memoryos:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Memoryos(user_id={self.scope.user_id!r}, assistant_id={self.scope.assistant_id!r})"
+
+
+__all__ = ["Fact", "Memoryos"]

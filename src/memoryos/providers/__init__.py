@@ -1,0 +1,1 @@
+"""Swappable providers: LLMs, embedding models, and the no-LLM extractor."""

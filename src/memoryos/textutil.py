@@ -1,0 +1,87 @@
+"""Language helpers for the no-LLM path: tokens, stopwords, keywords, sentences."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are aren't as at be because been before being below
+    between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each
+    few for from further get got had hadn't has hasn't have haven't having he he'd he'll he's her here here's
+    hers herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself just let's
+    like me more most mustn't my myself no nor not now of off on once only or other ought our ours ourselves out
+    over own really same shan't she she'd she'll she's should shouldn't so some such than that that's the their
+    theirs them themselves then there there's these they they'd they'll they're they've this those through to
+    too under until up us very was wasn't we we'd we'll we're we've were weren't what what's when when's where
+    where's which while who who's whom why why's will with won't would wouldn't yes yet you you'd you'll you're
+    you've your yours yourself yourselves user assistant oh wow yeah hey hi hello thanks thank okay ok sure
+    great good nice cool well lot lots much many one two thing things something anything everything really
+    pretty gonna wanna know think feel make made way ways time times going go goes went come came see saw say
+    said tell told want wanted need needs still even back always never ever maybe though through sounds sound
+    awesome amazing totally definitely absolutely glad love loved
+    """.split()  # noqa: SIM905
+)
+
+_TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_SENTENCE_RE = re.compile(r"(?<=[.!?。！？])\s+|\n+")
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens (Unicode aware)."""
+    return [t.lower().replace("’", "'") for t in _TOKEN_RE.findall(text)]
+
+
+def content_tokens(text: str) -> list[str]:
+    return [t for t in tokens(text) if t not in STOPWORDS and (len(t) > 2 or t.isdigit())]
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_RE.split(text) if s and s.strip()]
+
+
+def extract_keywords(texts: Iterable[str], limit: int) -> list[str]:
+    """Statistical keywords: content-word frequency, boosted for capitalised (name-like) words."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        seen_in_text: set[str] = set()
+        for raw in _TOKEN_RE.findall(text):
+            word = raw.lower().replace("’", "'")
+            if word in STOPWORDS or (len(word) <= 2 and not word.isdigit()):
+                continue
+            weight = 1.0 if word in seen_in_text else 1.5  # document frequency counts more than repetition
+            if raw[:1].isupper():
+                weight += 0.5
+            counts[word] += weight
+            seen_in_text.add(word)
+    return [word for word, _ in counts.most_common(limit)]
+
+
+def jaccard(a: Iterable[str], b: Iterable[str]) -> float:
+    set_a, set_b = {x.lower() for x in a}, {x.lower() for x in b}
+    if not set_a or not set_b:
+        return 0.0
+    return len(set_a & set_b) / len(set_a | set_b)
+
+
+def clip(text: str, limit: int) -> str:
+    """Shorten to at most `limit` characters at a word boundary, marking the cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(0, limit - 1)].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def clip_tail(text: str, limit: int) -> str:
+    """Keep the newest end of a running text."""
+    if len(text) <= limit:
+        return text
+    tail = text[-(limit - 1) :]
+    return "…" + tail.split(" ", 1)[-1] if " " in tail else "…" + tail
+
+
+def estimate_tokens(text: str) -> int:
+    """A model-free token estimate (≈ 4/3 tokens per word) for reporting context size."""
+    return max(1, round(len(text.split()) * 4 / 3)) if text.strip() else 0

@@ -1,0 +1,1 @@
+"""The three memory tiers: policy only, storage through the Store protocol."""

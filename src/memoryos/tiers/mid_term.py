@@ -1,0 +1,82 @@
+"""Mid-term memory: topic segments with heat, merge-or-create placement, and eviction to the archive."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from ..config import MemoryosConfig
+from ..models import Scope, Segment
+from ..storage.base import Store
+from ..textutil import jaccard
+
+log = logging.getLogger(__name__)
+
+
+class MidTermMemory:
+    def __init__(self, store: Store, scope: Scope, config: MemoryosConfig) -> None:
+        self.store = store
+        self.scope = scope
+        self.config = config
+
+    def heat(self, segment: Segment, now: float) -> float:
+        c = self.config
+        return segment.heat(now, c.heat_alpha, c.heat_beta, c.heat_gamma, c.recency_mu_seconds)
+
+    def segments(self, status: str | None = "active") -> list[Segment]:
+        return self.store.list_segments(self.scope, status=status)
+
+    @staticmethod
+    def fit(segment: Segment, vector: np.ndarray, keywords: list[str]) -> float:
+        """The paper's F = cos(summary embeddings) + Jaccard(keywords)."""
+        if segment.embedding is None:
+            return 0.0
+        return float(segment.embedding @ vector) + jaccard(segment.keywords, keywords)
+
+    def best_match(
+        self, candidates: list[Segment], vector: np.ndarray, keywords: list[str]
+    ) -> tuple[Segment | None, float]:
+        best, best_score = None, float("-inf")
+        for segment in candidates:
+            score = self.fit(segment, vector, keywords)
+            if score > best_score:
+                best, best_score = segment, score
+        if best is not None and best_score >= self.config.mid_term_similarity_threshold:
+            return best, best_score
+        return None, best_score
+
+    def hot_segments(self, now: float) -> list[Segment]:
+        """Segments at or above τ that have something to promote (new pages or counters to reset)."""
+        hot = [
+            s
+            for s in self.segments()
+            if self.heat(s, now) >= self.config.mid_term_heat_threshold and (s.n_visit or s.l_interaction)
+        ]
+        return sorted(hot, key=lambda s: -self.heat(s, now))
+
+    def evict_over_capacity(self, now: float) -> list[str]:
+        """Archive the coldest segments (lowest heat, or lowest N_visit under LFU) until within capacity."""
+        active = self.segments()
+        surplus = len(active) - self.config.mid_term_capacity
+        if surplus <= 0:
+            return []
+        if self.config.eviction_policy == "lfu":
+            order = sorted(active, key=lambda s: (s.n_visit, s.last_access))
+        else:
+            order = sorted(active, key=lambda s: (self.heat(s, now), s.last_access))
+        evicted = []
+        for segment in order[:surplus]:
+            self.store.archive_segment(self.scope, segment.id)
+            log.info(
+                "archived segment %s (heat %.3f, %d pages): mid-term over capacity %d",
+                segment.id,
+                self.heat(segment, now),
+                segment.page_count,
+                self.config.mid_term_capacity,
+            )
+            evicted.append(segment.id)
+        return evicted
+
+    def record_visits(self, segment_ids: list[str], now: float) -> None:
+        self.store.record_visits(self.scope, segment_ids, now)

@@ -1,0 +1,77 @@
+"""Mid → long promotion: a hot segment's unanalyzed pages become profile and knowledge; its heat resets."""
+
+from __future__ import annotations
+
+import logging
+
+from ..config import MemoryosConfig
+from ..models import ProfileVersion, PromotionPlan, Segment
+from ..providers.analysis import Analyzer
+from ..providers.embeddings import Embedder
+from ..tiers.long_term import LongTermMemory
+from ..tiers.mid_term import MidTermMemory
+
+log = logging.getLogger(__name__)
+
+
+class Promoter:
+    def __init__(
+        self,
+        mid: MidTermMemory,
+        long: LongTermMemory,
+        analyzer: Analyzer,
+        embedder: Embedder,
+        config: MemoryosConfig,
+    ) -> None:
+        self.mid = mid
+        self.long = long
+        self.analyzer = analyzer
+        self.embedder = embedder
+        self.config = config
+
+    def promote_hot(self, now: float) -> bool:
+        """Promote the hottest segment over τ. False when none is."""
+        hot = self.mid.hot_segments(now)
+        if not hot:
+            return False
+        self.promote(hot[0], now)
+        return True
+
+    def promote(self, segment: Segment, now: float) -> None:
+        store, scope = self.mid.store, self.mid.scope
+        pages = store.unanalyzed_pages(scope, segment.id)
+        heat = self.mid.heat(segment, now)
+        if not pages:
+            store.apply_promotion(scope, PromotionPlan(segment.id, [], None, [], {}, now), [])
+            log.info("segment %s reached heat %.2f with nothing new to analyse: counters reset", segment.id, heat)
+            return
+        page_ids = [p.id for p in pages]
+        current = self.long.profile_text()
+        analysis = self.analyzer.analyze_for_profile(current, pages)
+        profile = None
+        if self.long.acceptable_profile(analysis.profile, current):
+            profile = ProfileVersion(0, analysis.profile.strip(), page_ids, now, self.analyzer.method)  # type: ignore[arg-type]
+        elif analysis.profile.strip() and analysis.profile.strip() != current.strip():
+            log.warning(
+                "rejected a profile update of %d characters: empty, error-like or a collapse", len(analysis.profile)
+            )
+        user_texts = [t for t in analysis.user_facts if t.strip()]
+        assistant_texts = [t for t in analysis.assistant_facts if t.strip()]
+        vectors = self.embedder.embed(user_texts + assistant_texts)
+        new_user, merged_user, evict_user = self.long.plan_facts(
+            "user", user_texts, vectors[: len(user_texts)], page_ids, self.analyzer.method, now
+        )
+        new_asst, merged_asst, evict_asst = self.long.plan_facts(
+            "assistant", assistant_texts, vectors[len(user_texts) :], page_ids, self.analyzer.method, now
+        )
+        plan = PromotionPlan(segment.id, page_ids, profile, new_user + new_asst, {**merged_user, **merged_asst}, now)
+        store.apply_promotion(scope, plan, evict_user + evict_asst)
+        log.info(
+            "promoted segment %s (heat %.2f): %d pages → profile %s, %d user facts, %d assistant facts",
+            segment.id,
+            heat,
+            len(pages),
+            "updated" if profile else "unchanged",
+            len(new_user),
+            len(new_asst),
+        )

@@ -1,0 +1,147 @@
+"""Short → mid consolidation: one batch, one analysis, one transaction."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import numpy as np
+
+from ..config import MemoryosConfig
+from ..models import ConsolidationPlan, Page, PageUpdate, Segment, SegmentWrite
+from ..providers.analysis import Analyzer
+from ..providers.embeddings import Embedder, normalize
+from ..textutil import clip_tail, extract_keywords
+from ..tiers.mid_term import MidTermMemory
+from ..tiers.short_term import ShortTermMemory
+
+log = logging.getLogger(__name__)
+
+
+class Updater:
+    def __init__(
+        self,
+        short: ShortTermMemory,
+        mid: MidTermMemory,
+        analyzer: Analyzer,
+        embedder: Embedder,
+        config: MemoryosConfig,
+    ) -> None:
+        self.short = short
+        self.mid = mid
+        self.analyzer = analyzer
+        self.embedder = embedder
+        self.config = config
+
+    def consolidate(self, now: float) -> bool:
+        """Move one overflow batch to mid-term. False when there is nothing to move. Pages stay in short-term
+        if anything fails (the analysis raises before the single write transaction)."""
+        batch = self.short.overflow_batch()
+        if not batch:
+            return False
+        vectors = self.embedder.embed([p.text for p in batch])
+        previous = self.mid.store.last_consolidated_page(self.mid.scope)
+        analysis = self.analyzer.analyze_batch(
+            batch, vectors, previous, previous.embedding if previous is not None else None
+        )
+        plan = self._plan(batch, vectors, previous, analysis, now)
+        if not self.mid.store.apply_consolidation(self.mid.scope, plan):
+            log.info("consolidation of %d pages was claimed by another worker; skipped", len(batch))
+            return True
+        log.info(
+            "consolidated %d pages into %d segment(s) (%s)",
+            len(batch),
+            len(plan.segments),
+            ", ".join(("new " if s.is_new else "merged ") + s.id[:8] for s in plan.segments),
+        )
+        self.mid.evict_over_capacity(now)
+        return True
+
+    def _plan(
+        self,
+        batch: list[Page],
+        vectors: np.ndarray,
+        previous: Page | None,
+        analysis: object,
+        now: float,
+    ) -> ConsolidationPlan:
+        from ..providers.prompts import ConsolidationOut
+
+        assert isinstance(analysis, ConsolidationOut)
+        candidates = self.mid.segments()
+        writes: dict[str, SegmentWrite] = {}
+        topic_of: dict[int, str] = {}
+        by_id: dict[str, Segment] = {s.id: s for s in candidates}
+        use_llm_text = self.analyzer.method == "llm"
+        summary_vectors = self.embedder.embed([t.summary for t in analysis.topics]) if use_llm_text else None
+        for t_index, topic in enumerate(analysis.topics):
+            indices = topic.page_indices
+            keywords = topic.keywords[: self.config.max_keywords] or extract_keywords(
+                [batch[i].text for i in indices], self.config.max_keywords
+            )
+            centroid = normalize(vectors[indices].mean(axis=0))[0]
+            topic_vector = summary_vectors[t_index] if summary_vectors is not None else centroid
+            target, _score = self.mid.best_match(list(by_id.values()), topic_vector, keywords)
+            if target is None:
+                segment_id = uuid.uuid4().hex
+                write = SegmentWrite(segment_id, topic.summary, keywords, topic_vector, len(indices), True)
+                by_id[segment_id] = Segment(segment_id, topic.summary, keywords, topic_vector, page_count=len(indices))
+            else:
+                write = self._merge(
+                    target,
+                    writes.get(target.id),
+                    topic.summary,
+                    keywords,
+                    topic_vector,
+                    centroid,
+                    indices,
+                    use_llm_text,
+                )
+                by_id[target.id] = Segment(
+                    target.id,
+                    write.summary,
+                    write.keywords,
+                    write.embedding,
+                    page_count=target.page_count + len(indices),
+                )
+            writes[write.id] = write
+            for i in indices:
+                topic_of[i] = write.id
+        updates = []
+        for i, page in enumerate(batch):
+            if i == 0:
+                prev = previous.id if previous is not None and analysis.continues_previous else None
+            else:
+                prev = batch[i - 1].id if topic_of[i] == topic_of[i - 1] else None
+            updates.append(PageUpdate(page.id, topic_of[i], vectors[i], prev, analysis.chain_summaries[i] or ""))
+        return ConsolidationPlan([p.id for p in batch], updates, list(writes.values()), now)
+
+    def _merge(
+        self,
+        target: Segment,
+        pending: SegmentWrite | None,
+        summary: str,
+        keywords: list[str],
+        topic_vector: np.ndarray,
+        centroid: np.ndarray,
+        indices: list[int],
+        use_llm_text: bool,
+    ) -> SegmentWrite:
+        """A merge refreshes the summary, keywords and embedding of the segment."""
+        base = pending or SegmentWrite(target.id, target.summary, target.keywords, target.embedding, 0, False)
+        merged_summary = clip_tail(
+            f"{base.summary} | {summary}" if base.summary else summary, self.config.max_summary_chars
+        )
+        common = [k for k in base.keywords if k in keywords]
+        rest = [k for pair in zip(base.keywords, keywords, strict=False) for k in pair]
+        merged_keywords = list(dict.fromkeys(common + rest + base.keywords + keywords))[: self.config.max_keywords]
+        if use_llm_text:
+            embedding = self.embedder.embed([merged_summary])[0]
+        else:
+            # extractive mode: the segment vector is the running centroid of its pages
+            old_weight = max(1, target.page_count + base.added_pages)
+            old = base.embedding if base.embedding is not None else centroid
+            embedding = normalize(old * old_weight + centroid * len(indices))[0]
+        return SegmentWrite(
+            target.id, merged_summary, merged_keywords, embedding, base.added_pages + len(indices), base.is_new
+        )

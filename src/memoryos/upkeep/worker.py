@@ -1,0 +1,83 @@
+"""A background thread that runs upkeep steps off the caller's path, with back-off after failures."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+
+class UpkeepWorker:
+    """Runs `step()` until it returns False (nothing left) or raises (postponed with back-off).
+
+    Pending work is derived from the stored state (short-term over capacity, hot segments), so nothing is lost
+    if the process stops: the next start finds the same work and does it.
+    """
+
+    def __init__(self, step: Callable[[], bool], retry_seconds: float, name: str = "memoryos-upkeep") -> None:
+        self._step = step
+        self._retry_seconds = retry_seconds
+        self._cond = threading.Condition()
+        self._requested = 0  # pass requests issued
+        self._completed = 0  # pass requests satisfied
+        self._retry_at = 0.0
+        self._closing = False
+        self.last_error: str | None = None
+        self.failures = 0
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def notify(self) -> None:
+        """Ask for a pass, unless a recent failure asks us to wait."""
+        with self._cond:
+            if time.monotonic() < self._retry_at:
+                return
+            self._requested += 1
+            self._cond.notify_all()
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Run a full pass now (ignoring back-off) and wait for it. True if it finished without error."""
+        with self._cond:
+            self._retry_at = 0.0
+            self._requested += 1
+            ticket = self._requested
+            self._cond.notify_all()
+            finished = self._cond.wait_for(lambda: self._completed >= ticket or self._closing, timeout)
+            return bool(finished) and self.last_error is None
+
+    def close(self, timeout: float = 30.0) -> None:
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._requested > self._completed or self._closing)
+                if self._closing:
+                    return
+                ticket = self._requested
+            error = run_until_idle(self._step)
+            with self._cond:
+                self.last_error = error
+                if error:
+                    self.failures += 1
+                    self._retry_at = time.monotonic() + self._retry_seconds
+                self._completed = ticket
+                self._cond.notify_all()
+
+
+def run_until_idle(step: Callable[[], bool], max_steps: int = 10_000) -> str | None:
+    """Run steps until none is left; return the error text if one failed (the work stays pending)."""
+    for _ in range(max_steps):
+        try:
+            if not step():
+                return None
+        except Exception as exc:
+            log.warning("memory upkeep postponed: %s", exc, exc_info=log.isEnabledFor(logging.DEBUG))
+            return f"{type(exc).__name__}: {exc}"
+    return None
