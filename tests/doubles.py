@@ -1,0 +1,89 @@
+"""Test doubles that implement memoryos's provider protocols."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+from memoryos.providers.llm import Completion
+from memoryos.providers.prompts import MEMORY_FENCE_CLOSE
+from memoryos.textutil import extract_keywords
+
+_PAGES_RE = re.compile(r"new pages\n(\[.*?\])\n" + re.escape(MEMORY_FENCE_CLOSE), re.S)
+
+
+def pages_in_prompt(messages: list[dict[str, str]]) -> list[dict[str, object]]:
+    """The pages a consolidation or promotion prompt carries (the JSON inside its 'new pages' fence)."""
+    match = _PAGES_RE.search(messages[-1]["content"]) or _PAGES_RE.search(messages[0]["content"])
+    return json.loads(match.group(1)) if match else []
+
+
+def default_script(messages: list[dict[str, str]], purpose: str) -> str:
+    """Valid answers built from the prompt itself: one topic per batch, facts = the user's sentences."""
+    pages = pages_in_prompt(messages)
+    if purpose == "consolidation":
+        texts = [f"{p['user']} {p['assistant']}" for p in pages]
+        return json.dumps(
+            {
+                "continues_previous": False,
+                "chain_summaries": [f"thread up to: {p['user']}" for p in pages],
+                "topics": [
+                    {
+                        "page_indices": list(range(len(pages))),
+                        "summary": "Conversation about " + "; ".join(str(p["user"]) for p in pages),
+                        "keywords": extract_keywords(texts, 6),
+                    }
+                ],
+            }
+        )
+    if purpose == "profile_knowledge":
+        facts = [str(p["user"]) for p in pages if p["user"]]
+        return json.dumps(
+            {
+                "profile": "The user said: " + " ".join(facts),
+                "user_facts": facts,
+                "assistant_facts": [str(p["assistant"]) for p in pages if "I will" in str(p["assistant"])],
+            }
+        )
+    return "scripted answer"
+
+
+class ScriptedLLM:
+    """Implements the LLM protocol. Answers come from a script function, or a queue of canned answers/errors
+    consumed first. Every call is recorded."""
+
+    def __init__(self, script: Callable[[list[dict[str, str]], str], str] = default_script) -> None:
+        self.script = script
+        self.queue: list[str | Exception] = []
+        self.calls: list[tuple[str, list[dict[str, str]]]] = []
+
+    def complete(
+        self, messages: list[dict[str, str]], *, purpose: str, json_mode: bool = False, max_tokens: int | None = None
+    ) -> Completion:
+        self.calls.append((purpose, messages))
+        if self.queue:
+            item = self.queue.pop(0)
+            if isinstance(item, Exception):
+                raise item
+            text = item
+        else:
+            text = self.script(messages, purpose)
+        words = sum(len(m["content"].split()) for m in messages)
+        return Completion(text=text, prompt_tokens=words, completion_tokens=len(text.split()))
+
+    def purposes(self) -> list[str]:
+        return [purpose for purpose, _ in self.calls]
+
+
+class ManualClock:
+    """A clock tests move by hand (heat recency is computed from it)."""
+
+    def __init__(self, start: float = 1_750_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
