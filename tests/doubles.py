@@ -6,6 +6,8 @@ import json
 import re
 from collections.abc import Callable
 
+import numpy as np
+
 from memoryos.providers.llm import Completion
 from memoryos.providers.prompts import MEMORY_FENCE_CLOSE
 from memoryos.textutil import extract_keywords
@@ -15,8 +17,11 @@ _PAGES_RE = re.compile(r"new pages\n(\[.*?\])\n" + re.escape(MEMORY_FENCE_CLOSE)
 
 def pages_in_prompt(messages: list[dict[str, str]]) -> list[dict[str, object]]:
     """The pages a consolidation or promotion prompt carries (the JSON inside its 'new pages' fence)."""
-    match = _PAGES_RE.search(messages[-1]["content"]) or _PAGES_RE.search(messages[0]["content"])
-    return json.loads(match.group(1)) if match else []
+    for message in messages:
+        match = _PAGES_RE.search(message["content"])
+        if match:
+            return json.loads(match.group(1))
+    return []
 
 
 def default_script(messages: list[dict[str, str]], purpose: str) -> str:
@@ -51,19 +56,22 @@ def default_script(messages: list[dict[str, str]], purpose: str) -> str:
 
 class ScriptedLLM:
     """Implements the LLM protocol. Answers come from a script function, or a queue of canned answers/errors
-    consumed first. Every call is recorded."""
+    consumed first
+    (per purpose, then general). Every call is recorded."""
 
     def __init__(self, script: Callable[[list[dict[str, str]], str], str] = default_script) -> None:
         self.script = script
         self.queue: list[str | Exception] = []
+        self.queued_for: dict[str, list[str | Exception]] = {}
         self.calls: list[tuple[str, list[dict[str, str]]]] = []
 
     def complete(
         self, messages: list[dict[str, str]], *, purpose: str, json_mode: bool = False, max_tokens: int | None = None
     ) -> Completion:
         self.calls.append((purpose, messages))
-        if self.queue:
-            item = self.queue.pop(0)
+        pending = self.queued_for.get(purpose) or self.queue
+        if pending:
+            item = pending.pop(0)
             if isinstance(item, Exception):
                 raise item
             text = item
@@ -71,6 +79,10 @@ class ScriptedLLM:
             text = self.script(messages, purpose)
         words = sum(len(m["content"].split()) for m in messages)
         return Completion(text=text, prompt_tokens=words, completion_tokens=len(text.split()))
+
+    def queue_for(self, purpose: str, *items: str | Exception) -> None:
+        """Canned answers (or errors to raise) for the next calls of one purpose."""
+        self.queued_for.setdefault(purpose, []).extend(items)
 
     def purposes(self) -> list[str]:
         return [purpose for purpose, _ in self.calls]
@@ -87,3 +99,25 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+class VocabularyEmbedder:
+    """Implements the Embedder protocol with a transparent bag-of-words over a fixed vocabulary, so a test
+    can know the exact cosine between two texts. Words outside the vocabulary share one 'other' axis."""
+
+    def __init__(self, vocabulary: list[str], name: str = "vocabulary-test-embedder") -> None:
+        self.vocabulary = [w.lower() for w in vocabulary]
+        self.name = name
+        self.dim = len(self.vocabulary) + 1
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        from memoryos.textutil import tokens
+
+        matrix = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for token in tokens(text):
+                column = self.vocabulary.index(token) if token in self.vocabulary else self.dim - 1
+                matrix[row, column] += 1.0
+            if not matrix[row].any():
+                matrix[row, -1] = 1.0
+        return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)

@@ -73,6 +73,10 @@ class MemoryosConfig(BaseModel):
     top_m_segments: int = Field(default=5, ge=1)
     retrieval_queue_capacity: int = Field(default=7, ge=1, description="Pages returned from mid-term.")
     top_k_candidates: int = Field(default=10, ge=1, description="Paper's top-k pages considered per segment.")
+    visit_min_similarity: float = Field(
+        default=0.3,
+        description="A retrieved page counts as a visit to its segment from this cosine (or a lexical hit).",
+    )
     knowledge_top_k: int = Field(default=5, ge=0)
     knowledge_min_similarity: float = 0.2
     lexical_weight: float = Field(default=1.0, ge=0)

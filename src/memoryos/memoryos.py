@@ -204,7 +204,17 @@ class Memoryos:
         now = self._clock()
         result = self.retriever.retrieve(text, now, max_pages=max_pages)
         if update_heat:
-            visited = list(dict.fromkeys(p.segment_id for p in result.pages if p.segment_id and p.tier == "mid"))
+            # a segment is visited when one of its pages really matched the query, not merely filled a slot
+            floor = self.config.visit_min_similarity
+            visited = list(
+                dict.fromkeys(
+                    p.segment_id
+                    for p in result.pages
+                    if p.segment_id
+                    and p.tier == "mid"
+                    and (p.signals.get("dense", -1.0) >= floor or "lexical" in p.signals)
+                )
+            )
             if visited:
                 self.mid.record_visits(visited, now)
                 self._schedule_upkeep()
