@@ -33,8 +33,14 @@ def test_full_short_term_moves_oldest_pages_as_one_batch(make_memo, scripted_llm
 
 def test_batch_pages_chain_and_keep_their_own_chain_summary(make_memo, scripted_llm: ScriptedLLM) -> None:
     memo = make_memo(llm=scripted_llm, short_term_capacity=3, short_term_retain=0)
-    ids = add_many(memo, [("I adopted a cat named Miso.", "Lovely!"), ("Miso likes tuna.", "Cute."),
-                          ("Miso is two years old.", "Nice.")])
+    ids = add_many(
+        memo,
+        [
+            ("I adopted a cat named Miso.", "Lovely!"),
+            ("Miso likes tuna.", "Cute."),
+            ("Miso is two years old.", "Nice."),
+        ],
+    )
     pages = {p["id"]: p for p in memo.list_pages("mid")}
     assert pages[ids[0]]["prev_page_id"] is None and pages[ids[0]]["next_page_id"] == ids[1]
     assert pages[ids[1]]["prev_page_id"] == ids[0] and pages[ids[1]]["next_page_id"] == ids[2]
@@ -46,10 +52,24 @@ def test_batch_pages_chain_and_keep_their_own_chain_summary(make_memo, scripted_
 
 def test_heat_formula_uses_visits_length_and_recency_at_read_time(make_memo, clock: ManualClock) -> None:
     llm = ScriptedLLM()
-    memo = make_memo(llm=llm, short_term_capacity=3, short_term_retain=0, mid_term_heat_threshold=100,
-                     heat_alpha=2.0, heat_beta=0.5, heat_gamma=3.0, recency_mu_seconds=1000.0)
-    add_many(memo, [("My sister Ana lives in Lisbon.", "Nice city."), ("Ana is a nurse.", "Great job."),
-                    ("Ana visits me in May.", "Fun!")])
+    memo = make_memo(
+        llm=llm,
+        short_term_capacity=3,
+        short_term_retain=0,
+        mid_term_heat_threshold=100,
+        heat_alpha=2.0,
+        heat_beta=0.5,
+        heat_gamma=3.0,
+        recency_mu_seconds=1000.0,
+    )
+    add_many(
+        memo,
+        [
+            ("My sister Ana lives in Lisbon.", "Nice city."),
+            ("Ana is a nurse.", "Great job."),
+            ("Ana visits me in May.", "Fun!"),
+        ],
+    )
     [segment] = memo.list_segments()
     assert segment["l_interaction"] == 3 and segment["n_visit"] == 0
     assert segment["heat"] == pytest.approx(2.0 * 0 + 0.5 * 3 + 3.0 * 1.0)
@@ -65,8 +85,14 @@ def test_heat_formula_uses_visits_length_and_recency_at_read_time(make_memo, clo
 def test_hot_segment_is_promoted_into_profile_and_knowledge_then_heat_resets(make_memo) -> None:
     llm = ScriptedLLM()
     memo = make_memo(llm=llm, short_term_capacity=3, short_term_retain=0, mid_term_heat_threshold=5)
-    add_many(memo, [("I work as a pilot for KLM.", "Exciting!"), ("I fly to Tokyo often.", "Long flights."),
-                    ("I will remember your schedule.", "I will remind you about your Tokyo flights.")])
+    add_many(
+        memo,
+        [
+            ("I work as a pilot for KLM.", "Exciting!"),
+            ("I fly to Tokyo often.", "Long flights."),
+            ("I will remember your schedule.", "I will remind you about your Tokyo flights."),
+        ],
+    )
     [segment] = memo.list_segments()
     assert segment["heat"] < 5  # 3 pages + recency 1 = 4: not yet
     assert memo.get_user_profile() == ""
@@ -92,8 +118,14 @@ def test_hot_segment_is_promoted_into_profile_and_knowledge_then_heat_resets(mak
 def test_profile_is_never_replaced_by_empty_error_or_collapsed_text(make_memo) -> None:
     llm = ScriptedLLM()
     memo = make_memo(llm=llm, short_term_capacity=3, short_term_retain=0, mid_term_heat_threshold=4)
-    add_many(memo, [("I am a vegetarian who loves Thai food.", "Noted."), ("I live in Berlin.", "Cool."),
-                    ("I play the cello.", "Beautiful.")])  # heat 3 + 1 = 4 → promoted at once
+    add_many(
+        memo,
+        [
+            ("I am a vegetarian who loves Thai food.", "Noted."),
+            ("I live in Berlin.", "Cool."),
+            ("I play the cello.", "Beautiful."),
+        ],
+    )  # heat 3 + 1 = 4 → promoted at once
     first = memo.get_user_profile()
     assert "vegetarian" in first
     for bad in ("", "   ", "Error: rate limit exceeded", "I'm sorry, I cannot help with that.", "ok"):
@@ -111,13 +143,23 @@ def _topic_memo(make_memo, threshold: float) -> tuple[Memoryos, ScriptedLLM]:
     def script(messages, purpose):
         pages = pages_in_prompt(messages)
         words = sorted({w for p in pages for w in str(p["user"]).lower().split() if w in vocabulary})
-        return json.dumps({"continues_previous": False, "chain_summaries": ["" for _ in pages],
-                           "topics": [{"page_indices": list(range(len(pages))), "summary": " ".join(words),
-                                       "keywords": words}]})
+        return json.dumps(
+            {
+                "continues_previous": False,
+                "chain_summaries": ["" for _ in pages],
+                "topics": [{"page_indices": list(range(len(pages))), "summary": " ".join(words), "keywords": words}],
+            }
+        )
 
     llm = ScriptedLLM(script)
-    memo = make_memo(llm=llm, embedder=VocabularyEmbedder(vocabulary), short_term_capacity=2,
-                     short_term_retain=0, mid_term_similarity_threshold=threshold, mid_term_heat_threshold=1000)
+    memo = make_memo(
+        llm=llm,
+        embedder=VocabularyEmbedder(vocabulary),
+        short_term_capacity=2,
+        short_term_retain=0,
+        mid_term_similarity_threshold=threshold,
+        mid_term_heat_threshold=1000,
+    )
     return memo, llm
 
 
@@ -141,10 +183,16 @@ def test_fit_score_decides_merge_exactly(make_memo, threshold: float, expect_mer
 
 
 def test_coldest_segment_is_archived_and_stays_searchable(make_memo, clock: ManualClock) -> None:
-    memo = make_memo(short_term_capacity=2, short_term_retain=0, mid_term_capacity=2, mid_term_heat_threshold=1000,
-                     mid_term_similarity_threshold=5.0)  # θ unreachable: every batch opens a new segment
-    add_many(memo, [("My grandmother grew tomatoes in Sicily.", "Lovely."),
-                    ("She made sauce every August.", "Delicious.")])
+    memo = make_memo(
+        short_term_capacity=2,
+        short_term_retain=0,
+        mid_term_capacity=2,
+        mid_term_heat_threshold=1000,
+        mid_term_similarity_threshold=5.0,
+    )  # θ unreachable: every batch opens a new segment
+    add_many(
+        memo, [("My grandmother grew tomatoes in Sicily.", "Lovely."), ("She made sauce every August.", "Delicious.")]
+    )
     clock.advance(1e7)  # the first segment grows cold
     add_many(memo, [("I run marathons.", "Impressive."), ("My best time is 3:05.", "Fast!")])
     memo.retrieve("marathon time")  # a visit warms the second
@@ -162,8 +210,14 @@ def test_coldest_segment_is_archived_and_stays_searchable(make_memo, clock: Manu
 
 
 def test_lfu_eviction_option(make_memo, clock: ManualClock) -> None:
-    memo = make_memo(short_term_capacity=2, short_term_retain=0, mid_term_capacity=1, mid_term_heat_threshold=1000,
-                     mid_term_similarity_threshold=5.0, eviction_policy="lfu")
+    memo = make_memo(
+        short_term_capacity=2,
+        short_term_retain=0,
+        mid_term_capacity=1,
+        mid_term_heat_threshold=1000,
+        mid_term_similarity_threshold=5.0,
+        eviction_policy="lfu",
+    )
     add_many(memo, [("I collect vinyl records.", "Cool."), ("Mostly jazz from the 60s.", "Classic.")])
     memo.retrieve("vinyl jazz records")
     add_many(memo, [("I bake sourdough.", "Yum."), ("My starter is named Bob.", "Ha!")])

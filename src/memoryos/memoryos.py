@@ -352,9 +352,7 @@ class Memoryos:
         if self._worker is not None:
             self._worker.notify()
         else:
-            error = run_until_idle(self._upkeep_step)
-            if error:
-                log.warning("upkeep postponed: %s", error)
+            run_until_idle(self._upkeep_step)  # failures are logged there and stay pending
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until pending consolidation and promotion are done. True if everything pending succeeded."""
