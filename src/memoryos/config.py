@@ -85,6 +85,9 @@ class MemoryosConfig(BaseModel):
 
     # upkeep
     background_upkeep: bool = Field(default=True, description="Run consolidation/promotion off the caller's path.")
+    upkeep_lease_seconds: float = Field(
+        default=300.0, gt=0, description="How long one process may hold a user's upkeep before others take over."
+    )
     upkeep_retry_seconds: float = Field(default=30.0, ge=0, description="Back-off after a failed upkeep step.")
 
     # input limits

@@ -64,6 +64,14 @@ class _LazyEmbedder:
         return self.get().embed(texts)
 
 
+def make_embedder(cfg: MemoryosConfig) -> Embedder:
+    """The embedder a config names (used by Memoryos; public so tools can wrap it, e.g. to batch imports)."""
+    if cfg.embedding_base_url:
+        key = cfg.openai_api_key.get_secret_value() if cfg.openai_api_key else None
+        return OpenAIEmbedder(cfg.embedding_model_name, cfg.embedding_base_url, key, cfg.llm_timeout_seconds)
+    return SentenceTransformerEmbedder(cfg.embedding_model_name, cfg.embedding_batch_size)
+
+
 class Memoryos:
     """Three-tier memory for one user talking to one assistant.
 
@@ -149,6 +157,7 @@ class Memoryos:
         self.promoter = Promoter(self.mid, self.long, self.analyzer, self.embedder, cfg)  # type: ignore[arg-type]
         self.retriever = Retriever(self.short, self.mid, self.long, self.embedder, cfg)  # type: ignore[arg-type]
         self._upkeep_lock = threading.Lock()
+        self._holder = uuid.uuid4().hex  # this instance's name on upkeep leases
         self._worker = UpkeepWorker(self._upkeep_step, cfg.upkeep_retry_seconds) if cfg.background_upkeep else None
         log.info(
             "memoryos ready: user=%s assistant=%s storage=%s mode=%s settings=%s",
@@ -161,11 +170,7 @@ class Memoryos:
         self._schedule_upkeep()  # finish what a previous process left pending
 
     def _make_embedder(self) -> Embedder:
-        cfg = self.config
-        if cfg.embedding_base_url:
-            key = cfg.openai_api_key.get_secret_value() if cfg.openai_api_key else None
-            return OpenAIEmbedder(cfg.embedding_model_name, cfg.embedding_base_url, key, cfg.llm_timeout_seconds)
-        return SentenceTransformerEmbedder(cfg.embedding_model_name, cfg.embedding_batch_size)
+        return make_embedder(self.config)
 
     # ---- writing ----
 
@@ -344,9 +349,16 @@ class Memoryos:
     # ---- upkeep ----
 
     def _upkeep_step(self) -> bool:
+        """One unit of upkeep under this user's lease, so processes sharing a store never race on it."""
         with self._upkeep_lock:
-            now = self._clock()
-            return self.updater.consolidate(now) or self.promoter.promote_hot(now)
+            if not self.store.claim_upkeep(self.scope, self._holder, self.config.upkeep_lease_seconds):
+                log.debug("upkeep for %s is held by another process", self.scope.user_id)
+                return False
+            try:
+                now = self._clock()
+                return self.updater.consolidate(now) or self.promoter.promote_hot(now)
+            finally:
+                self.store.release_upkeep(self.scope, self._holder)
 
     def _schedule_upkeep(self) -> None:
         if self._worker is not None:
@@ -378,4 +390,4 @@ class Memoryos:
         return f"Memoryos(user_id={self.scope.user_id!r}, assistant_id={self.scope.assistant_id!r})"
 
 
-__all__ = ["Fact", "Memoryos"]
+__all__ = ["Fact", "Memoryos", "make_embedder"]

@@ -73,4 +73,11 @@ SQLITE_MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE VIRTUAL TABLE pages_fts USING fts5(scope, body, tokenize='porter unicode61')",
     ],
+    [
+        """CREATE TABLE upkeep_leases (
+            scope_key TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            expires_at REAL NOT NULL
+        )""",
+    ],
 ]

@@ -7,6 +7,7 @@ import json
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -588,10 +589,18 @@ class SqliteStore:
         if not deleted:
             raise NotFound(f"no knowledge entry {fact_id!r} in the memory of user {scope.user_id!r}")
 
-    def apply_promotion(self, scope: Scope, plan: PromotionPlan, evict_fact_ids: list[str]) -> None:
+    def apply_promotion(self, scope: Scope, plan: PromotionPlan, evict_fact_ids: list[str]) -> bool:
         try:
             with self._write() as conn:
                 self._ensure_scope(conn, scope)
+                if plan.page_ids:
+                    marks = ",".join("?" * len(plan.page_ids))
+                    fresh = conn.execute(
+                        f"SELECT count(*) FROM pages WHERE scope_key=? AND analyzed=0 AND id IN ({marks})",
+                        (scope.key, *plan.page_ids),
+                    ).fetchone()[0]
+                    if fresh != len(plan.page_ids):
+                        return False  # analysed by another worker: never promote twice
                 if plan.profile is not None:
                     row = conn.execute(
                         "SELECT coalesce(max(version), 0) FROM profiles WHERE scope_key=?", (scope.key,)
@@ -627,6 +636,29 @@ class SqliteStore:
                     "UPDATE segments SET n_visit=0, l_interaction=0 WHERE scope_key=? AND id=?",
                     (scope.key, plan.segment_id),
                 )
+        except sqlite3.Error as exc:
+            raise self._guard(exc) from exc
+        return True
+
+    def claim_upkeep(self, scope: Scope, holder: str, ttl_seconds: float) -> bool:
+        now = time.time()
+        try:
+            with self._write() as conn:
+                row = conn.execute(
+                    "INSERT INTO upkeep_leases(scope_key, holder, expires_at) VALUES(?, ?, ?) "
+                    "ON CONFLICT(scope_key) DO UPDATE SET holder=excluded.holder, expires_at=excluded.expires_at "
+                    "WHERE upkeep_leases.holder = excluded.holder OR upkeep_leases.expires_at < ? "
+                    "RETURNING holder",
+                    (scope.key, holder, now + ttl_seconds, now),
+                ).fetchone()
+        except sqlite3.Error as exc:
+            raise self._guard(exc) from exc
+        return row is not None
+
+    def release_upkeep(self, scope: Scope, holder: str) -> None:
+        try:
+            with self._write() as conn:
+                conn.execute("DELETE FROM upkeep_leases WHERE scope_key=? AND holder=?", (scope.key, holder))
         except sqlite3.Error as exc:
             raise self._guard(exc) from exc
 
@@ -801,7 +833,7 @@ class SqliteStore:
     def _forget(self, conn: sqlite3.Connection, scope_key: str) -> int:
         pages = conn.execute("SELECT count(*) FROM pages WHERE scope_key=?", (scope_key,)).fetchone()[0]
         conn.execute("DELETE FROM pages_fts WHERE rowid IN (SELECT pk FROM pages WHERE scope_key=?)", (scope_key,))
-        for table in ("pages", "segments", "knowledge", "profiles"):
+        for table in ("pages", "segments", "knowledge", "profiles", "upkeep_leases"):
             conn.execute(f"DELETE FROM {table} WHERE scope_key=?", (scope_key,))
         conn.execute(
             "UPDATE scopes SET vector_removals = vector_removals + 1, next_seq = 0 WHERE scope_key=?", (scope_key,)

@@ -65,7 +65,9 @@ class Promoter:
             "assistant", assistant_texts, vectors[len(user_texts) :], page_ids, self.analyzer.method, now
         )
         plan = PromotionPlan(segment.id, page_ids, profile, new_user + new_asst, {**merged_user, **merged_asst}, now)
-        store.apply_promotion(scope, plan, evict_user + evict_asst)
+        if not store.apply_promotion(scope, plan, evict_user + evict_asst):
+            log.info("promotion of segment %s was done by another worker; skipped", segment.id)
+            return
         log.info(
             "promoted segment %s (heat %.2f): %d pages → profile %s, %d user facts, %d assistant facts",
             segment.id,
