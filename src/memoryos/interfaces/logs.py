@@ -1,0 +1,28 @@
+"""Logging for the shells: stderr or a file, never stdout (stdout carries MCP protocol messages or JSON output)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def configure_logging(level: str = "WARNING", log_file: str | None = None) -> None:
+    """Route every log record (ours, the SDK's, uvicorn's) to stderr or `log_file`."""
+    name = level.upper()
+    if name not in LEVELS:
+        raise ValueError(f"log level must be one of {', '.join(LEVELS)}")
+    handler: logging.Handler = (
+        logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler(sys.stderr)
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(name)
+    # third-party chatter at INFO would drown our own startup lines
+    for noisy in ("httpx", "httpcore", "sentence_transformers", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    logging.captureWarnings(True)  # warnings go through the same handler, not bare stderr writes
