@@ -23,6 +23,9 @@ def check_text(value: object, name: str, limit: int, *, allow_none: bool = True)
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise InvalidInput(f"{name} is not valid Unicode text (lone surrogate at position {exc.start})") from exc
+    if "\x00" in value:
+        # PostgreSQL text cannot hold NUL; refusing it everywhere keeps the backends interchangeable
+        raise InvalidInput(f"{name} contains a NUL character (\\x00), which memoryos does not store")
     return value
 
 

@@ -30,70 +30,24 @@ from ..models import (
     dumps,
 )
 from .migrations import SQLITE_MIGRATIONS
+from .rows import (
+    FACT_COLS,
+    PAGE_COLS,
+    PROFILE_COLS,
+    SEG_COLS,
+    fact_from_row,
+    fts_body,
+    page_from_row,
+    profile_from_row,
+    segment_from_row,
+    stats_dict,
+)
 
 log = logging.getLogger(__name__)
-
-_PAGE_COLS = (
-    "id, seq, user_input, agent_response, timestamp, meta_data, tier, segment_id, prev_page_id, "
-    "next_page_id, chain_summary, analyzed"
-)
 
 
 def _blob(vector: np.ndarray | None) -> bytes | None:
     return None if vector is None else np.asarray(vector, dtype=np.float32).tobytes()
-
-
-def _vec(blob: bytes | None) -> np.ndarray | None:
-    return None if blob is None else np.frombuffer(blob, dtype=np.float32)
-
-
-def _page(row: sqlite3.Row | tuple[Any, ...], embedding: bytes | None = None) -> Page:
-    return Page(
-        id=row[0],
-        seq=row[1],
-        user_input=row[2],
-        agent_response=row[3],
-        timestamp=row[4],
-        meta_data=json.loads(row[5]),
-        tier=row[6],
-        segment_id=row[7],
-        prev_page_id=row[8],
-        next_page_id=row[9],
-        chain_summary=row[10],
-        analyzed=bool(row[11]),
-        embedding=_vec(embedding),
-    )
-
-
-def _segment(row: tuple[Any, ...]) -> Segment:
-    return Segment(
-        id=row[0],
-        summary=row[1],
-        keywords=json.loads(row[2]),
-        embedding=_vec(row[3]),
-        n_visit=row[4],
-        l_interaction=row[5],
-        last_access=row[6],
-        created_at=row[7],
-        status=row[8],
-        page_count=row[9],
-    )
-
-
-_SEG_COLS = "id, summary, keywords, embedding, n_visit, l_interaction, last_access, created_at, status, page_count"
-_FACT_COLS = "id, kind, text, source_page_ids, created_at, method"
-
-
-def _fact(row: tuple[Any, ...], embedding: bytes | None = None) -> Fact:
-    return Fact(
-        id=row[0],
-        kind=row[1],
-        text=row[2],
-        source_page_ids=json.loads(row[3]),
-        created_at=row[4],
-        method=row[5],
-        embedding=_vec(embedding),
-    )
 
 
 class _VectorCache:
@@ -266,7 +220,7 @@ class SqliteStore:
                 )
                 conn.execute(
                     "INSERT INTO pages_fts(rowid, scope, body) VALUES(?, ?, ?)",
-                    (cursor.lastrowid, scope.key, _fts_body(page)),
+                    (cursor.lastrowid, scope.key, fts_body(page)),
                 )
         except sqlite3.IntegrityError as exc:
             raise InvalidInput(f"page id {page.id!r} already exists") from exc
@@ -291,12 +245,12 @@ class SqliteStore:
                     chunk = page_ids[start : start + 500]
                     marks = ",".join("?" * len(chunk))
                     rows = conn.execute(
-                        f"SELECT {_PAGE_COLS}, {'embedding' if with_vectors else 'NULL'} FROM pages "
+                        f"SELECT {PAGE_COLS}, {'embedding' if with_vectors else 'NULL'} FROM pages "
                         f"WHERE scope_key=? AND id IN ({marks})",
                         (scope.key, *chunk),
                     ).fetchall()
                     for row in rows:
-                        result[row[0]] = _page(row, row[12])
+                        result[row[0]] = page_from_row(row, row[12])
         except sqlite3.Error as exc:
             raise self._guard(exc) from exc
         return [result[i] for i in page_ids if i in result]
@@ -318,12 +272,12 @@ class SqliteStore:
             clauses.append("segment_id=?")
             params.append(segment_id)
         order = "DESC" if newest_first else "ASC"
-        sql = f"SELECT {_PAGE_COLS} FROM pages WHERE {' AND '.join(clauses)} ORDER BY seq {order}"
+        sql = f"SELECT {PAGE_COLS} FROM pages WHERE {' AND '.join(clauses)} ORDER BY seq {order}"
         sql += " LIMIT ? OFFSET ?"
         params += [limit if limit is not None else -1, offset]
         try:
             with self._read() as conn:
-                return [_page(row) for row in conn.execute(sql, params)]
+                return [page_from_row(row) for row in conn.execute(sql, params)]
         except sqlite3.Error as exc:
             raise self._guard(exc) from exc
 
@@ -342,24 +296,24 @@ class SqliteStore:
         try:
             with self._read() as conn:
                 row = conn.execute(
-                    f"SELECT {_PAGE_COLS}, embedding FROM pages WHERE scope_key=? AND tier != 'short' "
+                    f"SELECT {PAGE_COLS}, embedding FROM pages WHERE scope_key=? AND tier != 'short' "
                     "ORDER BY seq DESC LIMIT 1",
                     (scope.key,),
                 ).fetchone()
         except sqlite3.Error as exc:
             raise self._guard(exc) from exc
-        return _page(row, row[12]) if row else None
+        return page_from_row(row, row[12]) if row else None
 
     def unanalyzed_pages(self, scope: Scope, segment_id: str) -> list[Page]:
         try:
             with self._read() as conn:
                 rows = conn.execute(
-                    f"SELECT {_PAGE_COLS} FROM pages WHERE scope_key=? AND segment_id=? AND analyzed=0 ORDER BY seq",
+                    f"SELECT {PAGE_COLS} FROM pages WHERE scope_key=? AND segment_id=? AND analyzed=0 ORDER BY seq",
                     (scope.key, segment_id),
                 ).fetchall()
         except sqlite3.Error as exc:
             raise self._guard(exc) from exc
-        return [_page(row) for row in rows]
+        return [page_from_row(row) for row in rows]
 
     def delete_page(self, scope: Scope, page_id: str) -> None:
         try:
@@ -399,14 +353,14 @@ class SqliteStore:
     # ---- segments ----
 
     def list_segments(self, scope: Scope, status: str | None = "active") -> list[Segment]:
-        sql = f"SELECT {_SEG_COLS} FROM segments WHERE scope_key=?"
+        sql = f"SELECT {SEG_COLS} FROM segments WHERE scope_key=?"
         params: list[Any] = [scope.key]
         if status:
             sql += " AND status=?"
             params.append(status)
         try:
             with self._read() as conn:
-                return [_segment(row) for row in conn.execute(sql + " ORDER BY created_at, id", params)]
+                return [segment_from_row(row) for row in conn.execute(sql + " ORDER BY created_at, id", params)]
         except sqlite3.Error as exc:
             raise self._guard(exc) from exc
 
@@ -414,13 +368,13 @@ class SqliteStore:
         try:
             with self._read() as conn:
                 row = conn.execute(
-                    f"SELECT {_SEG_COLS} FROM segments WHERE scope_key=? AND id=?", (scope.key, segment_id)
+                    f"SELECT {SEG_COLS} FROM segments WHERE scope_key=? AND id=?", (scope.key, segment_id)
                 ).fetchone()
         except sqlite3.Error as exc:
             raise self._guard(exc) from exc
         if row is None:
             raise NotFound(f"no segment {segment_id!r} in the memory of user {scope.user_id!r}")
-        return _segment(row)
+        return segment_from_row(row)
 
     def apply_consolidation(self, scope: Scope, plan: ConsolidationPlan) -> bool:
         try:
@@ -528,26 +482,25 @@ class SqliteStore:
         return self._profiles(scope, latest_only=False)
 
     def _profiles(self, scope: Scope, latest_only: bool) -> list[ProfileVersion]:
-        sql = (
-            "SELECT version, text, source_page_ids, created_at, method FROM profiles WHERE scope_key=? "
-            "ORDER BY version " + ("DESC LIMIT 1" if latest_only else "ASC")
+        sql = f"SELECT {PROFILE_COLS} FROM profiles WHERE scope_key=? ORDER BY version " + (
+            "DESC LIMIT 1" if latest_only else "ASC"
         )
         try:
             with self._read() as conn:
                 rows = conn.execute(sql, (scope.key,)).fetchall()
         except sqlite3.Error as exc:
             raise self._guard(exc) from exc
-        return [ProfileVersion(r[0], r[1], json.loads(r[2]), r[3], r[4]) for r in rows]
+        return [profile_from_row(r) for r in rows]
 
     def list_facts(self, scope: Scope, kind: KnowledgeKind | None = None, with_vectors: bool = False) -> list[Fact]:
-        sql = f"SELECT {_FACT_COLS}, {'embedding' if with_vectors else 'NULL'} FROM knowledge WHERE scope_key=?"
+        sql = f"SELECT {FACT_COLS}, {'embedding' if with_vectors else 'NULL'} FROM knowledge WHERE scope_key=?"
         params: list[Any] = [scope.key]
         if kind:
             sql += " AND kind=?"
             params.append(kind)
         try:
             with self._read() as conn:
-                return [_fact(row, row[6]) for row in conn.execute(sql + " ORDER BY created_at, pk", params)]
+                return [fact_from_row(row, row[6]) for row in conn.execute(sql + " ORDER BY created_at, pk", params)]
         except sqlite3.Error as exc:
             raise self._guard(exc) from exc
 
@@ -734,21 +687,21 @@ class SqliteStore:
         try:
             with self._read() as conn:
                 pages = [
-                    _page(row, row[12])
+                    page_from_row(row, row[12])
                     for row in conn.execute(
-                        f"SELECT {_PAGE_COLS}, embedding FROM pages WHERE scope_key=? ORDER BY seq", (scope.key,)
+                        f"SELECT {PAGE_COLS}, embedding FROM pages WHERE scope_key=? ORDER BY seq", (scope.key,)
                     )
                 ]
                 segments = [
-                    _segment(row)
+                    segment_from_row(row)
                     for row in conn.execute(
-                        f"SELECT {_SEG_COLS} FROM segments WHERE scope_key=? ORDER BY created_at, id", (scope.key,)
+                        f"SELECT {SEG_COLS} FROM segments WHERE scope_key=? ORDER BY created_at, id", (scope.key,)
                     )
                 ]
                 facts = [
-                    _fact(row, row[6])
+                    fact_from_row(row, row[6])
                     for row in conn.execute(
-                        f"SELECT {_FACT_COLS}, embedding FROM knowledge WHERE scope_key=? ORDER BY created_at, pk",
+                        f"SELECT {FACT_COLS}, embedding FROM knowledge WHERE scope_key=? ORDER BY created_at, pk",
                         (scope.key,),
                     )
                 ]
@@ -808,7 +761,7 @@ class SqliteStore:
                     )
                     conn.execute(
                         "INSERT INTO pages_fts(rowid, scope, body) VALUES(?, ?, ?)",
-                        (cursor.lastrowid, scope.key, _fts_body(page)),
+                        (cursor.lastrowid, scope.key, fts_body(page)),
                     )
                 conn.execute("UPDATE scopes SET next_seq = max(next_seq, ?) WHERE scope_key=?", (max_seq, scope.key))
                 for profile in dump.profile_versions:
@@ -876,17 +829,9 @@ class SqliteStore:
                 profiles = conn.execute("SELECT count(*) FROM profiles WHERE scope_key=?", (scope.key,)).fetchone()[0]
         except sqlite3.Error as exc:
             raise self._guard(exc) from exc
-        return {
-            "pages": {tier: int(tiers.get(tier, 0)) for tier in ("short", "mid", "archive")},
-            "segments": {status: int(segments.get(status, 0)) for status in ("active", "archived")},
-            "knowledge": {kind: int(knowledge.get(kind, 0)) for kind in ("user", "assistant")},
-            "profile_versions": int(profiles),
-            "storage": {"backend": "sqlite", "path": str(self.path), "bytes": _file_size(self.path)},
-        }
-
-
-def _fts_body(page: Page) -> str:
-    return f"{page.user_input}\n{page.agent_response}"
+        data = stats_dict(tiers, segments, knowledge, profiles)
+        data["storage"] = {"backend": "sqlite", "path": str(self.path), "bytes": _file_size(self.path)}
+        return data
 
 
 def _file_size(path: Path) -> int:
