@@ -35,6 +35,10 @@ class LLM(Protocol):
     ) -> Completion: ...
 
 
+class UnusableAnswer(LLMError):
+    """The endpoint answered, but with nothing usable (an undecodable body, no text): worth asking again."""
+
+
 class OpenAICompatibleLLM:
     """Any OpenAI-compatible chat endpoint via the official `openai` client (timeouts, retries, back-off)."""
 
@@ -76,11 +80,11 @@ class OpenAICompatibleLLM:
                 f"LLM call for {purpose} failed: {type(exc).__name__}{f' {status}' if status else ''}"
             ) from exc
         except Exception as exc:  # malformed bodies surface as various decode errors
-            raise LLMError(f"LLM call for {purpose} failed: {type(exc).__name__}") from exc
+            raise UnusableAnswer(f"LLM call for {purpose} failed: {type(exc).__name__}") from exc
         choices = getattr(response, "choices", None) or []
         content = choices[0].message.content if choices and choices[0].message else None
         if not isinstance(content, str):
-            raise LLMError(f"LLM answer for {purpose} had no text content")
+            raise UnusableAnswer(f"LLM answer for {purpose} had no text content")
         usage = getattr(response, "usage", None)
         return Completion(
             text=content,
@@ -161,19 +165,22 @@ def complete_structured(
     conversation = list(messages)
     last_error = "no attempt made"
     for attempt in range(1, attempts + 1):
-        completion = llm.complete(conversation, purpose=purpose, json_mode=True)
-        text = completion.text
-        if len(text) > max_chars:
-            last_error = f"answer of {len(text):,} characters exceeds the {max_chars:,} limit"
+        try:
+            text = llm.complete(conversation, purpose=purpose, json_mode=True).text
+        except UnusableAnswer as exc:  # a garbage body is a bad answer too; transport errors propagate
+            text, last_error = "", str(exc)
         else:
-            try:
-                return model.model_validate(parse_json_object(text))
-            except (json.JSONDecodeError, ValidationError, TypeError) as exc:
-                last_error = f"{type(exc).__name__}: {str(exc)[:300]}"
+            if len(text) > max_chars:
+                last_error = f"answer of {len(text):,} characters exceeds the {max_chars:,} limit"
+            else:
+                try:
+                    return model.model_validate(parse_json_object(text))
+                except (json.JSONDecodeError, ValidationError, TypeError) as exc:
+                    last_error = f"{type(exc).__name__}: {str(exc)[:300]}"
         log.warning("LLM %s answer unusable (attempt %d/%d): %s", purpose, attempt, attempts, last_error)
         conversation = [
             *messages,
-            {"role": "assistant", "content": text[:2000]},
+            *([{"role": "assistant", "content": text[:2000]}] if text else []),
             {
                 "role": "user",
                 "content": f"That answer could not be used ({last_error}). Reply with only the JSON object "

@@ -16,7 +16,8 @@ log = logging.getLogger(__name__)
 
 _MIN_PROFILE_CHARS = 20
 _ERROR_LIKE = re.compile(
-    r"^\s*(?:error|exception|traceback|i'?m sorry|sorry, i|as an ai|i cannot|i can'?t help|none|null|n/?a)\b",
+    r"^\s*(?:error|exception|traceback|i['’]?m sorry|sorry, i|as an ai|i cannot|i can['’]?t help|i apologi[sz]e"
+    r"|an? (?:unexpected |internal )?error (?:has )?occurred|internal server error|none|null|n/?a)\b",
     re.IGNORECASE,
 )
 
