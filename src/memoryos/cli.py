@@ -1,27 +1,491 @@
-"""The `memoryos` command line: a thin shell over the library."""
+"""The `memoryos` command line: a thin shell over the library (one command, one library call)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 
-app = typer.Typer(help="memoryos: a memory operating system for personalized AI agents.", no_args_is_help=True)
+from . import __version__
+from .errors import LLMNotConfigured, MemoryosError
+
+app = typer.Typer(
+    help="memoryos: a memory operating system for personalized AI agents.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="JSON config file with MemoryOS settings (user_id, llm_model, ...)."),
+]
+UserOpt = Annotated[str | None, typer.Option("--user", "-u", help="User id (default: the config's user_id).")]
+AssistantOpt = Annotated[
+    str | None, typer.Option("--assistant", "-a", help="Assistant id (default: the config's assistant_id).")
+]
+DataOpt = Annotated[
+    str | None,
+    typer.Option("--data", "-d", envvar="MEMORYOS_DATA", help="Data directory of the embedded store."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
-@app.command()
-def demo(data: str = typer.Option(None, "--data", envvar="MEMORYOS_DATA", help="Data directory (default: temp).")):
-    """Run the quick-start demo on the embedded defaults (no LLM, no network)."""
-    from .demo import run
+# ---- plumbing ----
 
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    run(data).close()
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Typed library errors end the command with a clear message on stderr and exit status 1."""
+    try:
+        yield
+    except LLMNotConfigured as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    except MemoryosError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+
+
+def _settings(config: Path | None, user: str | None, assistant: str | None, data: str | None) -> dict[str, Any]:
+    from .interfaces.settings import resolve_settings
+
+    return resolve_settings(config, user_id=user, assistant_id=assistant, data_storage_path=data)
+
+
+@contextmanager
+def _memory(settings: dict[str, Any], **overrides: Any) -> Iterator[Any]:
+    """One Memoryos for one command. Upkeep runs inline so that every command leaves the store settled."""
+    from .interfaces.settings import open_memory
+
+    with _errors():
+        memo = open_memory(settings, **{"background_upkeep": False, **overrides})
+        try:
+            yield memo
+        finally:
+            memo.close()
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ---- commands ----
 
 
 @app.callback()
-def _root() -> None:
-    """memoryos command line."""
+def _root(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what memoryos does (to stderr).")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", is_eager=True)] = False,
+) -> None:
+    """memoryos: short-, mid- and long-term memory for AI agents. Every command has --help."""
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()
+    from .interfaces.logs import configure_logging
+
+    configure_logging("INFO" if verbose else "WARNING")
+
+
+@app.command()
+def demo(data: DataOpt = None) -> None:
+    """Run the quick-start demo on the embedded defaults (no LLM, no network)."""
+    from .demo import run
+
+    with _errors():
+        run(data).close()
+
+
+@app.command()
+def add(
+    user_input: Annotated[str, typer.Argument(help="What the user said.")],
+    agent_response: Annotated[str, typer.Argument(help="What the agent answered.")] = "",
+    timestamp: Annotated[str | None, typer.Option("--timestamp", "-t", help="ISO 8601 time (default: now).")] = None,
+    meta: Annotated[str | None, typer.Option("--meta", help="Metadata as a JSON object.")] = None,
+    config: ConfigOpt = None,
+    user: UserOpt = None,
+    assistant: AssistantOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Store one exchange in short-term memory."""
+    meta_data = _json_object(meta, "--meta")
+    with _errors():
+        settings = _settings(config, user, assistant, data)
+    with _memory(settings) as memo:
+        page_id = memo.add_memory(user_input, agent_response, timestamp=timestamp, meta_data=meta_data)
+        if as_json:
+            _print_json({"page_id": page_id, "user_id": memo.scope.user_id})
+        else:
+            typer.echo(page_id)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    max_results: Annotated[int | None, typer.Option("--max", "-n", min=0, help="At most this many pages.")] = None,
+    config: ConfigOpt = None,
+    user: UserOpt = None,
+    assistant: AssistantOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search every tier of a user's memory (no side effects on heat)."""
+    with _errors():
+        settings = _settings(config, user, assistant, data)
+    with _memory(settings) as memo:
+        result = memo.search(query, max_results=max_results)
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    if not (result.pages or result.short_term or result.user_knowledge or result.profile):
+        out.print("(nothing found)")
+    for item in result.pages:
+        out.print(f"[bold]{item.score:.4f}[/bold] [{item.tier}] {item.page.id}  {_iso(item.page.timestamp)}")
+        out.print(f"    user: {_clip(item.page.user_input)}")
+        if item.page.agent_response:
+            out.print(f"    agent: {_clip(item.page.agent_response)}")
+    if result.short_term:
+        out.print("\n[bold]recent (short-term):[/bold]")
+        for page in result.short_term:
+            out.print(f"  {page.id}  {_clip(page.user_input, 120)}")
+    for label, facts in (
+        ("about the user", result.user_knowledge),
+        ("said by the assistant", result.assistant_knowledge),
+    ):
+        if facts:
+            out.print(f"\n[bold]knowledge {label}:[/bold]")
+            for fact in facts:
+                out.print(f"  - {fact.fact.text}")
+    if result.profile:
+        out.print(f"\n[bold]profile:[/bold] {result.profile}")
+
+
+@app.command()
+def profile(
+    knowledge: Annotated[bool, typer.Option(help="Include knowledge entries.")] = True,
+    config: ConfigOpt = None,
+    user: UserOpt = None,
+    assistant: AssistantOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show a user's long-term profile (and knowledge)."""
+    with _errors():
+        settings = _settings(config, user, assistant, data)
+    with _memory(settings) as memo:
+        result: dict[str, Any] = {"user_id": memo.scope.user_id, "profile": memo.get_user_profile()}
+        if knowledge:
+            result["user_knowledge"] = memo.get_knowledge("user")
+            result["assistant_knowledge"] = memo.get_knowledge("assistant")
+    if as_json:
+        _print_json(result)
+        return
+    out.print(result["profile"] or "(no profile yet: it grows as conversations are consolidated and promoted)")
+    for key, label in (("user_knowledge", "about the user"), ("assistant_knowledge", "said by the assistant")):
+        if result.get(key):
+            out.print(f"\n[bold]knowledge {label}:[/bold]")
+            for fact in result[key]:
+                out.print(f"  - {fact['text']}  [dim]({fact['id']})[/dim]")
+
+
+@app.command()
+def stats(
+    config: ConfigOpt = None,
+    user: UserOpt = None,
+    assistant: AssistantOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Counts per tier, segments, knowledge, storage and LLM usage of a user."""
+    with _errors():
+        settings = _settings(config, user, assistant, data)
+    with _memory(settings) as memo:
+        result = memo.stats()
+    if as_json:
+        _print_json(result)
+    else:
+        out.print(result)
+
+
+@app.command()
+def delete(
+    page_id: Annotated[str, typer.Argument(help="Id of the page to delete.")],
+    config: ConfigOpt = None,
+    user: UserOpt = None,
+    assistant: AssistantOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete one page (exchange) of a user by id."""
+    with _errors():
+        settings = _settings(config, user, assistant, data)
+    with _memory(settings) as memo:
+        memo.delete_memory(page_id)
+        uid = memo.scope.user_id
+    if as_json:
+        _print_json({"deleted": page_id, "user_id": uid})
+    else:
+        typer.echo(f"deleted {page_id}")
+
+
+@app.command("forget-user")
+def forget_user(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    config: ConfigOpt = None,
+    user: UserOpt = None,
+    assistant: AssistantOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete everything of a user: pages, segments, profile and knowledge."""
+    with _errors():
+        settings = _settings(config, user, assistant, data)
+    with _memory(settings) as memo:
+        uid = memo.scope.user_id
+        if not yes and not typer.confirm(f"Delete all memory of user {uid!r}?", err=True):
+            raise typer.Exit(1)
+        removed = memo.forget_user()
+    if as_json:
+        _print_json({"user_id": uid, "pages_deleted": removed})
+    else:
+        typer.echo(f"forgot user {uid}: {removed} pages deleted")
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="JSON, JSONL, LoCoMo or memoryos-export file.", exists=True)],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="auto, json, jsonl, locomo or export (auto: from the content).")
+    ] = "auto",
+    conversation: Annotated[
+        list[int] | None,
+        typer.Option("--conversation", "-n", help="LoCoMo: import only this conversation (0-based; repeatable)."),
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Texts embedded per batch.")] = 64,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    config: ConfigOpt = None,
+    user: UserOpt = None,
+    assistant: AssistantOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Bulk-import conversations. Re-running skips what is already imported (an interrupted import resumes).
+
+    JSON: a list of {user_input, agent_response, timestamp?, meta_data?}; JSONL: one such object a line;
+    LoCoMo: speaker_a is the user, each conversation becomes the user named by its sample_id unless --user is
+    given; export: the output of `memoryos export`, restored into an empty user (its own user unless --user).
+    """
+    from .interfaces import importer
+
+    if fmt not in importer.FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(importer.FORMATS)}", param_hint="--format")
+    with _errors():
+        source = importer.read_source(file, fmt, conversation)  # type: ignore[arg-type]
+        settings = _settings(config, user, assistant, data)
+    reports = []
+    if source.export is not None:
+        dump = source.export
+        with _memory(
+            settings,
+            user_id=user or dump.get("user_id"),
+            assistant_id=assistant or dump.get("assistant_id"),
+        ) as memo:
+            reports.append(importer.import_export(memo, dump))
+    else:
+        groups: dict[str | None, list[importer.Record]] = {}
+        for record in source.records:
+            groups.setdefault(None if user else record.user_id, []).append(record)
+        with _progress(quiet or as_json) as progress:
+            for uid, records in groups.items():
+                task = progress.add_task(
+                    f"importing into {uid or settings.get('user_id', 'default user')}", total=len(records)
+                )
+                reports.append(
+                    _import_group(settings, uid, records, batch_size, lambda n, t=task: progress.advance(t, n))
+                )
+    for report in reports:
+        report.format = source.format
+    if as_json:
+        _print_json([r.to_dict() for r in reports])
+    else:
+        for r in reports:
+            typer.echo(f"{r.user_id}: {r.imported} imported, {r.skipped} already there ({r.total} in {file.name})")
+
+
+def _import_group(settings: dict[str, Any], uid: str | None, records: list[Any], batch_size: int, advance: Any) -> Any:
+    from .interfaces import importer
+    from .interfaces.settings import effective_config
+    from .memoryos import make_embedder
+
+    overrides: dict[str, Any] = {"user_id": uid} if uid else {}
+    config = effective_config({**settings, **overrides})
+    prefetcher = importer.PrefetchEmbedder(lambda: make_embedder(config))
+    with _memory(settings, embedder=prefetcher, **overrides) as memo:
+        report = importer.import_records(memo, records, prefetcher, batch_size, advance)
+        memo.flush()
+    return report
+
+
+@contextmanager
+def _progress(disable: bool) -> Iterator[Any]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=disable) as progress:
+        yield progress
+
+
+@app.command()
+def export(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")] = None,
+    config: ConfigOpt = None,
+    user: UserOpt = None,
+    assistant: AssistantOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Everything of a user as JSON (pages with tier, segments, profile versions, knowledge); re-importable."""
+    with _errors():
+        settings = _settings(config, user, assistant, data)
+    with _memory(settings) as memo:
+        dump = memo.export()
+    text = json.dumps(dump, ensure_ascii=False, indent=2)
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        err.print(f"exported {len(dump['pages'])} pages of {dump['user_id']} to {output}")
+
+
+@app.command()
+def chat(
+    relationship: Annotated[str, typer.Option(help="How the assistant relates to the user.")] = "friend",
+    style: Annotated[str, typer.Option(help="A style hint for the answers.")] = "",
+    config: ConfigOpt = None,
+    user: UserOpt = None,
+    assistant: AssistantOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Chat with an assistant that remembers (needs an OpenAI-compatible LLM). /exit or an empty line quits."""
+    from .interfaces.settings import effective_config
+
+    with _errors():
+        settings = _settings(config, user, assistant, data)
+        if not effective_config(settings).llm_enabled:
+            raise LLMNotConfigured("memoryos chat")
+    interactive = sys.stdin.isatty()
+    with _memory(settings, background_upkeep=True) as memo:
+        if interactive:
+            err.print(f"memoryos chat with memory of {memo.scope.user_id!r}; /exit or an empty line quits")
+        while True:
+            line = _read_line("you> " if interactive else "")
+            if line is None or not line.strip() or line.strip() in ("/exit", "/quit"):
+                break
+            try:
+                answer = memo.get_response(line.strip(), relationship_with_user=relationship, style_hint=style)
+            except MemoryosError as exc:
+                err.print(f"[red]error:[/red] {exc}", highlight=False)
+                continue
+            typer.echo(f"assistant> {answer}" if interactive else answer)
+        memo.flush(timeout=60)
+
+
+def _read_line(prompt: str) -> str | None:
+    try:
+        return input(prompt) if prompt else sys.stdin.readline() or None
+    except EOFError:
+        return None
+
+
+@app.command()
+def mcp(
+    transport: Annotated[str, typer.Option("--transport", "-t", help="stdio or http (streamable HTTP).")] = "stdio",
+    host: Annotated[str, typer.Option(help="HTTP: interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="HTTP: port.")] = 8765,
+    path: Annotated[str, typer.Option(help="HTTP: endpoint path.")] = "/mcp",
+    sampling: Annotated[
+        bool, typer.Option(help="Without a configured LLM, ask the client's model (MCP sampling) if it can.")
+    ] = True,
+    log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING or ERROR.")] = "INFO",
+    log_file: Annotated[str | None, typer.Option(help="Log to this file instead of stderr.")] = None,
+    config: ConfigOpt = None,
+    user: UserOpt = None,
+    assistant: AssistantOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Serve memory to agents over MCP: stdio (Claude Desktop, Cursor, Cline, VS Code) or streamable HTTP.
+
+    Nothing but protocol messages goes to stdout; logs go to stderr or --log-file.
+    """
+    if transport not in ("stdio", "http"):
+        raise typer.BadParameter("must be stdio or http", param_hint="--transport")
+    from .interfaces.logs import LEVELS, configure_logging
+
+    if log_level.upper() not in LEVELS:
+        raise typer.BadParameter(f"must be one of {', '.join(LEVELS)}", param_hint="--log-level")
+    configure_logging(log_level, log_file)
+    with _errors():
+        from .interfaces.mcp_server import MemoryServer
+
+        settings = _settings(config, user, assistant, data)
+        server = MemoryServer(settings, sampling=sampling)
+        try:
+            server.serve(transport, host=host, port=port, path=path)  # type: ignore[arg-type]
+        except KeyboardInterrupt:
+            logging.getLogger(__name__).info("stopped")
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "allow_interspersed_args": False}
+)
+def bench(
+    name: Annotated[str, typer.Argument(help="Benchmark module: benchmarks.NAME (locomo, speed, llmcost, ...).")],
+    args: Annotated[list[str] | None, typer.Argument(help="Arguments passed to the benchmark.")] = None,
+) -> None:
+    """Run a benchmark from a checkout: `memoryos bench locomo --help` shows the benchmark's own options."""
+    from .interfaces.bench import BenchmarkMissing, run_benchmark
+
+    try:
+        code = run_benchmark(name, list(args or []))
+    except BenchmarkMissing as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    raise typer.Exit(code)
+
+
+# ---- helpers ----
+
+
+def _json_object(text: str | None, option: str) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise typer.BadParameter(f"not valid JSON: {exc}", param_hint=option) from exc
+    if not isinstance(value, dict):
+        raise typer.BadParameter("must be a JSON object", param_hint=option)
+    return value
+
+
+def _iso(timestamp: float) -> str:
+    from .models import iso
+
+    return iso(timestamp)[:19].replace("T", " ")
 
 
 def main() -> None:

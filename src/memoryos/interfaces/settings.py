@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 def read_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The established MemoryOS config.json: a flat object of MemoryosConfig fields.
 
-    Keys starting with "_" are comments; empty strings mean "not set" (example files ship them as placeholders).
+    Keys starting with "_" are comments; empty strings mean "not set" (example files ship them as placeholders);
+    a relative data_storage_path is relative to the file.
     """
     file = Path(path)
     try:
@@ -35,6 +36,10 @@ def read_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     unknown = sorted(set(settings) - set(MemoryosConfig.model_fields))
     if unknown:
         raise ConfigError(f"config file {file}: unknown setting(s) {', '.join(unknown)}")
+    data_path = settings.get("data_storage_path")
+    if isinstance(data_path, str) and not Path(data_path).expanduser().is_absolute():
+        # MCP clients start servers from arbitrary directories: anchor the data next to the config file
+        settings["data_storage_path"] = str(file.resolve().parent / data_path)
     return settings
 
 
