@@ -1,0 +1,279 @@
+"""LoCoMo evidence recall: memoryos against turn-level baselines (BM25, dense, last turns).
+
+    python -m benchmarks.locomo [--data PATH] [--limit N] [--llm-base-url URL --llm-model NAME]
+
+Each conversation is ingested through `add_memory` (speaker_a = user, speaker_b = agent, one page per pair of
+consecutive turns, the session date as timestamp, the turn ids in meta_data); every question with evidence
+(categories 1-4) is asked through `retrieve`, and retrieved pages are mapped back to their turns.
+
+recall@k: the ranked pages are expanded into their turns in order (a page of two turns uses two of the k
+places), the list is cut at k turns, and recall is the share of the question's evidence turns in it, averaged
+over questions. hit@k: the share of questions with at least one evidence turn in the first k turns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from memoryos import Memoryos
+from memoryos.retrieval.result import RetrievalResult
+from memoryos.textutil import estimate_tokens
+
+from .baselines import BM25Turns, DenseTurns, LastTurns
+from .common import DEFAULT_DATA, RESULTS_DIR, machine, markdown_table, print_table, progress, write_results
+from .locomo_data import CATEGORIES, Conversation, Question, load, page_sides, pages, retrieval_questions
+
+KS = (5, 10, 20)
+MAX_K = 20
+METHODS = ("memoryos", "bm25_turns", "dense_turns", "last_turns")
+
+
+@dataclasses.dataclass
+class Ranked:
+    """One method's answer to one question: turn ids in rank order and the context size at each k."""
+
+    turns: list[str]
+    tokens_at: dict[int, int]
+
+
+def ingest(memo: Memoryos, conv: Conversation) -> int:
+    """Every session in order through the public API. Returns the number of pages."""
+    count = 0
+    for page in pages(conv):
+        user, agent = page_sides(conv, page)
+        meta = {"dia_ids": [t.dia_id for t in page], "session": page[0].session, "conversation": conv.sample_id}
+        memo.add_memory(user, agent, timestamp=page[0].timestamp, meta_data=meta)
+        count += 1
+    memo.flush()
+    return count
+
+
+def page_turns(meta: dict[str, Any]) -> list[str]:
+    return [str(x) for x in meta.get("dia_ids", [])]
+
+
+def rank_memoryos(memo: Memoryos, question: str) -> Ranked:
+    """Retrieve, then expand ranked pages (and, after them, the short-term pages) into turn ids."""
+    result = memo.retrieve(question, max_pages=MAX_K)
+    ordered: list[tuple[list[str], object]] = [(page_turns(r.page.meta_data), r) for r in result.pages]
+    ordered += [(page_turns(p.meta_data), p) for p in result.short_term]
+    turns: list[str] = []
+    cut_after: dict[int, int] = {}  # k -> number of ranked items needed for k turns
+    for index, (ids, _item) in enumerate(ordered):
+        for dia_id in ids:
+            if dia_id not in turns:
+                turns.append(dia_id)
+        for k in KS:
+            if k not in cut_after and len(turns) >= k:
+                cut_after[k] = index + 1
+    tokens_at = {k: _context_tokens(result, cut_after.get(k, len(ordered))) for k in KS}
+    return Ranked(turns[:MAX_K], tokens_at)
+
+
+def _context_tokens(result: RetrievalResult, n_items: int) -> int:
+    """Tokens of the prompt context memoryos would hand an LLM with only the first n ranked pages."""
+    kept_pages = result.pages[:n_items]
+    kept_short = result.short_term[: max(0, n_items - len(result.pages))]
+    return dataclasses.replace(result, pages=kept_pages, short_term=kept_short).context_tokens()
+
+
+def rank_baseline(method: Any, question: str, text_of: dict[str, str]) -> Ranked:
+    turns = method.rank(question, MAX_K)
+    return Ranked(turns, {k: estimate_tokens("\n".join(text_of[t] for t in turns[:k])) for k in KS})
+
+
+def score(evidence: list[str], ranked: list[str], k: int) -> tuple[float, float]:
+    top = set(ranked[:k])
+    found = sum(1 for e in evidence if e in top)
+    return found / len(evidence), float(found > 0)
+
+
+def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """rows: one per (method, question). Returns method -> group -> metrics (group = 'overall' or a category)."""
+    grouped: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        grouped[row["method"]]["overall"].append(row)
+        grouped[row["method"]][CATEGORIES[row["category"]]].append(row)
+    summary: dict[str, Any] = {}
+    for method, groups in grouped.items():
+        summary[method] = {}
+        for group, items in groups.items():
+            n = len(items)
+            metrics: dict[str, Any] = {"n": n}
+            for k in range(1, MAX_K + 1):
+                metrics[f"recall@{k}"] = round(sum(score(r["evidence"], r["turns"], k)[0] for r in items) / n, 4)
+            for k in KS:
+                metrics[f"hit@{k}"] = round(sum(score(r["evidence"], r["turns"], k)[1] for r in items) / n, 4)
+                metrics[f"tokens@{k}"] = round(sum(r["tokens_at"][k] for r in items) / n, 1)
+            summary[method][group] = metrics
+    return summary
+
+
+def evaluate(
+    conversations: list[Conversation],
+    embedder: Any,
+    make_memo: Callable[[Conversation, Path], Memoryos],
+    max_questions: int | None = None,
+    show_progress: bool = True,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    timing: dict[str, Any] = {"ingest_s": 0.0, "retrieve_s": 0.0, "pages": 0, "questions": 0}
+    for conv in progress(conversations, desc="conversations", enabled=show_progress):
+        questions = retrieval_questions(conv)[:max_questions]
+        text_of = {t.dia_id: t.labelled() for t in conv.turns}
+        baselines = {
+            "bm25_turns": BM25Turns(conv.turns),
+            "dense_turns": DenseTurns(conv.turns, embedder),
+            "last_turns": LastTurns(conv.turns),
+        }
+        with tempfile.TemporaryDirectory(prefix="memoryos-locomo-") as tmp:
+            memo = make_memo(conv, Path(tmp))
+            try:
+                started = time.perf_counter()
+                timing["pages"] += ingest(memo, conv)
+                timing["ingest_s"] += time.perf_counter() - started
+                for q in progress(questions, desc=conv.sample_id, enabled=show_progress):
+                    started = time.perf_counter()
+                    ranked = {"memoryos": rank_memoryos(memo, q.question)}
+                    timing["retrieve_s"] += time.perf_counter() - started
+                    for name, method in baselines.items():
+                        ranked[name] = rank_baseline(method, q.question, text_of)
+                    rows += [_row(conv, q, name, r) for name, r in ranked.items()]
+                    timing["questions"] += 1
+            finally:
+                memo.close()
+                baselines["bm25_turns"].close()  # type: ignore[attr-defined]
+    return rows, timing
+
+
+def _row(conv: Conversation, q: Question, method: str, ranked: Ranked) -> dict[str, Any]:
+    return {
+        "conversation": conv.sample_id,
+        "method": method,
+        "category": q.category,
+        "question": q.question,
+        "evidence": q.evidence,
+        "turns": ranked.turns,
+        "tokens_at": ranked.tokens_at,
+    }
+
+
+def report_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[object]]]:
+    header = ["method", "group", "n", *[f"R@{k}" for k in KS], *[f"hit@{k}" for k in KS], "tokens@10"]
+    groups = ["overall", *[CATEGORIES[c] for c in (1, 2, 3, 4)]]
+    rows = []
+    for method in METHODS:
+        for group in groups:
+            m = summary.get(method, {}).get(group)
+            if m:
+                rows.append([method, group, m["n"], *[m[f"recall@{k}"] for k in KS], *[m[f"hit@{k}"] for k in KS],
+                             m["tokens@10"]])
+    return header, rows
+
+
+def plot(summary: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
+    ks = list(range(1, MAX_K + 1))
+    for method in METHODS:
+        overall = summary.get(method, {}).get("overall")
+        if overall:
+            ax.plot(ks, [overall[f"recall@{k}"] for k in ks], marker="o", markersize=3, label=method)
+    ax.set_xlabel("k (turns retrieved)")
+    ax.set_ylabel("evidence recall@k")
+    ax.set_title("LoCoMo dev: evidence recall@k (categories 1-4)")
+    ax.set_ylim(0, 1)
+    ax.set_xticks([1, 5, 10, 15, 20])
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="benchmarks.locomo", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="LoCoMo-format JSON file")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N conversations")
+    parser.add_argument("--max-questions", type=int, default=None, help="only the first N questions per conversation")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="results directory")
+    parser.add_argument("--no-plot", action="store_true", help="skip the PNG plot")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--llm-base-url", default=None, help="OpenAI-compatible endpoint (default: no-LLM mode)")
+    parser.add_argument("--llm-model", default="gpt-4o-mini")
+    parser.add_argument("--llm-api-key", default=None)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    args = parse_args(argv)
+    from .common import quiet_environment
+
+    quiet_environment()
+    logging.basicConfig(level=logging.WARNING)
+    from memoryos.providers.embeddings import SentenceTransformerEmbedder
+
+    conversations = load(args.data, args.limit)
+    embedder = SentenceTransformerEmbedder("all-MiniLM-L6-v2")
+    llm = bool(args.llm_base_url)
+
+    def make_memo(conv: Conversation, folder: Path) -> Memoryos:
+        return Memoryos(
+            user_id=conv.sample_id,
+            assistant_id="locomo",
+            data_storage_path=str(folder),
+            embedder=embedder,
+            background_upkeep=False,
+            use_llm=llm,
+            openai_base_url=args.llm_base_url,
+            openai_api_key=args.llm_api_key or ("not-needed" if llm else None),
+            llm_model=args.llm_model,
+        )
+
+    started = time.perf_counter()
+    rows, timing = evaluate(conversations, embedder, make_memo, args.max_questions, not args.quiet)
+    summary = summarize(rows)
+    header, table = report_rows(summary)
+    print_table(f"LoCoMo evidence recall ({args.data.name}, {timing['questions']} questions)", header, table)
+    results = {
+        "benchmark": "locomo",
+        "data": args.data.name,
+        "mode": f"llm:{args.llm_model}" if llm else "no-llm",
+        "conversations": [c.sample_id for c in conversations],
+        "questions": timing["questions"],
+        "pages": timing["pages"],
+        "ks": list(KS),
+        "summary": summary,
+        "per_conversation": {
+            conv.sample_id: summarize([r for r in rows if r["conversation"] == conv.sample_id])
+            for conv in conversations
+        },
+        "timing": {
+            "ingest_s": round(timing["ingest_s"], 2),
+            "retrieve_mean_ms": round(1000 * timing["retrieve_s"] / max(1, timing["questions"]), 2),
+            "total_s": round(time.perf_counter() - started, 1),
+        },
+        "machine": machine(),
+        "markdown": markdown_table(header, table),
+    }
+    path = write_results("locomo", results, args.out)
+    if not args.no_plot:
+        plot(summary, args.out / "locomo_recall.png")
+    print(f"results: {path}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
