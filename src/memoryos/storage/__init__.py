@@ -6,7 +6,7 @@ from .base import Store
 
 
 def open_store(url: str) -> Store:
-    """`sqlite:///path/to/memoryos.db` (the embedded default). PostgreSQL arrives behind the same protocol."""
+    """`sqlite:///path/to/memoryos.db` (the embedded default) or `postgresql://user@host:port/db` (pgvector)."""
     from ..errors import ConfigError
 
     if url.startswith("sqlite:///"):
@@ -14,8 +14,10 @@ def open_store(url: str) -> Store:
 
         return SqliteStore(url.removeprefix("sqlite:///"))
     if url.startswith(("postgresql://", "postgres://")):
-        raise ConfigError("PostgreSQL storage is not available in this version; use sqlite:///path")
-    raise ConfigError(f"unknown storage URL {url!r}; expected sqlite:///path/to/memoryos.db")
+        from .postgres import PostgresStore
+
+        return PostgresStore(url)
+    raise ConfigError(f"unknown storage URL {url!r}; expected sqlite:///path/to/memoryos.db or postgresql://...")
 
 
 __all__ = ["Store", "open_store"]

@@ -81,3 +81,81 @@ SQLITE_MIGRATIONS: list[list[str]] = [
         )""",
     ],
 ]
+
+
+# PostgreSQL: the same tables in spirit; vectors are pgvector columns (HNSW indexes are created once the
+# embedding dimension is known), and the lexical side is a generated tsvector with a GIN index.
+POSTGRES_MIGRATIONS: list[list[str]] = [
+    [
+        "CREATE EXTENSION IF NOT EXISTS vector",
+        """CREATE TABLE scopes (
+            scope_key TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            assistant_id TEXT NOT NULL,
+            next_seq BIGINT NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX scopes_user ON scopes(user_id)",
+        """CREATE TABLE pages (
+            pk BIGSERIAL PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            scope_key TEXT NOT NULL REFERENCES scopes(scope_key),
+            seq BIGINT NOT NULL,
+            user_input TEXT NOT NULL,
+            agent_response TEXT NOT NULL,
+            timestamp DOUBLE PRECISION NOT NULL,
+            meta_data TEXT NOT NULL DEFAULT '{}',
+            tier TEXT NOT NULL CHECK (tier IN ('short', 'mid', 'archive')),
+            segment_id TEXT,
+            prev_page_id TEXT,
+            next_page_id TEXT,
+            chain_summary TEXT NOT NULL DEFAULT '',
+            analyzed BOOLEAN NOT NULL DEFAULT FALSE,
+            embedding vector,
+            tsv tsvector GENERATED ALWAYS AS (to_tsvector('english', user_input || ' ' || agent_response)) STORED
+        )""",
+        "CREATE INDEX pages_tier ON pages(scope_key, tier, seq)",
+        "CREATE INDEX pages_segment ON pages(scope_key, segment_id, analyzed)",
+        "CREATE UNIQUE INDEX pages_seq ON pages(scope_key, seq)",
+        "CREATE INDEX pages_tsv ON pages USING gin(tsv)",
+        """CREATE TABLE segments (
+            id TEXT PRIMARY KEY,
+            scope_key TEXT NOT NULL REFERENCES scopes(scope_key),
+            summary TEXT NOT NULL,
+            keywords TEXT NOT NULL,
+            embedding vector,
+            n_visit BIGINT NOT NULL DEFAULT 0,
+            l_interaction BIGINT NOT NULL DEFAULT 0,
+            last_access DOUBLE PRECISION NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('active', 'archived')),
+            page_count BIGINT NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX segments_scope ON segments(scope_key, status)",
+        """CREATE TABLE knowledge (
+            pk BIGSERIAL PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            scope_key TEXT NOT NULL REFERENCES scopes(scope_key),
+            kind TEXT NOT NULL CHECK (kind IN ('user', 'assistant')),
+            text TEXT NOT NULL,
+            embedding vector,
+            source_page_ids TEXT NOT NULL DEFAULT '[]',
+            created_at DOUBLE PRECISION NOT NULL,
+            method TEXT NOT NULL
+        )""",
+        "CREATE INDEX knowledge_scope ON knowledge(scope_key, kind)",
+        """CREATE TABLE profiles (
+            scope_key TEXT NOT NULL REFERENCES scopes(scope_key),
+            version INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            source_page_ids TEXT NOT NULL DEFAULT '[]',
+            created_at DOUBLE PRECISION NOT NULL,
+            method TEXT NOT NULL,
+            PRIMARY KEY (scope_key, version)
+        )""",
+        """CREATE TABLE upkeep_leases (
+            scope_key TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            expires_at DOUBLE PRECISION NOT NULL
+        )""",
+    ],
+]
