@@ -87,15 +87,20 @@ def _clip(text: str, limit: int = 160) -> str:
 # ---- commands ----
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what memoryos does (to stderr).")] = False,
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", is_eager=True)] = False,
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", is_eager=True, callback=_print_version)
+    ] = False,
 ) -> None:
     """memoryos: short-, mid- and long-term memory for AI agents. Every command has --help."""
-    if version:
-        typer.echo(__version__)
-        raise typer.Exit()
     from .interfaces.logs import configure_logging
 
     configure_logging("INFO" if verbose else "WARNING")

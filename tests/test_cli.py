@@ -1,0 +1,153 @@
+"""The real `memoryos` entry point, run as a subprocess for every command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fake_openai import FakeOpenAIServer
+from test_mcp_helpers import LOCOMO_DEV, TOM, child_env, memoryos_command, write_config
+
+TIMEOUT = 180
+
+
+def memoryos(*args: str, input: str | None = None, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*memoryos_command(), *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env=child_env(**env),
+        cwd=cwd,
+    )
+
+
+def ok(*args: str, **kwargs: Any) -> subprocess.CompletedProcess:
+    result = memoryos(*args, **kwargs)
+    assert result.returncode == 0, f"memoryos {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def as_json(*args: str, **kwargs: Any) -> Any:
+    return json.loads(ok(*args, "--json", **kwargs).stdout)
+
+
+def test_help_and_version() -> None:
+    assert "forget-user" in ok("--help").stdout
+    assert ok("--version").stdout.strip() == "0.1.0"
+
+
+def test_add_stats_profile_delete_forget(tmp_path: Path) -> None:
+    data = ["--data", str(tmp_path / "data"), "--user", "tom"]
+    ids = [as_json("add", user_input, reply, *data)["page_id"] for user_input, reply in TOM[:2]]
+    assert ok("add", "Plain output", "prints the id", *data).stdout.strip().isalnum()
+    stats = as_json("stats", *data)
+    assert stats["user_id"] == "tom" and stats["pages"]["short"] == 3 and stats["mode"] == "no-llm"
+    profile = as_json("profile", *data)
+    assert profile == {"user_id": "tom", "profile": "", "user_knowledge": [], "assistant_knowledge": []}
+
+    assert as_json("delete", ids[0], *data) == {"deleted": ids[0], "user_id": "tom"}
+    missing = memoryos("delete", ids[0], *data)
+    assert missing.returncode == 1 and "error:" in missing.stderr and ids[0] in missing.stderr
+    assert missing.stdout == ""
+    bad = memoryos("add", "x", "y", "--meta", "[1]", *data)
+    assert bad.returncode == 2 and "JSON object" in bad.stderr
+    # MEMORYOS_DATA stands in for --data; other users are untouched by forget-user
+    other = as_json("add", "I'm someone else", "hi", "--user", "ann", MEMORYOS_DATA=str(tmp_path / "data"))
+    assert other["user_id"] == "ann"
+    assert as_json("forget-user", "--yes", *data) == {"user_id": "tom", "pages_deleted": 2}
+    assert as_json("stats", "--user", "ann", MEMORYOS_DATA=str(tmp_path / "data"))["pages"]["short"] == 1
+    refused = memoryos("forget-user", *data, input="n\n")
+    assert refused.returncode == 1
+
+
+def test_jsonl_import_export_round_trip(tmp_path: Path) -> None:
+    """Import (resumable), export, import the export into an empty store, export again: the same content."""
+    config = write_config(tmp_path / "config.json", short_term_capacity=3, mid_term_heat_threshold=1.0)
+    records = tmp_path / "talk.jsonl"
+    lines = [
+        {"user_input": u, "agent_response": a, "timestamp": f"2025-06-0{i + 1}T10:00:00Z", "meta_data": {"n": i}}
+        for i, (u, a) in enumerate(TOM * 2)
+    ]
+    records.write_text("\n".join(json.dumps(line) for line in lines))
+    first = ["--config", str(config), "--data", str(tmp_path / "a"), "--user", "tom"]
+    report = as_json("import", str(records), *first)
+    assert report == [{"user_id": "tom", "format": "jsonl", "total": 8, "imported": 8, "skipped": 0}]
+    assert as_json("import", str(records), *first)[0]["skipped"] == 8  # re-running skips everything
+
+    exported = tmp_path / "export.json"
+    ok("export", "--output", str(exported), *first)
+    dump = json.loads(exported.read_text())
+    assert {p["tier"] for p in dump["pages"]} >= {"short", "mid"} and dump["segments"] and dump["profile_versions"]
+    assert json.loads(ok("export", *first).stdout) == dump  # stdout and file agree
+
+    second = ["--config", str(config), "--data", str(tmp_path / "b")]
+    assert as_json("import", str(exported), *second)[0] == {
+        "user_id": "tom",
+        "format": "export",
+        "total": 8,
+        "imported": 8,
+        "skipped": 0,
+    }
+    assert json.loads(ok("export", *second, "--user", "tom").stdout) == dump
+
+
+@pytest.mark.skipif(not LOCOMO_DEV.exists(), reason="shared LoCoMo data not present")
+def test_locomo_import_then_search(tmp_path: Path) -> None:
+    """Conversation 0 of the shared LoCoMo dev file. Embeddings come from the loopback fake endpoint: it keeps
+    this 215-page import fast and shows that texts go out in batches (the local model is exercised elsewhere)."""
+    with FakeOpenAIServer() as endpoint:
+        config = write_config(tmp_path / "config.json", embedding_base_url=endpoint.base_url, embedding_model_name="e")
+        data = ["--config", str(config), "--data", str(tmp_path / "data")]
+        result = ok("import", str(LOCOMO_DEV), "--format", "locomo", "--conversation", "0", *data)
+        assert "conv-26: 215 imported, 0 already there" in result.stdout
+        assert "215/215" in result.stderr  # the progress bar
+        batches = [len(r["input"]) for r in endpoint.embedding_requests if isinstance(r["input"], list)]
+        assert max(batches) == 64 and sum(b for b in batches if b > 8) >= 215  # pages embedded 64 at a time
+
+        again = as_json("import", str(LOCOMO_DEV), "-n", "0", *data)
+        assert again == [{"user_id": "conv-26", "format": "locomo", "total": 215, "imported": 0, "skipped": 215}]
+        stats = as_json("stats", "--user", "conv-26", *data)
+        assert stats["pages"]["mid"] > 150 and stats["segments"]["active"] > 0
+
+        found = as_json("search", "adoption agencies", "--user", "conv-26", "--max", "5", *data)
+        assert any("adoption" in p["user_input"].lower() for p in found["pages"])
+        human = ok("search", "adoption agencies", "--user", "conv-26", "-n", "3", *data).stdout
+        assert "adoption" in human.lower() and "profile:" in human
+
+
+def test_chat_needs_an_llm_and_uses_memory(tmp_path: Path) -> None:
+    data = ["--data", str(tmp_path / "data"), "--user", "tom"]
+    refused = memoryos("chat", *data, input="hello\n")
+    assert refused.returncode == 2 and "needs an LLM" in refused.stderr and "OPENAI_BASE_URL" in refused.stderr
+
+    ok("add", *TOM[0], *data)
+    with FakeOpenAIServer(lambda body: "{}" if body.get("response_format") else "You work as a data scientist.") as llm:
+        result = ok("chat", *data, input="What is my job?\n/exit\n", OPENAI_BASE_URL=llm.base_url)
+        prompts = [json.dumps(r["messages"]) for r in llm.requests]
+    assert result.stdout.strip() == "You work as a data scientist."
+    assert any("data scientist in San Francisco" in p for p in prompts)  # the memory reached the prompt
+    pages = as_json("stats", *data)["pages"]
+    assert pages["short"] == 2  # the chat exchange was stored
+
+
+def test_demo() -> None:
+    result = ok("demo")
+    assert "memoryos demo" in result.stdout and "data scientist" in result.stdout
+
+
+def test_bench_from_a_checkout(tmp_path: Path) -> None:
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "benchmarks" / "__init__.py").write_text("")
+    (tmp_path / "benchmarks" / "echo_args.py").write_text(
+        "import sys\n\ndef main(argv):\n    print('bench got', argv)\n    return 0\n"
+    )
+    result = ok("bench", "echo_args", "--rounds", "2", "--help", cwd=tmp_path)
+    assert "bench got ['--rounds', '2', '--help']" in result.stdout
+    missing = memoryos("bench", "no_such_bench", cwd=tmp_path)
+    assert missing.returncode == 2 and "no benchmark 'no_such_bench'" in missing.stderr
+    assert "echo_args" in missing.stderr  # lists what is there
