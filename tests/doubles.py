@@ -121,3 +121,23 @@ class VocabularyEmbedder:
             if not matrix[row].any():
                 matrix[row, -1] = 1.0
         return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+
+
+class HashingEmbedder:
+    """Implements the Embedder protocol with feature hashing of word tokens: deterministic, instant, no model.
+    For tests about storage and concurrency, where what the vectors mean does not matter."""
+
+    def __init__(self, dim: int = 64) -> None:
+        self.name = f"hashing-test-embedder-{dim}"
+        self.dim = dim
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        import zlib
+
+        from memoryos.textutil import tokens
+
+        matrix = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for token in tokens(text) or ["<empty>"]:
+                matrix[row, zlib.crc32(token.encode()) % self.dim] += 1.0
+        return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)

@@ -13,6 +13,7 @@ import numpy as np
 
 from .config import MemoryosConfig, build_config, validate_identifier
 from .errors import InvalidInput, LLMError, LLMNotConfigured
+from .integrity import check_dump
 from .models import Fact, KnowledgeKind, Page, Scope
 from .providers.analysis import Analyzer, LLMAnalyzer
 from .providers.embeddings import Embedder, OpenAIEmbedder, SentenceTransformerEmbedder, normalize
@@ -222,6 +223,7 @@ class Memoryos:
             )
             if visited:
                 self.mid.record_visits(visited, now)
+                result.visited_segment_ids = visited
                 self._schedule_upkeep()
         return result
 
@@ -321,6 +323,12 @@ class Memoryos:
             },
         )
         return data
+
+    def check(self) -> list[str]:
+        """Integrity problems of this user's memory (tiers, segments, chain links, counts, vectors); [] if none."""
+        dump = self.store.export_scope(self.scope)
+        model = self.store.embedding_model()
+        return check_dump(dump, expected_dim=model[1] if model else None)
 
     # ---- export / import ----
 

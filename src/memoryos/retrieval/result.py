@@ -70,6 +70,7 @@ class RetrievalResult:
     assistant_knowledge: list[RetrievedFact]
     profile: str
     timings_ms: dict[str, float] = field(default_factory=dict)
+    visited_segment_ids: list[str] = field(default_factory=list)  # segments whose N_visit this retrieval raised
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -553,6 +553,22 @@ class PostgresStore:
 
     # ---- whole scopes ----
 
+    def list_scopes(self, user_id: str | None = None) -> list[Scope]:
+        sql, params = "SELECT user_id, assistant_id FROM scopes", ()
+        if user_id is not None:
+            sql, params = sql + " WHERE user_id=%s", (user_id,)
+        with self._tx() as conn:
+            rows = conn.execute(sql + " ORDER BY user_id, assistant_id", params).fetchall()
+        return [Scope(r[0], r[1]) for r in rows]
+
+    def embedding_model(self) -> tuple[str, int] | None:
+        with self._tx() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key='embedding_model'").fetchone()
+        if row is None:
+            return None
+        stored = json.loads(row[0])
+        return str(stored["name"]), int(stored["dim"])
+
     def export_scope(self, scope: Scope) -> ScopeDump:
         with self._tx() as conn:
             pages = [

@@ -683,6 +683,22 @@ class SqliteStore:
 
     # ---- whole scopes ----
 
+    def list_scopes(self, user_id: str | None = None) -> list[Scope]:
+        sql, params = "SELECT user_id, assistant_id FROM scopes", ()
+        if user_id is not None:
+            sql, params = sql + " WHERE user_id=?", (user_id,)
+        with self._read() as conn:
+            rows = conn.execute(sql + " ORDER BY user_id, assistant_id", params).fetchall()
+        return [Scope(r[0], r[1]) for r in rows]
+
+    def embedding_model(self) -> tuple[str, int] | None:
+        with self._read() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key='embedding_model'").fetchone()
+        if row is None:
+            return None
+        stored = json.loads(row[0])
+        return str(stored["name"]), int(stored["dim"])
+
     def export_scope(self, scope: Scope) -> ScopeDump:
         try:
             with self._read() as conn:
