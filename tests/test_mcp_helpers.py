@@ -61,14 +61,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(port: int, timeout: float = 60.0) -> None:
+def wait_for_port(port: int, process: Any, log: Path, timeout: float = 60.0) -> None:
+    """Until the server subprocess listens; fail early, with its log, if it exits."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read_text()}")
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 return
         time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on port {port} after {timeout} s")
+    raise TimeoutError(f"nothing listens on port {port} after {timeout} s:\n{log.read_text()}")
 
 
 class ScriptedSampler:

@@ -74,7 +74,7 @@ def test_http_server_with_the_sdk_client(tmp_path: Path) -> None:
             assert stats["mode"] == "no-llm" and stats["pages"]["short"] + stats["pages"]["mid"] == len(TOM) - 1
 
     try:
-        wait_for_port(port, timeout=60)
+        wait_for_port(port, server, tmp_path / "stderr.txt", timeout=60)
         anyio.run(main)
     finally:
         server.send_signal(signal.SIGINT)  # Ctrl-C: a clean shutdown
