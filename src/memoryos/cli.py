@@ -443,9 +443,12 @@ def mcp(
     if log_level.upper() not in LEVELS:
         raise typer.BadParameter(f"must be one of {', '.join(LEVELS)}", param_hint="--log-level")
     configure_logging(log_level, log_file)
-    with _errors():
+    try:
         from .interfaces.mcp_server import MemoryServer
-
+    except ImportError as exc:
+        err.print(f"[red]error:[/red] memoryos mcp needs the MCP SDK: pip install 'memoryos[mcp]' ({exc})")
+        raise typer.Exit(2) from exc
+    with _errors():
         settings = _settings(config, user, assistant, data)
         server = MemoryServer(settings, sampling=sampling)
         try:

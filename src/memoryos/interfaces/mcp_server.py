@@ -64,6 +64,7 @@ class MemoryServer:
     """Wires settings, the per-user pool, optional MCP sampling and the SDK server."""
 
     def __init__(self, settings: dict[str, Any], *, sampling: bool = True, **objects: Any) -> None:
+        settings = {**settings, "background_upkeep": True}  # a tool call must never wait for consolidation
         self.config = effective_config(settings)
         llm_injected = objects.get("llm") is not None
         use_bridge = sampling and not self.config.llm_enabled and not llm_injected
