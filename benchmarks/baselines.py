@@ -19,8 +19,9 @@ class BM25Turns:
         self.ids = [t.dia_id for t in turns]
         self.db = sqlite3.connect(":memory:")
         self.db.execute("CREATE VIRTUAL TABLE turns USING fts5(body, tokenize='porter unicode61')")
-        self.db.executemany("INSERT INTO turns(rowid, body) VALUES(?, ?)", [(i, t.labelled()) for i, t in
-                                                                          enumerate(turns)])
+        self.db.executemany(
+            "INSERT INTO turns(rowid, body) VALUES(?, ?)", [(i, t.labelled()) for i, t in enumerate(turns)]
+        )
 
     def rank(self, question: str, k: int) -> list[str]:
         terms = list(dict.fromkeys(content_tokens(question)))

@@ -174,8 +174,16 @@ def report_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[object]]]
         for group in groups:
             m = summary.get(method, {}).get(group)
             if m:
-                rows.append([method, group, m["n"], *[m[f"recall@{k}"] for k in KS], *[m[f"hit@{k}"] for k in KS],
-                             m["tokens@10"]])
+                rows.append(
+                    [
+                        method,
+                        group,
+                        m["n"],
+                        *[m[f"recall@{k}"] for k in KS],
+                        *[m[f"hit@{k}"] for k in KS],
+                        m["tokens@10"],
+                    ]
+                )
     return header, rows
 
 

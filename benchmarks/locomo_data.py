@@ -85,13 +85,23 @@ def load(path: str | Path, limit: int | None = None) -> list[Conversation]:
             n += 1
         known = {t.dia_id for t in turns}
         questions = [
-            Question(str(q["question"]), int(q["category"]), parse_evidence(q.get("evidence", []), known),
-                     str(q.get("answer", "")))
+            Question(
+                str(q["question"]),
+                int(q["category"]),
+                parse_evidence(q.get("evidence", []), known),
+                str(q.get("answer", "")),
+            )
             for q in item.get("qa", [])
         ]
         conversations.append(
-            Conversation(str(item.get("sample_id", f"conv-{len(conversations)}")), conv["speaker_a"],
-                         conv["speaker_b"], turns, dates, questions)
+            Conversation(
+                str(item.get("sample_id", f"conv-{len(conversations)}")),
+                conv["speaker_a"],
+                conv["speaker_b"],
+                turns,
+                dates,
+                questions,
+            )
         )
     return conversations
 

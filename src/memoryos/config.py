@@ -82,6 +82,10 @@ class MemoryosConfig(BaseModel):
     lexical_weight: float = Field(default=1.0, ge=0)
     dense_weight: float = Field(default=1.0, ge=0)
     segment_weight: float = Field(default=0.5, ge=0)
+    chain_weight: float = Field(
+        default=0.4, ge=0, description="Share of the previous page's score a page inherits in its dialogue chain."
+    )
+    date_weight: float = Field(default=0.3, ge=0, description="Boost for pages from a date the query names.")
 
     # upkeep
     background_upkeep: bool = Field(default=True, description="Run consolidation/promotion off the caller's path.")

@@ -85,3 +85,71 @@ def clip_tail(text: str, limit: int) -> str:
 def estimate_tokens(text: str) -> int:
     """A model-free token estimate (≈ 4/3 tokens per word) for reporting context size."""
     return max(1, round(len(text.split()) * 4 / 3)) if text.strip() else 0
+
+
+# ---- query analysis for retrieval ----
+
+_NAME_RE = re.compile(r"\b([A-Z][^\W\d_]+)(?:['’]s)?\b")
+
+
+def name_candidates(text: str) -> list[str]:
+    """Capitalised words of a query (lower-cased, possessive dropped), the words that may name people."""
+    found = [m.group(1).lower() for m in _NAME_RE.finditer(text)]
+    return list(dict.fromkeys(w for w in found if w not in STOPWORDS and len(w) > 1))
+
+
+def remove_words(text: str, words: Iterable[str]) -> str:
+    """The text without the given words (and their possessives), whitespace tidied."""
+    targets = [re.escape(w) for w in words]
+    if not targets:
+        return text
+    pattern = re.compile(r"\b(?:" + "|".join(targets) + r")(?:['’]s)?\b", re.IGNORECASE)
+    return re.sub(r"\s{2,}", " ", pattern.sub("", text)).strip()
+
+
+_MONTHS = (
+    "january february march april may june july august september october november december".split()  # noqa: SIM905
+)
+_MONTH = "|".join(_MONTHS)
+_DAY_FIRST_RE = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH}),?\s+(\d{{4}})\b", re.IGNORECASE)
+_MONTH_FIRST_RE = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.IGNORECASE)
+_MONTH_YEAR_RE = re.compile(rf"\b({_MONTH}),?\s+(\d{{4}})\b", re.IGNORECASE)
+_ISO_DATE_RE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_YEAR_RE = re.compile(r"\b(?:in|during|of|since|throughout)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
+_DAY = 86400.0
+
+
+def date_ranges(text: str) -> list[tuple[float, float]]:
+    """Time spans (epoch seconds, UTC, [start, end)) a query names: a day (with a day of slack either side,
+    since a conversation on a date often reports the day before), else a month, else a year."""
+    from calendar import monthrange
+    from datetime import datetime, timezone
+
+    def epoch(year: int, month: int, day: int) -> float | None:
+        try:
+            return datetime(year, month, day, tzinfo=timezone.utc).timestamp()
+        except ValueError:
+            return None
+
+    days: list[float | None] = []
+    for m in _DAY_FIRST_RE.finditer(text):
+        days.append(epoch(int(m[3]), _MONTHS.index(m[2].lower()) + 1, int(m[1])))
+    for m in _MONTH_FIRST_RE.finditer(text):
+        days.append(epoch(int(m[3]), _MONTHS.index(m[1].lower()) + 1, int(m[2])))
+    for m in _ISO_DATE_RE.finditer(text):
+        days.append(epoch(int(m[1]), int(m[2]), int(m[3])))
+    spans = [(t - _DAY, t + 2 * _DAY) for t in days if t is not None]
+    if spans:
+        return spans
+    for m in _MONTH_YEAR_RE.finditer(text):
+        year, month = int(m[2]), _MONTHS.index(m[1].lower()) + 1
+        start = epoch(year, month, 1)
+        if start is not None:
+            spans.append((start, start + monthrange(year, month)[1] * _DAY))
+    if spans:
+        return spans
+    for m in _YEAR_RE.finditer(text):
+        start, end = epoch(int(m[1]), 1, 1), epoch(int(m[1]) + 1, 1, 1)
+        if start is not None and end is not None:
+            spans.append((start, end))
+    return spans

@@ -1,4 +1,5 @@
-"""Retrieval over every tier. Works without an LLM: page-level dense + lexical fusion, segments as context."""
+"""Retrieval over every tier. Works without an LLM: page-level dense + lexical fusion, chain and segment
+context, session dates, then knowledge and profile."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import time
 import numpy as np
 
 from ..config import MemoryosConfig
-from ..models import Fact, Segment
+from ..models import Fact, Page, Segment
 from ..providers.embeddings import Embedder
-from ..textutil import content_tokens, jaccard
+from ..textutil import content_tokens, date_ranges, jaccard, remove_words
 from ..tiers.long_term import LongTermMemory
 from ..tiers.mid_term import MidTermMemory
 from ..tiers.short_term import ShortTermMemory
-from .fusion import reciprocal_rank_fusion
+from .fusion import Candidate, chain_context, date_boost, fuse, segment_boost
+from .names import ParticipantNames
 from .result import RetrievalResult, RetrievedFact, RetrievedPage, RetrievedSegment
 
 
@@ -31,66 +33,43 @@ class Retriever:
         self.long = long
         self.embedder = embedder
         self.config = config
+        self.names = ParticipantNames(mid.store, mid.scope)
 
     def retrieve(self, query: str, now: float, max_pages: int | None = None) -> RetrievalResult:
         cfg, store, scope = self.config, self.mid.store, self.mid.scope
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        query_vector = self.embedder.embed([query])[0]
+        short_pages = self.short.pages()
+        short_ids = {p.id for p in short_pages}
+        # names that occur in most pages (the people talking) say nothing about which page is meant
+        ubiquitous = self.names.ubiquitous(query, max((p.seq for p in short_pages), default=0))
+        focused = remove_words(query, ubiquitous) if ubiquitous else query
+        query_vector = self.embedder.embed([focused or query])[0]
         timings["embed"] = (time.perf_counter() - started) * 1000
 
         mark = time.perf_counter()
-        short_pages = self.short.pages()
-        short_ids = {p.id for p in short_pages}
         limit = max_pages if max_pages is not None else cfg.retrieval_queue_capacity
         pool = max(50, 5 * limit)
-        terms = list(dict.fromkeys(content_tokens(query)))
-        dense = store.dense_search(scope, query_vector, pool)
-        lexical = [hit for hit in store.lexical_search(scope, terms, pool + len(short_ids)) if hit[0] not in short_ids]
+        terms = [t for t in dict.fromkeys(content_tokens(query)) if t not in ubiquitous]
+        dense = store.dense_search(scope, query_vector, pool) if limit else []
+        lexical = store.lexical_search(scope, terms, pool + len(short_ids)) if limit else []
+        lexical = [hit for hit in lexical if hit[0] not in short_ids][:pool]
         timings["search"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()
         segments = self.mid.segments(status=None)
+        by_id = {s.id: s for s in segments}
         seg_scores = self._segment_scores(segments, query_vector, terms)
         top_segments = sorted(seg_scores.items(), key=lambda kv: -kv[1])[: cfg.top_m_segments]
-        rankings = {
-            "dense": ([pid for pid, _ in dense], cfg.dense_weight),
-            "lexical": ([pid for pid, _ in lexical[:pool]], cfg.lexical_weight),
-        }
-        fused = reciprocal_rank_fusion(rankings)
-        dense_score = dict(dense)
-        lexical_score = dict(lexical)
-        candidates = store.get_pages(scope, list(fused)) if fused else []
-        seg_rank = {sid: rank for rank, (sid, _) in enumerate(top_segments)}
-        by_id = {s.id: s for s in segments}
-        scored = []
-        for page in candidates:
-            score = fused[page.id]
-            if page.segment_id in seg_rank:
-                score += cfg.segment_weight / (60.0 + seg_rank[page.segment_id] + 1)
-            scored.append((score, page))
-        scored.sort(key=lambda item: -item[0])
-        pages = []
-        for score, page in scored[:limit]:
-            segment = by_id.get(page.segment_id or "")
-            pages.append(
-                RetrievedPage(
-                    page=page,
-                    score=score,
-                    tier=page.tier,
-                    segment_id=page.segment_id,
-                    segment_summary=segment.summary if segment else "",
-                    signals={
-                        k: v
-                        for k, v in (
-                            ("dense", dense_score.get(page.id)),
-                            ("lexical", lexical_score.get(page.id)),
-                            ("segment", seg_scores.get(page.segment_id or "")),
-                        )
-                        if v is not None
-                    },
-                )
-            )
+        candidates = self._candidates(dense, lexical, query_vector)
+        fuse(candidates, cfg.lexical_weight, cfg.dense_weight)
+        if cfg.chain_weight > 0 and candidates:
+            self._add_chain_neighbours(candidates, query_vector, 2 * limit + 10)
+        chain_context(candidates, cfg.chain_weight)
+        segment_boost(candidates, {sid: rank for rank, (sid, _) in enumerate(top_segments)}, cfg.segment_weight)
+        date_boost(candidates, date_ranges(query), cfg.date_weight)
+        ranked = sorted(candidates.values(), key=lambda c: (-c.score, -c.page.seq))[:limit]
+        pages = [self._retrieved(c, by_id, seg_scores) for c in ranked]
         timings["rank"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()
@@ -116,6 +95,49 @@ class Retriever:
             timings_ms=timings,
         )
 
+    def _candidates(
+        self, dense: list[tuple[str, float]], lexical: list[tuple[str, float]], query_vector: np.ndarray
+    ) -> dict[str, Candidate]:
+        """Union of both pools, each page with its exact cosine and its BM25 score (None outside that pool)."""
+        lexical_score = dict(lexical)
+        ids = list(dict.fromkeys([pid for pid, _ in dense] + [pid for pid, _ in lexical]))
+        pages = self.mid.store.get_pages(self.mid.scope, ids, with_vectors=True)
+        return {p.id: Candidate(p, _cosine(p, query_vector), lexical_score.get(p.id)) for p in pages}
+
+    def _add_chain_neighbours(self, candidates: dict[str, Candidate], query_vector: np.ndarray, top: int) -> None:
+        """Pages linked in a dialogue chain to the best candidates join the pool: an answer often sits in the
+        page after the one that matched the question's words."""
+        best = sorted(candidates.values(), key=lambda c: -c.base)[:top]
+        wanted = [
+            pid for c in best for pid in (c.page.prev_page_id, c.page.next_page_id) if pid and pid not in candidates
+        ]
+        if not wanted:
+            return
+        for page in self.mid.store.get_pages(self.mid.scope, list(dict.fromkeys(wanted)), with_vectors=True):
+            if page.tier == "short":
+                continue
+            candidate = Candidate(page, _cosine(page, query_vector), None)
+            candidates[page.id] = candidate
+        fuse(candidates, self.config.lexical_weight, self.config.dense_weight)
+
+    @staticmethod
+    def _retrieved(c: Candidate, by_id: dict[str, Segment], seg_scores: dict[str, float]) -> RetrievedPage:
+        segment = by_id.get(c.page.segment_id or "")
+        signals = {"dense": c.dense}
+        if c.lexical is not None:
+            signals["lexical"] = c.lexical
+        if c.page.segment_id in seg_scores:
+            signals["segment"] = seg_scores[c.page.segment_id or ""]
+        signals.update({k: v for k, v in c.extra.items() if v})
+        return RetrievedPage(
+            page=c.page,
+            score=c.score,
+            tier=c.page.tier,
+            segment_id=c.page.segment_id,
+            segment_summary=segment.summary if segment else "",
+            signals=signals,
+        )
+
     @staticmethod
     def _segment_scores(segments: list[Segment], query_vector: np.ndarray, terms: list[str]) -> dict[str, float]:
         return {
@@ -129,3 +151,7 @@ class Retriever:
         scored = [f for f in scored if f.score >= self.config.knowledge_min_similarity]
         scored.sort(key=lambda f: -f.score)
         return scored[: self.config.knowledge_top_k]
+
+
+def _cosine(page: Page, query_vector: np.ndarray) -> float:
+    return float(page.embedding @ query_vector) if page.embedding is not None else 0.0
