@@ -13,7 +13,7 @@ import numpy as np
 
 from .config import MemoryosConfig, build_config, validate_identifier
 from .errors import InvalidInput, LLMError, LLMNotConfigured
-from .integrity import check_dump
+from .maintenance import check_memory, repair_memory
 from .models import Fact, KnowledgeKind, Page, Scope
 from .providers.analysis import Analyzer, LLMAnalyzer
 from .providers.embeddings import Embedder, OpenAIEmbedder, SentenceTransformerEmbedder, normalize
@@ -209,7 +209,7 @@ class Memoryos:
             raise InvalidInput("max_pages must be a non-negative integer")
         now = self._clock()
         result = self.retriever.retrieve(text, now, max_pages=max_pages)
-        if update_heat:
+        if update_heat and not getattr(self.store, "read_only", False):
             # a segment is visited when one of its pages really matched the query, not merely filled a slot
             floor = self.config.visit_min_similarity
             visited = list(
@@ -324,11 +324,15 @@ class Memoryos:
         )
         return data
 
-    def check(self) -> list[str]:
-        """Integrity problems of this user's memory (tiers, segments, chain links, counts, vectors); [] if none."""
-        dump = self.store.export_scope(self.scope)
-        model = self.store.embedding_model()
-        return check_dump(dump, expected_dim=model[1] if model else None)
+    def check(self, sample: int | None = 200) -> list[str]:
+        """Integrity problems of this user's memory: tiers, segments, chain links, counts, the lexical index,
+        and whether stored vectors match their texts (a sample of `sample` pages; None = all). [] if none."""
+        return check_memory(self.store, self.scope, self.embedder, sample).problems  # type: ignore[arg-type]
+
+    def repair(self) -> dict[str, int]:
+        """Rebuild derived data (vectors, lexical index, segment counts) from the pages, which are the truth."""
+        with self._upkeep_lock:
+            return repair_memory(self.store, self.scope, self.embedder)  # type: ignore[arg-type]
 
     # ---- export / import ----
 

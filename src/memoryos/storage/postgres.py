@@ -551,6 +551,37 @@ class PostgresStore:
             ).fetchall()
         return [(r[0], float(r[1])) for r in rows]
 
+    # ---- maintenance of derived data ----
+
+    def lexical_index_problems(self, scope: Scope) -> list[str]:
+        return []  # the tsvector is a generated column: PostgreSQL keeps it in step with the text
+
+    def rebuild_lexical_index(self, scope: Scope) -> int:
+        return 0
+
+    def set_page_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> None:
+        with self._tx() as conn, conn.cursor() as cur:
+            cur.executemany(
+                "UPDATE pages SET embedding=%s::vector WHERE scope_key=%s AND id=%s",
+                [(_vector_text(v), scope.key, pid) for pid, v in vectors.items()],
+            )
+
+    def set_segment_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> None:
+        with self._tx() as conn, conn.cursor() as cur:
+            cur.executemany(
+                "UPDATE segments SET embedding=%s::vector WHERE scope_key=%s AND id=%s",
+                [(_vector_text(v), scope.key, sid) for sid, v in vectors.items()],
+            )
+
+    def recount_segments(self, scope: Scope) -> int:
+        with self._tx() as conn:
+            return conn.execute(
+                "UPDATE segments s SET page_count = c.n FROM (SELECT s2.id, count(p.id) AS n FROM segments s2 "
+                "LEFT JOIN pages p ON p.scope_key = s2.scope_key AND p.segment_id = s2.id WHERE s2.scope_key=%s "
+                "GROUP BY s2.id) c WHERE s.id = c.id AND s.page_count != c.n",
+                (scope.key,),
+            ).rowcount
+
     # ---- whole scopes ----
 
     def list_scopes(self, user_id: str | None = None) -> list[Scope]:

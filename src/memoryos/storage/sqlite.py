@@ -61,15 +61,19 @@ class _VectorCache:
 
 
 class SqliteStore:
-    def __init__(self, path: str, synchronous: str = "FULL") -> None:
+    def __init__(self, path: str, synchronous: str = "FULL", timeout: float = 30.0, read_only: bool = False) -> None:
         if not path:
             raise ConfigError("sqlite storage needs a file path")
         self.path = Path(path)
+        self.read_only = read_only
+        if read_only and not self.path.exists():
+            raise StorageError(f"no database at {self.path} to open read-only")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(f"cannot create the data directory {self.path.parent}: {exc}") from exc
         self._synchronous = synchronous
+        self._timeout = timeout
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._conn_lock = threading.Lock()
@@ -83,11 +87,15 @@ class SqliteStore:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             try:
-                conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30.0)
-                conn.execute("PRAGMA journal_mode=WAL")
+                target = f"file:{self.path}?mode=ro" if self.read_only else str(self.path)
+                conn = sqlite3.connect(
+                    target, isolation_level=None, check_same_thread=False, timeout=self._timeout, uri=self.read_only
+                )
+                if not self.read_only:
+                    conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute(f"PRAGMA synchronous={self._synchronous}")
                 conn.execute("PRAGMA foreign_keys=ON")
-                conn.execute("PRAGMA busy_timeout=30000")
+                conn.execute(f"PRAGMA busy_timeout={int(self._timeout * 1000)}")
             except sqlite3.Error as exc:
                 raise StorageError(f"cannot open the database {self.path}: {exc}") from exc
             self._local.conn = conn
@@ -105,14 +113,22 @@ class SqliteStore:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            self._rollback(conn)
             raise
         else:
             try:
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                conn.execute("ROLLBACK")
+                self._rollback(conn)
                 raise StorageError(f"commit failed: {exc}") from exc
+
+    @staticmethod
+    def _rollback(conn: sqlite3.Connection) -> None:
+        # SQLite already rolled back on some errors (SQLITE_FULL, I/O errors): a second ROLLBACK would fail and
+        # hide the original error
+        if conn.in_transaction:
+            with suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
@@ -138,6 +154,8 @@ class SqliteStore:
         self._local = threading.local()
 
     def _migrate(self) -> None:
+        if self.read_only:
+            return  # a read-only store is used as it is; writes fail with StorageError
         try:
             with self._write() as conn:
                 conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -161,22 +179,22 @@ class SqliteStore:
             raise self._guard(exc) from exc
 
     def check_embedding_model(self, name: str, dim: int) -> None:
-        try:
-            with self._write() as conn:
-                row = conn.execute("SELECT value FROM meta WHERE key='embedding_model'").fetchone()
-                if row is None:
+        recorded = self.embedding_model()
+        if recorded is None:
+            try:
+                with self._write() as conn:
                     conn.execute(
-                        "INSERT INTO meta(key, value) VALUES('embedding_model', ?)",
+                        "INSERT OR IGNORE INTO meta(key, value) VALUES('embedding_model', ?)",
                         (json.dumps({"name": name, "dim": dim}),),
                     )
-                    return
-                stored = json.loads(row[0])
-        except sqlite3.Error as exc:
-            raise self._guard(exc) from exc
-        if stored.get("dim") != dim or stored.get("name") != name:
+            except sqlite3.Error as exc:
+                raise self._guard(exc) from exc
+            recorded = self.embedding_model()
+        if recorded != (name, dim):
+            stored_name, stored_dim = recorded if recorded else (None, None)
             raise ConfigError(
-                f"this store was built with the embedding model {stored.get('name')!r} ({stored.get('dim')} "
-                f"dimensions); it cannot be searched with {name!r} ({dim}). Use the same embedding_model_name."
+                f"this store was built with the embedding model {stored_name!r} ({stored_dim} dimensions); it "
+                f"cannot be searched with {name!r} ({dim}). Use the same embedding_model_name."
             )
 
     # ---- scopes ----
@@ -680,6 +698,80 @@ class SqliteStore:
         except sqlite3.Error as exc:
             raise self._guard(exc) from exc
         return [(r[0], float(r[1])) for r in rows]
+
+    # ---- maintenance of derived data ----
+
+    def lexical_index_problems(self, scope: Scope) -> list[str]:
+        try:
+            with self._read() as conn:
+                missing = conn.execute(
+                    "SELECT count(*) FROM pages p WHERE p.scope_key=? AND NOT EXISTS "
+                    "(SELECT 1 FROM pages_fts f WHERE f.rowid = p.pk)",
+                    (scope.key,),
+                ).fetchone()[0]
+                stale = conn.execute(
+                    "SELECT count(*) FROM pages p JOIN pages_fts f ON f.rowid = p.pk WHERE p.scope_key=? "
+                    "AND (f.body != p.user_input || char(10) || p.agent_response OR f.scope != p.scope_key)",
+                    (scope.key,),
+                ).fetchone()[0]
+                orphans = conn.execute(
+                    "SELECT count(*) FROM pages_fts f WHERE f.scope = ? AND NOT EXISTS "
+                    "(SELECT 1 FROM pages p WHERE p.pk = f.rowid)",
+                    (scope.key,),
+                ).fetchone()[0]
+        except sqlite3.Error as exc:
+            raise self._guard(exc) from exc
+        labels = (("pages missing from", missing), ("stale entries in", stale), ("orphan entries in", orphans))
+        return [f"{n} {label} the lexical index" for label, n in labels if n]
+
+    def rebuild_lexical_index(self, scope: Scope) -> int:
+        try:
+            with self._write() as conn:
+                conn.execute("DELETE FROM pages_fts WHERE scope = ?", (scope.key,))
+                conn.execute(
+                    "DELETE FROM pages_fts WHERE rowid IN (SELECT pk FROM pages WHERE scope_key=?)", (scope.key,)
+                )
+                return conn.execute(
+                    "INSERT INTO pages_fts(rowid, scope, body) SELECT pk, scope_key, user_input || char(10) || "
+                    "agent_response FROM pages WHERE scope_key=?",
+                    (scope.key,),
+                ).rowcount
+        except sqlite3.Error as exc:
+            raise self._guard(exc) from exc
+
+    def set_page_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> None:
+        if not vectors:
+            return
+        try:
+            with self._write() as conn:
+                version = self._bump_vectors(conn, scope, removed=True)  # replaced rows: reload caches fully
+                conn.executemany(
+                    "UPDATE pages SET embedding=?, vec_seq=? WHERE scope_key=? AND id=?",
+                    [(_blob(v), version, scope.key, pid) for pid, v in vectors.items()],
+                )
+        except sqlite3.Error as exc:
+            raise self._guard(exc) from exc
+
+    def set_segment_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> None:
+        try:
+            with self._write() as conn:
+                conn.executemany(
+                    "UPDATE segments SET embedding=? WHERE scope_key=? AND id=?",
+                    [(_blob(v), scope.key, sid) for sid, v in vectors.items()],
+                )
+        except sqlite3.Error as exc:
+            raise self._guard(exc) from exc
+
+    def recount_segments(self, scope: Scope) -> int:
+        try:
+            with self._write() as conn:
+                members = "(SELECT count(*) FROM pages p WHERE p.scope_key = ? AND p.segment_id = segments.id)"
+                return conn.execute(
+                    f"UPDATE segments SET page_count = {members} WHERE scope_key=? AND page_count != {members}",
+                    (scope.key, scope.key, scope.key),
+                ).rowcount
+        except sqlite3.Error as exc:
+            raise self._guard(exc) from exc
 
     # ---- whole scopes ----
 
