@@ -36,6 +36,14 @@ def as_json(*args: str, **kwargs: Any) -> Any:
     return json.loads(ok(*args, "--json", **kwargs).stdout)
 
 
+def fast_config(tmp_path: Path, endpoint: FakeOpenAIServer, **settings: Any) -> Path:
+    """Embeddings from the loopback fake endpoint: no model load in the child, so these runs take a second or two.
+    The local model runs in a subprocess in test_demo and in the MCP server tests."""
+    return write_config(
+        tmp_path / "config.json", embedding_base_url=endpoint.base_url, embedding_model_name="fake", **settings
+    )
+
+
 def test_help_and_version() -> None:
     assert "forget-user" in ok("--help").stdout
     assert ok("--version").stdout.strip() == "0.1.0"
@@ -67,42 +75,41 @@ def test_add_stats_profile_delete_forget(tmp_path: Path) -> None:
 
 def test_jsonl_import_export_round_trip(tmp_path: Path) -> None:
     """Import (resumable), export, import the export into an empty store, export again: the same content."""
-    config = write_config(tmp_path / "config.json", short_term_capacity=3, mid_term_heat_threshold=1.0)
-    records = tmp_path / "talk.jsonl"
-    lines = [
-        {"user_input": u, "agent_response": a, "timestamp": f"2025-06-0{i + 1}T10:00:00Z", "meta_data": {"n": i}}
-        for i, (u, a) in enumerate(TOM * 2)
-    ]
-    records.write_text("\n".join(json.dumps(line) for line in lines))
-    first = ["--config", str(config), "--data", str(tmp_path / "a"), "--user", "tom"]
-    report = as_json("import", str(records), *first)
-    assert report == [{"user_id": "tom", "format": "jsonl", "total": 8, "imported": 8, "skipped": 0}]
-    assert as_json("import", str(records), *first)[0]["skipped"] == 8  # re-running skips everything
+    with FakeOpenAIServer() as endpoint:
+        config = fast_config(tmp_path, endpoint, short_term_capacity=3, mid_term_heat_threshold=1.0)
+        records = tmp_path / "talk.jsonl"
+        lines = [
+            {"user_input": u, "agent_response": a, "timestamp": f"2025-06-0{i + 1}T10:00:00Z", "meta_data": {"n": i}}
+            for i, (u, a) in enumerate(TOM * 2)
+        ]
+        records.write_text("\n".join(json.dumps(line) for line in lines))
+        first = ["--config", str(config), "--data", str(tmp_path / "a"), "--user", "tom"]
+        report = as_json("import", str(records), *first)
+        assert report == [{"user_id": "tom", "format": "jsonl", "total": 8, "imported": 8, "skipped": 0}]
+        assert as_json("import", str(records), *first)[0]["skipped"] == 8  # re-running skips everything
 
-    exported = tmp_path / "export.json"
-    ok("export", "--output", str(exported), *first)
-    dump = json.loads(exported.read_text())
-    assert {p["tier"] for p in dump["pages"]} >= {"short", "mid"} and dump["segments"] and dump["profile_versions"]
-    assert json.loads(ok("export", *first).stdout) == dump  # stdout and file agree
+        exported = tmp_path / "export.json"
+        ok("export", "--output", str(exported), *first)
+        dump = json.loads(exported.read_text())
+        assert {p["tier"] for p in dump["pages"]} >= {"short", "mid"} and dump["segments"] and dump["profile_versions"]
+        assert json.loads(ok("export", *first).stdout) == dump  # stdout and file agree
 
-    second = ["--config", str(config), "--data", str(tmp_path / "b")]
-    assert as_json("import", str(exported), *second)[0] == {
-        "user_id": "tom",
-        "format": "export",
-        "total": 8,
-        "imported": 8,
-        "skipped": 0,
-    }
-    assert json.loads(ok("export", *second, "--user", "tom").stdout) == dump
+        second = ["--config", str(config), "--data", str(tmp_path / "b")]
+        assert as_json("import", str(exported), *second)[0] == {
+            "user_id": "tom",
+            "format": "export",
+            "total": 8,
+            "imported": 8,
+            "skipped": 0,
+        }
+        assert json.loads(ok("export", *second, "--user", "tom").stdout) == dump
 
 
 @pytest.mark.skipif(not LOCOMO_DEV.exists(), reason="shared LoCoMo data not present")
 def test_locomo_import_then_search(tmp_path: Path) -> None:
-    """Conversation 0 of the shared LoCoMo dev file. Embeddings come from the loopback fake endpoint: it keeps
-    this 215-page import fast and shows that texts go out in batches (the local model is exercised elsewhere)."""
+    """Conversation 0 of the shared LoCoMo dev file; the fake endpoint also shows that texts go out in batches."""
     with FakeOpenAIServer() as endpoint:
-        config = write_config(tmp_path / "config.json", embedding_base_url=endpoint.base_url, embedding_model_name="e")
-        data = ["--config", str(config), "--data", str(tmp_path / "data")]
+        data = ["--config", str(fast_config(tmp_path, endpoint)), "--data", str(tmp_path / "data")]
         result = ok("import", str(LOCOMO_DEV), "--format", "locomo", "--conversation", "0", *data)
         assert "conv-26: 215 imported, 0 already there" in result.stdout
         assert "215/215" in result.stderr  # the progress bar
@@ -125,17 +132,18 @@ def test_chat_needs_an_llm_and_uses_memory(tmp_path: Path) -> None:
     refused = memoryos("chat", *data, input="hello\n")
     assert refused.returncode == 2 and "needs an LLM" in refused.stderr and "OPENAI_BASE_URL" in refused.stderr
 
-    ok("add", *TOM[0], *data)
     with FakeOpenAIServer(lambda body: "{}" if body.get("response_format") else "You work as a data scientist.") as llm:
+        data += ["--config", str(fast_config(tmp_path, llm))]
+        ok("add", *TOM[0], *data)
         result = ok("chat", *data, input="What is my job?\n/exit\n", OPENAI_BASE_URL=llm.base_url)
         prompts = [json.dumps(r["messages"]) for r in llm.requests]
-    assert result.stdout.strip() == "You work as a data scientist."
-    assert any("data scientist in San Francisco" in p for p in prompts)  # the memory reached the prompt
-    pages = as_json("stats", *data)["pages"]
-    assert pages["short"] == 2  # the chat exchange was stored
+        assert result.stdout.strip() == "You work as a data scientist."
+        assert any("data scientist in San Francisco" in p for p in prompts)  # the memory reached the prompt
+        assert as_json("stats", *data)["pages"]["short"] == 2  # the chat exchange was stored
 
 
 def test_demo() -> None:
+    """The quick start with the local embedding model, in a subprocess."""
     result = ok("demo")
     assert "memoryos demo" in result.stdout and "data scientist" in result.stdout
 
