@@ -159,6 +159,7 @@ def test_sampling_gives_consolidation_the_clients_model(make_server: Any) -> Non
 
     async def main() -> None:
         async with Client(server.mcp, mode="legacy", sampling_callback=sampler) as client:
+            await client.read_resource("memoryos://profile")  # opens the user's memory before any tool call
             for user_input, agent_response in TOM:
                 await call(client, "add_memory", user_input=user_input, agent_response=agent_response)
 

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal, TypeVar
 
 import anyio.to_thread
-from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp_types import ToolAnnotations
 from pydantic import Field
@@ -81,6 +81,7 @@ class MemoryServer:
             instructions=INSTRUCTIONS,
             version=__version__,
             lifespan=self._lifespan,
+            middleware=[self._observe_client] if self.bridge is not None else None,
         )
         register_tools(self.mcp, self)
         register_resources(self.mcp, self)
@@ -110,10 +111,15 @@ class MemoryServer:
 
     # ---- calls ----
 
-    async def run(self, ctx: Context | None, user_id: str | None, work: Callable[[Memoryos, str], T]) -> T:
-        """Run one library call for a user on a worker thread; typed errors become tool errors."""
-        if ctx is not None and self.bridge is not None:
+    async def _observe_client(self, ctx: Any, call_next: Any) -> Any:
+        """Learn from the first message after the handshake, before any tool or resource call opens a user's
+        memory, whether this client can answer sampling."""
+        if self.bridge is not None and ctx.method != "initialize":
             self.bridge.offer(ctx.session)
+        return await call_next(ctx)
+
+    async def run(self, user_id: str | None, work: Callable[[Memoryos, str], T]) -> T:
+        """Run one library call for a user on a worker thread; typed errors become tool errors."""
 
         def call() -> T:
             uid = self.pool.user(user_id)
@@ -193,7 +199,6 @@ def register_tools(mcp: MCPServer[Any], server: MemoryServer) -> None:
     async def add_memory(
         user_input: Annotated[str, Field(description="What the user said in this exchange.")],
         agent_response: Annotated[str, Field(description="What you (the assistant) answered.")],
-        ctx: Context,
         timestamp: Annotated[
             str | float | None,
             Field(description="When it happened: ISO 8601 (2025-06-01T14:30:00Z) or epoch seconds; default now."),
@@ -212,12 +217,11 @@ def register_tools(mcp: MCPServer[Any], server: MemoryServer) -> None:
             page_id = memo.add_memory(user_input, agent_response, timestamp=timestamp, meta_data=meta_data)
             return schemas.AddMemoryResult(page_id=page_id, user_id=uid)
 
-        return await server.run(ctx, user_id, work)
+        return await server.run(user_id, work)
 
     @mcp.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False))
     async def retrieve_memory(
         query: Annotated[str, Field(description="The user's current message or what you need to recall.")],
-        ctx: Context,
         relationship_with_user: Annotated[
             str | None, Field(description="How you relate to the user (e.g. friend, assistant, coach); echoed.")
         ] = None,
@@ -236,12 +240,11 @@ def register_tools(mcp: MCPServer[Any], server: MemoryServer) -> None:
             result = memo.retrieve(query, max_pages=max_results)
             return schemas.memory_context(uid, result, relationship_with_user, style_hint)
 
-        return await server.run(ctx, user_id, work)
+        return await server.run(user_id, work)
 
     @mcp.tool(annotations=read_only)
     async def search_memory(
         query: Annotated[str, Field(description="What to look for in every tier of the user's memory.")],
-        ctx: Context,
         max_results: Annotated[int | None, Field(ge=1, le=100, description="At most this many exchanges.")] = None,
         user_id: UserId = None,
     ) -> schemas.MemoryContext:
@@ -251,11 +254,10 @@ def register_tools(mcp: MCPServer[Any], server: MemoryServer) -> None:
         def work(memo: Memoryos, uid: str) -> schemas.MemoryContext:
             return schemas.memory_context(uid, memo.search(query, max_results=max_results))
 
-        return await server.run(ctx, user_id, work)
+        return await server.run(user_id, work)
 
     @mcp.tool(annotations=read_only)
     async def get_user_profile(
-        ctx: Context,
         include_knowledge: Annotated[bool, Field(description="Also list the facts known about the user.")] = True,
         include_assistant_knowledge: Annotated[
             bool, Field(description="Also list what you (the assistant) said or promised.")
@@ -275,12 +277,11 @@ def register_tools(mcp: MCPServer[Any], server: MemoryServer) -> None:
                 ),
             )
 
-        return await server.run(ctx, user_id, work)
+        return await server.run(user_id, work)
 
     @mcp.tool(annotations=ToolAnnotations(destructive_hint=True, idempotent_hint=True, open_world_hint=False))
     async def delete_memory(
         page_id: Annotated[str, Field(description="The id of the exchange to delete (from add/retrieve/search).")],
-        ctx: Context,
         user_id: UserId = None,
     ) -> schemas.DeleteResult:
         """Delete one stored exchange by id, e.g. when the user asks you to forget something they said."""
@@ -289,12 +290,11 @@ def register_tools(mcp: MCPServer[Any], server: MemoryServer) -> None:
             memo.delete_memory(page_id)
             return schemas.DeleteResult(user_id=uid, deleted=page_id)
 
-        return await server.run(ctx, user_id, work)
+        return await server.run(user_id, work)
 
     @mcp.tool(annotations=ToolAnnotations(destructive_hint=True, idempotent_hint=True, open_world_hint=False))
     async def forget_user(
         confirm: Annotated[bool, Field(description="Must be true: everything of the user is deleted for good.")],
-        ctx: Context,
         user_id: UserId = None,
     ) -> schemas.ForgetResult:
         """Delete everything memory holds about one user: exchanges, topics, profile and knowledge.
@@ -305,12 +305,12 @@ def register_tools(mcp: MCPServer[Any], server: MemoryServer) -> None:
         def work(memo: Memoryos, uid: str) -> schemas.ForgetResult:
             return schemas.ForgetResult(user_id=uid, pages_deleted=memo.forget_user())
 
-        return await server.run(ctx, user_id, work)
+        return await server.run(user_id, work)
 
     @mcp.tool(annotations=read_only)
-    async def memory_stats(ctx: Context, user_id: UserId = None) -> dict[str, Any]:
+    async def memory_stats(user_id: UserId = None) -> dict[str, Any]:
         """Counts per tier, segments, knowledge, storage size, LLM mode and LLM calls/tokens for one user."""
-        return await server.run(ctx, user_id, lambda memo, _uid: memo.stats())
+        return await server.run(user_id, lambda memo, _uid: memo.stats())
 
 
 def register_resources(mcp: MCPServer[Any], server: MemoryServer) -> None:
