@@ -67,7 +67,8 @@ class MemoryServer:
         settings = {**settings, "background_upkeep": True}  # a tool call must never wait for consolidation
         self.config = effective_config(settings)
         llm_injected = objects.get("llm") is not None
-        use_bridge = sampling and not self.config.llm_enabled and not llm_injected
+        # use_llm=False in the config means no LLM at all, sampling included
+        use_bridge = sampling and self.config.use_llm is not False and not self.config.llm_enabled and not llm_injected
         self.bridge = SamplingBridge(timeout=max(60.0, self.config.llm_timeout_seconds)) if use_bridge else None
         self._fixed_llm: LLM | None = objects.pop("llm", None)
         self._own_embedder = "embedder" not in objects
@@ -94,7 +95,7 @@ class MemoryServer:
         if self.config.llm_enabled:
             return describe_llm(self.config)
         if self.bridge is not None:
-            return "MCP sampling if the client supports it (decided when it calls), otherwise no-LLM extractive mode"
+            return "MCP sampling if the client supports it (decided when it connects), otherwise no-LLM extractive mode"
         return "none (no-LLM extractive mode)"
 
     def _choose_llm(self, user_id: str) -> LLM | None:
