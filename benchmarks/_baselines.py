@@ -9,7 +9,7 @@ import numpy as np
 from memoryos.providers.embeddings import Embedder
 from memoryos.textutil import content_tokens
 
-from .locomo_data import Turn
+from ._locomo_data import Turn
 
 
 class BM25Turns:

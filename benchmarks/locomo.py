@@ -27,9 +27,9 @@ from memoryos import Memoryos
 from memoryos.retrieval.result import RetrievalResult
 from memoryos.textutil import estimate_tokens
 
-from .baselines import BM25Turns, DenseTurns, LastTurns
-from .common import DEFAULT_DATA, RESULTS_DIR, machine, markdown_table, print_table, progress, write_results
-from .locomo_data import CATEGORIES, Conversation, Question, load, page_sides, pages, retrieval_questions
+from ._baselines import BM25Turns, DenseTurns, LastTurns
+from ._common import DEFAULT_DATA, RESULTS_DIR, machine, markdown_table, print_table, progress, write_results
+from ._locomo_data import CATEGORIES, Conversation, Question, load, page_sides, pages, retrieval_questions
 
 KS = (5, 10, 20)
 MAX_K = 20
@@ -227,7 +227,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
-    from .common import quiet_environment
+    from ._common import quiet_environment
 
     quiet_environment()
     logging.basicConfig(level=logging.WARNING)

@@ -3,11 +3,13 @@ context, session dates, then knowledge and profile."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import numpy as np
 
 from ..config import MemoryosConfig
+from ..errors import NotFound
 from ..models import Fact, Page, Segment
 from ..providers.embeddings import Embedder
 from ..textutil import content_tokens, date_ranges, jaccard, remove_words
@@ -15,7 +17,7 @@ from ..tiers.long_term import LongTermMemory
 from ..tiers.mid_term import MidTermMemory
 from ..tiers.short_term import ShortTermMemory
 from .fusion import Candidate, chain_context, date_boost, fuse, segment_boost
-from .names import ParticipantNames
+from .terms import TermSample
 from .result import RetrievalResult, RetrievedFact, RetrievedPage, RetrievedSegment
 
 
@@ -33,7 +35,7 @@ class Retriever:
         self.long = long
         self.embedder = embedder
         self.config = config
-        self.names = ParticipantNames(mid.store, mid.scope)
+        self.terms = TermSample(mid.store, mid.scope)
 
     def retrieve(self, query: str, now: float, max_pages: int | None = None) -> RetrievalResult:
         cfg, store, scope = self.config, self.mid.store, self.mid.scope
@@ -42,7 +44,8 @@ class Retriever:
         short_pages = self.short.pages()
         short_ids = {p.id for p in short_pages}
         # names that occur in most pages (the people talking) say nothing about which page is meant
-        ubiquitous = self.names.ubiquitous(query, max((p.seq for p in short_pages), default=0))
+        newest_seq = max((p.seq for p in short_pages), default=0)
+        ubiquitous = self.terms.participants(query, newest_seq)
         focused = remove_words(query, ubiquitous) if ubiquitous else query
         query_vector = self.embedder.embed([focused or query])[0]
         timings["embed"] = (time.perf_counter() - started) * 1000
@@ -52,12 +55,13 @@ class Retriever:
         pool = max(50, 5 * limit)
         terms = [t for t in dict.fromkeys(content_tokens(query)) if t not in ubiquitous]
         dense = store.dense_search(scope, query_vector, pool) if limit else []
-        lexical = store.lexical_search(scope, terms, pool + len(short_ids)) if limit else []
+        lexical_terms = self.terms.rare_first(terms, newest_seq)
+        lexical = store.lexical_search(scope, lexical_terms, pool + len(short_ids)) if limit else []
         lexical = [hit for hit in lexical if hit[0] not in short_ids][:pool]
         timings["search"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()
-        segments = self.mid.segments(status=None)
+        segments = self.mid.segments()  # active ones: archived segments are out of mid-term (their pages stay)
         by_id = {s.id: s for s in segments}
         seg_scores = self._segment_scores(segments, query_vector, terms)
         top_segments = sorted(seg_scores.items(), key=lambda kv: -kv[1])[: cfg.top_m_segments]
@@ -69,6 +73,7 @@ class Retriever:
         segment_boost(candidates, {sid: rank for rank, (sid, _) in enumerate(top_segments)}, cfg.segment_weight)
         date_boost(candidates, date_ranges(query), cfg.date_weight)
         ranked = sorted(candidates.values(), key=lambda c: (-c.score, -c.page.seq))[:limit]
+        self._load_segments(by_id, [c.page.segment_id for c in ranked])
         pages = [self._retrieved(c, by_id, seg_scores) for c in ranked]
         timings["rank"] = (time.perf_counter() - mark) * 1000
 
@@ -119,6 +124,12 @@ class Retriever:
             candidate = Candidate(page, _cosine(page, query_vector), None)
             candidates[page.id] = candidate
         fuse(candidates, self.config.lexical_weight, self.config.dense_weight)
+
+    def _load_segments(self, by_id: dict[str, Segment], wanted: list[str | None]) -> None:
+        """Archived segments of returned pages, for their summaries."""
+        for segment_id in dict.fromkeys(w for w in wanted if w and w not in by_id):
+            with contextlib.suppress(NotFound):
+                by_id[segment_id] = self.mid.store.get_segment(self.mid.scope, segment_id)
 
     @staticmethod
     def _retrieved(c: Candidate, by_id: dict[str, Segment], seg_scores: dict[str, float]) -> RetrievedPage:
