@@ -37,6 +37,14 @@ DataOpt = Annotated[
     str | None,
     typer.Option("--data", "-d", envvar="MEMORYOS_DATA", help="Data directory of the embedded store."),
 ]
+StorageOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--storage",
+        envvar="MEMORYOS_STORAGE",
+        help="Storage URL: sqlite:///path/memoryos.db (default, under --data) or postgresql://user@host/db.",
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
@@ -56,10 +64,12 @@ def _errors() -> Iterator[None]:
         raise typer.Exit(1) from exc
 
 
-def _settings(config: Path | None, user: str | None, assistant: str | None, data: str | None) -> dict[str, Any]:
+def _settings(
+    config: Path | None, user: str | None, assistant: str | None, data: str | None, storage: str | None = None
+) -> dict[str, Any]:
     from .interfaces.settings import resolve_settings
 
-    return resolve_settings(config, user_id=user, assistant_id=assistant, data_storage_path=data)
+    return resolve_settings(config, user_id=user, assistant_id=assistant, data_storage_path=data, storage=storage)
 
 
 @contextmanager
@@ -125,12 +135,13 @@ def add(
     user: UserOpt = None,
     assistant: AssistantOpt = None,
     data: DataOpt = None,
+    storage: StorageOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Store one exchange in short-term memory."""
     meta_data = _json_object(meta, "--meta")
     with _errors():
-        settings = _settings(config, user, assistant, data)
+        settings = _settings(config, user, assistant, data, storage)
     with _memory(settings) as memo:
         page_id = memo.add_memory(user_input, agent_response, timestamp=timestamp, meta_data=meta_data)
         if as_json:
@@ -147,11 +158,12 @@ def search(
     user: UserOpt = None,
     assistant: AssistantOpt = None,
     data: DataOpt = None,
+    storage: StorageOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Search every tier of a user's memory (no side effects on heat)."""
     with _errors():
-        settings = _settings(config, user, assistant, data)
+        settings = _settings(config, user, assistant, data, storage)
     with _memory(settings) as memo:
         result = memo.search(query, max_results=max_results)
     if as_json:
@@ -187,11 +199,12 @@ def profile(
     user: UserOpt = None,
     assistant: AssistantOpt = None,
     data: DataOpt = None,
+    storage: StorageOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show a user's long-term profile (and knowledge)."""
     with _errors():
-        settings = _settings(config, user, assistant, data)
+        settings = _settings(config, user, assistant, data, storage)
     with _memory(settings) as memo:
         result: dict[str, Any] = {"user_id": memo.scope.user_id, "profile": memo.get_user_profile()}
         if knowledge:
@@ -214,11 +227,12 @@ def stats(
     user: UserOpt = None,
     assistant: AssistantOpt = None,
     data: DataOpt = None,
+    storage: StorageOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Counts per tier, segments, knowledge, storage and LLM usage of a user."""
     with _errors():
-        settings = _settings(config, user, assistant, data)
+        settings = _settings(config, user, assistant, data, storage)
     with _memory(settings) as memo:
         result = memo.stats()
     if as_json:
@@ -234,11 +248,12 @@ def delete(
     user: UserOpt = None,
     assistant: AssistantOpt = None,
     data: DataOpt = None,
+    storage: StorageOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Delete one page (exchange) of a user by id."""
     with _errors():
-        settings = _settings(config, user, assistant, data)
+        settings = _settings(config, user, assistant, data, storage)
     with _memory(settings) as memo:
         memo.delete_memory(page_id)
         uid = memo.scope.user_id
@@ -255,11 +270,12 @@ def forget_user(
     user: UserOpt = None,
     assistant: AssistantOpt = None,
     data: DataOpt = None,
+    storage: StorageOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Delete everything of a user: pages, segments, profile and knowledge."""
     with _errors():
-        settings = _settings(config, user, assistant, data)
+        settings = _settings(config, user, assistant, data, storage)
     with _memory(settings) as memo:
         uid = memo.scope.user_id
         if not yes and not typer.confirm(f"Delete all memory of user {uid!r}?", err=True):
@@ -287,6 +303,7 @@ def import_(
     user: UserOpt = None,
     assistant: AssistantOpt = None,
     data: DataOpt = None,
+    storage: StorageOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Bulk-import conversations. Re-running skips what is already imported (an interrupted import resumes).
@@ -301,7 +318,7 @@ def import_(
         raise typer.BadParameter(f"must be one of {', '.join(importer.FORMATS)}", param_hint="--format")
     with _errors():
         source = importer.read_source(file, fmt, conversation)  # type: ignore[arg-type]
-        settings = _settings(config, user, assistant, data)
+        settings = _settings(config, user, assistant, data, storage)
     reports = []
     if source.export is not None:
         dump = source.export
@@ -362,10 +379,11 @@ def export(
     user: UserOpt = None,
     assistant: AssistantOpt = None,
     data: DataOpt = None,
+    storage: StorageOpt = None,
 ) -> None:
     """Everything of a user as JSON (pages with tier, segments, profile versions, knowledge); re-importable."""
     with _errors():
-        settings = _settings(config, user, assistant, data)
+        settings = _settings(config, user, assistant, data, storage)
     with _memory(settings) as memo:
         dump = memo.export()
     text = json.dumps(dump, ensure_ascii=False, indent=2)
@@ -384,12 +402,13 @@ def chat(
     user: UserOpt = None,
     assistant: AssistantOpt = None,
     data: DataOpt = None,
+    storage: StorageOpt = None,
 ) -> None:
     """Chat with an assistant that remembers (needs an OpenAI-compatible LLM). /exit or an empty line quits."""
     from .interfaces.settings import effective_config
 
     with _errors():
-        settings = _settings(config, user, assistant, data)
+        settings = _settings(config, user, assistant, data, storage)
         if not effective_config(settings).llm_enabled:
             raise LLMNotConfigured("memoryos chat")
     interactive = sys.stdin.isatty()
@@ -431,6 +450,7 @@ def mcp(
     user: UserOpt = None,
     assistant: AssistantOpt = None,
     data: DataOpt = None,
+    storage: StorageOpt = None,
 ) -> None:
     """Serve memory to agents over MCP: stdio (Claude Desktop, Cursor, Cline, VS Code) or streamable HTTP.
 
@@ -449,12 +469,69 @@ def mcp(
         err.print(f"[red]error:[/red] memoryos mcp needs the MCP SDK: pip install 'memoryos[mcp]' ({exc})")
         raise typer.Exit(2) from exc
     with _errors():
-        settings = _settings(config, user, assistant, data)
+        settings = _settings(config, user, assistant, data, storage)
         server = MemoryServer(settings, sampling=sampling)
         try:
             server.serve(transport, host=host, port=port, path=path)  # type: ignore[arg-type]
         except KeyboardInterrupt:
             logging.getLogger(__name__).info("stopped")
+
+
+@app.command()
+def check(
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Rebuild derived data: vectors, lexical index, counts.")
+    ] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Re-embed every page to compare vectors (not a sample).")
+    ] = False,
+    config: ConfigOpt = None,
+    user: UserOpt = None,
+    assistant: AssistantOpt = None,
+    data: DataOpt = None,
+    storage: StorageOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Verify a user's memory: tiers, segments, chain links, counts, vectors against texts, lexical index."""
+    with _errors():
+        settings = _settings(config, user, assistant, data, storage)
+    with _memory(settings) as memo:
+        problems = memo.check(sample=None if full else 200)
+        repaired = memo.repair() if repair and problems else None
+        remaining = memo.check(sample=None if full else 200) if repaired is not None else problems
+    if as_json:
+        _print_json({"problems": problems, "repaired": repaired, "remaining": remaining})
+    else:
+        for line in problems:
+            out.print(f"problem: {line}")
+        if repaired is not None:
+            out.print(f"repaired: {repaired}")
+        out.print("ok" if not remaining else f"{len(remaining)} problem(s) remain")
+    if remaining:
+        raise typer.Exit(1)
+
+
+@app.command()
+def migrate(
+    source: Annotated[str, typer.Option("--from", help="Source storage URL, e.g. sqlite:///data/memoryos.db.")],
+    target: Annotated[str, typer.Option("--to", help="Target storage URL, e.g. postgresql://user@host/db.")],
+    user: Annotated[str | None, typer.Option("--user", "-u", help="Copy only this user (default: everyone).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Copy memory between backends; verified by counts and an export comparison of every copied user."""
+    from .migrate import copy_memory
+
+    with _errors():
+        report = copy_memory(source, target, user_id=user)
+    if as_json:
+        _print_json({"scopes": report.scopes, "pages": report.pages})
+    else:
+        for scope in report.scopes:
+            out.print(
+                f"copied {scope['user_id']}/{scope['assistant_id']}: {scope['pages']} pages, "
+                f"{scope['segments']} segments, {scope['knowledge']} knowledge, verified"
+            )
+        out.print(f"{len(report.scopes)} user(s), {report.pages} pages")
 
 
 @app.command(
