@@ -446,6 +446,14 @@ def mcp(
     ] = True,
     log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING or ERROR.")] = "INFO",
     log_file: Annotated[str | None, typer.Option(help="Log to this file instead of stderr.")] = None,
+    token: Annotated[
+        list[str] | None,
+        typer.Option("--token", envvar="MEMORYOS_TOKEN", help="HTTP: a bearer token that may reach every user."),
+    ] = None,
+    tokens_file: Annotated[
+        Path | None,
+        typer.Option(help='HTTP: JSON {"tokens": {"<token>": ["alice", "bob"] or "*"}}: per-token user ids.'),
+    ] = None,
     config: ConfigOpt = None,
     user: UserOpt = None,
     assistant: AssistantOpt = None,
@@ -454,7 +462,8 @@ def mcp(
 ) -> None:
     """Serve memory to agents over MCP: stdio (Claude Desktop, Cursor, Cline, VS Code) or streamable HTTP.
 
-    Nothing but protocol messages goes to stdout; logs go to stderr or --log-file.
+    Nothing but protocol messages goes to stdout; logs go to stderr or --log-file. Over HTTP, a server bound
+    beyond 127.0.0.1, or given tokens, requires `Authorization: Bearer <token>`.
     """
     if transport not in ("stdio", "http"):
         raise typer.BadParameter("must be stdio or http", param_hint="--transport")
@@ -470,11 +479,72 @@ def mcp(
         raise typer.Exit(2) from exc
     with _errors():
         settings = _settings(config, user, assistant, data, storage)
-        server = MemoryServer(settings, sampling=sampling)
+        from .interfaces.auth import TokenPolicy
+
+        tokens = TokenPolicy.from_tokens(token or [])
+        if tokens_file is not None:
+            tokens = tokens.merged(TokenPolicy.from_file(tokens_file))
+        server = MemoryServer(settings, sampling=sampling, tokens=tokens)
         try:
             server.serve(transport, host=host, port=port, path=path)  # type: ignore[arg-type]
         except KeyboardInterrupt:
             logging.getLogger(__name__).info("stopped")
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Interface to listen on. Anything but loopback requires a token.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    token: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--token",
+            envvar="MEMORYOS_API_TOKEN",
+            help="A bearer token that may access every user (repeatable; prefer the environment variable, "
+            "command lines are visible to other local users).",
+        ),
+    ] = None,
+    tokens_file: Annotated[
+        Path | None,
+        typer.Option("--tokens-file", help='JSON {"tokens": {"<token>": ["alice", "bob"], "<other>": "*"}}.'),
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes (PostgreSQL to scale out).")] = 1,
+    storage: Annotated[
+        str | None, typer.Option("--storage", help="Storage URL (default: SQLite under --data; or postgresql://...).")
+    ] = None,
+    log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING or ERROR.")] = "INFO",
+    log_file: Annotated[str | None, typer.Option(help="Log to this file instead of stderr.")] = None,
+    config: ConfigOpt = None,
+    user: UserOpt = None,
+    assistant: AssistantOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Serve the REST API and the web memory inspector at http://HOST:PORT/ (OpenAPI at /openapi.json)."""
+    from .interfaces.logs import LEVELS, configure_logging
+
+    if log_level.upper() not in LEVELS:
+        raise typer.BadParameter(f"must be one of {', '.join(LEVELS)}", param_hint="--log-level")
+    configure_logging(log_level, log_file)
+    try:
+        from .interfaces.rest import serve_command
+    except ImportError as exc:
+        err.print(f"[red]error:[/red] memoryos serve needs FastAPI and uvicorn: pip install 'memoryos[rest]' ({exc})")
+        raise typer.Exit(2) from exc
+    with _errors():
+        serve_command(
+            config=str(config) if config else None,
+            host=host,
+            port=port,
+            storage=storage,
+            data=data,
+            user=user,
+            assistant=assistant,
+            tokens=token,
+            tokens_file=str(tokens_file) if tokens_file else None,
+            workers=workers,
+        )
 
 
 @app.command()

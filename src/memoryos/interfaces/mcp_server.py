@@ -6,6 +6,7 @@ consolidation runs on each memory's background upkeep thread, so no tool call wa
 
 # no `from __future__ import annotations`: the SDK reads the tool signatures' annotations at runtime
 
+import contextvars
 import json
 import logging
 import threading
@@ -24,6 +25,7 @@ from ..errors import ConfigError, InvalidInput, LLMError, LLMNotConfigured, Memo
 from ..memoryos import Memoryos, make_embedder
 from ..providers.llm import LLM
 from . import schemas
+from .auth import Authenticator, AuthError, Grant, TokenPolicy
 from .pool import MemoryPool
 from .sampling import SamplingBridge, SamplingLLM
 from .settings import describe_llm, effective_config
@@ -32,6 +34,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Transport = Literal["stdio", "http"]
+
+# the bearer grant of the HTTP request being served; stdio has none (the local client may reach every user)
+_GRANT: contextvars.ContextVar[Grant | None] = contextvars.ContextVar("memoryos_mcp_grant", default=None)
 
 INSTRUCTIONS = """memoryos is your long-term memory of the user, organised like an operating system's memory:
 recent exchanges (short-term), topic segments (mid-term) and a profile plus knowledge (long-term).
@@ -63,8 +68,16 @@ def explain(exc: MemoryosError) -> str:
 class MemoryServer:
     """Wires settings, the per-user pool, optional MCP sampling and the SDK server."""
 
-    def __init__(self, settings: dict[str, Any], *, sampling: bool = True, **objects: Any) -> None:
+    def __init__(
+        self,
+        settings: dict[str, Any],
+        *,
+        sampling: bool = True,
+        tokens: TokenPolicy | None = None,
+        **objects: Any,
+    ) -> None:
         settings = {**settings, "background_upkeep": True}  # a tool call must never wait for consolidation
+        self.tokens = tokens or TokenPolicy()
         self.config = effective_config(settings)
         llm_injected = objects.get("llm") is not None
         # use_llm=False in the config means no LLM at all, sampling included
@@ -82,7 +95,7 @@ class MemoryServer:
             instructions=INSTRUCTIONS,
             version=__version__,
             lifespan=self._lifespan,
-            middleware=[self._observe_client] if self.bridge is not None else None,
+            middleware=[self._authorize, *([self._observe_client] if self.bridge is not None else [])],
         )
         register_tools(self.mcp, self)
         register_resources(self.mcp, self)
@@ -119,11 +132,27 @@ class MemoryServer:
             self.bridge.offer(ctx.session)
         return await call_next(ctx)
 
+    async def _authorize(self, ctx: Any, call_next: Any) -> Any:
+        """Carry the HTTP request's bearer grant (checked by the ASGI layer) to the tool and resource calls."""
+        state = getattr(getattr(ctx, "request", None), "scope", {}).get("state", {})
+        token = _GRANT.set(state.get("memoryos_grant") if isinstance(state, dict) else None)
+        try:
+            return await call_next(ctx)
+        finally:
+            _GRANT.reset(token)
+
+    def _check_user(self, user_id: str | None) -> str:
+        uid = self.pool.user(user_id)
+        grant = _GRANT.get()
+        if grant is not None and not grant.allows(uid):
+            raise InvalidInput(f"forbidden: this token may not access the memory of user {uid!r}")
+        return uid
+
     async def run(self, user_id: str | None, work: Callable[[Memoryos, str], T]) -> T:
         """Run one library call for a user on a worker thread; typed errors become tool errors."""
 
         def call() -> T:
-            uid = self.pool.user(user_id)
+            uid = self._check_user(user_id)
             with self.pool.use(uid) as memo:
                 return work(memo, uid)
 
@@ -135,7 +164,7 @@ class MemoryServer:
     def read(self, user_id: str | None, work: Callable[[Memoryos], str]) -> str:
         """A resource read; typed errors become resource errors."""
         try:
-            with self.pool.use(user_id) as memo:
+            with self.pool.use(self._check_user(user_id)) as memo:
                 return work(memo)
         except MemoryosError as exc:
             raise ResourceError(explain(exc)) from exc
@@ -183,10 +212,39 @@ class MemoryServer:
         finally:
             self.pool.close()
 
+    def http_app(self, host: str, path: str = "/mcp") -> Any:
+        """The streamable HTTP ASGI app behind the bearer-token rule (loopback without tokens stays open)."""
+        authenticator = Authenticator(self.tokens, host)
+        inner = self.mcp.streamable_http_app(streamable_http_path=path, host=host)
+        log.info(
+            "HTTP access: %s", f"{len(self.tokens)} bearer token(s)" if authenticator.required else "open (loopback)"
+        )
+
+        async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] == "http":
+                header = dict(scope.get("headers") or []).get(b"authorization")
+                try:
+                    grant = authenticator.authenticate(header.decode("latin-1") if header else None)
+                except AuthError as exc:
+                    body = json.dumps({"error": {"code": exc.code, "message": str(exc)}}).encode()
+                    await send(
+                        {
+                            "type": "http.response.start",
+                            "status": exc.status,
+                            "headers": [(b"content-type", b"application/json"), (b"www-authenticate", b"Bearer")],
+                        }
+                    )
+                    await send({"type": "http.response.body", "body": body})
+                    return
+                scope.setdefault("state", {})["memoryos_grant"] = None if grant.users is None else grant
+            await inner(scope, receive, send)
+
+        return app
+
     def _serve_http(self, host: str, port: int, path: str) -> None:
         import uvicorn
 
-        app = self.mcp.streamable_http_app(streamable_http_path=path, host=host)
+        app = self.http_app(host, path)
         level = logging.getLevelName(logging.getLogger().level).lower()
         # log_config=None: uvicorn's own config would send access logs to stdout; ours go to stderr or a file
         config = uvicorn.Config(app, host=host, port=port, log_config=None, log_level=level, access_log=False)
