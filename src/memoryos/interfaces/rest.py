@@ -1,0 +1,472 @@
+"""The REST API and the web memory inspector: a FastAPI app over a pool of per-user memories.
+
+`create_app(settings)` builds the app; `memoryos serve` runs it with uvicorn. Endpoints are plain functions, so
+FastAPI runs each library call on its thread pool. Each call opens exactly one user's memory (the path's
+user_id, after the token check), and the store scopes every query by that user: nothing of another user can
+come back. The inspector at `/` is static HTML/CSS/JS from the package that calls this same API.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query, Request, Security
+from fastapi.responses import FileResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
+
+from .. import __version__
+from ..errors import InvalidInput, NotFound
+from ..memoryos import Memoryos, make_embedder
+from . import rest_models as m
+from .auth import Authenticator, Grant, TokenPolicy
+from .pool import MemoryPool
+from .rest_errors import ERROR_RESPONSES, install_error_handlers
+from .settings import effective_config
+
+log = logging.getLogger(__name__)
+
+SETTINGS_ENV = "MEMORYOS_REST_SERVER"  # hands the settings to uvicorn's worker processes
+WEB_PACKAGE = ("memoryos.interfaces", "web")
+PAGE_HEADERS = {
+    # the inspector needs nothing but its own files and API: no CDN, no inline code, no framing
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+DESCRIPTION = """Mirror of the memoryos library over HTTP: add and retrieve memories, inspect and edit every tier
+of one user's memory. Every `/v1/users/{user_id}/...` call touches that user's memory only.
+
+**Auth.** Bound to a loopback address without tokens the API is open; otherwise send
+`Authorization: Bearer <token>`; each token lists the user ids it may access (or `*`).
+
+**Errors** are `{"error": {"code": ..., "message": ...}}` with the codes `invalid_input` (422),
+`input_too_large` (413), `unauthorized` (401), `forbidden` (403), `not_found` (404), `llm_not_configured` (409),
+`llm_error` (502), `storage_unavailable` (503), `configuration_error` / `internal_error` (500)."""
+
+bearer = HTTPBearer(auto_error=False, description="A token from the server's --token / --tokens-file.")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
+# what validate_identifier accepts: no control characters, not blank
+USER_ID_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+UserId = Annotated[
+    str,
+    Path(min_length=1, max_length=256, pattern=USER_ID_PATTERN, description="Whose memory.", examples=["alice"]),
+]
+ItemId = Annotated[str, Path(min_length=1, max_length=200)]
+
+
+class Service:
+    """What the endpoints share: settings, the authenticator and the per-user pool."""
+
+    def __init__(self, settings: dict[str, Any], auth: Authenticator, objects: dict[str, Any], max_open: int):
+        self.config = effective_config(settings)
+        self.auth = auth
+        llm = objects.pop("llm", None)
+        self._own_embedder = "embedder" not in objects
+        self.pool = MemoryPool(
+            settings, choose_llm=(lambda _uid: llm) if llm is not None else None, max_open=max_open, **objects
+        )
+
+    def warm_up(self) -> None:
+        """Load the local embedding model off the request path, so the first query does not wait for it."""
+        if self.config.embedding_base_url or not self._own_embedder:
+            return
+
+        def load() -> None:
+            try:
+                make_embedder(self.config)
+            except Exception as exc:  # the first call that needs it reports it again, as an error response
+                log.warning("could not preload the embedding model: %s", exc)
+
+        threading.Thread(target=load, name="memoryos-warm-up", daemon=True).start()
+
+
+def _header(credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    return f"{credentials.scheme} {credentials.credentials}" if credentials else None
+
+
+def service(request: Request) -> Service:
+    return request.app.state.memoryos
+
+
+def grant(request: Request, credentials: Credentials) -> Grant:
+    return service(request).auth.authenticate(_header(credentials))
+
+
+def user_memory(request: Request, user_id: UserId, credentials: Credentials) -> Iterator[Memoryos]:
+    """The memory of the path's user, after checking the token may reach that user."""
+    svc = service(request)
+    svc.auth.authorize(_header(credentials), user_id)
+    with svc.pool.use(svc.pool.user(user_id)) as memo:
+        yield memo
+
+
+Memory = Annotated[Memoryos, Depends(user_memory)]
+
+
+# ---- shaping library dicts into the published models ----
+
+
+def _segment(raw: dict[str, Any], memo: Memoryos) -> dict[str, Any]:
+    cfg = memo.config
+    visits, interaction = cfg.heat_alpha * raw["n_visit"], cfg.heat_beta * raw["l_interaction"]
+    components = {"visits": visits, "interaction": interaction, "recency": max(0.0, raw["heat"] - visits - interaction)}
+    return {**raw, "heat_components": components, "hot": raw["heat"] >= cfg.mid_term_heat_threshold}
+
+
+def _find_segment(memo: Memoryos, segment_id: str) -> dict[str, Any]:
+    for raw in memo.list_segments(include_archived=True):
+        if raw["id"] == segment_id:
+            return raw
+    raise NotFound(f"no segment {segment_id!r} in the memory of user {memo.scope.user_id!r}")
+
+
+def _segment_pages(memo: Memoryos, segment_id: str) -> list[dict[str, Any]]:
+    return [p for p in memo.list_pages() if p["segment_id"] == segment_id]
+
+
+def _retrieval(memo: Memoryos, result: Any) -> m.RetrievalOut:
+    return m.RetrievalOut.model_validate(
+        {
+            **result.to_dict(),
+            "user_id": memo.scope.user_id,
+            "visited_segment_ids": result.visited_segment_ids,
+            "context": result.to_prompt(),
+        }
+    )
+
+
+# ---- routes ----
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
+    users = "/users/{user_id}"
+
+    @router.get("/info", tags=["service"], summary="Server settings the inspector needs")
+    def info(request: Request, _grant: Annotated[Grant, Depends(grant)]) -> m.ServerInfo:
+        svc = service(request)
+        cfg = svc.config
+        return m.ServerInfo(
+            version=__version__,
+            default_user=cfg.user_id,
+            assistant_id=cfg.assistant_id,
+            mode="llm" if cfg.llm_enabled else "no-llm",
+            storage_backend=cfg.storage_url().split(":", 1)[0],
+            auth_required=svc.auth.required,
+            heat=m.HeatSettings(
+                alpha=cfg.heat_alpha,
+                beta=cfg.heat_beta,
+                gamma=cfg.heat_gamma,
+                mu_seconds=cfg.recency_mu_seconds,
+                threshold=cfg.mid_term_heat_threshold,
+            ),
+            capacities={
+                "short_term": cfg.short_term_capacity,
+                "mid_term": cfg.mid_term_capacity,
+                "knowledge": cfg.long_term_knowledge_capacity,
+                "retrieval_queue": cfg.retrieval_queue_capacity,
+            },
+        )
+
+    @router.get("/users", tags=["service"], summary="Users with stored memory (those this token may access)")
+    def list_users(request: Request, access: Annotated[Grant, Depends(grant)]) -> m.UserList:
+        svc = service(request)
+        with svc.pool.use() as memo:  # any open memory reaches the shared store
+            scopes = memo.store.list_scopes()
+        known = dict.fromkeys(s.user_id for s in scopes if s.assistant_id == svc.config.assistant_id)
+        return m.UserList(users=access.visible(known))
+
+    @router.post(users + "/memories", tags=["memory"], status_code=201, summary="Store one exchange (add_memory)")
+    def add_memory(memo: Memory, body: m.AddMemoryRequest) -> m.PageCreated:
+        page_id = memo.add_memory(body.user_input, body.agent_response, body.timestamp, body.meta_data)
+        return m.PageCreated(user_id=memo.scope.user_id, page_id=page_id)
+
+    @router.post(
+        users + "/retrieve", tags=["memory"], summary="Context from every tier (counts as a visit: raises heat)"
+    )
+    def retrieve(memo: Memory, body: m.QueryRequest) -> m.RetrievalOut:
+        return _retrieval(memo, memo.retrieve(body.query, max_pages=body.max_pages))
+
+    @router.post(users + "/search", tags=["memory"], summary="Like retrieve, without side effects on heat")
+    def search(memo: Memory, body: m.QueryRequest) -> m.RetrievalOut:
+        return _retrieval(memo, memo.search(body.query, max_results=body.max_pages))
+
+    @router.post(
+        users + "/respond",
+        tags=["memory"],
+        summary="Answer with memory, then store the exchange (get_response; needs an LLM)",
+        responses={
+            409: {"model": m.ErrorBody, "description": "No LLM is configured (`llm_not_configured`)."},
+            502: {"model": m.ErrorBody, "description": "The LLM failed or answered unusably (`llm_error`)."},
+        },
+    )
+    def respond(memo: Memory, body: m.RespondRequest) -> m.ResponseOut:
+        answer = memo.get_response(body.query, body.relationship_with_user, body.style_hint)
+        return m.ResponseOut(user_id=memo.scope.user_id, answer=answer)
+
+    @router.get(users + "/profile", tags=["long-term"], summary="The profile and its stored versions")
+    def profile(memo: Memory) -> m.ProfileOut:
+        return m.ProfileOut.model_validate(
+            {"user_id": memo.scope.user_id, "profile": memo.get_user_profile(), "versions": memo.profile_history()}
+        )
+
+    @router.get(users + "/knowledge", tags=["long-term"], summary="Knowledge entries, oldest first")
+    def list_knowledge(
+        memo: Memory, kind: Annotated[Literal["user", "assistant"] | None, Query(description="Only this kind.")] = None
+    ) -> m.KnowledgeList:
+        return m.KnowledgeList.model_validate({"user_id": memo.scope.user_id, "items": memo.get_knowledge(kind)})
+
+    @router.post(users + "/knowledge", tags=["long-term"], status_code=201, summary="Add a fact by hand")
+    def add_knowledge(memo: Memory, body: m.AddKnowledgeRequest) -> m.KnowledgeCreated:
+        return m.KnowledgeCreated(user_id=memo.scope.user_id, id=memo.add_knowledge(body.text, body.kind))
+
+    @router.delete(users + "/knowledge/{fact_id}", tags=["long-term"], summary="Delete a knowledge entry")
+    def delete_knowledge(memo: Memory, fact_id: ItemId) -> m.Deleted:
+        memo.delete_knowledge(fact_id)
+        return m.Deleted(user_id=memo.scope.user_id, deleted=fact_id, pages_deleted=0)
+
+    @router.get(users + "/pages", tags=["pages"], summary="Pages in arrival order, with filters and paging")
+    def list_pages(
+        memo: Memory,
+        tier: Annotated[Literal["short", "mid", "archive"] | None, Query(description="Only this tier.")] = None,
+        segment_id: Annotated[str | None, Query(max_length=200, description="Only pages of this segment.")] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    ) -> m.PageList:
+        if segment_id is not None:
+            matching = [p for p in memo.list_pages(tier) if p["segment_id"] == segment_id]
+            items, total = matching[offset : offset + limit], len(matching)
+        else:
+            items = memo.list_pages(tier, limit=limit, offset=offset)
+            counts = memo.stats()["pages"]
+            total = counts[tier] if tier else sum(counts.values())
+        return m.PageList.model_validate(
+            {"user_id": memo.scope.user_id, "items": items, "total": total, "limit": limit, "offset": offset}
+        )
+
+    @router.get(users + "/pages/{page_id}", tags=["pages"], summary="One page")
+    def get_page(memo: Memory, page_id: ItemId) -> m.PageOut:
+        return m.PageOut.model_validate(memo.get_page(page_id))
+
+    @router.delete(users + "/pages/{page_id}", tags=["pages"], summary="Delete one page (delete_memory)")
+    def delete_page(memo: Memory, page_id: ItemId) -> m.Deleted:
+        memo.delete_memory(page_id)
+        return m.Deleted(user_id=memo.scope.user_id, deleted=page_id)
+
+    @router.get(users + "/segments", tags=["segments"], summary="Mid-term segments with heat, filtered and paged")
+    def list_segments(
+        memo: Memory,
+        status: Annotated[Literal["active", "archived", "all"], Query()] = "active",
+        min_heat: Annotated[float | None, Query(description="Only segments at least this hot.")] = None,
+        sort: Annotated[
+            Literal["heat", "created"], Query(description="heat: hottest first; created: oldest first.")
+        ] = "heat",
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    ) -> m.SegmentList:
+        rows = memo.list_segments(include_archived=status != "active")
+        if status != "all":
+            rows = [s for s in rows if s["status"] == status]
+        if min_heat is not None:
+            rows = [s for s in rows if s["heat"] >= min_heat]
+        rows.sort(key=(lambda s: -s["heat"]) if sort == "heat" else (lambda s: s["created_at"]))
+        return m.SegmentList.model_validate(
+            {
+                "user_id": memo.scope.user_id,
+                "items": [_segment(s, memo) for s in rows[offset : offset + limit]],
+                "total": len(rows),
+                "limit": limit,
+                "offset": offset,
+                "heat_threshold": memo.config.mid_term_heat_threshold,
+            }
+        )
+
+    @router.get(users + "/segments/{segment_id}", tags=["segments"], summary="One segment with its pages in order")
+    def get_segment(memo: Memory, segment_id: ItemId) -> m.SegmentDetail:
+        raw = _find_segment(memo, segment_id)
+        return m.SegmentDetail.model_validate({**_segment(raw, memo), "pages": _segment_pages(memo, segment_id)})
+
+    @router.delete(users + "/segments/{segment_id}", tags=["segments"], summary="Delete a segment with its pages")
+    def delete_segment(memo: Memory, segment_id: ItemId) -> m.Deleted:
+        _find_segment(memo, segment_id)
+        removed = 0
+        for page in _segment_pages(memo, segment_id):
+            try:
+                memo.delete_memory(page["id"])  # the store drops the segment with its last page
+                removed += 1
+            except NotFound:
+                pass  # deleted by a concurrent call meanwhile
+        return m.Deleted(user_id=memo.scope.user_id, deleted=segment_id, pages_deleted=removed)
+
+    @router.get(users + "/stats", tags=["service"], summary="Counts per tier, storage and LLM usage")
+    def stats(memo: Memory) -> m.StatsOut:
+        return m.StatsOut.model_validate(memo.stats())
+
+    @router.get(users + "/export", tags=["transfer"], summary="Everything of the user, re-importable")
+    def export(memo: Memory) -> m.ExportOut:
+        return m.ExportOut.model_validate(memo.export())
+
+    @router.post(users + "/import", tags=["transfer"], summary="Restore an export into this (empty) user")
+    def import_data(
+        memo: Memory, body: Annotated[dict[str, Any], Body(description="The JSON of GET .../export.")]
+    ) -> m.Imported:
+        return m.Imported(user_id=memo.scope.user_id, pages_imported=memo.import_data(body))
+
+    @router.delete(users, tags=["transfer"], summary="Forget the user: delete everything of their memory")
+    def forget_user(memo: Memory, confirm: Annotated[bool, Query(description="Must be true.")] = False) -> m.Forgotten:
+        if not confirm:
+            raise InvalidInput("forgetting a user deletes all of their memory; pass confirm=true")
+        return m.Forgotten(user_id=memo.scope.user_id, pages_deleted=memo.forget_user())
+
+    return router
+
+
+def _web_file(name: str) -> str:
+    return str(resources.files(WEB_PACKAGE[0]).joinpath(WEB_PACKAGE[1], name))
+
+
+def create_app(
+    settings: dict[str, Any] | None = None,
+    *,
+    tokens: TokenPolicy | None = None,
+    host: str = "127.0.0.1",
+    max_open_users: int = 32,
+    **objects: Any,
+) -> FastAPI:
+    """The REST API and inspector for `settings` (MemoryosConfig fields, e.g. from resolve_settings).
+
+    `host` is where the server will listen: off loopback, or with `tokens`, every API call needs a bearer
+    token. `objects` go to each user's Memoryos (`embedder=`, `clock=`, `llm=`), e.g. to share one model in tests.
+    """
+    svc = Service(dict(settings or {}), Authenticator(tokens, host), dict(objects), max_open_users)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        svc.warm_up()
+        try:
+            yield
+        finally:
+            svc.pool.close()
+
+    app = FastAPI(
+        title="memoryos",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # the interactive docs pages load their scripts from a CDN; /openapi.json works offline
+        redoc_url=None,
+    )
+    app.state.memoryos = svc
+    install_error_handlers(app)
+    app.include_router(api_router())
+
+    @app.get("/health", tags=["service"], summary="Liveness: the process serves requests (no auth)")
+    def health() -> m.Health:
+        return m.Health(version=__version__)
+
+    @app.get("/", include_in_schema=False)
+    def inspector() -> FileResponse:
+        return FileResponse(_web_file("index.html"), media_type="text/html")
+
+    app.mount("/static", StaticFiles(packages=[WEB_PACKAGE]), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Cache-Control", "no-store")  # memory changes under the inspector
+        if not request.url.path.startswith("/v1/"):
+            for name, value in PAGE_HEADERS.items():
+                response.headers.setdefault(name, value)
+        return response
+
+    log.info(
+        "memoryos REST API: assistant=%s auth=%s tokens=%d",
+        svc.config.assistant_id,
+        "required" if svc.auth.required else "open (loopback)",
+        len(svc.auth.policy),
+    )
+    return app
+
+
+# ---- running it ----
+
+
+def app_from_environment() -> FastAPI:
+    """uvicorn's factory in each worker process: the settings come from the parent through the environment."""
+    raw = os.environ.get(SETTINGS_ENV)
+    if not raw:
+        raise RuntimeError(f"{SETTINGS_ENV} is not set; start the server with `memoryos serve`")
+    data = json.loads(raw)
+    return create_app(data["settings"], tokens=TokenPolicy.from_digests(data["tokens"]), host=data["host"])
+
+
+def serve(
+    settings: dict[str, Any],
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    tokens: TokenPolicy | None = None,
+    workers: int = 1,
+) -> None:
+    """Run the API with uvicorn. Several workers each open their own pool over the same store, which already
+    serialises writers (SQLite locking, PostgreSQL row locks and upkeep leases)."""
+    import uvicorn
+
+    policy = tokens or TokenPolicy()
+    Authenticator(policy, host)  # refuse an open non-loopback server before binding anything
+    cfg = effective_config(settings)
+    level = logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower()
+    # log_config=None: our logging setup (stderr or a file) also carries uvicorn's records
+    options: dict[str, Any] = {"host": host, "port": port, "log_config": None, "log_level": level}
+    log.info(
+        "memoryos %s REST API and inspector on http://%s:%d/ (storage %s, %d worker(s))",
+        __version__,
+        host if ":" not in host else f"[{host}]",
+        port,
+        cfg.storage_url().split(":", 1)[0],
+        workers,
+    )
+    if workers > 1:
+        if cfg.storage_url().startswith("sqlite"):
+            log.info("several workers over SQLite share one file on one machine; use PostgreSQL to scale out")
+        # only token digests cross the process boundary, never the tokens themselves
+        os.environ[SETTINGS_ENV] = json.dumps({"settings": settings, "host": host, "tokens": policy.digests()})
+        uvicorn.run(f"{__name__}:app_from_environment", factory=True, workers=workers, **options)
+    else:
+        uvicorn.run(create_app(settings, tokens=policy, host=host), **options)
+
+
+def serve_command(
+    *,
+    config: str | None,
+    host: str,
+    port: int,
+    storage: str | None,
+    data: str | None,
+    user: str | None,
+    assistant: str | None,
+    tokens: list[str] | None,
+    tokens_file: str | None,
+    workers: int,
+) -> None:
+    """`memoryos serve`: settings as every other command resolves them, plus the tokens."""
+    from ..errors import ConfigError
+    from .settings import resolve_settings
+
+    if workers < 1:
+        raise ConfigError("--workers must be at least 1")
+    settings = resolve_settings(config, user_id=user, assistant_id=assistant, data_storage_path=data, storage=storage)
+    policy = TokenPolicy.from_tokens(tokens or [])
+    if tokens_file:
+        policy = policy.merged(TokenPolicy.from_file(tokens_file))
+    serve(settings, host=host, port=port, tokens=policy, workers=workers)

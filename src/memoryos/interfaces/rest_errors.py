@@ -1,0 +1,123 @@
+"""Every failure of the REST API as `{"error": {"code": ..., "message": ...}}` with a stable code."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
+
+from ..errors import (
+    ConfigError,
+    InputTooLarge,
+    InvalidInput,
+    LLMError,
+    LLMNotConfigured,
+    MemoryosError,
+    NotFound,
+    StorageError,
+)
+from .auth import AuthError
+from .rest_models import ErrorBody
+
+log = logging.getLogger(__name__)
+
+# most specific first: InputTooLarge is an InvalidInput, which is a ValueError
+LIBRARY_ERRORS: list[tuple[type[MemoryosError], int, str]] = [
+    (InputTooLarge, 413, "input_too_large"),
+    (InvalidInput, 422, "invalid_input"),
+    (NotFound, 404, "not_found"),
+    (LLMNotConfigured, 409, "llm_not_configured"),  # the server's configuration, not the request, lacks it
+    (LLMError, 502, "llm_error"),
+    (StorageError, 503, "storage_unavailable"),
+    (ConfigError, 500, "configuration_error"),
+]
+HTTP_CODES = {
+    400: "invalid_input",  # e.g. a body that is not UTF-8 JSON
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "input_too_large",
+    415: "unsupported_media_type",
+}
+
+# documented on every operation so that clients (and schema checkers) know the shape of failures
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in (
+        (400, "The body could not be parsed (`invalid_input`)."),
+        (401, "Missing or invalid bearer token (`unauthorized`)."),
+        (403, "The token may not access this user (`forbidden`)."),
+        (404, "No such page, segment, knowledge entry or route (`not_found`)."),
+        (413, "A text is over the configured limit (`input_too_large`)."),
+        (422, "Malformed request or argument (`invalid_input`)."),
+        (500, "A bug or a misconfiguration (`internal_error`, `configuration_error`); details are logged."),
+        (503, "The storage backend failed (`storage_unavailable`)."),
+    )
+}
+
+
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+
+
+def classify(exc: MemoryosError) -> tuple[int, str]:
+    for kind, status, code in LIBRARY_ERRORS:
+        if isinstance(exc, kind):
+            return status, code
+    return 500, "internal_error"
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method any route offers for this path (Starlette names only those of the first route that matched)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route.methods
+    return sorted(methods)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(MemoryosError)
+    async def library_error(_request: Request, exc: MemoryosError) -> JSONResponse:
+        status, code = classify(exc)
+        if status >= 500:
+            log.warning("request failed with %s: %s", code, exc)
+        return error_response(status, code, str(exc))
+
+    @app.exception_handler(AuthError)
+    async def auth_error(_request: Request, exc: AuthError) -> JSONResponse:
+        headers = {"WWW-Authenticate": 'Bearer realm="memoryos"'} if exc.status == 401 else None
+        return error_response(exc.status, exc.code, str(exc), headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(422, "invalid_input", _validation_message(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = HTTP_CODES.get(exc.status_code, "internal_error" if exc.status_code >= 500 else "invalid_input")
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
+        return error_response(exc.status_code, code, str(exc.detail), headers or None)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        # details stay in the server log: they may hold paths or connection strings
+        log.exception("unexpected error while serving a request")
+        return error_response(500, "internal_error", "internal server error; see the server log")

@@ -1,0 +1,317 @@
+"""Typed requests and responses of the REST API; their JSON schemas (with examples) make up the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PAGE_ID = "3f2b8c1d9e4a4b6f8a7c5d2e1f0a9b8c"
+SEGMENT_ID = "a62721cd4bbe4edf890502b49fce58c6"
+FACT_ID = "44e1f9094b7947d6b5dbae0c35b60037"
+MAX_TEXT = 1_000_000  # the library's own limit (max_input_chars) is checked again, with its configured value
+
+
+class _In(BaseModel):
+    # strict: JSON true is not a page count, 1 is not a text
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+# ---- errors and service ----
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine-readable code.", examples=["not_found"])
+    message: str = Field(description="What went wrong, for people.", examples=["no page 'abc' in the memory of user"])
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+    version: str
+
+
+class HeatSettings(BaseModel):
+    alpha: float = Field(description="Weight of N_visit (retrievals that used the segment).")
+    beta: float = Field(description="Weight of L_interaction (pages in the segment).")
+    gamma: float = Field(description="Weight of recency exp(-Δt/μ).")
+    mu_seconds: float
+    threshold: float = Field(description="τ: segments at or above this heat are promoted into long-term memory.")
+
+
+class ServerInfo(BaseModel):
+    version: str
+    default_user: str = Field(description="The configured user_id (the inspector opens it first).")
+    assistant_id: str
+    mode: Literal["llm", "no-llm"]
+    storage_backend: str
+    auth_required: bool
+    heat: HeatSettings
+    capacities: dict[str, int]
+
+
+class UserList(BaseModel):
+    users: list[str] = Field(description="Users with stored memory that this token may access.")
+
+
+# ---- memory records ----
+
+
+class PageOut(_Out):
+    """One stored exchange."""
+
+    id: str
+    user_input: str
+    agent_response: str
+    timestamp: float = Field(description="Epoch seconds.")
+    time: str = Field(description="The same time, ISO 8601 UTC.")
+    meta_data: dict[str, Any] = Field(default_factory=dict)
+    tier: Literal["short", "mid", "archive"]
+    seq: int = Field(description="Order of arrival within the user's memory.")
+    segment_id: str | None = None
+    prev_page_id: str | None = Field(default=None, description="Previous page of the same dialogue chain.")
+    next_page_id: str | None = None
+    chain_summary: str = ""
+    analyzed: bool = False
+
+
+class FactOut(_Out):
+    """A knowledge entry about the user (kind=user) or said/promised by the assistant (kind=assistant)."""
+
+    id: str
+    kind: Literal["user", "assistant"]
+    text: str
+    source_page_ids: list[str] = Field(default_factory=list)
+    created_at: float
+    method: str = Field(description="llm, extractive or manual.")
+
+
+class HeatComponents(BaseModel):
+    visits: float = Field(description="α·N_visit")
+    interaction: float = Field(description="β·L_interaction")
+    recency: float = Field(description="γ·exp(-Δt/μ)")
+
+
+class SegmentOut(_Out):
+    """A mid-term topic segment with its heat H = α·N_visit + β·L_interaction + γ·exp(-Δt/μ)."""
+
+    id: str
+    summary: str
+    keywords: list[str]
+    n_visit: int
+    l_interaction: int
+    last_access: float
+    created_at: float
+    status: Literal["active", "archived"]
+    page_count: int
+    heat: float
+    heat_components: HeatComponents
+    hot: bool = Field(description="heat ≥ τ: due for promotion into long-term memory.")
+
+
+class SegmentDetail(SegmentOut):
+    pages: list[PageOut] = Field(description="The segment's pages in the order they were stored.")
+
+
+class ProfileVersionOut(_Out):
+    version: int
+    text: str
+    source_page_ids: list[str] = Field(default_factory=list)
+    created_at: float
+    method: str
+
+
+# ---- requests ----
+
+
+class AddMemoryRequest(_In):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "user_input": "Hi! I'm Tom, I work as a data scientist in San Francisco.",
+                    "agent_response": "Nice to meet you, Tom! What kind of data do you work with?",
+                    "timestamp": "2025-06-01T14:30:00Z",
+                    "meta_data": {"source": "chat"},
+                }
+            ]
+        },
+    )
+
+    user_input: str = Field(default="", max_length=MAX_TEXT, description="What the user said.")
+    agent_response: str = Field(default="", max_length=MAX_TEXT, description="What the agent answered.")
+    timestamp: str | float | None = Field(default=None, description="ISO 8601 or epoch seconds; default now.")
+    meta_data: dict[str, Any] | None = Field(default=None, description="Any JSON object stored with the page.")
+
+
+class QueryRequest(_In):
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra={"examples": [{"query": "What do you remember about my job?"}]}
+    )
+
+    query: str = Field(max_length=MAX_TEXT)
+    max_pages: int | None = Field(
+        default=None, ge=0, le=1000, description="At most this many mid-term pages (default: retrieval_queue_capacity)."
+    )
+
+
+class RespondRequest(_In):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"examples": [{"query": "What should I cook tonight?", "relationship_with_user": "friend"}]},
+    )
+
+    query: str = Field(max_length=MAX_TEXT)
+    relationship_with_user: str = Field(default="friend", max_length=200)
+    style_hint: str = Field(default="", max_length=2000)
+
+
+class AddKnowledgeRequest(_In):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"examples": [{"text": "Tom is allergic to peanuts.", "kind": "user"}]},
+    )
+
+    text: str = Field(max_length=MAX_TEXT)
+    kind: Literal["user", "assistant"] = "user"
+
+
+# ---- responses ----
+
+
+class PageCreated(BaseModel):
+    user_id: str
+    page_id: str = Field(examples=[PAGE_ID])
+
+
+class KnowledgeCreated(BaseModel):
+    user_id: str
+    id: str = Field(description="The new entry, or the existing one it duplicated.", examples=[FACT_ID])
+
+
+class RetrievedPageOut(PageOut):
+    score: float
+    segment_summary: str = ""
+    signals: dict[str, float] = Field(
+        default_factory=dict, description="Ranking signals: dense, lexical, segment, chain, date."
+    )
+
+
+class RetrievedFactOut(FactOut):
+    score: float
+    tier: Literal["long"] = "long"
+
+
+class RetrievedSegmentOut(_Out):
+    segment_id: str
+    summary: str
+    keywords: list[str]
+    score: float
+    heat: float
+
+
+class RetrievalOut(_Out):
+    """What every tier contributes for a query, scored."""
+
+    user_id: str
+    query: str
+    short_term: list[PageOut] = Field(description="The recent conversation (short-term tier), oldest first.")
+    pages: list[RetrievedPageOut] = Field(description="Relevant mid-term/archived pages, best first.")
+    segments: list[RetrievedSegmentOut]
+    user_knowledge: list[RetrievedFactOut]
+    assistant_knowledge: list[RetrievedFactOut]
+    profile: str
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    visited_segment_ids: list[str] = Field(
+        default_factory=list, description="Segments whose N_visit this call raised (always empty for search)."
+    )
+    context: str = Field(description="The same memories rendered as fenced prompt context.")
+
+
+class ResponseOut(BaseModel):
+    user_id: str
+    answer: str
+
+
+class ProfileOut(BaseModel):
+    user_id: str
+    profile: str = Field(description="The current long-term profile (empty until something was promoted).")
+    versions: list[ProfileVersionOut] = Field(description="Every stored version, oldest first.")
+
+
+class KnowledgeList(BaseModel):
+    user_id: str
+    items: list[FactOut]
+
+
+class PageList(BaseModel):
+    user_id: str
+    items: list[PageOut]
+    total: int = Field(description="Pages matching the filters, before paging.")
+    limit: int
+    offset: int
+
+
+class SegmentList(BaseModel):
+    user_id: str
+    items: list[SegmentOut]
+    total: int
+    limit: int
+    offset: int
+    heat_threshold: float = Field(description="τ")
+
+
+class Deleted(BaseModel):
+    user_id: str
+    deleted: str = Field(description="The id that was deleted.")
+    pages_deleted: int = Field(default=1, description="Pages removed by this call.")
+
+
+class Forgotten(BaseModel):
+    user_id: str
+    pages_deleted: int
+
+
+class Imported(BaseModel):
+    user_id: str
+    pages_imported: int
+
+
+class StatsOut(_Out):
+    model_config = ConfigDict(extra="allow")
+
+    user_id: str
+    assistant_id: str
+    mode: str
+    pages: dict[str, int]
+    segments: dict[str, int]
+    knowledge: dict[str, int]
+    profile_versions: int
+    llm_usage: dict[str, Any]
+    upkeep: dict[str, Any]
+
+
+class ExportOut(_Out):
+    """The library's export format: re-importable with POST .../import."""
+
+    model_config = ConfigDict(extra="allow")
+
+    format: str
+    version: int
+    user_id: str
+    assistant_id: str
+    pages: list[dict[str, Any]]
+    segments: list[dict[str, Any]]
+    profile_versions: list[dict[str, Any]]
+    knowledge: list[dict[str, Any]]
