@@ -13,22 +13,28 @@ import numpy as np
 
 from memoryos.models import Page, ScopeDump, Segment
 
-_PEOPLE = (
-    "Ava Ben Chloe Diego Emma Farid Grace Hiro Isla Jonas Kira Liam Maya Noah Omar Priya Quinn Rosa Sam Tara".split()
+
+def _split(text: str, sep: str | None = None) -> list[str]:
+    return text.split(sep)
+
+
+_PEOPLE = _split(
+    "Ava Ben Chloe Diego Emma Farid Grace Hiro Isla Jonas Kira Liam Maya Noah Omar Priya Quinn Rosa Sam Tara"
 )
-_PLACES = (
+_PLACES = _split(
     "Lisbon|Kyoto|Denver|Oslo|Nairobi|Austin|Prague|Seoul|Lima|Dublin|Marin|Yosemite|Boston|Berlin|Porto|Quebec|"
-    "the lake|the beach|the mountains|the museum|the library|the gym|the park|the market|the studio|the office"
-).split("|")
-_THINGS = (
+    "the lake|the beach|the mountains|the museum|the library|the gym|the park|the market|the studio|the office",
+    "|",
+)
+_THINGS = _split(
     "pottery painting guitar violin piano sourdough ramen marathon yoga chess kayak camping hiking surfing novel "
     "screenplay podcast garden tomatoes puppy kitten bicycle camera telescope robot startup promotion interview "
     "exam thesis recital tournament concert festival wedding birthday picnic workshop conference volunteer "
     "fundraiser adoption shelter recipe lasagna curry dumplings bakery coffee tea journal sketch mural poem "
     "basketball soccer tennis climbing skiing swimming drumming dance salsa ballet knitting woodworking"
-).split()
-_FEELINGS = "excited nervous proud tired grateful curious relieved thrilled calm inspired".split()
-_TIMES = "yesterday|last week|last weekend|this morning|two days ago|last month|on Friday|recently".split("|")
+)
+_FEELINGS = _split("excited nervous proud tired grateful curious relieved thrilled calm inspired")
+_TIMES = _split("yesterday|last week|last weekend|this morning|two days ago|last month|on Friday|recently", "|")
 _USER = [
     "I went to {place} with {person} {time} and we tried {thing}.",
     "{time} I started learning {thing}; I feel {feeling} about it.",

@@ -1,0 +1,157 @@
+"""A local OpenAI-compatible chat endpoint that answers every memoryos request validly and counts what it serves.
+
+Standard library only; listens on 127.0.0.1 with an ephemeral port. The purpose of a request (consolidation,
+profile/knowledge, generation) is read from its system prompt. Tokens are counted the same way on both sides
+(4/3 per whitespace word), so the figures are comparable between runs, not a provider's bill.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections import defaultdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+_PAGES_RE = re.compile(r"new pages\n(\[.*?\])\n>>>END MEMORY", re.S)
+_PROFILE_RE = re.compile(r"current profile\n(.*?)\n>>>END MEMORY", re.S)
+
+
+def count_tokens(text: str) -> int:
+    return max(1, len(text.split()) * 4 // 3) if text.strip() else 0
+
+
+def purpose_of(messages: list[dict[str, Any]]) -> str:
+    system = str(messages[0].get("content", "")) if messages else ""
+    if "organise a user's conversation memory" in system:
+        return "consolidation"
+    if "maintain a long-term memory" in system:
+        return "profile_knowledge"
+    return "generation"
+
+
+def _first_sentence(text: str, limit: int = 160) -> str:
+    sentence = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+    return sentence[:limit]
+
+
+def answer(messages: list[dict[str, Any]], purpose: str) -> str:
+    """A valid answer built from the request itself."""
+    prompt = "\n".join(str(m.get("content", "")) for m in messages)
+    match = _PAGES_RE.search(prompt)
+    pages = json.loads(match.group(1)) if match else []
+    if purpose == "consolidation":
+        words = [w.lower() for p in pages for w in re.findall(r"[A-Za-z]{5,}", str(p.get("user", "")))]
+        keywords = list(dict.fromkeys(words))[:6] or ["conversation"]
+        return json.dumps(
+            {
+                "continues_previous": False,
+                "chain_summaries": [f"They talked about: {_first_sentence(str(p.get('user', '')))}" for p in pages],
+                "topics": [
+                    {
+                        "page_indices": list(range(len(pages))) or [0],
+                        "summary": "; ".join(_first_sentence(str(p.get("user", ""))) for p in pages)[:600] or "chat",
+                        "keywords": keywords,
+                    }
+                ],
+            }
+        )
+    if purpose == "profile_knowledge":
+        current = _PROFILE_RE.search(prompt)
+        profile = current.group(1).strip() if current else ""
+        facts = [_first_sentence(str(p.get("user", ""))) for p in pages if str(p.get("user", "")).strip()]
+        base = "" if profile in ("", "(empty)") else profile
+        return json.dumps(
+            {
+                "profile": (base + " " + " ".join(facts[:3])).strip()[-2000:] or "A user who likes to talk.",
+                "user_facts": facts[:3],
+                "assistant_facts": [],
+            }
+        )
+    return "I remember that. Tell me more!"
+
+
+class FakeLLMServer:
+    """`with FakeLLMServer() as server:` then point memoryos at `server.base_url`. `latency_s` delays answers."""
+
+    def __init__(self, latency_s: float = 0.0) -> None:
+        self.latency_s = latency_s
+        self.lock = threading.Lock()
+        self.usage: dict[str, dict[str, float]] = defaultdict(
+            lambda: {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0, "seconds": 0.0}
+        )
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:  # keep stderr quiet
+                pass
+
+            def do_POST(self) -> None:
+                started = time.perf_counter()
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                if not self.path.rstrip("/").endswith("/chat/completions"):
+                    self._send(404, {"error": {"message": "not found"}})
+                    return
+                messages = body.get("messages") or []
+                purpose = purpose_of(messages)
+                content = answer(messages, purpose)
+                if server.latency_s:
+                    time.sleep(server.latency_s)
+                prompt_tokens = sum(count_tokens(str(m.get("content", ""))) for m in messages)
+                completion_tokens = count_tokens(content)
+                with server.lock:
+                    row = server.usage[purpose]
+                    row["calls"] += 1
+                    row["prompt_tokens"] += prompt_tokens
+                    row["completion_tokens"] += completion_tokens
+                    row["seconds"] += time.perf_counter() - started
+                self._send(
+                    200,
+                    {
+                        "id": "chatcmpl-fake",
+                        "object": "chat.completion",
+                        "created": int(time.time()),
+                        "model": body.get("model", "fake"),
+                        "choices": [
+                            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+                        ],
+                        "usage": {
+                            "prompt_tokens": prompt_tokens,
+                            "completion_tokens": completion_tokens,
+                            "total_tokens": prompt_tokens + completion_tokens,
+                        },
+                    },
+                )
+
+            def _send(self, status: int, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-llm", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def snapshot(self) -> dict[str, dict[str, float]]:
+        with self.lock:
+            return {k: dict(v) for k, v in self.usage.items()}
+
+    def __enter__(self) -> FakeLLMServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(5)

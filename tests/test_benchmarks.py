@@ -1,0 +1,146 @@
+"""Smoke tests of the benchmarks at tiny sizes, so they do not rot. Speed is never asserted here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks import llmcost, locomo, speed  # noqa: E402
+from benchmarks._locomo_data import load, pages, parse_evidence, retrieval_questions  # noqa: E402
+
+SESSION_1 = [
+    ("Ann", "Hi Bo! I adopted a puppy called Pixel last week."),
+    ("Bo", "Congrats Ann! What breed is Pixel?"),
+    ("Ann", "A border collie. She already knows how to sit."),
+    ("Bo", "Smart dog! I started pottery classes on Tuesday."),
+    ("Ann", "Pottery sounds relaxing. What did you make?"),
+    ("Bo", "A blue bowl for my mum's birthday."),
+    ("Ann", "She will love it. I'm training for a half marathon in May."),
+    ("Bo", "Good luck! Which city?"),
+]
+SESSION_2 = [
+    ("Bo", "Ann! How did the marathon in Lisbon go?"),
+    ("Ann", "I finished in two hours and ten minutes, a personal best."),
+    ("Bo", "Amazing. Pixel must have missed you."),
+    ("Ann", "She chewed my running shoes while I was away!"),
+    ("Bo", "Ha! My pottery teacher says my glazing improved."),
+    ("Ann", "Send me a photo of the new vase."),
+    ("Bo", "Here it is.", "a photo of a green ceramic vase on a wooden table"),
+    ("Ann", "Gorgeous colour."),
+]
+
+
+def tiny_locomo(path: Path) -> Path:
+    """A LoCoMo-format file written by the test (two sessions, four questions, one adversarial)."""
+
+    def turns(session: int, rows: list[tuple[str, ...]]) -> list[dict[str, object]]:
+        out: list[dict[str, object]] = []
+        for i, row in enumerate(rows, start=1):
+            turn: dict[str, object] = {"speaker": row[0], "dia_id": f"D{session}:{i}", "text": row[1]}
+            if len(row) > 2:
+                turn["blip_caption"] = row[2]
+            out.append(turn)
+        return out
+
+    data = [
+        {
+            "sample_id": "tiny-1",
+            "conversation": {
+                "speaker_a": "Ann",
+                "speaker_b": "Bo",
+                "session_1_date_time": "1:56 pm on 8 May, 2023",
+                "session_1": turns(1, SESSION_1),
+                "session_2_date_time": "10:00 am on 2 June, 2023",
+                "session_2": turns(2, SESSION_2),
+                "session_3_date_time": "9:00 am on 1 July, 2023",  # a date key without a session, as in conv-26
+            },
+            "qa": [
+                {
+                    "question": "What breed is Ann's puppy?",
+                    "answer": "border collie",
+                    "evidence": ["D1:3"],
+                    "category": 4,
+                },
+                {"question": "When did Ann run a marathon?", "answer": "May 2023", "evidence": ["D2:2"], "category": 2},
+                {
+                    "question": "What has Bo made in pottery?",
+                    "answer": "bowl, vase",
+                    "evidence": ["D1:6; D2:7"],
+                    "category": 1,
+                },
+                {"question": "What is Bo's cat called?", "adversarial_answer": "Tom", "evidence": [], "category": 5},
+            ],
+        }
+    ]
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_evidence_repair_and_pairing(tmp_path: Path) -> None:
+    known = {"D8:6", "D9:17", "D11:26", "D30:5", "D4:4"}
+    assert parse_evidence(["D8:6; D9:17", "D:11:26", "D30:05", "D10:19", "D", "D4:4 D4:4"], known) == [
+        "D8:6",
+        "D9:17",
+        "D11:26",
+        "D30:5",
+        "D4:4",
+    ]
+    conv = load(tiny_locomo(tmp_path / "tiny.json"))[0]
+    assert len(conv.turns) == 16 and "[shares a photo: a photo of a green ceramic vase" in conv.turns[14].text
+    grouped = [[t.dia_id for t in page] for page in pages(conv)]
+    # speaker_a (user) opens a page; a session opened by speaker_b starts with an agent-only page
+    assert grouped[:2] == [["D1:1", "D1:2"], ["D1:3", "D1:4"]]
+    assert grouped[4] == ["D2:1"] and grouped[5] == ["D2:2", "D2:3"] and grouped[-1] == ["D2:8"]
+    assert [q.category for q in retrieval_questions(conv)] == [4, 2, 1]
+
+
+def test_recall_is_counted_over_turns() -> None:
+    assert locomo.score(["D1:3", "D2:7"], ["D1:3", "D1:4", "D2:7"], 2) == (0.5, 1.0)
+    assert locomo.score(["D1:3", "D2:7"], ["D1:3", "D1:4", "D2:7"], 3) == (1.0, 1.0)
+    assert locomo.score(["D5:1"], ["D1:3"], 5) == (0.0, 0.0)
+
+
+def test_locomo_benchmark_smoke(tmp_path: Path) -> None:
+    data = tiny_locomo(tmp_path / "tiny.json")
+    results = locomo.main(["--data", str(data), "--out", str(tmp_path), "--quiet"])
+    assert results["questions"] == 3 and results["pages"] == 9
+    overall = results["summary"]["memoryos"]["overall"]
+    assert overall["n"] == 3 and 0.0 <= overall["recall@5"] <= overall["recall@20"] <= 1.0
+    assert set(results["summary"]) == {"memoryos", "bm25_turns", "dense_turns", "last_turns"}
+    # 16 turns in all: whatever ranks every turn finds all evidence within 20 (BM25 ranks only matching turns)
+    assert all(results["summary"][m]["overall"]["recall@20"] == 1.0 for m in ("memoryos", "dense_turns", "last_turns"))
+    assert json.loads((tmp_path / "locomo.json").read_text())["benchmark"] == "locomo"
+    assert (tmp_path / "locomo_recall.png").stat().st_size > 1000
+
+
+def test_speed_benchmark_smoke(tmp_path: Path) -> None:
+    args = ["--sizes", "150", "--queries", "5", "--adds", "9", "--users", "3", "--pages-per-user", "20"]
+    args += ["--user-queries", "3", "--import-pages", "30", "--cold-runs", "0", "--out", str(tmp_path), "--quiet"]
+    results = speed.main(args)
+    tier = results["sizes"][0]
+    assert tier["pages"] == 150 and tier["retrieve"]["n"] == 5
+    assert tier["add_memory"]["n"] + tier["consolidation"]["n"] == 9 and tier["consolidation"]["n"] >= 1
+    assert results["multi_user"]["pages"] == 60 and results["bulk_import"]["pages"] == 30
+    assert results["peak_rss_mib"] > 0 and (tmp_path / "speed_retrieve.png").exists()
+
+
+@pytest.mark.timeout(120)
+def test_llmcost_benchmark_smoke(tmp_path: Path) -> None:
+    data = tiny_locomo(tmp_path / "tiny.json")
+    results = llmcost.main(
+        ["--data", str(data), "--turns", "16", "--responses", "2", "--out", str(tmp_path), "--quiet"]
+    )
+    ingest = results["ingest"]
+    assert ingest["usage"]["consolidation"]["calls"] >= 1 and ingest["usage"]["generation"]["calls"] == 0
+    assert results["get_response"]["usage"]["generation"]["calls"] == 2
+    moved, batches = ingest["pages_moved_to_mid"], ingest["consolidation_batches"]
+    assert results["original_design"]["consolidation_calls"] == 2 * moved + batches
+    # the library's own meter agrees with what the endpoint served
+    assert results["library_meter"]["generation"]["calls"] == 2
