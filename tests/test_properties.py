@@ -108,3 +108,21 @@ def _shared_memo(tmp_path_factory) -> Memoryos:
         _MEMOS["memo"] = Memoryos(user_id="fuzz", data_storage_path=str(tmp_path_factory.mktemp("fuzz")),
                                   embedder=_EMBEDDER, background_upkeep=False, short_term_capacity=10_000)
     return _MEMOS["memo"]
+
+
+def test_one_megabyte_is_stored_whole_and_one_more_character_is_refused(tmp_path) -> None:
+    from memoryos import InputTooLarge
+
+    memo = Memoryos(user_id="big", data_storage_path=str(tmp_path), embedder=_EMBEDDER, background_upkeep=False)
+    try:
+        big = ("ünïcødé " * 125_000)[:1_000_000]
+        page_id = memo.add_memory(big, "ok")
+        assert memo.get_page(page_id)["user_input"] == big
+        try:
+            memo.add_memory(big + "x", "ok")
+        except InputTooLarge as exc:
+            assert "max_input_chars" in str(exc)
+        else:
+            raise AssertionError("a text past the limit was accepted")
+    finally:
+        memo.close()
