@@ -72,9 +72,8 @@ class LongTermMemory:
                 sims = matrix @ vector
                 best = int(np.argmax(sims))
                 if sims[best] >= self.config.knowledge_dedup_threshold:
-                    owner = known[best] if best < len(known) else new[best - len(known)]
-                    if best < len(known):
-                        merged.setdefault(owner.id, []).extend(source_page_ids)
+                    if best < len(known):  # a stored fact: it gains this provenance; a new twin is just dropped
+                        merged.setdefault(known[best].id, []).extend(source_page_ids)
                     continue
             fact = Fact(
                 id=uuid.uuid4().hex,

@@ -11,6 +11,7 @@ from ..config import MemoryosConfig
 from ..models import ConsolidationPlan, Page, PageUpdate, Segment, SegmentWrite
 from ..providers.analysis import Analyzer
 from ..providers.embeddings import Embedder, normalize
+from ..providers.prompts import ConsolidationOut
 from ..textutil import clip_tail, extract_keywords
 from ..tiers.mid_term import MidTermMemory
 from ..tiers.short_term import ShortTermMemory
@@ -62,12 +63,9 @@ class Updater:
         batch: list[Page],
         vectors: np.ndarray,
         previous: Page | None,
-        analysis: object,
+        analysis: ConsolidationOut,
         now: float,
     ) -> ConsolidationPlan:
-        from ..providers.prompts import ConsolidationOut
-
-        assert isinstance(analysis, ConsolidationOut)
         candidates = self.mid.segments()
         writes: dict[str, SegmentWrite] = {}
         topic_of: dict[int, str] = {}
