@@ -501,7 +501,7 @@ def serve(
         list[str] | None,
         typer.Option(
             "--token",
-            envvar="MEMORYOS_API_TOKEN",
+            envvar="MEMORYOS_TOKEN",
             help="A bearer token that may access every user (repeatable; prefer the environment variable, "
             "command lines are visible to other local users).",
         ),

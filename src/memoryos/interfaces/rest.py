@@ -27,6 +27,7 @@ from ..errors import InvalidInput, NotFound
 from ..memoryos import Memoryos, make_embedder
 from . import rest_models as m
 from .auth import Authenticator, Grant, TokenPolicy
+from .logs import LEVELS, configure_logging
 from .pool import MemoryPool
 from .rest_errors import ERROR_RESPONSES, install_error_handlers
 from .settings import effective_config
@@ -407,6 +408,8 @@ def app_from_environment() -> FastAPI:
     if not raw:
         raise RuntimeError(f"{SETTINGS_ENV} is not set; start the server with `memoryos serve`")
     data = json.loads(raw)
+    # a spawned worker starts with Python's default logging: route its records like the parent's
+    configure_logging(data["log_level"], data["log_file"])
     return create_app(data["settings"], tokens=TokenPolicy.from_digests(data["tokens"]), host=data["host"])
 
 
@@ -425,9 +428,10 @@ def serve(
     policy = tokens or TokenPolicy()
     Authenticator(policy, host)  # refuse an open non-loopback server before binding anything
     cfg = effective_config(settings)
-    level = logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower()
+    level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
+    level = level if level in LEVELS else "WARNING"
     # log_config=None: our logging setup (stderr or a file) also carries uvicorn's records
-    options: dict[str, Any] = {"host": host, "port": port, "log_config": None, "log_level": level}
+    options: dict[str, Any] = {"host": host, "port": port, "log_config": None, "log_level": level.lower()}
     log.info(
         "memoryos %s REST API and inspector on http://%s:%d/ (storage %s, %d worker(s))",
         __version__,
@@ -440,7 +444,18 @@ def serve(
         if cfg.storage_url().startswith("sqlite"):
             log.info("several workers over SQLite share one file on one machine; use PostgreSQL to scale out")
         # only token digests cross the process boundary, never the tokens themselves
-        os.environ[SETTINGS_ENV] = json.dumps({"settings": settings, "host": host, "tokens": policy.digests()})
+        log_file = next(
+            (h.baseFilename for h in logging.getLogger().handlers if isinstance(h, logging.FileHandler)), None
+        )
+        os.environ[SETTINGS_ENV] = json.dumps(
+            {
+                "settings": settings,
+                "host": host,
+                "tokens": policy.digests(),
+                "log_level": level,
+                "log_file": log_file,
+            }
+        )
         uvicorn.run(f"{__name__}:app_from_environment", factory=True, workers=workers, **options)
     else:
         uvicorn.run(create_app(settings, tokens=policy, host=host), **options)
