@@ -677,7 +677,8 @@ class SqliteStore:
         cache = self._vectors(scope)
         if not cache.ids or k <= 0:
             return []
-        scores = cache.matrix @ np.asarray(query, dtype=np.float32)
+        # einsum: numpy's own SIMD loop, several times faster here than OpenBLAS gemv on one query vector
+        scores = np.einsum("ij,j->i", cache.matrix, np.asarray(query, dtype=np.float32))
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
