@@ -106,7 +106,10 @@ def print_table(title: str, header: Sequence[str], rows: Iterable[Sequence[objec
         table.add_column(name, justify="left" if i == 0 else "right")
     for row in rows:
         table.add_row(*row)
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)  # logs and pipes: no wrapping of method names
+    console.print(table)
 
 
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

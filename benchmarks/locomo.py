@@ -23,7 +23,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from memoryos import Memoryos
+from memoryos.models import page_text
 from memoryos.retrieval.result import RetrievalResult
 from memoryos.textutil import estimate_tokens
 
@@ -34,6 +37,15 @@ from ._locomo_data import CATEGORIES, Conversation, Question, load, page_sides, 
 KS = (5, 10, 20)
 MAX_K = 20
 METHODS = ("memoryos", "bm25_turns", "dense_turns", "last_turns")
+# memoryos with one retrieval signal switched off (--ablations): config overrides, or None = names kept in queries
+ABLATIONS: dict[str, dict[str, float] | None] = {
+    "memoryos-no-names": None,
+    "memoryos-no-chain": {"chain_weight": 0.0},
+    "memoryos-no-dates": {"date_weight": 0.0},
+    "memoryos-no-segments": {"segment_weight": 0.0},
+    "memoryos-dense-only": {"lexical_weight": 0.0},
+    "memoryos-lexical-only": {"dense_weight": 0.0},
+}
 
 
 @dataclasses.dataclass
@@ -41,12 +53,38 @@ class Ranked:
     """One method's answer to one question: turn ids in rank order and the context size at each k."""
 
     turns: list[str]
-    tokens_at: dict[int, int]
+    tokens_at: dict[int, int]  # the whole context handed to an LLM
+    text_tokens_at: dict[int, int]  # the retrieved conversation text alone
 
 
-def ingest(memo: Memoryos, conv: Conversation) -> int:
+class PrefetchEmbedder:
+    """Embeds a conversation's pages in large batches up front; consolidation, which embeds a few pages at a
+    time, then finds their vectors ready (the same vectors, computed faster)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self._ready: dict[str, np.ndarray] = {}
+
+    def prefetch(self, texts: list[str]) -> None:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._ready]
+        if missing:
+            self._ready.update(zip(missing, self.inner.embed(missing), strict=True))
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._ready]
+        fresh = dict(zip(missing, self.inner.embed(missing), strict=True)) if missing else {}
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([fresh[t] if t in fresh else self._ready.pop(t) for t in texts]).astype(np.float32)
+
+
+def ingest(memo: Memoryos, conv: Conversation, prefetcher: PrefetchEmbedder | None = None) -> int:
     """Every session in order through the public API. Returns the number of pages."""
     count = 0
+    if prefetcher is not None:
+        prefetcher.prefetch([page_text(*page_sides(conv, page)) for page in pages(conv)])
     for page in pages(conv):
         user, agent = page_sides(conv, page)
         meta = {"dia_ids": [t.dia_id for t in page], "session": page[0].session, "conversation": conv.sample_id}
@@ -60,11 +98,11 @@ def page_turns(meta: dict[str, Any]) -> list[str]:
     return [str(x) for x in meta.get("dia_ids", [])]
 
 
-def rank_memoryos(memo: Memoryos, question: str) -> Ranked:
+def rank_memoryos(memo: Memoryos, question: str, update_heat: bool = True) -> Ranked:
     """Retrieve, then expand ranked pages (and, after them, the short-term pages) into turn ids."""
-    result = memo.retrieve(question, max_pages=MAX_K)
-    ordered: list[tuple[list[str], object]] = [(page_turns(r.page.meta_data), r) for r in result.pages]
-    ordered += [(page_turns(p.meta_data), p) for p in result.short_term]
+    result = memo.retrieve(question, max_pages=MAX_K, update_heat=update_heat)
+    ordered: list[tuple[list[str], str]] = [(page_turns(r.page.meta_data), r.page.text) for r in result.pages]
+    ordered += [(page_turns(p.meta_data), p.text) for p in result.short_term]
     turns: list[str] = []
     cut_after: dict[int, int] = {}  # k -> number of ranked items needed for k turns
     for index, (ids, _item) in enumerate(ordered):
@@ -75,7 +113,8 @@ def rank_memoryos(memo: Memoryos, question: str) -> Ranked:
             if k not in cut_after and len(turns) >= k:
                 cut_after[k] = index + 1
     tokens_at = {k: _context_tokens(result, cut_after.get(k, len(ordered))) for k in KS}
-    return Ranked(turns[:MAX_K], tokens_at)
+    text_at = {k: estimate_tokens("\n".join(text for _, text in ordered[: cut_after.get(k, len(ordered))])) for k in KS}
+    return Ranked(turns[:MAX_K], tokens_at, text_at)
 
 
 def _context_tokens(result: RetrievalResult, n_items: int) -> int:
@@ -85,9 +124,27 @@ def _context_tokens(result: RetrievalResult, n_items: int) -> int:
     return dataclasses.replace(result, pages=kept_pages, short_term=kept_short).context_tokens()
 
 
+def rank_ablation(memo: Memoryos, question: str, overrides: dict[str, float] | None) -> Ranked:
+    """memoryos with one signal off, without side effects on heat; the settings are restored afterwards."""
+    saved = {k: getattr(memo.config, k) for k in overrides or {}}
+    terms = memo.retriever.terms
+    participants = terms.participants
+    try:
+        for key, value in (overrides or {}).items():
+            setattr(memo.config, key, value)
+        if overrides is None:
+            terms.participants = lambda query, newest_seq: set()  # type: ignore[method-assign]
+        return rank_memoryos(memo, question, update_heat=False)
+    finally:
+        for key, value in saved.items():
+            setattr(memo.config, key, value)
+        terms.participants = participants  # type: ignore[method-assign]
+
+
 def rank_baseline(method: Any, question: str, text_of: dict[str, str]) -> Ranked:
     turns = method.rank(question, MAX_K)
-    return Ranked(turns, {k: estimate_tokens("\n".join(text_of[t] for t in turns[:k])) for k in KS})
+    tokens = {k: estimate_tokens("\n".join(text_of[t] for t in turns[:k])) for k in KS}
+    return Ranked(turns, tokens, tokens)
 
 
 def score(evidence: list[str], ranked: list[str], k: int) -> tuple[float, float]:
@@ -113,6 +170,7 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
             for k in KS:
                 metrics[f"hit@{k}"] = round(sum(score(r["evidence"], r["turns"], k)[1] for r in items) / n, 4)
                 metrics[f"tokens@{k}"] = round(sum(r["tokens_at"][k] for r in items) / n, 1)
+                metrics[f"text_tokens@{k}"] = round(sum(r["text_tokens_at"][k] for r in items) / n, 1)
             summary[method][group] = metrics
     return summary
 
@@ -120,9 +178,10 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def evaluate(
     conversations: list[Conversation],
     embedder: Any,
-    make_memo: Callable[[Conversation, Path], Memoryos],
+    make_memo: Callable[[Conversation, Path, Any], Memoryos],
     max_questions: int | None = None,
     show_progress: bool = True,
+    ablations: bool = False,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     timing: dict[str, Any] = {"ingest_s": 0.0, "retrieve_s": 0.0, "pages": 0, "questions": 0}
@@ -135,10 +194,11 @@ def evaluate(
             "last_turns": LastTurns(conv.turns),
         }
         with tempfile.TemporaryDirectory(prefix="memoryos-locomo-") as tmp:
-            memo = make_memo(conv, Path(tmp))
+            prefetcher = PrefetchEmbedder(embedder)
+            memo = make_memo(conv, Path(tmp), prefetcher)
             try:
                 started = time.perf_counter()
-                timing["pages"] += ingest(memo, conv)
+                timing["pages"] += ingest(memo, conv, prefetcher)
                 timing["ingest_s"] += time.perf_counter() - started
                 for q in progress(questions, desc=conv.sample_id, enabled=show_progress):
                     started = time.perf_counter()
@@ -146,6 +206,8 @@ def evaluate(
                     timing["retrieve_s"] += time.perf_counter() - started
                     for name, method in baselines.items():
                         ranked[name] = rank_baseline(method, q.question, text_of)
+                    for name, overrides in ABLATIONS.items() if ablations else ():
+                        ranked[name] = rank_ablation(memo, q.question, overrides)
                     rows += [_row(conv, q, name, r) for name, r in ranked.items()]
                     timing["questions"] += 1
             finally:
@@ -163,14 +225,23 @@ def _row(conv: Conversation, q: Question, method: str, ranked: Ranked) -> dict[s
         "evidence": q.evidence,
         "turns": ranked.turns,
         "tokens_at": ranked.tokens_at,
+        "text_tokens_at": ranked.text_tokens_at,
     }
 
 
 def report_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[object]]]:
-    header = ["method", "group", "n", *[f"R@{k}" for k in KS], *[f"hit@{k}" for k in KS], "tokens@10"]
+    header = [
+        "method",
+        "group",
+        "n",
+        *[f"R@{k}" for k in KS],
+        *[f"hit@{k}" for k in KS],
+        "text tok@10",
+        "context tok@10",
+    ]
     groups = ["overall", *[CATEGORIES[c] for c in (1, 2, 3, 4)]]
     rows = []
-    for method in METHODS:
+    for method in [*METHODS, *ABLATIONS]:
         for group in groups:
             m = summary.get(method, {}).get(group)
             if m:
@@ -181,6 +252,7 @@ def report_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[object]]]
                         m["n"],
                         *[m[f"recall@{k}"] for k in KS],
                         *[m[f"hit@{k}"] for k in KS],
+                        m["text_tokens@10"],
                         m["tokens@10"],
                     ]
                 )
@@ -218,6 +290,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-questions", type=int, default=None, help="only the first N questions per conversation")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="results directory")
     parser.add_argument("--no-plot", action="store_true", help="skip the PNG plot")
+    parser.add_argument("--ablations", action="store_true", help="also run memoryos with each signal switched off")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument("--llm-base-url", default=None, help="OpenAI-compatible endpoint (default: no-LLM mode)")
     parser.add_argument("--llm-model", default="gpt-4o-mini")
@@ -237,12 +310,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     embedder = SentenceTransformerEmbedder("all-MiniLM-L6-v2")
     llm = bool(args.llm_base_url)
 
-    def make_memo(conv: Conversation, folder: Path) -> Memoryos:
+    def make_memo(conv: Conversation, folder: Path, conv_embedder: Any) -> Memoryos:
         return Memoryos(
             user_id=conv.sample_id,
             assistant_id="locomo",
             data_storage_path=str(folder),
-            embedder=embedder,
+            embedder=conv_embedder,
             background_upkeep=False,
             use_llm=llm,
             openai_base_url=args.llm_base_url,
@@ -251,7 +324,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         )
 
     started = time.perf_counter()
-    rows, timing = evaluate(conversations, embedder, make_memo, args.max_questions, not args.quiet)
+    rows, timing = evaluate(conversations, embedder, make_memo, args.max_questions, not args.quiet, args.ablations)
     summary = summarize(rows)
     header, table = report_rows(summary)
     print_table(f"LoCoMo evidence recall ({args.data.name}, {timing['questions']} questions)", header, table)
@@ -276,7 +349,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "machine": machine(),
         "markdown": markdown_table(header, table),
     }
-    path = write_results("locomo", results, args.out)
+    path = write_results("locomo_ablations" if args.ablations else "locomo", results, args.out)
     if not args.no_plot:
         plot(summary, args.out / "locomo_recall.png")
     print(f"results: {path}")
