@@ -251,3 +251,22 @@ def test_configuration_sources_and_embedding_mismatch(make_memo, monkeypatch, tm
     other = make_memo(embedder=VocabularyEmbedder(["hello"]))
     with pytest.raises(ConfigError, match="embedding model"):
         other.search("hello")
+
+
+def test_segments_can_be_read_listed_and_deleted_whole(make_memo) -> None:
+    memo = make_memo(short_term_capacity=4, short_term_retain=0, mid_term_similarity_threshold=5.0)
+    ids = [memo.add_memory(f"I keep a {w} journal, entry {i}.", "Nice.") for i, w in enumerate("abcdefgh")]
+    segments = memo.list_segments()
+    assert segments
+    target = segments[0]
+    assert memo.get_segment(target["id"])["page_count"] == target["page_count"]
+    pages = memo.list_pages(segment_id=target["id"])
+    assert len(pages) == target["page_count"] and all(p["segment_id"] == target["id"] for p in pages)
+    assert memo.delete_segment(target["id"]) == len(pages)
+    with pytest.raises(NotFound):
+        memo.get_segment(target["id"])
+    left = {p["id"] for p in memo.list_pages()}
+    assert left == set(ids) - {p["id"] for p in pages}
+    assert memo.check(sample=None) == []  # links of the surviving pages stay whole
+    with pytest.raises(InvalidInput):
+        memo.list_pages(limit=-1)

@@ -287,10 +287,19 @@ class Memoryos:
     def get_page(self, page_id: str) -> dict[str, Any]:
         return self.store.get_page(self.scope, check_text(page_id, "page_id", 200, allow_none=False)).to_dict()
 
-    def list_pages(self, tier: str | None = None, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+    def list_pages(
+        self, tier: str | None = None, limit: int | None = None, offset: int = 0, segment_id: str | None = None
+    ) -> list[dict[str, Any]]:
         if tier not in (None, "short", "mid", "archive"):
             raise InvalidInput("tier must be 'short', 'mid', 'archive' or None")
-        return [p.to_dict() for p in self.store.list_pages(self.scope, tier=tier, limit=limit, offset=offset)]  # type: ignore[arg-type]
+        if (
+            (limit is not None and (not isinstance(limit, int) or limit < 0))
+            or not isinstance(offset, int)
+            or offset < 0
+        ):
+            raise InvalidInput("limit and offset must be non-negative integers")
+        pages = self.store.list_pages(self.scope, tier=tier, segment_id=segment_id, limit=limit, offset=offset)  # type: ignore[arg-type]
+        return [p.to_dict() for p in pages]
 
     def list_segments(self, include_archived: bool = False) -> list[dict[str, Any]]:
         now = self._clock()
@@ -298,6 +307,16 @@ class Memoryos:
             {**s.to_dict(), "heat": self.mid.heat(s, now)}
             for s in self.mid.segments(status=None if include_archived else "active")
         ]
+
+    def get_segment(self, segment_id: str) -> dict[str, Any]:
+        """One segment with its current heat (NotFound for ids of other users)."""
+        segment = self.store.get_segment(self.scope, check_text(segment_id, "segment_id", 200, allow_none=False))
+        return {**segment.to_dict(), "heat": self.mid.heat(segment, self._clock())}
+
+    def delete_segment(self, segment_id: str) -> int:
+        """Delete a segment and its pages in one transaction. Returns the number of pages removed."""
+        with self._upkeep_lock:
+            return self.store.delete_segment(self.scope, check_text(segment_id, "segment_id", 200, allow_none=False))
 
     def delete_memory(self, page_id: str) -> None:
         """Delete one page of this user (NotFound for ids of other users)."""

@@ -23,7 +23,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput
 from ..memoryos import Memoryos, make_embedder
 from . import rest_models as m
 from .auth import Authenticator, Grant, TokenPolicy
@@ -124,14 +124,11 @@ def _segment(raw: dict[str, Any], memo: Memoryos) -> dict[str, Any]:
 
 
 def _find_segment(memo: Memoryos, segment_id: str) -> dict[str, Any]:
-    for raw in memo.list_segments(include_archived=True):
-        if raw["id"] == segment_id:
-            return raw
-    raise NotFound(f"no segment {segment_id!r} in the memory of user {memo.scope.user_id!r}")
+    return memo.get_segment(segment_id)
 
 
 def _segment_pages(memo: Memoryos, segment_id: str) -> list[dict[str, Any]]:
-    return [p for p in memo.list_pages() if p["segment_id"] == segment_id]
+    return memo.list_pages(segment_id=segment_id)
 
 
 def _retrieval(memo: Memoryos, result: Any) -> m.RetrievalOut:
@@ -244,7 +241,7 @@ def api_router() -> APIRouter:
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     ) -> m.PageList:
         if segment_id is not None:
-            matching = [p for p in memo.list_pages(tier) if p["segment_id"] == segment_id]
+            matching = memo.list_pages(tier, segment_id=segment_id)
             items, total = matching[offset : offset + limit], len(matching)
         else:
             items = memo.list_pages(tier, limit=limit, offset=offset)
@@ -298,14 +295,7 @@ def api_router() -> APIRouter:
 
     @router.delete(users + "/segments/{segment_id}", tags=["segments"], summary="Delete a segment with its pages")
     def delete_segment(memo: Memory, segment_id: ItemId) -> m.Deleted:
-        _find_segment(memo, segment_id)
-        removed = 0
-        for page in _segment_pages(memo, segment_id):
-            try:
-                memo.delete_memory(page["id"])  # the store drops the segment with its last page
-                removed += 1
-            except NotFound:
-                pass  # deleted by a concurrent call meanwhile
+        removed = memo.delete_segment(segment_id)  # one transaction, chains kept whole
         return m.Deleted(user_id=memo.scope.user_id, deleted=segment_id, pages_deleted=removed)
 
     @router.get(users + "/stats", tags=["service"], summary="Counts per tier, storage and LLM usage")

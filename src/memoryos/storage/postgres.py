@@ -264,30 +264,48 @@ class PostgresStore:
 
     def delete_page(self, scope: Scope, page_id: str) -> None:
         with self._tx() as conn:
-            row = conn.execute(
-                "SELECT segment_id, prev_page_id, next_page_id FROM pages WHERE scope_key=%s AND id=%s FOR UPDATE",
-                (scope.key, page_id),
-            ).fetchone()
-            if row is None:
+            if not self._delete_page(conn, scope, page_id):
                 raise NotFound(f"no page {page_id!r} in the memory of user {scope.user_id!r}")
-            segment_id, prev_id, next_id = row
-            if prev_id:
-                conn.execute(
-                    "UPDATE pages SET next_page_id=%s WHERE scope_key=%s AND id=%s", (next_id, scope.key, prev_id)
-                )
-            if next_id:
-                conn.execute(
-                    "UPDATE pages SET prev_page_id=%s WHERE scope_key=%s AND id=%s", (prev_id, scope.key, next_id)
-                )
-            conn.execute("DELETE FROM pages WHERE scope_key=%s AND id=%s", (scope.key, page_id))
-            if segment_id:
-                conn.execute(
-                    "UPDATE segments SET page_count = page_count - 1 WHERE scope_key=%s AND id=%s",
-                    (scope.key, segment_id),
-                )
-                conn.execute(
-                    "DELETE FROM segments WHERE scope_key=%s AND id=%s AND page_count <= 0", (scope.key, segment_id)
-                )
+
+    def delete_segment(self, scope: Scope, segment_id: str) -> int:
+        with self._tx() as conn:
+            if not conn.execute(
+                "SELECT 1 FROM segments WHERE scope_key=%s AND id=%s FOR UPDATE", (scope.key, segment_id)
+            ).fetchone():
+                raise NotFound(f"no segment {segment_id!r} in the memory of user {scope.user_id!r}")
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM pages WHERE scope_key=%s AND segment_id=%s", (scope.key, segment_id)
+                ).fetchall()
+            ]
+            for page_id in ids:
+                self._delete_page(conn, scope, page_id)
+            conn.execute("DELETE FROM segments WHERE scope_key=%s AND id=%s", (scope.key, segment_id))
+            return len(ids)
+
+    @staticmethod
+    def _delete_page(conn: Any, scope: Scope, page_id: str) -> bool:
+        row = conn.execute(
+            "SELECT segment_id, prev_page_id, next_page_id FROM pages WHERE scope_key=%s AND id=%s FOR UPDATE",
+            (scope.key, page_id),
+        ).fetchone()
+        if row is None:
+            return False
+        segment_id, prev_id, next_id = row
+        if prev_id:
+            conn.execute("UPDATE pages SET next_page_id=%s WHERE scope_key=%s AND id=%s", (next_id, scope.key, prev_id))
+        if next_id:
+            conn.execute("UPDATE pages SET prev_page_id=%s WHERE scope_key=%s AND id=%s", (prev_id, scope.key, next_id))
+        conn.execute("DELETE FROM pages WHERE scope_key=%s AND id=%s", (scope.key, page_id))
+        if segment_id:
+            conn.execute(
+                "UPDATE segments SET page_count = page_count - 1 WHERE scope_key=%s AND id=%s", (scope.key, segment_id)
+            )
+            conn.execute(
+                "DELETE FROM segments WHERE scope_key=%s AND id=%s AND page_count <= 0", (scope.key, segment_id)
+            )
+        return True
 
     # ---- segments ----
 

@@ -337,37 +337,55 @@ class SqliteStore:
     def delete_page(self, scope: Scope, page_id: str) -> None:
         try:
             with self._write() as conn:
-                row = conn.execute(
-                    "SELECT pk, segment_id, prev_page_id, next_page_id, embedding IS NOT NULL FROM pages "
-                    "WHERE scope_key=? AND id=?",
-                    (scope.key, page_id),
-                ).fetchone()
-                if row is None:
+                if not self._delete_page(conn, scope, page_id):
                     raise NotFound(f"no page {page_id!r} in the memory of user {scope.user_id!r}")
-                pk, segment_id, prev_id, next_id, had_vector = row
-                # keep the chain whole: the neighbours link to each other
-                if prev_id:
-                    conn.execute(
-                        "UPDATE pages SET next_page_id=? WHERE scope_key=? AND id=?", (next_id, scope.key, prev_id)
-                    )
-                if next_id:
-                    conn.execute(
-                        "UPDATE pages SET prev_page_id=? WHERE scope_key=? AND id=?", (prev_id, scope.key, next_id)
-                    )
-                conn.execute("DELETE FROM pages WHERE pk=?", (pk,))
-                conn.execute("DELETE FROM pages_fts WHERE rowid=?", (pk,))
-                if segment_id:
-                    conn.execute(
-                        "UPDATE segments SET page_count = page_count - 1 WHERE scope_key=? AND id=?",
-                        (scope.key, segment_id),
-                    )
-                    conn.execute(
-                        "DELETE FROM segments WHERE scope_key=? AND id=? AND page_count <= 0", (scope.key, segment_id)
-                    )
-                if had_vector:
-                    self._bump_vectors(conn, scope, removed=True)
         except sqlite3.Error as exc:
             raise self._guard(exc) from exc
+
+    def delete_segment(self, scope: Scope, segment_id: str) -> int:
+        try:
+            with self._write() as conn:
+                if not conn.execute(
+                    "SELECT 1 FROM segments WHERE scope_key=? AND id=?", (scope.key, segment_id)
+                ).fetchone():
+                    raise NotFound(f"no segment {segment_id!r} in the memory of user {scope.user_id!r}")
+                ids = [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT id FROM pages WHERE scope_key=? AND segment_id=?", (scope.key, segment_id)
+                    )
+                ]
+                for page_id in ids:
+                    self._delete_page(conn, scope, page_id)
+                conn.execute("DELETE FROM segments WHERE scope_key=? AND id=?", (scope.key, segment_id))
+                return len(ids)
+        except sqlite3.Error as exc:
+            raise self._guard(exc) from exc
+
+    def _delete_page(self, conn: sqlite3.Connection, scope: Scope, page_id: str) -> bool:
+        row = conn.execute(
+            "SELECT pk, segment_id, prev_page_id, next_page_id, embedding IS NOT NULL FROM pages "
+            "WHERE scope_key=? AND id=?",
+            (scope.key, page_id),
+        ).fetchone()
+        if row is None:
+            return False
+        pk, segment_id, prev_id, next_id, had_vector = row
+        # keep the chain whole: the neighbours link to each other
+        if prev_id:
+            conn.execute("UPDATE pages SET next_page_id=? WHERE scope_key=? AND id=?", (next_id, scope.key, prev_id))
+        if next_id:
+            conn.execute("UPDATE pages SET prev_page_id=? WHERE scope_key=? AND id=?", (prev_id, scope.key, next_id))
+        conn.execute("DELETE FROM pages WHERE pk=?", (pk,))
+        conn.execute("DELETE FROM pages_fts WHERE rowid=?", (pk,))
+        if segment_id:
+            conn.execute(
+                "UPDATE segments SET page_count = page_count - 1 WHERE scope_key=? AND id=?", (scope.key, segment_id)
+            )
+            conn.execute("DELETE FROM segments WHERE scope_key=? AND id=? AND page_count <= 0", (scope.key, segment_id))
+        if had_vector:
+            self._bump_vectors(conn, scope, removed=True)
+        return True
 
     # ---- segments ----
 
