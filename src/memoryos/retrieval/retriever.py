@@ -17,8 +17,8 @@ from ..tiers.long_term import LongTermMemory
 from ..tiers.mid_term import MidTermMemory
 from ..tiers.short_term import ShortTermMemory
 from .fusion import Candidate, chain_context, date_boost, fuse, segment_boost
-from .terms import TermSample
 from .result import RetrievalResult, RetrievedFact, RetrievedPage, RetrievedSegment
+from .terms import TermSample
 
 
 class Retriever:
@@ -47,8 +47,10 @@ class Retriever:
         newest_seq = max((p.seq for p in short_pages), default=0)
         ubiquitous = self.terms.participants(query, newest_seq)
         focused = remove_words(query, ubiquitous) if ubiquitous else query
+        timings["query"] = (time.perf_counter() - started) * 1000
+        mark = time.perf_counter()
         query_vector = self.embedder.embed([focused or query])[0]
-        timings["embed"] = (time.perf_counter() - started) * 1000
+        timings["embed"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()
         limit = max_pages if max_pages is not None else cfg.retrieval_queue_capacity
