@@ -270,3 +270,18 @@ def test_segments_can_be_read_listed_and_deleted_whole(make_memo) -> None:
     assert memo.check(sample=None) == []  # links of the surviving pages stay whole
     with pytest.raises(InvalidInput):
         memo.list_pages(limit=-1)
+
+
+def test_heat_writes_leave_the_retrieve_path_but_are_never_lost(make_memo, storage_url: str) -> None:
+    memo = make_memo(background_upkeep=True, short_term_capacity=3, short_term_retain=0, mid_term_heat_threshold=1e9)
+    for text in ("I grow chillies on my balcony.", "The Carolina Reaper is my hottest plant.", "I make hot sauce."):
+        memo.add_memory(text, "Spicy!")
+    assert memo.flush(timeout=60)
+    visits = sum(len(memo.retrieve("chillies hot sauce").visited_segment_ids) for _ in range(5))
+    assert visits >= 5
+    # a read that shows heat sees every visit, written or still pending
+    assert sum(s["n_visit"] for s in memo.list_segments()) == visits
+    memo.retrieve("balcony chillies")
+    memo.close()  # pending visits are written on close
+    reopened = make_memo(mid_term_heat_threshold=1e9)
+    assert sum(s["n_visit"] for s in reopened.list_segments()) == visits + 1

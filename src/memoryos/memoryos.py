@@ -158,6 +158,9 @@ class Memoryos:
         self.promoter = Promoter(self.mid, self.long, self.analyzer, self.embedder, cfg)  # type: ignore[arg-type]
         self.retriever = Retriever(self.short, self.mid, self.long, self.embedder, cfg)  # type: ignore[arg-type]
         self._upkeep_lock = threading.Lock()
+        self._visits_lock = threading.Lock()
+        self._pending_visits: list[str] = []  # segment ids, once per visit, not yet written
+        self._pending_visit_time = 0.0
         self._holder = uuid.uuid4().hex  # this instance's name on upkeep leases
         self._worker = UpkeepWorker(self._upkeep_step, cfg.upkeep_retry_seconds) if cfg.background_upkeep else None
         log.info(
@@ -222,10 +225,33 @@ class Memoryos:
                 )
             )
             if visited:
-                self.mid.record_visits(visited, now)
                 result.visited_segment_ids = visited
-                self._schedule_upkeep()
+                self._note_visits(visited, now)
         return result
+
+    def _note_visits(self, segment_ids: list[str], now: float) -> None:
+        """With a background worker, heat writes leave the caller's path: they are written by the worker's next
+        step, or by any read that shows heat (segments, stats, export, check), whichever comes first."""
+        if self._worker is None:
+            self.mid.record_visits(segment_ids, now)
+            self._schedule_upkeep()
+            return
+        with self._visits_lock:
+            self._pending_visits.extend(segment_ids)
+            self._pending_visit_time = max(self._pending_visit_time, now)
+        self._worker.notify()
+
+    def _write_visits(self) -> None:
+        with self._visits_lock:
+            ids, now = self._pending_visits, self._pending_visit_time
+            self._pending_visits = []
+            if not ids:
+                return
+            try:
+                self.mid.record_visits(ids, now)
+            except Exception:
+                self._pending_visits = ids + self._pending_visits  # kept for the next attempt
+                raise
 
     def search(self, query: str, max_results: int | None = None) -> RetrievalResult:
         """Like retrieve, without side effects on heat."""
@@ -302,6 +328,7 @@ class Memoryos:
         return [p.to_dict() for p in pages]
 
     def list_segments(self, include_archived: bool = False) -> list[dict[str, Any]]:
+        self._write_visits()
         now = self._clock()
         return [
             {**s.to_dict(), "heat": self.mid.heat(s, now)}
@@ -310,6 +337,7 @@ class Memoryos:
 
     def get_segment(self, segment_id: str) -> dict[str, Any]:
         """One segment with its current heat (NotFound for ids of other users)."""
+        self._write_visits()
         segment = self.store.get_segment(self.scope, check_text(segment_id, "segment_id", 200, allow_none=False))
         return {**segment.to_dict(), "heat": self.mid.heat(segment, self._clock())}
 
@@ -329,6 +357,7 @@ class Memoryos:
             return self.store.forget_scope(self.scope)
 
     def stats(self) -> dict[str, Any]:
+        self._write_visits()
         data = self.store.stats(self.scope)
         data.update(
             user_id=self.scope.user_id,
@@ -346,6 +375,7 @@ class Memoryos:
     def check(self, sample: int | None = 200) -> list[str]:
         """Integrity problems of this user's memory: tiers, segments, chain links, counts, the lexical index,
         and whether stored vectors match their texts (a sample of `sample` pages; None = all). [] if none."""
+        self._write_visits()
         return check_memory(self.store, self.scope, self.embedder, sample).problems  # type: ignore[arg-type]
 
     def repair(self) -> dict[str, int]:
@@ -356,6 +386,7 @@ class Memoryos:
     # ---- export / import ----
 
     def export(self) -> dict[str, Any]:
+        self._write_visits()
         return dump_to_dict(self.store.export_scope(self.scope), self.scope.user_id, self.scope.assistant_id)
 
     def import_data(self, data: dict[str, Any]) -> int:
@@ -383,6 +414,7 @@ class Memoryos:
 
     def _upkeep_step(self) -> bool:
         """One unit of upkeep under this user's lease, so processes sharing a store never race on it."""
+        self._write_visits()
         with self._upkeep_lock:
             if not self.store.claim_upkeep(self.scope, self._holder, self.config.upkeep_lease_seconds):
                 log.debug("upkeep for %s is held by another process", self.scope.user_id)
@@ -411,7 +443,10 @@ class Memoryos:
         self._closed = True
         if self._worker is not None:
             self._worker.close()
-        self.store.close()
+        try:
+            self._write_visits()
+        finally:
+            self.store.close()
 
     def __enter__(self) -> Memoryos:
         return self

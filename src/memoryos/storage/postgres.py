@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -410,13 +411,19 @@ class PostgresStore:
                 )
 
     def record_visits(self, scope: Scope, segment_ids: list[str], now: float) -> None:
+        """Each occurrence of an id is one visit."""
         if not segment_ids:
             return
+        by_count: dict[int, list[str]] = {}
+        for segment_id, n in Counter(segment_ids).items():
+            by_count.setdefault(n, []).append(segment_id)
         with self._tx() as conn:
-            conn.execute(
-                "UPDATE segments SET n_visit = n_visit + 1, last_access=%s WHERE scope_key=%s AND id = ANY(%s)",
-                (now, scope.key, list(segment_ids)),
-            )
+            for n, ids in by_count.items():
+                conn.execute(
+                    "UPDATE segments SET n_visit = n_visit + %s, last_access = greatest(last_access, %s) "
+                    "WHERE scope_key=%s AND id = ANY(%s)",
+                    (n, now, scope.key, ids),
+                )
 
     # ---- long-term ----
 

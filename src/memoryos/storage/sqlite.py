@@ -503,7 +503,8 @@ class SqliteStore:
         try:
             with self._write() as conn:
                 conn.executemany(
-                    "UPDATE segments SET n_visit = n_visit + 1, last_access=? WHERE scope_key=? AND id=?",
+                    "UPDATE segments SET n_visit = n_visit + 1, last_access = max(last_access, ?) "
+                    "WHERE scope_key=? AND id=?",
                     [(now, scope.key, sid) for sid in segment_ids],
                 )
         except sqlite3.Error as exc:
