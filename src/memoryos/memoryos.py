@@ -242,16 +242,17 @@ class Memoryos:
         self._worker.notify()
 
     def _write_visits(self) -> None:
-        with self._visits_lock:
+        with self._visits_lock:  # swap under the lock, write outside it: retrieve never waits on a DB write
             ids, now = self._pending_visits, self._pending_visit_time
             self._pending_visits = []
-            if not ids:
-                return
-            try:
-                self.mid.record_visits(ids, now)
-            except Exception:
+        if not ids:
+            return
+        try:
+            self.mid.record_visits(ids, now)
+        except Exception:
+            with self._visits_lock:
                 self._pending_visits = ids + self._pending_visits  # kept for the next attempt
-                raise
+            raise
 
     def search(self, query: str, max_results: int | None = None) -> RetrievalResult:
         """Like retrieve, without side effects on heat."""
