@@ -62,11 +62,11 @@ def test_cli_never_crosses_users(tmp_path: Path, embedder) -> None:
     storage = f"sqlite:///{tmp_path / 'memoryos.db'}"
     ana = _seed(storage, embedder, "ana")
     memo = Memoryos(user_id="ben", storage=storage, embedder=embedder, background_upkeep=False)
-    memo.add_memory("My locker code is 4471.", "Noted.")
+    memo.add_memory("My locker code is QZX-LOCKER-7781.", "Noted.")
     memo.close()
     found = runner.invoke(app, ["search", "locker code", "--storage", storage, "--user", "ana", "--json"])
-    assert found.exit_code == 0 and "4471" not in found.stdout
+    assert found.exit_code == 0 and "QZX-LOCKER" not in found.stdout
     refused = runner.invoke(app, ["delete", ana[0], "--storage", storage, "--user", "ben"])
     assert refused.exit_code == 1 and "no page" in refused.output
     exported = runner.invoke(app, ["export", "--storage", storage, "--user", "ana"])
-    assert exported.exit_code == 0 and "4471" not in exported.stdout and "bicycles" in exported.stdout
+    assert exported.exit_code == 0 and "QZX-LOCKER" not in exported.stdout and "bicycles" in exported.stdout
