@@ -42,7 +42,7 @@ from ._common import (
     quiet_environment,
     write_results,
 )
-from ._storage import open_backend
+from ._storage import PostgresBackend, open_backend
 from ._synth import exchanges, questions, scale_dump
 
 ASSISTANT = "bench"
@@ -343,6 +343,8 @@ def run_storage(spec: str, args: argparse.Namespace, embedder: Any, base: ScopeD
                 memo.store.import_scope(memo.scope, rekeyed(base, f"{label}:{user}"))
                 memo.store.check_embedding_model(embedder.name, embedder.dim)  # PostgreSQL: HNSW built here
                 memo.close()
+            if isinstance(backend, PostgresBackend):
+                backend.settle(url)  # statistics and visibility now, not by autovacuum during the run
             scenarios.append({"name": label, "clients": clients, "users": users, "url": url, "folder": str(folder)})
         if not args.quiet:
             print(f"{backend.name}: {n} client processes, {len(scenarios)} scenarios...", flush=True)
