@@ -418,6 +418,11 @@ class PostgresStore:
         for segment_id, n in Counter(segment_ids).items():
             by_count.setdefault(n, []).append(segment_id)
         with self._tx() as conn:
+            # lock in id order first: concurrent writers of one user then queue instead of deadlocking
+            conn.execute(
+                "SELECT id FROM segments WHERE scope_key=%s AND id = ANY(%s) ORDER BY id FOR UPDATE",
+                (scope.key, sorted(set(segment_ids))),
+            )
             for n, ids in by_count.items():
                 conn.execute(
                     "UPDATE segments SET n_visit = n_visit + %s, last_access = greatest(last_access, %s) "
