@@ -268,6 +268,8 @@ def test_errors_have_stable_codes(make_client: MakeClient, tmp_path: Path) -> No
         client.get(f"{base}/pages", params={"tier": "long"}),
         client.get(f"{base}/pages", params={"limit": 0}),
         client.get(f"{base}/segments", params={"status": "lost"}),
+        client.get(f"{base}/segments?min_heat=1&min_heat=2"),  # which one was meant? refused, not guessed
+        client.get(f"{base}/pages", params={"limt": 5}),  # a misspelt parameter is not silently ignored
         client.get("/v1/users/al%01ice/pages"),  # a control character in the user id
         client.post("/v1/users/carol/import", json={"format": "something else"}),
         client.delete(base),  # forgetting needs confirm=true

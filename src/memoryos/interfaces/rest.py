@@ -145,8 +145,31 @@ def _retrieval(memo: Memoryos, result: Any) -> m.RetrievalOut:
 # ---- routes ----
 
 
+def _declared_query(dependant: Any) -> Iterator[str]:
+    yield from (field.alias for field in dependant.query_params)
+    for sub in dependant.dependencies:
+        yield from _declared_query(sub)
+
+
+def strict_query(request: Request) -> None:
+    """Refuse query parameters the operation does not take, or takes once but got several times.
+
+    A misspelt `?limt=5` silently ignored, or `?min_heat=1&min_heat=9` silently read as one of them, would answer
+    a question the client did not ask."""
+    route = request.scope.get("route")
+    declared = set(_declared_query(route.dependant)) if route is not None else set()
+    seen: set[str] = set()
+    for key, _value in request.query_params.multi_items():
+        if key not in declared:
+            allowed = ", ".join(sorted(declared)) or "none"
+            raise InvalidInput(f"unknown query parameter {key!r} (this operation takes: {allowed})")
+        if key in seen:
+            raise InvalidInput(f"query parameter {key!r} is given more than once; give it once")
+        seen.add(key)
+
+
 def api_router() -> APIRouter:
-    router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
+    router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES, dependencies=[Depends(strict_query)])
     users = "/users/{user_id}"
 
     @router.get("/info", tags=["service"], summary="Server settings the inspector needs")
