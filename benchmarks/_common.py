@@ -25,6 +25,13 @@ def quiet_environment() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
+def local_model() -> Any:
+    """The embedded default model, on the backend MEMORYOS_EMBEDDING_BACKEND names (auto: ONNX where possible)."""
+    from memoryos.providers.embeddings import local_embedder
+
+    return local_embedder("all-MiniLM-L6-v2", backend=os.environ.get("MEMORYOS_EMBEDDING_BACKEND", "auto"))
+
+
 def machine() -> dict[str, Any]:
     """What the numbers were measured on."""
     cpu = platform.processor() or "unknown"

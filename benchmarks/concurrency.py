@@ -83,9 +83,9 @@ class HashEmbedder:
 def make_embedder(kind: str) -> Any:
     if kind == "hashing":
         return HashEmbedder()
-    from memoryos.providers.embeddings import SentenceTransformerEmbedder
+    from ._common import local_model
 
-    return SentenceTransformerEmbedder("all-MiniLM-L6-v2")
+    return local_model()
 
 
 def prefill_dump(n_pages: int, embedder: Any) -> ScopeDump:

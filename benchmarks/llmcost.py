@@ -88,11 +88,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     quiet_environment()
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    from memoryos.providers.embeddings import SentenceTransformerEmbedder
+    from ._common import local_model
 
     conv = truncated(load(args.data, 1)[0], args.turns)
     questions = [q.question for q in retrieval_questions(load(args.data, 1)[0])][: args.responses]
-    embedder = SentenceTransformerEmbedder("all-MiniLM-L6-v2")
+    embedder = local_model()
     started = time.perf_counter()
     with FakeLLMServer(latency_s=args.latency_ms / 1000) as server, tempfile.TemporaryDirectory() as tmp:
         llm = TimedLLM(OpenAICompatibleLLM("fake-model", "fake-key", server.base_url, timeout=30, max_retries=0))

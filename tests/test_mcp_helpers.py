@@ -45,7 +45,8 @@ def memoryos_command() -> list[str]:
 
 
 def child_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "MEMORYOS_"))}
+    # the session's ONNX cache stays: children reuse the graph the tests exported
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "MEMORYOS_")) or k == "MEMORYOS_CACHE"}
     env.update(HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false", PYTHONUNBUFFERED="1", **extra)
     return env
 

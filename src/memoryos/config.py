@@ -39,6 +39,14 @@ class MemoryosConfig(BaseModel):
     embedding_model_name: str = DEFAULT_EMBEDDING_MODEL
     embedding_base_url: str | None = Field(default=None, description="OpenAI-compatible embeddings endpoint.")
     embedding_batch_size: int = Field(default=64, gt=0)
+    embedding_backend: Literal["auto", "onnx", "torch"] = Field(
+        default="auto",
+        description="How a local model runs: auto = ONNX Runtime where the model allows it (same vectors, ~3x "
+        "faster per query), else torch.",
+    )
+    embedding_cache_dir: str | None = Field(
+        default=None, description="Where exported ONNX graphs are kept (default: $MEMORYOS_CACHE or ~/.cache/memoryos)."
+    )
 
     # short-term memory
     short_term_capacity: int = Field(default=7, ge=1)
@@ -155,6 +163,7 @@ ENV_OVERRIDES = {
     "MEMORYOS_DATA": "data_storage_path",
     "MEMORYOS_STORAGE": "storage",
     "MEMORYOS_EMBEDDING_MODEL": "embedding_model_name",
+    "MEMORYOS_EMBEDDING_BACKEND": "embedding_backend",
 }
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,7 +19,7 @@ from .errors import InvalidInput, LLMError, LLMNotConfigured
 from .maintenance import check_memory, repair_memory
 from .models import Fact, KnowledgeKind, Page, Scope
 from .providers.analysis import Analyzer, LLMAnalyzer
-from .providers.embeddings import Embedder, OpenAIEmbedder, SentenceTransformerEmbedder, normalize
+from .providers.embeddings import Embedder, OpenAIEmbedder, local_embedder, normalize
 from .providers.extractive import ExtractiveAnalyzer
 from .providers.llm import LLM, MeteredLLM, OpenAICompatibleLLM, UsageMeter
 from .providers.prompts import generation_messages
@@ -33,6 +36,19 @@ from .upkeep.worker import UpkeepWorker, run_until_idle
 from .validation import check_meta_data, check_text, parse_timestamp
 
 log = logging.getLogger("memoryos")
+
+# instances not yet closed; closed at interpreter exit so that pending heat writes are kept and no upkeep thread is
+# inside the embedding runtime's native code when the process tears down (ONNX Runtime aborts it then)
+_OPEN: weakref.WeakSet[Memoryos] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_memories() -> None:
+    for memo in list(_OPEN):
+        try:
+            memo.close()
+        except Exception as exc:  # exiting anyway; what was acknowledged is already stored
+            log.warning("closing %r at exit failed: %s", memo, exc)
 
 
 class _LazyEmbedder:
@@ -70,7 +86,8 @@ def make_embedder(cfg: MemoryosConfig) -> Embedder:
     if cfg.embedding_base_url:
         key = cfg.openai_api_key.get_secret_value() if cfg.openai_api_key else None
         return OpenAIEmbedder(cfg.embedding_model_name, cfg.embedding_base_url, key, cfg.llm_timeout_seconds)
-    return SentenceTransformerEmbedder(cfg.embedding_model_name, cfg.embedding_batch_size)
+    cache = Path(cfg.embedding_cache_dir) if cfg.embedding_cache_dir else None
+    return local_embedder(cfg.embedding_model_name, cfg.embedding_batch_size, cfg.embedding_backend, cache)
 
 
 class Memoryos:
@@ -163,6 +180,7 @@ class Memoryos:
         self._pending_visit_time = 0.0
         self._holder = uuid.uuid4().hex  # this instance's name on upkeep leases
         self._worker = UpkeepWorker(self._upkeep_step, cfg.upkeep_retry_seconds) if cfg.background_upkeep else None
+        _OPEN.add(self)
         log.info(
             "memoryos ready: user=%s assistant=%s storage=%s mode=%s settings=%s",
             cfg.user_id,
@@ -442,6 +460,7 @@ class Memoryos:
         if self._closed:
             return
         self._closed = True
+        _OPEN.discard(self)
         if self._worker is not None:
             self._worker.close()
         try:

@@ -9,7 +9,6 @@ consolidation runs on each memory's background upkeep thread, so no tool call wa
 import contextvars
 import json
 import logging
-import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal, TypeVar
@@ -22,13 +21,14 @@ from pydantic import Field
 
 from .. import __version__
 from ..errors import ConfigError, InvalidInput, LLMError, LLMNotConfigured, MemoryosError, NotFound, StorageError
-from ..memoryos import Memoryos, make_embedder
+from ..memoryos import Memoryos
 from ..providers.llm import LLM
 from . import schemas
 from .auth import Authenticator, AuthError, Grant, TokenPolicy
 from .pool import MemoryPool
 from .sampling import SamplingBridge, SamplingLLM
 from .settings import describe_llm, effective_config
+from .warmup import ModelWarmUp
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class MemoryServer:
         self._own_embedder = "embedder" not in objects
         self._told_no_sampling = False
         self.pool = MemoryPool(settings, choose_llm=self._choose_llm, **objects)
-        self._warm = threading.Event()
+        self._warm_up = ModelWarmUp(self.config)
         self.mcp: MCPServer[Any] = MCPServer(
             "memoryos",
             title="memoryos",
@@ -178,18 +178,9 @@ class MemoryServer:
 
     def warm_up(self) -> None:
         """Load the local embedding model in the background, so the first retrieval does not wait for it."""
-        if self._warm.is_set() or self.config.embedding_base_url or not self._own_embedder:
+        if self.config.embedding_base_url or not self._own_embedder:
             return
-        self._warm.set()
-
-        def load() -> None:
-            try:
-                make_embedder(self.config)
-                log.info("embedding model %s loaded", self.config.embedding_model_name)
-            except Exception as exc:  # reported again, as a tool error, by the first call that needs it
-                log.warning("could not preload the embedding model: %s", exc)
-
-        threading.Thread(target=load, name="memoryos-warm-up", daemon=True).start()
+        self._warm_up.start()
 
     def serve(
         self, transport: Transport = "stdio", host: str = "127.0.0.1", port: int = 8765, path: str = "/mcp"
@@ -210,6 +201,7 @@ class MemoryServer:
             else:
                 self._serve_http(host, port, path)
         finally:
+            self._warm_up.finish()
             self.pool.close()
 
     def http_app(self, host: str, path: str = "/mcp") -> Any:

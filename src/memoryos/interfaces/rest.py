@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -24,13 +23,14 @@ from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
 from ..errors import InvalidInput
-from ..memoryos import Memoryos, make_embedder
+from ..memoryos import Memoryos
 from . import rest_models as m
 from .auth import Authenticator, Grant, TokenPolicy
 from .logs import LEVELS, configure_logging
 from .pool import MemoryPool
 from .rest_errors import ERROR_RESPONSES, install_error_handlers
 from .settings import effective_config
+from .warmup import ModelWarmUp
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,7 @@ class Service:
         self.auth = auth
         llm = objects.pop("llm", None)
         self._own_embedder = "embedder" not in objects
+        self.model_warm_up = ModelWarmUp(self.config)
         self.pool = MemoryPool(
             settings, choose_llm=(lambda _uid: llm) if llm is not None else None, max_open=max_open, **objects
         )
@@ -80,14 +81,7 @@ class Service:
         """Load the local embedding model off the request path, so the first query does not wait for it."""
         if self.config.embedding_base_url or not self._own_embedder:
             return
-
-        def load() -> None:
-            try:
-                make_embedder(self.config)
-            except Exception as exc:  # the first call that needs it reports it again, as an error response
-                log.warning("could not preload the embedding model: %s", exc)
-
-        threading.Thread(target=load, name="memoryos-warm-up", daemon=True).start()
+        self.model_warm_up.start()
 
 
 def _header(credentials: HTTPAuthorizationCredentials | None) -> str | None:
@@ -369,6 +363,7 @@ def create_app(
         try:
             yield
         finally:
+            svc.model_warm_up.finish()
             svc.pool.close()
 
     app = FastAPI(

@@ -6,7 +6,8 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -34,8 +35,9 @@ def normalize(matrix: np.ndarray) -> np.ndarray:
     return matrix / norms
 
 
-_MODEL_CACHE: dict[str, object] = {}
+_MODEL_CACHE: dict[str, tuple[object, threading.Lock]] = {}
 _MODEL_LOCK = threading.Lock()
+BACKENDS = ("auto", "onnx", "torch")
 
 
 def _resolve_model_path(name: str) -> str:
@@ -57,8 +59,8 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         path = _resolve_model_path(model_name)
         with _MODEL_LOCK:
-            model = _MODEL_CACHE.get(path)
-            if model is None:
+            cached = _MODEL_CACHE.get(path)
+            if cached is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
                 try:
@@ -70,10 +72,11 @@ class SentenceTransformerEmbedder:
                     model = SentenceTransformer(path, device="cpu")
                 except Exception as exc:
                     raise ConfigError(f"cannot load embedding model {model_name!r}: {exc}") from exc
-                _MODEL_CACHE[path] = model
-                log.info("loaded embedding model %s from %s", model_name, path)
-        self._model = model
-        self._lock = threading.Lock()  # torch modules are not safe to call from two threads at once
+                # one lock per model, not per instance: torch modules are not safe to call from two threads at once
+                cached = _MODEL_CACHE[path] = (model, threading.Lock())
+                log.info("loaded embedding model %s from %s (torch)", model_name, path)
+        model, self._lock = cached
+        self._model: Any = model
         dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         self.dim = int(dimension())
 
@@ -81,10 +84,31 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
-            vectors = self._model.encode(  # type: ignore[attr-defined]
+            vectors = self._model.encode(
                 list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
             )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def local_embedder(
+    model_name: str, batch_size: int = 64, backend: str = "auto", cache_dir: Path | None = None
+) -> Embedder:
+    """A local model: on ONNX Runtime where the model and machine allow it (`auto`, `onnx`), else on torch.
+
+    Both backends give the same vectors (cosine > 0.9999, checked when the ONNX graph is exported), so a store
+    written by one is read correctly by the other."""
+    if backend not in BACKENDS:
+        raise ConfigError(f"embedding_backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    if backend != "torch":
+        from .onnx_embedder import OnnxEmbedder, OnnxUnavailable
+
+        try:
+            return OnnxEmbedder(model_name, _resolve_model_path(model_name), min(batch_size, 32), cache_dir)
+        except OnnxUnavailable as exc:
+            if backend == "onnx":
+                raise ConfigError(f"embedding_backend 'onnx' is unavailable for {model_name!r}: {exc}") from exc
+            log.info("embedding model %s runs on torch: %s", model_name, exc)
+    return SentenceTransformerEmbedder(model_name, batch_size)
 
 
 class OpenAIEmbedder:

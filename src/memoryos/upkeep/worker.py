@@ -49,6 +49,7 @@ class UpkeepWorker:
             return bool(finished) and self.last_error is None
 
     def close(self, timeout: float = 30.0) -> None:
+        """Stop after the step in progress (one consolidation or promotion at most) and wait for it."""
         with self._cond:
             self._closing = True
             self._cond.notify_all()
@@ -61,7 +62,7 @@ class UpkeepWorker:
                 if self._closing:
                     return
                 ticket = self._requested
-            error = run_until_idle(self._step)
+            error = run_until_idle(self._step, should_stop=lambda: self._closing)
             with self._cond:
                 self.last_error = error
                 if error:
@@ -71,9 +72,14 @@ class UpkeepWorker:
                 self._cond.notify_all()
 
 
-def run_until_idle(step: Callable[[], bool], max_steps: int = 10_000) -> str | None:
-    """Run steps until none is left; return the error text if one failed (the work stays pending)."""
+def run_until_idle(
+    step: Callable[[], bool], max_steps: int = 10_000, should_stop: Callable[[], bool] = lambda: False
+) -> str | None:
+    """Run steps until none is left or `should_stop()`; return the error text if one failed (the work stays
+    pending). Stopping between steps loses nothing: what is left is found again from the stored state."""
     for _ in range(max_steps):
+        if should_stop():
+            return None
         try:
             if not step():
                 return None

@@ -1,0 +1,148 @@
+"""The local embedding model's two backends: ONNX Runtime (the default) and torch give the same vectors."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from memoryos import Memoryos
+from memoryos.config import build_config
+from memoryos.errors import ConfigError
+from memoryos.providers.embeddings import SentenceTransformerEmbedder, _resolve_model_path, local_embedder
+from memoryos.providers.onnx_embedder import OnnxEmbedder, OnnxUnavailable, check_layout
+
+TEXTS = [
+    "What do you remember about my job?",
+    "I'm Tom, a data scientist in San Francisco; I love hiking with my dog Biscuit.",
+    "ok",
+    "",
+    "   ",
+    "Émile a écrit «bonjour» — مرحبا — 你好 🐶🎉",
+    "word " * 600,  # past the model's 256-token limit: truncated the same way by both
+]
+FACTS = [
+    "I adopted a puppy named Biscuit",
+    "My sister lives in Lisbon",
+    "I play chess on Tuesdays",
+    "My favourite food is ramen",
+    "I work night shifts at the hospital",
+    "I am learning to play the cello",
+    "I am saving up for a trip to Japan",
+]
+MODEL_DIR = Path(_resolve_model_path("all-MiniLM-L6-v2"))
+
+
+def test_the_default_backend_is_onnx_and_agrees_with_torch(embedder: Any) -> None:
+    assert isinstance(embedder, OnnxEmbedder) and embedder.name == "all-MiniLM-L6-v2" and embedder.dim == 384
+    torch_model = local_embedder("all-MiniLM-L6-v2", backend="torch")
+    assert isinstance(torch_model, SentenceTransformerEmbedder)
+    fast, reference = embedder.embed(TEXTS), torch_model.embed(TEXTS)
+    assert fast.dtype == np.float32 and fast.shape == reference.shape == (len(TEXTS), 384)
+    np.testing.assert_allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
+    assert float((fast * reference).sum(axis=1).min()) > 0.9999
+    # batching and order do not change a text's vector
+    single = np.vstack([embedder.embed([t]) for t in reversed(TEXTS)])[::-1]
+    assert float((single * fast).sum(axis=1).min()) > 0.9999
+    assert embedder.embed([]).shape == (0, 384)
+
+
+def test_a_store_written_with_one_backend_is_read_with_the_other(tmp_path: Path, embedder: Any) -> None:
+    """Both backends record the same model name, so switching backends is no model change."""
+    kwargs: dict[str, Any] = dict(user_id="u", data_storage_path=str(tmp_path), short_term_capacity=3)
+    with Memoryos(**kwargs, embedder=embedder) as memo:
+        for i, text in enumerate(FACTS):
+            memo.add_memory(text, f"Nice! ({i})")
+        memo.flush()
+        assert memo.stats()["pages"]["mid"] >= 4
+    torch_model = local_embedder("all-MiniLM-L6-v2", backend="torch")
+    with Memoryos(**kwargs, embedder=torch_model) as memo:
+        top = memo.retrieve("what is my dog called?", update_heat=False).pages[0]
+        assert "Biscuit" in top.page.user_input
+        assert memo.check() == []
+
+
+def test_backend_choice_is_validated_and_unsupported_models_fall_back(
+    tmp_path: Path, caplog: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(ConfigError, match="embedding_backend"):
+        local_embedder("all-MiniLM-L6-v2", backend="gpu")
+    monkeypatch.setenv("MEMORYOS_EMBEDDING_BACKEND", "tensorflow")
+    with pytest.raises(ConfigError, match="embedding_backend"):
+        build_config({})
+    monkeypatch.setenv("MEMORYOS_EMBEDDING_BACKEND", "torch")
+    assert build_config({}).embedding_backend == "torch"
+
+    # a copy of the model that claims CLS pooling: not the layout the ONNX path implements
+    other = tmp_path / "cls-model"
+    shutil.copytree(MODEL_DIR, other)
+    pooling = json.loads((other / "1_Pooling" / "config.json").read_text())
+    pooling.update(pooling_mode_cls_token=True, pooling_mode_mean_tokens=False)
+    (other / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
+    with pytest.raises(OnnxUnavailable, match="mean pooling"):
+        check_layout(other)
+    with pytest.raises(ConfigError, match="'onnx' is unavailable"):
+        local_embedder(str(other), backend="onnx", cache_dir=tmp_path / "cache")
+    with caplog.at_level(logging.INFO, logger="memoryos.providers.embeddings"):
+        fallback = local_embedder(str(other), cache_dir=tmp_path / "cache")
+    assert isinstance(fallback, SentenceTransformerEmbedder) and "runs on torch" in caplog.text
+    assert not (tmp_path / "cache").exists()  # nothing exported for a model it cannot serve
+
+
+def test_a_damaged_cached_graph_is_exported_again(tmp_path: Path, embedder: Any, caplog: Any) -> None:
+    cache = tmp_path / "cache"
+    first = OnnxEmbedder("all-MiniLM-L6-v2", str(MODEL_DIR), cache_dir=cache)  # exports into the new cache
+    graphs = list(cache.glob("*.onnx"))
+    assert len(graphs) == 1 and not list(cache.glob("*.tmp"))
+    assert float((first.embed(TEXTS[:2]) * embedder.embed(TEXTS[:2])).sum(axis=1).min()) > 0.9999
+
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    (damaged / graphs[0].name).write_bytes(graphs[0].read_bytes()[:5000])  # a crash mid-copy, say
+    with caplog.at_level(logging.WARNING, logger="memoryos.providers.onnx_embedder"):
+        again = OnnxEmbedder("all-MiniLM-L6-v2", str(MODEL_DIR), cache_dir=damaged)
+    assert "unusable" in caplog.text
+    assert (damaged / graphs[0].name).stat().st_size == graphs[0].stat().st_size
+    assert float((again.embed(TEXTS) * embedder.embed(TEXTS)).sum(axis=1).min()) > 0.9999
+
+
+def test_a_process_with_a_warm_cache_never_imports_torch(tmp_path: Path, embedder: Any) -> None:
+    """The cold-start win: the query path needs neither torch nor sentence-transformers."""
+    script = (
+        "import sys\n"
+        "from memoryos import Memoryos\n"
+        f"memo = Memoryos(user_id='u', data_storage_path={str(tmp_path)!r})\n"
+        "memo.add_memory('I live in Lisbon', 'Lovely city!')\n"
+        "print(len(memo.retrieve('where do I live?').short_term), 'torch' in sys.modules)\n"
+        "memo.close()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.split() == ["1", "False"], out.stderr[-2000:]
+
+
+def test_a_process_that_never_closes_its_memory_exits_cleanly_and_keeps_its_visits(tmp_path: Path) -> None:
+    """At exit, open instances are closed: pending heat writes land and no upkeep thread is inside the model
+    runtime when the process tears down (which once made ONNX Runtime abort the process)."""
+    script = (
+        "from memoryos import Memoryos\n"
+        f"memo = Memoryos(user_id='u', data_storage_path={str(tmp_path)!r}, short_term_capacity=3)\n"
+        "for i in range(24):\n"
+        "    memo.add_memory(f'I like hobby number {i} because of reason {i * 7}', f'Cool, hobby {i}!')\n"
+        "memo.flush()\n"
+        "for i in range(6):\n"
+        "    memo.add_memory(f'Later I mentioned my hobby number {i} again', 'Noted!')\n"
+        "print(len(memo.retrieve('hobby number 3 and its reason').visited_segment_ids))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0 and "terminate" not in out.stderr, out.stderr[-2000:]
+    visited = int(out.stdout.split()[-1])
+    assert visited >= 1
+    with Memoryos(user_id="u", data_storage_path=str(tmp_path)) as memo:
+        assert sum(s["n_visit"] for s in memo.list_segments()) >= visited
