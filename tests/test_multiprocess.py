@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -105,3 +106,63 @@ def test_migrate_sqlite_to_postgres_copies_and_verifies(pg_url: str, tmp_path: P
         new.close()
     with pytest.raises(Exception, match="not empty"):
         copy_memory(source, pg_url, user_id="ana")
+
+
+def test_a_bulk_import_refreshes_planner_statistics(pg_url: str, embedder) -> None:
+    """After a large import the planner must know the tables are large, or it scans instead of using HNSW."""
+    import psycopg
+
+    sys.path.insert(0, str(TESTS_DIR.parent))
+    from benchmarks._synth import scale_dump
+
+    memo = Memoryos(user_id="bulk", storage=pg_url, embedder=embedder, background_upkeep=False)
+    try:
+        memo.store.import_scope(memo.scope, scale_dump(1200, embedder.dim))
+        with psycopg.connect(pg_url) as conn:
+            analyzed = conn.execute(
+                "SELECT relname FROM pg_stat_user_tables WHERE relname IN ('pages', 'segments') "
+                "AND coalesce(last_analyze, last_autoanalyze) IS NOT NULL"
+            ).fetchall()
+        assert sorted(r[0] for r in analyzed) == ["pages", "segments"]
+        assert memo.stats()["pages"]["mid"] + memo.stats()["pages"].get("archive", 0) == 1200
+        assert len(memo.retrieve("hobby", update_heat=False).pages) > 0
+    finally:
+        memo.close()
+
+
+def test_heat_writes_survive_a_deadlock_with_another_transaction(pg_url: str, embedder) -> None:
+    """Another process holds one segment and then wants a second that the heat write holds: PostgreSQL aborts
+    one side, and the heat write is retried instead of surfacing as an error (or losing the visits)."""
+    import threading
+
+    import psycopg
+
+    sys.path.insert(0, str(TESTS_DIR.parent))
+    from benchmarks._synth import scale_dump
+
+    memo = Memoryos(user_id="locks", storage=pg_url, embedder=embedder, background_upkeep=False)
+    try:
+        memo.store.import_scope(memo.scope, scale_dump(40, embedder.dim, pages_per_segment=20))
+        first, second = sorted(s["id"] for s in memo.list_segments())[:2]
+        errors: list[BaseException] = []
+        with psycopg.connect(pg_url) as other:
+            other.execute("SET deadlock_timeout = '5s'")  # the heat write's side notices the deadlock first
+            other.execute("SELECT 1 FROM segments WHERE id=%s FOR UPDATE", (second,))
+
+            def write() -> None:
+                try:
+                    memo.store.record_visits(memo.scope, [first, second, second], 123.0)
+                except BaseException as exc:
+                    errors.append(exc)
+
+            writer = threading.Thread(target=write)
+            writer.start()
+            time.sleep(0.3)  # the writer now holds `first` and waits for `second`
+            other.execute("SELECT 1 FROM segments WHERE id=%s FOR UPDATE", (first,))  # the cycle
+            other.commit()
+            writer.join(30)
+        assert not errors and not writer.is_alive()
+        visits = {s["id"]: s["n_visit"] for s in memo.list_segments()}
+        assert (visits[first], visits[second]) == (1, 2)
+    finally:
+        memo.close()
