@@ -95,6 +95,13 @@ def test_backend_choice_is_validated_and_unsupported_models_fall_back(
     assert isinstance(fallback, SentenceTransformerEmbedder) and "runs on torch" in caplog.text
     assert not (tmp_path / "cache").exists()  # nothing exported for a model it cannot serve
 
+    # a cache that cannot be written (here: below a file, which stops root too): torch serves, with the reason
+    (tmp_path / "a-file").write_text("not a directory")
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="memoryos.providers.embeddings"):
+        unwritable = local_embedder("all-MiniLM-L6-v2", cache_dir=tmp_path / "a-file" / "cache")
+    assert isinstance(unwritable, SentenceTransformerEmbedder) and "not writable" in caplog.text
+
 
 def test_a_damaged_cached_graph_is_exported_again(tmp_path: Path, embedder: Any, caplog: Any) -> None:
     cache = tmp_path / "cache"

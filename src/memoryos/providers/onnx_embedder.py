@@ -170,18 +170,38 @@ def _session_for(model_dir: Path, cache_dir: Path) -> Any:
 def export_graph(model_dir: Path, target: Path) -> None:
     """Export the torch model to `target`, verified against torch on probe texts, written atomically."""
     try:
-        import torch
+        import torch  # noqa: F401 - only to report a missing torch here, before anything is written
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
     except ImportError as exc:
         raise OnnxUnavailable(f"exporting the model needs torch and sentence-transformers ({exc})") from exc
-    try:
+    try:  # an unwritable cache fails here, before the model is loaded
         target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=target.name, suffix=".tmp", dir=target.parent)
+        os.close(fd)
     except OSError as exc:
         raise OnnxUnavailable(f"cache directory {target.parent} is not writable: {exc}") from exc
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    hf_logging.disable_progress_bar()  # stderr is for our logs
-    model = SentenceTransformer(str(model_dir), device="cpu")
+    tmp = Path(tmp_name)
+    try:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        hf_logging.disable_progress_bar()  # stderr is for our logs
+        model = SentenceTransformer(str(model_dir), device="cpu")
+        _trace(model, tmp)
+        _verify(tmp, model_dir, model)
+        tmp.chmod(0o644)  # a cache others on the machine may share; mkstemp made it private
+        os.replace(tmp, target)  # atomic: a concurrent process sees the old file, none, or this one
+    except OnnxUnavailable:
+        raise
+    except Exception as exc:
+        raise OnnxUnavailable(f"exporting the model to ONNX failed: {exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    log.info("exported %s to ONNX at %s", model_dir.name, target)
+
+
+def _trace(model: Any, path: Path) -> None:
+    import torch
+
     transformer = model[0].auto_model.eval()
 
     class HiddenStates(torch.nn.Module):  # keyword arguments: positional order differs between transformers versions
@@ -195,34 +215,19 @@ def export_graph(model_dir: Path, target: Path) -> None:
             ).last_hidden_state
 
     sample = model.tokenizer(_PROBES[:2], padding=True, return_tensors="pt")
-    dynamic = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "hidden")}
-    fd, tmp_name = tempfile.mkstemp(prefix=target.name, suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        with torch.no_grad(), warnings.catch_warnings():
-            # the tracer's notes on branches it froze; _verify checks the graph against torch instead
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                HiddenStates(),
-                tuple(sample[name] for name in _INPUTS),
-                str(tmp),
-                input_names=list(_INPUTS),
-                output_names=["hidden"],
-                dynamic_axes=dynamic,
-                opset_version=17,
-                dynamo=False,
-            )
-        _verify(tmp, model_dir, model)
-        tmp.chmod(0o644)  # a cache others on the machine may share; mkstemp made it private
-        os.replace(tmp, target)  # atomic: a concurrent process sees the old file, none, or this one
-    except OnnxUnavailable:
-        raise
-    except Exception as exc:
-        raise OnnxUnavailable(f"exporting the model to ONNX failed: {exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-    log.info("exported %s to ONNX at %s", model_dir.name, target)
+    with torch.no_grad(), warnings.catch_warnings():
+        # the tracer's notes on branches it froze; _verify checks the graph against torch instead
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            HiddenStates(),
+            tuple(sample[name] for name in _INPUTS),
+            str(path),
+            input_names=list(_INPUTS),
+            output_names=["hidden"],
+            dynamic_axes={name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "hidden")},
+            opset_version=17,
+            dynamo=False,
+        )
 
 
 def _verify(graph: Path, model_dir: Path, model: Any) -> None:
