@@ -167,6 +167,39 @@ def test_export_then_import_into_an_empty_store_gives_the_same_content(make_memo
         copy.import_data({"format": "something else"})
 
 
+def test_an_export_can_be_given_to_another_user_of_the_same_store(make_memo) -> None:
+    """Ids are unique across a store: a copy for another user gets new ids, with every reference kept."""
+    alice = make_memo(llm=ScriptedLLM(), user_id="alice", short_term_capacity=3, short_term_retain=1)
+    for u, a in filler(9):
+        alice.add_memory(u, a)
+    alice.add_knowledge("The user prefers metric units.")
+    alice.flush()
+    dump = alice.export()
+    carol = make_memo(llm=ScriptedLLM(), user_id="carol")  # the same store
+    assert carol.import_data(dump) == len(dump["pages"])
+    copy = carol.export()
+    assert not {p["id"] for p in copy["pages"]} & {p["id"] for p in dump["pages"]}
+    assert not {s["id"] for s in copy["segments"]} & {s["id"] for s in dump["segments"]}
+
+    def shape(export: dict) -> list:
+        """Content and links, with ids replaced by positions."""
+        pos = {p["id"]: i for i, p in enumerate(export["pages"])}
+        seg = {s["id"]: i for i, s in enumerate(export["segments"])}
+        return [
+            (p["user_input"], p["tier"], seg.get(p["segment_id"]), pos.get(p["prev_page_id"]),
+             pos.get(p["next_page_id"]))
+            for p in export["pages"]
+        ] + [(f["text"], [pos[i] for i in f["source_page_ids"] if i in pos]) for f in export["knowledge"]] + [
+            (v["text"], [pos[i] for i in v["source_page_ids"]]) for v in export["profile_versions"]
+        ]
+
+    assert shape(copy) == shape(dump)
+    assert carol.check() == [] and alice.check() == []
+    # deleting carol's copy leaves alice's original alone
+    carol.delete_memory(copy["pages"][0]["id"])
+    assert len(alice.export()["pages"]) == len(dump["pages"])
+
+
 def test_delete_memory_keeps_chains_and_is_scoped_to_the_user(make_memo, tmp_path: Path) -> None:
     llm = ScriptedLLM()
     alice = make_memo(llm=llm, user_id="alice", short_term_capacity=3, short_term_retain=0)

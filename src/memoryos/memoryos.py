@@ -29,7 +29,7 @@ from .storage import Store, open_store
 from .tiers.long_term import LongTermMemory
 from .tiers.mid_term import MidTermMemory
 from .tiers.short_term import ShortTermMemory
-from .transfer import dict_to_dump, dump_to_dict
+from .transfer import dict_to_dump, dump_to_dict, with_fresh_ids
 from .upkeep.promoter import Promoter
 from .upkeep.updater import Updater
 from .upkeep.worker import UpkeepWorker, run_until_idle
@@ -408,9 +408,17 @@ class Memoryos:
         self._write_visits()
         return dump_to_dict(self.store.export_scope(self.scope), self.scope.user_id, self.scope.assistant_id)
 
-    def import_data(self, data: dict[str, Any]) -> int:
-        """Restore an export into this (empty) user's memory; vectors are recomputed. Returns pages imported."""
+    def import_data(self, data: dict[str, Any], *, new_ids: bool | None = None) -> int:
+        """Restore an export into this (empty) user's memory; vectors are recomputed. Returns pages imported.
+
+        `new_ids`: give pages, segments and knowledge new ids (references kept). By default that happens when the
+        export belongs to another user or assistant, since ids are unique across a store; a restore of the same
+        user keeps its ids."""
         dump = dict_to_dump(data)
+        if new_ids is None:
+            new_ids = (data.get("user_id"), data.get("assistant_id")) != (self.scope.user_id, self.scope.assistant_id)
+        if new_ids:
+            dump = with_fresh_ids(dump)
         mid_pages = [p for p in dump.pages if p.tier != "short"]
         for page, vector in zip(mid_pages, self._embed([p.text for p in mid_pages]), strict=True):
             page.embedding = vector

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import replace
 from typing import Any
 
 from .errors import InvalidInput
@@ -81,3 +83,36 @@ def dict_to_dump(data: object) -> ScopeDump:
         if page.tier not in ("short", "mid", "archive"):
             raise InvalidInput(f"page {page.id} has unknown tier {page.tier!r}")
     return ScopeDump(pages=pages, segments=segments, profile_versions=profiles, facts=facts)
+
+
+def with_fresh_ids(dump: ScopeDump) -> ScopeDump:
+    """The same memory under new page, segment and knowledge ids, every reference between them kept.
+
+    Ids are unique across a store, so a copy of one user's memory given to another user in the same store (or
+    imported twice under different users) needs its own."""
+    pages = {p.id: uuid.uuid4().hex for p in dump.pages}
+    segments = {s.id: uuid.uuid4().hex for s in dump.segments}
+
+    def page_ref(page_id: str | None) -> str | None:
+        return pages.get(page_id, page_id) if page_id else page_id
+
+    return ScopeDump(
+        pages=[
+            replace(
+                p,
+                id=pages[p.id],
+                segment_id=segments.get(p.segment_id, p.segment_id) if p.segment_id else p.segment_id,
+                prev_page_id=page_ref(p.prev_page_id),
+                next_page_id=page_ref(p.next_page_id),
+            )
+            for p in dump.pages
+        ],
+        segments=[replace(s, id=segments[s.id]) for s in dump.segments],
+        profile_versions=[
+            replace(v, source_page_ids=[pages.get(i, i) for i in v.source_page_ids]) for v in dump.profile_versions
+        ],
+        facts=[
+            replace(f, id=uuid.uuid4().hex, source_page_ids=[pages.get(i, i) for i in f.source_page_ids])
+            for f in dump.facts
+        ],
+    )
