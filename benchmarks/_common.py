@@ -25,11 +25,12 @@ def quiet_environment() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-def local_model() -> Any:
+def local_model(threads: int | None = None) -> Any:
     """The embedded default model, on the backend MEMORYOS_EMBEDDING_BACKEND names (auto: ONNX where possible)."""
     from memoryos.providers.embeddings import local_embedder
 
-    return local_embedder("all-MiniLM-L6-v2", backend=os.environ.get("MEMORYOS_EMBEDDING_BACKEND", "auto"))
+    backend = os.environ.get("MEMORYOS_EMBEDDING_BACKEND", "auto")
+    return local_embedder("all-MiniLM-L6-v2", backend=backend, threads=threads)
 
 
 def machine() -> dict[str, Any]:

@@ -80,12 +80,12 @@ class HashEmbedder:
         return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
 
 
-def make_embedder(kind: str) -> Any:
+def make_embedder(kind: str, threads: int | None = None) -> Any:
     if kind == "hashing":
         return HashEmbedder()
     from ._common import local_model
 
-    return local_model()
+    return local_model(threads or None)
 
 
 def prefill_dump(n_pages: int, embedder: Any) -> ScopeDump:
@@ -139,11 +139,7 @@ def _client(
     postponed = PostponedUpkeep()
     logging.getLogger("memoryos.upkeep.worker").addHandler(postponed)
     try:
-        if args.torch_threads and args.embedder == "minilm":
-            import torch
-
-            torch.set_num_threads(args.torch_threads)
-        embedder = make_embedder(args.embedder)
+        embedder = make_embedder(args.embedder, args.embedding_threads)
         for number, scenario in enumerate(scenarios):
             active = index < scenario["clients"]
             memo = None
@@ -306,11 +302,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--embedder", choices=("minilm", "hashing"), default="minilm", help="hashing: no model, storage cost only"
     )
     parser.add_argument(
+        "--embedding-threads",
         "--torch-threads",
         type=int,
         default=1,
-        help="torch threads per client process (0: torch's default, one per core; N processes on few cores "
-        "then fight over them)",
+        help="embedding threads per client process (0: the runtime's default, one per core; N processes on few "
+        "cores then fight over them)",
     )
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--quiet", action="store_true")
@@ -400,7 +397,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "clients": args.clients,
         "turns_per_client": args.turns,
         "prefill_pages_per_user": args.prefill,
-        "torch_threads_per_client": args.torch_threads or "default",
+        "embedding_threads_per_client": args.embedding_threads or "default",
         "runs": [],
     }
     with tempfile.TemporaryDirectory(prefix="memoryos-concurrency-") as tmp:

@@ -153,3 +153,15 @@ def test_a_process_that_never_closes_its_memory_exits_cleanly_and_keeps_its_visi
     assert visited >= 1
     with Memoryos(user_id="u", data_storage_path=str(tmp_path)) as memo:
         assert sum(s["n_visit"] for s in memo.list_segments()) >= visited
+
+
+def test_embedding_threads_bound_the_runtime(embedder: Any) -> None:
+    """Several processes on few cores each take one thread instead of fighting over all of them."""
+    single = local_embedder("all-MiniLM-L6-v2", threads=1)
+    assert isinstance(single, OnnxEmbedder)
+    assert single._session.get_session_options().intra_op_num_threads == 1
+    assert embedder._session.get_session_options().intra_op_num_threads == 0  # the runtime's default
+    assert float((single.embed(TEXTS) * embedder.embed(TEXTS)).sum(axis=1).min()) > 0.9999
+    assert build_config({"embedding_threads": 2}).embedding_threads == 2
+    with pytest.raises(ConfigError):
+        build_config({"embedding_threads": 0})

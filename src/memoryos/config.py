@@ -44,6 +44,12 @@ class MemoryosConfig(BaseModel):
         description="How a local model runs: auto = ONNX Runtime where the model allows it (same vectors, ~3x "
         "faster per query), else torch.",
     )
+    embedding_threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="CPU threads one embedding call may use (default: the runtime's, one per core). Set 1 when "
+        "several processes share few cores.",
+    )
     embedding_cache_dir: str | None = Field(
         default=None, description="Where exported ONNX graphs are kept (default: $MEMORYOS_CACHE or ~/.cache/memoryos)."
     )

@@ -87,7 +87,9 @@ def make_embedder(cfg: MemoryosConfig) -> Embedder:
         key = cfg.openai_api_key.get_secret_value() if cfg.openai_api_key else None
         return OpenAIEmbedder(cfg.embedding_model_name, cfg.embedding_base_url, key, cfg.llm_timeout_seconds)
     cache = Path(cfg.embedding_cache_dir) if cfg.embedding_cache_dir else None
-    return local_embedder(cfg.embedding_model_name, cfg.embedding_batch_size, cfg.embedding_backend, cache)
+    return local_embedder(
+        cfg.embedding_model_name, cfg.embedding_batch_size, cfg.embedding_backend, cache, cfg.embedding_threads
+    )
 
 
 class Memoryos:

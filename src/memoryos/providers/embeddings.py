@@ -91,7 +91,11 @@ class SentenceTransformerEmbedder:
 
 
 def local_embedder(
-    model_name: str, batch_size: int = 64, backend: str = "auto", cache_dir: Path | None = None
+    model_name: str,
+    batch_size: int = 64,
+    backend: str = "auto",
+    cache_dir: Path | None = None,
+    threads: int | None = None,
 ) -> Embedder:
     """A local model: on ONNX Runtime where the model and machine allow it (`auto`, `onnx`), else on torch.
 
@@ -103,11 +107,15 @@ def local_embedder(
         from .onnx_embedder import OnnxEmbedder, OnnxUnavailable
 
         try:
-            return OnnxEmbedder(model_name, _resolve_model_path(model_name), min(batch_size, 32), cache_dir)
+            return OnnxEmbedder(model_name, _resolve_model_path(model_name), min(batch_size, 32), cache_dir, threads)
         except OnnxUnavailable as exc:
             if backend == "onnx":
                 raise ConfigError(f"embedding_backend 'onnx' is unavailable for {model_name!r}: {exc}") from exc
             log.info("embedding model %s runs on torch: %s", model_name, exc)
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)  # torch's pool is per process: the setting applies to all its models
     return SentenceTransformerEmbedder(model_name, batch_size)
 
 

@@ -85,7 +85,14 @@ def fingerprint(model_dir: Path) -> str:
 class OnnxEmbedder:
     """Unit-norm float32 vectors of a local mean-pooling BERT-style model, computed by ONNX Runtime."""
 
-    def __init__(self, model_name: str, model_dir: str, batch_size: int = 32, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        model_name: str,
+        model_dir: str,
+        batch_size: int = 32,
+        cache_dir: Path | None = None,
+        threads: int | None = None,
+    ) -> None:
         try:
             import onnxruntime  # noqa: F401
             from tokenizers import Tokenizer
@@ -98,7 +105,7 @@ class OnnxEmbedder:
         self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length=max_length)
         self._tokenizer.no_padding()  # padded per batch below, to the batch's longest text
-        self._session = _session_for(directory, cache_dir or default_cache_dir())
+        self._session = _session_for(directory, cache_dir or default_cache_dir(), threads)
         self.dim = int(self.embed(["dimension probe"]).shape[1])
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -138,18 +145,22 @@ def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return (pooled / norms).astype(np.float32)
 
 
-def _session_for(model_dir: Path, cache_dir: Path) -> Any:
-    """One ONNX Runtime session per model per process (sessions are safe to run from several threads)."""
+def _session_for(model_dir: Path, cache_dir: Path, threads: int | None = None) -> Any:
+    """One ONNX Runtime session per model and thread count per process (sessions are safe to run from several
+    threads)."""
     import onnxruntime as ort
 
     graph = cache_dir / f"{model_dir.name}-{fingerprint(model_dir)}.onnx"
+    key = f"{graph}|{threads or 0}"
     with _SESSIONS_LOCK:
-        session = _SESSIONS.get(str(graph))
+        session = _SESSIONS.get(key)
         if session is not None:
             return session
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
+        if threads:
+            options.intra_op_num_threads = threads
         # idle worker threads sleep instead of spinning: the store, the upkeep worker and other processes need the
         # cores between queries more than a query needs the last fraction of a millisecond
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
@@ -162,7 +173,7 @@ def _session_for(model_dir: Path, cache_dir: Path) -> Any:
         if session is None:
             export_graph(model_dir, graph)
             session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
-        _SESSIONS[str(graph)] = session
+        _SESSIONS[key] = session
         log.info("embedding model runs on ONNX Runtime from %s", graph)
         return session
 
