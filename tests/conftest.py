@@ -16,7 +16,8 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # exported ONNX graphs go to one directory per test session, shared with the subprocesses tests start
-os.environ.setdefault("MEMORYOS_CACHE", tempfile.mkdtemp(prefix="memoryos-test-cache-"))
+if not os.environ.get("MEMORYOS_CACHE"):
+    os.environ["MEMORYOS_CACHE"] = tempfile.mkdtemp(prefix="memoryos-test-cache-")
 os.environ.pop("MEMORYOS_EMBEDDING_BACKEND", None)
 for _name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MEMORYOS_LLM_MODEL", "MEMORYOS_DATA", "MEMORYOS_STORAGE"):
     os.environ.pop(_name, None)  # tests never reach a real endpoint or a user's data
