@@ -98,6 +98,8 @@ class OnnxEmbedder:
             from tokenizers import Tokenizer
         except ImportError as exc:
             raise OnnxUnavailable(f"onnxruntime is not installed ({exc})") from exc
+        # tokenizers' own thread pool breaks in processes forked after it started (servers with workers do that)
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         directory = Path(model_dir)
         max_length = check_layout(directory)
         self.name = model_name
