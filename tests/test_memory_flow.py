@@ -205,6 +205,8 @@ def test_coldest_segment_is_archived_and_stays_searchable(make_memo, clock: Manu
     result = memo.retrieve("What did my grandmother grow?")
     top = result.pages[0]
     assert "tomatoes" in top.page.user_input and top.tier == "archive"
+    # an archived segment is not in mid-term's list, but its summary still comes with its pages
+    assert top.segment_id == archived[0]["id"] and top.segment_summary == archived[0]["summary"]
     exported = memo.export()
     assert any(p["tier"] == "archive" for p in exported["pages"])
 

@@ -3,13 +3,11 @@ context, session dates, then knowledge and profile."""
 
 from __future__ import annotations
 
-import contextlib
 import time
 
 import numpy as np
 
 from ..config import MemoryosConfig
-from ..errors import NotFound
 from ..models import Fact, Page, Segment
 from ..providers.embeddings import Embedder
 from ..textutil import content_tokens, date_ranges, jaccard, remove_words
@@ -129,9 +127,9 @@ class Retriever:
 
     def _load_segments(self, by_id: dict[str, Segment], wanted: list[str | None]) -> None:
         """Archived segments of returned pages, for their summaries."""
-        for segment_id in dict.fromkeys(w for w in wanted if w and w not in by_id):
-            with contextlib.suppress(NotFound):
-                by_id[segment_id] = self.mid.store.get_segment(self.mid.scope, segment_id)
+        missing = list(dict.fromkeys(w for w in wanted if w and w not in by_id))
+        for segment in self.mid.store.get_segments(self.mid.scope, missing) if missing else []:
+            by_id[segment.id] = segment
 
     @staticmethod
     def _retrieved(c: Candidate, by_id: dict[str, Segment], seg_scores: dict[str, float]) -> RetrievedPage:

@@ -111,10 +111,15 @@ class PostgresStore:
 
     @contextmanager
     def _tx(self) -> Iterator[Any]:
+        with self._errors(), self._pool.connection() as conn, conn.transaction():
+            yield conn
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """psycopg's and the pool's failures as our typed errors; ours pass through."""
         psycopg = self._psycopg
         try:
-            with self._pool.connection() as conn, conn.transaction():
-                yield conn
+            yield
         except (InvalidInput, NotFound, ConfigError):
             raise
         except psycopg.errors.UniqueViolation as exc:
@@ -125,6 +130,13 @@ class PostgresStore:
             if type(exc).__module__.startswith("psycopg_pool"):
                 raise StorageError(f"PostgreSQL pool error: {exc}") from exc
             raise
+
+    @contextmanager
+    def _read(self) -> Iterator[Any]:
+        """One read-only statement: in autocommit it is its own snapshot, so BEGIN and COMMIT would only add two
+        round trips (a retrieve makes a dozen such reads)."""
+        with self._errors(), self._pool.connection() as conn:
+            yield conn
 
     def close(self) -> None:
         self._pool.close()
@@ -221,7 +233,7 @@ class PostgresStore:
         if not page_ids:
             return []
         vector = _VEC if with_vectors else "NULL"
-        with self._tx() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 f"SELECT {PAGE_COLS}, {vector} FROM pages WHERE scope_key=%s AND id = ANY(%s)",
                 (scope.key, list(page_ids)),
@@ -248,7 +260,7 @@ class PostgresStore:
         order = "DESC" if newest_first else "ASC"
         sql = f"SELECT {PAGE_COLS} FROM pages WHERE {' AND '.join(clauses)} ORDER BY seq {order}"
         sql += " LIMIT %s OFFSET %s"
-        with self._tx() as conn:
+        with self._read() as conn:
             rows = conn.execute(sql, (*params, limit, offset)).fetchall()
         return [page_from_row(row) for row in rows]
 
@@ -332,18 +344,28 @@ class PostgresStore:
         if status:
             sql += " AND status=%s"
             params.append(status)
-        with self._tx() as conn:
+        with self._read() as conn:
             rows = conn.execute(sql + " ORDER BY created_at, id", params).fetchall()
         return [_segment(row) for row in rows]
 
     def get_segment(self, scope: Scope, segment_id: str) -> Segment:
-        with self._tx() as conn:
+        with self._read() as conn:
             row = conn.execute(
                 f"SELECT {_SEG_COLS_PG} FROM segments WHERE scope_key=%s AND id=%s", (scope.key, segment_id)
             ).fetchone()
         if row is None:
             raise NotFound(f"no segment {segment_id!r} in the memory of user {scope.user_id!r}")
         return _segment(row)
+
+    def get_segments(self, scope: Scope, segment_ids: list[str]) -> list[Segment]:
+        if not segment_ids:
+            return []
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT {_SEG_COLS_PG} FROM segments WHERE scope_key=%s AND id = ANY(%s)", (scope.key, segment_ids)
+            ).fetchall()
+        found = {row[0]: _segment(row) for row in rows}
+        return [found[i] for i in segment_ids if i in found]
 
     def apply_consolidation(self, scope: Scope, plan: ConsolidationPlan) -> bool:
         try:
@@ -463,14 +485,14 @@ class PostgresStore:
     # ---- long-term ----
 
     def current_profile(self, scope: Scope) -> ProfileVersion | None:
-        with self._tx() as conn:
+        with self._read() as conn:
             row = conn.execute(
                 f"SELECT {PROFILE_COLS} FROM profiles WHERE scope_key=%s ORDER BY version DESC LIMIT 1", (scope.key,)
             ).fetchone()
         return profile_from_row(row) if row else None
 
     def profile_history(self, scope: Scope) -> list[ProfileVersion]:
-        with self._tx() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 f"SELECT {PROFILE_COLS} FROM profiles WHERE scope_key=%s ORDER BY version", (scope.key,)
             ).fetchall()
@@ -483,7 +505,7 @@ class PostgresStore:
         if kind:
             sql += " AND kind=%s"
             params.append(kind)
-        with self._tx() as conn:
+        with self._read() as conn:
             rows = conn.execute(sql + " ORDER BY created_at, pk", params).fetchall()
         return [fact_from_row(row, _from_send(row[6])) for row in rows]
 
@@ -589,7 +611,7 @@ class PostgresStore:
         if self._dim is None or k <= 0:
             return []
         cast = f"vector({self._dim})"
-        with self._tx() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 f"SELECT id, 1 - (embedding::{cast} <=> %s::{cast}) AS score FROM pages "
                 f"WHERE scope_key=%s AND embedding IS NOT NULL ORDER BY embedding::{cast} <=> %s::{cast} LIMIT %s",
@@ -603,7 +625,7 @@ class PostgresStore:
         words = [w for w in (_TSQUERY_UNSAFE.sub("", t) for t in terms) if w]
         if not words or k <= 0:
             return []
-        with self._tx() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 "SELECT id, ts_rank_cd(tsv, q) AS score FROM pages, to_tsquery('english', %s) q "
                 "WHERE scope_key=%s AND tsv @@ q ORDER BY score DESC, seq LIMIT %s",

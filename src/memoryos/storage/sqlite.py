@@ -413,6 +413,21 @@ class SqliteStore:
             raise NotFound(f"no segment {segment_id!r} in the memory of user {scope.user_id!r}")
         return segment_from_row(row)
 
+    def get_segments(self, scope: Scope, segment_ids: list[str]) -> list[Segment]:
+        if not segment_ids:
+            return []
+        marks = ",".join("?" * len(segment_ids))
+        try:
+            with self._read() as conn:
+                rows = conn.execute(
+                    f"SELECT {SEG_COLS} FROM segments WHERE scope_key=? AND id IN ({marks})",
+                    (scope.key, *segment_ids),
+                ).fetchall()
+        except sqlite3.Error as exc:
+            raise self._guard(exc) from exc
+        found = {row[0]: segment_from_row(row) for row in rows}
+        return [found[i] for i in segment_ids if i in found]
+
     def apply_consolidation(self, scope: Scope, plan: ConsolidationPlan) -> bool:
         try:
             with self._write() as conn:
