@@ -92,7 +92,9 @@ class OnnxEmbedder:
         batch_size: int = 32,
         cache_dir: Path | None = None,
         threads: int | None = None,
+        session: Any = None,
     ) -> None:
+        """`session`: run this ONNX Runtime session instead of the cached graph's (used to check a new export)."""
         try:
             import onnxruntime  # noqa: F401
             from tokenizers import Tokenizer
@@ -107,7 +109,7 @@ class OnnxEmbedder:
         self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length=max_length)
         self._tokenizer.no_padding()  # padded per batch below, to the batch's longest text
-        self._session = _session_for(directory, cache_dir or default_cache_dir(), threads)
+        self._session = session or _session_for(directory, cache_dir or default_cache_dir(), threads)
         self.dim = int(self.embed(["dimension probe"]).shape[1])
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -247,15 +249,8 @@ def _verify(graph: Path, model_dir: Path, model: Any) -> None:
     import onnxruntime as ort
 
     expected = np.asarray(model.encode(_PROBES, normalize_embeddings=True), dtype=np.float32)
-    probe = OnnxEmbedder.__new__(OnnxEmbedder)
-    from tokenizers import Tokenizer
-
-    probe._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-    probe._tokenizer.enable_truncation(max_length=check_layout(model_dir))
-    probe._tokenizer.no_padding()
-    probe._session = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"])
-    probe.batch_size = 8
-    got = probe.embed(_PROBES)
+    session = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"])
+    got = OnnxEmbedder("export check", str(model_dir), batch_size=8, session=session).embed(_PROBES)
     agreement = float((expected * got).sum(axis=1).min())
     if agreement < 0.9999:
         raise OnnxUnavailable(f"the exported graph disagrees with torch (cosine {agreement:.6f})")

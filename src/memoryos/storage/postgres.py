@@ -349,13 +349,10 @@ class PostgresStore:
         return [_segment(row) for row in rows]
 
     def get_segment(self, scope: Scope, segment_id: str) -> Segment:
-        with self._read() as conn:
-            row = conn.execute(
-                f"SELECT {_SEG_COLS_PG} FROM segments WHERE scope_key=%s AND id=%s", (scope.key, segment_id)
-            ).fetchone()
-        if row is None:
+        found = self.get_segments(scope, [segment_id])
+        if not found:
             raise NotFound(f"no segment {segment_id!r} in the memory of user {scope.user_id!r}")
-        return _segment(row)
+        return found[0]
 
     def get_segments(self, scope: Scope, segment_ids: list[str]) -> list[Segment]:
         if not segment_ids:

@@ -402,16 +402,10 @@ class SqliteStore:
             raise self._guard(exc) from exc
 
     def get_segment(self, scope: Scope, segment_id: str) -> Segment:
-        try:
-            with self._read() as conn:
-                row = conn.execute(
-                    f"SELECT {SEG_COLS} FROM segments WHERE scope_key=? AND id=?", (scope.key, segment_id)
-                ).fetchone()
-        except sqlite3.Error as exc:
-            raise self._guard(exc) from exc
-        if row is None:
+        found = self.get_segments(scope, [segment_id])
+        if not found:
             raise NotFound(f"no segment {segment_id!r} in the memory of user {scope.user_id!r}")
-        return segment_from_row(row)
+        return found[0]
 
     def get_segments(self, scope: Scope, segment_ids: list[str]) -> list[Segment]:
         if not segment_ids:
