@@ -46,6 +46,10 @@ from .rows import (
 log = logging.getLogger(__name__)
 
 
+class _Stale(Exception):
+    """A plan no longer matches the store: raised inside the transaction so that it rolls back."""
+
+
 def _blob(vector: np.ndarray | None) -> bytes | None:
     return None if vector is None else np.asarray(vector, dtype=np.float32).tobytes()
 
@@ -424,6 +428,12 @@ class SqliteStore:
 
     def apply_consolidation(self, scope: Scope, plan: ConsolidationPlan) -> bool:
         try:
+            return self._apply_consolidation(scope, plan)
+        except _Stale:
+            return False  # rolled back: a stale plan changes nothing
+
+    def _apply_consolidation(self, scope: Scope, plan: ConsolidationPlan) -> bool:
+        try:
             with self._write() as conn:
                 marks = ",".join("?" * len(plan.page_ids))
                 still_short = conn.execute(
@@ -431,7 +441,7 @@ class SqliteStore:
                     (scope.key, *plan.page_ids),
                 ).fetchone()[0]
                 if still_short != len(plan.page_ids):
-                    return False  # another worker moved them first: consolidation is claimed, not raced
+                    raise _Stale  # another worker moved them first: consolidation is claimed, not raced
                 for seg in plan.segments:
                     if seg.is_new:
                         conn.execute(
@@ -467,7 +477,7 @@ class SqliteStore:
                             ),
                         ).rowcount
                         if updated != 1:
-                            return False  # the segment was deleted meanwhile; retry later with a fresh plan
+                            raise _Stale  # the segment was deleted meanwhile; retry later with a fresh plan
                 version = self._bump_vectors(conn, scope)
                 for update in plan.pages:
                     conn.execute(
@@ -591,6 +601,12 @@ class SqliteStore:
 
     def apply_promotion(self, scope: Scope, plan: PromotionPlan, evict_fact_ids: list[str]) -> bool:
         try:
+            return self._apply_promotion(scope, plan, evict_fact_ids)
+        except _Stale:
+            return False
+
+    def _apply_promotion(self, scope: Scope, plan: PromotionPlan, evict_fact_ids: list[str]) -> bool:
+        try:
             with self._write() as conn:
                 self._ensure_scope(conn, scope)
                 if plan.page_ids:
@@ -600,7 +616,7 @@ class SqliteStore:
                         (scope.key, *plan.page_ids),
                     ).fetchone()[0]
                     if fresh != len(plan.page_ids):
-                        return False  # analysed by another worker: never promote twice
+                        raise _Stale  # analysed by another worker: never promote twice
                 if plan.profile is not None:
                     row = conn.execute(
                         "SELECT coalesce(max(version), 0) FROM profiles WHERE scope_key=?", (scope.key,)

@@ -1,0 +1,338 @@
+"""The `Store` protocol exercised directly, identically on every backend.
+
+Tiers and the facade rely on these promises; each test names one. A backend that passes this file behaves as
+the rest of memoryos expects, whatever SQL it speaks.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import pytest
+
+from memoryos.errors import InvalidInput, NotFound
+from memoryos.models import (
+    ConsolidationPlan,
+    Fact,
+    Page,
+    PageUpdate,
+    ProfileVersion,
+    PromotionPlan,
+    Scope,
+    Segment,
+    SegmentWrite,
+)
+from memoryos.storage import Store, open_store
+
+DIM = 8
+ALICE = Scope("alice", "assistant")
+BOB = Scope("bob", "assistant")
+
+
+@pytest.fixture
+def store(new_storage: Callable[[], str]) -> Iterator[Store]:
+    opened = open_store(new_storage())
+    opened.check_embedding_model("contract-model", DIM)
+    yield opened
+    opened.close()
+
+
+def vec(seed: int) -> np.ndarray:
+    v = np.random.default_rng(seed).standard_normal(DIM).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def add(store: Store, scope: Scope, text: str, ts: float = 1_700_000_000.0) -> Page:
+    return store.add_page(scope, Page(id=new_id(), user_input=text, agent_response=f"re: {text}", timestamp=ts))
+
+
+def consolidate(store: Store, scope: Scope, pages: list[Page], segment_id: str | None = None) -> str:
+    """Move pages into one segment (new unless segment_id names an existing one); returns the segment id."""
+    is_new = segment_id is None
+    sid = segment_id or new_id()
+    plan = ConsolidationPlan(
+        page_ids=[p.id for p in pages],
+        pages=[
+            PageUpdate(p.id, sid, vec(i), pages[i - 1].id if i else None, f"chain {i}") for i, p in enumerate(pages)
+        ],
+        segments=[SegmentWrite(sid, "summary", ["kw"], vec(99), len(pages), is_new=is_new)],
+        now=1_700_000_100.0,
+    )
+    assert store.apply_consolidation(scope, plan)
+    return sid
+
+
+def snapshot(store: Store, scope: Scope) -> tuple[object, ...]:
+    """Everything observable of a scope, for "no change at all" assertions."""
+    dump = store.export_scope(scope)
+    pages = [
+        (p.id, p.tier, p.segment_id, p.prev_page_id, p.next_page_id, p.chain_summary, p.analyzed) for p in dump.pages
+    ]
+    segments = [(s.id, s.summary, s.n_visit, s.l_interaction, s.page_count, s.status) for s in dump.segments]
+    profiles = [(v.version, v.text) for v in dump.profile_versions]
+    facts = sorted((f.id, f.text, tuple(f.source_page_ids)) for f in dump.facts)
+    return pages, segments, profiles, facts, store.stats(scope)["pages"]
+
+
+# ---- consolidation plans that went stale: False, and nothing changes ----
+
+
+def test_stale_plan_with_new_segment_then_deleted_segment_changes_nothing(store: Store) -> None:
+    first = [add(store, ALICE, f"old {i}") for i in range(2)]
+    old_segment = consolidate(store, ALICE, first)
+    fresh = [add(store, ALICE, f"new {i}") for i in range(2)]
+    store.delete_segment(ALICE, old_segment)  # deleted after the plan below was made
+    before = snapshot(store, ALICE)
+    new_segment = new_id()
+    plan = ConsolidationPlan(
+        page_ids=[p.id for p in fresh],
+        pages=[
+            PageUpdate(fresh[0].id, new_segment, vec(1), None, "c0"),
+            PageUpdate(fresh[1].id, old_segment, vec(2), None, "c1"),
+        ],
+        segments=[
+            SegmentWrite(new_segment, "new topic", ["n"], vec(3), 1, is_new=True),
+            SegmentWrite(old_segment, "merged", ["o"], vec(4), 1, is_new=False),
+        ],
+        now=1_700_000_200.0,
+    )
+    assert store.apply_consolidation(ALICE, plan) is False
+    assert snapshot(store, ALICE) == before
+    assert store.get_segments(ALICE, [new_segment]) == []
+    assert [p.tier for p in store.list_pages(ALICE)] == ["short", "short"]
+
+
+def test_stale_plan_whose_pages_left_short_term_changes_nothing(store: Store) -> None:
+    pages = [add(store, ALICE, f"p{i}") for i in range(3)]
+    consolidate(store, ALICE, pages[:1])  # another worker took page 0 first
+    before = snapshot(store, ALICE)
+    sid = new_id()
+    plan = ConsolidationPlan(
+        page_ids=[p.id for p in pages],
+        pages=[PageUpdate(p.id, sid, vec(i), None, "") for i, p in enumerate(pages)],
+        segments=[SegmentWrite(sid, "s", [], vec(7), 3, is_new=True)],
+        now=1_700_000_300.0,
+    )
+    assert store.apply_consolidation(ALICE, plan) is False
+    assert snapshot(store, ALICE) == before
+
+
+def test_stale_plan_with_deleted_page_changes_nothing(store: Store) -> None:
+    pages = [add(store, ALICE, f"p{i}") for i in range(2)]
+    store.delete_page(ALICE, pages[1].id)
+    before = snapshot(store, ALICE)
+    sid = new_id()
+    plan = ConsolidationPlan(
+        page_ids=[p.id for p in pages],
+        pages=[PageUpdate(p.id, sid, vec(i), None, "") for i, p in enumerate(pages)],
+        segments=[SegmentWrite(sid, "s", [], vec(7), 2, is_new=True)],
+        now=1_700_000_300.0,
+    )
+    assert store.apply_consolidation(ALICE, plan) is False
+    assert snapshot(store, ALICE) == before
+
+
+def test_consolidation_links_chain_and_counts(store: Store) -> None:
+    pages = [add(store, ALICE, f"p{i}") for i in range(3)]
+    sid = consolidate(store, ALICE, pages)
+    moved = store.list_pages(ALICE, segment_id=sid)
+    assert [p.id for p in moved] == [p.id for p in pages]
+    assert [p.prev_page_id for p in moved] == [None, pages[0].id, pages[1].id]
+    assert [p.next_page_id for p in moved] == [pages[1].id, pages[2].id, None]
+    segment = store.get_segment(ALICE, sid)
+    assert (segment.page_count, segment.l_interaction, segment.n_visit) == (3, 3, 0)
+    assert store.last_consolidated_page(ALICE).id == pages[2].id  # type: ignore[union-attr]
+    more = [add(store, ALICE, "p3")]
+    consolidate(store, ALICE, more, segment_id=sid)
+    merged = store.get_segment(ALICE, sid)
+    assert (merged.page_count, merged.l_interaction) == (4, 4)
+
+
+# ---- promotion plans that went stale ----
+
+
+def test_stale_promotion_changes_nothing(store: Store) -> None:
+    pages = [add(store, ALICE, f"p{i}") for i in range(2)]
+    sid = consolidate(store, ALICE, pages)
+    store.record_visits(ALICE, [sid], 1_700_000_500.0)
+    first = PromotionPlan(sid, [pages[0].id], ProfileVersion(0, "likes tea", [pages[0].id], 1.0), [], {}, 2.0)
+    assert store.apply_promotion(ALICE, first, [])
+    before = snapshot(store, ALICE)
+    fact = Fact(new_id(), "user", "drinks tea", [pages[0].id], 3.0, "llm", vec(5))
+    stale = PromotionPlan(
+        sid, [p.id for p in pages], ProfileVersion(0, "likes coffee", [pages[1].id], 3.0), [fact], {}, 3.0
+    )
+    assert store.apply_promotion(ALICE, stale, []) is False
+    assert snapshot(store, ALICE) == before
+    assert store.current_profile(ALICE).text == "likes tea"  # type: ignore[union-attr]
+
+
+def test_promotion_writes_profile_facts_and_resets_heat(store: Store) -> None:
+    pages = [add(store, ALICE, f"p{i}") for i in range(2)]
+    sid = consolidate(store, ALICE, pages)
+    store.record_visits(ALICE, [sid], 1_700_000_500.0)
+    existing = Fact(new_id(), "user", "has a dog", [pages[0].id], 1.0, "llm", vec(6))
+    store.add_facts(ALICE, [existing], [])
+    fact = Fact(new_id(), "assistant", "recommended a book", [pages[1].id], 2.0, "llm", vec(7))
+    plan = PromotionPlan(
+        sid,
+        [p.id for p in pages],
+        ProfileVersion(0, "v1", [pages[0].id], 2.0),
+        [fact],
+        {existing.id: [pages[1].id]},
+        2.0,
+    )
+    assert store.apply_promotion(ALICE, plan, [])
+    assert [v.version for v in store.profile_history(ALICE)] == [1]
+    assert store.unanalyzed_pages(ALICE, sid) == []
+    segment = store.get_segment(ALICE, sid)
+    assert (segment.n_visit, segment.l_interaction) == (0, 0)
+    facts = {f.id: f for f in store.list_facts(ALICE)}
+    assert facts[existing.id].source_page_ids == [pages[0].id, pages[1].id]
+    assert [f.id for f in store.list_facts(ALICE, "assistant")] == [fact.id]
+
+
+# ---- heat ----
+
+
+def test_repeated_visits_count_each_time_and_keep_the_latest_access(store: Store) -> None:
+    sid = consolidate(store, ALICE, [add(store, ALICE, "p")])
+    store.record_visits(ALICE, [sid], 1_700_001_000.0)
+    store.record_visits(ALICE, [sid, sid], 1_700_000_900.0)  # an older clock must not move recency back
+    segment = store.get_segment(ALICE, sid)
+    assert segment.n_visit == 3
+    assert segment.last_access == 1_700_001_000.0
+    store.record_visits(BOB, [sid], 1_700_002_000.0)  # another scope's visit reaches nothing
+    assert store.get_segment(ALICE, sid).n_visit == 3
+
+
+# ---- scoping ----
+
+
+def test_other_scopes_get_not_found_and_see_nothing(store: Store) -> None:
+    page = add(store, ALICE, "secret")
+    sid = consolidate(store, ALICE, [page])
+    fact = Fact(new_id(), "user", "secret fact", [page.id], 1.0, "manual", vec(8))
+    store.add_facts(ALICE, [fact], [])
+    for call in (
+        lambda: store.get_page(BOB, page.id),
+        lambda: store.delete_page(BOB, page.id),
+        lambda: store.get_segment(BOB, sid),
+        lambda: store.delete_segment(BOB, sid),
+        lambda: store.delete_fact(BOB, fact.id),
+    ):
+        with pytest.raises(NotFound):
+            call()
+    assert store.get_pages(BOB, [page.id]) == []
+    assert store.get_segments(BOB, [sid]) == []
+    assert store.list_pages(BOB) == [] and store.list_segments(BOB) == [] and store.list_facts(BOB) == []
+    assert store.count_pages(BOB) == 0
+    assert store.dense_search(BOB, vec(0), 10) == []
+    assert store.lexical_search(BOB, ["secret"], 10) == []
+    assert store.lexical_search(ALICE, ["secret"], 10)
+    assert store.get_page(ALICE, page.id).user_input == "secret"  # untouched by BOB's attempts
+
+
+# ---- ordering and counts ----
+
+
+def test_pages_keep_insertion_order_with_paging_and_counts(store: Store) -> None:
+    pages = [add(store, ALICE, f"p{i}", ts=1_700_000_000.0 - i) for i in range(5)]  # timestamps run backwards
+    assert [p.seq for p in pages] == [1, 2, 3, 4, 5]
+    assert [p.id for p in store.list_pages(ALICE)] == [p.id for p in pages]
+    assert [p.id for p in store.list_pages(ALICE, newest_first=True, limit=2)] == [pages[4].id, pages[3].id]
+    assert [p.id for p in store.list_pages(ALICE, limit=2, offset=2)] == [pages[2].id, pages[3].id]
+    assert [p.id for p in store.get_pages(ALICE, [pages[3].id, "missing", pages[0].id])] == [pages[3].id, pages[0].id]
+    consolidate(store, ALICE, pages[:2])
+    assert store.count_pages(ALICE) == 5
+    assert (store.count_pages(ALICE, "short"), store.count_pages(ALICE, "mid")) == (3, 2)
+    assert store.stats(ALICE)["pages"]["short"] == 3
+
+
+def test_deleting_a_page_keeps_the_chain_whole_and_an_emptied_segment_goes(store: Store) -> None:
+    pages = [add(store, ALICE, f"p{i}") for i in range(3)]
+    sid = consolidate(store, ALICE, pages)
+    store.delete_page(ALICE, pages[1].id)
+    first, last = store.get_pages(ALICE, [pages[0].id, pages[2].id])
+    assert (first.next_page_id, last.prev_page_id) == (pages[2].id, pages[0].id)
+    assert store.get_segment(ALICE, sid).page_count == 2
+    assert store.delete_segment(ALICE, sid) == 2
+    assert store.count_pages(ALICE) == 0
+    with pytest.raises(NotFound):
+        store.get_segment(ALICE, sid)
+
+
+def test_archive_moves_the_segment_and_its_pages(store: Store) -> None:
+    sid = consolidate(store, ALICE, [add(store, ALICE, "p")])
+    store.archive_segment(ALICE, sid)
+    assert store.list_segments(ALICE) == []
+    assert [s.id for s in store.list_segments(ALICE, status="archived")] == [sid]
+    assert [p.tier for p in store.list_pages(ALICE)] == ["archive"]
+
+
+# ---- upkeep leases ----
+
+
+def test_upkeep_lease_excludes_other_holders_until_released_or_expired(store: Store) -> None:
+    assert store.claim_upkeep(ALICE, "a", 60)
+    assert not store.claim_upkeep(ALICE, "b", 60)
+    assert store.claim_upkeep(ALICE, "a", 60)  # renewal
+    assert store.claim_upkeep(BOB, "b", 60)  # leases are per scope
+    store.release_upkeep(ALICE, "b")  # not the holder: nothing happens
+    assert not store.claim_upkeep(ALICE, "b", 60)
+    store.release_upkeep(ALICE, "a")
+    assert store.claim_upkeep(ALICE, "b", 0.05)
+    time.sleep(0.1)
+    assert store.claim_upkeep(ALICE, "a", 60)  # b's lease expired
+
+
+# ---- whole scopes ----
+
+
+def test_export_import_round_trip_into_an_empty_scope_only(store: Store) -> None:
+    pages = [add(store, ALICE, f"p{i}") for i in range(3)]
+    consolidate(store, ALICE, pages[:2])
+    store.add_facts(ALICE, [Fact(new_id(), "user", "f", [pages[0].id], 1.0, "manual", vec(9))], [])
+    dump = store.export_scope(ALICE)
+    target = Scope("carol", "assistant")
+    with pytest.raises(InvalidInput):
+        store.import_scope(ALICE, dump)  # not empty
+    store.forget_scope(ALICE)  # ids are unique per store: free them before restoring the same dump
+    store.import_scope(target, dump)
+    again = store.export_scope(target)
+    assert [(p.id, p.seq, p.tier, p.segment_id, p.user_input) for p in again.pages] == [
+        (p.id, p.seq, p.tier, p.segment_id, p.user_input) for p in dump.pages
+    ]
+    assert [(s.id, s.page_count) for s in again.segments] == [(s.id, s.page_count) for s in dump.segments]
+    assert [f.text for f in again.facts] == ["f"]
+    np.testing.assert_allclose(again.pages[0].embedding, dump.pages[0].embedding, rtol=1e-6)  # type: ignore[arg-type]
+    assert add(store, target, "next").seq == 4  # numbering continues after the imported pages
+    assert {s.user_id for s in store.list_scopes()} >= {"carol"}
+
+
+def test_forget_scope_removes_everything_of_that_scope_only(store: Store) -> None:
+    add(store, ALICE, "a")
+    kept = add(store, BOB, "b")
+    assert store.forget_scope(ALICE) == 1
+    assert store.count_pages(ALICE) == 0 and store.list_facts(ALICE) == []
+    assert store.get_page(BOB, kept.id).user_input == "b"
+    assert add(store, ALICE, "again").seq == 1
+
+
+def test_vectors_can_be_replaced_and_searched(store: Store) -> None:
+    pages = [add(store, ALICE, f"p{i}") for i in range(3)]
+    consolidate(store, ALICE, pages)
+    store.set_page_vectors(ALICE, {pages[2].id: vec(42)})
+    hits = store.dense_search(ALICE, vec(42), 1)
+    assert hits[0][0] == pages[2].id and hits[0][1] == pytest.approx(1.0, abs=1e-4)
+    segment: Segment = store.list_segments(ALICE)[0]
+    store.set_segment_vectors(ALICE, {segment.id: vec(43)})
+    np.testing.assert_allclose(store.get_segment(ALICE, segment.id).embedding, vec(43), rtol=1e-5)  # type: ignore[arg-type]
+    assert store.recount_segments(ALICE) == 0
