@@ -33,8 +33,20 @@ from typing import Any
 Responder = Callable[[dict[str, Any]], str]
 
 FAULTS: frozenset[str] = frozenset(
-    {"500", "429", "timeout", "malformed", "truncated", "wrong_fields", "huge", "garbage_body"}
+    {"500", "429", "400", "401", "404", "timeout", "malformed", "truncated", "wrong_fields", "huge", "garbage_body"}
 )
+# how common real servers answer, applied to every chat completion while set (see FakeOpenAIServer.behaviours)
+BEHAVIOURS: frozenset[str] = frozenset(
+    {
+        "think",  # DeepSeek-R1 / Qwen3 / QwQ through Ollama or vLLM: a <think> block before the answer
+        "reasoning_content",  # DeepSeek's API: the reasoning in a separate message field
+        "no_json_mode",  # llama.cpp / vLLM / proxies without JSON mode: response_format gets HTTP 400
+        "prose",  # "Sure! Here is the JSON: ... Let me know ..."
+        "trailing_commas",  # near-JSON from small models
+    }
+)
+THINK_TEXT = 'Let me think. The user wants JSON like {"draft": true}, so I will answer.'
+REASONING_TEXT = "The user asked for a summary; I should keep names and dates."
 MODEL_ID = "fake-model"
 EMBEDDING_DIM = 16
 
@@ -197,6 +209,22 @@ class _Handler(BaseHTTPRequestHandler):
             msg = "The server had an error processing your request."
             self._send_json(500, error_body(msg, "server_error"))
             return
+        if fault == "400":
+            msg = "This model's maximum context length is 4096 tokens."
+            self._send_json(400, error_body(msg, "invalid_request_error", "context_length_exceeded"))
+            return
+        if fault == "401":
+            self._send_json(401, error_body("Incorrect API key provided.", "invalid_request_error", "invalid_api_key"))
+            return
+        if fault == "404":
+            msg = f"The model '{body.get('model')}' does not exist."
+            self._send_json(404, error_body(msg, "invalid_request_error", "model_not_found"))
+            return
+        behaviours = fake.behaviours
+        if "no_json_mode" in behaviours and "response_format" in body:
+            msg = "response_format is not supported by this server"
+            self._send_json(400, error_body(msg, "invalid_request_error"))
+            return
         if fault == "429":
             err = error_body("Rate limit reached (fake).", "requests", "rate_limit_exceeded")
             self._send_json(429, err, headers={"Retry-After": "0"})
@@ -219,6 +247,16 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             content = fake.responder(body)
 
+        if fault is None:
+            if "trailing_commas" in behaviours:
+                content = re.sub(r"([}\]\"0-9el])(\s*[}\]])", r"\1,\2", content)
+            if "prose" in behaviours:
+                content = f"Sure! Here is the JSON you asked for:\n{content}\nLet me know if you need more."
+            if "think" in behaviours:
+                content = f"<think>\n{THINK_TEXT}\n</think>\n\n{content}"
+        message: dict[str, Any] = {"role": "assistant", "content": content}
+        if "reasoning_content" in behaviours:
+            message["reasoning_content"] = REASONING_TEXT
         messages = body.get("messages") or []
         prompt_text = " ".join(message_text(m) for m in messages if isinstance(m, dict))
         prompt_tokens, completion_tokens = estimate_tokens(prompt_text), estimate_tokens(content)
@@ -230,7 +268,7 @@ class _Handler(BaseHTTPRequestHandler):
             "model": body.get("model") or MODEL_ID,
             "choices": [{
                 "index": 0,
-                "message": {"role": "assistant", "content": content},
+                "message": message,
                 "finish_reason": finish_reason,
                 "logprobs": None,
             }],
@@ -283,6 +321,8 @@ class FakeOpenAIServer:
         self._lock = threading.Lock()
         self._faults: deque[str] = deque()
         self._always_fault: str | None = None
+        self.behaviours: set[str] = set()  # see BEHAVIOURS
+        self.fail_until: float = 0.0  # time.monotonic() before which every chat completion answers 500
         self._stopping = threading.Event()
         self._connections: set[socket.socket] = set()
         self._httpd: _HTTPServer | None = None
@@ -361,8 +401,20 @@ class FakeOpenAIServer:
 
     # -- internals used by the handler ------------------------------------------------------------------
 
+    def set_behaviours(self, *names: str) -> None:
+        unknown = set(names) - BEHAVIOURS
+        if unknown:
+            raise ValueError(f"unknown behaviours {sorted(unknown)}; expected some of {sorted(BEHAVIOURS)}")
+        self.behaviours = set(names)
+
+    def fail_for(self, seconds: float) -> None:
+        """An endpoint that is down for the next `seconds` (every chat completion answers 500)."""
+        self.fail_until = time.monotonic() + seconds
+
     def _next_fault(self) -> str | None:
         with self._lock:
+            if time.monotonic() < self.fail_until:
+                return "500"
             if self._always_fault is not None:
                 return self._always_fault
             return self._faults.popleft() if self._faults else None

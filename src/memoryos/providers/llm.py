@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 from pydantic import BaseModel, ValidationError
 
 from ..errors import LLMError
+from .answers import parse_json_object, strip_reasoning
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,8 @@ class OpenAICompatibleLLM:
         from openai import OpenAI
 
         self.model = model
-        self.json_mode = json_mode
+        self.json_mode = json_mode  # turned off for good once the endpoint refuses it
+        self._lock = threading.Lock()
         self.temperature = temperature
         self._client = OpenAI(
             api_key=api_key or "not-needed", base_url=base_url, timeout=timeout, max_retries=max_retries
@@ -64,15 +65,35 @@ class OpenAICompatibleLLM:
     def complete(
         self, messages: list[Message], *, purpose: str, json_mode: bool = False, max_tokens: int | None = None
     ) -> Completion:
-        import openai
-
         kwargs: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": self.temperature}
         if max_tokens:
             kwargs["max_tokens"] = max_tokens
         if json_mode and self.json_mode:
-            kwargs["response_format"] = {"type": "json_object"}
+            try:
+                return self._create({**kwargs, "response_format": {"type": "json_object"}}, purpose)
+            except _JsonModeRefused:
+                # llama.cpp, vLLM and proxy setups without JSON mode answer 400: the prompt asks for JSON anyway.
+                # Only a success without it proves JSON mode was the cause (a 400 can mean other things).
+                completion = self._create(kwargs, purpose)
+                with self._lock:
+                    if self.json_mode:
+                        self.json_mode = False
+                        log.warning(
+                            "the LLM endpoint refused response_format (JSON mode); continuing without it "
+                            "(the prompts ask for JSON and answers are parsed leniently)"
+                        )
+                return completion
+        return self._create(kwargs, purpose)
+
+    def _create(self, kwargs: dict[str, Any], purpose: str) -> Completion:
+        import openai
+
         try:
             response = self._client.chat.completions.create(**kwargs)
+        except openai.BadRequestError as exc:
+            if "response_format" in kwargs:
+                raise _JsonModeRefused from exc
+            raise LLMError(f"LLM call for {purpose} failed: BadRequestError 400") from exc
         except openai.APIError as exc:
             # never echo request headers (they carry the key); the class and status say enough
             status = getattr(exc, "status_code", None)
@@ -85,12 +106,20 @@ class OpenAICompatibleLLM:
         content = choices[0].message.content if choices and choices[0].message else None
         if not isinstance(content, str):
             raise UnusableAnswer(f"LLM answer for {purpose} had no text content")
+        # reasoning models: DeepSeek puts it in `reasoning_content` (never read here), others inline <think>
+        text = strip_reasoning(content)
+        if not text:
+            raise UnusableAnswer(f"LLM answer for {purpose} held only reasoning, no answer")
         usage = getattr(response, "usage", None)
         return Completion(
-            text=content,
+            text=text,
             prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
             completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
         )
+
+
+class _JsonModeRefused(Exception):
+    """The endpoint answered 400 to a request that carried `response_format`."""
 
 
 class UsageMeter:
@@ -137,19 +166,6 @@ class MeteredLLM:
 
 
 T = TypeVar("T", bound=BaseModel)
-_FENCE_RE = re.compile(r"^```(?:json)?\s*|\s*```$", re.IGNORECASE)
-
-
-def parse_json_object(text: str) -> Any:
-    """Parse a JSON object from an answer, tolerating code fences and prose around one object."""
-    cleaned = _FENCE_RE.sub("", text.strip())
-    try:
-        return json.loads(cleaned)
-    except json.JSONDecodeError:
-        start, end = cleaned.find("{"), cleaned.rfind("}")
-        if start >= 0 and end > start:
-            return json.loads(cleaned[start : end + 1])
-        raise
 
 
 def complete_structured(
