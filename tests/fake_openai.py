@@ -322,7 +322,6 @@ class FakeOpenAIServer:
         self._faults: deque[str] = deque()
         self._always_fault: str | None = None
         self.behaviours: set[str] = set()  # see BEHAVIOURS
-        self.fail_until: float = 0.0  # time.monotonic() before which every chat completion answers 500
         self._stopping = threading.Event()
         self._connections: set[socket.socket] = set()
         self._httpd: _HTTPServer | None = None
@@ -407,14 +406,8 @@ class FakeOpenAIServer:
             raise ValueError(f"unknown behaviours {sorted(unknown)}; expected some of {sorted(BEHAVIOURS)}")
         self.behaviours = set(names)
 
-    def fail_for(self, seconds: float) -> None:
-        """An endpoint that is down for the next `seconds` (every chat completion answers 500)."""
-        self.fail_until = time.monotonic() + seconds
-
     def _next_fault(self) -> str | None:
         with self._lock:
-            if time.monotonic() < self.fail_until:
-                return "500"
             if self._always_fault is not None:
                 return self._always_fault
             return self._faults.popleft() if self._faults else None

@@ -164,3 +164,113 @@ def test_strip_reasoning_keeps_the_answer_only() -> None:
     assert strip_reasoning("<think>\nplan\n</think>\n\nHello Tom!") == "Hello Tom!"
     assert strip_reasoning("<THINK>a</THINK>b<think>c</think>d") == "bd"
     assert strip_reasoning("I think <b>bold</b> is fine") == "I think <b>bold</b> is fine"
+
+
+# ---- degrade instead of stalling ----
+
+
+def short_count(memo: Memoryos) -> int:
+    return int(memo.stats()["pages"].get("short", 0))
+
+
+def add_all(memo: Memoryos, clock: ManualClock, exchanges: list[tuple[str, str]], seen: list[int]) -> None:
+    for user, assistant in exchanges:
+        clock.advance(60)
+        memo.add_memory(user, assistant)
+        seen.append(short_count(memo))
+
+
+def assert_everything_consolidated(memo: Memoryos, capacity: int = 4) -> None:
+    stats = memo.stats()
+    assert stats["pages"]["short"] <= capacity
+    assert stats["pages"]["mid"] == sum(stats["pages"].values()) - stats["pages"]["short"]
+    found = memo.search("Which Python libraries do I use at work?").pages
+    assert found and found[0].tier == "mid" and "pandas" in found[0].page.user_input
+
+
+@pytest.mark.parametrize("fault", ["401", "404"])
+def test_auth_and_model_errors_degrade_at_once(
+    fault: str, llm_memo: Callable[..., Memoryos], server: FakeOpenAIServer, clock: ManualClock
+) -> None:
+    server.set_always_fault(fault)
+    memo = llm_memo()
+    seen: list[int] = []
+    add_all(memo, clock, EXCHANGES, seen)
+    assert memo.flush()
+    assert max(seen) <= 4  # never a backlog: the first failure is known to be permanent
+    assert_everything_consolidated(memo)
+    llm = memo.stats()["llm"]
+    assert llm["state"] == "degraded" and fault in llm["last_error"] and llm["extractive_batches"] >= 2
+    assert server.calls == len(
+        [r for r in server.requests if purpose_of_body(r) == "consolidation"]
+    )  # no promotion or re-ask storm: one call per batch until the probe interval passes
+    assert server.calls <= 2
+
+
+def purpose_of_body(body: dict[str, Any]) -> str:
+    return "consolidation" if "chain_summaries" in json.dumps(body) else "other"
+
+
+@pytest.mark.parametrize("fault", ["500", "timeout", "truncated", "malformed"])
+def test_persistent_failures_degrade_after_a_bounded_number_of_attempts(
+    fault: str, llm_memo: Callable[..., Memoryos], server: FakeOpenAIServer, clock: ManualClock
+) -> None:
+    server.timeout_seconds = 1.0
+    server.set_always_fault(fault)
+    memo = llm_memo(llm_timeout_seconds=0.5, upkeep_retry_seconds=0)
+    seen: list[int] = []
+    add_all(memo, clock, EXCHANGES * 2, seen)
+    assert memo.flush()
+    cfg = memo.config
+    assert max(seen) <= cfg.short_term_capacity + cfg.llm_backlog_pages
+    assert_everything_consolidated(memo)
+    llm = memo.stats()["llm"]
+    assert llm["state"] == "degraded" and llm["consecutive_failures"] >= cfg.llm_fallback_after_failures
+    assert all(s["summary"] and not s["summary"].startswith("Conversation about") for s in memo.list_segments())
+    text = stored_text(memo)
+    for garbage in ("{not json", '{"topics": [{"summ'):
+        assert garbage not in text
+
+
+def test_an_outage_of_some_minutes_degrades_then_the_llm_takes_over_again(
+    llm_memo: Callable[..., Memoryos], server: FakeOpenAIServer, clock: ManualClock, brain: Brain
+) -> None:
+    """Down for the first minutes (by the memory's clock): upkeep waits, then goes on without the LLM once the
+    outage lasts llm_fallback_after_seconds, and uses the LLM again at the first probe after it recovers."""
+    memo = llm_memo(
+        llm_fallback_after_failures=1000,
+        llm_backlog_pages=1000,
+        llm_fallback_after_seconds=240,
+        llm_probe_seconds=120,
+        mid_term_heat_threshold=1000.0,
+    )
+    server.set_always_fault("500")
+    seen: list[int] = []
+    add_all(memo, clock, EXCHANGES[:5], seen)  # 5 minutes of failures
+    assert memo.stats()["llm"]["state"] == "failing"
+    add_all(memo, clock, EXCHANGES[5:], seen)
+    assert memo.stats()["llm"]["state"] == "degraded"
+    assert_everything_consolidated(memo)
+    degraded_segments = {s["id"] for s in memo.list_segments()}
+    server.set_always_fault(None)
+    clock.advance(600)
+    add_all(memo, clock, EXCHANGES[:4], seen)
+    assert memo.flush()
+    assert memo.stats()["llm"]["state"] == "working"
+    summaries = [s["summary"] for s in memo.list_segments() if s["id"] not in degraded_segments]
+    merged = [s["summary"] for s in memo.list_segments() if s["id"] in degraded_segments]
+    assert any("Conversation about" in t for t in summaries + merged)  # the LLM wrote again
+
+
+def test_short_term_context_never_exceeds_capacity_and_waiting_pages_are_searched(
+    llm_memo: Callable[..., Memoryos], server: FakeOpenAIServer, clock: ManualClock
+) -> None:
+    memo = llm_memo(llm_fallback_after_failures=1000, llm_backlog_pages=1000, llm_fallback_after_seconds=10**9)
+    server.set_always_fault("500")
+    seen: list[int] = []
+    add_all(memo, clock, EXCHANGES, seen)
+    assert short_count(memo) == len(EXCHANGES)  # everything waits for the LLM (as configured here)
+    result = memo.retrieve("Which tools do I use for data science?")
+    assert [p.id for p in result.short_term] == [p["id"] for p in memo.list_pages("short")][-4:]
+    assert any("pandas" in p.page.user_input for p in result.pages)  # a waiting page, found by search
+    assert memo.stats()["upkeep"]["waiting_pages"] == len(EXCHANGES) - 4

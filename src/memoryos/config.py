@@ -107,6 +107,19 @@ class MemoryosConfig(BaseModel):
         default=300.0, gt=0, description="How long one process may hold a user's upkeep before others take over."
     )
     upkeep_retry_seconds: float = Field(default=30.0, ge=0, description="Back-off after a failed upkeep step.")
+    llm_fallback_after_failures: int = Field(
+        default=3, ge=1, description="Failed LLM attempts in a row after which upkeep goes on without the LLM."
+    )
+    llm_fallback_after_seconds: float = Field(
+        default=600.0, ge=0, description="How long the LLM may fail before upkeep goes on without it."
+    )
+    llm_backlog_pages: int = Field(
+        default=8, ge=1, description="Pages waiting beyond the short-term capacity before upkeep goes on without "
+        "the LLM: short-term never grows past capacity + this.",
+    )
+    llm_probe_seconds: float = Field(
+        default=60.0, ge=0, description="While degraded, how often the LLM is tried again."
+    )
 
     # input limits
     max_input_chars: int = Field(default=1_000_000, gt=0)

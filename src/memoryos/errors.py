@@ -43,3 +43,7 @@ class LLMNotConfigured(MemoryosError):
 
 class LLMError(MemoryosError):
     """The LLM endpoint failed or kept answering with unusable output after the retry budget."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the endpoint's HTTP status, when it answered with an error

@@ -19,6 +19,7 @@ from .errors import InvalidInput, LLMError, LLMNotConfigured
 from .maintenance import check_memory, repair_memory
 from .models import Fact, KnowledgeKind, Page, Scope
 from .providers.analysis import Analyzer, LLMAnalyzer
+from .providers.answers import strip_reasoning
 from .providers.embeddings import Embedder, OpenAIEmbedder, local_embedder, normalize
 from .providers.extractive import ExtractiveAnalyzer
 from .providers.llm import LLM, MeteredLLM, OpenAICompatibleLLM, UsageMeter
@@ -30,6 +31,7 @@ from .tiers.long_term import LongTermMemory
 from .tiers.mid_term import MidTermMemory
 from .tiers.short_term import ShortTermMemory
 from .transfer import dict_to_dump, dump_to_dict, with_fresh_ids
+from .upkeep.fallback import AnalysisRouter, LLMHealth
 from .upkeep.promoter import Promoter
 from .upkeep.updater import Updater
 from .upkeep.worker import UpkeepWorker, run_until_idle
@@ -165,6 +167,9 @@ class Memoryos:
                 self.usage,
             )
         self.analyzer: Analyzer = LLMAnalyzer(self._llm, cfg) if self._llm else ExtractiveAnalyzer(cfg)
+        # with an LLM, upkeep falls back to the extractive analyzer while the LLM keeps failing
+        self.llm_health: LLMHealth | None = LLMHealth(cfg) if self._llm else None
+        router = AnalysisRouter(self.analyzer, ExtractiveAnalyzer(cfg) if self._llm else None, self.llm_health)
         self.embedder = _LazyEmbedder(
             (lambda: embedder) if embedder is not None else self._make_embedder,
             lambda e: self.store.check_embedding_model(e.name, e.dim),
@@ -173,8 +178,8 @@ class Memoryos:
         self.short = ShortTermMemory(self.store, self.scope, cfg.short_term_capacity, cfg.short_term_retain)
         self.mid = MidTermMemory(self.store, self.scope, cfg)
         self.long = LongTermMemory(self.store, self.scope, cfg)
-        self.updater = Updater(self.short, self.mid, self.analyzer, self.embedder, cfg)  # type: ignore[arg-type]
-        self.promoter = Promoter(self.mid, self.long, self.analyzer, self.embedder, cfg)  # type: ignore[arg-type]
+        self.updater = Updater(self.short, self.mid, router, self.embedder, cfg)  # type: ignore[arg-type]
+        self.promoter = Promoter(self.mid, self.long, router, self.embedder, cfg)  # type: ignore[arg-type]
         self.retriever = Retriever(self.short, self.mid, self.long, self.embedder, cfg)  # type: ignore[arg-type]
         self._upkeep_lock = threading.Lock()
         self._visits_lock = threading.Lock()
@@ -296,7 +301,8 @@ class Memoryos:
         messages = generation_messages(
             text, context.to_prompt(), self.config.assistant_id, relationship_with_user, style_hint, meta
         )
-        answer = self._llm.complete(messages, purpose="generation").text.strip()
+        # a reasoning model's <think> block is never part of the answer, whatever client produced it
+        answer = strip_reasoning(self._llm.complete(messages, purpose="generation").text)
         if not answer or len(answer) > self.config.llm_max_output_chars:
             raise LLMError(f"the LLM's answer was unusable ({len(answer):,} characters); nothing was stored")
         self.add_memory(text, answer, meta_data=meta or None)
@@ -389,7 +395,10 @@ class Memoryos:
                 "background": self._worker is not None,
                 "failures": self._worker.failures if self._worker else 0,
                 "last_error": self._worker.last_error if self._worker else None,
+                # pages past the short-term capacity, waiting for consolidation (searched meanwhile)
+                "waiting_pages": max(0, data["pages"].get("short", 0) - self.config.short_term_capacity),
             },
+            llm=self.llm_health.snapshot() if self.llm_health else {"state": "not configured"},
         )
         return data
 

@@ -93,12 +93,12 @@ class OpenAICompatibleLLM:
         except openai.BadRequestError as exc:
             if "response_format" in kwargs:
                 raise _JsonModeRefused from exc
-            raise LLMError(f"LLM call for {purpose} failed: BadRequestError 400") from exc
+            raise LLMError(f"LLM call for {purpose} failed: BadRequestError 400", status=400) from exc
         except openai.APIError as exc:
             # never echo request headers (they carry the key); the class and status say enough
             status = getattr(exc, "status_code", None)
             raise LLMError(
-                f"LLM call for {purpose} failed: {type(exc).__name__}{f' {status}' if status else ''}"
+                f"LLM call for {purpose} failed: {type(exc).__name__}{f' {status}' if status else ''}", status=status
             ) from exc
         except Exception as exc:  # malformed bodies surface as various decode errors
             raise UnusableAnswer(f"LLM call for {purpose} failed: {type(exc).__name__}") from exc

@@ -18,6 +18,8 @@ from .fusion import Candidate, chain_context, date_boost, fuse, segment_boost
 from .result import RetrievalResult, RetrievedFact, RetrievedPage, RetrievedSegment
 from .terms import TermSample
 
+MAX_WAITING_SEARCHED = 64  # newest waiting pages embedded per query; older ones are still found lexically
+
 
 class Retriever:
     def __init__(
@@ -39,7 +41,11 @@ class Retriever:
         cfg, store, scope = self.config, self.mid.store, self.mid.scope
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        short_pages = self.short.pages()
+        queued = self.short.pages()
+        # short-term context is the newest `capacity` pages; older ones still waiting for consolidation (an LLM
+        # outage, a burst faster than upkeep) are searched like any other page instead of flooding the prompt
+        keep = cfg.short_term_capacity
+        short_pages, waiting = queued[-keep:], queued[:-keep][-MAX_WAITING_SEARCHED:]
         short_ids = {p.id for p in short_pages}
         # names that occur in most pages (the people talking) say nothing about which page is meant
         newest_seq = max((p.seq for p in short_pages), default=0)
@@ -66,6 +72,8 @@ class Retriever:
         seg_scores = self._segment_scores(segments, query_vector, terms)
         top_segments = sorted(seg_scores.items(), key=lambda kv: -kv[1])[: cfg.top_m_segments]
         candidates = self._candidates(dense, lexical, query_vector)
+        if waiting and limit:
+            self._add_waiting(candidates, waiting, dict(lexical), query_vector)
         fuse(candidates, cfg.lexical_weight, cfg.dense_weight)
         if cfg.chain_weight > 0 and candidates:
             self._add_chain_neighbours(candidates, query_vector, 2 * limit + 10)
@@ -108,6 +116,22 @@ class Retriever:
         ids = list(dict.fromkeys([pid for pid, _ in dense] + [pid for pid, _ in lexical]))
         pages = self.mid.store.get_pages(self.mid.scope, ids, with_vectors=True)
         return {p.id: Candidate(p, _cosine(p, query_vector), lexical_score.get(p.id)) for p in pages}
+
+    def _add_waiting(
+        self,
+        candidates: dict[str, Candidate],
+        waiting: list[Page],
+        lexical_score: dict[str, float],
+        query_vector: np.ndarray,
+    ) -> None:
+        """Pages waiting in short-term have no stored vector yet: embed them now (a bounded few)."""
+        vectors = self.embedder.embed([p.text for p in waiting])
+        for page, vector in zip(waiting, vectors, strict=True):
+            dense = float(vector @ query_vector)
+            if page.id in candidates:
+                candidates[page.id].dense = dense
+            else:
+                candidates[page.id] = Candidate(page, dense, lexical_score.get(page.id))
 
     def _add_chain_neighbours(self, candidates: dict[str, Candidate], query_vector: np.ndarray, top: int) -> None:
         """Pages linked in a dialogue chain to the best candidates join the pool: an answer often sits in the

@@ -10,6 +10,7 @@ from ..providers.analysis import Analyzer
 from ..providers.embeddings import Embedder
 from ..tiers.long_term import LongTermMemory
 from ..tiers.mid_term import MidTermMemory
+from .fallback import AnalysisRouter
 
 log = logging.getLogger(__name__)
 
@@ -19,13 +20,13 @@ class Promoter:
         self,
         mid: MidTermMemory,
         long: LongTermMemory,
-        analyzer: Analyzer,
+        analyzer: Analyzer | AnalysisRouter,
         embedder: Embedder,
         config: MemoryosConfig,
     ) -> None:
         self.mid = mid
         self.long = long
-        self.analyzer = analyzer
+        self.router = analyzer if isinstance(analyzer, AnalysisRouter) else AnalysisRouter(analyzer, None, None)
         self.embedder = embedder
         self.config = config
 
@@ -47,10 +48,13 @@ class Promoter:
             return
         page_ids = [p.id for p in pages]
         current = self.long.profile_text()
-        analysis = self.analyzer.analyze_for_profile(current, pages)
+        analysis, analyzer = self.router.run(
+            lambda a: a.analyze_for_profile(current, pages), now=now, backlog=0, kind="promotion"
+        )
+        method = analyzer.method
         profile = None
         if self.long.acceptable_profile(analysis.profile, current):
-            profile = ProfileVersion(0, analysis.profile.strip(), page_ids, now, self.analyzer.method)  # type: ignore[arg-type]
+            profile = ProfileVersion(0, analysis.profile.strip(), page_ids, now, method)  # type: ignore[arg-type]
         elif analysis.profile.strip() and analysis.profile.strip() != current.strip():
             log.warning(
                 "rejected a profile update of %d characters: empty, error-like or a collapse", len(analysis.profile)
@@ -59,10 +63,10 @@ class Promoter:
         assistant_texts = [t for t in analysis.assistant_facts if t.strip()]
         vectors = self.embedder.embed(user_texts + assistant_texts)
         new_user, merged_user, evict_user = self.long.plan_facts(
-            "user", user_texts, vectors[: len(user_texts)], page_ids, self.analyzer.method, now
+            "user", user_texts, vectors[: len(user_texts)], page_ids, method, now
         )
         new_asst, merged_asst, evict_asst = self.long.plan_facts(
-            "assistant", assistant_texts, vectors[len(user_texts) :], page_ids, self.analyzer.method, now
+            "assistant", assistant_texts, vectors[len(user_texts) :], page_ids, method, now
         )
         plan = PromotionPlan(segment.id, page_ids, profile, new_user + new_asst, {**merged_user, **merged_asst}, now)
         if not store.apply_promotion(scope, plan, evict_user + evict_asst):

@@ -15,6 +15,7 @@ from ..providers.prompts import ConsolidationOut
 from ..textutil import clip_tail, extract_keywords
 from ..tiers.mid_term import MidTermMemory
 from ..tiers.short_term import ShortTermMemory
+from .fallback import AnalysisRouter
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +25,13 @@ class Updater:
         self,
         short: ShortTermMemory,
         mid: MidTermMemory,
-        analyzer: Analyzer,
+        analyzer: Analyzer | AnalysisRouter,
         embedder: Embedder,
         config: MemoryosConfig,
     ) -> None:
         self.short = short
         self.mid = mid
-        self.analyzer = analyzer
+        self.router = analyzer if isinstance(analyzer, AnalysisRouter) else AnalysisRouter(analyzer, None, None)
         self.embedder = embedder
         self.config = config
 
@@ -42,10 +43,14 @@ class Updater:
             return False
         vectors = self.embedder.embed([p.text for p in batch])
         previous = self.mid.store.last_consolidated_page(self.mid.scope)
-        analysis = self.analyzer.analyze_batch(
-            batch, vectors, previous, previous.embedding if previous is not None else None
+        previous_vector = previous.embedding if previous is not None else None
+        analysis, analyzer = self.router.run(
+            lambda a: a.analyze_batch(batch, vectors, previous, previous_vector),
+            now=now,
+            backlog=len(batch) + self.short.retain - self.short.capacity,
+            kind="batch",
         )
-        plan = self._plan(batch, vectors, previous, analysis, now)
+        plan = self._plan(batch, vectors, previous, analysis, now, analyzer.method)
         if not self.mid.store.apply_consolidation(self.mid.scope, plan):
             log.info("consolidation of %d pages was claimed by another worker; skipped", len(batch))
             return True
@@ -65,12 +70,13 @@ class Updater:
         previous: Page | None,
         analysis: ConsolidationOut,
         now: float,
+        method: str,
     ) -> ConsolidationPlan:
         candidates = self.mid.segments()
         writes: dict[str, SegmentWrite] = {}
         topic_of: dict[int, str] = {}
         by_id: dict[str, Segment] = {s.id: s for s in candidates}
-        use_llm_text = self.analyzer.method == "llm"
+        use_llm_text = method == "llm"
         summary_vectors = self.embedder.embed([t.summary for t in analysis.topics]) if use_llm_text else None
         for t_index, topic in enumerate(analysis.topics):
             indices = topic.page_indices
