@@ -73,11 +73,20 @@ def answer(messages: list[dict[str, Any]], purpose: str) -> str:
     return "I remember that. Tell me more!"
 
 
-class FakeLLMServer:
-    """`with FakeLLMServer() as server:` then point memoryos at `server.base_url`. `latency_s` delays answers."""
+# how real servers answer (see README "LLM compatibility"); "down" answers HTTP 503 to everything
+BEHAVIOURS = ("plain", "think", "reasoning_content", "prose", "trailing_commas", "no_json_mode", "down")
 
-    def __init__(self, latency_s: float = 0.0) -> None:
+
+class FakeLLMServer:
+    """`with FakeLLMServer() as server:` then point memoryos at `server.base_url`. `latency_s` delays answers;
+    `behaviour` is one of BEHAVIOURS."""
+
+    def __init__(self, latency_s: float = 0.0, behaviour: str = "plain") -> None:
+        if behaviour not in BEHAVIOURS:
+            raise ValueError(f"unknown behaviour {behaviour!r}; expected one of {BEHAVIOURS}")
         self.latency_s = latency_s
+        self.behaviour = behaviour
+        self.refused = 0  # requests answered with an error status
         self.lock = threading.Lock()
         self.usage: dict[str, dict[str, float]] = defaultdict(
             lambda: {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0, "seconds": 0.0}
@@ -97,7 +106,19 @@ class FakeLLMServer:
                     return
                 messages = body.get("messages") or []
                 purpose = purpose_of(messages)
+                behaviour = server.behaviour
+                if behaviour == "down" or (behaviour == "no_json_mode" and "response_format" in body):
+                    with server.lock:
+                        server.refused += 1
+                    self._send(503 if behaviour == "down" else 400, {"error": {"message": behaviour}})
+                    return
                 content = answer(messages, purpose)
+                if behaviour == "trailing_commas":
+                    content = re.sub(r"([}\]\"0-9el])(\s*[}\]])", r"\1,\2", content)
+                elif behaviour == "prose":
+                    content = f"Sure! Here is the JSON:\n{content}\nAnything else?"
+                elif behaviour == "think":
+                    content = f"<think>The user wants JSON like {{\"a\": 1}}; fine.</think>\n{content}"
                 if server.latency_s:
                     time.sleep(server.latency_s)
                 prompt_tokens = sum(count_tokens(str(m.get("content", ""))) for m in messages)
@@ -108,6 +129,9 @@ class FakeLLMServer:
                     row["prompt_tokens"] += prompt_tokens
                     row["completion_tokens"] += completion_tokens
                     row["seconds"] += time.perf_counter() - started
+                message: dict[str, Any] = {"role": "assistant", "content": content}
+                if behaviour == "reasoning_content":
+                    message["reasoning_content"] = "Thinking about what to keep."
                 self._send(
                     200,
                     {
@@ -116,7 +140,7 @@ class FakeLLMServer:
                         "created": int(time.time()),
                         "model": body.get("model", "fake"),
                         "choices": [
-                            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+                            {"index": 0, "message": message, "finish_reason": "stop"}
                         ],
                         "usage": {
                             "prompt_tokens": prompt_tokens,

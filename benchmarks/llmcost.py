@@ -1,6 +1,7 @@
 """LLM cost of memoryos: calls and tokens per 100 turns, by purpose, against a local fake endpoint.
 
     python -m benchmarks.llmcost [--data PATH] [--turns 200] [--responses 20]
+    python -m benchmarks.llmcost --behaviours   # the same ingestion against endpoints that behave like real ones
 
 The first --turns turns of the first conversation go through `add_memory` (one page per pair of turns), then
 --responses questions go through `get_response`. A local OpenAI-compatible server answers every request
@@ -32,7 +33,7 @@ from ._common import (
     quiet_environment,
     write_results,
 )
-from ._fake_llm import FakeLLMServer
+from ._fake_llm import BEHAVIOURS, FakeLLMServer
 from ._locomo_data import Conversation, load, page_sides, pages, retrieval_questions
 
 PURPOSES = ("consolidation", "profile_knowledge", "generation")
@@ -78,6 +79,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--turns", type=int, default=200, help="turns ingested through add_memory")
     parser.add_argument("--responses", type=int, default=20, help="get_response calls after ingestion")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="artificial delay of the fake endpoint")
+    parser.add_argument(
+        "--behaviours",
+        action="store_true",
+        help=f"ingest once per endpoint behaviour ({', '.join(BEHAVIOURS)}) and compare calls per 100 turns",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--quiet", action="store_true")
     return parser.parse_args(argv)
@@ -93,6 +99,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     conv = truncated(load(args.data, 1)[0], args.turns)
     questions = [q.question for q in retrieval_questions(load(args.data, 1)[0])][: args.responses]
     embedder = local_model()
+    if args.behaviours:
+        return compare_behaviours(args, conv, embedder)
     started = time.perf_counter()
     with FakeLLMServer(latency_s=args.latency_ms / 1000) as server, tempfile.TemporaryDirectory() as tmp:
         llm = TimedLLM(OpenAICompatibleLLM("fake-model", "fake-key", server.base_url, timeout=30, max_retries=0))
@@ -185,6 +193,74 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print_table(f"{len(questions)} get_response calls, per call", resp_header, resp_rows)
     results["markdown"] = markdown_table(header, rows) + "\n\n" + markdown_table(resp_header, resp_rows)
     path = write_results("llmcost", results, args.out)
+    print(f"results: {path}")
+    return results
+
+
+def compare_behaviours(args: argparse.Namespace, conv: Conversation, embedder: Any) -> dict[str, Any]:
+    """Ingest the same turns once per endpoint behaviour: what each costs and whether memory kept working."""
+    rows: dict[str, dict[str, Any]] = {}
+    for behaviour in BEHAVIOURS:
+        with FakeLLMServer(behaviour=behaviour) as server, tempfile.TemporaryDirectory() as tmp:
+            llm = OpenAICompatibleLLM("fake-model", "fake-key", server.base_url, timeout=30, max_retries=0)
+            memo = Memoryos(
+                user_id=conv.sample_id,
+                assistant_id="locomo",
+                data_storage_path=tmp,
+                embedder=embedder,
+                llm=llm,
+                background_upkeep=False,
+            )
+            max_short = 0
+            for page in progress(pages(conv), desc=behaviour, enabled=not args.quiet):
+                user, agent = page_sides(conv, page)
+                memo.add_memory(user, agent, timestamp=page[0].timestamp)
+                max_short = max(max_short, memo.stats()["pages"].get("short", 0))
+            memo.flush()
+            stats = memo.stats()
+            usage = per_100(phase_usage({}, server.snapshot()), len(conv.turns))
+            rows[behaviour] = {
+                "consolidation_calls_per_100_turns": usage["consolidation"]["calls"],
+                "profile_calls_per_100_turns": usage["profile_knowledge"]["calls"],
+                "refused_requests_per_100_turns": round(server.refused * 100 / len(conv.turns), 1),
+                "llm_state": stats["llm"]["state"],
+                "extractive_batches": stats["llm"].get("extractive_batches", 0),
+                "max_short_term_pages": max_short,
+                "final_short_term_pages": stats["pages"].get("short", 0),
+                "pages_in_mid_or_archive": stats["pages"].get("mid", 0) + stats["pages"].get("archive", 0),
+            }
+            memo.close()
+    header = [
+        "behaviour",
+        "consolidation calls",
+        "profile calls",
+        "refused",
+        "LLM state",
+        "extractive batches",
+        "max short-term",
+    ]
+    table = [
+        [
+            b,
+            r["consolidation_calls_per_100_turns"],
+            r["profile_calls_per_100_turns"],
+            r["refused_requests_per_100_turns"],
+            r["llm_state"],
+            r["extractive_batches"],
+            r["max_short_term_pages"],
+        ]
+        for b, r in rows.items()
+    ]
+    print_table(f"LLM cost per 100 turns by endpoint behaviour ({len(conv.turns)} turns)", header, table)
+    results = {
+        "benchmark": "llmcost_behaviours",
+        "conversation": conv.sample_id,
+        "turns": len(conv.turns),
+        "behaviours": rows,
+        "markdown": markdown_table(header, table),
+        "machine": machine(),
+    }
+    path = write_results("llmcost_behaviours", results, args.out)
     print(f"results: {path}")
     return results
 

@@ -188,3 +188,15 @@ def test_llmcost_benchmark_smoke(tmp_path: Path) -> None:
     assert results["original_design"]["consolidation_calls"] == 2 * moved + batches
     # the library's own meter agrees with what the endpoint served
     assert results["library_meter"]["generation"]["calls"] == 2
+
+
+@pytest.mark.timeout(180)
+def test_llmcost_behaviours_smoke(tmp_path: Path) -> None:
+    data = tiny_locomo(tmp_path / "tiny.json")
+    results = llmcost.main(["--data", str(data), "--turns", "24", "--behaviours", "--out", str(tmp_path), "--quiet"])
+    rows = results["behaviours"]
+    assert set(rows) == {"plain", "think", "reasoning_content", "prose", "trailing_commas", "no_json_mode", "down"}
+    for name, row in rows.items():
+        assert row["pages_in_mid_or_archive"] > 0, name  # memory kept working in every behaviour
+        assert row["llm_state"] == ("degraded" if name == "down" else "working"), name
+    assert rows["down"]["consolidation_calls_per_100_turns"] == 0 and rows["down"]["extractive_batches"] >= 1
