@@ -49,7 +49,8 @@ def make_client(tmp_path: Path, embedder: Any, clock: Any) -> Iterator[MakeClien
             clock=clock,
             **(objects or {}),
         )
-        client = TestClient(app, raise_server_exceptions=raise_server_exceptions)
+        # a loopback Host: the app refuses TestClient's default 'testserver' (DNS rebinding guard)
+        client = TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=raise_server_exceptions)
         client.__enter__()
         opened.append(client)
         return client
@@ -405,6 +406,7 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Itera
     app = create_app(
         settings(tmp_path_factory.mktemp("fuzz"), max_input_chars=5000),
         tokens=tokens,
+        allowed_hosts=["testserver"],  # the Host schemathesis sends
         embedder=embedder,
         clock=ManualClock(),
     )
