@@ -176,7 +176,9 @@ def default_max_body_bytes(max_input_chars: int, max_meta_data_bytes: int) -> in
     return 6 * (2 * max_input_chars + max_meta_data_bytes) + 65_536
 
 
-def _decodes(raw: bytes) -> bool:
+def percent_decodes(raw: bytes | str) -> bool:
+    """Whether every percent-escape in `raw` decodes, together with the rest, as UTF-8 (else it would become
+    U+FFFD, and two different escapes one and the same id)."""
     try:
         unquote_to_bytes(raw).decode("utf-8")
     except UnicodeDecodeError:
@@ -275,7 +277,7 @@ class HttpGuard:
             targets.append(("path", raw_path.split(b"?", 1)[0]))  # some servers leave the query on raw_path
         targets.append(("query string", scope.get("query_string") or b""))
         for where, raw in targets:
-            if b"%" in raw and not _decodes(raw):
+            if b"%" in raw and not percent_decodes(raw):
                 return (
                     400,
                     "invalid_input",
@@ -317,5 +319,6 @@ __all__ = [
     "HostPolicy",
     "HttpGuard",
     "default_max_body_bytes",
+    "percent_decodes",
     "split_authority",
 ]

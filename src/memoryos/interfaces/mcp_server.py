@@ -14,10 +14,11 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal, TypeVar
 
 import anyio.to_thread
+from mcp import MCPError
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.server.transport_security import TransportSecuritySettings
-from mcp_types import ToolAnnotations
+from mcp_types import INVALID_PARAMS, ToolAnnotations
 from pydantic import Field
 
 from .. import __version__
@@ -26,7 +27,7 @@ from ..memoryos import Memoryos
 from ..providers.llm import LLM
 from . import schemas
 from .auth import Authenticator, AuthError, Grant, TokenPolicy
-from .http_guard import BodyLimits, HostPolicy, HttpGuard, default_max_body_bytes
+from .http_guard import BodyLimits, HostPolicy, HttpGuard, default_max_body_bytes, percent_decodes
 from .pool import MemoryPool
 from .sampling import SamplingBridge, SamplingLLM
 from .settings import describe_llm, effective_config
@@ -97,7 +98,11 @@ class MemoryServer:
             instructions=INSTRUCTIONS,
             version=__version__,
             lifespan=self._lifespan,
-            middleware=[self._authorize, *([self._observe_client] if self.bridge is not None else [])],
+            middleware=[
+                self._authorize,
+                self._refuse_undecodable_uri,
+                *([self._observe_client] if self.bridge is not None else []),
+            ],
         )
         register_tools(self.mcp, self)
         register_resources(self.mcp, self)
@@ -142,6 +147,17 @@ class MemoryServer:
             return await call_next(ctx)
         finally:
             _GRANT.reset(token)
+
+    async def _refuse_undecodable_uri(self, ctx: Any, call_next: Any) -> Any:
+        """A resource URI's user id is percent-decoded by the SDK with replacement: `%FF` and `%FE` would both
+        read the user U+FFFD. Refuse escapes that are not UTF-8 instead (tool arguments are JSON text: no such
+        decoding, and the library refuses ids that are not valid Unicode)."""
+        if ctx.method == "resources/read":
+            uri = (ctx.params or {}).get("uri") if isinstance(ctx.params, dict) else None
+            if isinstance(uri, str) and not percent_decodes(uri):
+                message = "invalid argument: the resource URI has a percent-escape that is not UTF-8 (e.g. %FF)"
+                raise MCPError(INVALID_PARAMS, message)
+        return await call_next(ctx)
 
     def _check_user(self, user_id: str | None) -> str:
         uid = self.pool.user(user_id)
