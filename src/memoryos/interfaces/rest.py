@@ -51,10 +51,14 @@ DESCRIPTION = """Mirror of the memoryos library over HTTP: add and retrieve memo
 of one user's memory. Every `/v1/users/{user_id}/...` call touches that user's memory only.
 
 **Auth.** Bound to a loopback address without tokens the API is open; otherwise send
-`Authorization: Bearer <token>`; each token lists the user ids it may access (or `*`).
+`Authorization: Bearer <token>`; each token lists the user ids it may access (or `*`). Every request must name
+this server in `Host` (its address, localhost, or an `--allowed-host` name), and writes must not come from
+another web origin.
 
-**Errors** are `{"error": {"code": ..., "message": ...}}` with the codes `invalid_input` (422),
-`input_too_large` (413), `unauthorized` (401), `forbidden` (403), `not_found` (404), `llm_not_configured` (409),
+**Errors** are `{"error": {"code": ..., "message": ...}}` with the codes `invalid_input` (422; 400 for a body
+that is not JSON or percent-escapes that are not UTF-8), `bad_request` (400, no or a malformed Host),
+`input_too_large` (413: a text, meta_data or the body over its limit), `unauthorized` (401), `forbidden` (403),
+`forbidden_origin` (403), `not_found` (404), `llm_not_configured` (409), `misdirected_request` (421),
 `llm_error` (502), `storage_unavailable` (503), `configuration_error` / `internal_error` (500)."""
 
 bearer = HTTPBearer(auto_error=False, description="A token from the server's --token / --tokens-file.")

@@ -45,6 +45,7 @@ HTTP_CODES = {
     406: "not_acceptable",
     413: "input_too_large",
     415: "unsupported_media_type",
+    421: "misdirected_request",
 }
 
 FASTAPI_PARSE_ERROR = "There was an error parsing the body"  # FastAPI's words when json.loads fails otherwise
@@ -56,9 +57,12 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (400, "The body is not JSON, or the path or query has percent-escapes that are not UTF-8 (`invalid_input`); "
          "a missing or malformed Host header (`bad_request`)."),
         (401, "Missing or invalid bearer token (`unauthorized`)."),
-        (403, "The token may not access this user (`forbidden`)."),
+        (403, "The token may not access this user (`forbidden`), or a write came from another web origin "
+         "(`forbidden_origin`)."),
         (404, "No such page, segment, knowledge entry or route (`not_found`)."),
-        (413, "A text is over the configured limit (`input_too_large`)."),
+        (413, "A text, the meta_data or the request body is over its limit (`input_too_large`)."),
+        (421, "The Host header names another server: DNS rebinding or a missing --allowed-host "
+         "(`misdirected_request`)."),
         (422, "Malformed request or argument (`invalid_input`)."),
         (500, "A bug or a misconfiguration (`internal_error`, `configuration_error`); details are logged."),
         (503, "The storage backend failed (`storage_unavailable`)."),
