@@ -311,3 +311,17 @@ def test_serve_workers_refuse_foreign_host_and_origin(tmp_path: Path) -> None:
     # both worker processes built their app with the policy, --allowed-host included
     assert output.count("hosts=Host 127.0.0.1, 127.0.0.2, ::1, localhost, proxy.example") == 2, output
     assert "refused a request for Host 'evil.example'" in output
+
+
+@pytest.mark.parametrize("command", [["serve"], ["mcp", "--transport", "http"]])
+def test_cli_takes_allowed_host_and_refuses_a_malformed_one(tmp_path: Path, command: list[str]) -> None:
+    done = subprocess.run(
+        [*memoryos_command(), *command, "--port", str(free_port()), "--data", str(tmp_path), "--allowed-host",
+         "proxy.example", "--allowed-host", "https://proxy.example/"],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        timeout=120,
+    )
+    assert done.returncode == 1 and "--allowed-host 'https://proxy.example/'" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
