@@ -17,7 +17,7 @@ from rest_helpers import settings
 
 from memoryos import InputTooLarge, InvalidInput, Memoryos
 from memoryos.config import MemoryosConfig
-from memoryos.interfaces.http_guard import default_max_body_bytes
+from memoryos.interfaces.http_guard import default_max_body_bytes, percent_decodes
 from memoryos.interfaces.mcp_server import MemoryServer
 from memoryos.interfaces.rest import DEFAULT_MAX_IMPORT_BYTES, create_app
 
@@ -197,6 +197,7 @@ def test_rest_undecodable_percent_escapes_are_refused_not_merged(rest: Any) -> N
 def test_mcp_undecodable_resource_uris_are_refused(tmp_path: Path, embedder: Any) -> None:
     """Tool arguments are JSON text (no percent-decoding; ids that are not Unicode are refused by the library),
     but resource URIs are percent-decoded by the SDK: %FF and %FE must not both read the user U+FFFD."""
+    assert not percent_decodes("memoryos://users/\udcff/profile") and percent_decodes("memoryos://users/é/profile")
     server = MemoryServer({"user_id": "alice", "data_storage_path": str(tmp_path)}, sampling=False, embedder=embedder)
 
     async def main() -> None:

@@ -181,7 +181,7 @@ def percent_decodes(raw: bytes | str) -> bool:
     U+FFFD, and two different escapes one and the same id)."""
     try:
         unquote_to_bytes(raw).decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeError:  # an escape that is not UTF-8, or (in a str) a lone surrogate
         return False
     return True
 

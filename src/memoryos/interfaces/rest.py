@@ -431,7 +431,6 @@ def create_app(
     return app
 
 
-
 # ---- running it ----
 
 
