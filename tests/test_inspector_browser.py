@@ -67,7 +67,8 @@ def page(browser: Any) -> Iterator[Any]:
 
 def test_inspector_end_to_end(page: Any, tmp_path: Path, embedder: Any) -> None:
     clock = ManualClock()
-    with TestClient(create_app(settings(tmp_path), embedder=embedder, clock=clock)) as client:
+    app = create_app(settings(tmp_path), embedder=embedder, clock=clock)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         ids = seed(client, "alice", ALICE)  # τ = 2: segments are promoted, so there is a profile and knowledge
         seed(client, "bob", BOB)
         fact = client.post("/v1/users/alice/knowledge", json={"text": "Alice keeps bees on her roof."}).json()["id"]

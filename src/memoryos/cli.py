@@ -45,6 +45,20 @@ StorageOpt = Annotated[
         help="Storage URL: sqlite:///path/memoryos.db (default, under --data) or postgresql://user@host/db.",
     ),
 ]
+AllowedHostOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allowed-host",
+        help="HTTP: another host name clients may use to reach this server (repeatable), e.g. a reverse proxy's "
+        "public name. Requests naming any other Host get 421; bound to 0.0.0.0/:: without it, any Host passes.",
+    ),
+]
+MaxBodyOpt = Annotated[
+    int | None,
+    typer.Option(
+        min=1, help="HTTP: largest request body in bytes (default: room for two max_input_chars texts and meta_data)."
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
@@ -454,6 +468,8 @@ def mcp(
         Path | None,
         typer.Option(help='HTTP: JSON {"tokens": {"<token>": ["alice", "bob"] or "*"}}: per-token user ids.'),
     ] = None,
+    allowed_host: AllowedHostOpt = None,
+    max_body_bytes: MaxBodyOpt = None,
     config: ConfigOpt = None,
     user: UserOpt = None,
     assistant: AssistantOpt = None,
@@ -486,7 +502,14 @@ def mcp(
             tokens = tokens.merged(TokenPolicy.from_file(tokens_file))
         server = MemoryServer(settings, sampling=sampling, tokens=tokens)
         try:
-            server.serve(transport, host=host, port=port, path=path)  # type: ignore[arg-type]
+            server.serve(
+                transport,  # type: ignore[arg-type]
+                host=host,
+                port=port,
+                path=path,
+                allowed_hosts=allowed_host or (),
+                max_body_bytes=max_body_bytes,
+            )
         except KeyboardInterrupt:
             logging.getLogger(__name__).info("stopped")
 
@@ -511,6 +534,12 @@ def serve(
         typer.Option("--tokens-file", help='JSON {"tokens": {"<token>": ["alice", "bob"], "<other>": "*"}}.'),
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes (PostgreSQL to scale out).")] = 1,
+    allowed_host: AllowedHostOpt = None,
+    max_body_bytes: MaxBodyOpt = None,
+    max_import_bytes: Annotated[
+        int | None,
+        typer.Option(min=1, help="Largest body of POST .../import, in bytes (default 64 MiB or --max-body-bytes)."),
+    ] = None,
     storage: Annotated[
         str | None, typer.Option("--storage", help="Storage URL (default: SQLite under --data; or postgresql://...).")
     ] = None,
@@ -544,6 +573,9 @@ def serve(
             tokens=token,
             tokens_file=str(tokens_file) if tokens_file else None,
             workers=workers,
+            allowed_hosts=allowed_host,
+            max_body_bytes=max_body_bytes,
+            max_import_bytes=max_import_bytes,
         )
 
 

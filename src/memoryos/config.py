@@ -123,6 +123,9 @@ class MemoryosConfig(BaseModel):
 
     # input limits
     max_input_chars: int = Field(default=1_000_000, gt=0)
+    max_meta_data_bytes: int = Field(
+        default=65_536, gt=0, description="Largest meta_data of one page: its JSON, as stored, in UTF-8 bytes."
+    )
 
     @field_validator("user_id", "assistant_id")
     @classmethod

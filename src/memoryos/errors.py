@@ -12,7 +12,7 @@ class InvalidInput(MemoryosError, ValueError):
 
 
 class InputTooLarge(InvalidInput):
-    """A text is longer than the configured limit (`max_input_chars`)."""
+    """An input is over its configured limit (`max_input_chars`, `max_meta_data_bytes`) or an HTTP body over its own."""
 
 
 class ConfigError(MemoryosError, ValueError):

@@ -221,7 +221,7 @@ class Memoryos:
             user_input=user_text,
             agent_response=agent_text,
             timestamp=parse_timestamp(timestamp, self._clock()),
-            meta_data=check_meta_data(meta_data),
+            meta_data=check_meta_data(meta_data, self.config.max_meta_data_bytes),
         )
         self.short.add(page)
         if self.short.is_full():
@@ -296,7 +296,7 @@ class Memoryos:
         text = check_text(query, "query", self.config.max_input_chars, allow_none=False)
         if not text.strip():
             raise InvalidInput("query must not be empty")
-        meta = check_meta_data(user_conversation_meta_data)
+        meta = check_meta_data(user_conversation_meta_data, self.config.max_meta_data_bytes)
         context = self.retrieve(text)
         messages = generation_messages(
             text, context.to_prompt(), self.config.assistant_id, relationship_with_user, style_hint, meta

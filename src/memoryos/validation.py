@@ -29,7 +29,8 @@ def check_text(value: object, name: str, limit: int, *, allow_none: bool = True)
     return value
 
 
-def check_meta_data(value: object) -> dict[str, Any]:
+def check_meta_data(value: object, limit: int | None = None) -> dict[str, Any]:
+    """A JSON object with string keys; with `limit`, its JSON as stored may take at most that many UTF-8 bytes."""
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -38,10 +39,17 @@ def check_meta_data(value: object) -> dict[str, Any]:
         raise InvalidInput("meta_data keys must be strings")
     try:
         encoded = json.dumps(value, ensure_ascii=False, allow_nan=False)
-        encoded.encode("utf-8")
+        size = len(encoded.encode("utf-8"))
     except (TypeError, ValueError, UnicodeEncodeError) as exc:
         raise InvalidInput(f"meta_data must be JSON-serializable: {exc}") from exc
-    return json.loads(encoded)
+    except RecursionError as exc:
+        raise InvalidInput("meta_data is nested too deeply") from exc
+    if limit is not None and size > limit:
+        raise InputTooLarge(f"meta_data is {size:,} bytes as JSON; the limit is {limit:,} (max_meta_data_bytes)")
+    try:
+        return json.loads(encoded)
+    except RecursionError as exc:
+        raise InvalidInput("meta_data is nested too deeply") from exc
 
 
 _LOCOMO_RE = re.compile(r"^\d{1,2}:\d{2}\s*[ap]m on \d{1,2} \w+,? \d{4}$", re.IGNORECASE)

@@ -9,14 +9,16 @@ consolidation runs on each memory's background upkeep thread, so no tool call wa
 import contextvars
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal, TypeVar
 
 import anyio.to_thread
+from mcp import MCPError
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
-from mcp_types import ToolAnnotations
+from mcp.server.transport_security import TransportSecuritySettings
+from mcp_types import INVALID_PARAMS, ToolAnnotations
 from pydantic import Field
 
 from .. import __version__
@@ -25,6 +27,7 @@ from ..memoryos import Memoryos
 from ..providers.llm import LLM
 from . import schemas
 from .auth import Authenticator, AuthError, Grant, TokenPolicy
+from .http_guard import BodyLimits, HostPolicy, HttpGuard, default_max_body_bytes, percent_decodes
 from .pool import MemoryPool
 from .sampling import SamplingBridge, SamplingLLM
 from .settings import describe_llm, effective_config
@@ -95,7 +98,11 @@ class MemoryServer:
             instructions=INSTRUCTIONS,
             version=__version__,
             lifespan=self._lifespan,
-            middleware=[self._authorize, *([self._observe_client] if self.bridge is not None else [])],
+            middleware=[
+                self._authorize,
+                self._refuse_undecodable_uri,
+                *([self._observe_client] if self.bridge is not None else []),
+            ],
         )
         register_tools(self.mcp, self)
         register_resources(self.mcp, self)
@@ -141,6 +148,17 @@ class MemoryServer:
         finally:
             _GRANT.reset(token)
 
+    async def _refuse_undecodable_uri(self, ctx: Any, call_next: Any) -> Any:
+        """A resource URI's user id is percent-decoded by the SDK with replacement: `%FF` and `%FE` would both
+        read the user U+FFFD. Refuse escapes that are not UTF-8 instead (tool arguments are JSON text: no such
+        decoding, and the library refuses ids that are not valid Unicode)."""
+        if ctx.method == "resources/read":
+            uri = (ctx.params or {}).get("uri") if isinstance(ctx.params, dict) else None
+            if isinstance(uri, str) and not percent_decodes(uri):
+                message = "invalid argument: the resource URI has a percent-escape that is not UTF-8 (e.g. %FF)"
+                raise MCPError(INVALID_PARAMS, message)
+        return await call_next(ctx)
+
     def _check_user(self, user_id: str | None) -> str:
         uid = self.pool.user(user_id)
         grant = _GRANT.get()
@@ -183,7 +201,14 @@ class MemoryServer:
         self._warm_up.start()
 
     def serve(
-        self, transport: Transport = "stdio", host: str = "127.0.0.1", port: int = 8765, path: str = "/mcp"
+        self,
+        transport: Transport = "stdio",
+        host: str = "127.0.0.1",
+        port: int = 8765,
+        path: str = "/mcp",
+        *,
+        allowed_hosts: Iterable[str] = (),
+        max_body_bytes: int | None = None,
     ) -> None:
         cfg = self.config
         log.info(
@@ -199,17 +224,34 @@ class MemoryServer:
             if transport == "stdio":
                 anyio.run(self.mcp.run_stdio_async)
             else:
-                self._serve_http(host, port, path)
+                self._serve_http(host, port, path, allowed_hosts, max_body_bytes)
         finally:
             self._warm_up.finish()
             self.pool.close()
 
-    def http_app(self, host: str, path: str = "/mcp") -> Any:
-        """The streamable HTTP ASGI app behind the bearer-token rule (loopback without tokens stays open)."""
+    def http_app(
+        self, host: str, path: str = "/mcp", *, allowed_hosts: Iterable[str] = (), max_body_bytes: int | None = None
+    ) -> Any:
+        """The streamable HTTP ASGI app behind the bearer-token rule (loopback without tokens stays open) and the
+        shared Host/Origin/body checks of http_guard (`allowed_hosts`: more names clients may use, e.g. a reverse
+        proxy's; `max_body_bytes`: default from max_input_chars and max_meta_data_bytes)."""
         authenticator = Authenticator(self.tokens, host)
-        inner = self.mcp.streamable_http_app(streamable_http_path=path, host=host)
+        hosts = HostPolicy(host, allowed_hosts)
+        cfg = self.config
+        limits = BodyLimits(max_body_bytes or default_max_body_bytes(cfg.max_input_chars, cfg.max_meta_data_bytes))
+        # the SDK guards only a bind to exactly 127.0.0.1/localhost/::1 and knows no --allowed-host: its check is off,
+        # ours (HttpGuard, the same as the REST API's) covers every bind address; its body limit is set to ours
+        inner = self.mcp.streamable_http_app(
+            streamable_http_path=path,
+            host=host,
+            transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+            max_request_body_size=limits.default,
+        )
         log.info(
-            "HTTP access: %s", f"{len(self.tokens)} bearer token(s)" if authenticator.required else "open (loopback)"
+            "HTTP access: %s; %s; request bodies up to %d bytes",
+            f"{len(self.tokens)} bearer token(s)" if authenticator.required else "open (loopback)",
+            hosts.describe(),
+            limits.default,
         )
 
         async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -231,12 +273,14 @@ class MemoryServer:
                 scope.setdefault("state", {})["memoryos_grant"] = None if grant.users is None else grant
             await inner(scope, receive, send)
 
-        return app
+        return HttpGuard(app, hosts, limits)
 
-    def _serve_http(self, host: str, port: int, path: str) -> None:
+    def _serve_http(
+        self, host: str, port: int, path: str, allowed_hosts: Iterable[str], max_body_bytes: int | None
+    ) -> None:
         import uvicorn
 
-        app = self.http_app(host, path)
+        app = self.http_app(host, path, allowed_hosts=allowed_hosts, max_body_bytes=max_body_bytes)
         level = logging.getLevelName(logging.getLogger().level).lower()
         # log_config=None: uvicorn's own config would send access logs to stdout; ours go to stderr or a file
         config = uvicorn.Config(app, host=host, port=port, log_config=None, log_level=level, access_log=False)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import AsyncIterator, Iterator
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Annotated, Any, Literal
@@ -26,6 +27,7 @@ from ..errors import InvalidInput
 from ..memoryos import Memoryos
 from . import rest_models as m
 from .auth import Authenticator, Grant, TokenPolicy
+from .http_guard import BodyLimits, HostPolicy, HttpGuard, default_max_body_bytes
 from .logs import LEVELS, configure_logging
 from .pool import MemoryPool
 from .rest_errors import ERROR_RESPONSES, install_error_handlers
@@ -35,6 +37,8 @@ from .warmup import ModelWarmUp
 log = logging.getLogger(__name__)
 
 SETTINGS_ENV = "MEMORYOS_REST_SERVER"  # hands the settings to uvicorn's worker processes
+DEFAULT_MAX_IMPORT_BYTES = 64 * 1024 * 1024  # POST .../import takes a whole export; bigger ones: `memoryos import`
+IMPORT_PATH = r"^/v1/users/[^/]+/import/?$"
 WEB_PACKAGE = ("memoryos.interfaces", "web")
 PAGE_HEADERS = {
     # the inspector needs nothing but its own files and API: no CDN, no inline code, no framing
@@ -47,10 +51,14 @@ DESCRIPTION = """Mirror of the memoryos library over HTTP: add and retrieve memo
 of one user's memory. Every `/v1/users/{user_id}/...` call touches that user's memory only.
 
 **Auth.** Bound to a loopback address without tokens the API is open; otherwise send
-`Authorization: Bearer <token>`; each token lists the user ids it may access (or `*`).
+`Authorization: Bearer <token>`; each token lists the user ids it may access (or `*`). Every request must name
+this server in `Host` (its address, localhost, or an `--allowed-host` name), and writes must not come from
+another web origin.
 
-**Errors** are `{"error": {"code": ..., "message": ...}}` with the codes `invalid_input` (422),
-`input_too_large` (413), `unauthorized` (401), `forbidden` (403), `not_found` (404), `llm_not_configured` (409),
+**Errors** are `{"error": {"code": ..., "message": ...}}` with the codes `invalid_input` (422; 400 for a body
+that is not JSON or percent-escapes that are not UTF-8), `bad_request` (400, no or a malformed Host),
+`input_too_large` (413: a text, meta_data or the body over its limit), `unauthorized` (401), `forbidden` (403),
+`forbidden_origin` (403), `not_found` (404), `llm_not_configured` (409), `misdirected_request` (421),
 `llm_error` (502), `storage_unavailable` (503), `configuration_error` / `internal_error` (500)."""
 
 bearer = HTTPBearer(auto_error=False, description="A token from the server's --token / --tokens-file.")
@@ -347,15 +355,26 @@ def create_app(
     *,
     tokens: TokenPolicy | None = None,
     host: str = "127.0.0.1",
+    allowed_hosts: Iterable[str] = (),
+    max_body_bytes: int | None = None,
+    max_import_bytes: int | None = None,
     max_open_users: int = 32,
     **objects: Any,
 ) -> FastAPI:
     """The REST API and inspector for `settings` (MemoryosConfig fields, e.g. from resolve_settings).
 
     `host` is where the server will listen: off loopback, or with `tokens`, every API call needs a bearer
-    token. `objects` go to each user's Memoryos (`embedder=`, `clock=`, `llm=`), e.g. to share one model in tests.
+    token. Requests must name the server in `Host` (the bound address, loopback names, or `allowed_hosts`: e.g. a
+    reverse proxy's public name), and writes from another web origin are refused (see http_guard). Bodies may
+    carry `max_body_bytes` (default from max_input_chars and max_meta_data_bytes), an import `max_import_bytes`.
+    `objects` go to each user's Memoryos (`embedder=`, `clock=`, `llm=`), e.g. to share one model in tests.
     """
+    hosts = HostPolicy(host, allowed_hosts)  # a malformed --allowed-host fails here, before anything is opened
     svc = Service(dict(settings or {}), Authenticator(tokens, host), dict(objects), max_open_users)
+    cfg = svc.config
+    body_limit = max_body_bytes or default_max_body_bytes(cfg.max_input_chars, cfg.max_meta_data_bytes)
+    import_limit = max_import_bytes or max(DEFAULT_MAX_IMPORT_BYTES, body_limit)
+    limits = BodyLimits(body_limit, ((re.compile(IMPORT_PATH), import_limit),))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -398,11 +417,16 @@ def create_app(
                 response.headers.setdefault(name, value)
         return response
 
+    # outermost, so that nothing of the app (not even /health or the inspector's files) answers a foreign Host
+    app.add_middleware(HttpGuard, hosts=hosts, limits=limits)
     log.info(
-        "memoryos REST API: assistant=%s auth=%s tokens=%d",
+        "memoryos REST API: assistant=%s auth=%s tokens=%d hosts=%s max_body=%d import_body=%d",
         svc.config.assistant_id,
         "required" if svc.auth.required else "open (loopback)",
         len(svc.auth.policy),
+        hosts.describe(),
+        body_limit,
+        import_limit,
     )
     return app
 
@@ -418,7 +442,14 @@ def app_from_environment() -> FastAPI:
     data = json.loads(raw)
     # a spawned worker starts with Python's default logging: route its records like the parent's
     configure_logging(data["log_level"], data["log_file"])
-    return create_app(data["settings"], tokens=TokenPolicy.from_digests(data["tokens"]), host=data["host"])
+    return create_app(
+        data["settings"],
+        tokens=TokenPolicy.from_digests(data["tokens"]),
+        host=data["host"],
+        allowed_hosts=data["allowed_hosts"],
+        max_body_bytes=data["max_body_bytes"],
+        max_import_bytes=data["max_import_bytes"],
+    )
 
 
 def serve(
@@ -428,13 +459,24 @@ def serve(
     port: int = 8000,
     tokens: TokenPolicy | None = None,
     workers: int = 1,
+    allowed_hosts: Iterable[str] = (),
+    max_body_bytes: int | None = None,
+    max_import_bytes: int | None = None,
 ) -> None:
     """Run the API with uvicorn. Several workers each open their own pool over the same store, which already
-    serialises writers (SQLite locking, PostgreSQL row locks and upkeep leases)."""
+    serialises writers (SQLite locking, PostgreSQL row locks and upkeep leases). Every worker applies the same
+    Host/Origin policy and body limits (they travel with the settings)."""
     import uvicorn
 
     policy = tokens or TokenPolicy()
     Authenticator(policy, host)  # refuse an open non-loopback server before binding anything
+    allowed_hosts = list(allowed_hosts)
+    HostPolicy(host, allowed_hosts)  # and a malformed --allowed-host
+    guard_options: dict[str, Any] = {
+        "allowed_hosts": allowed_hosts,
+        "max_body_bytes": max_body_bytes,
+        "max_import_bytes": max_import_bytes,
+    }
     cfg = effective_config(settings)
     level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
     level = level if level in LEVELS else "WARNING"
@@ -462,11 +504,12 @@ def serve(
                 "tokens": policy.digests(),
                 "log_level": level,
                 "log_file": log_file,
+                **guard_options,
             }
         )
         uvicorn.run(f"{__name__}:app_from_environment", factory=True, workers=workers, **options)
     else:
-        uvicorn.run(create_app(settings, tokens=policy, host=host), **options)
+        uvicorn.run(create_app(settings, tokens=policy, host=host, **guard_options), **options)
 
 
 def serve_command(
@@ -481,6 +524,9 @@ def serve_command(
     tokens: list[str] | None,
     tokens_file: str | None,
     workers: int,
+    allowed_hosts: list[str] | None = None,
+    max_body_bytes: int | None = None,
+    max_import_bytes: int | None = None,
 ) -> None:
     """`memoryos serve`: settings as every other command resolves them, plus the tokens."""
     from ..errors import ConfigError
@@ -492,4 +538,13 @@ def serve_command(
     policy = TokenPolicy.from_tokens(tokens or [])
     if tokens_file:
         policy = policy.merged(TokenPolicy.from_file(tokens_file))
-    serve(settings, host=host, port=port, tokens=policy, workers=workers)
+    serve(
+        settings,
+        host=host,
+        port=port,
+        tokens=policy,
+        workers=workers,
+        allowed_hosts=allowed_hosts or (),
+        max_body_bytes=max_body_bytes,
+        max_import_bytes=max_import_bytes,
+    )

@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 PAGE_ID = "3f2b8c1d9e4a4b6f8a7c5d2e1f0a9b8c"
 SEGMENT_ID = "a62721cd4bbe4edf890502b49fce58c6"
 FACT_ID = "44e1f9094b7947d6b5dbae0c35b60037"
-MAX_TEXT = 1_000_000  # the library's own limit (max_input_chars) is checked again, with its configured value
+# Texts have no maxLength here: the library checks them against the server's configured max_input_chars, so that
+# an over-long text gets 413 input_too_large (a schema limit would answer 422 first, and with a fixed number).
+TEXT_LIMIT = " At most max_input_chars characters (a server setting, default 1,000,000); longer gets 413."
 
 
 class _In(BaseModel):
@@ -147,10 +149,14 @@ class AddMemoryRequest(_In):
         },
     )
 
-    user_input: str = Field(default="", max_length=MAX_TEXT, description="What the user said.")
-    agent_response: str = Field(default="", max_length=MAX_TEXT, description="What the agent answered.")
+    user_input: str = Field(default="", description="What the user said." + TEXT_LIMIT)
+    agent_response: str = Field(default="", description="What the agent answered." + TEXT_LIMIT)
     timestamp: str | float | None = Field(default=None, description="ISO 8601 or epoch seconds; default now.")
-    meta_data: dict[str, Any] | None = Field(default=None, description="Any JSON object stored with the page.")
+    meta_data: dict[str, Any] | None = Field(
+        default=None,
+        description="Any JSON object stored with the page; at most max_meta_data_bytes (default 65,536) as JSON, "
+        "or 413.",
+    )
 
 
 class QueryRequest(_In):
@@ -158,7 +164,7 @@ class QueryRequest(_In):
         extra="forbid", strict=True, json_schema_extra={"examples": [{"query": "What do you remember about my job?"}]}
     )
 
-    query: str = Field(max_length=MAX_TEXT)
+    query: str = Field(description="The query." + TEXT_LIMIT)
     max_pages: int | None = Field(
         default=None, ge=0, le=1000, description="At most this many mid-term pages (default: retrieval_queue_capacity)."
     )
@@ -171,7 +177,7 @@ class RespondRequest(_In):
         json_schema_extra={"examples": [{"query": "What should I cook tonight?", "relationship_with_user": "friend"}]},
     )
 
-    query: str = Field(max_length=MAX_TEXT)
+    query: str = Field(description="The query." + TEXT_LIMIT)
     relationship_with_user: str = Field(default="friend", max_length=200)
     style_hint: str = Field(default="", max_length=2000)
 
@@ -183,7 +189,7 @@ class AddKnowledgeRequest(_In):
         json_schema_extra={"examples": [{"text": "Tom is allergic to peanuts.", "kind": "user"}]},
     )
 
-    text: str = Field(max_length=MAX_TEXT)
+    text: str = Field(description="The fact." + TEXT_LIMIT)
     kind: Literal["user", "assistant"] = "user"
 
 
