@@ -274,3 +274,24 @@ def test_short_term_context_never_exceeds_capacity_and_waiting_pages_are_searche
     assert [p.id for p in result.short_term] == [p["id"] for p in memo.list_pages("short")][-4:]
     assert any("pandas" in p.page.user_input for p in result.pages)  # a waiting page, found by search
     assert memo.stats()["upkeep"]["waiting_pages"] == len(EXCHANGES) - 4
+
+
+def test_rest_stats_show_the_llm_state(tmp_path: Path, server: FakeOpenAIServer, embedder: Any) -> None:
+    from fastapi.testclient import TestClient
+    from rest_helpers import ALICE, seed, settings
+
+    from memoryos.interfaces.rest import create_app
+
+    server.set_always_fault("401")
+    llm_settings = settings(
+        tmp_path,
+        openai_base_url=server.base_url,
+        openai_api_key="test-key",
+        llm_model="fake-model",
+        llm_max_retries=0,
+    )
+    with TestClient(create_app(llm_settings, embedder=embedder), base_url="http://127.0.0.1") as client:
+        seed(client, "alice", ALICE)
+        stats = client.get("/v1/users/alice/stats").json()
+    assert stats["llm"]["state"] == "degraded" and "401" in stats["llm"]["last_error"]
+    assert stats["pages"]["short"] <= 3 and stats["upkeep"]["waiting_pages"] == 0

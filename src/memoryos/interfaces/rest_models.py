@@ -305,7 +305,12 @@ class StatsOut(_Out):
     knowledge: dict[str, int]
     profile_versions: int
     llm_usage: dict[str, Any]
-    upkeep: dict[str, Any]
+    upkeep: dict[str, Any] = Field(description="Background upkeep: failures, last error, pages waiting past capacity.")
+    llm: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The LLM's state: working, failing (upkeep postponed) or degraded (upkeep goes on without it, "
+        "marked extractive), since when, the last error, extractive batches.",
+    )
 
 
 class ExportOut(_Out):

@@ -166,7 +166,19 @@ function renderOverview(stats) {
     stat(stats.knowledge.user + stats.knowledge.assistant, "knowledge entries"),
     stat(stats.profile_versions, "profile versions"),
     stat(stats.mode, "mode"),
+    llmStat(stats),
   );
+}
+
+// the LLM's state: working, failing (upkeep waits) or degraded (upkeep goes on without it), and pages waiting
+function llmStat(stats) {
+  const llm = stats.llm || { state: "not configured" };
+  const waiting = (stats.upkeep && stats.upkeep.waiting_pages) || 0;
+  const value = llm.since ? `${llm.state} since ${llm.since}` : llm.state;
+  const node = el("div", { class: `stat llm-${llm.state.replace(/\s+/g, "-")}` }, el("b", {}, value),
+    el("span", {}, waiting ? `LLM · ${waiting} pages waiting` : "LLM"));
+  if (llm.last_error) node.title = llm.last_error;  // textContent-safe: a title attribute, never HTML
+  return node;
 }
 
 function renderShortTerm(list) {
