@@ -17,7 +17,7 @@ import anyio.to_thread
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp_types import ToolAnnotations
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from .. import __version__
 from ..errors import ConfigError, InvalidInput, LLMError, LLMNotConfigured, MemoryosError, NotFound, StorageError
@@ -345,7 +345,10 @@ def register_tools(mcp: MCPServer[Any], server: MemoryServer) -> None:
 
     @mcp.tool(annotations=ToolAnnotations(destructive_hint=True, idempotent_hint=True, open_world_hint=False))
     async def forget_user(
-        confirm: Annotated[bool, Field(description="Must be true: everything of the user is deleted for good.")],
+        confirm: Annotated[
+            StrictBool,  # only a JSON true confirms: never "yes", 1 or "true"
+            Field(description="Must be the JSON value true: everything of the user is deleted for good."),
+        ],
         user_id: UserId = None,
     ) -> schemas.ForgetResult:
         """Delete everything memory holds about one user: exchanges, topics, profile and knowledge.
