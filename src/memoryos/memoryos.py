@@ -22,7 +22,7 @@ from .providers.analysis import Analyzer, LLMAnalyzer
 from .providers.embeddings import Embedder, OpenAIEmbedder, local_embedder, normalize
 from .providers.extractive import ExtractiveAnalyzer
 from .providers.llm import LLM, MeteredLLM, OpenAICompatibleLLM, UsageMeter
-from .providers.prompts import generation_messages
+from .providers.prompts import generation_messages, new_fence_id
 from .retrieval.result import RetrievalResult
 from .retrieval.retriever import Retriever
 from .storage import Store, open_store
@@ -293,8 +293,15 @@ class Memoryos:
             raise InvalidInput("query must not be empty")
         meta = check_meta_data(user_conversation_meta_data)
         context = self.retrieve(text)
+        fence_id = new_fence_id()
         messages = generation_messages(
-            text, context.to_prompt(), self.config.assistant_id, relationship_with_user, style_hint, meta
+            text,
+            context.to_prompt(fence_id),
+            self.config.assistant_id,
+            relationship_with_user,
+            style_hint,
+            meta,
+            fence_id,
         )
         answer = self._llm.complete(messages, purpose="generation").text.strip()
         if not answer or len(answer) > self.config.llm_max_output_chars:
