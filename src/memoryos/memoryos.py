@@ -23,6 +23,7 @@ from .providers.embeddings import Embedder, OpenAIEmbedder, local_embedder, norm
 from .providers.extractive import ExtractiveAnalyzer
 from .providers.llm import LLM, MeteredLLM, OpenAICompatibleLLM, UsageMeter
 from .providers.prompts import generation_messages, new_fence_id
+from .redact import redact_url
 from .retrieval.result import RetrievalResult
 from .retrieval.retriever import Retriever
 from .storage import Store, open_store
@@ -187,7 +188,7 @@ class Memoryos:
             "memoryos ready: user=%s assistant=%s storage=%s mode=%s settings=%s",
             cfg.user_id,
             cfg.assistant_id,
-            cfg.storage_url(),
+            redact_url(cfg.storage_url()),
             f"llm:{cfg.llm_model}" if self._llm else "no-llm (extractive)",
             cfg.public_dict(),
         )

@@ -23,6 +23,7 @@ from .. import __version__
 from ..errors import ConfigError, InvalidInput, LLMError, LLMNotConfigured, MemoryosError, NotFound, StorageError
 from ..memoryos import Memoryos
 from ..providers.llm import LLM
+from ..redact import redact_url
 from . import schemas
 from .auth import Authenticator, AuthError, Grant, TokenPolicy
 from .pool import MemoryPool
@@ -192,7 +193,7 @@ class MemoryServer:
             "stdio" if transport == "stdio" else f"http://{host}:{port}{path}",
             cfg.user_id,
             cfg.assistant_id,
-            cfg.storage_url(),
+            redact_url(cfg.storage_url()),
         )
         log.info("LLM for consolidation: %s", self.llm_mode())
         try:
