@@ -36,7 +36,8 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _URL_IN_TEXT = re.compile(r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s<>]+")
 _TRAILING = "'\".,;:)]}>"
 # name=value pairs outside URLs: libpq connection strings (password='x y'), query strings in messages (?api-key=x)
-_PAIR = re.compile(r"(?<![\w\-])([A-Za-z][\w\-]*)(\s*=\s*)('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s&;,'\")\]}]+)")
+# (an unquoted value runs to whitespace, "&" or ";": better a closing bracket masked too than a secret's tail shown)
+_PAIR = re.compile(r"(?<![\w\-])([A-Za-z][\w\-]*)(\s*=\s*)('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s&;]+)")
 
 
 def is_secret_name(name: str) -> bool:
@@ -143,8 +144,12 @@ class RedactingFilter(logging.Filter):
         if redacted != message:
             record.msg, record.args = redacted, None
         if record.exc_info and not record.exc_text:
-            record.exc_text = self._formatter.formatException(record.exc_info)
-        if record.exc_text:
+            # formatted here only when the traceback holds something to hide; otherwise the handler's own
+            # formatter does it as usual
+            text = self._formatter.formatException(record.exc_info)
+            if redact_text(text) != text:
+                record.exc_text = redact_text(text)
+        elif record.exc_text:
             record.exc_text = redact_text(record.exc_text)
         if record.stack_info:
             record.stack_info = redact_text(record.stack_info)
