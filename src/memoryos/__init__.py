@@ -16,9 +16,11 @@ from .errors import (
     StorageError,
 )
 from .memoryos import Memoryos
+from .redact import install_log_redaction
 from .retrieval.result import RetrievalResult, RetrievedFact, RetrievedPage, RetrievedSegment
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+install_log_redaction()  # credentials in URLs never reach a log, ours or our libraries'
 
 __version__ = "0.1.0"
 

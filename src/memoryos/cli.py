@@ -12,9 +12,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from . import __version__
 from .errors import LLMNotConfigured, MemoryosError
+from .interfaces.terminal import json_for_terminal, visible
 
 app = typer.Typer(
     help="memoryos: a memory operating system for personalized AI agents.",
@@ -71,11 +73,28 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except LLMNotConfigured as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        _error(exc)
         raise typer.Exit(2) from exc
     except MemoryosError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        _error(exc)
         raise typer.Exit(1) from exc
+    except OSError as exc:  # a file the user named: unreadable, unwritable, a directory...
+        _error(exc)
+        raise typer.Exit(1) from exc
+
+
+def _line(*parts: str | tuple[str, str]) -> Text:
+    """One line of output that shows stored text, ids and messages literally: never read as Rich markup, with
+    control characters made visible. Parts are plain strings or (text, style) pairs."""
+    line = Text()
+    for part in parts:
+        text, style = part if isinstance(part, tuple) else (part, "")
+        line.append(visible(text), style=style)
+    return line
+
+
+def _error(message: object) -> None:
+    err.print(_line(("error:", "red"), " ", str(message)))
 
 
 def _settings(
@@ -100,7 +119,7 @@ def _memory(settings: dict[str, Any], **overrides: Any) -> Iterator[Any]:
 
 
 def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    typer.echo(json_for_terminal(data))
 
 
 def _clip(text: str, limit: int = 160) -> str:
@@ -184,26 +203,26 @@ def search(
         _print_json(result.to_dict())
         return
     if not (result.pages or result.short_term or result.user_knowledge or result.profile):
-        out.print("(nothing found)")
+        out.print(_line("(nothing found)"))
     for item in result.pages:
-        out.print(f"[bold]{item.score:.4f}[/bold] [{item.tier}] {item.page.id}  {_iso(item.page.timestamp)}")
-        out.print(f"    user: {_clip(item.page.user_input)}")
+        out.print(_line((f"{item.score:.4f}", "bold"), f" [{item.tier}] {item.page.id}  {_iso(item.page.timestamp)}"))
+        out.print(_line(f"    user: {_clip(item.page.user_input)}"))
         if item.page.agent_response:
-            out.print(f"    agent: {_clip(item.page.agent_response)}")
+            out.print(_line(f"    agent: {_clip(item.page.agent_response)}"))
     if result.short_term:
-        out.print("\n[bold]recent (short-term):[/bold]")
+        out.print(_line("\n", ("recent (short-term):", "bold")))
         for page in result.short_term:
-            out.print(f"  {page.id}  {_clip(page.user_input, 120)}")
+            out.print(_line(f"  {page.id}  {_clip(page.user_input, 120)}"))
     for label, facts in (
         ("about the user", result.user_knowledge),
         ("said by the assistant", result.assistant_knowledge),
     ):
         if facts:
-            out.print(f"\n[bold]knowledge {label}:[/bold]")
+            out.print(_line("\n", (f"knowledge {label}:", "bold")))
             for fact in facts:
-                out.print(f"  - {fact.fact.text}")
+                out.print(_line(f"  - {fact.fact.text}"))
     if result.profile:
-        out.print(f"\n[bold]profile:[/bold] {result.profile}")
+        out.print(_line("\n", ("profile:", "bold"), " ", result.profile))
 
 
 @app.command()
@@ -227,12 +246,12 @@ def profile(
     if as_json:
         _print_json(result)
         return
-    out.print(result["profile"] or "(no profile yet: it grows as conversations are consolidated and promoted)")
+    out.print(_line(result["profile"] or "(no profile yet: it grows as conversations are consolidated and promoted)"))
     for key, label in (("user_knowledge", "about the user"), ("assistant_knowledge", "said by the assistant")):
         if result.get(key):
-            out.print(f"\n[bold]knowledge {label}:[/bold]")
+            out.print(_line("\n", (f"knowledge {label}:", "bold")))
             for fact in result[key]:
-                out.print(f"  - {fact['text']}  [dim]({fact['id']})[/dim]")
+                out.print(_line(f"  - {fact['text']}  ", (f"({fact['id']})", "dim")))
 
 
 @app.command()
@@ -274,7 +293,7 @@ def delete(
     if as_json:
         _print_json({"deleted": page_id, "user_id": uid})
     else:
-        typer.echo(f"deleted {page_id}")
+        typer.echo(visible(f"deleted {page_id}"))
 
 
 @app.command("forget-user")
@@ -298,7 +317,7 @@ def forget_user(
     if as_json:
         _print_json({"user_id": uid, "pages_deleted": removed})
     else:
-        typer.echo(f"forgot user {uid}: {removed} pages deleted")
+        typer.echo(visible(f"forgot user {uid}: {removed} pages deleted"))
 
 
 @app.command("import")
@@ -349,7 +368,7 @@ def import_(
         with _progress(quiet or as_json) as progress:
             for uid, records in groups.items():
                 task = progress.add_task(
-                    f"importing into {uid or settings.get('user_id', 'default user')}", total=len(records)
+                    visible(f"importing into {uid or settings.get('user_id', 'default user')}"), total=len(records)
                 )
                 reports.append(
                     _import_group(settings, uid, records, batch_size, lambda n, t=task: progress.advance(t, n))
@@ -360,7 +379,9 @@ def import_(
         _print_json([r.to_dict() for r in reports])
     else:
         for r in reports:
-            typer.echo(f"{r.user_id}: {r.imported} imported, {r.skipped} already there ({r.total} in {file.name})")
+            typer.echo(
+                visible(f"{r.user_id}: {r.imported} imported, {r.skipped} already there ({r.total} in {file.name})")
+            )
 
 
 def _import_group(settings: dict[str, Any], uid: str | None, records: list[Any], batch_size: int, advance: Any) -> Any:
@@ -381,7 +402,8 @@ def _import_group(settings: dict[str, Any], uid: str | None, records: list[Any],
 def _progress(disable: bool) -> Iterator[Any]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    description = TextColumn("{task.description}", markup=False)  # descriptions name users: never markup
+    columns = (description, BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, disable=disable) as progress:
         yield progress
 
@@ -400,12 +422,12 @@ def export(
         settings = _settings(config, user, assistant, data, storage)
     with _memory(settings) as memo:
         dump = memo.export()
-    text = json.dumps(dump, ensure_ascii=False, indent=2)
     if output is None:
-        typer.echo(text)
+        typer.echo(json_for_terminal(dump))
     else:
-        output.write_text(text + "\n", encoding="utf-8")
-        err.print(f"exported {len(dump['pages'])} pages of {dump['user_id']} to {output}")
+        with _errors():
+            output.write_text(json.dumps(dump, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        err.print(_line(f"exported {len(dump['pages'])} pages of {dump['user_id']} to {output}"))
 
 
 @app.command()
@@ -428,7 +450,7 @@ def chat(
     interactive = sys.stdin.isatty()
     with _memory(settings, background_upkeep=True) as memo:
         if interactive:
-            err.print(f"memoryos chat with memory of {memo.scope.user_id!r}; /exit or an empty line quits")
+            err.print(_line(f"memoryos chat with memory of {memo.scope.user_id!r}; /exit or an empty line quits"))
         while True:
             line = _read_line("you> " if interactive else "")
             if line is None or not line.strip() or line.strip() in ("/exit", "/quit"):
@@ -436,9 +458,9 @@ def chat(
             try:
                 answer = memo.get_response(line.strip(), relationship_with_user=relationship, style_hint=style)
             except MemoryosError as exc:
-                err.print(f"[red]error:[/red] {exc}", highlight=False)
+                _error(exc)
                 continue
-            typer.echo(f"assistant> {answer}" if interactive else answer)
+            typer.echo(visible(f"assistant> {answer}" if interactive else answer))
         memo.flush(timeout=60)
 
 
@@ -491,7 +513,7 @@ def mcp(
     try:
         from .interfaces.mcp_server import MemoryServer
     except ImportError as exc:
-        err.print(f"[red]error:[/red] memoryos mcp needs the MCP SDK: pip install 'memoryos[mcp]' ({exc})")
+        _error(f"memoryos mcp needs the MCP SDK: pip install 'memoryos[mcp]' ({exc})")
         raise typer.Exit(2) from exc
     with _errors():
         settings = _settings(config, user, assistant, data, storage)
@@ -559,7 +581,7 @@ def serve(
     try:
         from .interfaces.rest import serve_command
     except ImportError as exc:
-        err.print(f"[red]error:[/red] memoryos serve needs FastAPI and uvicorn: pip install 'memoryos[rest]' ({exc})")
+        _error(f"memoryos serve needs FastAPI and uvicorn: pip install 'memoryos[rest]' ({exc})")
         raise typer.Exit(2) from exc
     with _errors():
         serve_command(
@@ -605,10 +627,10 @@ def check(
         _print_json({"problems": problems, "repaired": repaired, "remaining": remaining})
     else:
         for line in problems:
-            out.print(f"problem: {line}")
+            out.print(_line(f"problem: {line}"))
         if repaired is not None:
-            out.print(f"repaired: {repaired}")
-        out.print("ok" if not remaining else f"{len(remaining)} problem(s) remain")
+            out.print(_line(f"repaired: {repaired}"))
+        out.print(_line("ok" if not remaining else f"{len(remaining)} problem(s) remain"))
     if remaining:
         raise typer.Exit(1)
 
@@ -630,10 +652,12 @@ def migrate(
     else:
         for scope in report.scopes:
             out.print(
-                f"copied {scope['user_id']}/{scope['assistant_id']}: {scope['pages']} pages, "
-                f"{scope['segments']} segments, {scope['knowledge']} knowledge, verified"
+                _line(
+                    f"copied {scope['user_id']}/{scope['assistant_id']}: {scope['pages']} pages, "
+                    f"{scope['segments']} segments, {scope['knowledge']} knowledge, verified"
+                )
             )
-        out.print(f"{len(report.scopes)} user(s), {report.pages} pages")
+        out.print(_line(f"{len(report.scopes)} user(s), {report.pages} pages"))
 
 
 @app.command(
@@ -649,7 +673,7 @@ def bench(
     try:
         code = run_benchmark(name, list(args or []))
     except BenchmarkMissing as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        _error(exc)
         raise typer.Exit(2) from exc
     raise typer.Exit(code)
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from .errors import ConfigError
+from .redact import redact_settings, redact_text, redact_url
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 
@@ -150,12 +151,15 @@ class MemoryosConfig(BaseModel):
         return f"sqlite:///{Path(self.data_storage_path) / 'memoryos.db'}"
 
     def public_dict(self) -> dict[str, object]:
-        """Settings for logs and stats: secrets masked."""
-        data = self.model_dump()
-        data["openai_api_key"] = "***" if self.openai_api_key else None
-        return data
+        """Settings for logs and stats: secrets masked, credentials inside URLs redacted."""
+        return redact_settings(self.model_dump())
+
+    def __repr_args__(self) -> Any:
+        for name, value in super().__repr_args__():
+            yield name, redact_url(value) if name in URL_FIELDS and isinstance(value, str) else value
 
 
+URL_FIELDS = ("storage", "openai_base_url", "embedding_base_url")  # may carry credentials: shown redacted
 MAX_ID_LENGTH = 256
 
 
@@ -205,5 +209,20 @@ def build_config(explicit: dict[str, object], base: MemoryosConfig | None = None
         from pydantic import ValidationError
 
         if isinstance(exc, ValidationError):
-            raise ConfigError(f"invalid memoryos configuration: {exc}") from exc
+            raise ConfigError(f"invalid memoryos configuration: {_describe(exc)}") from None
         raise
+
+
+def _describe(exc: Any) -> str:
+    """A pydantic ValidationError without the secrets it would echo: the values of secret-looking or unknown
+    fields are left out, URLs are redacted."""
+    lines = []
+    for error in exc.errors(include_url=False):
+        field = ".".join(str(part) for part in error["loc"]) or "settings"
+        line = f"{field}: {error['msg']}"
+        value = error.get("input")
+        shown = redact_settings({field: value}).get(field) if isinstance(value, str | int | float | bool) else None
+        if shown is not None and shown != "***" and error["type"] != "extra_forbidden":
+            line += f" (got {redact_text(repr(shown))[:200]})"
+        lines.append(line)
+    return f"{len(lines)} problem(s): " + "; ".join(lines)

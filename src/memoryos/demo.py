@@ -9,6 +9,7 @@ import tempfile
 from typing import TextIO
 
 from . import Memoryos
+from .interfaces.terminal import visible
 
 CONVERSATION = [
     (
@@ -57,9 +58,9 @@ def run(data_path: str | None = None, out: TextIO = sys.stdout) -> Memoryos:
     print(f"pages by tier: {stats['pages']}, segments: {stats['segments']['active']}", file=out)
     print(f"\nQ: {QUESTION}\nRetrieved memory (best first):", file=out)
     for item in result.pages[:3]:
-        print(f"  [{item.tier}, score {item.score:.4f}] {item.page.user_input}", file=out)
+        print(visible(f"  [{item.tier}, score {item.score:.4f}] {item.page.user_input}"), file=out)
     profile = memo.get_user_profile()
-    print("\nUser profile:\n" + (profile or "(not promoted yet)"), file=out)
+    print("\nUser profile:\n" + visible(profile or "(not promoted yet)"), file=out)
     if stats["mode"] == "no-llm":
         print(
             "\nNo LLM configured: get_response() needs one. Set OPENAI_API_KEY / OPENAI_BASE_URL to any "

@@ -23,7 +23,8 @@ from .providers.answers import strip_reasoning
 from .providers.embeddings import Embedder, OpenAIEmbedder, local_embedder, normalize
 from .providers.extractive import ExtractiveAnalyzer
 from .providers.llm import LLM, MeteredLLM, OpenAICompatibleLLM, UsageMeter
-from .providers.prompts import generation_messages
+from .providers.prompts import generation_messages, new_fence_id
+from .redact import redact_url
 from .retrieval.result import RetrievalResult
 from .retrieval.retriever import Retriever
 from .storage import Store, open_store
@@ -192,7 +193,7 @@ class Memoryos:
             "memoryos ready: user=%s assistant=%s storage=%s mode=%s settings=%s",
             cfg.user_id,
             cfg.assistant_id,
-            cfg.storage_url(),
+            redact_url(cfg.storage_url()),
             f"llm:{cfg.llm_model}" if self._llm else "no-llm (extractive)",
             cfg.public_dict(),
         )
@@ -298,8 +299,15 @@ class Memoryos:
             raise InvalidInput("query must not be empty")
         meta = check_meta_data(user_conversation_meta_data, self.config.max_meta_data_bytes)
         context = self.retrieve(text)
+        fence_id = new_fence_id()
         messages = generation_messages(
-            text, context.to_prompt(), self.config.assistant_id, relationship_with_user, style_hint, meta
+            text,
+            context.to_prompt(fence_id),
+            self.config.assistant_id,
+            relationship_with_user,
+            style_hint,
+            meta,
+            fence_id,
         )
         # a reasoning model's <think> block is never part of the answer, whatever client produced it
         answer = strip_reasoning(self._llm.complete(messages, purpose="generation").text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import sys
 
+from ..redact import redacting_filter
+
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -17,6 +19,7 @@ def configure_logging(level: str = "WARNING", log_file: str | None = None) -> No
         logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler(sys.stderr)
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(redacting_filter())  # no credential inside a URL reaches the log, whoever logs it
     root = logging.getLogger()
     for existing in list(root.handlers):
         root.removeHandler(existing)

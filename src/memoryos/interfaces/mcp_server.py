@@ -19,12 +19,13 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp_types import INVALID_PARAMS, ToolAnnotations
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from .. import __version__
 from ..errors import ConfigError, InvalidInput, LLMError, LLMNotConfigured, MemoryosError, NotFound, StorageError
 from ..memoryos import Memoryos
 from ..providers.llm import LLM
+from ..redact import redact_url
 from . import schemas
 from .auth import Authenticator, AuthError, Grant, TokenPolicy
 from .http_guard import BodyLimits, HostPolicy, HttpGuard, default_max_body_bytes, percent_decodes
@@ -217,7 +218,7 @@ class MemoryServer:
             "stdio" if transport == "stdio" else f"http://{host}:{port}{path}",
             cfg.user_id,
             cfg.assistant_id,
-            cfg.storage_url(),
+            redact_url(cfg.storage_url()),
         )
         log.info("LLM for consolidation: %s", self.llm_mode())
         try:
@@ -389,7 +390,10 @@ def register_tools(mcp: MCPServer[Any], server: MemoryServer) -> None:
 
     @mcp.tool(annotations=ToolAnnotations(destructive_hint=True, idempotent_hint=True, open_world_hint=False))
     async def forget_user(
-        confirm: Annotated[bool, Field(description="Must be true: everything of the user is deleted for good.")],
+        confirm: Annotated[
+            StrictBool,  # only a JSON true confirms: never "yes", 1 or "true"
+            Field(description="Must be the JSON value true: everything of the user is deleted for good."),
+        ],
         user_id: UserId = None,
     ) -> schemas.ForgetResult:
         """Delete everything memory holds about one user: exchanges, topics, profile and knowledge.

@@ -11,6 +11,7 @@ from typing import Any
 from ..config import ENV_OVERRIDES, MemoryosConfig, build_config
 from ..errors import ConfigError
 from ..memoryos import Memoryos
+from ..redact import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -68,5 +69,5 @@ def describe_llm(config: MemoryosConfig) -> str:
     """Which LLM consolidation uses, for startup logs (never the key)."""
     if not config.llm_enabled:
         return "none (no-LLM extractive mode)"
-    endpoint = config.openai_base_url or "https://api.openai.com/v1"
+    endpoint = redact_url(config.openai_base_url or "https://api.openai.com/v1")
     return f"OpenAI-compatible endpoint {endpoint}, model {config.llm_model}"

@@ -11,7 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, LLMError
 
 log = logging.getLogger(__name__)
 
@@ -125,13 +125,25 @@ class OpenAIEmbedder:
     def __init__(self, model_name: str, base_url: str | None, api_key: str | None, timeout: float = 60.0) -> None:
         from openai import OpenAI
 
+        from ..redact import install_log_redaction_for
+        from .llm import split_endpoint
+
         self.name = model_name
-        self._client = OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout)
+        url, query = split_endpoint(base_url)
+        self._client = OpenAI(base_url=url, default_query=query, api_key=api_key or "not-needed", timeout=timeout)
+        install_log_redaction_for(self._client)  # its HTTP library logs request URLs
         self.dim = int(self.embed(["dimension probe"]).shape[1])
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, getattr(self, "dim", 0)), dtype=np.float32)
-        response = self._client.embeddings.create(model=self.name, input=list(texts))
+        import openai
+
+        try:
+            response = self._client.embeddings.create(model=self.name, input=list(texts))
+        except openai.APIError as exc:
+            # like the chat LLM: the class and status, never the endpoint's echo of the request (URL, key)
+            status = getattr(exc, "status_code", None)
+            raise LLMError(f"embedding call failed: {type(exc).__name__}{f' {status}' if status else ''}") from exc
         vectors = [item.embedding for item in sorted(response.data, key=lambda d: d.index)]
         return normalize(np.asarray(vectors, dtype=np.float32))

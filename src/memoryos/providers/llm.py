@@ -8,10 +8,12 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, runtime_checkable
+from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import LLMError
+from ..redact import install_log_redaction_for
 from .answers import parse_json_object, strip_reasoning
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,17 @@ class UnusableAnswer(LLMError):
     """The endpoint answered, but with nothing usable (an undecodable body, no text): worth asking again."""
 
 
+def split_endpoint(base_url: str | None) -> tuple[str | None, dict[str, str] | None]:
+    """An endpoint URL as the `openai` client needs it: the URL without its query, and the query's parameters
+    (e.g. `?api-key=…` of gateways) to send with every request. The client appends paths to `base_url`, so a
+    query left in it would end up inside the path."""
+    if not base_url or "?" not in base_url:
+        return base_url, None
+    url, _, query = base_url.partition("?")
+    query, _, _fragment = query.partition("#")
+    return url, dict(parse_qsl(query, keep_blank_values=True)) or None
+
+
 class OpenAICompatibleLLM:
     """Any OpenAI-compatible chat endpoint via the official `openai` client (timeouts, retries, back-off)."""
 
@@ -58,9 +71,11 @@ class OpenAICompatibleLLM:
         self.json_mode = json_mode  # turned off for good once the endpoint refuses it
         self._lock = threading.Lock()
         self.temperature = temperature
+        url, query = split_endpoint(base_url)
         self._client = OpenAI(
-            api_key=api_key or "not-needed", base_url=base_url, timeout=timeout, max_retries=max_retries
+            api_key=api_key or "not-needed", base_url=url, default_query=query, timeout=timeout, max_retries=max_retries
         )
+        install_log_redaction_for(self._client)  # its HTTP library logs request URLs
 
     def complete(
         self, messages: list[Message], *, purpose: str, json_mode: bool = False, max_tokens: int | None = None

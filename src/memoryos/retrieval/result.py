@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..models import Fact, Page, iso
-from ..providers.prompts import fence
+from ..providers.prompts import fence, new_fence_id
 from ..textutil import estimate_tokens
 
 
@@ -84,18 +84,24 @@ class RetrievalResult:
             "timings_ms": {k: round(v, 3) for k, v in self.timings_ms.items()},
         }
 
-    def to_prompt(self) -> str:
-        """Context for an LLM: every memory inside a fence that marks it as data, never instructions."""
+    def to_prompt(self, fence_id: str | None = None) -> str:
+        """Context for an LLM: every memory inside a fence that marks it as data, never instructions. The fences
+        carry `fence_id` (a fresh random one by default), which the system prompt names as the only way to close
+        one: stored text cannot know it, and fence-like lines inside memory are defused."""
+        fence_id = fence_id or new_fence_id()
         blocks = []
         if self.profile:
-            blocks.append(fence("user profile", self.profile))
+            blocks.append(fence("user profile", self.profile, fence_id))
         if self.user_knowledge:
-            blocks.append(fence("facts about the user", "\n".join(f"- {f.fact.text}" for f in self.user_knowledge)))
+            blocks.append(
+                fence("facts about the user", "\n".join(f"- {f.fact.text}" for f in self.user_knowledge), fence_id)
+            )
         if self.assistant_knowledge:
             blocks.append(
                 fence(
                     "what you (the assistant) know or promised",
                     "\n".join(f"- {f.fact.text}" for f in self.assistant_knowledge),
+                    fence_id,
                 )
             )
         if self.pages:
@@ -104,10 +110,10 @@ class RetrievalResult:
                 lines.append(f"[{iso(item.page.timestamp)}] {item.page.text}")
                 if item.page.chain_summary:
                     lines.append(f"  (conversation thread so far: {item.page.chain_summary})")
-            blocks.append(fence("relevant past conversations", "\n".join(lines)))
+            blocks.append(fence("relevant past conversations", "\n".join(lines), fence_id))
         if self.short_term:
             recent = "\n".join(f"[{iso(p.timestamp)}] {p.text}" for p in self.short_term)
-            blocks.append(fence("the recent conversation", recent))
+            blocks.append(fence("the recent conversation", recent, fence_id))
         return "\n\n".join(blocks) if blocks else "(no memories yet)"
 
     def context_tokens(self) -> int:

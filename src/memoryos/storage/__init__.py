@@ -32,7 +32,11 @@ def open_store(url: str) -> Store:
         from .postgres import PostgresStore
 
         return PostgresStore(url)
-    raise ConfigError(f"unknown storage URL {url!r}; expected sqlite:///path/to/memoryos.db or postgresql://...")
+    from ..redact import redact_url
+
+    raise ConfigError(
+        f"unknown storage URL {redact_url(url)!r}; expected sqlite:///path/to/memoryos.db or postgresql://..."
+    )
 
 
 __all__ = ["Store", "open_store"]

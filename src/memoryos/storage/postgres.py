@@ -32,6 +32,7 @@ from ..models import (
     Tier,
     dumps,
 )
+from ..redact import redact_text
 from .migrations import POSTGRES_MIGRATIONS
 from .rows import (
     FACT_COLS,
@@ -128,7 +129,7 @@ class PostgresStore:
             raise StorageError(f"PostgreSQL error: {_redact(str(exc))}") from exc
         except Exception as exc:
             if type(exc).__module__.startswith("psycopg_pool"):
-                raise StorageError(f"PostgreSQL pool error: {exc}") from exc
+                raise StorageError(f"PostgreSQL pool error: {_redact(str(exc))}") from exc
             raise
 
     @contextmanager
@@ -825,5 +826,5 @@ class _Abort(Exception):
 
 
 def _redact(text: str) -> str:
-    """Never show a password from a connection URL."""
-    return re.sub(r"(postgres(?:ql)?://[^:/@\s]+):[^@\s]*@", r"\1:***@", text)
+    """Never show a password from a connection URL or string."""
+    return redact_text(text)

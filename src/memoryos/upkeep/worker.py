@@ -7,6 +7,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from ..redact import redact_text
+
 log = logging.getLogger(__name__)
 
 
@@ -84,6 +86,9 @@ def run_until_idle(
             if not step():
                 return None
         except Exception as exc:
-            log.warning("memory upkeep postponed: %s", exc, exc_info=log.isEnabledFor(logging.DEBUG))
-            return f"{type(exc).__name__}: {exc}"
+            # the text of a client's exception may hold the endpoint URL (its traceback is redacted by the
+            # filter on this logger); last_error is shown by stats()
+            message = redact_text(str(exc))
+            log.warning("memory upkeep postponed: %s", message, exc_info=log.isEnabledFor(logging.DEBUG))
+            return f"{type(exc).__name__}: {message}"
     return None
