@@ -273,7 +273,7 @@ def test_rest_info_and_stats_hide_credentials(
         "data_storage_path": str(tmp_path / "data"),
         "background_upkeep": False,
     }
-    with TestClient(create_app(settings, embedder=HashingEmbedder())) as client:
+    with TestClient(create_app(settings, embedder=HashingEmbedder()), base_url="http://127.0.0.1") as client:
         info = client.get("/v1/info")
         added = client.post("/v1/users/tom/memories", json={"user_input": "hi", "agent_response": "hello"})
         stats = client.get("/v1/users/tom/stats")
