@@ -636,6 +636,31 @@ def check(
 
 
 @app.command()
+def doctor(
+    config: ConfigOpt = None,
+    timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for each request.")] = 20.0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Call the configured LLM endpoint once and report what works: reachable, auth, model, JSON mode,
+    reasoning blocks, latency. Exit status 1 when upkeep could not use it."""
+    from .interfaces.settings import effective_config
+    from .providers.probe import probe_llm
+
+    with _errors():
+        report = probe_llm(effective_config(_settings(config, None, None, None)), timeout=timeout)
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        out.print(_line(("LLM endpoint ", "bold"), report.endpoint, "  model ", report.model))
+        marks = {True: ("ok", "green"), False: ("FAIL", "red"), None: ("note", "yellow")}
+        for check in report.checks:
+            out.print(_line(f"  {check.name:<11}", marks[check.ok], "  ", check.detail))
+        out.print(_line("usable for upkeep" if report.ok else "not usable: memoryos degrades to extractive mode"))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
 def migrate(
     source: Annotated[str, typer.Option("--from", help="Source storage URL, e.g. sqlite:///data/memoryos.db.")],
     target: Annotated[str, typer.Option("--to", help="Target storage URL, e.g. postgresql://user@host/db.")],
