@@ -288,3 +288,14 @@ def test_rest_import_uses_the_same_validators_and_reveals_no_ids(rest: TestClien
     bob_ids = {p["id"] for p in rest.get("/v1/users/bob/export").json()["pages"]}
     assert not bob_ids & set(alice_ids)
     assert [p["id"] for p in rest.get("/v1/users/alice/export").json()["pages"]] == alice_ids
+
+
+V01_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "stores" / "v0.1-sqlite" / "export-v0.1.json"
+
+
+@pytest.mark.skipif(not V01_EXPORT.exists(), reason="the shared v0.1 export is not present")
+def test_an_export_of_a_released_version_passes_the_validators_and_restores_as_it_was(make_memo) -> None:
+    released = json.loads(V01_EXPORT.read_text(encoding="utf-8"))
+    memo = make_memo(user_id=released["user_id"], assistant_id=released["assistant_id"])
+    assert memo.import_data(released) == len(released["pages"]) == 196
+    assert memo.export() == released
