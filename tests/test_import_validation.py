@@ -71,6 +71,7 @@ BAD_FIELDS: list[tuple[str, str, Any, type[Exception], str]] = [
     ("pages", "user_input", 42, InvalidInput, "must be a string"),
     ("pages", "user_input", None, InvalidInput, "must be a string"),
     ("pages", "seq", 2**70, InvalidInput, "between"),
+    ("pages", "seq", 10**5000, InvalidInput, "bits"),
     ("pages", "seq", -1, InvalidInput, "between"),
     ("pages", "seq", "3", InvalidInput, "integer"),
     ("pages", "seq", 3.0, InvalidInput, "integer"),

@@ -48,6 +48,7 @@ BAD_TIMES: list[Any] = [
     TIMESTAMP_MAX + 1,
     TIMESTAMP_MIN - 1,
     10**400,
+    -(10**5000),  # too long even for str()
     True,
 ]
 

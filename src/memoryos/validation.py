@@ -70,6 +70,14 @@ TIMESTAMP_MAX = 253402214399.0  # 9999-12-30T23:59:59Z
 TIMESTAMP_RANGE = "0001-01-02T00:00:00Z to 9999-12-30T23:59:59Z (epoch seconds -62135510400 to 253402214399)"
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """A value for an error message: repr, shortened; never fails (ints too long for str() included)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"an integer of {value.bit_length()} bits"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def timestamp_problem(value: object) -> str | None:
     """Why `value` is not a storable time (epoch seconds), or None if it is one."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -77,11 +85,11 @@ def timestamp_problem(value: object) -> str | None:
     try:
         number = float(value)
     except OverflowError:  # an int too large for a float
-        return f"{value} is outside the allowed range {TIMESTAMP_RANGE}"
+        return f"{shown(value)} is outside the allowed range {TIMESTAMP_RANGE}"
     if not math.isfinite(number):
-        return f"{value!r} is not a finite time"
+        return f"{shown(value)} is not a finite time"
     if not TIMESTAMP_MIN <= number <= TIMESTAMP_MAX:
-        return f"{value!r} is outside the allowed range {TIMESTAMP_RANGE}"
+        return f"{shown(value)} is outside the allowed range {TIMESTAMP_RANGE}"
     return None
 
 
@@ -134,7 +142,7 @@ def parse_timestamp(value: object, now: float | None = None) -> float:
         return _checked_moment(moment, value)
     hint = " (LoCoMo style)" if _LOCOMO_RE.match(text) else ""
     raise InvalidInput(
-        f"timestamp {value!r}{hint} is not a recognised date/time; use ISO 8601 between {TIMESTAMP_RANGE}"
+        f"timestamp {shown(value)}{hint} is not a recognised date/time; use ISO 8601 within {TIMESTAMP_RANGE}"
     )
 
 
@@ -144,9 +152,9 @@ def _checked_moment(moment: datetime, original: object) -> float:
     try:
         epoch = moment.timestamp()
     except (OverflowError, ValueError, OSError) as exc:
-        raise InvalidInput(f"timestamp {original!r} is outside the allowed range {TIMESTAMP_RANGE}") from exc
+        raise InvalidInput(f"timestamp {shown(original)} is outside the allowed range {TIMESTAMP_RANGE}") from exc
     if timestamp_problem(epoch) is not None:
-        raise InvalidInput(f"timestamp {original!r} is outside the allowed range {TIMESTAMP_RANGE}")
+        raise InvalidInput(f"timestamp {shown(original)} is outside the allowed range {TIMESTAMP_RANGE}")
     return epoch
 
 
@@ -182,7 +190,7 @@ def check_int(value: object, name: str, low: int = 0, high: int = MAX_COUNT) -> 
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(f"{name} must be an integer, got {type(value).__name__}")
     if not low <= value <= high:
-        raise InvalidInput(f"{name} must be between {low} and {high:,}, got {value}")
+        raise InvalidInput(f"{name} must be between {low} and {high:,}, got {shown(value)}")
     return value
 
 
@@ -194,5 +202,5 @@ def check_bool(value: object, name: str) -> bool:
 
 def check_choice(value: object, name: str, choices: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value not in choices:
-        raise InvalidInput(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r:.60}")
+        raise InvalidInput(f"{name} must be one of {', '.join(map(repr, choices))}, got {shown(value)}")
     return value
