@@ -362,6 +362,10 @@ def import_(
         ) as memo:
             reports.append(importer.import_export(memo, dump))
     else:
+        from .interfaces.settings import effective_config
+
+        with _errors():  # every record of every user is checked before anything is written
+            importer.check_records(source.records, effective_config(settings).max_input_chars)
         groups: dict[str | None, list[importer.Record]] = {}
         for record in source.records:
             groups.setdefault(None if user else record.user_id, []).append(record)

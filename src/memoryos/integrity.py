@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .models import ScopeDump
+from .validation import TIMESTAMP_RANGE
 
 TIERS = ("short", "mid", "archive")
 
@@ -63,4 +64,6 @@ def check_dump(dump: ScopeDump, expected_dim: int | None = None) -> list[str]:
     for fact in dump.facts:
         if fact.embedding is None:
             problems.append(f"knowledge entry {fact.id} has no vector")
+    for fault in dump.invalid_times:
+        problems.append(f"{fault.describe()}: a stored time must lie within {TIMESTAMP_RANGE}")
     return problems

@@ -4,12 +4,14 @@ derived data (vectors match their texts, the lexical index matches the pages).""
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .integrity import check_dump
-from .models import Scope, ScopeDump
+from .models import InvalidTime, Scope, ScopeDump
 from .providers.embeddings import Embedder, normalize
 from .storage.base import Store
 
@@ -59,9 +61,56 @@ def check_memory(store: Store, scope: Scope, embedder: Embedder, sample: int | N
     return report
 
 
-def repair_memory(store: Store, scope: Scope, embedder: Embedder) -> dict[str, int]:
-    """Rebuild derived data: page and segment vectors, the lexical index, segment page counts."""
+def _nearest_valid(valid: Sequence[bool], index: int) -> int | None:
+    """The nearest valid position: looking back first (an earlier time is a lower bound), then ahead."""
+    for j in (*range(index - 1, -1, -1), *range(index + 1, len(valid))):
+        if valid[j]:
+            return j
+    return None
+
+
+def time_fixes(dump: ScopeDump, now: float) -> list[tuple[InvalidTime, float]]:
+    """The repair policy for times that break the timestamp rule (rows written by older versions):
+
+    - a page takes the time of its nearest valid neighbour in insertion order (the previous page first, so the
+      order of times is kept; else the next one), else the repair time; the original value stays in its
+      meta_data under `memoryos_invalid_timestamp`;
+    - a profile version and a knowledge entry likewise take their nearest valid neighbour's time (version order,
+      export order), else the repair time;
+    - a segment's created_at or last_access takes the segment's other time when that is valid, else the repair
+      time."""
+    bad = {(f.kind, f.id, f.field): f for f in dump.invalid_times}
+    fixes: list[tuple[InvalidTime, float]] = []
+    ordered = (
+        ("page", "timestamp", [(p.id, p.timestamp) for p in dump.pages]),
+        ("profile", "created_at", [(str(v.version), v.created_at) for v in dump.profile_versions]),
+        ("knowledge", "created_at", [(f.id, f.created_at) for f in dump.facts]),
+    )
+    for kind, name, rows in ordered:
+        valid = [(kind, ident, name) not in bad for ident, _ in rows]
+        for i, (ident, _) in enumerate(rows):
+            fault = bad.get((kind, ident, name))
+            if fault is not None:
+                j = _nearest_valid(valid, i)
+                fixes.append((fault, rows[j][1] if j is not None else now))
+    for segment in dump.segments:
+        for name, other in (("created_at", "last_access"), ("last_access", "created_at")):
+            fault = bad.get(("segment", segment.id, name))
+            if fault is not None:
+                sibling_ok = ("segment", segment.id, other) not in bad
+                fixes.append((fault, getattr(segment, other) if sibling_ok else now))
+    return fixes
+
+
+def repair_memory(store: Store, scope: Scope, embedder: Embedder, now: float | None = None) -> dict[str, int]:
+    """Replace times that break the timestamp rule (see time_fixes), then rebuild derived data: page and segment
+    vectors, the lexical index, segment page counts."""
     dump = store.export_scope(scope)
+    fixes = time_fixes(dump, time.time() if now is None else now)
+    if fixes:
+        store.fix_times(scope, fixes)
+        for fault, value in fixes:
+            log.warning("repaired %s: now %s", fault.describe(), value)
     stale, _ = _stale_vectors(dump, embedder, sample=None)
     by_id = {p.id: p for p in dump.pages}
     if stale:
@@ -77,6 +126,7 @@ def repair_memory(store: Store, scope: Scope, embedder: Embedder) -> dict[str, i
     recounted = store.recount_segments(scope)
     reindexed = store.rebuild_lexical_index(scope)
     result = {
+        "timestamps": len(fixes),
         "page_vectors": len(stale),
         "segment_vectors": len(fixed_segments),
         "segment_counts": recounted,

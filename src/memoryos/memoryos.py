@@ -417,9 +417,10 @@ class Memoryos:
         return check_memory(self.store, self.scope, self.embedder, sample).problems  # type: ignore[arg-type]
 
     def repair(self) -> dict[str, int]:
-        """Rebuild derived data (vectors, lexical index, segment counts) from the pages, which are the truth."""
+        """Replace stored times that break the timestamp rule (maintenance.time_fixes says with what), then rebuild
+        derived data (vectors, lexical index, segment counts) from the pages, which are the truth."""
         with self._upkeep_lock:
-            return repair_memory(self.store, self.scope, self.embedder)  # type: ignore[arg-type]
+            return repair_memory(self.store, self.scope, self.embedder, self._clock())  # type: ignore[arg-type]
 
     # ---- export / import ----
 
@@ -430,10 +431,12 @@ class Memoryos:
     def import_data(self, data: dict[str, Any], *, new_ids: bool | None = None) -> int:
         """Restore an export into this (empty) user's memory; vectors are recomputed. Returns pages imported.
 
-        `new_ids`: give pages, segments and knowledge new ids (references kept). By default that happens when the
-        export belongs to another user or assistant, since ids are unique across a store; a restore of the same
-        user keeps its ids."""
-        dump = dict_to_dump(data)
+        Every record is checked with add_memory's rules first (transfer.dict_to_dump): a bad one is an
+        InvalidInput naming it, and nothing is written. `new_ids`: give pages, segments and knowledge new ids
+        (references kept). By default that happens when the export belongs to another user or assistant, since
+        ids are unique across a store; a restore of the same user keeps its ids, except those already used
+        elsewhere in the store, which are renewed without saying whose they were."""
+        dump = dict_to_dump(data, self.config.max_input_chars)
         if new_ids is None:
             new_ids = (data.get("user_id"), data.get("assistant_id")) != (self.scope.user_id, self.scope.assistant_id)
         if new_ids:

@@ -56,7 +56,7 @@ def copy_memory(
                     len(problems),
                     problems[:3],
                 )
-            target.import_scope(scope, dump)
+            target.import_scope(scope, dump, renew_taken_ids=False)
             _verify(dump, target.export_scope(scope), scope)
             report.scopes.append(
                 {

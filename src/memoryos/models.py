@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 import numpy as np
+
+from .validation import displayable_timestamp
 
 Tier = Literal["short", "mid", "archive"]
 KnowledgeKind = Literal["user", "assistant"]
@@ -28,8 +30,17 @@ class Scope:
         return "s" + digest[:24]
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
 def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat()
+    """ISO 8601 in UTC. Never raises: a value outside the timestamp rule (a row written by an older version)
+    renders as the nearest valid time (see validation.displayable_timestamp); `memoryos check` reports it."""
+    value = displayable_timestamp(ts)
+    try:
+        return datetime.fromtimestamp(value, tz=timezone.utc).isoformat()
+    except (OverflowError, ValueError, OSError):  # platforms whose gmtime stops at 1970 or 2038
+        return (_EPOCH + timedelta(seconds=value)).isoformat()
 
 
 @dataclass
@@ -173,6 +184,24 @@ def dumps(value: Any) -> str:
 
 
 @dataclass
+class InvalidTime:
+    """A stored time that breaks the timestamp rule (written by an older version), found when it was read.
+
+    Reads show such a time as validation.displayable_timestamp(raw); `memoryos check` reports it and
+    `--repair` replaces it."""
+
+    kind: Literal["page", "segment", "knowledge", "profile"]
+    id: str  # the page, segment or knowledge id; for a profile, its version number
+    field: str  # timestamp, created_at or last_access
+    raw: Any
+
+    def describe(self) -> str:
+        raw = repr(self.raw)
+        raw = raw if len(raw) <= 60 else raw[:57] + "..."
+        return f"{self.kind} {self.id} has an invalid {self.field} {raw} (shown as {iso(self.raw)})"
+
+
+@dataclass
 class ScopeDump:
     """Everything of one scope, as records (vectors included where stored)."""
 
@@ -180,3 +209,4 @@ class ScopeDump:
     segments: list[Segment]
     profile_versions: list[ProfileVersion]
     facts: list[Fact]
+    invalid_times: list[InvalidTime] = field(default_factory=list)  # filled by Store.export_scope

@@ -66,37 +66,149 @@ _FORMATS = (
 )
 
 
+# ---- timestamps: one rule for every time memoryos stores ----
+#
+# A stored time is epoch seconds (UTC) as a finite float between TIMESTAMP_MIN and TIMESTAMP_MAX inclusive:
+# 0001-01-02T00:00:00Z .. 9999-12-30T23:59:59Z. A day's margin inside datetime's own range means every accepted
+# time renders as ISO 8601 in UTC and in any time zone (offsets reach ±24 h), and floats always sort. The same
+# rule guards add_memory (every shell), every import path and both storage backends.
+
+TIMESTAMP_MIN = -62135510400.0  # 0001-01-02T00:00:00Z
+TIMESTAMP_MAX = 253402214399.0  # 9999-12-30T23:59:59Z
+TIMESTAMP_RANGE = "0001-01-02T00:00:00Z to 9999-12-30T23:59:59Z (epoch seconds -62135510400 to 253402214399)"
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value for an error message: repr, shortened; never fails (ints too long for str() included)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"an integer of {value.bit_length()} bits"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def timestamp_problem(value: object) -> str | None:
+    """Why `value` is not a storable time (epoch seconds), or None if it is one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"is not a number of epoch seconds ({type(value).__name__})"
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float
+        return f"{shown(value)} is outside the allowed range {TIMESTAMP_RANGE}"
+    if not math.isfinite(number):
+        return f"{shown(value)} is not a finite time"
+    if not TIMESTAMP_MIN <= number <= TIMESTAMP_MAX:
+        return f"{shown(value)} is outside the allowed range {TIMESTAMP_RANGE}"
+    return None
+
+
+def check_epoch(value: object, name: str = "timestamp") -> float:
+    """A stored time as it travels in exports: epoch seconds, strictly a number (no strings, no booleans)."""
+    problem = timestamp_problem(value)
+    if problem is not None:
+        raise InvalidInput(f"{name} {problem}")
+    return float(value)  # type: ignore[arg-type]
+
+
+def displayable_timestamp(value: object) -> float:
+    """The time to show for a stored value that may break the rule (rows written by older versions): the value
+    itself when valid, clamped into the range when it is a number (±inf included), else TIMESTAMP_MIN."""
+    if timestamp_problem(value) is None:
+        return float(value)  # type: ignore[arg-type]
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value):
+        return TIMESTAMP_MIN if value < 0 else TIMESTAMP_MAX
+    return TIMESTAMP_MIN
+
+
 def parse_timestamp(value: object, now: float | None = None) -> float:
-    """Accept None (now), epoch seconds, datetime, ISO 8601 and a few common human formats; naive = UTC."""
+    """Accept None (now), epoch seconds, datetime, ISO 8601 and a few common human formats; naive = UTC.
+
+    Whatever the form, the result obeys the one rule above (InvalidInput naming the range otherwise)."""
     if value is None:
-        return time.time() if now is None else now
+        return check_epoch(time.time() if now is None else now, "the current time")
     if isinstance(value, bool):
         raise InvalidInput("timestamp must be a time, not a boolean")
     if isinstance(value, (int, float)):
-        if not math.isfinite(value) or not (0 <= value < 32503680000):
-            raise InvalidInput(f"timestamp {value!r} is not a plausible epoch time")
-        return float(value)
+        return check_epoch(value)
     if isinstance(value, datetime):
-        return _to_epoch(value)
+        return _checked_moment(value, value)
     if not isinstance(value, str):
         raise InvalidInput(f"timestamp must be a string, number or datetime, got {type(value).__name__}")
     text = value.strip()
     if not text:
-        return time.time() if now is None else now
+        return check_epoch(time.time() if now is None else now, "the current time")
     try:
-        return _to_epoch(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         pass
+    else:
+        return _checked_moment(moment, value)
     for fmt in _FORMATS:
         try:
-            return _to_epoch(datetime.strptime(text, fmt))
+            moment = datetime.strptime(text, fmt)
         except ValueError:
             continue
+        return _checked_moment(moment, value)
     hint = " (LoCoMo style)" if _LOCOMO_RE.match(text) else ""
-    raise InvalidInput(f"timestamp {value!r}{hint} is not a recognised date/time; use ISO 8601")
+    raise InvalidInput(
+        f"timestamp {shown(value)}{hint} is not a recognised date/time; use ISO 8601 within {TIMESTAMP_RANGE}"
+    )
 
 
-def _to_epoch(moment: datetime) -> float:
+def _checked_moment(moment: datetime, original: object) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
+    try:
+        epoch = moment.timestamp()
+    except (OverflowError, ValueError, OSError) as exc:
+        raise InvalidInput(f"timestamp {shown(original)} is outside the allowed range {TIMESTAMP_RANGE}") from exc
+    if timestamp_problem(epoch) is not None:
+        raise InvalidInput(f"timestamp {shown(original)} is outside the allowed range {TIMESTAMP_RANGE}")
+    return epoch
+
+
+# ---- strict checks for imported records (the live API's rules, no coercion) ----
+
+RECORD_ID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
+RECORD_ID_RULE = "1 to 128 characters from A-Z a-z 0-9 _ . : -"
+MAX_COUNT = 2**53 - 1  # sequence numbers and counters: exact in a float, JSON and every client
+
+
+def check_record_id(value: object, name: str) -> str:
+    """A page, segment or knowledge id in an import. The store makes 32-character hex ids; imports may carry
+    any id of RECORD_ID_RULE (no quotes, markup, spaces or control characters)."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be a string id, got {type(value).__name__}")
+    if not RECORD_ID_PATTERN.fullmatch(value):
+        raise InvalidInput(f"{name} is not a valid id: ids are {RECORD_ID_RULE}")
+    return value
+
+
+def check_optional_id(value: object, name: str) -> str | None:
+    return None if value is None else check_record_id(value, name)
+
+
+def check_id_list(value: object, name: str) -> list[str]:
+    if not isinstance(value, list):
+        raise InvalidInput(f"{name} must be a list of ids, got {type(value).__name__}")
+    return [check_record_id(item, f"{name}[{i}]") for i, item in enumerate(value)]
+
+
+def check_int(value: object, name: str, low: int = 0, high: int = MAX_COUNT) -> int:
+    """An integer (not a bool, not a float, not a numeric string) within [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"{name} must be an integer, got {type(value).__name__}")
+    if not low <= value <= high:
+        raise InvalidInput(f"{name} must be between {low} and {high:,}, got {shown(value)}")
+    return value
+
+
+def check_bool(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{name} must be true or false, got {type(value).__name__}")
+    return value
+
+
+def check_choice(value: object, name: str, choices: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise InvalidInput(f"{name} must be one of {', '.join(map(repr, choices))}, got {shown(value)}")
+    return value

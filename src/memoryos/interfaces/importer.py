@@ -9,19 +9,21 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
+from ..config import validate_identifier
 from ..errors import InvalidInput
 from ..memoryos import Memoryos
 from ..models import page_text
 from ..providers.embeddings import Embedder
 from ..transfer import EXPORT_FORMAT
-from ..validation import parse_timestamp
+from ..validation import check_meta_data, check_text, parse_timestamp
 
 Format = Literal["auto", "json", "jsonl", "locomo", "export"]
 FORMATS: tuple[str, ...] = ("auto", "json", "jsonl", "locomo", "export")
@@ -39,6 +41,7 @@ class Record:
     meta_data: dict[str, Any]
     key: str
     user_id: str | None = None  # set for LoCoMo conversations imported one user each
+    where: str = ""  # where it came from, for error messages: "record 3", "line 7", "conv-30 session 2 D2:5"
 
     @property
     def text(self) -> str:
@@ -135,7 +138,21 @@ def _jsonl_items(text: str) -> Iterable[tuple[str, Any]]:
             raise InvalidInput(f"line {number} is not valid JSON: {exc}") from exc
 
 
+@contextmanager
+def _at(where: str) -> Iterator[None]:
+    """Checks inside name the record they are about in their InvalidInput (or InputTooLarge)."""
+    try:
+        yield
+    except InvalidInput as exc:
+        raise type(exc)(f"{where}: {exc}") from exc
+
+
+_NO_LIMIT = 2**62  # lengths are checked against the user's max_input_chars once it is known (check_records)
+
+
 def records_from_items(items: Iterable[tuple[str, Any]]) -> list[Record]:
+    """Records checked with add_memory's rules, strictly: texts are strings (null or absent = empty) without NUL
+    or lone surrogates, meta_data a JSON object (or null), timestamps by the timestamp rule."""
     records = []
     for index, (where, item) in enumerate(items):
         if not isinstance(item, dict):
@@ -143,24 +160,31 @@ def records_from_items(items: Iterable[tuple[str, Any]]) -> list[Record]:
         unknown = sorted(set(item) - RECORD_FIELDS)
         if unknown:
             raise InvalidInput(f"{where}: unknown field(s) {', '.join(unknown)}; expected {sorted(RECORD_FIELDS)}")
-        user_input, agent_response = item.get("user_input") or "", item.get("agent_response") or ""
-        if not isinstance(user_input, str) or not isinstance(agent_response, str):
-            raise InvalidInput(f"{where}: user_input and agent_response must be strings")
-        if not (user_input.strip() or agent_response.strip()):
-            raise InvalidInput(f"{where}: user_input and agent_response are both empty")
-        timestamp, meta = item.get("timestamp"), item.get("meta_data") or {}
-        if timestamp is not None:
-            if not isinstance(timestamp, (str, int, float)) or isinstance(timestamp, bool):
-                raise InvalidInput(f"{where}: timestamp must be a string or epoch seconds")
-            try:
+        with _at(where):
+            for name in ("user_input", "agent_response"):
+                if not isinstance(item.get(name), (str, type(None))):
+                    raise InvalidInput(f"user_input and agent_response must be strings; {name} is not")
+            user_input = check_text(item.get("user_input"), "user_input", _NO_LIMIT)
+            agent_response = check_text(item.get("agent_response"), "agent_response", _NO_LIMIT)
+            if not (user_input.strip() or agent_response.strip()):
+                raise InvalidInput("user_input and agent_response are both empty")
+            timestamp = item.get("timestamp")
+            if timestamp is not None:
+                if not isinstance(timestamp, (str, int, float)) or isinstance(timestamp, bool):
+                    raise InvalidInput("timestamp must be a string or epoch seconds")
                 parse_timestamp(timestamp)
-            except InvalidInput as exc:
-                raise InvalidInput(f"{where}: {exc}") from exc
-        if not isinstance(meta, dict):
-            raise InvalidInput(f"{where}: meta_data must be an object")
+            meta = check_meta_data(item.get("meta_data"))
         key = import_key(index, user_input, agent_response, timestamp)
-        records.append(Record(user_input, agent_response, timestamp, dict(meta), key))
+        records.append(Record(user_input, agent_response, timestamp, meta, key, where=where))
     return records
+
+
+def check_records(records: Sequence[Record], max_chars: int) -> None:
+    """What depends on the importing user's settings: text lengths (max_input_chars, InputTooLarge)."""
+    for record in records:
+        with _at(record.where or "record"):
+            check_text(record.user_input, "user_input", max_chars)
+            check_text(record.agent_response, "agent_response", max_chars)
 
 
 # ---- LoCoMo ----
@@ -184,7 +208,9 @@ def locomo_records(data: Any, conversations: Sequence[int] | None = None) -> lis
         conversation = sample.get("conversation") if isinstance(sample, dict) else None
         if not isinstance(conversation, dict) or "speaker_a" not in conversation:
             raise InvalidInput(f"conversation {index} is not in LoCoMo format (no conversation.speaker_a)")
-        sample_id = str(sample.get("sample_id") or f"conversation-{index}")
+        sample_id = sample.get("sample_id") or f"conversation-{index}"
+        with _at(f"conversation {index}"):
+            validate_identifier(sample_id, "sample_id")  # it names the user the conversation goes to
         records.extend(_locomo_conversation(sample_id, conversation))
     return records
 
@@ -194,27 +220,35 @@ def _locomo_conversation(sample_id: str, conv: dict[str, Any]) -> list[Record]:
     sessions = sorted(int(m.group(1)) for key in conv if (m := _SESSION_RE.fullmatch(key)))
     records = []
     for number in sessions:
+        where = f"{sample_id} session {number}"
         turns = conv[f"session_{number}"]
+        if not isinstance(turns, list) or not all(isinstance(t, dict) for t in turns):
+            raise InvalidInput(f"{where}: expected a list of turns (objects)")
         date = conv.get(f"session_{number}_date_time")
-        try:
+        with _at(where):
             start = parse_timestamp(date) if date else None
-        except InvalidInput as exc:
-            raise InvalidInput(f"{sample_id} session {number}: {exc}") from exc
         for position, (user_turns, agent_turns) in enumerate(_pair_turns(turns, user)):
             dia_ids = [t.get("dia_id") for t in user_turns + agent_turns]
+            at = f"{where} {'/'.join(map(str, dia_ids))}"
             meta = {"source": "locomo", "sample_id": sample_id, "session": number, "dia_ids": dia_ids}
             if date:
                 meta["session_date_time"] = date
-            records.append(
-                Record(
-                    user_input=" ".join(_turn_text(t) for t in user_turns),
-                    agent_response=" ".join(_turn_text(t) for t in agent_turns),
-                    timestamp=None if start is None else start + position,
-                    meta_data=meta,
-                    key=import_key("locomo", sample_id, dia_ids),
-                    user_id=sample_id,
+            with _at(at):
+                user_input = check_text(" ".join(_turn_text(t) for t in user_turns), "user_input", _NO_LIMIT)
+                agent_response = check_text(
+                    " ".join(_turn_text(t) for t in agent_turns), "agent_response", _NO_LIMIT
                 )
-            )
+                records.append(
+                    Record(
+                        user_input=user_input,
+                        agent_response=agent_response,
+                        timestamp=None if start is None else parse_timestamp(start + position),
+                        meta_data=check_meta_data(meta),
+                        key=import_key("locomo", sample_id, dia_ids),
+                        user_id=sample_id,
+                        where=at,
+                    )
+                )
     return records
 
 
@@ -232,9 +266,12 @@ def _pair_turns(turns: list[dict[str, Any]], user: str) -> list[tuple[list[dict[
 
 
 def _turn_text(turn: dict[str, Any]) -> str:
-    text = str(turn.get("text") or "").strip()
-    caption = turn.get("blip_caption")
-    return f"{text} [shares a photo: {str(caption).strip()}]".strip() if caption else text
+    text, caption = turn.get("text"), turn.get("blip_caption")
+    for name, value in (("text", text), ("blip_caption", caption)):
+        if value is not None and not isinstance(value, str):
+            raise InvalidInput(f"{name} must be a string, got {type(value).__name__}")
+    text = (text or "").strip()
+    return f"{text} [shares a photo: {caption.strip()}]".strip() if caption else text
 
 
 # ---- writing ----
@@ -294,6 +331,7 @@ def import_records(
 ) -> Report:
     """Add the records not imported yet, in order; `advance(n)` reports progress (skipped ones count too)."""
     report = Report(memo.scope.user_id, "records", total=len(records))
+    check_records(records, memo.config.max_input_chars)  # all of them before anything is written
     done = existing_keys(memo)
     todo = [r for r in records if r.key not in done]
     report.skipped = len(records) - len(todo)

@@ -9,6 +9,7 @@ import numpy as np
 from ..models import (
     ConsolidationPlan,
     Fact,
+    InvalidTime,
     KnowledgeKind,
     Page,
     ProfileVersion,
@@ -94,15 +95,27 @@ class Store(Protocol):
         """Recompute each segment's page_count from its pages; returns how many were wrong."""
         ...
 
+    def fix_times(self, scope: Scope, fixes: list[tuple[InvalidTime, float]]) -> int:
+        """Replace times that break the timestamp rule (found by export_scope) with valid ones; a page keeps its
+        original value in meta_data (rows.INVALID_TIME_KEY). Returns the rows changed."""
+        ...
+
     # whole scopes
     def list_scopes(self, user_id: str | None = None) -> list[Scope]: ...
     def embedding_model(self) -> tuple[str, int] | None:
         """(name, dimension) of the model the stored vectors came from, once recorded."""
         ...
 
-    def export_scope(self, scope: Scope) -> ScopeDump: ...
-    def import_scope(self, scope: Scope, dump: ScopeDump) -> None:
-        """Restore into an empty scope; InvalidInput if the scope already holds pages."""
+    def export_scope(self, scope: Scope) -> ScopeDump:
+        """Every record of the scope; times that break the timestamp rule are listed in invalid_times."""
+        ...
+
+    def import_scope(self, scope: Scope, dump: ScopeDump, *, renew_taken_ids: bool = True) -> None:
+        """Restore into an empty scope; InvalidInput if the scope already holds pages or a time breaks the rule.
+
+        Ids are unique per store: with renew_taken_ids, ids already used anywhere in the store (another user's
+        rows included) get fresh ones with every reference kept, so an import never reveals that an id exists;
+        without it (migrate, which verifies ids), a taken id is an InvalidInput that does not name it."""
         ...
 
     def forget_scope(self, scope: Scope) -> int: ...

@@ -22,6 +22,7 @@ from ..errors import ConfigError, InvalidInput, NotFound, StorageError
 from ..models import (
     ConsolidationPlan,
     Fact,
+    InvalidTime,
     KnowledgeKind,
     Page,
     ProfileVersion,
@@ -33,16 +34,21 @@ from ..models import (
     dumps,
 )
 from ..redact import redact_text
+from ..transfer import with_fresh_ids
+from ..validation import check_epoch
 from .migrations import POSTGRES_MIGRATIONS
 from .rows import (
     FACT_COLS,
     PAGE_COLS,
     PROFILE_COLS,
+    check_dump_times,
     fact_from_row,
     page_from_row,
     profile_from_row,
     segment_from_row,
     stats_dict,
+    time_fix_note,
+    time_fix_target,
 )
 
 log = logging.getLogger(__name__)
@@ -65,8 +71,8 @@ def _from_send(value: bytes | None) -> np.ndarray | None:
     return np.frombuffer(value, dtype=">f4", offset=4).astype(np.float32)
 
 
-def _segment(row: Any) -> Segment:
-    return segment_from_row((*row[:3], _from_send(row[3]), *row[4:]))
+def _segment(row: Any, faults: list[InvalidTime] | None = None) -> Segment:
+    return segment_from_row((*row[:3], _from_send(row[3]), *row[4:]), faults)
 
 
 def _vector_text(vector: np.ndarray | None) -> str | None:
@@ -202,6 +208,7 @@ class PostgresStore:
     # ---- pages ----
 
     def add_page(self, scope: Scope, page: Page) -> Page:
+        check_epoch(page.timestamp, "page timestamp")
         with self._tx() as conn:
             self._ensure_scope(conn, scope)
             (seq,) = conn.execute(
@@ -372,6 +379,7 @@ class PostgresStore:
             return False
 
     def _apply_consolidation(self, scope: Scope, plan: ConsolidationPlan) -> bool:
+        check_epoch(plan.now, "consolidation time")
         with self._tx() as conn:
             claimed = conn.execute(
                 "SELECT id FROM pages WHERE scope_key=%s AND tier='short' AND id = ANY(%s) FOR UPDATE",
@@ -450,6 +458,7 @@ class PostgresStore:
         """Each occurrence of an id is one visit."""
         if not segment_ids:
             return
+        check_epoch(now, "visit time")
         by_count: dict[int, list[str]] = {}
         for segment_id, n in Counter(segment_ids).items():
             by_count.setdefault(n, []).append(segment_id)
@@ -489,12 +498,12 @@ class PostgresStore:
             ).fetchone()
         return profile_from_row(row) if row else None
 
-    def profile_history(self, scope: Scope) -> list[ProfileVersion]:
+    def profile_history(self, scope: Scope, faults: list[InvalidTime] | None = None) -> list[ProfileVersion]:
         with self._read() as conn:
             rows = conn.execute(
                 f"SELECT {PROFILE_COLS} FROM profiles WHERE scope_key=%s ORDER BY version", (scope.key,)
             ).fetchall()
-        return [profile_from_row(r) for r in rows]
+        return [profile_from_row(r, faults) for r in rows]
 
     def list_facts(self, scope: Scope, kind: KnowledgeKind | None = None, with_vectors: bool = False) -> list[Fact]:
         vector = _VEC if with_vectors else "NULL"
@@ -512,6 +521,7 @@ class PostgresStore:
         if evict_ids:
             conn.execute("DELETE FROM knowledge WHERE scope_key=%s AND id = ANY(%s)", (scope.key, evict_ids))
         for fact in facts:
+            check_epoch(fact.created_at, "knowledge created_at")
             conn.execute(
                 "INSERT INTO knowledge(id, scope_key, kind, text, embedding, source_page_ids, created_at, method) "
                 "VALUES(%s, %s, %s, %s, %s::vector, %s, %s, %s)",
@@ -539,6 +549,8 @@ class PostgresStore:
             raise NotFound(f"no knowledge entry {fact_id!r} in the memory of user {scope.user_id!r}")
 
     def apply_promotion(self, scope: Scope, plan: PromotionPlan, evict_fact_ids: list[str]) -> bool:
+        if plan.profile is not None:
+            check_epoch(plan.profile.created_at, "profile created_at")
         with self._tx() as conn:
             self._ensure_scope(conn, scope)
             if plan.page_ids:
@@ -662,6 +674,28 @@ class PostgresStore:
                 (scope.key,),
             ).rowcount
 
+    def fix_times(self, scope: Scope, fixes: list[tuple[InvalidTime, float]]) -> int:
+        for fault, value in fixes:
+            check_epoch(value, f"new {fault.field} of {fault.kind} {fault.id}")
+        changed = 0
+        with self._tx() as conn:
+            for fault, value in fixes:
+                table, column, key, ident = time_fix_target(fault)
+                if table == "pages":
+                    row = conn.execute(
+                        "SELECT meta_data FROM pages WHERE scope_key=%s AND id=%s FOR UPDATE", (scope.key, ident)
+                    ).fetchone()
+                    if row is None:
+                        continue
+                    conn.execute(
+                        "UPDATE pages SET meta_data=%s WHERE scope_key=%s AND id=%s",
+                        (time_fix_note(row[0], fault.raw), scope.key, ident),
+                    )
+                changed += conn.execute(
+                    f"UPDATE {table} SET {column}=%s WHERE scope_key=%s AND {key}=%s", (value, scope.key, ident)
+                ).rowcount
+        return changed
+
     # ---- whole scopes ----
 
     def list_scopes(self, user_id: str | None = None) -> list[Scope]:
@@ -681,34 +715,57 @@ class PostgresStore:
         return str(stored["name"]), int(stored["dim"])
 
     def export_scope(self, scope: Scope) -> ScopeDump:
+        faults: list[InvalidTime] = []
         with self._tx() as conn:
             pages = [
-                page_from_row(row, _from_send(row[12]))
+                page_from_row(row, _from_send(row[12]), faults)
                 for row in conn.execute(
                     f"SELECT {PAGE_COLS}, {_VEC} FROM pages WHERE scope_key=%s ORDER BY seq", (scope.key,)
                 )
             ]
             segments = [
-                _segment(row)
+                _segment(row, faults)
                 for row in conn.execute(
                     f"SELECT {_SEG_COLS_PG} FROM segments WHERE scope_key=%s ORDER BY created_at, id", (scope.key,)
                 )
             ]
             facts = [
-                fact_from_row(row, _from_send(row[6]))
+                fact_from_row(row, _from_send(row[6]), faults)
                 for row in conn.execute(
                     f"SELECT {FACT_COLS}, {_VEC} FROM knowledge WHERE scope_key=%s ORDER BY created_at, pk",
                     (scope.key,),
                 )
             ]
-        return ScopeDump(pages=pages, segments=segments, profile_versions=self.profile_history(scope), facts=facts)
+        profiles = self.profile_history(scope, faults)
+        return ScopeDump(pages=pages, segments=segments, profile_versions=profiles, facts=facts, invalid_times=faults)
 
-    def import_scope(self, scope: Scope, dump: ScopeDump) -> None:
+    @staticmethod
+    def _taken_ids(conn: Any, dump: ScopeDump) -> tuple[set[str], set[str], set[str]]:
+        """Ids of the dump already used anywhere in this store (ids are unique per store, not per scope)."""
+
+        def taken(table: str, ids: list[str]) -> set[str]:
+            if not ids:
+                return set()
+            return {r[0] for r in conn.execute(f"SELECT id FROM {table} WHERE id = ANY(%s)", (ids,)).fetchall()}
+
+        return (
+            taken("pages", [p.id for p in dump.pages]),
+            taken("segments", [s.id for s in dump.segments]),
+            taken("knowledge", [f.id for f in dump.facts]),
+        )
+
+    def import_scope(self, scope: Scope, dump: ScopeDump, *, renew_taken_ids: bool = True) -> None:
+        check_dump_times(dump)
         with self._tx() as conn:
             self._ensure_scope(conn, scope)
             conn.execute("SELECT 1 FROM scopes WHERE scope_key=%s FOR UPDATE", (scope.key,))
             if conn.execute("SELECT 1 FROM pages WHERE scope_key=%s LIMIT 1", (scope.key,)).fetchone():
                 raise InvalidInput(f"the memory of user {scope.user_id!r} is not empty; import needs an empty one")
+            if renew_taken_ids:
+                pages_taken, segments_taken, facts_taken = self._taken_ids(conn, dump)
+                if pages_taken or segments_taken or facts_taken:
+                    # never tell the importer that an id exists elsewhere: the copy simply gets fresh ones
+                    dump = with_fresh_ids(dump, pages_taken, segments_taken, facts_taken)
             with conn.cursor() as cur:
                 cur.executemany(
                     "INSERT INTO segments(id, scope_key, summary, keywords, embedding, n_visit, l_interaction, "

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from ..models import Fact, Page, ProfileVersion, Segment
+from ..models import Fact, InvalidTime, Page, ProfileVersion, ScopeDump, Segment, dumps
+from ..validation import check_epoch, displayable_timestamp, timestamp_problem
+
+log = logging.getLogger(__name__)
+_WARNED: set[tuple[str, str, str]] = set()  # invalid times already logged by this process
+_WARN_LIMIT = 10_000
 
 PAGE_COLS = (
     "id, seq, user_input, agent_response, timestamp, meta_data, tier, segment_id, prev_page_id, "
@@ -28,13 +34,30 @@ def to_vector(value: bytes | Sequence[float] | np.ndarray | None) -> np.ndarray 
     return np.asarray(value, dtype=np.float32)
 
 
-def page_from_row(row: Sequence[Any], embedding: Any = None) -> Page:
+def stored_time(raw: Any, kind: str, ident: str, name: str, faults: list[InvalidTime] | None = None) -> float:
+    """A time read from a row. One that breaks the timestamp rule (rows of older versions: year 0 or 10000,
+    1e20, inf, NaN, text) never makes a read fail: it is shown as validation.displayable_timestamp, logged once
+    per process, and collected in `faults` (export_scope) for `memoryos check` and `--repair`."""
+    if timestamp_problem(raw) is None:
+        return float(raw)
+    if faults is not None:
+        faults.append(InvalidTime(kind, ident, name, raw))  # type: ignore[arg-type]
+    key = (kind, ident, name)
+    if key not in _WARNED and len(_WARNED) < _WARN_LIMIT:
+        _WARNED.add(key)
+        log.warning(
+            "%s; run `memoryos check --repair` to fix it", InvalidTime(kind, ident, name, raw).describe()  # type: ignore[arg-type]
+        )
+    return displayable_timestamp(raw)
+
+
+def page_from_row(row: Sequence[Any], embedding: Any = None, faults: list[InvalidTime] | None = None) -> Page:
     return Page(
         id=row[0],
         seq=int(row[1]),
         user_input=row[2],
         agent_response=row[3],
-        timestamp=float(row[4]),
+        timestamp=stored_time(row[4], "page", row[0], "timestamp", faults),
         meta_data=json.loads(row[5]),
         tier=row[6],
         segment_id=row[7],
@@ -46,7 +69,7 @@ def page_from_row(row: Sequence[Any], embedding: Any = None) -> Page:
     )
 
 
-def segment_from_row(row: Sequence[Any]) -> Segment:
+def segment_from_row(row: Sequence[Any], faults: list[InvalidTime] | None = None) -> Segment:
     return Segment(
         id=row[0],
         summary=row[1],
@@ -54,27 +77,28 @@ def segment_from_row(row: Sequence[Any]) -> Segment:
         embedding=to_vector(row[3]),
         n_visit=int(row[4]),
         l_interaction=int(row[5]),
-        last_access=float(row[6]),
-        created_at=float(row[7]),
+        last_access=stored_time(row[6], "segment", row[0], "last_access", faults),
+        created_at=stored_time(row[7], "segment", row[0], "created_at", faults),
         status=row[8],
         page_count=int(row[9]),
     )
 
 
-def fact_from_row(row: Sequence[Any], embedding: Any = None) -> Fact:
+def fact_from_row(row: Sequence[Any], embedding: Any = None, faults: list[InvalidTime] | None = None) -> Fact:
     return Fact(
         id=row[0],
         kind=row[1],
         text=row[2],
         source_page_ids=json.loads(row[3]),
-        created_at=float(row[4]),
+        created_at=stored_time(row[4], "knowledge", row[0], "created_at", faults),
         method=row[5],
         embedding=to_vector(embedding),
     )
 
 
-def profile_from_row(row: Sequence[Any]) -> ProfileVersion:
-    return ProfileVersion(int(row[0]), row[1], json.loads(row[2]), float(row[3]), row[4])
+def profile_from_row(row: Sequence[Any], faults: list[InvalidTime] | None = None) -> ProfileVersion:
+    created_at = stored_time(row[3], "profile", str(row[0]), "created_at", faults)
+    return ProfileVersion(int(row[0]), row[1], json.loads(row[2]), created_at, row[4])
 
 
 def stats_dict(
@@ -90,3 +114,43 @@ def stats_dict(
 
 def fts_body(page: Page) -> str:
     return f"{page.user_input}\n{page.agent_response}"
+
+
+# ---- times that break the rule ----
+
+INVALID_TIME_KEY = "memoryos_invalid_timestamp"  # meta_data key where repair keeps a page's original bad time
+TIME_COLUMNS = {  # (kind, field) -> (table, column, key column): what Store.fix_times may update
+    ("page", "timestamp"): ("pages", "timestamp", "id"),
+    ("segment", "created_at"): ("segments", "created_at", "id"),
+    ("segment", "last_access"): ("segments", "last_access", "id"),
+    ("knowledge", "created_at"): ("knowledge", "created_at", "id"),
+    ("profile", "created_at"): ("profiles", "created_at", "version"),
+}
+
+
+def check_dump_times(dump: ScopeDump) -> None:
+    """The store boundary's check of every time an import writes: the same rule as add_memory's."""
+    for page in dump.pages:
+        check_epoch(page.timestamp, f"page {page.id} timestamp")
+    for segment in dump.segments:
+        check_epoch(segment.created_at, f"segment {segment.id} created_at")
+        check_epoch(segment.last_access, f"segment {segment.id} last_access")
+    for version in dump.profile_versions:
+        check_epoch(version.created_at, f"profile version {version.version} created_at")
+    for fact in dump.facts:
+        check_epoch(fact.created_at, f"knowledge {fact.id} created_at")
+
+
+def time_fix_target(fault: InvalidTime) -> tuple[str, str, str, Any]:
+    """(table, column, key column, key value) of a bad time; ValueError for anything else."""
+    table, column, key = TIME_COLUMNS[(fault.kind, fault.field)]
+    return table, column, key, int(fault.id) if key == "version" else fault.id
+
+
+def time_fix_note(meta_data: str, raw: Any) -> str:
+    """A page's meta_data (JSON text) with its original, replaced time kept under INVALID_TIME_KEY."""
+    meta = json.loads(meta_data)
+    if INVALID_TIME_KEY not in meta:
+        text = raw if isinstance(raw, str) else repr(raw)
+        meta[INVALID_TIME_KEY] = text[:200]
+    return dumps(meta)

@@ -19,6 +19,7 @@ from ..errors import ConfigError, InvalidInput, NotFound, StorageError
 from ..models import (
     ConsolidationPlan,
     Fact,
+    InvalidTime,
     KnowledgeKind,
     Page,
     ProfileVersion,
@@ -29,18 +30,23 @@ from ..models import (
     Tier,
     dumps,
 )
+from ..transfer import with_fresh_ids
+from ..validation import check_epoch
 from .migrations import SQLITE_MIGRATIONS
 from .rows import (
     FACT_COLS,
     PAGE_COLS,
     PROFILE_COLS,
     SEG_COLS,
+    check_dump_times,
     fact_from_row,
     fts_body,
     page_from_row,
     profile_from_row,
     segment_from_row,
     stats_dict,
+    time_fix_note,
+    time_fix_target,
 )
 
 log = logging.getLogger(__name__)
@@ -48,6 +54,9 @@ log = logging.getLogger(__name__)
 
 class _Stale(Exception):
     """A plan no longer matches the store: raised inside the transaction so that it rolls back."""
+
+
+_CREATION_GRACE_SECONDS = 2.0  # how long a 0-byte database may take to get its header from a creating process
 
 
 def _blob(vector: np.ndarray | None) -> bytes | None:
@@ -70,8 +79,11 @@ class SqliteStore:
             raise ConfigError("sqlite storage needs a file path")
         self.path = Path(path)
         self.read_only = read_only
-        if read_only and not self.path.exists():
+        existed = self.path.exists()
+        if read_only and not existed:
             raise StorageError(f"no database at {self.path} to open read-only")
+        if existed:
+            self._refuse_empty_file()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -84,6 +96,31 @@ class SqliteStore:
         self._caches: dict[str, _VectorCache] = {}
         self._cache_lock = threading.Lock()
         self._migrate()
+
+    def _refuse_empty_file(self) -> None:
+        """A file that exists but holds 0 bytes is not a store, whatever SQLite would make of it (a new, empty
+        one): it is most likely a truncated database. Only a store this process creates starts empty.
+
+        Another process creating the store right now leaves it at 0 bytes only between its connect and its first
+        PRAGMA (journal_mode=WAL writes the header), so a short wait tells the two cases apart."""
+        deadline = time.monotonic() + _CREATION_GRACE_SECONDS
+        while True:
+            try:
+                size = self.path.stat().st_size
+            except FileNotFoundError:
+                return  # removed meanwhile: a new store is created below
+            except OSError as exc:
+                raise StorageError(f"cannot read the database file {self.path}: {exc}") from exc
+            if size > 0:
+                return
+            if time.monotonic() >= deadline:
+                raise StorageError(
+                    f"the database file {self.path} is empty (0 bytes): it may have been truncated (a failed copy, a "
+                    "full disk, another program). memoryos does not start a new store over an existing file. If it "
+                    f"held memory, restore it from a backup (keep any {self.path.name}-wal file beside it); to start "
+                    "afresh, delete the file and run again."
+                )
+            time.sleep(0.05)
 
     # ---- connections and transactions ----
 
@@ -220,6 +257,7 @@ class SqliteStore:
     # ---- pages ----
 
     def add_page(self, scope: Scope, page: Page) -> Page:
+        check_epoch(page.timestamp, "page timestamp")
         try:
             with self._write() as conn:
                 self._ensure_scope(conn, scope)
@@ -433,6 +471,7 @@ class SqliteStore:
             return False  # rolled back: a stale plan changes nothing
 
     def _apply_consolidation(self, scope: Scope, plan: ConsolidationPlan) -> bool:
+        check_epoch(plan.now, "consolidation time")
         try:
             with self._write() as conn:
                 marks = ",".join("?" * len(plan.page_ids))
@@ -519,6 +558,7 @@ class SqliteStore:
     def record_visits(self, scope: Scope, segment_ids: list[str], now: float) -> None:
         if not segment_ids:
             return
+        check_epoch(now, "visit time")
         try:
             with self._write() as conn:
                 conn.executemany(
@@ -538,7 +578,9 @@ class SqliteStore:
     def profile_history(self, scope: Scope) -> list[ProfileVersion]:
         return self._profiles(scope, latest_only=False)
 
-    def _profiles(self, scope: Scope, latest_only: bool) -> list[ProfileVersion]:
+    def _profiles(
+        self, scope: Scope, latest_only: bool, faults: list[InvalidTime] | None = None
+    ) -> list[ProfileVersion]:
         sql = f"SELECT {PROFILE_COLS} FROM profiles WHERE scope_key=? ORDER BY version " + (
             "DESC LIMIT 1" if latest_only else "ASC"
         )
@@ -547,7 +589,7 @@ class SqliteStore:
                 rows = conn.execute(sql, (scope.key,)).fetchall()
         except sqlite3.Error as exc:
             raise self._guard(exc) from exc
-        return [profile_from_row(r) for r in rows]
+        return [profile_from_row(r, faults) for r in rows]
 
     def list_facts(self, scope: Scope, kind: KnowledgeKind | None = None, with_vectors: bool = False) -> list[Fact]:
         sql = f"SELECT {FACT_COLS}, {'embedding' if with_vectors else 'NULL'} FROM knowledge WHERE scope_key=?"
@@ -565,6 +607,7 @@ class SqliteStore:
         for fact_id in evict_ids:
             conn.execute("DELETE FROM knowledge WHERE scope_key=? AND id=?", (scope.key, fact_id))
         for fact in facts:
+            check_epoch(fact.created_at, "knowledge created_at")
             conn.execute(
                 "INSERT INTO knowledge(id, scope_key, kind, text, embedding, source_page_ids, created_at, method) "
                 "VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
@@ -606,6 +649,8 @@ class SqliteStore:
             return False
 
     def _apply_promotion(self, scope: Scope, plan: PromotionPlan, evict_fact_ids: list[str]) -> bool:
+        if plan.profile is not None:
+            check_epoch(plan.profile.created_at, "profile created_at")
         try:
             with self._write() as conn:
                 self._ensure_scope(conn, scope)
@@ -820,6 +865,31 @@ class SqliteStore:
         except sqlite3.Error as exc:
             raise self._guard(exc) from exc
 
+    def fix_times(self, scope: Scope, fixes: list[tuple[InvalidTime, float]]) -> int:
+        for fault, value in fixes:
+            check_epoch(value, f"new {fault.field} of {fault.kind} {fault.id}")
+        changed = 0
+        try:
+            with self._write() as conn:
+                for fault, value in fixes:
+                    table, column, key, ident = time_fix_target(fault)
+                    if table == "pages":
+                        row = conn.execute(
+                            "SELECT meta_data FROM pages WHERE scope_key=? AND id=?", (scope.key, ident)
+                        ).fetchone()
+                        if row is None:
+                            continue
+                        conn.execute(
+                            "UPDATE pages SET meta_data=? WHERE scope_key=? AND id=?",
+                            (time_fix_note(row[0], fault.raw), scope.key, ident),
+                        )
+                    changed += conn.execute(
+                        f"UPDATE {table} SET {column}=? WHERE scope_key=? AND {key}=?", (value, scope.key, ident)
+                    ).rowcount
+        except sqlite3.Error as exc:
+            raise self._guard(exc) from exc
+        return changed
+
     # ---- whole scopes ----
 
     def list_scopes(self, user_id: str | None = None) -> list[Scope]:
@@ -839,22 +909,23 @@ class SqliteStore:
         return str(stored["name"]), int(stored["dim"])
 
     def export_scope(self, scope: Scope) -> ScopeDump:
+        faults: list[InvalidTime] = []
         try:
             with self._read() as conn:
                 pages = [
-                    page_from_row(row, row[12])
+                    page_from_row(row, row[12], faults)
                     for row in conn.execute(
                         f"SELECT {PAGE_COLS}, embedding FROM pages WHERE scope_key=? ORDER BY seq", (scope.key,)
                     )
                 ]
                 segments = [
-                    segment_from_row(row)
+                    segment_from_row(row, faults)
                     for row in conn.execute(
                         f"SELECT {SEG_COLS} FROM segments WHERE scope_key=? ORDER BY created_at, id", (scope.key,)
                     )
                 ]
                 facts = [
-                    fact_from_row(row, row[6])
+                    fact_from_row(row, row[6], faults)
                     for row in conn.execute(
                         f"SELECT {FACT_COLS}, embedding FROM knowledge WHERE scope_key=? ORDER BY created_at, pk",
                         (scope.key,),
@@ -862,14 +933,38 @@ class SqliteStore:
                 ]
         except sqlite3.Error as exc:
             raise self._guard(exc) from exc
-        return ScopeDump(pages=pages, segments=segments, profile_versions=self.profile_history(scope), facts=facts)
+        profiles = self._profiles(scope, False, faults)
+        return ScopeDump(pages=pages, segments=segments, profile_versions=profiles, facts=facts, invalid_times=faults)
 
-    def import_scope(self, scope: Scope, dump: ScopeDump) -> None:
+    def _taken_ids(self, conn: sqlite3.Connection, dump: ScopeDump) -> tuple[set[str], set[str], set[str]]:
+        """Ids of the dump already used anywhere in this store (ids are unique per store, not per scope)."""
+
+        def taken(table: str, ids: list[str]) -> set[str]:
+            found: set[str] = set()
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(r[0] for r in conn.execute(f"SELECT id FROM {table} WHERE id IN ({marks})", chunk))
+            return found
+
+        return (
+            taken("pages", [p.id for p in dump.pages]),
+            taken("segments", [s.id for s in dump.segments]),
+            taken("knowledge", [f.id for f in dump.facts]),
+        )
+
+    def import_scope(self, scope: Scope, dump: ScopeDump, *, renew_taken_ids: bool = True) -> None:
+        check_dump_times(dump)
         try:
             with self._write() as conn:
                 self._ensure_scope(conn, scope)
                 if conn.execute("SELECT 1 FROM pages WHERE scope_key=? LIMIT 1", (scope.key,)).fetchone():
                     raise InvalidInput(f"the memory of user {scope.user_id!r} is not empty; import needs an empty one")
+                if renew_taken_ids:
+                    pages_taken, segments_taken, facts_taken = self._taken_ids(conn, dump)
+                    if pages_taken or segments_taken or facts_taken:
+                        # never tell the importer that an id exists elsewhere: the copy simply gets fresh ones
+                        dump = with_fresh_ids(dump, pages_taken, segments_taken, facts_taken)
                 for seg in dump.segments:
                     conn.execute(
                         "INSERT INTO segments(id, scope_key, summary, keywords, embedding, n_visit, l_interaction, "
@@ -934,7 +1029,12 @@ class SqliteStore:
                     )
                 self._insert_facts(conn, scope, dump.facts, [])
         except sqlite3.IntegrityError as exc:
-            raise InvalidInput(f"import conflicts with existing data: {exc}") from exc
+            # the import is validated (unique ids and seqs) and taken ids are renewed: this is a concurrent writer
+            # or migrate's renew_taken_ids=False; the database's message would name the clashing id, so say less
+            log.info("import into %s conflicted: %s", scope.user_id, exc)
+            raise InvalidInput(
+                "the import conflicts with existing data (an id is already used); nothing was imported"
+            ) from exc
         except sqlite3.Error as exc:
             raise self._guard(exc) from exc
 
