@@ -60,7 +60,10 @@ def rest(tmp_path: Path, embedder: Any) -> Iterator[Any]:
 def test_library_limits_serialized_meta_data(tmp_path: Path, embedder: Any) -> None:
     assert MemoryosConfig().max_meta_data_bytes == 65_536
     memo = Memoryos(
-        user_id="u", data_storage_path=str(tmp_path), embedder=embedder, background_upkeep=False,
+        user_id="u",
+        data_storage_path=str(tmp_path),
+        embedder=embedder,
+        background_upkeep=False,
         max_meta_data_bytes=100,
     )
     try:
@@ -133,9 +136,7 @@ def test_rest_request_bodies_have_a_limit(rest: Any) -> None:
 
 
 def test_mcp_http_request_bodies_have_a_limit(tmp_path: Path, embedder: Any) -> None:
-    server = MemoryServer(
-        {"user_id": "alice", "data_storage_path": str(tmp_path)}, sampling=False, embedder=embedder
-    )
+    server = MemoryServer({"user_id": "alice", "data_storage_path": str(tmp_path)}, sampling=False, embedder=embedder)
     try:
         accept = {"Accept": "application/json, text/event-stream", **JSON}
         with TestClient(server.http_app("127.0.0.1", max_body_bytes=4_000), base_url="http://127.0.0.1") as client:
@@ -217,3 +218,28 @@ def test_mcp_undecodable_resource_uris_are_refused(tmp_path: Path, embedder: Any
         anyio.run(main)
     finally:
         server.pool.close()
+
+
+def test_imports_apply_the_same_meta_data_limit(tmp_path: Path, embedder: Any) -> None:
+    """Import paths (export restore and JSON records) refuse over-limit meta_data as add_memory does."""
+    from memoryos.interfaces import importer
+
+    memo = Memoryos(
+        user_id="u",
+        data_storage_path=str(tmp_path),
+        embedder=embedder,
+        background_upkeep=False,
+        max_meta_data_bytes=100,
+    )
+    try:
+        memo.add_memory("hello", "hi", meta_data={"k": "small"})
+        dump = memo.export()
+        dump["pages"][0]["meta_data"] = {"k": "x" * 200}
+        with pytest.raises(InputTooLarge, match=r"pages\[0\]\.meta_data"):
+            memo.import_data(dump)  # checked before anything else, the non-empty store included
+        records = importer.records_from_items([("record 1", {"user_input": "a", "meta_data": {"k": "x" * 200}})])
+        with pytest.raises(InputTooLarge, match="max_meta_data_bytes"):
+            importer.import_records(memo, records)
+        assert len(memo.list_pages()) == 1
+    finally:
+        memo.close()

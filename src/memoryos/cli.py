@@ -365,7 +365,8 @@ def import_(
         from .interfaces.settings import effective_config
 
         with _errors():  # every record of every user is checked before anything is written
-            importer.check_records(source.records, effective_config(settings).max_input_chars)
+            limits = effective_config(settings)
+            importer.check_records(source.records, limits.max_input_chars, limits.max_meta_data_bytes)
         groups: dict[str | None, list[importer.Record]] = {}
         for record in source.records:
             groups.setdefault(None if user else record.user_id, []).append(record)

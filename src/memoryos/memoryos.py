@@ -436,7 +436,7 @@ class Memoryos:
         (references kept). By default that happens when the export belongs to another user or assistant, since
         ids are unique across a store; a restore of the same user keeps its ids, except those already used
         elsewhere in the store, which are renewed without saying whose they were."""
-        dump = dict_to_dump(data, self.config.max_input_chars)
+        dump = dict_to_dump(data, self.config.max_input_chars, self.config.max_meta_data_bytes)
         if new_ids is None:
             new_ids = (data.get("user_id"), data.get("assistant_id")) != (self.scope.user_id, self.scope.assistant_id)
         if new_ids:

@@ -39,7 +39,7 @@ def dump_to_dict(dump: ScopeDump, user_id: str, assistant_id: str) -> dict[str, 
     }
 
 
-def dict_to_dump(data: object, max_chars: int) -> ScopeDump:
+def dict_to_dump(data: object, max_chars: int, max_meta_bytes: int | None = None) -> ScopeDump:
     """An export read back with the live API's rules and no coercion: texts as add_memory checks them (strings,
     `max_chars`, no NUL or lone surrogates), meta_data as JSON objects, times by the timestamp rule, ids of
     RECORD_ID_RULE, bounded integers, strict booleans and enumerations. InvalidInput (InputTooLarge for a long
@@ -48,7 +48,7 @@ def dict_to_dump(data: object, max_chars: int) -> ScopeDump:
         raise InvalidInput(f"not a memoryos export (expected format {EXPORT_FORMAT!r})")
     if data.get("version") != EXPORT_VERSION:
         raise InvalidInput(f"unsupported export version {data.get('version')!r:.40}")
-    pages = [_page(item, f"pages[{i}]", max_chars) for i, item in enumerate(_records(data, "pages"))]
+    pages = [_page(item, f"pages[{i}]", max_chars, max_meta_bytes) for i, item in enumerate(_records(data, "pages"))]
     segments = [_segment(item, f"segments[{i}]", max_chars) for i, item in enumerate(_records(data, "segments"))]
     profiles = [
         _profile(item, f"profile_versions[{i}]", max_chars) for i, item in enumerate(_records(data, "profile_versions"))
@@ -90,14 +90,14 @@ def _unique(key: str, name: str, values: list[Any]) -> None:
         seen.add(value)
 
 
-def _meta(value: object, where: str) -> dict[str, Any]:
+def _meta(value: object, where: str, max_bytes: int | None) -> dict[str, Any]:
     try:
-        return check_meta_data(value)
+        return check_meta_data(value, max_bytes)
     except InvalidInput as exc:
         raise type(exc)(f"{where}.meta_data: {exc}") from exc
 
 
-def _page(item: dict[str, Any], at: str, max_chars: int) -> Page:
+def _page(item: dict[str, Any], at: str, max_chars: int, max_meta_bytes: int | None) -> Page:
     user_input = check_text(_required(item, at, "user_input"), f"{at}.user_input", max_chars, allow_none=False)
     agent_response = check_text(
         _required(item, at, "agent_response"), f"{at}.agent_response", max_chars, allow_none=False
@@ -109,7 +109,7 @@ def _page(item: dict[str, Any], at: str, max_chars: int) -> Page:
         user_input=user_input,
         agent_response=agent_response,
         timestamp=check_epoch(_required(item, at, "timestamp"), f"{at}.timestamp"),
-        meta_data=_meta(item.get("meta_data"), at),
+        meta_data=_meta(item.get("meta_data"), at, max_meta_bytes),
         tier=check_choice(_required(item, at, "tier"), f"{at}.tier", ("short", "mid", "archive")),  # type: ignore[arg-type]
         seq=check_int(_required(item, at, "seq"), f"{at}.seq"),
         segment_id=check_optional_id(item.get("segment_id"), f"{at}.segment_id"),
@@ -193,8 +193,7 @@ def with_fresh_ids(
         ],
         segments=[replace(s, id=segment_ids.get(s.id, s.id)) for s in dump.segments],
         profile_versions=[
-            replace(v, source_page_ids=[page_ids.get(i, i) for i in v.source_page_ids])
-            for v in dump.profile_versions
+            replace(v, source_page_ids=[page_ids.get(i, i) for i in v.source_page_ids]) for v in dump.profile_versions
         ],
         facts=[
             replace(f, id=fact_ids.get(f.id, f.id), source_page_ids=[page_ids.get(i, i) for i in f.source_page_ids])

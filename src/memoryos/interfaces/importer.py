@@ -179,12 +179,14 @@ def records_from_items(items: Iterable[tuple[str, Any]]) -> list[Record]:
     return records
 
 
-def check_records(records: Sequence[Record], max_chars: int) -> None:
-    """What depends on the importing user's settings: text lengths (max_input_chars, InputTooLarge)."""
+def check_records(records: Sequence[Record], max_chars: int, max_meta_bytes: int | None = None) -> None:
+    """What depends on the importing user's settings: text lengths (max_input_chars) and the size of meta_data
+    (max_meta_data_bytes), both InputTooLarge, exactly as add_memory applies them."""
     for record in records:
         with _at(record.where or "record"):
             check_text(record.user_input, "user_input", max_chars)
             check_text(record.agent_response, "agent_response", max_chars)
+            check_meta_data(record.meta_data, max_meta_bytes)
 
 
 # ---- LoCoMo ----
@@ -331,7 +333,8 @@ def import_records(
 ) -> Report:
     """Add the records not imported yet, in order; `advance(n)` reports progress (skipped ones count too)."""
     report = Report(memo.scope.user_id, "records", total=len(records))
-    check_records(records, memo.config.max_input_chars)  # all of them before anything is written
+    # all of them before anything is written
+    check_records(records, memo.config.max_input_chars, memo.config.max_meta_data_bytes)
     done = existing_keys(memo)
     todo = [r for r in records if r.key not in done]
     report.skipped = len(records) - len(todo)
