@@ -336,3 +336,51 @@ def test_vectors_can_be_replaced_and_searched(store: Store) -> None:
     store.set_segment_vectors(ALICE, {segment.id: vec(43)})
     np.testing.assert_allclose(store.get_segment(ALICE, segment.id).embedding, vec(43), rtol=1e-5)  # type: ignore[arg-type]
     assert store.recount_segments(ALICE) == 0
+
+
+# ---- re-analysis queue ----
+
+
+def test_reanalysis_queue_is_scoped_transactional_and_cleared(store: Store) -> None:
+    pages = [add(store, ALICE, f"p{i}") for i in range(2)]
+    sid = new_id()
+    plan = ConsolidationPlan(
+        page_ids=[p.id for p in pages],
+        pages=[PageUpdate(p.id, sid, vec(i), None, "") for i, p in enumerate(pages)],
+        segments=[SegmentWrite(sid, "extractive summary", ["x"], vec(5), 2, is_new=True)],
+        now=1_700_000_300.0,
+        reanalyze=True,
+    )
+    assert store.apply_consolidation(ALICE, plan)
+    assert store.segments_to_reanalyze(ALICE) == [sid]
+    assert store.segments_to_reanalyze(BOB) == []
+    assert store.apply_reanalysis(BOB, sid, "bob's", ["b"], vec(6)) is False  # another scope reaches nothing
+    assert store.get_segment(ALICE, sid).summary == "extractive summary"
+    assert store.apply_reanalysis(ALICE, sid, "llm summary", ["y"], vec(7))
+    segment = store.get_segment(ALICE, sid)
+    assert (segment.summary, segment.keywords) == ("llm summary", ["y"])
+    np.testing.assert_allclose(segment.embedding, vec(7), rtol=1e-5)  # type: ignore[arg-type]
+    assert store.segments_to_reanalyze(ALICE) == []
+    # a queued segment deleted meanwhile is dequeued without effect; forgetting the scope empties the queue
+    more = [add(store, ALICE, "p2")]
+    other = new_id()
+    stale = ConsolidationPlan(
+        [more[0].id],
+        [PageUpdate(more[0].id, other, vec(8), None, "")],
+        [SegmentWrite(other, "s", [], vec(9), 1, is_new=True)],
+        1_700_000_400.0,
+        reanalyze=True,
+    )
+    assert store.apply_consolidation(ALICE, stale)
+    store.delete_segment(ALICE, other)
+    assert store.apply_reanalysis(ALICE, other, "late", [], vec(1)) is False
+    assert store.segments_to_reanalyze(ALICE) == []
+    third = [add(store, ALICE, "p3")]
+    consolidate_reanalyze = ConsolidationPlan(
+        [third[0].id], [PageUpdate(third[0].id, new_id(), vec(2), None, "")], [], 1_700_000_500.0, reanalyze=True
+    )
+    consolidate_reanalyze.segments = [SegmentWrite(consolidate_reanalyze.pages[0].segment_id, "s", [], vec(3), 1, True)]
+    assert store.apply_consolidation(ALICE, consolidate_reanalyze)
+    assert len(store.segments_to_reanalyze(ALICE)) == 1
+    store.forget_scope(ALICE)
+    assert store.segments_to_reanalyze(ALICE) == []

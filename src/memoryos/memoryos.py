@@ -34,6 +34,7 @@ from .tiers.short_term import ShortTermMemory
 from .transfer import dict_to_dump, dump_to_dict, with_fresh_ids
 from .upkeep.fallback import AnalysisRouter, LLMHealth
 from .upkeep.promoter import Promoter
+from .upkeep.reanalyzer import Reanalyzer
 from .upkeep.updater import Updater
 from .upkeep.worker import UpkeepWorker, run_until_idle
 from .validation import check_meta_data, check_text, parse_timestamp
@@ -181,6 +182,11 @@ class Memoryos:
         self.long = LongTermMemory(self.store, self.scope, cfg)
         self.updater = Updater(self.short, self.mid, router, self.embedder, cfg)  # type: ignore[arg-type]
         self.promoter = Promoter(self.mid, self.long, router, self.embedder, cfg)  # type: ignore[arg-type]
+        self.reanalyzer = (
+            Reanalyzer(self.mid, self.analyzer, self.embedder, self.llm_health, cfg)  # type: ignore[arg-type]
+            if self.llm_health
+            else None
+        )
         self.retriever = Retriever(self.short, self.mid, self.long, self.embedder, cfg)  # type: ignore[arg-type]
         self._upkeep_lock = threading.Lock()
         self._visits_lock = threading.Lock()
@@ -405,6 +411,8 @@ class Memoryos:
                 "last_error": self._worker.last_error if self._worker else None,
                 # pages past the short-term capacity, waiting for consolidation (searched meanwhile)
                 "waiting_pages": max(0, data["pages"].get("short", 0) - self.config.short_term_capacity),
+                # segments written extractively during an LLM outage, to be analysed again by the LLM
+                "segments_to_reanalyze": len(self.store.segments_to_reanalyze(self.scope, 10_000)),
             },
             llm=self.llm_health.snapshot() if self.llm_health else {"state": "not configured"},
         )
@@ -470,7 +478,11 @@ class Memoryos:
                 return False
             try:
                 now = self._clock()
-                return self.updater.consolidate(now) or self.promoter.promote_hot(now)
+                return (
+                    self.updater.consolidate(now)
+                    or self.promoter.promote_hot(now)
+                    or (self.reanalyzer is not None and self.reanalyzer.reanalyze_one(now))
+                )
             finally:
                 self.store.release_upkeep(self.scope, self._holder)
 

@@ -167,6 +167,7 @@ class ConsolidationPlan:
     pages: list[PageUpdate]
     segments: list[SegmentWrite]
     now: float
+    reanalyze: bool = False  # written extractively while the LLM failed: queue its segments for the LLM
 
 
 @dataclass

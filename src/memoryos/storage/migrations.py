@@ -79,6 +79,14 @@ SQLITE_MIGRATIONS: list[list[str]] = [
             holder TEXT NOT NULL,
             expires_at REAL NOT NULL
         )""",
+    ],    # segments written extractively while an LLM was configured but failing: analysed again once it works
+    [
+        """CREATE TABLE segment_reanalysis (
+            scope_key TEXT NOT NULL REFERENCES scopes(scope_key),
+            segment_id TEXT NOT NULL,
+            queued_at REAL NOT NULL,
+            PRIMARY KEY (scope_key, segment_id)
+        )""",
     ],
 ]
 
@@ -156,6 +164,13 @@ POSTGRES_MIGRATIONS: list[list[str]] = [
             scope_key TEXT PRIMARY KEY,
             holder TEXT NOT NULL,
             expires_at DOUBLE PRECISION NOT NULL
+        )""",
+    ],    [
+        """CREATE TABLE segment_reanalysis (
+            scope_key TEXT NOT NULL REFERENCES scopes(scope_key),
+            segment_id TEXT NOT NULL,
+            queued_at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (scope_key, segment_id)
         )""",
     ],
 ]

@@ -423,6 +423,13 @@ class PostgresStore:
                     ).rowcount
                     if updated != 1:
                         raise _Abort  # segment deleted meanwhile: roll back, retry later with a fresh plan
+            if plan.reanalyze:
+                with conn.cursor() as cur:
+                    cur.executemany(
+                        "INSERT INTO segment_reanalysis(scope_key, segment_id, queued_at) VALUES(%s, %s, %s) "
+                        "ON CONFLICT DO NOTHING",
+                        [(scope.key, seg.id, plan.now) for seg in plan.segments],
+                    )
             for update in plan.pages:
                 conn.execute(
                     "UPDATE pages SET tier='mid', segment_id=%s, embedding=%s::vector, prev_page_id=%s, "
@@ -665,6 +672,29 @@ class PostgresStore:
                 [(_vector_text(v), scope.key, sid) for sid, v in vectors.items()],
             )
 
+    def segments_to_reanalyze(self, scope: Scope, limit: int = 10) -> list[str]:
+        with self._tx() as conn:
+            rows = conn.execute(
+                "SELECT segment_id FROM segment_reanalysis WHERE scope_key=%s ORDER BY queued_at, segment_id LIMIT %s",
+                (scope.key, limit),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def apply_reanalysis(
+        self, scope: Scope, segment_id: str, summary: str, keywords: list[str], embedding: np.ndarray | None
+    ) -> bool:
+        with self._tx() as conn:
+            conn.execute("DELETE FROM segment_reanalysis WHERE scope_key=%s AND segment_id=%s", (scope.key, segment_id))
+            if embedding is None:  # the segment is gone (or cannot be analysed): only dequeue it
+                return False
+            return (
+                conn.execute(
+                    "UPDATE segments SET summary=%s, keywords=%s, embedding=%s::vector WHERE scope_key=%s AND id=%s",
+                    (summary, dumps(keywords), _vector_text(embedding), scope.key, segment_id),
+                ).rowcount
+                == 1
+            )
+
     def recount_segments(self, scope: Scope) -> int:
         with self._tx() as conn:
             return conn.execute(
@@ -839,7 +869,7 @@ class PostgresStore:
     @staticmethod
     def _forget(conn: Any, scope_key: str) -> int:
         (pages,) = conn.execute("SELECT count(*) FROM pages WHERE scope_key=%s", (scope_key,)).fetchone()
-        for table in ("pages", "segments", "knowledge", "profiles", "upkeep_leases"):
+        for table in ("pages", "segments", "knowledge", "profiles", "upkeep_leases", "segment_reanalysis"):
             conn.execute(f"DELETE FROM {table} WHERE scope_key=%s", (scope_key,))
         conn.execute("UPDATE scopes SET next_seq = 0 WHERE scope_key=%s", (scope_key,))
         return int(pages)

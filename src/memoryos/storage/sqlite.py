@@ -517,6 +517,11 @@ class SqliteStore:
                         ).rowcount
                         if updated != 1:
                             raise _Stale  # the segment was deleted meanwhile; retry later with a fresh plan
+                if plan.reanalyze:
+                    conn.executemany(
+                        "INSERT OR IGNORE INTO segment_reanalysis(scope_key, segment_id, queued_at) VALUES(?, ?, ?)",
+                        [(scope.key, seg.id, plan.now) for seg in plan.segments],
+                    )
                 version = self._bump_vectors(conn, scope)
                 for update in plan.pages:
                     conn.execute(
@@ -854,6 +859,38 @@ class SqliteStore:
         except sqlite3.Error as exc:
             raise self._guard(exc) from exc
 
+    def segments_to_reanalyze(self, scope: Scope, limit: int = 10) -> list[str]:
+        try:
+            with self._read() as conn:
+                rows = conn.execute(
+                    "SELECT segment_id FROM segment_reanalysis WHERE scope_key=? ORDER BY queued_at, segment_id "
+                    "LIMIT ?",
+                    (scope.key, limit),
+                ).fetchall()
+        except sqlite3.Error as exc:
+            raise self._guard(exc) from exc
+        return [r[0] for r in rows]
+
+    def apply_reanalysis(
+        self, scope: Scope, segment_id: str, summary: str, keywords: list[str], embedding: np.ndarray | None
+    ) -> bool:
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    "DELETE FROM segment_reanalysis WHERE scope_key=? AND segment_id=?", (scope.key, segment_id)
+                )
+                if embedding is None:  # the segment is gone (or cannot be analysed): only dequeue it
+                    return False
+                return (
+                    conn.execute(
+                        "UPDATE segments SET summary=?, keywords=?, embedding=? WHERE scope_key=? AND id=?",
+                        (summary, dumps(keywords), _blob(embedding), scope.key, segment_id),
+                    ).rowcount
+                    == 1
+                )
+        except sqlite3.Error as exc:
+            raise self._guard(exc) from exc
+
     def recount_segments(self, scope: Scope) -> int:
         try:
             with self._write() as conn:
@@ -1041,7 +1078,7 @@ class SqliteStore:
     def _forget(self, conn: sqlite3.Connection, scope_key: str) -> int:
         pages = conn.execute("SELECT count(*) FROM pages WHERE scope_key=?", (scope_key,)).fetchone()[0]
         conn.execute("DELETE FROM pages_fts WHERE rowid IN (SELECT pk FROM pages WHERE scope_key=?)", (scope_key,))
-        for table in ("pages", "segments", "knowledge", "profiles", "upkeep_leases"):
+        for table in ("pages", "segments", "knowledge", "profiles", "upkeep_leases", "segment_reanalysis"):
             conn.execute(f"DELETE FROM {table} WHERE scope_key=?", (scope_key,))
         conn.execute(
             "UPDATE scopes SET vector_removals = vector_removals + 1, next_seq = 0 WHERE scope_key=?", (scope_key,)

@@ -51,6 +51,7 @@ class Updater:
             kind="batch",
         )
         plan = self._plan(batch, vectors, previous, analysis, now, analyzer.method)
+        plan.reanalyze = analyzer is not self.router.primary  # the LLM failed: it analyses these segments later
         if not self.mid.store.apply_consolidation(self.mid.scope, plan):
             log.info("consolidation of %d pages was claimed by another worker; skipped", len(batch))
             return True
