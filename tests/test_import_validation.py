@@ -251,7 +251,7 @@ def rest(tmp_path: Path, embedder: Any, clock: Any, storage_url: str) -> Iterato
         embedder=embedder,
         clock=clock,
     )
-    with TestClient(app_) as client:
+    with TestClient(app_, base_url="http://127.0.0.1") as client:
         yield client
 
 

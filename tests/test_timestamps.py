@@ -324,7 +324,7 @@ def rest_client(tmp_path: Path, embedder: Any, clock: Any, storage_url: str) -> 
         embedder=embedder,
         clock=clock,
     )
-    with TestClient(app_) as client:
+    with TestClient(app_, base_url="http://127.0.0.1") as client:
         yield client
 
 
