@@ -1,143 +1,21 @@
-"""Test doubles that implement memoryos's provider protocols."""
+"""The suite's test doubles are memoryos's public ones (memoryos.testing)."""
 
-from __future__ import annotations
+from memoryos.testing import (
+    HashingEmbedder,
+    ManualClock,
+    ScriptedLLM,
+    VocabularyEmbedder,
+    default_script,
+    pages_in_prompt,
+    temp_store,
+)
 
-import json
-import re
-from collections.abc import Callable
-
-import numpy as np
-
-from memoryos.providers.llm import Completion
-from memoryos.providers.prompts import MEMORY_FENCE_CLOSE
-from memoryos.textutil import extract_keywords
-
-_PAGES_RE = re.compile(r"new pages\n(\[.*?\])\n" + re.escape(MEMORY_FENCE_CLOSE), re.S)
-
-
-def pages_in_prompt(messages: list[dict[str, str]]) -> list[dict[str, object]]:
-    """The pages a consolidation or promotion prompt carries (the JSON inside its 'new pages' fence)."""
-    for message in messages:
-        match = _PAGES_RE.search(message["content"])
-        if match:
-            return json.loads(match.group(1))
-    return []
-
-
-def default_script(messages: list[dict[str, str]], purpose: str) -> str:
-    """Valid answers built from the prompt itself: one topic per batch, facts = the user's sentences."""
-    pages = pages_in_prompt(messages)
-    if purpose == "consolidation":
-        texts = [f"{p['user']} {p['assistant']}" for p in pages]
-        return json.dumps(
-            {
-                "continues_previous": False,
-                "chain_summaries": [f"thread up to: {p['user']}" for p in pages],
-                "topics": [
-                    {
-                        "page_indices": list(range(len(pages))),
-                        "summary": "Conversation about " + "; ".join(str(p["user"]) for p in pages),
-                        "keywords": extract_keywords(texts, 6),
-                    }
-                ],
-            }
-        )
-    if purpose == "profile_knowledge":
-        facts = [str(p["user"]) for p in pages if p["user"]]
-        return json.dumps(
-            {
-                "profile": "The user said: " + " ".join(facts),
-                "user_facts": facts,
-                "assistant_facts": [str(p["assistant"]) for p in pages if "I will" in str(p["assistant"])],
-            }
-        )
-    return "scripted answer"
-
-
-class ScriptedLLM:
-    """Implements the LLM protocol. Answers come from a script function, or a queue of canned answers/errors
-    consumed first
-    (per purpose, then general). Every call is recorded."""
-
-    def __init__(self, script: Callable[[list[dict[str, str]], str], str] = default_script) -> None:
-        self.script = script
-        self.queue: list[str | Exception] = []
-        self.queued_for: dict[str, list[str | Exception]] = {}
-        self.calls: list[tuple[str, list[dict[str, str]]]] = []
-
-    def complete(
-        self, messages: list[dict[str, str]], *, purpose: str, json_mode: bool = False, max_tokens: int | None = None
-    ) -> Completion:
-        self.calls.append((purpose, messages))
-        pending = self.queued_for.get(purpose) or self.queue
-        if pending:
-            item = pending.pop(0)
-            if isinstance(item, Exception):
-                raise item
-            text = item
-        else:
-            text = self.script(messages, purpose)
-        words = sum(len(m["content"].split()) for m in messages)
-        return Completion(text=text, prompt_tokens=words, completion_tokens=len(text.split()))
-
-    def queue_for(self, purpose: str, *items: str | Exception) -> None:
-        """Canned answers (or errors to raise) for the next calls of one purpose."""
-        self.queued_for.setdefault(purpose, []).extend(items)
-
-    def purposes(self) -> list[str]:
-        return [purpose for purpose, _ in self.calls]
-
-
-class ManualClock:
-    """A clock tests move by hand (heat recency is computed from it)."""
-
-    def __init__(self, start: float = 1_750_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-class VocabularyEmbedder:
-    """Implements the Embedder protocol with a transparent bag-of-words over a fixed vocabulary, so a test
-    can know the exact cosine between two texts. Words outside the vocabulary share one 'other' axis."""
-
-    def __init__(self, vocabulary: list[str], name: str = "vocabulary-test-embedder") -> None:
-        self.vocabulary = [w.lower() for w in vocabulary]
-        self.name = name
-        self.dim = len(self.vocabulary) + 1
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        from memoryos.textutil import tokens
-
-        matrix = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for token in tokens(text):
-                column = self.vocabulary.index(token) if token in self.vocabulary else self.dim - 1
-                matrix[row, column] += 1.0
-            if not matrix[row].any():
-                matrix[row, -1] = 1.0
-        return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
-
-
-class HashingEmbedder:
-    """Implements the Embedder protocol with feature hashing of word tokens: deterministic, instant, no model.
-    For tests about storage and concurrency, where what the vectors mean does not matter."""
-
-    def __init__(self, dim: int = 64) -> None:
-        self.name = f"hashing-test-embedder-{dim}"
-        self.dim = dim
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        import zlib
-
-        from memoryos.textutil import tokens
-
-        matrix = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for token in tokens(text) or ["<empty>"]:
-                matrix[row, zlib.crc32(token.encode()) % self.dim] += 1.0
-        return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+__all__ = [
+    "HashingEmbedder",
+    "ManualClock",
+    "ScriptedLLM",
+    "VocabularyEmbedder",
+    "default_script",
+    "pages_in_prompt",
+    "temp_store",
+]

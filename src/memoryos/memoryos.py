@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .config import MemoryosConfig, build_config, validate_identifier
-from .errors import InvalidInput, LLMError, LLMNotConfigured
+from .errors import ConfigError, InvalidInput, LLMError, LLMNotConfigured
 from .maintenance import check_memory, repair_memory
 from .models import Fact, KnowledgeKind, Page, Scope
 from .providers.analysis import Analyzer, LLMAnalyzer
@@ -119,6 +119,7 @@ class Memoryos:
         embedding_model_name: str | None = None,
         *,
         storage: str | None = None,
+        store: Store | None = None,
         config: MemoryosConfig | None = None,
         llm: LLM | None = None,
         embedder: Embedder | None = None,
@@ -152,7 +153,12 @@ class Memoryos:
         self.usage = UsageMeter()
         self._closed = False
 
-        self.store: Store = open_store(cfg.storage_url())
+        if store is not None and storage is not None:
+            raise ConfigError("give storage (a URL) or store (an open Store), not both")
+        # like an HTTP client given a transport: a store handed in is used as it is and stays the caller's to
+        # close (one store can serve many users' Memoryos instances); a store opened from the URL is ours
+        self._owns_store = store is None
+        self.store: Store = store if store is not None else open_store(cfg.storage_url())
         self._llm: MeteredLLM | None = None
         if llm is not None:
             self._llm = MeteredLLM(llm, self.usage)
@@ -199,7 +205,7 @@ class Memoryos:
             "memoryos ready: user=%s assistant=%s storage=%s mode=%s settings=%s",
             cfg.user_id,
             cfg.assistant_id,
-            redact_url(cfg.storage_url()),
+            redact_url(cfg.storage_url()) if self._owns_store else f"a given {type(self.store).__name__}",
             f"llm:{cfg.llm_model}" if self._llm else "no-llm (extractive)",
             cfg.public_dict(),
         )
@@ -508,7 +514,8 @@ class Memoryos:
         try:
             self._write_visits()
         finally:
-            self.store.close()
+            if self._owns_store:
+                self.store.close()
 
     def __enter__(self) -> Memoryos:
         return self
