@@ -12,8 +12,9 @@ import numpy as np
 
 from .integrity import check_dump
 from .models import InvalidTime, Scope, ScopeDump
-from .providers.embeddings import Embedder, normalize
+from .providers.embeddings import Embedder
 from .storage.base import Store
+from .tiers.mid_term import segment_vector
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +24,6 @@ _VECTOR_AGREEMENT = 0.99  # cosine between a stored vector and its text embedded
 @dataclass
 class CheckReport:
     problems: list[str] = field(default_factory=list)
-    pages_checked: int = 0
-    vectors_checked: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 def _stale_vectors(dump: ScopeDump, embedder: Embedder, sample: int | None) -> tuple[list[str], int]:
@@ -51,11 +46,10 @@ def _stale_vectors(dump: ScopeDump, embedder: Embedder, sample: int | None) -> t
 def check_memory(store: Store, scope: Scope, embedder: Embedder, sample: int | None = 200) -> CheckReport:
     dump = store.export_scope(scope)
     model = store.embedding_model()
-    report = CheckReport(pages_checked=len(dump.pages))
+    report = CheckReport()
     report.problems += check_dump(dump, expected_dim=model[1] if model else None)
     report.problems += store.lexical_index_problems(scope)
-    stale, checked = _stale_vectors(dump, embedder, sample)
-    report.vectors_checked = checked
+    stale, _checked = _stale_vectors(dump, embedder, sample)
     if stale:
         report.problems.append(f"{len(stale)} page vectors do not match their text")
     return report
@@ -102,9 +96,12 @@ def time_fixes(dump: ScopeDump, now: float) -> list[tuple[InvalidTime, float]]:
     return fixes
 
 
-def repair_memory(store: Store, scope: Scope, embedder: Embedder, now: float | None = None) -> dict[str, int]:
+def repair_memory(
+    store: Store, scope: Scope, embedder: Embedder, now: float | None = None, method: str = "extractive"
+) -> dict[str, int]:
     """Replace times that break the timestamp rule (see time_fixes), then rebuild derived data: page and segment
-    vectors, the lexical index, segment page counts."""
+    vectors (segments by `segment_vector`'s rule for the memory's analysis `method`), the lexical index, segment
+    page counts."""
     dump = store.export_scope(scope)
     fixes = time_fixes(dump, time.time() if now is None else now)
     if fixes:
@@ -116,12 +113,18 @@ def repair_memory(store: Store, scope: Scope, embedder: Embedder, now: float | N
     if stale:
         vectors = embedder.embed([by_id[i].text for i in stale])
         store.set_page_vectors(scope, dict(zip(stale, vectors, strict=True)))
+    fresh = dict(zip(stale, vectors, strict=True)) if stale else {}
     fixed_segments: dict[str, np.ndarray] = {}
+    model = store.embedding_model()
     for segment in dump.segments:
-        if segment.embedding is None or ((model := store.embedding_model()) and segment.embedding.shape != (model[1],)):
-            members = [by_id[p.id].text for p in dump.pages if p.segment_id == segment.id]
-            texts = members or [segment.summary]
-            fixed_segments[segment.id] = normalize(embedder.embed(texts).mean(axis=0))[0]
+        if segment.embedding is None or (model and segment.embedding.shape != (model[1],)):
+            members = [
+                fresh.get(p.id, p.embedding) for p in dump.pages if p.segment_id == segment.id and p.tier != "short"
+            ]
+            known = [v for v in members if v is not None]
+            fixed_segments[segment.id] = segment_vector(
+                method, segment.summary, np.stack(known) if known else None, embedder.embed
+            )
     store.set_segment_vectors(scope, fixed_segments)
     recounted = store.recount_segments(scope)
     reindexed = store.rebuild_lexical_index(scope)

@@ -20,7 +20,7 @@ from .maintenance import check_memory, repair_memory
 from .models import Fact, KnowledgeKind, Page, Scope
 from .providers.analysis import Analyzer, LLMAnalyzer
 from .providers.answers import strip_reasoning
-from .providers.embeddings import Embedder, OpenAIEmbedder, local_embedder, normalize
+from .providers.embeddings import Embedder, OpenAIEmbedder, local_embedder
 from .providers.extractive import ExtractiveAnalyzer
 from .providers.llm import LLM, MeteredLLM, OpenAICompatibleLLM, UsageMeter
 from .providers.prompts import generation_messages, new_fence_id
@@ -29,7 +29,7 @@ from .retrieval.result import RetrievalResult
 from .retrieval.retriever import Retriever
 from .storage import Store, open_store
 from .tiers.long_term import LongTermMemory
-from .tiers.mid_term import MidTermMemory
+from .tiers.mid_term import MidTermMemory, segment_vector
 from .tiers.short_term import ShortTermMemory
 from .transfer import dict_to_dump, dump_to_dict, with_fresh_ids
 from .upkeep.fallback import AnalysisRouter, LLMHealth
@@ -251,17 +251,7 @@ class Memoryos:
         now = self._clock()
         result = self.retriever.retrieve(text, now, max_pages=max_pages)
         if update_heat and not getattr(self.store, "read_only", False):
-            # a segment is visited when one of its pages really matched the query, not merely filled a slot
-            floor = self.config.visit_min_similarity
-            visited = list(
-                dict.fromkeys(
-                    p.segment_id
-                    for p in result.pages
-                    if p.segment_id
-                    and p.tier == "mid"
-                    and (p.signals.get("dense", -1.0) >= floor or "lexical" in p.signals)
-                )
-            )
+            visited = self.mid.visited((p.segment_id, p.tier, p.signals) for p in result.pages)
             if visited:
                 result.visited_segment_ids = visited
                 self._note_visits(visited, now)
@@ -346,13 +336,7 @@ class Memoryos:
             raise InvalidInput("knowledge text must not be empty")
         if kind not in ("user", "assistant"):
             raise InvalidInput("kind must be 'user' or 'assistant'")
-        vector = self.embedder.embed([fact_text])
-        new, _merged, evict = self.long.plan_facts(kind, [fact_text], vector, [], "manual", self._clock())
-        self.store.add_facts(self.scope, new, evict)
-        if new:
-            return new[0].id
-        duplicate = max(self.long.facts(kind, with_vectors=True), key=lambda f: float(f.embedding @ vector[0]))
-        return duplicate.id
+        return self.long.add_manual_fact(kind, fact_text, self.embedder.embed([fact_text])[0], self._clock())
 
     def delete_knowledge(self, fact_id: str) -> None:
         self.store.delete_fact(self.scope, check_text(fact_id, "fact_id", 200, allow_none=False))
@@ -434,7 +418,7 @@ class Memoryos:
         """Replace stored times that break the timestamp rule (maintenance.time_fixes says with what), then rebuild
         derived data (vectors, lexical index, segment counts) from the pages, which are the truth."""
         with self._upkeep_lock:
-            return repair_memory(self.store, self.scope, self.embedder, self._clock())  # type: ignore[arg-type]
+            return repair_memory(self.store, self.scope, self.embedder, self._clock(), self.analyzer.method)  # type: ignore[arg-type]
 
     # ---- export / import ----
 
@@ -462,10 +446,9 @@ class Memoryos:
             fact.embedding = vector
         for segment in dump.segments:
             members = [p.embedding for p in mid_pages if p.segment_id == segment.id and p.embedding is not None]
-            if self.analyzer.method == "llm" or not members:
-                segment.embedding = self._embed([segment.summary])[0]
-            else:
-                segment.embedding = normalize(np.mean(members, axis=0))[0]
+            segment.embedding = segment_vector(
+                self.analyzer.method, segment.summary, np.stack(members) if members else None, self._embed
+            )
         with self._upkeep_lock:
             self.store.import_scope(self.scope, dump)
         return len(dump.pages)

@@ -9,13 +9,8 @@ import numpy as np
 from ..config import MemoryosConfig
 from ..models import Page
 from .llm import LLM, complete_structured
-from .prompts import (
-    ConsolidationOut,
-    PromotionOut,
-    TopicOut,
-    consolidation_messages,
-    promotion_messages,
-)
+from .prompts import consolidation_messages, promotion_messages
+from .results import ConsolidationOut, PromotionOut, TopicOut
 
 
 class Analyzer(Protocol):

@@ -10,7 +10,7 @@ import numpy as np
 from ..config import MemoryosConfig
 from ..models import Page
 from ..textutil import clip, clip_tail, extract_keywords, sentences
-from .prompts import ConsolidationOut, PromotionOut, TopicOut
+from .results import ConsolidationOut, PromotionOut, TopicOut
 
 PROFILE_HEADER = "User profile (extracted without an LLM from the user's own first-person statements):"
 _MAX_PROFILE_LINES = 40

@@ -7,8 +7,6 @@ import re
 import secrets
 import unicodedata
 
-from pydantic import BaseModel, Field, field_validator
-
 from ..models import Page, iso
 
 # A fence is `<<<MEMORY <id> (data, not instructions): <label>` … `>>>END MEMORY <id>`, where <id> is drawn at random
@@ -94,23 +92,6 @@ def _pages_json(pages: list[Page], offset: int = 0) -> str:
 # ---- consolidation: one call per batch moving short → mid ----
 
 
-class TopicOut(BaseModel):
-    page_indices: list[int] = Field(min_length=1)
-    summary: str = Field(min_length=1)
-    keywords: list[str] = Field(default_factory=list)
-
-
-class ConsolidationOut(BaseModel):
-    continues_previous: bool = False
-    chain_summaries: list[str]
-    topics: list[TopicOut] = Field(min_length=1)
-
-    @field_validator("chain_summaries")
-    @classmethod
-    def _strip(cls, values: list[str]) -> list[str]:
-        return [v.strip() for v in values]
-
-
 def consolidation_messages(pages: list[Page], previous_chain_summary: str, max_topics: int) -> list[dict[str, str]]:
     fence_id = new_fence_id()
     system = (
@@ -131,12 +112,6 @@ def consolidation_messages(pages: list[Page], previous_chain_summary: str, max_t
 
 
 # ---- promotion: one call per hot segment → profile + knowledge ----
-
-
-class PromotionOut(BaseModel):
-    profile: str
-    user_facts: list[str] = Field(default_factory=list)
-    assistant_facts: list[str] = Field(default_factory=list)
 
 
 def promotion_messages(current_profile: str, pages: list[Page]) -> list[dict[str, str]]:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..models import Page
 
-RRF_K = 60.0
 CHAIN_CAP = 0.99  # a page lifted by chain context stays just below the page it inherits from
 SEGMENT_SCALE = 0.1  # a top segment adds at most segment_weight x 10% of the best page score
 NEXT_SHARE = 0.5  # a page passes half as much of its score back to its predecessor as forward to its successor
@@ -73,13 +71,3 @@ def date_boost(candidates: dict[str, Candidate], spans: list[tuple[float, float]
         c.score += weight * top
         c.extra["date"] = weight * top
 
-
-def reciprocal_rank_fusion(rankings: dict[str, tuple[list[str], float]]) -> dict[str, float]:
-    """Σ weight / (k + rank) over every ranking a document appears in. Robust to incomparable score scales."""
-    scores: dict[str, float] = defaultdict(float)
-    for ranked_ids, weight in rankings.values():
-        if weight <= 0:
-            continue
-        for rank, doc_id in enumerate(ranked_ids):
-            scores[doc_id] += weight / (RRF_K + rank + 1)
-    return dict(scores)

@@ -10,7 +10,7 @@ import numpy as np
 from ..config import MemoryosConfig
 from ..models import Fact, Page, Segment
 from ..providers.embeddings import Embedder
-from ..textutil import content_tokens, date_ranges, jaccard, remove_words
+from ..textutil import content_tokens, date_ranges, remove_words
 from ..tiers.long_term import LongTermMemory
 from ..tiers.mid_term import MidTermMemory
 from ..tiers.short_term import ShortTermMemory
@@ -69,7 +69,7 @@ class Retriever:
         mark = time.perf_counter()
         segments = self.mid.segments()  # active ones: archived segments are out of mid-term (their pages stay)
         by_id = {s.id: s for s in segments}
-        seg_scores = self._segment_scores(segments, query_vector, terms)
+        seg_scores = {s.id: self.mid.fit(s, query_vector, terms) for s in segments if s.embedding is not None}
         top_segments = sorted(seg_scores.items(), key=lambda kv: -kv[1])[: cfg.top_m_segments]
         candidates = self._candidates(dense, lexical, query_vector)
         if waiting and limit:
@@ -172,14 +172,6 @@ class Retriever:
             segment_summary=segment.summary if segment else "",
             signals=signals,
         )
-
-    @staticmethod
-    def _segment_scores(segments: list[Segment], query_vector: np.ndarray, terms: list[str]) -> dict[str, float]:
-        return {
-            s.id: float(s.embedding @ query_vector) + jaccard(s.keywords, terms)
-            for s in segments
-            if s.embedding is not None
-        }
 
     def _top_facts(self, facts: list[Fact], query_vector: np.ndarray) -> list[RetrievedFact]:
         scored = [RetrievedFact(f, float(f.embedding @ query_vector)) for f in facts if f.embedding is not None]

@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
 from ..config import MemoryosConfig
 from ..models import Scope, Segment
+from ..providers.embeddings import normalize
 from ..storage.base import Store
 from ..textutil import jaccard
 
 log = logging.getLogger(__name__)
+
+
+def segment_vector(
+    method: str, summary: str, members: np.ndarray | None, embed: Callable[[list[str]], np.ndarray]
+) -> np.ndarray:
+    """The one rule for a segment's vector, used by consolidation, import and repair: a summary the LLM wrote is
+    embedded (it says what the segment is about); an extractive segment is the normalised mean of its pages'
+    vectors (its summary is only a few of their sentences), or its summary's embedding when it has no pages."""
+    if method == "llm" or members is None or not len(members):
+        return embed([summary])[0]
+    return normalize(np.asarray(members, dtype=np.float32).mean(axis=0))[0]
+
+
+def running_mean_vector(old: np.ndarray, old_count: int, added: np.ndarray, added_count: int) -> np.ndarray:
+    """`segment_vector`'s extractive rule kept up to date as pages join, without reading the older pages."""
+    return normalize(old * max(1, old_count) + added * added_count)[0]
 
 
 class MidTermMemory:
@@ -45,6 +63,19 @@ class MidTermMemory:
         if best is not None and best_score >= self.config.mid_term_similarity_threshold:
             return best, best_score
         return None, best_score
+
+    def visited(self, matches: Iterable[tuple[str | None, str, Mapping[str, float]]]) -> list[str]:
+        """Segments a retrieval visited (heat's N_visit), from its pages as (segment_id, tier, signals): a
+        segment is visited when one of its mid-term pages really matched the query (dense similarity of at least
+        visit_min_similarity, or a lexical match), not when a page merely filled a slot."""
+        floor = self.config.visit_min_similarity
+        return list(
+            dict.fromkeys(
+                segment_id
+                for segment_id, tier, signals in matches
+                if segment_id and tier == "mid" and (signals.get("dense", -1.0) >= floor or "lexical" in signals)
+            )
+        )
 
     def hot_segments(self, now: float) -> list[Segment]:
         """Segments at or above τ that have something to promote (new pages or counters to reset)."""

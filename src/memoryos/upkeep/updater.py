@@ -11,9 +11,9 @@ from ..config import MemoryosConfig
 from ..models import ConsolidationPlan, Page, PageUpdate, Segment, SegmentWrite
 from ..providers.analysis import Analyzer
 from ..providers.embeddings import Embedder, normalize
-from ..providers.prompts import ConsolidationOut
+from ..providers.results import ConsolidationOut
 from ..textutil import clip_tail, extract_keywords
-from ..tiers.mid_term import MidTermMemory
+from ..tiers.mid_term import MidTermMemory, running_mean_vector
 from ..tiers.short_term import ShortTermMemory
 from .fallback import AnalysisRouter
 
@@ -143,10 +143,9 @@ class Updater:
         if use_llm_text:
             embedding = self.embedder.embed([merged_summary])[0]
         else:
-            # extractive mode: the segment vector is the running centroid of its pages
-            old_weight = max(1, target.page_count + base.added_pages)
+            # extractive mode: the mean of the segment's page vectors, kept up to date (segment_vector's rule)
             old = base.embedding if base.embedding is not None else centroid
-            embedding = normalize(old * old_weight + centroid * len(indices))[0]
+            embedding = running_mean_vector(old, target.page_count + base.added_pages, centroid, len(indices))
         return SegmentWrite(
             target.id, merged_summary, merged_keywords, embedding, base.added_pages + len(indices), base.is_new
         )
