@@ -69,15 +69,13 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tex
 
 @contextmanager
 def _errors() -> Iterator[None]:
-    """Typed library errors end the command with a clear message on stderr and exit status 1."""
+    """Typed library errors end the command with a clear message on stderr and the error's exit status (1; 2 for
+    a missing LLM)."""
     try:
         yield
-    except LLMNotConfigured as exc:
-        _error(exc)
-        raise typer.Exit(2) from exc
     except MemoryosError as exc:
         _error(exc)
-        raise typer.Exit(1) from exc
+        raise typer.Exit(exc.exit_status) from exc
     except OSError as exc:  # a file the user named: unreadable, unwritable, a directory...
         _error(exc)
         raise typer.Exit(1) from exc

@@ -22,7 +22,7 @@ from mcp_types import INVALID_PARAMS, ToolAnnotations
 from pydantic import Field, StrictBool
 
 from .. import __version__
-from ..errors import ConfigError, InvalidInput, LLMError, LLMNotConfigured, MemoryosError, NotFound, StorageError
+from ..errors import InvalidInput, MemoryosError
 from ..memoryos import Memoryos
 from ..providers.llm import LLM
 from ..redact import redact_url
@@ -55,18 +55,8 @@ UserId = Annotated[
 
 
 def explain(exc: MemoryosError) -> str:
-    """A message for the model that says what kind of failure it was."""
-    if isinstance(exc, NotFound):
-        return f"not found: {exc}"
-    if isinstance(exc, InvalidInput):
-        return f"invalid argument: {exc}"
-    if isinstance(exc, StorageError):
-        return f"storage failure: {exc}"
-    if isinstance(exc, (LLMNotConfigured, LLMError)):
-        return f"LLM unavailable: {exc}"
-    if isinstance(exc, ConfigError):
-        return f"configuration error: {exc}"
-    return str(exc)
+    """A message for the model that says what kind of failure it was (`not found: ...`): the error's label."""
+    return f"{exc.label}: {exc}" if exc.label else str(exc)
 
 
 class MemoryServer:
@@ -265,7 +255,7 @@ class MemoryServer:
                     await send(
                         {
                             "type": "http.response.start",
-                            "status": exc.status,
+                            "status": exc.http_status,
                             "headers": [(b"content-type", b"application/json"), (b"www-authenticate", b"Bearer")],
                         }
                     )
