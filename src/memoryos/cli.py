@@ -118,13 +118,13 @@ def _memory(settings: dict[str, Any], **overrides: Any) -> Iterator[Any]:
 
 @dataclass(frozen=True)
 class Target:
-    """Whose memory a command works on, from the options every memory command shares (TARGET_OPTIONS)."""
+    """Whose memory a command works on. Its fields are the options every memory command shares (@with_target)."""
 
-    config: Path | None = None
-    user: str | None = None
-    assistant: str | None = None
-    data: str | None = None
-    storage: str | None = None
+    config: ConfigOpt = None
+    user: UserOpt = None
+    assistant: AssistantOpt = None
+    data: DataOpt = None
+    storage: StorageOpt = None
 
     def settings(self) -> dict[str, Any]:
         """The settings from --config, the environment and the flags; a bad config ends the command."""
@@ -146,31 +146,25 @@ class Target:
             yield memo
 
 
-TARGET_OPTIONS = {
-    "config": ConfigOpt,
-    "user": UserOpt,
-    "assistant": AssistantOpt,
-    "data": DataOpt,
-    "storage": StorageOpt,
-}
 Command = TypeVar("Command", bound=Callable[..., Any])
 
 
 def with_target(command: Command) -> Command:
     """The shared options in place of the command's `target: Target` parameter (so they appear where it stands in
     --help); the command is called with the Target they make."""
+    shared = typing.get_type_hints(Target, include_extras=True)  # name: Annotated[type, typer.Option(...)]
     hints = typing.get_type_hints(command, include_extras=True)
     parameters: list[inspect.Parameter] = []
     for parameter in inspect.signature(command).parameters.values():
         if parameter.name == "target":
             kind = parameter.kind
-            parameters += [inspect.Parameter(n, kind, default=None, annotation=a) for n, a in TARGET_OPTIONS.items()]
+            parameters += [inspect.Parameter(n, kind, default=None, annotation=a) for n, a in shared.items()]
         else:
             parameters.append(parameter.replace(annotation=hints[parameter.name]))
 
     @functools.wraps(command)
     def run(**options: Any) -> Any:
-        target = Target(**{name: options.pop(name) for name in TARGET_OPTIONS})
+        target = Target(**{name: options.pop(name) for name in shared})
         return command(target=target, **options)
 
     run.__signature__ = inspect.Signature(parameters, return_annotation=hints.get("return"))  # type: ignore[attr-defined]
