@@ -1,4 +1,4 @@
-"""Bearer tokens for the HTTP shells (REST now, the HTTP MCP transport later), independent of any web framework.
+"""Bearer tokens for the HTTP shells (the REST API and the HTTP MCP transport), independent of any web framework.
 
 The rule: a server bound to a loopback address with no token configured is open (a developer's own machine);
 anything else requires `Authorization: Bearer <token>`, and each token names the user ids it may reach ("*" for
