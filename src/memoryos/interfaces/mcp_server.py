@@ -293,7 +293,7 @@ class MemoryServer:
 
 TOOLS: list[tuple[Callable[..., Any], ToolAnnotations]] = []  # registered on each MemoryServer, in this order
 READS = ToolAnnotations(read_only_hint=True, open_world_hint=False)
-ADDS = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
+WRITES = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)  # retrieve: heat
 DELETES = ToolAnnotations(destructive_hint=True, idempotent_hint=True, open_world_hint=False)
 
 
@@ -310,7 +310,7 @@ def _server(ctx: Context) -> MemoryServer:
     return server
 
 
-@tool(ADDS)
+@tool(WRITES)
 async def add_memory(
     ctx: Context,
     user_input: Annotated[str, Field(description="What the user said in this exchange.")],
@@ -336,7 +336,7 @@ async def add_memory(
     return await _server(ctx).run(user_id, work)
 
 
-@tool(ADDS)
+@tool(WRITES)
 async def retrieve_memory(
     ctx: Context,
     query: Annotated[str, Field(description="The user's current message or what you need to recall.")],
