@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import logging
 import sys
-from collections.abc import Iterator
+import typing
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -17,6 +21,9 @@ from rich.text import Text
 from . import __version__
 from .errors import LLMNotConfigured, MemoryosError
 from .interfaces.terminal import json_for_terminal, visible
+
+if TYPE_CHECKING:
+    from .interfaces.auth import TokenPolicy
 
 app = typer.Typer(
     help="memoryos: a memory operating system for personalized AI agents.",
@@ -69,15 +76,13 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tex
 
 @contextmanager
 def _errors() -> Iterator[None]:
-    """Typed library errors end the command with a clear message on stderr and exit status 1."""
+    """Typed library errors end the command with a clear message on stderr and the error's exit status (1; 2 for
+    a missing LLM)."""
     try:
         yield
-    except LLMNotConfigured as exc:
-        _error(exc)
-        raise typer.Exit(2) from exc
     except MemoryosError as exc:
         _error(exc)
-        raise typer.Exit(1) from exc
+        raise typer.Exit(exc.exit_status) from exc
     except OSError as exc:  # a file the user named: unreadable, unwritable, a directory...
         _error(exc)
         raise typer.Exit(1) from exc
@@ -97,17 +102,10 @@ def _error(message: object) -> None:
     err.print(_line(("error:", "red"), " ", str(message)))
 
 
-def _settings(
-    config: Path | None, user: str | None, assistant: str | None, data: str | None, storage: str | None = None
-) -> dict[str, Any]:
-    from .interfaces.settings import resolve_settings
-
-    return resolve_settings(config, user_id=user, assistant_id=assistant, data_storage_path=data, storage=storage)
-
-
 @contextmanager
 def _memory(settings: dict[str, Any], **overrides: Any) -> Iterator[Any]:
-    """One Memoryos for one command. Upkeep runs inline so that every command leaves the store settled."""
+    """One Memoryos for one command, typed errors ending the command. Upkeep runs inline so that every command
+    leaves the store settled."""
     from .interfaces.settings import open_memory
 
     with _errors():
@@ -116,6 +114,62 @@ def _memory(settings: dict[str, Any], **overrides: Any) -> Iterator[Any]:
             yield memo
         finally:
             memo.close()
+
+
+@dataclass(frozen=True)
+class Target:
+    """Whose memory a command works on. Its fields are the options every memory command shares (@with_target)."""
+
+    config: ConfigOpt = None
+    user: UserOpt = None
+    assistant: AssistantOpt = None
+    data: DataOpt = None
+    storage: StorageOpt = None
+
+    def settings(self) -> dict[str, Any]:
+        """The settings from --config, the environment and the flags; a bad config ends the command."""
+        from .interfaces.settings import resolve_settings
+
+        with _errors():
+            return resolve_settings(
+                self.config,
+                user_id=self.user,
+                assistant_id=self.assistant,
+                data_storage_path=self.data,
+                storage=self.storage,
+            )
+
+    @contextmanager
+    def memory(self, **overrides: Any) -> Iterator[Any]:
+        """The open memory (see _memory); typed errors from the command's body end the command too."""
+        with _memory(self.settings(), **overrides) as memo:
+            yield memo
+
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def with_target(command: Command) -> Command:
+    """The shared options in place of the command's `target: Target` parameter (so they appear where it stands in
+    --help); the command is called with the Target they make."""
+    shared = typing.get_type_hints(Target, include_extras=True)  # name: Annotated[type, typer.Option(...)]
+    hints = typing.get_type_hints(command, include_extras=True)
+    parameters: list[inspect.Parameter] = []
+    for parameter in inspect.signature(command).parameters.values():
+        if parameter.name == "target":
+            kind = parameter.kind
+            parameters += [inspect.Parameter(n, kind, default=None, annotation=a) for n, a in shared.items()]
+        else:
+            parameters.append(parameter.replace(annotation=hints[parameter.name]))
+
+    @functools.wraps(command)
+    def run(**options: Any) -> Any:
+        target = Target(**{name: options.pop(name) for name in shared})
+        return command(target=target, **options)
+
+    run.__signature__ = inspect.Signature(parameters, return_annotation=hints.get("return"))  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in parameters}  # what typer reads, resolved
+    return typing.cast(Command, run)
 
 
 def _print_json(data: Any) -> None:
@@ -159,23 +213,18 @@ def demo(data: DataOpt = None) -> None:
 
 
 @app.command()
+@with_target
 def add(
     user_input: Annotated[str, typer.Argument(help="What the user said.")],
     agent_response: Annotated[str, typer.Argument(help="What the agent answered.")] = "",
     timestamp: Annotated[str | None, typer.Option("--timestamp", "-t", help="ISO 8601 time (default: now).")] = None,
     meta: Annotated[str | None, typer.Option("--meta", help="Metadata as a JSON object.")] = None,
-    config: ConfigOpt = None,
-    user: UserOpt = None,
-    assistant: AssistantOpt = None,
-    data: DataOpt = None,
-    storage: StorageOpt = None,
+    target: Target = Target(),
     as_json: JsonOpt = False,
 ) -> None:
     """Store one exchange in short-term memory."""
     meta_data = _json_object(meta, "--meta")
-    with _errors():
-        settings = _settings(config, user, assistant, data, storage)
-    with _memory(settings) as memo:
+    with target.memory() as memo:
         page_id = memo.add_memory(user_input, agent_response, timestamp=timestamp, meta_data=meta_data)
         if as_json:
             _print_json({"page_id": page_id, "user_id": memo.scope.user_id})
@@ -184,20 +233,15 @@ def add(
 
 
 @app.command()
+@with_target
 def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
     max_results: Annotated[int | None, typer.Option("--max", "-n", min=0, help="At most this many pages.")] = None,
-    config: ConfigOpt = None,
-    user: UserOpt = None,
-    assistant: AssistantOpt = None,
-    data: DataOpt = None,
-    storage: StorageOpt = None,
+    target: Target = Target(),
     as_json: JsonOpt = False,
 ) -> None:
     """Search every tier of a user's memory (no side effects on heat)."""
-    with _errors():
-        settings = _settings(config, user, assistant, data, storage)
-    with _memory(settings) as memo:
+    with target.memory() as memo:
         result = memo.search(query, max_results=max_results)
     if as_json:
         _print_json(result.to_dict())
@@ -226,19 +270,14 @@ def search(
 
 
 @app.command()
+@with_target
 def profile(
     knowledge: Annotated[bool, typer.Option(help="Include knowledge entries.")] = True,
-    config: ConfigOpt = None,
-    user: UserOpt = None,
-    assistant: AssistantOpt = None,
-    data: DataOpt = None,
-    storage: StorageOpt = None,
+    target: Target = Target(),
     as_json: JsonOpt = False,
 ) -> None:
     """Show a user's long-term profile (and knowledge)."""
-    with _errors():
-        settings = _settings(config, user, assistant, data, storage)
-    with _memory(settings) as memo:
+    with target.memory() as memo:
         result: dict[str, Any] = {"user_id": memo.scope.user_id, "profile": memo.get_user_profile()}
         if knowledge:
             result["user_knowledge"] = memo.get_knowledge("user")
@@ -255,18 +294,13 @@ def profile(
 
 
 @app.command()
+@with_target
 def stats(
-    config: ConfigOpt = None,
-    user: UserOpt = None,
-    assistant: AssistantOpt = None,
-    data: DataOpt = None,
-    storage: StorageOpt = None,
+    target: Target = Target(),
     as_json: JsonOpt = False,
 ) -> None:
     """Counts per tier, segments, knowledge, storage and LLM usage of a user."""
-    with _errors():
-        settings = _settings(config, user, assistant, data, storage)
-    with _memory(settings) as memo:
+    with target.memory() as memo:
         result = memo.stats()
     if as_json:
         _print_json(result)
@@ -275,19 +309,14 @@ def stats(
 
 
 @app.command()
+@with_target
 def delete(
     page_id: Annotated[str, typer.Argument(help="Id of the page to delete.")],
-    config: ConfigOpt = None,
-    user: UserOpt = None,
-    assistant: AssistantOpt = None,
-    data: DataOpt = None,
-    storage: StorageOpt = None,
+    target: Target = Target(),
     as_json: JsonOpt = False,
 ) -> None:
     """Delete one page (exchange) of a user by id."""
-    with _errors():
-        settings = _settings(config, user, assistant, data, storage)
-    with _memory(settings) as memo:
+    with target.memory() as memo:
         memo.delete_memory(page_id)
         uid = memo.scope.user_id
     if as_json:
@@ -297,19 +326,14 @@ def delete(
 
 
 @app.command("forget-user")
+@with_target
 def forget_user(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    config: ConfigOpt = None,
-    user: UserOpt = None,
-    assistant: AssistantOpt = None,
-    data: DataOpt = None,
-    storage: StorageOpt = None,
+    target: Target = Target(),
     as_json: JsonOpt = False,
 ) -> None:
     """Delete everything of a user: pages, segments, profile and knowledge."""
-    with _errors():
-        settings = _settings(config, user, assistant, data, storage)
-    with _memory(settings) as memo:
+    with target.memory() as memo:
         uid = memo.scope.user_id
         if not yes and not typer.confirm(f"Delete all memory of user {uid!r}?", err=True):
             raise typer.Exit(1)
@@ -321,6 +345,7 @@ def forget_user(
 
 
 @app.command("import")
+@with_target
 def import_(
     file: Annotated[Path, typer.Argument(help="JSON, JSONL, LoCoMo or memoryos-export file.", exists=True)],
     fmt: Annotated[
@@ -332,11 +357,7 @@ def import_(
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Texts embedded per batch.")] = 64,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
-    config: ConfigOpt = None,
-    user: UserOpt = None,
-    assistant: AssistantOpt = None,
-    data: DataOpt = None,
-    storage: StorageOpt = None,
+    target: Target = Target(),
     as_json: JsonOpt = False,
 ) -> None:
     """Bulk-import conversations. Re-running skips what is already imported (an interrupted import resumes).
@@ -351,14 +372,14 @@ def import_(
         raise typer.BadParameter(f"must be one of {', '.join(importer.FORMATS)}", param_hint="--format")
     with _errors():
         source = importer.read_source(file, fmt, conversation)  # type: ignore[arg-type]
-        settings = _settings(config, user, assistant, data, storage)
+    settings = target.settings()
     reports = []
     if source.export is not None:
         dump = source.export
         with _memory(
             settings,
-            user_id=user or dump.get("user_id"),
-            assistant_id=assistant or dump.get("assistant_id"),
+            user_id=target.user or dump.get("user_id"),
+            assistant_id=target.assistant or dump.get("assistant_id"),
         ) as memo:
             reports.append(importer.import_export(memo, dump))
     else:
@@ -369,7 +390,7 @@ def import_(
             importer.check_records(source.records, limits.max_input_chars, limits.max_meta_data_bytes)
         groups: dict[str | None, list[importer.Record]] = {}
         for record in source.records:
-            groups.setdefault(None if user else record.user_id, []).append(record)
+            groups.setdefault(None if target.user else record.user_id, []).append(record)
         with _progress(quiet or as_json) as progress:
             for uid, records in groups.items():
                 task = progress.add_task(
@@ -414,18 +435,13 @@ def _progress(disable: bool) -> Iterator[Any]:
 
 
 @app.command()
+@with_target
 def export(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")] = None,
-    config: ConfigOpt = None,
-    user: UserOpt = None,
-    assistant: AssistantOpt = None,
-    data: DataOpt = None,
-    storage: StorageOpt = None,
+    target: Target = Target(),
 ) -> None:
     """Everything of a user as JSON (pages with tier, segments, profile versions, knowledge); re-importable."""
-    with _errors():
-        settings = _settings(config, user, assistant, data, storage)
-    with _memory(settings) as memo:
+    with target.memory() as memo:
         dump = memo.export()
     if output is None:
         typer.echo(json_for_terminal(dump))
@@ -436,20 +452,17 @@ def export(
 
 
 @app.command()
+@with_target
 def chat(
     relationship: Annotated[str, typer.Option(help="How the assistant relates to the user.")] = "friend",
     style: Annotated[str, typer.Option(help="A style hint for the answers.")] = "",
-    config: ConfigOpt = None,
-    user: UserOpt = None,
-    assistant: AssistantOpt = None,
-    data: DataOpt = None,
-    storage: StorageOpt = None,
+    target: Target = Target(),
 ) -> None:
     """Chat with an assistant that remembers (needs an OpenAI-compatible LLM). /exit or an empty line quits."""
     from .interfaces.settings import effective_config
 
+    settings = target.settings()
     with _errors():
-        settings = _settings(config, user, assistant, data, storage)
         if not effective_config(settings).llm_enabled:
             raise LLMNotConfigured("memoryos chat")
     interactive = sys.stdin.isatty()
@@ -477,6 +490,7 @@ def _read_line(prompt: str) -> str | None:
 
 
 @app.command()
+@with_target
 def mcp(
     transport: Annotated[str, typer.Option("--transport", "-t", help="stdio or http (streamable HTTP).")] = "stdio",
     host: Annotated[str, typer.Option(help="HTTP: interface to listen on.")] = "127.0.0.1",
@@ -497,11 +511,7 @@ def mcp(
     ] = None,
     allowed_host: AllowedHostOpt = None,
     max_body_bytes: MaxBodyOpt = None,
-    config: ConfigOpt = None,
-    user: UserOpt = None,
-    assistant: AssistantOpt = None,
-    data: DataOpt = None,
-    storage: StorageOpt = None,
+    target: Target = Target(),
 ) -> None:
     """Serve memory to agents over MCP: stdio (Claude Desktop, Cursor, Cline, VS Code) or streamable HTTP.
 
@@ -510,24 +520,15 @@ def mcp(
     """
     if transport not in ("stdio", "http"):
         raise typer.BadParameter("must be stdio or http", param_hint="--transport")
-    from .interfaces.logs import LEVELS, configure_logging
-
-    if log_level.upper() not in LEVELS:
-        raise typer.BadParameter(f"must be one of {', '.join(LEVELS)}", param_hint="--log-level")
-    configure_logging(log_level, log_file)
+    _log_to(log_level, log_file)
     try:
         from .interfaces.mcp_server import MemoryServer
     except ImportError as exc:
         _error(f"memoryos mcp needs the MCP SDK: pip install 'memoryos[mcp]' ({exc})")
         raise typer.Exit(2) from exc
+    settings = target.settings()
     with _errors():
-        settings = _settings(config, user, assistant, data, storage)
-        from .interfaces.auth import TokenPolicy
-
-        tokens = TokenPolicy.from_tokens(token or [])
-        if tokens_file is not None:
-            tokens = tokens.merged(TokenPolicy.from_file(tokens_file))
-        server = MemoryServer(settings, sampling=sampling, tokens=tokens)
+        server = MemoryServer(settings, sampling=sampling, tokens=_token_policy(token, tokens_file))
         try:
             server.serve(
                 transport,  # type: ignore[arg-type]
@@ -578,35 +579,45 @@ def serve(
     data: DataOpt = None,
 ) -> None:
     """Serve the REST API and the web memory inspector at http://HOST:PORT/ (OpenAPI at /openapi.json)."""
-    from .interfaces.logs import LEVELS, configure_logging
-
-    if log_level.upper() not in LEVELS:
-        raise typer.BadParameter(f"must be one of {', '.join(LEVELS)}", param_hint="--log-level")
-    configure_logging(log_level, log_file)
+    _log_to(log_level, log_file)
     try:
-        from .interfaces.rest import serve_command
+        from .interfaces.rest import serve as serve_rest
     except ImportError as exc:
         _error(f"memoryos serve needs FastAPI and uvicorn: pip install 'memoryos[rest]' ({exc})")
         raise typer.Exit(2) from exc
+    settings = Target(config, user, assistant, data, storage).settings()  # not @with_target: its own option order
     with _errors():
-        serve_command(
-            config=str(config) if config else None,
+        serve_rest(
+            settings,
             host=host,
             port=port,
-            storage=storage,
-            data=data,
-            user=user,
-            assistant=assistant,
-            tokens=token,
-            tokens_file=str(tokens_file) if tokens_file else None,
+            tokens=_token_policy(token, tokens_file),
             workers=workers,
-            allowed_hosts=allowed_host,
+            allowed_hosts=allowed_host or (),
             max_body_bytes=max_body_bytes,
             max_import_bytes=max_import_bytes,
         )
 
 
+def _log_to(log_level: str, log_file: str | None) -> None:
+    """The servers' --log-level and --log-file."""
+    from .interfaces.logs import LEVELS, configure_logging
+
+    if log_level.upper() not in LEVELS:
+        raise typer.BadParameter(f"must be one of {', '.join(LEVELS)}", param_hint="--log-level")
+    configure_logging(log_level, log_file)
+
+
+def _token_policy(tokens: list[str] | None, tokens_file: Path | None) -> TokenPolicy:
+    """The servers' --token (every user) and --tokens-file (per-token users), merged."""
+    from .interfaces.auth import TokenPolicy
+
+    policy = TokenPolicy.from_tokens(tokens or [])
+    return policy.merged(TokenPolicy.from_file(tokens_file)) if tokens_file is not None else policy
+
+
 @app.command()
+@with_target
 def check(
     repair: Annotated[
         bool, typer.Option("--repair", help="Rebuild derived data: vectors, lexical index, counts.")
@@ -614,17 +625,11 @@ def check(
     full: Annotated[
         bool, typer.Option("--full", help="Re-embed every page to compare vectors (not a sample).")
     ] = False,
-    config: ConfigOpt = None,
-    user: UserOpt = None,
-    assistant: AssistantOpt = None,
-    data: DataOpt = None,
-    storage: StorageOpt = None,
+    target: Target = Target(),
     as_json: JsonOpt = False,
 ) -> None:
     """Verify a user's memory: tiers, segments, chain links, counts, vectors against texts, lexical index."""
-    with _errors():
-        settings = _settings(config, user, assistant, data, storage)
-    with _memory(settings) as memo:
+    with target.memory() as memo:
         problems = memo.check(sample=None if full else 200)
         repaired = memo.repair() if repair and problems else None
         remaining = memo.check(sample=None if full else 200) if repaired is not None else problems
@@ -652,7 +657,7 @@ def doctor(
     from .providers.probe import probe_llm
 
     with _errors():
-        report = probe_llm(effective_config(_settings(config, None, None, None)), timeout=timeout)
+        report = probe_llm(effective_config(Target(config).settings()), timeout=timeout)
     if as_json:
         _print_json(report.to_dict())
     else:

@@ -1,4 +1,4 @@
-"""Bearer tokens for the HTTP shells (REST now, the HTTP MCP transport later), independent of any web framework.
+"""Bearer tokens for the HTTP shells (the REST API and the HTTP MCP transport), independent of any web framework.
 
 The rule: a server bound to a loopback address with no token configured is open (a developer's own machine);
 anything else requires `Authorization: Bearer <token>`, and each token names the user ids it may reach ("*" for
@@ -17,6 +17,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from ..errors import ConfigError
 
@@ -27,10 +28,11 @@ MIN_TOKEN_LENGTH = 8
 
 
 class AuthError(Exception):
-    """A request that may not proceed. `status` and `code` are what an HTTP shell answers with."""
+    """A request that may not proceed. Like `MemoryosError`s, it carries what an HTTP shell answers with:
+    `http_status` and `code`."""
 
-    status = 401
-    code = "unauthorized"
+    http_status: ClassVar[int] = 401
+    code: ClassVar[str] = "unauthorized"
 
 
 class Unauthorized(AuthError):
@@ -40,7 +42,7 @@ class Unauthorized(AuthError):
 class Forbidden(AuthError):
     """A valid token that does not cover the requested user."""
 
-    status = 403
+    http_status = 403
     code = "forbidden"
 
 

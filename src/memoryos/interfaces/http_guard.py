@@ -33,10 +33,10 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote_to_bytes, urlsplit
 
-from ..errors import ConfigError
+from ..errors import ConfigError, InputTooLarge, InvalidInput
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +176,15 @@ def default_max_body_bytes(max_input_chars: int, max_meta_data_bytes: int) -> in
     return 6 * (2 * max_input_chars + max_meta_data_bytes) + 65_536
 
 
+class Refusal(NamedTuple):
+    """What the guard answers instead of the application, in the shape of a typed error: `http_status`, `code`
+    and the message."""
+
+    http_status: int
+    code: str
+    message: str
+
+
 def percent_decodes(raw: bytes | str) -> bool:
     """Whether every percent-escape in `raw` decodes, together with the rest, as UTF-8 (else it would become
     U+FFFD, and two different escapes one and the same id)."""
@@ -209,7 +218,7 @@ class HttpGuard:
         if refusal is None:
             refusal = self._check_length(headers, limit)
         if refusal is not None:
-            await _respond(send, *refusal)
+            await _respond(send, refusal)
             return
 
         # read the whole body (it is at most `limit` bytes), then hand it to the application in one piece
@@ -224,7 +233,7 @@ class HttpGuard:
             body = message.get("body", b"")
             size += len(body)
             if size > limit:
-                await _respond(send, *_too_large(limit))
+                await _respond(send, _too_large(limit))
                 return
             chunks.append(body)
             if not message.get("more_body", False):
@@ -236,18 +245,18 @@ class HttpGuard:
 
         await self.app(scope, replayed, send)
 
-    def _check_headers(self, scope: Scope, headers: dict[bytes, list[bytes]]) -> tuple[int, str, str] | None:
+    def _check_headers(self, scope: Scope, headers: dict[bytes, list[bytes]]) -> Refusal | None:
         hosts = headers.get(b"host", [])
         if len(hosts) != 1:
             what = "no Host header" if not hosts else "several Host headers"
-            return 400, "bad_request", f"the request has {what}; it needs exactly one"
+            return Refusal(400, "bad_request", f"the request has {what}; it needs exactly one")
         raw_host = hosts[0].decode("latin-1")
         authority = split_authority(raw_host)
         if authority is None:
-            return 400, "bad_request", f"the Host header {raw_host[:_SHOWN]!r} is not a valid host[:port]"
+            return Refusal(400, "bad_request", f"the Host header {raw_host[:_SHOWN]!r} is not a valid host[:port]")
         if not self.hosts.host_allowed(authority[0]):
             log.info("refused a request for Host %r (not a name this server answers to)", raw_host[:_SHOWN])
-            return (
+            return Refusal(
                 421,
                 "misdirected_request",
                 f"this server does not answer to the host name {authority[0][:_SHOWN]!r}; use the address it is "
@@ -256,12 +265,12 @@ class HttpGuard:
         if scope.get("method", "GET").upper() in STATE_CHANGING:
             origins = headers.get(b"origin", [])
             if len(origins) > 1:
-                return 403, "forbidden_origin", "the request has several Origin headers"
+                return Refusal(403, "forbidden_origin", "the request has several Origin headers")
             if origins:
                 origin = origins[0].decode("latin-1")
                 if not self.hosts.origin_allowed(origin, authority):
                     log.info("refused a %s from Origin %r", scope.get("method"), origin[:_SHOWN])
-                    return (
+                    return Refusal(
                         403,
                         "forbidden_origin",
                         f"requests that change data are accepted from this server's own pages only, not from "
@@ -270,7 +279,7 @@ class HttpGuard:
         return None
 
     @staticmethod
-    def _check_target(scope: Scope) -> tuple[int, str, str] | None:
+    def _check_target(scope: Scope) -> Refusal | None:
         targets = []
         raw_path = scope.get("raw_path")
         if isinstance(raw_path, bytes):
@@ -278,29 +287,31 @@ class HttpGuard:
         targets.append(("query string", scope.get("query_string") or b""))
         for where, raw in targets:
             if b"%" in raw and not percent_decodes(raw):
-                return (
-                    400,
-                    "invalid_input",
+                return Refusal(
+                    400,  # like a body that is not JSON: the request itself cannot be read
+                    InvalidInput.code,
                     f"the request {where} has a percent-escape that is not UTF-8 (e.g. %FF); encode ids as UTF-8",
                 )
         return None
 
     @staticmethod
-    def _check_length(headers: dict[bytes, list[bytes]], limit: int) -> tuple[int, str, str] | None:
+    def _check_length(headers: dict[bytes, list[bytes]], limit: int) -> Refusal | None:
         lengths = headers.get(b"content-length", [])
         if not lengths:
             return None
         if len(set(lengths)) != 1 or not lengths[0].isdigit():
-            return 400, "bad_request", "the Content-Length header is not one non-negative number"
+            return Refusal(400, "bad_request", "the Content-Length header is not one non-negative number")
         return _too_large(limit) if int(lengths[0]) > limit else None
 
 
-def _too_large(limit: int) -> tuple[int, str, str]:
-    return 413, "input_too_large", f"the request body is over this server's limit of {limit:,} bytes"
+def _too_large(limit: int) -> Refusal:
+    message = f"the request body is over this server's limit of {limit:,} bytes"
+    return Refusal(InputTooLarge.http_status, InputTooLarge.code, message)
 
 
-async def _respond(send: Send, status: int, code: str, message: str) -> None:
-    body = json.dumps({"error": {"code": code, "message": message}}).encode("utf-8")
+async def _respond(send: Send, refusal: Refusal) -> None:
+    status = refusal.http_status
+    body = json.dumps({"error": {"code": refusal.code, "message": refusal.message}}).encode("utf-8")
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode("ascii")),
@@ -318,6 +329,7 @@ __all__ = [
     "BodyLimits",
     "HostPolicy",
     "HttpGuard",
+    "Refusal",
     "default_max_body_bytes",
     "percent_decodes",
     "split_authority",

@@ -15,20 +15,28 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import anyio.to_thread
 from mcp import MCPError
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp_types import INVALID_PARAMS, ToolAnnotations
 from pydantic import Field, StrictBool
 
 from .. import __version__
-from ..errors import ConfigError, InvalidInput, LLMError, LLMNotConfigured, MemoryosError, NotFound, StorageError
+from ..errors import InvalidInput, MemoryosError
 from ..memoryos import Memoryos
 from ..providers.llm import LLM
 from ..redact import redact_url
-from . import schemas
 from .auth import Authenticator, AuthError, Grant, TokenPolicy
 from .http_guard import BodyLimits, HostPolicy, HttpGuard, default_max_body_bytes, percent_decodes
+from .mcp_models import (
+    AddMemoryResult,
+    DeleteResult,
+    ForgetResult,
+    MemoryContext,
+    UserProfile,
+    knowledge_entries,
+    memory_context,
+)
 from .pool import MemoryPool
 from .sampling import SamplingBridge, SamplingLLM
 from .settings import describe_llm, effective_config
@@ -37,6 +45,7 @@ from .warmup import ModelWarmUp
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 Transport = Literal["stdio", "http"]
 
 # the bearer grant of the HTTP request being served; stdio has none (the local client may reach every user)
@@ -55,18 +64,8 @@ UserId = Annotated[
 
 
 def explain(exc: MemoryosError) -> str:
-    """A message for the model that says what kind of failure it was."""
-    if isinstance(exc, NotFound):
-        return f"not found: {exc}"
-    if isinstance(exc, InvalidInput):
-        return f"invalid argument: {exc}"
-    if isinstance(exc, StorageError):
-        return f"storage failure: {exc}"
-    if isinstance(exc, (LLMNotConfigured, LLMError)):
-        return f"LLM unavailable: {exc}"
-    if isinstance(exc, ConfigError):
-        return f"configuration error: {exc}"
-    return str(exc)
+    """A message for the model that says what kind of failure it was (`not found: ...`): the error's label."""
+    return f"{exc.label}: {exc}" if exc.label else str(exc)
 
 
 class MemoryServer:
@@ -105,7 +104,8 @@ class MemoryServer:
                 *([self._observe_client] if self.bridge is not None else []),
             ],
         )
-        register_tools(self.mcp, self)
+        for function, annotations in TOOLS:
+            self.mcp.add_tool(function, annotations=annotations)
         register_resources(self.mcp, self)
 
     # ---- LLM choice ----
@@ -191,9 +191,10 @@ class MemoryServer:
     # ---- lifecycle ----
 
     @asynccontextmanager
-    async def _lifespan(self, _server: MCPServer[Any]) -> AsyncIterator[dict[str, Any]]:
+    async def _lifespan(self, _server: MCPServer[Any]) -> AsyncIterator["MemoryServer"]:
+        """Tools reach this server as their Context's lifespan value."""
         self.warm_up()
-        yield {}
+        yield self
 
     def warm_up(self) -> None:
         """Load the local embedding model in the background, so the first retrieval does not wait for it."""
@@ -265,7 +266,7 @@ class MemoryServer:
                     await send(
                         {
                             "type": "http.response.start",
-                            "status": exc.status,
+                            "status": exc.http_status,
                             "headers": [(b"content-type", b"application/json"), (b"www-authenticate", b"Bearer")],
                         }
                     )
@@ -288,128 +289,158 @@ class MemoryServer:
         uvicorn.Server(config).run()
 
 
-def register_tools(mcp: MCPServer[Any], server: MemoryServer) -> None:
-    read_only = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+# ---- tools: module-level functions, each reaching its MemoryServer as its Context's lifespan value ----
 
-    @mcp.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False))
-    async def add_memory(
-        user_input: Annotated[str, Field(description="What the user said in this exchange.")],
-        agent_response: Annotated[str, Field(description="What you (the assistant) answered.")],
-        timestamp: Annotated[
-            str | float | None,
-            Field(description="When it happened: ISO 8601 (2025-06-01T14:30:00Z) or epoch seconds; default now."),
-        ] = None,
-        meta_data: Annotated[
-            dict[str, Any] | None, Field(description="Optional JSON object stored with the exchange.")
-        ] = None,
-        user_id: UserId = None,
-    ) -> schemas.AddMemoryResult:
-        """Store one exchange (the user's message and your reply) in the user's memory.
+TOOLS: list[tuple[Callable[..., Any], ToolAnnotations]] = []  # registered on each MemoryServer, in this order
+READS = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+WRITES = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)  # retrieve: heat
+DELETES = ToolAnnotations(destructive_hint=True, idempotent_hint=True, open_world_hint=False)
 
-        Call it after every reply worth remembering. It returns at once with the page id; consolidating older
-        exchanges into topics, profile and knowledge happens in the background."""
 
-        def work(memo: Memoryos, uid: str) -> schemas.AddMemoryResult:
-            page_id = memo.add_memory(user_input, agent_response, timestamp=timestamp, meta_data=meta_data)
-            return schemas.AddMemoryResult(page_id=page_id, user_id=uid)
+def tool(annotations: ToolAnnotations) -> Callable[[F], F]:
+    def record(function: F) -> F:
+        TOOLS.append((function, annotations))
+        return function
 
-        return await server.run(user_id, work)
+    return record
 
-    @mcp.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False))
-    async def retrieve_memory(
-        query: Annotated[str, Field(description="The user's current message or what you need to recall.")],
-        relationship_with_user: Annotated[
-            str | None, Field(description="How you relate to the user (e.g. friend, assistant, coach); echoed.")
-        ] = None,
-        style_hint: Annotated[str | None, Field(description="How the answer should sound; echoed.")] = None,
-        max_results: Annotated[
-            int | None, Field(ge=1, le=100, description="At most this many past exchanges (default: configured).")
-        ] = None,
-        user_id: UserId = None,
-    ) -> schemas.MemoryContext:
-        """Recall what memory holds about a query before you answer: the recent conversation, relevant past
-        exchanges with scores and times, facts about the user, what you said or promised, and the user's profile.
 
-        This counts as a recall: topics recalled often get promoted into the long-term profile."""
+def _server(ctx: Context) -> MemoryServer:
+    server: MemoryServer = ctx.request_context.lifespan_context
+    return server
 
-        def work(memo: Memoryos, uid: str) -> schemas.MemoryContext:
-            result = memo.retrieve(query, max_pages=max_results)
-            return schemas.memory_context(uid, result, relationship_with_user, style_hint)
 
-        return await server.run(user_id, work)
+@tool(WRITES)
+async def add_memory(
+    ctx: Context,
+    user_input: Annotated[str, Field(description="What the user said in this exchange.")],
+    agent_response: Annotated[str, Field(description="What you (the assistant) answered.")],
+    timestamp: Annotated[
+        str | float | None,
+        Field(description="When it happened: ISO 8601 (2025-06-01T14:30:00Z) or epoch seconds; default now."),
+    ] = None,
+    meta_data: Annotated[
+        dict[str, Any] | None, Field(description="Optional JSON object stored with the exchange.")
+    ] = None,
+    user_id: UserId = None,
+) -> AddMemoryResult:
+    """Store one exchange (the user's message and your reply) in the user's memory.
 
-    @mcp.tool(annotations=read_only)
-    async def search_memory(
-        query: Annotated[str, Field(description="What to look for in every tier of the user's memory.")],
-        max_results: Annotated[int | None, Field(ge=1, le=100, description="At most this many exchanges.")] = None,
-        user_id: UserId = None,
-    ) -> schemas.MemoryContext:
-        """Search the user's memory (recent, mid-term, archived, knowledge, profile) without side effects:
-        unlike retrieve_memory it does not count as a recall. Use it to look something up or to find page ids."""
+    Call it after every reply worth remembering. It returns at once with the page id; consolidating older
+    exchanges into topics, profile and knowledge happens in the background."""
 
-        def work(memo: Memoryos, uid: str) -> schemas.MemoryContext:
-            return schemas.memory_context(uid, memo.search(query, max_results=max_results))
+    def work(memo: Memoryos, uid: str) -> AddMemoryResult:
+        page_id = memo.add_memory(user_input, agent_response, timestamp=timestamp, meta_data=meta_data)
+        return AddMemoryResult(page_id=page_id, user_id=uid)
 
-        return await server.run(user_id, work)
+    return await _server(ctx).run(user_id, work)
 
-    @mcp.tool(annotations=read_only)
-    async def get_user_profile(
-        include_knowledge: Annotated[bool, Field(description="Also list the facts known about the user.")] = True,
-        include_assistant_knowledge: Annotated[
-            bool, Field(description="Also list what you (the assistant) said or promised.")
-        ] = False,
-        user_id: UserId = None,
-    ) -> schemas.UserProfile:
-        """The user's long-term profile (who they are, preferences, circumstances), optionally with the
-        knowledge entries behind it. Empty until enough conversation has been consolidated."""
 
-        def work(memo: Memoryos, uid: str) -> schemas.UserProfile:
-            return schemas.UserProfile(
-                user_id=uid,
-                profile=memo.get_user_profile(),
-                user_knowledge=schemas.knowledge(memo.get_knowledge("user")) if include_knowledge else None,
-                assistant_knowledge=(
-                    schemas.knowledge(memo.get_knowledge("assistant")) if include_assistant_knowledge else None
-                ),
-            )
+@tool(WRITES)
+async def retrieve_memory(
+    ctx: Context,
+    query: Annotated[str, Field(description="The user's current message or what you need to recall.")],
+    relationship_with_user: Annotated[
+        str | None, Field(description="How you relate to the user (e.g. friend, assistant, coach); echoed.")
+    ] = None,
+    style_hint: Annotated[str | None, Field(description="How the answer should sound; echoed.")] = None,
+    max_results: Annotated[
+        int | None, Field(ge=1, le=100, description="At most this many past exchanges (default: configured).")
+    ] = None,
+    user_id: UserId = None,
+) -> MemoryContext:
+    """Recall what memory holds about a query before you answer: the recent conversation, relevant past
+    exchanges with scores and times, facts about the user, what you said or promised, and the user's profile.
 
-        return await server.run(user_id, work)
+    This counts as a recall: topics recalled often get promoted into the long-term profile."""
 
-    @mcp.tool(annotations=ToolAnnotations(destructive_hint=True, idempotent_hint=True, open_world_hint=False))
-    async def delete_memory(
-        page_id: Annotated[str, Field(description="The id of the exchange to delete (from add/retrieve/search).")],
-        user_id: UserId = None,
-    ) -> schemas.DeleteResult:
-        """Delete one stored exchange by id, e.g. when the user asks you to forget something they said."""
+    def work(memo: Memoryos, uid: str) -> MemoryContext:
+        result = memo.retrieve(query, max_pages=max_results)
+        return memory_context(uid, result, relationship_with_user, style_hint)
 
-        def work(memo: Memoryos, uid: str) -> schemas.DeleteResult:
-            memo.delete_memory(page_id)
-            return schemas.DeleteResult(user_id=uid, deleted=page_id)
+    return await _server(ctx).run(user_id, work)
 
-        return await server.run(user_id, work)
 
-    @mcp.tool(annotations=ToolAnnotations(destructive_hint=True, idempotent_hint=True, open_world_hint=False))
-    async def forget_user(
-        confirm: Annotated[
-            StrictBool,  # only a JSON true confirms: never "yes", 1 or "true"
-            Field(description="Must be the JSON value true: everything of the user is deleted for good."),
-        ],
-        user_id: UserId = None,
-    ) -> schemas.ForgetResult:
-        """Delete everything memory holds about one user: exchanges, topics, profile and knowledge.
-        Only when the user explicitly asks to be forgotten."""
-        if confirm is not True:
-            raise ToolError("invalid argument: forget_user deletes everything of the user; pass confirm=true")
+@tool(READS)
+async def search_memory(
+    ctx: Context,
+    query: Annotated[str, Field(description="What to look for in every tier of the user's memory.")],
+    max_results: Annotated[int | None, Field(ge=1, le=100, description="At most this many exchanges.")] = None,
+    user_id: UserId = None,
+) -> MemoryContext:
+    """Search the user's memory (recent, mid-term, archived, knowledge, profile) without side effects:
+    unlike retrieve_memory it does not count as a recall. Use it to look something up or to find page ids."""
 
-        def work(memo: Memoryos, uid: str) -> schemas.ForgetResult:
-            return schemas.ForgetResult(user_id=uid, pages_deleted=memo.forget_user())
+    def work(memo: Memoryos, uid: str) -> MemoryContext:
+        return memory_context(uid, memo.search(query, max_results=max_results))
 
-        return await server.run(user_id, work)
+    return await _server(ctx).run(user_id, work)
 
-    @mcp.tool(annotations=read_only)
-    async def memory_stats(user_id: UserId = None) -> dict[str, Any]:
-        """Counts per tier, segments, knowledge, storage size, LLM mode and LLM calls/tokens for one user."""
-        return await server.run(user_id, lambda memo, _uid: memo.stats())
+
+@tool(READS)
+async def get_user_profile(
+    ctx: Context,
+    include_knowledge: Annotated[bool, Field(description="Also list the facts known about the user.")] = True,
+    include_assistant_knowledge: Annotated[
+        bool, Field(description="Also list what you (the assistant) said or promised.")
+    ] = False,
+    user_id: UserId = None,
+) -> UserProfile:
+    """The user's long-term profile (who they are, preferences, circumstances), optionally with the
+    knowledge entries behind it. Empty until enough conversation has been consolidated."""
+
+    def work(memo: Memoryos, uid: str) -> UserProfile:
+        return UserProfile(
+            user_id=uid,
+            profile=memo.get_user_profile(),
+            user_knowledge=knowledge_entries(memo.get_knowledge("user")) if include_knowledge else None,
+            assistant_knowledge=(
+                knowledge_entries(memo.get_knowledge("assistant")) if include_assistant_knowledge else None
+            ),
+        )
+
+    return await _server(ctx).run(user_id, work)
+
+
+@tool(DELETES)
+async def delete_memory(
+    ctx: Context,
+    page_id: Annotated[str, Field(description="The id of the exchange to delete (from add/retrieve/search).")],
+    user_id: UserId = None,
+) -> DeleteResult:
+    """Delete one stored exchange by id, e.g. when the user asks you to forget something they said."""
+
+    def work(memo: Memoryos, uid: str) -> DeleteResult:
+        memo.delete_memory(page_id)
+        return DeleteResult(user_id=uid, deleted=page_id)
+
+    return await _server(ctx).run(user_id, work)
+
+
+@tool(DELETES)
+async def forget_user(
+    ctx: Context,
+    confirm: Annotated[
+        StrictBool,  # only a JSON true confirms: never "yes", 1 or "true"
+        Field(description="Must be the JSON value true: everything of the user is deleted for good."),
+    ],
+    user_id: UserId = None,
+) -> ForgetResult:
+    """Delete everything memory holds about one user: exchanges, topics, profile and knowledge.
+    Only when the user explicitly asks to be forgotten."""
+    if confirm is not True:
+        raise ToolError("invalid argument: forget_user deletes everything of the user; pass confirm=true")
+
+    def work(memo: Memoryos, uid: str) -> ForgetResult:
+        return ForgetResult(user_id=uid, pages_deleted=memo.forget_user())
+
+    return await _server(ctx).run(user_id, work)
+
+
+@tool(READS)
+async def memory_stats(ctx: Context, user_id: UserId = None) -> dict[str, Any]:
+    """Counts per tier, segments, knowledge, storage size, LLM mode and LLM calls/tokens for one user."""
+    return await _server(ctx).run(user_id, lambda memo, _uid: memo.stats())
 
 
 def register_resources(mcp: MCPServer[Any], server: MemoryServer) -> None:

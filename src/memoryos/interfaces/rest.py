@@ -125,14 +125,6 @@ def _segment(raw: dict[str, Any], memo: Memoryos) -> dict[str, Any]:
     return {**raw, "heat_components": components, "hot": raw["heat"] >= cfg.mid_term_heat_threshold}
 
 
-def _find_segment(memo: Memoryos, segment_id: str) -> dict[str, Any]:
-    return memo.get_segment(segment_id)
-
-
-def _segment_pages(memo: Memoryos, segment_id: str) -> list[dict[str, Any]]:
-    return memo.list_pages(segment_id=segment_id)
-
-
 def _retrieval(memo: Memoryos, result: Any) -> m.RetrievalOut:
     return m.RetrievalOut.model_validate(
         {
@@ -170,180 +162,195 @@ def strict_query(request: Request) -> None:
         seen.add(key)
 
 
-def api_router() -> APIRouter:
-    router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES, dependencies=[Depends(strict_query)])
-    users = "/users/{user_id}"
+router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES, dependencies=[Depends(strict_query)])
+USER = "/users/{user_id}"
 
-    @router.get("/info", tags=["service"], summary="Server settings the inspector needs")
-    def info(request: Request, _grant: Annotated[Grant, Depends(grant)]) -> m.ServerInfo:
-        svc = service(request)
-        cfg = svc.config
-        return m.ServerInfo(
-            version=__version__,
-            default_user=cfg.user_id,
-            assistant_id=cfg.assistant_id,
-            mode="llm" if cfg.llm_enabled else "no-llm",
-            storage_backend=cfg.storage_url().split(":", 1)[0],
-            auth_required=svc.auth.required,
-            heat=m.HeatSettings(
-                alpha=cfg.heat_alpha,
-                beta=cfg.heat_beta,
-                gamma=cfg.heat_gamma,
-                mu_seconds=cfg.recency_mu_seconds,
-                threshold=cfg.mid_term_heat_threshold,
-            ),
-            capacities={
-                "short_term": cfg.short_term_capacity,
-                "mid_term": cfg.mid_term_capacity,
-                "knowledge": cfg.long_term_knowledge_capacity,
-                "retrieval_queue": cfg.retrieval_queue_capacity,
-            },
-        )
 
-    @router.get("/users", tags=["service"], summary="Users with stored memory (those this token may access)")
-    def list_users(request: Request, access: Annotated[Grant, Depends(grant)]) -> m.UserList:
-        svc = service(request)
-        with svc.pool.use() as memo:  # any open memory reaches the shared store
-            scopes = memo.store.list_scopes()
-        known = dict.fromkeys(s.user_id for s in scopes if s.assistant_id == svc.config.assistant_id)
-        return m.UserList(users=access.visible(known))
-
-    @router.post(users + "/memories", tags=["memory"], status_code=201, summary="Store one exchange (add_memory)")
-    def add_memory(memo: Memory, body: m.AddMemoryRequest) -> m.PageCreated:
-        page_id = memo.add_memory(body.user_input, body.agent_response, body.timestamp, body.meta_data)
-        return m.PageCreated(user_id=memo.scope.user_id, page_id=page_id)
-
-    @router.post(
-        users + "/retrieve", tags=["memory"], summary="Context from every tier (counts as a visit: raises heat)"
-    )
-    def retrieve(memo: Memory, body: m.QueryRequest) -> m.RetrievalOut:
-        return _retrieval(memo, memo.retrieve(body.query, max_pages=body.max_pages))
-
-    @router.post(users + "/search", tags=["memory"], summary="Like retrieve, without side effects on heat")
-    def search(memo: Memory, body: m.QueryRequest) -> m.RetrievalOut:
-        return _retrieval(memo, memo.search(body.query, max_results=body.max_pages))
-
-    @router.post(
-        users + "/respond",
-        tags=["memory"],
-        summary="Answer with memory, then store the exchange (get_response; needs an LLM)",
-        responses={
-            409: {"model": m.ErrorBody, "description": "No LLM is configured (`llm_not_configured`)."},
-            502: {"model": m.ErrorBody, "description": "The LLM failed or answered unusably (`llm_error`)."},
+@router.get("/info", tags=["service"], summary="Server settings the inspector needs")
+def info(request: Request, _grant: Annotated[Grant, Depends(grant)]) -> m.ServerInfo:
+    svc = service(request)
+    cfg = svc.config
+    return m.ServerInfo(
+        version=__version__,
+        default_user=cfg.user_id,
+        assistant_id=cfg.assistant_id,
+        mode="llm" if cfg.llm_enabled else "no-llm",
+        storage_backend=cfg.storage_url().split(":", 1)[0],
+        auth_required=svc.auth.required,
+        heat=m.HeatSettings(
+            alpha=cfg.heat_alpha,
+            beta=cfg.heat_beta,
+            gamma=cfg.heat_gamma,
+            mu_seconds=cfg.recency_mu_seconds,
+            threshold=cfg.mid_term_heat_threshold,
+        ),
+        capacities={
+            "short_term": cfg.short_term_capacity,
+            "mid_term": cfg.mid_term_capacity,
+            "knowledge": cfg.long_term_knowledge_capacity,
+            "retrieval_queue": cfg.retrieval_queue_capacity,
         },
     )
-    def respond(memo: Memory, body: m.RespondRequest) -> m.ResponseOut:
-        answer = memo.get_response(body.query, body.relationship_with_user, body.style_hint)
-        return m.ResponseOut(user_id=memo.scope.user_id, answer=answer)
 
-    @router.get(users + "/profile", tags=["long-term"], summary="The profile and its stored versions")
-    def profile(memo: Memory) -> m.ProfileOut:
-        return m.ProfileOut.model_validate(
-            {"user_id": memo.scope.user_id, "profile": memo.get_user_profile(), "versions": memo.profile_history()}
-        )
 
-    @router.get(users + "/knowledge", tags=["long-term"], summary="Knowledge entries, oldest first")
-    def list_knowledge(
-        memo: Memory, kind: Annotated[Literal["user", "assistant"] | None, Query(description="Only this kind.")] = None
-    ) -> m.KnowledgeList:
-        return m.KnowledgeList.model_validate({"user_id": memo.scope.user_id, "items": memo.get_knowledge(kind)})
+@router.get("/users", tags=["service"], summary="Users with stored memory (those this token may access)")
+def list_users(request: Request, access: Annotated[Grant, Depends(grant)]) -> m.UserList:
+    svc = service(request)
+    with svc.pool.use() as memo:  # any open memory reaches the shared store
+        scopes = memo.store.list_scopes()
+    known = dict.fromkeys(s.user_id for s in scopes if s.assistant_id == svc.config.assistant_id)
+    return m.UserList(users=access.visible(known))
 
-    @router.post(users + "/knowledge", tags=["long-term"], status_code=201, summary="Add a fact by hand")
-    def add_knowledge(memo: Memory, body: m.AddKnowledgeRequest) -> m.KnowledgeCreated:
-        return m.KnowledgeCreated(user_id=memo.scope.user_id, id=memo.add_knowledge(body.text, body.kind))
 
-    @router.delete(users + "/knowledge/{fact_id}", tags=["long-term"], summary="Delete a knowledge entry")
-    def delete_knowledge(memo: Memory, fact_id: ItemId) -> m.Deleted:
-        memo.delete_knowledge(fact_id)
-        return m.Deleted(user_id=memo.scope.user_id, deleted=fact_id, pages_deleted=0)
+@router.post(USER + "/memories", tags=["memory"], status_code=201, summary="Store one exchange (add_memory)")
+def add_memory(memo: Memory, body: m.AddMemoryRequest) -> m.PageCreated:
+    page_id = memo.add_memory(body.user_input, body.agent_response, body.timestamp, body.meta_data)
+    return m.PageCreated(user_id=memo.scope.user_id, page_id=page_id)
 
-    @router.get(users + "/pages", tags=["pages"], summary="Pages in arrival order, with filters and paging")
-    def list_pages(
-        memo: Memory,
-        tier: Annotated[Literal["short", "mid", "archive"] | None, Query(description="Only this tier.")] = None,
-        segment_id: Annotated[str | None, Query(max_length=200, description="Only pages of this segment.")] = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    ) -> m.PageList:
-        if segment_id is not None:
-            matching = memo.list_pages(tier, segment_id=segment_id)
-            items, total = matching[offset : offset + limit], len(matching)
-        else:
-            items = memo.list_pages(tier, limit=limit, offset=offset)
-            counts = memo.stats()["pages"]
-            total = counts[tier] if tier else sum(counts.values())
-        return m.PageList.model_validate(
-            {"user_id": memo.scope.user_id, "items": items, "total": total, "limit": limit, "offset": offset}
-        )
 
-    @router.get(users + "/pages/{page_id}", tags=["pages"], summary="One page")
-    def get_page(memo: Memory, page_id: ItemId) -> m.PageOut:
-        return m.PageOut.model_validate(memo.get_page(page_id))
+@router.post(USER + "/retrieve", tags=["memory"], summary="Context from every tier (counts as a visit: raises heat)")
+def retrieve(memo: Memory, body: m.QueryRequest) -> m.RetrievalOut:
+    return _retrieval(memo, memo.retrieve(body.query, max_pages=body.max_pages))
 
-    @router.delete(users + "/pages/{page_id}", tags=["pages"], summary="Delete one page (delete_memory)")
-    def delete_page(memo: Memory, page_id: ItemId) -> m.Deleted:
-        memo.delete_memory(page_id)
-        return m.Deleted(user_id=memo.scope.user_id, deleted=page_id)
 
-    @router.get(users + "/segments", tags=["segments"], summary="Mid-term segments with heat, filtered and paged")
-    def list_segments(
-        memo: Memory,
-        status: Annotated[Literal["active", "archived", "all"], Query()] = "active",
-        min_heat: Annotated[float | None, Query(description="Only segments at least this hot.")] = None,
-        sort: Annotated[
-            Literal["heat", "created"], Query(description="heat: hottest first; created: oldest first.")
-        ] = "heat",
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    ) -> m.SegmentList:
-        rows = memo.list_segments(include_archived=status != "active")
-        if status != "all":
-            rows = [s for s in rows if s["status"] == status]
-        if min_heat is not None:
-            rows = [s for s in rows if s["heat"] >= min_heat]
-        rows.sort(key=(lambda s: -s["heat"]) if sort == "heat" else (lambda s: s["created_at"]))
-        return m.SegmentList.model_validate(
-            {
-                "user_id": memo.scope.user_id,
-                "items": [_segment(s, memo) for s in rows[offset : offset + limit]],
-                "total": len(rows),
-                "limit": limit,
-                "offset": offset,
-                "heat_threshold": memo.config.mid_term_heat_threshold,
-            }
-        )
+@router.post(USER + "/search", tags=["memory"], summary="Like retrieve, without side effects on heat")
+def search(memo: Memory, body: m.QueryRequest) -> m.RetrievalOut:
+    return _retrieval(memo, memo.search(body.query, max_results=body.max_pages))
 
-    @router.get(users + "/segments/{segment_id}", tags=["segments"], summary="One segment with its pages in order")
-    def get_segment(memo: Memory, segment_id: ItemId) -> m.SegmentDetail:
-        raw = _find_segment(memo, segment_id)
-        return m.SegmentDetail.model_validate({**_segment(raw, memo), "pages": _segment_pages(memo, segment_id)})
 
-    @router.delete(users + "/segments/{segment_id}", tags=["segments"], summary="Delete a segment with its pages")
-    def delete_segment(memo: Memory, segment_id: ItemId) -> m.Deleted:
-        removed = memo.delete_segment(segment_id)  # one transaction, chains kept whole
-        return m.Deleted(user_id=memo.scope.user_id, deleted=segment_id, pages_deleted=removed)
+@router.post(
+    USER + "/respond",
+    tags=["memory"],
+    summary="Answer with memory, then store the exchange (get_response; needs an LLM)",
+    responses={
+        409: {"model": m.ErrorBody, "description": "No LLM is configured (`llm_not_configured`)."},
+        502: {"model": m.ErrorBody, "description": "The LLM failed or answered unusably (`llm_error`)."},
+    },
+)
+def respond(memo: Memory, body: m.RespondRequest) -> m.ResponseOut:
+    answer = memo.get_response(body.query, body.relationship_with_user, body.style_hint)
+    return m.ResponseOut(user_id=memo.scope.user_id, answer=answer)
 
-    @router.get(users + "/stats", tags=["service"], summary="Counts per tier, storage and LLM usage")
-    def stats(memo: Memory) -> m.StatsOut:
-        return m.StatsOut.model_validate(memo.stats())
 
-    @router.get(users + "/export", tags=["transfer"], summary="Everything of the user, re-importable")
-    def export(memo: Memory) -> m.ExportOut:
-        return m.ExportOut.model_validate(memo.export())
+@router.get(USER + "/profile", tags=["long-term"], summary="The profile and its stored versions")
+def profile(memo: Memory) -> m.ProfileOut:
+    return m.ProfileOut.model_validate(
+        {"user_id": memo.scope.user_id, "profile": memo.get_user_profile(), "versions": memo.profile_history()}
+    )
 
-    @router.post(users + "/import", tags=["transfer"], summary="Restore an export into this (empty) user")
-    def import_data(
-        memo: Memory, body: Annotated[dict[str, Any], Body(description="The JSON of GET .../export.")]
-    ) -> m.Imported:
-        return m.Imported(user_id=memo.scope.user_id, pages_imported=memo.import_data(body))
 
-    @router.delete(users, tags=["transfer"], summary="Forget the user: delete everything of their memory")
-    def forget_user(memo: Memory, confirm: Annotated[bool, Query(description="Must be true.")] = False) -> m.Forgotten:
-        if not confirm:
-            raise InvalidInput("forgetting a user deletes all of their memory; pass confirm=true")
-        return m.Forgotten(user_id=memo.scope.user_id, pages_deleted=memo.forget_user())
+@router.get(USER + "/knowledge", tags=["long-term"], summary="Knowledge entries, oldest first")
+def list_knowledge(
+    memo: Memory, kind: Annotated[Literal["user", "assistant"] | None, Query(description="Only this kind.")] = None
+) -> m.KnowledgeList:
+    return m.KnowledgeList.model_validate({"user_id": memo.scope.user_id, "items": memo.get_knowledge(kind)})
 
-    return router
+
+@router.post(USER + "/knowledge", tags=["long-term"], status_code=201, summary="Add a fact by hand")
+def add_knowledge(memo: Memory, body: m.AddKnowledgeRequest) -> m.KnowledgeCreated:
+    return m.KnowledgeCreated(user_id=memo.scope.user_id, id=memo.add_knowledge(body.text, body.kind))
+
+
+@router.delete(USER + "/knowledge/{fact_id}", tags=["long-term"], summary="Delete a knowledge entry")
+def delete_knowledge(memo: Memory, fact_id: ItemId) -> m.Deleted:
+    memo.delete_knowledge(fact_id)
+    return m.Deleted(user_id=memo.scope.user_id, deleted=fact_id, pages_deleted=0)
+
+
+@router.get(USER + "/pages", tags=["pages"], summary="Pages in arrival order, with filters and paging")
+def list_pages(
+    memo: Memory,
+    tier: Annotated[Literal["short", "mid", "archive"] | None, Query(description="Only this tier.")] = None,
+    segment_id: Annotated[str | None, Query(max_length=200, description="Only pages of this segment.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> m.PageList:
+    if segment_id is not None:
+        matching = memo.list_pages(tier, segment_id=segment_id)
+        items, total = matching[offset : offset + limit], len(matching)
+    else:
+        items = memo.list_pages(tier, limit=limit, offset=offset)
+        counts = memo.stats()["pages"]
+        total = counts[tier] if tier else sum(counts.values())
+    return m.PageList.model_validate(
+        {"user_id": memo.scope.user_id, "items": items, "total": total, "limit": limit, "offset": offset}
+    )
+
+
+@router.get(USER + "/pages/{page_id}", tags=["pages"], summary="One page")
+def get_page(memo: Memory, page_id: ItemId) -> m.PageOut:
+    return m.PageOut.model_validate(memo.get_page(page_id))
+
+
+@router.delete(USER + "/pages/{page_id}", tags=["pages"], summary="Delete one page (delete_memory)")
+def delete_page(memo: Memory, page_id: ItemId) -> m.Deleted:
+    memo.delete_memory(page_id)
+    return m.Deleted(user_id=memo.scope.user_id, deleted=page_id)
+
+
+@router.get(USER + "/segments", tags=["segments"], summary="Mid-term segments with heat, filtered and paged")
+def list_segments(
+    memo: Memory,
+    status: Annotated[Literal["active", "archived", "all"], Query()] = "active",
+    min_heat: Annotated[float | None, Query(description="Only segments at least this hot.")] = None,
+    sort: Annotated[
+        Literal["heat", "created"], Query(description="heat: hottest first; created: oldest first.")
+    ] = "heat",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> m.SegmentList:
+    rows = memo.list_segments(include_archived=status != "active")
+    if status != "all":
+        rows = [s for s in rows if s["status"] == status]
+    if min_heat is not None:
+        rows = [s for s in rows if s["heat"] >= min_heat]
+    rows.sort(key=(lambda s: -s["heat"]) if sort == "heat" else (lambda s: s["created_at"]))
+    return m.SegmentList.model_validate(
+        {
+            "user_id": memo.scope.user_id,
+            "items": [_segment(s, memo) for s in rows[offset : offset + limit]],
+            "total": len(rows),
+            "limit": limit,
+            "offset": offset,
+            "heat_threshold": memo.config.mid_term_heat_threshold,
+        }
+    )
+
+
+@router.get(USER + "/segments/{segment_id}", tags=["segments"], summary="One segment with its pages in order")
+def get_segment(memo: Memory, segment_id: ItemId) -> m.SegmentDetail:
+    raw = memo.get_segment(segment_id)
+    return m.SegmentDetail.model_validate({**_segment(raw, memo), "pages": memo.list_pages(segment_id=segment_id)})
+
+
+@router.delete(USER + "/segments/{segment_id}", tags=["segments"], summary="Delete a segment with its pages")
+def delete_segment(memo: Memory, segment_id: ItemId) -> m.Deleted:
+    removed = memo.delete_segment(segment_id)  # one transaction, chains kept whole
+    return m.Deleted(user_id=memo.scope.user_id, deleted=segment_id, pages_deleted=removed)
+
+
+@router.get(USER + "/stats", tags=["service"], summary="Counts per tier, storage and LLM usage")
+def stats(memo: Memory) -> m.StatsOut:
+    return m.StatsOut.model_validate(memo.stats())
+
+
+@router.get(USER + "/export", tags=["transfer"], summary="Everything of the user, re-importable")
+def export(memo: Memory) -> m.ExportOut:
+    return m.ExportOut.model_validate(memo.export())
+
+
+@router.post(USER + "/import", tags=["transfer"], summary="Restore an export into this (empty) user")
+def import_data(
+    memo: Memory, body: Annotated[dict[str, Any], Body(description="The JSON of GET .../export.")]
+) -> m.Imported:
+    return m.Imported(user_id=memo.scope.user_id, pages_imported=memo.import_data(body))
+
+
+@router.delete(USER, tags=["transfer"], summary="Forget the user: delete everything of their memory")
+def forget_user(memo: Memory, confirm: Annotated[bool, Query(description="Must be true.")] = False) -> m.Forgotten:
+    if not confirm:
+        raise InvalidInput("forgetting a user deletes all of their memory; pass confirm=true")
+    return m.Forgotten(user_id=memo.scope.user_id, pages_deleted=memo.forget_user())
 
 
 def _web_file(name: str) -> str:
@@ -395,7 +402,7 @@ def create_app(
     )
     app.state.memoryos = svc
     install_error_handlers(app)
-    app.include_router(api_router())
+    app.include_router(router)
 
     @app.get("/health", tags=["service"], summary="Liveness: the process serves requests (no auth)")
     def health() -> m.Health:
@@ -510,41 +517,3 @@ def serve(
         uvicorn.run(f"{__name__}:app_from_environment", factory=True, workers=workers, **options)
     else:
         uvicorn.run(create_app(settings, tokens=policy, host=host, **guard_options), **options)
-
-
-def serve_command(
-    *,
-    config: str | None,
-    host: str,
-    port: int,
-    storage: str | None,
-    data: str | None,
-    user: str | None,
-    assistant: str | None,
-    tokens: list[str] | None,
-    tokens_file: str | None,
-    workers: int,
-    allowed_hosts: list[str] | None = None,
-    max_body_bytes: int | None = None,
-    max_import_bytes: int | None = None,
-) -> None:
-    """`memoryos serve`: settings as every other command resolves them, plus the tokens."""
-    from ..errors import ConfigError
-    from .settings import resolve_settings
-
-    if workers < 1:
-        raise ConfigError("--workers must be at least 1")
-    settings = resolve_settings(config, user_id=user, assistant_id=assistant, data_storage_path=data, storage=storage)
-    policy = TokenPolicy.from_tokens(tokens or [])
-    if tokens_file:
-        policy = policy.merged(TokenPolicy.from_file(tokens_file))
-    serve(
-        settings,
-        host=host,
-        port=port,
-        tokens=policy,
-        workers=workers,
-        allowed_hosts=allowed_hosts or (),
-        max_body_bytes=max_body_bytes,
-        max_import_bytes=max_import_bytes,
-    )

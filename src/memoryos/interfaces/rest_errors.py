@@ -11,31 +11,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
-from ..errors import (
-    ConfigError,
-    InputTooLarge,
-    InvalidInput,
-    LLMError,
-    LLMNotConfigured,
-    MemoryosError,
-    NotFound,
-    StorageError,
-)
+from ..errors import MemoryosError
 from .auth import AuthError
 from .rest_models import ErrorBody
 
 log = logging.getLogger(__name__)
 
-# most specific first: InputTooLarge is an InvalidInput, which is a ValueError
-LIBRARY_ERRORS: list[tuple[type[MemoryosError], int, str]] = [
-    (InputTooLarge, 413, "input_too_large"),
-    (InvalidInput, 422, "invalid_input"),
-    (NotFound, 404, "not_found"),
-    (LLMNotConfigured, 409, "llm_not_configured"),  # the server's configuration, not the request, lacks it
-    (LLMError, 502, "llm_error"),
-    (StorageError, 503, "storage_unavailable"),
-    (ConfigError, 500, "configuration_error"),
-]
+# the framework's own refusals (no route, wrong method, a body it cannot parse); typed errors carry their code
 HTTP_CODES = {
     400: "invalid_input",  # e.g. a body that is not JSON
     401: "unauthorized",
@@ -74,13 +56,6 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
-def classify(exc: MemoryosError) -> tuple[int, str]:
-    for kind, status, code in LIBRARY_ERRORS:
-        if isinstance(exc, kind):
-            return status, code
-    return 500, "internal_error"
-
-
 def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for error in exc.errors()[:5]:
@@ -117,16 +92,13 @@ def _allowed_methods(request: Request) -> list[str]:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(MemoryosError)
-    async def library_error(_request: Request, exc: MemoryosError) -> JSONResponse:
-        status, code = classify(exc)
-        if status >= 500:
-            log.warning("request failed with %s: %s", code, exc)
-        return error_response(status, code, str(exc))
-
     @app.exception_handler(AuthError)
-    async def auth_error(_request: Request, exc: AuthError) -> JSONResponse:
-        headers = {"WWW-Authenticate": 'Bearer realm="memoryos"'} if exc.status == 401 else None
-        return error_response(exc.status, exc.code, str(exc), headers)
+    async def typed_error(_request: Request, exc: MemoryosError | AuthError) -> JSONResponse:
+        """Library and auth errors carry their own `http_status` and `code`."""
+        if exc.http_status >= 500:
+            log.warning("request failed with %s: %s", exc.code, exc)
+        headers = {"WWW-Authenticate": 'Bearer realm="memoryos"'} if exc.http_status == 401 else None
+        return error_response(exc.http_status, exc.code, str(exc), headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -7,7 +7,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 PAGE_ID = "3f2b8c1d9e4a4b6f8a7c5d2e1f0a9b8c"
-SEGMENT_ID = "a62721cd4bbe4edf890502b49fce58c6"
 FACT_ID = "44e1f9094b7947d6b5dbae0c35b60037"
 # Texts have no maxLength here: the library checks them against the server's configured max_input_chars, so that
 # an over-long text gets 413 input_too_large (a schema limit would answer 422 first, and with a fixed number).

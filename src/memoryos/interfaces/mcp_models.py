@@ -97,5 +97,5 @@ def memory_context(
     )
 
 
-def knowledge(entries: list[dict[str, Any]]) -> list[KnowledgeEntry]:
+def knowledge_entries(entries: list[dict[str, Any]]) -> list[KnowledgeEntry]:
     return [KnowledgeEntry.model_validate(e) for e in entries]
