@@ -204,7 +204,7 @@ def build_config(explicit: dict[str, object], base: MemoryosConfig | None = None
             data[field] = env_value
     data.update({k: v for k, v in explicit.items() if v is not None})
     try:
-        return MemoryosConfig(**data)
+        return MemoryosConfig.model_validate(data)
     except Exception as exc:  # pydantic's ValidationError, re-raised as our typed error
         from pydantic import ValidationError
 

@@ -73,7 +73,7 @@ def time_fixes(dump: ScopeDump, now: float) -> list[tuple[InvalidTime, float]]:
       export order), else the repair time;
     - a segment's created_at or last_access takes the segment's other time when that is valid, else the repair
       time."""
-    bad = {(f.kind, f.id, f.field): f for f in dump.invalid_times}
+    bad: dict[tuple[str, str, str], InvalidTime] = {(f.kind, f.id, f.field): f for f in dump.invalid_times}
     fixes: list[tuple[InvalidTime, float]] = []
     ordered = (
         ("page", "timestamp", [(p.id, p.timestamp) for p in dump.pages]),

@@ -8,7 +8,7 @@ import threading
 import time
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,7 @@ class _LazyEmbedder:
     def dim(self) -> int:
         return self.get().dim
 
-    def embed(self, texts: list[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
         return self.get().embed(texts)
 
 
@@ -186,14 +186,14 @@ class Memoryos:
         self.short = ShortTermMemory(self.store, self.scope, cfg.short_term_capacity, cfg.short_term_retain)
         self.mid = MidTermMemory(self.store, self.scope, cfg)
         self.long = LongTermMemory(self.store, self.scope, cfg)
-        self.updater = Updater(self.short, self.mid, router, self.embedder, cfg)  # type: ignore[arg-type]
-        self.promoter = Promoter(self.mid, self.long, router, self.embedder, cfg)  # type: ignore[arg-type]
+        self.updater = Updater(self.short, self.mid, router, self.embedder, cfg)
+        self.promoter = Promoter(self.mid, self.long, router, self.embedder, cfg)
         self.reanalyzer = (
-            Reanalyzer(self.mid, self.analyzer, self.embedder, self.llm_health, cfg)  # type: ignore[arg-type]
+            Reanalyzer(self.mid, self.analyzer, self.embedder, self.llm_health, cfg)
             if self.llm_health
             else None
         )
-        self.retriever = Retriever(self.short, self.mid, self.long, self.embedder, cfg)  # type: ignore[arg-type]
+        self.retriever = Retriever(self.short, self.mid, self.long, self.embedder, cfg)
         self._upkeep_lock = threading.Lock()
         self._visits_lock = threading.Lock()
         self._pending_visits: list[str] = []  # segment ids, once per visit, not yet written
@@ -412,13 +412,13 @@ class Memoryos:
         """Integrity problems of this user's memory: tiers, segments, chain links, counts, the lexical index,
         and whether stored vectors match their texts (a sample of `sample` pages; None = all). [] if none."""
         self._write_visits()
-        return check_memory(self.store, self.scope, self.embedder, sample).problems  # type: ignore[arg-type]
+        return check_memory(self.store, self.scope, self.embedder, sample).problems
 
     def repair(self) -> dict[str, int]:
         """Replace stored times that break the timestamp rule (maintenance.time_fixes says with what), then rebuild
         derived data (vectors, lexical index, segment counts) from the pages, which are the truth."""
         with self._upkeep_lock:
-            return repair_memory(self.store, self.scope, self.embedder, self._clock(), self.analyzer.method)  # type: ignore[arg-type]
+            return repair_memory(self.store, self.scope, self.embedder, self._clock(), self.analyzer.method)
 
     # ---- export / import ----
 

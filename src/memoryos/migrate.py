@@ -84,6 +84,6 @@ def _verify(before: ScopeDump, after: ScopeDump, scope: Scope) -> None:
         raise StorageError(f"verification failed: the copy of {scope.user_id!r} differs from its source")
     for a, b in zip(before.pages, after.pages, strict=True):
         if (a.embedding is None) != (b.embedding is None) or (
-            a.embedding is not None and not np.allclose(a.embedding, b.embedding, atol=1e-6)
+            a.embedding is not None and b.embedding is not None and not np.allclose(a.embedding, b.embedding, atol=1e-6)
         ):
             raise StorageError(f"verification failed: vector of page {a.id} changed in the copy")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 
 STOPWORDS = frozenset(
@@ -44,7 +43,7 @@ def sentences(text: str) -> list[str]:
 
 def extract_keywords(texts: Iterable[str], limit: int) -> list[str]:
     """Statistical keywords: content-word frequency, boosted for capitalised (name-like) words."""
-    counts: Counter[str] = Counter()
+    counts: dict[str, float] = {}
     for text in texts:
         seen_in_text: set[str] = set()
         for raw in _TOKEN_RE.findall(text):
@@ -54,9 +53,10 @@ def extract_keywords(texts: Iterable[str], limit: int) -> list[str]:
             weight = 1.0 if word in seen_in_text else 1.5  # document frequency counts more than repetition
             if raw[:1].isupper():
                 weight += 0.5
-            counts[word] += weight
+            counts[word] = counts.get(word, 0.0) + weight
             seen_in_text.add(word)
-    return [word for word, _ in counts.most_common(limit)]
+    # most weight first; ties keep first-seen order (what Counter.most_common did)
+    return sorted(counts, key=lambda w: -counts[w])[:limit]
 
 
 def jaccard(a: Iterable[str], b: Iterable[str]) -> float:

@@ -121,7 +121,9 @@ class TokenPolicy:
         policy = cls()
         for number, entry in enumerate(entries, start=1):
             users = entry.get("users")
-            allowed = None if users is None else frozenset(str(u) for u in users)  # type: ignore[union-attr]
+            if users is not None and not isinstance(users, (list, tuple)):
+                raise ConfigError(f"token #{number}: users must be a list of user ids")
+            allowed = None if users is None else frozenset(str(u) for u in users)
             policy._entries.append((bytes.fromhex(str(entry["sha256"])), Grant(allowed, f"token #{number}")))
         return policy
 

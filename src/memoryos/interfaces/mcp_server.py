@@ -9,7 +9,7 @@ consolidation runs on each memory's background upkeep thread, so no tool call wa
 import contextvars
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -256,7 +256,7 @@ class MemoryServer:
             limits.default,
         )
 
-        async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        async def app(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
             if scope["type"] == "http":
                 header = dict(scope.get("headers") or []).get(b"authorization")
                 try:
@@ -306,7 +306,8 @@ def tool(annotations: ToolAnnotations) -> Callable[[F], F]:
 
 
 def _server(ctx: Context) -> MemoryServer:
-    server: MemoryServer = ctx.request_context.lifespan_context
+    server = ctx.request_context.lifespan_context
+    assert isinstance(server, MemoryServer), "a memoryos tool outside a MemoryServer"
     return server
 
 

@@ -73,7 +73,10 @@ class SamplingBridge:
         if json_mode:
             system.append(JSON_REMINDER)
         conversation = [
-            types.SamplingMessage(role=m["role"], content=types.TextContent(type="text", text=m["content"]))
+            types.SamplingMessage(
+                role="user" if m["role"] == "user" else "assistant",
+                content=types.TextContent(type="text", text=m["content"]),
+            )
             for m in messages
             if m["role"] in ("user", "assistant")
         ]

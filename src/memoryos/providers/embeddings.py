@@ -20,8 +20,11 @@ log = logging.getLogger(__name__)
 class Embedder(Protocol):
     """Turns texts into unit-norm float32 vectors of a fixed dimension."""
 
-    name: str
-    dim: int
+    @property
+    def name(self) -> str: ...  # read-only in the protocol: an attribute or a property both satisfy it
+
+    @property
+    def dim(self) -> int: ...
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -35,7 +38,7 @@ def normalize(matrix: np.ndarray) -> np.ndarray:
     return matrix / norms
 
 
-_MODEL_CACHE: dict[str, tuple[object, threading.Lock]] = {}
+_MODEL_CACHE: dict[str, tuple[Any, threading.Lock]] = {}
 _MODEL_LOCK = threading.Lock()
 BACKENDS = ("auto", "onnx", "torch")
 
@@ -78,7 +81,10 @@ class SentenceTransformerEmbedder:
         model, self._lock = cached
         self._model: Any = model
         dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-        self.dim = int(dimension())
+        size = dimension()
+        if size is None:
+            raise ConfigError(f"the embedding model {model_name!r} does not report its dimension")
+        self.dim = int(size)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

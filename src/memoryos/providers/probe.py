@@ -80,17 +80,16 @@ def probe_llm(config: MemoryosConfig, timeout: float = 20.0) -> LLMReport:
     else:
         report.add("reachable", True, f"{len(models)} model(s) listed")
 
+    request: dict[str, Any] = {"model": config.llm_model, "messages": PROBE_MESSAGES, "max_tokens": 400}
     started = time.perf_counter()
     json_mode, reasoning = True, False
     try:
-        response = client.chat.completions.create(
-            model=config.llm_model, messages=PROBE_MESSAGES, response_format={"type": "json_object"}, max_tokens=400
-        )
+        response = client.chat.completions.create(**request, response_format={"type": "json_object"})
     except openai.BadRequestError:
         json_mode = False
         started = time.perf_counter()
         try:
-            response = client.chat.completions.create(model=config.llm_model, messages=PROBE_MESSAGES, max_tokens=400)
+            response = client.chat.completions.create(**request)
         except openai.APIError as exc:
             return _chat_failed(report, exc, models)
     except openai.APIError as exc:

@@ -69,7 +69,8 @@ class LongTermMemory:
         """New facts, provenance merges into near-duplicates, and ids to evict to respect capacity."""
         existing = self.facts(kind, with_vectors=True)
         known = [f for f in existing if f.embedding is not None]
-        matrix = np.stack([f.embedding for f in known]) if known else np.zeros((0, vectors.shape[1]), np.float32)
+        vectors_known = [f.embedding for f in known if f.embedding is not None]
+        matrix = np.stack(vectors_known) if vectors_known else np.zeros((0, vectors.shape[1]), np.float32)
         new: list[Fact] = []
         merged: dict[str, list[str]] = {}
         for text, vector in zip(texts, vectors, strict=True):

@@ -133,7 +133,8 @@ class Updater:
         use_llm_text: bool,
     ) -> SegmentWrite:
         """A merge refreshes the summary, keywords and embedding of the segment."""
-        base = pending or SegmentWrite(target.id, target.summary, target.keywords, target.embedding, 0, False)
+        current = target.embedding if target.embedding is not None else centroid
+        base = pending or SegmentWrite(target.id, target.summary, target.keywords, current, 0, False)
         merged_summary = clip_tail(
             f"{base.summary} | {summary}" if base.summary else summary, self.config.max_summary_chars
         )
