@@ -244,7 +244,7 @@ class Memoryos:
             raise InvalidInput("max_pages must be a non-negative integer")
         now = self._clock()
         result = self.retriever.retrieve(text, now, max_pages=max_pages)
-        if update_heat and not getattr(self.store, "read_only", False):
+        if update_heat and not self.store.read_only:
             # a segment is visited when one of its pages really matched the query, not merely filled a slot
             floor = self.config.visit_min_similarity
             visited = list(
