@@ -426,26 +426,15 @@ class SqlStore:
             if s.is_new
         ]
         self._insert(tx, "segments", [segment_row(scope.key, s) for s in new])
-        for seg in plan.segments:
-            if (
-                not seg.is_new
-                and tx.run(
-                    f"UPDATE segments SET summary=?, keywords=?, embedding={self.VECTOR}, "
-                    "l_interaction = l_interaction + ?, page_count = page_count + ?, last_access=? "
-                    "WHERE scope_key=? AND id=?",
-                    (
-                        seg.summary,
-                        dumps(seg.keywords),
-                        self._encode(seg.embedding),
-                        seg.added_pages,
-                        seg.added_pages,
-                        now,
-                        scope.key,
-                        seg.id,
-                    ),
-                ).rowcount
-                != 1
-            ):
+        merge = (
+            f"UPDATE segments SET summary=?, keywords=?, embedding={self.VECTOR}, l_interaction = l_interaction + ?, "
+            "page_count = page_count + ?, last_access=? WHERE scope_key=? AND id=?"
+        )
+        for s in plan.segments:
+            if s.is_new:
+                continue
+            values = (s.summary, dumps(s.keywords), self._encode(s.embedding), s.added_pages, s.added_pages, now)
+            if tx.run(merge, (*values, scope.key, s.id)).rowcount != 1:
                 raise Stale  # the segment was deleted meanwhile; retry later with a fresh plan
         if plan.reanalyze:
             tx.many(
