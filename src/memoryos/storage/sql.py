@@ -8,8 +8,8 @@ only what differs (see `SqliteStore` and `PostgresStore`):
   driver error to StorageError (a unique-key clash to InvalidInput) at that one boundary;
 - search: `dense_search` and `lexical_search`, and the lexical index's `lexical_index_problems` and
   `rebuild_lexical_index`;
-- hooks on derived data, called inside the same transaction as the write they follow (`_pages_added`,
-  `_page_removed`, `_vectors_written`, `_forgetting`) and around schema and imports (`MIGRATIONS`,
+- hooks on derived data, called inside the same transaction as the write they follow (`_page_added`,
+  `_pages_imported`, `_page_removed`, `_vectors_written`, `_forgetting`) and around schema and imports (`MIGRATIONS`,
   `_lock_schema`, `_model_recorded`, `_imported`).
 
 Atomicity is the transaction's: a plan that turns out stale raises `Stale` inside it, so it rolls back.
@@ -162,8 +162,11 @@ class SqlStore:
         """Whether a failed write may simply be tried again (a deadlock between row locks)."""
         return False
 
-    def _pages_added(self, tx: Tx, scope: Scope, first_seq: int) -> None:
-        """The scope's pages from seq `first_seq` on were just inserted."""
+    def _page_added(self, tx: Tx, scope: Scope, page: Page) -> None:
+        """The page was just inserted (the last insert of this transaction)."""
+
+    def _pages_imported(self, tx: Tx, scope: Scope) -> None:
+        """The scope's pages were just inserted by an import (the scope held none before)."""
 
     def _page_removed(self, tx: Tx, scope: Scope, pk: int, had_vector: bool) -> None:
         """The page with this pk was just deleted."""
@@ -268,7 +271,7 @@ class SqlStore:
             )
             page.seq = int(seq)
             self._insert(tx, "pages", [page_row(scope.key, page, new=True)])
-            self._pages_added(tx, scope, page.seq)
+            self._page_added(tx, scope, page)
         page.tier = "short"
         return page
 
@@ -764,8 +767,7 @@ class SqlStore:
             self._insert(tx, "segments", [segment_row(scope.key, s) for s in dump.segments])
             stamp = self._vectors_written(tx, scope, replaced=False)
             self._insert(tx, "pages", [page_row(scope.key, p) | stamp for p in dump.pages])
-            if dump.pages:
-                self._pages_added(tx, scope, min(p.seq for p in dump.pages))
+            self._pages_imported(tx, scope)
             self._insert(tx, "profiles", [profile_row(scope.key, v) for v in dump.profile_versions])
             max_seq = max((p.seq for p in dump.pages), default=0)
             tx.run(f"UPDATE scopes SET next_seq = {self.GREATEST}(next_seq, ?) WHERE scope_key=?", (max_seq, scope.key))

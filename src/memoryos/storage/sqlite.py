@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import ConfigError, InvalidInput, StorageError
-from ..models import Scope
+from ..models import Page, Scope
 from .migrations import SQLITE_MIGRATIONS, Migration
 from .sql import CONFLICT, SqlStore, Tx
 
@@ -182,8 +182,15 @@ class SqliteStore(SqlStore):
 
     # ---- hooks: the FTS5 index and the vector counters follow every write ----
 
-    def _pages_added(self, tx: Tx, scope: Scope, first_seq: int) -> None:
-        tx.run(_INDEX_PAGES + " AND seq >= ?", (scope.key, first_seq))
+    def _page_added(self, tx: Tx, scope: Scope, page: Page) -> None:
+        # VALUES, not _INDEX_PAGES: an INSERT ... SELECT into FTS5 costs several times more per row
+        tx.run(
+            "INSERT INTO pages_fts(rowid, scope, body) VALUES(last_insert_rowid(), ?, ?)",
+            (scope.key, f"{page.user_input}\n{page.agent_response}"),
+        )
+
+    def _pages_imported(self, tx: Tx, scope: Scope) -> None:
+        tx.run(_INDEX_PAGES, (scope.key,))
 
     def _page_removed(self, tx: Tx, scope: Scope, pk: int, had_vector: bool) -> None:
         tx.run("DELETE FROM pages_fts WHERE rowid=?", (pk,))
