@@ -9,11 +9,12 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from memoryos.errors import InvalidInput, NotFound
+from memoryos.errors import ConfigError, InvalidInput, NotFound, StorageError
 from memoryos.models import (
     ConsolidationPlan,
     Fact,
@@ -384,3 +385,84 @@ def test_reanalysis_queue_is_scoped_transactional_and_cleared(store: Store) -> N
     assert len(store.segments_to_reanalyze(ALICE)) == 1
     store.forget_scope(ALICE)
     assert store.segments_to_reanalyze(ALICE) == []
+
+
+# ---- the protocol's common promises (storage/base.py) ----
+
+
+def test_taken_ids_are_invalid_input_that_changes_nothing(store: Store) -> None:
+    page = add(store, ALICE, "p")
+    with pytest.raises(InvalidInput):
+        store.add_page(BOB, Page(id=page.id, user_input="x", agent_response="y", timestamp=1_700_000_000.0))
+    assert store.count_pages(BOB) == 0 and store.get_pages(BOB, [page.id]) == []
+    fact = Fact(new_id(), "user", "f", [page.id], 1.0, "manual", vec(1))
+    store.add_facts(ALICE, [fact], [])
+    with pytest.raises(InvalidInput):
+        store.add_facts(BOB, [Fact(new_id(), "user", "g", [], 1.0, "manual"), fact], [])
+    assert store.list_facts(BOB) == []
+    dump = store.export_scope(ALICE)
+    with pytest.raises(InvalidInput) as caught:
+        store.import_scope(BOB, dump, renew_taken_ids=False)  # migrate's way: no fresh ids
+    assert page.id not in str(caught.value) and fact.id not in str(caught.value)
+    assert store.count_pages(BOB) == 0 and store.list_facts(BOB) == []
+    store.import_scope(BOB, dump)  # the default renews the taken ids instead
+    assert [p.user_input for p in store.list_pages(BOB)] == ["p"]
+    assert store.get_pages(BOB, [page.id]) == [] and store.get_page(ALICE, page.id).user_input == "p"
+
+
+def test_vectors_come_back_only_when_asked_and_deleted_pages_leave_the_search(store: Store) -> None:
+    pages = [add(store, ALICE, f"apple {i}") for i in range(3)]
+    consolidate(store, ALICE, pages)
+    assert store.get_page(ALICE, pages[0].id).embedding is None
+    assert all(p.embedding is None for p in store.list_pages(ALICE))
+    (with_vector,) = store.get_pages(ALICE, [pages[0].id], with_vectors=True)
+    np.testing.assert_allclose(with_vector.embedding, vec(0), rtol=1e-5)  # type: ignore[arg-type]
+    assert {h[0] for h in store.dense_search(ALICE, vec(1), 10)} == {p.id for p in pages}
+    store.delete_page(ALICE, pages[1].id)
+    assert {h[0] for h in store.dense_search(ALICE, vec(1), 10)} == {pages[0].id, pages[2].id}
+    assert {h[0] for h in store.lexical_search(ALICE, ["apple"], 10)} == {pages[0].id, pages[2].id}
+    assert store.lexical_index_problems(ALICE) == []
+    store.forget_scope(ALICE)
+    assert store.dense_search(ALICE, vec(1), 10) == [] and store.lexical_search(ALICE, ["apple"], 10) == []
+    assert store.lexical_index_problems(ALICE) == []
+
+
+def test_imported_pages_are_searchable_and_the_lexical_index_agrees(store: Store) -> None:
+    pages = [add(store, ALICE, f"banana {i}") for i in range(3)]
+    consolidate(store, ALICE, pages[:2])
+    dump = store.export_scope(ALICE)
+    store.import_scope(BOB, dump)
+    ids = [p.id for p in store.list_pages(BOB)]
+    assert {h[0] for h in store.lexical_search(BOB, ["banana"], 10)} == set(ids)
+    assert {h[0] for h in store.dense_search(BOB, vec(0), 10)} == set(ids[:2])  # short-term pages have no vector
+    assert store.lexical_index_problems(BOB) == []
+    store.rebuild_lexical_index(BOB)
+    assert store.lexical_index_problems(BOB) == []
+
+
+def test_embedding_model_is_recorded_once_and_read_only_is_known(store: Store) -> None:
+    assert store.embedding_model() == ("contract-model", DIM)
+    store.check_embedding_model("contract-model", DIM)
+    with pytest.raises(ConfigError):
+        store.check_embedding_model("another-model", DIM)
+    with pytest.raises(ConfigError):
+        store.check_embedding_model("contract-model", DIM + 1)
+    assert store.read_only is False
+    storage = store.stats(ALICE)["storage"]
+    assert storage["backend"] in ("sqlite", "postgresql") and storage["bytes"] > 0
+
+
+def test_a_read_only_sqlite_store_reads_and_refuses_writes(tmp_path: Path) -> None:
+    path = tmp_path / "memoryos.db"
+    writer = open_store(f"sqlite:///{path}")
+    page = add(writer, ALICE, "kept")
+    writer.close()
+    reader = open_store(f"sqlite:///{path}?mode=ro")
+    try:
+        assert reader.read_only is True
+        assert reader.get_page(ALICE, page.id).user_input == "kept"
+        with pytest.raises(StorageError):
+            add(reader, ALICE, "refused")
+        assert reader.count_pages(ALICE) == 1
+    finally:
+        reader.close()

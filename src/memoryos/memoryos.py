@@ -250,7 +250,7 @@ class Memoryos:
             raise InvalidInput("max_pages must be a non-negative integer")
         now = self._clock()
         result = self.retriever.retrieve(text, now, max_pages=max_pages)
-        if update_heat and not getattr(self.store, "read_only", False):
+        if update_heat and not self.store.read_only:
             visited = self.mid.visited((p.segment_id, p.tier, p.signals) for p in result.pages)
             if visited:
                 result.visited_segment_ids = visited

@@ -1,4 +1,21 @@
-"""The storage protocol. Tiers and policies talk to this, never to SQL."""
+"""The storage protocol. Tiers and policies talk to this, never to SQL.
+
+Promises every method keeps, unless its own text says more:
+
+- Atomic: a method is one transaction. It changes everything it says or, when it raises, nothing.
+- Scoped: a method reaches only its scope's rows. Another scope's id is unknown there: NotFound where the method
+  names one record, skipped where it takes a list, never changed.
+- Errors: InvalidInput for what the caller passed (a time outside the timestamp rule, a non-empty import target,
+  an id already in use), NotFound as above, ConfigError for a store built with another embedding model,
+  StorageError for the database itself (unreachable, locked, full, read-only, corrupt). Messages never show
+  passwords or ids of other scopes.
+- Times: every time written is checked against the timestamp rule first (validation.check_epoch); a stored time
+  that breaks it (written by an older version) never makes a read fail (see rows.stored_time).
+- Vectors are float32 numpy arrays, returned only where `with_vectors` (or the record type) asks for them.
+
+`SqlStore` (storage/sql.py) keeps these promises once for SQLite and PostgreSQL; tests/test_store_contract.py
+holds any backend to them.
+"""
 
 from __future__ import annotations
 
@@ -22,18 +39,38 @@ from ..models import (
 
 
 class Store(Protocol):
-    """Every method is one transaction. Every method is scoped: no call can reach another scope's rows."""
+    read_only: bool
+    """True when the store was opened for reading only: every write raises StorageError, so callers skip the
+    writes a read implies (visits)."""
 
-    def close(self) -> None: ...
-
-    def check_embedding_model(self, name: str, dim: int) -> None:
-        """Record the embedding model on first use; raise ConfigError if the store was built with another."""
+    def close(self) -> None:
+        """Release connections; the store is not used afterwards."""
         ...
 
-    # pages
-    def add_page(self, scope: Scope, page: Page) -> Page: ...
-    def get_page(self, scope: Scope, page_id: str) -> Page: ...
-    def get_pages(self, scope: Scope, page_ids: list[str], with_vectors: bool = False) -> list[Page]: ...
+    def check_embedding_model(self, name: str, dim: int) -> None:
+        """Record the embedding model on first use (exactly once, also with several processes starting at once);
+        ConfigError if the store was built with another model or dimension."""
+        ...
+
+    def embedding_model(self) -> tuple[str, int] | None:
+        """(name, dimension) of the model the stored vectors came from, once recorded."""
+        ...
+
+    # ---- pages ----
+
+    def add_page(self, scope: Scope, page: Page) -> Page:
+        """Append a short-term page; returns it with its seq (1, 2, ... per scope, in commit order: one user's
+        concurrent adds are ordered) and tier set. InvalidInput for a bad timestamp or an id already used."""
+        ...
+
+    def get_page(self, scope: Scope, page_id: str) -> Page:
+        """The page, without its vector; NotFound if the scope has no such page."""
+        ...
+
+    def get_pages(self, scope: Scope, page_ids: list[str], with_vectors: bool = False) -> list[Page]:
+        """The scope's pages among these ids, in the order given; unknown ids are skipped."""
+        ...
+
     def list_pages(
         self,
         scope: Scope,
@@ -42,55 +79,124 @@ class Store(Protocol):
         limit: int | None = None,
         offset: int = 0,
         newest_first: bool = False,
-    ) -> list[Page]: ...
-    def count_pages(self, scope: Scope, tier: Tier | None = None) -> int: ...
-    def last_consolidated_page(self, scope: Scope) -> Page | None: ...
-    def unanalyzed_pages(self, scope: Scope, segment_id: str) -> list[Page]: ...
-    def delete_page(self, scope: Scope, page_id: str) -> None: ...
-    def delete_segment(self, scope: Scope, segment_id: str) -> int:
-        """Delete a segment with all its pages in one transaction; returns the pages removed."""
+    ) -> list[Page]:
+        """The scope's pages (of a tier, of a segment) in seq order, paged; without vectors."""
         ...
 
-    # segments
-    def list_segments(self, scope: Scope, status: str | None = "active") -> list[Segment]: ...
-    def get_segment(self, scope: Scope, segment_id: str) -> Segment: ...
+    def count_pages(self, scope: Scope, tier: Tier | None = None) -> int: ...
+
+    def last_consolidated_page(self, scope: Scope) -> Page | None:
+        """The page with the highest seq outside short-term, with its vector (where the next chain continues)."""
+        ...
+
+    def unanalyzed_pages(self, scope: Scope, segment_id: str) -> list[Page]:
+        """The segment's pages not yet promoted to long-term, in seq order."""
+        ...
+
+    def delete_page(self, scope: Scope, page_id: str) -> None:
+        """Delete the page: its neighbours link to each other, its segment's page_count drops and a segment left
+        empty goes too; NotFound if the scope has no such page."""
+        ...
+
+    def delete_segment(self, scope: Scope, segment_id: str) -> int:
+        """Delete a segment with all its pages; returns the pages removed. NotFound if the scope has no such
+        segment."""
+        ...
+
+    # ---- segments ----
+
+    def list_segments(self, scope: Scope, status: str | None = "active") -> list[Segment]:
+        """The scope's segments (of a status; None: all) by creation time, with vectors."""
+        ...
+
+    def get_segment(self, scope: Scope, segment_id: str) -> Segment:
+        """The segment with its vector; NotFound if the scope has no such segment."""
+        ...
+
     def get_segments(self, scope: Scope, segment_ids: list[str]) -> list[Segment]:
         """The scope's segments among these ids, in the order given; unknown ids are skipped."""
         ...
 
     def apply_consolidation(self, scope: Scope, plan: ConsolidationPlan) -> bool:
-        """Move the plan's pages out of short-term; False (and no change) if any is no longer there."""
+        """Move the plan's pages from short-term into their segments (new ones created, merged ones refreshed),
+        chain them and, with plan.reanalyze, queue the segments for re-analysis. False, and no change at all,
+        if the plan went stale: a page is no longer short-term (another worker took it) or a merged segment is
+        gone. Concurrent calls for the same pages: exactly one succeeds."""
         ...
 
-    def archive_segment(self, scope: Scope, segment_id: str) -> None: ...
-    def record_visits(self, scope: Scope, segment_ids: list[str], now: float) -> None: ...
+    def archive_segment(self, scope: Scope, segment_id: str) -> None:
+        """Move an active segment and its pages to the archive; nothing for an unknown or archived one."""
+        ...
 
-    # long-term
+    def record_visits(self, scope: Scope, segment_ids: list[str], now: float) -> None:
+        """Each occurrence of an id is one visit (n_visit + 1); last_access becomes `now` unless it is later
+        already. Unknown ids are skipped. Safe against concurrent upkeep of the same user (no lost counts)."""
+        ...
+
+    # ---- long-term ----
+
     def current_profile(self, scope: Scope) -> ProfileVersion | None: ...
-    def profile_history(self, scope: Scope) -> list[ProfileVersion]: ...
-    def list_facts(self, scope: Scope, kind: KnowledgeKind | None = None, with_vectors: bool = False) -> list[Fact]: ...
-    def add_facts(self, scope: Scope, facts: list[Fact], evict_ids: list[str]) -> None: ...
-    def delete_fact(self, scope: Scope, fact_id: str) -> None: ...
-    def apply_promotion(self, scope: Scope, plan: PromotionPlan, evict_fact_ids: list[str]) -> bool:
-        """Write profile/knowledge and reset heat; False (and no change) if any page was analysed meanwhile."""
+
+    def profile_history(self, scope: Scope) -> list[ProfileVersion]:
+        """Every profile version, oldest first."""
         ...
 
-    # upkeep coordination between processes sharing one store
+    def list_facts(self, scope: Scope, kind: KnowledgeKind | None = None, with_vectors: bool = False) -> list[Fact]:
+        """The scope's knowledge (of a kind), oldest first."""
+        ...
+
+    def add_facts(self, scope: Scope, facts: list[Fact], evict_ids: list[str]) -> None:
+        """Delete the scope's facts named in evict_ids and add these; InvalidInput for a bad time or a taken id."""
+        ...
+
+    def delete_fact(self, scope: Scope, fact_id: str) -> None:
+        """NotFound if the scope has no such fact."""
+        ...
+
+    def apply_promotion(self, scope: Scope, plan: PromotionPlan, evict_fact_ids: list[str]) -> bool:
+        """Write the plan's profile version (numbered after the latest) and facts, merge sources into existing
+        facts, mark its pages analysed and reset the segment's heat. False, and no change at all, if any page
+        was analysed meanwhile: a segment is never promoted twice."""
+        ...
+
+    # ---- upkeep coordination between processes sharing one store ----
+
     def claim_upkeep(self, scope: Scope, holder: str, ttl_seconds: float) -> bool:
         """Take (or renew) the scope's upkeep lease; False while another live holder has it."""
         ...
 
-    def release_upkeep(self, scope: Scope, holder: str) -> None: ...
+    def release_upkeep(self, scope: Scope, holder: str) -> None:
+        """Give the lease up; nothing if `holder` does not hold it."""
+        ...
 
-    # search
-    def dense_search(self, scope: Scope, query: np.ndarray, k: int) -> list[tuple[str, float]]: ...
-    def lexical_search(self, scope: Scope, terms: list[str], k: int) -> list[tuple[str, float]]: ...
+    # ---- search ----
 
-    # maintenance of derived data
-    def lexical_index_problems(self, scope: Scope) -> list[str]: ...
-    def rebuild_lexical_index(self, scope: Scope) -> int: ...
-    def set_page_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> None: ...
-    def set_segment_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> None: ...
+    def dense_search(self, scope: Scope, query: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Up to k (page id, cosine similarity) of pages with vectors, best first."""
+        ...
+
+    def lexical_search(self, scope: Scope, terms: list[str], k: int) -> list[tuple[str, float]]:
+        """Up to k (page id, score) of pages matching any term, best first (scores compare within one call)."""
+        ...
+
+    # ---- maintenance of derived data ----
+
+    def lexical_index_problems(self, scope: Scope) -> list[str]:
+        """How the lexical index disagrees with the pages, in words; [] when it agrees."""
+        ...
+
+    def rebuild_lexical_index(self, scope: Scope) -> int:
+        """Index the scope's pages afresh; returns the entries written."""
+        ...
+
+    def set_page_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> None:
+        """Replace these pages' vectors; unknown ids are skipped."""
+        ...
+
+    def set_segment_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> None:
+        """Replace these segments' vectors; unknown ids are skipped."""
+        ...
+
     def segments_to_reanalyze(self, scope: Scope, limit: int = 10) -> list[str]:
         """Ids of segments queued by a `reanalyze` consolidation plan, oldest first."""
         ...
@@ -98,8 +204,8 @@ class Store(Protocol):
     def apply_reanalysis(
         self, scope: Scope, segment_id: str, summary: str, keywords: list[str], embedding: np.ndarray | None
     ) -> bool:
-        """Dequeue the segment and, with an embedding, replace its summary, keywords and vector in one
-        transaction; False if the segment no longer exists (or no embedding was given)."""
+        """Dequeue the segment and, with an embedding, replace its summary, keywords and vector; False if the
+        segment no longer exists (or no embedding was given)."""
         ...
 
     def recount_segments(self, scope: Scope) -> int:
@@ -111,24 +217,32 @@ class Store(Protocol):
         original value in meta_data (rows.INVALID_TIME_KEY). Returns the rows changed."""
         ...
 
-    # whole scopes
-    def list_scopes(self, user_id: str | None = None) -> list[Scope]: ...
-    def embedding_model(self) -> tuple[str, int] | None:
-        """(name, dimension) of the model the stored vectors came from, once recorded."""
+    # ---- whole scopes ----
+
+    def list_scopes(self, user_id: str | None = None) -> list[Scope]:
+        """Every scope the store has seen (of a user), by user and assistant id."""
         ...
 
     def export_scope(self, scope: Scope) -> ScopeDump:
-        """Every record of the scope; times that break the timestamp rule are listed in invalid_times."""
+        """Every record of the scope, with vectors, from one consistent read where the backend offers one; times
+        that break the timestamp rule are listed in invalid_times."""
         ...
 
     def import_scope(self, scope: Scope, dump: ScopeDump, *, renew_taken_ids: bool = True) -> None:
         """Restore into an empty scope; InvalidInput if the scope already holds pages or a time breaks the rule.
+        Page numbering continues after the imported seqs.
 
         Ids are unique per store: with renew_taken_ids, ids already used anywhere in the store (another user's
         rows included) get fresh ones with every reference kept, so an import never reveals that an id exists;
         without it (migrate, which verifies ids), a taken id is an InvalidInput that does not name it."""
         ...
 
-    def forget_scope(self, scope: Scope) -> int: ...
-    def forget_user(self, user_id: str) -> int: ...
-    def stats(self, scope: Scope) -> dict[str, Any]: ...
+    def forget_scope(self, scope: Scope) -> int:
+        """Delete every record of the scope (pages, segments, knowledge, profile, lease, queue); its numbering
+        starts again at 1. Returns the pages removed."""
+        ...
+
+    def stats(self, scope: Scope) -> dict[str, Any]:
+        """Counts by tier, segment status, knowledge kind and profile versions, and "storage": the backend, where
+        it is (a password never shown) and its size in bytes."""
+        ...

@@ -1,10 +1,59 @@
-"""Versioned schema migrations. Each entry is one version's statements, applied once, in order, in a
-transaction; the version lives in meta.schema_version."""
+"""Schema migrations: named steps, applied once each, in order, by one runner (`migrate`) inside one transaction.
+
+The stored version (meta.schema_version) is the number of steps applied, so stores written by earlier versions
+migrate unchanged. A new step goes at the end of its backend's list; a released step never changes (SQLite keeps
+each CREATE statement's text as written).
+"""
 
 from __future__ import annotations
 
-SQLITE_MIGRATIONS: list[list[str]] = [
-    [
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..errors import StorageError
+
+if TYPE_CHECKING:
+    from .sql import Tx
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    statements: tuple[str, ...]
+
+
+def step(name: str, *statements: str) -> Migration:
+    return Migration(name, statements)
+
+
+def migrate(tx: Tx, steps: list[Migration], where: str) -> None:
+    """Apply the steps `tx`'s database lacks, recording each one's number; StorageError if the database is newer
+    than these steps. The caller holds the transaction (and whatever lock keeps two runners apart)."""
+    tx.run("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    row = tx.one("SELECT value FROM meta WHERE key='schema_version'")
+    current = int(row[0]) if row else 0
+    if current > len(steps):
+        raise StorageError(
+            f"the database {where} has schema version {current}, newer than this memoryos ({len(steps)}); "
+            "upgrade memoryos"
+        )
+    for version, migration in enumerate(steps[current:], start=current + 1):
+        for statement in migration.statements:
+            tx.run(statement)
+        tx.run(
+            "INSERT INTO meta(key, value) VALUES('schema_version', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (str(version),),
+        )
+        log.info("applied schema migration %d (%s) to %s", version, migration.name, where)
+
+
+SQLITE_MIGRATIONS: list[Migration] = [
+    step(
+        "initial",
         """CREATE TABLE scopes (
             scope_key TEXT PRIMARY KEY,
             user_id TEXT NOT NULL,
@@ -72,29 +121,33 @@ SQLITE_MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (scope_key, version)
         )""",
         "CREATE VIRTUAL TABLE pages_fts USING fts5(scope, body, tokenize='porter unicode61')",
-    ],
-    [
+    ),
+    step(
+        "upkeep_leases",
         """CREATE TABLE upkeep_leases (
             scope_key TEXT PRIMARY KEY,
             holder TEXT NOT NULL,
             expires_at REAL NOT NULL
         )""",
-    ],    # segments written extractively while an LLM was configured but failing: analysed again once it works
-    [
+    ),
+    # segments written extractively while an LLM was configured but failing: analysed again once it works
+    step(
+        "segment_reanalysis",
         """CREATE TABLE segment_reanalysis (
             scope_key TEXT NOT NULL REFERENCES scopes(scope_key),
             segment_id TEXT NOT NULL,
             queued_at REAL NOT NULL,
             PRIMARY KEY (scope_key, segment_id)
         )""",
-    ],
+    ),
 ]
 
 
 # PostgreSQL: the same tables in spirit; vectors are pgvector columns (HNSW indexes are created once the
 # embedding dimension is known), and the lexical side is a generated tsvector with a GIN index.
-POSTGRES_MIGRATIONS: list[list[str]] = [
-    [
+POSTGRES_MIGRATIONS: list[Migration] = [
+    step(
+        "initial",
         "CREATE EXTENSION IF NOT EXISTS vector",
         """CREATE TABLE scopes (
             scope_key TEXT PRIMARY KEY,
@@ -165,12 +218,14 @@ POSTGRES_MIGRATIONS: list[list[str]] = [
             holder TEXT NOT NULL,
             expires_at DOUBLE PRECISION NOT NULL
         )""",
-    ],    [
+    ),
+    step(
+        "segment_reanalysis",
         """CREATE TABLE segment_reanalysis (
             scope_key TEXT NOT NULL REFERENCES scopes(scope_key),
             segment_id TEXT NOT NULL,
             queued_at DOUBLE PRECISION NOT NULL,
             PRIMARY KEY (scope_key, segment_id)
         )""",
-    ],
+    ),
 ]

@@ -1,4 +1,4 @@
-"""Row ↔ record mapping shared by the SQL backends (same column order in every dialect)."""
+"""Rows and records, both ways, for every SQL dialect: what a row holds is written down here once."""
 
 from __future__ import annotations
 
@@ -16,22 +16,15 @@ log = logging.getLogger(__name__)
 _WARNED: set[tuple[str, str, str]] = set()  # invalid times already logged by this process
 _WARN_LIMIT = 10_000
 
+# columns read into records; the vector, when wanted, is read as one more column after these
 PAGE_COLS = (
     "id, seq, user_input, agent_response, timestamp, meta_data, tier, segment_id, prev_page_id, "
     "next_page_id, chain_summary, analyzed"
 )
-SEG_COLS = "id, summary, keywords, embedding, n_visit, l_interaction, last_access, created_at, status, page_count"
+SEG_COLS = "id, summary, keywords, n_visit, l_interaction, last_access, created_at, status, page_count"
 FACT_COLS = "id, kind, text, source_page_ids, created_at, method"
 PROFILE_COLS = "version, text, source_page_ids, created_at, method"
-
-
-def to_vector(value: bytes | Sequence[float] | np.ndarray | None) -> np.ndarray | None:
-    """float32 blobs (SQLite) and float arrays (PostgreSQL real[]) both become numpy vectors."""
-    if value is None:
-        return None
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return np.frombuffer(bytes(value), dtype=np.float32)
-    return np.asarray(value, dtype=np.float32)
+VECTOR_COLUMN = "embedding"  # the one column a dialect writes and reads in its own vector form
 
 
 def stored_time(raw: Any, kind: str, ident: str, name: str, faults: list[InvalidTime] | None = None) -> float:
@@ -46,12 +39,18 @@ def stored_time(raw: Any, kind: str, ident: str, name: str, faults: list[Invalid
     if key not in _WARNED and len(_WARNED) < _WARN_LIMIT:
         _WARNED.add(key)
         log.warning(
-            "%s; run `memoryos check --repair` to fix it", InvalidTime(kind, ident, name, raw).describe()  # type: ignore[arg-type]
+            "%s; run `memoryos check --repair` to fix it",
+            InvalidTime(kind, ident, name, raw).describe(),  # type: ignore[arg-type]
         )
     return displayable_timestamp(raw)
 
 
-def page_from_row(row: Sequence[Any], embedding: Any = None, faults: list[InvalidTime] | None = None) -> Page:
+# ---- rows -> records (`embedding` is already decoded by the dialect) ----
+
+
+def page_from_row(
+    row: Sequence[Any], embedding: np.ndarray | None = None, faults: list[InvalidTime] | None = None
+) -> Page:
     return Page(
         id=row[0],
         seq=int(row[1]),
@@ -65,26 +64,30 @@ def page_from_row(row: Sequence[Any], embedding: Any = None, faults: list[Invali
         next_page_id=row[9],
         chain_summary=row[10],
         analyzed=bool(row[11]),
-        embedding=to_vector(embedding),
+        embedding=embedding,
     )
 
 
-def segment_from_row(row: Sequence[Any], faults: list[InvalidTime] | None = None) -> Segment:
+def segment_from_row(
+    row: Sequence[Any], embedding: np.ndarray | None = None, faults: list[InvalidTime] | None = None
+) -> Segment:
     return Segment(
         id=row[0],
         summary=row[1],
         keywords=json.loads(row[2]),
-        embedding=to_vector(row[3]),
-        n_visit=int(row[4]),
-        l_interaction=int(row[5]),
-        last_access=stored_time(row[6], "segment", row[0], "last_access", faults),
-        created_at=stored_time(row[7], "segment", row[0], "created_at", faults),
-        status=row[8],
-        page_count=int(row[9]),
+        embedding=embedding,
+        n_visit=int(row[3]),
+        l_interaction=int(row[4]),
+        last_access=stored_time(row[5], "segment", row[0], "last_access", faults),
+        created_at=stored_time(row[6], "segment", row[0], "created_at", faults),
+        status=row[7],
+        page_count=int(row[8]),
     )
 
 
-def fact_from_row(row: Sequence[Any], embedding: Any = None, faults: list[InvalidTime] | None = None) -> Fact:
+def fact_from_row(
+    row: Sequence[Any], embedding: np.ndarray | None = None, faults: list[InvalidTime] | None = None
+) -> Fact:
     return Fact(
         id=row[0],
         kind=row[1],
@@ -92,13 +95,79 @@ def fact_from_row(row: Sequence[Any], embedding: Any = None, faults: list[Invali
         source_page_ids=json.loads(row[3]),
         created_at=stored_time(row[4], "knowledge", row[0], "created_at", faults),
         method=row[5],
-        embedding=to_vector(embedding),
+        embedding=embedding,
     )
 
 
 def profile_from_row(row: Sequence[Any], faults: list[InvalidTime] | None = None) -> ProfileVersion:
     created_at = stored_time(row[3], "profile", str(row[0]), "created_at", faults)
     return ProfileVersion(int(row[0]), row[1], json.loads(row[2]), created_at, row[4])
+
+
+# ---- records -> rows: column name -> value, vectors still numpy (the dialect encodes VECTOR_COLUMN) ----
+
+_NEW_PAGE = ("id", "scope_key", "seq", "user_input", "agent_response", "timestamp", "meta_data", "tier")
+
+
+def page_row(scope_key: str, page: Page, new: bool = False) -> dict[str, Any]:
+    """Every column of a page; `new`: only those add_page writes (a short-term page, the rest at defaults)."""
+    row = {
+        "id": page.id,
+        "scope_key": scope_key,
+        "seq": page.seq,
+        "user_input": page.user_input,
+        "agent_response": page.agent_response,
+        "timestamp": page.timestamp,
+        "meta_data": dumps(page.meta_data),
+        "tier": "short" if new else page.tier,
+        "segment_id": page.segment_id,
+        "prev_page_id": page.prev_page_id,
+        "next_page_id": page.next_page_id,
+        "chain_summary": page.chain_summary,
+        "analyzed": bool(page.analyzed),
+        VECTOR_COLUMN: page.embedding,
+    }
+    return {key: row[key] for key in _NEW_PAGE} if new else row
+
+
+def segment_row(scope_key: str, segment: Segment) -> dict[str, Any]:
+    return {
+        "id": segment.id,
+        "scope_key": scope_key,
+        "summary": segment.summary,
+        "keywords": dumps(segment.keywords),
+        VECTOR_COLUMN: segment.embedding,
+        "n_visit": segment.n_visit,
+        "l_interaction": segment.l_interaction,
+        "last_access": segment.last_access,
+        "created_at": segment.created_at,
+        "status": segment.status,
+        "page_count": segment.page_count,
+    }
+
+
+def fact_row(scope_key: str, fact: Fact) -> dict[str, Any]:
+    return {
+        "id": fact.id,
+        "scope_key": scope_key,
+        "kind": fact.kind,
+        "text": fact.text,
+        VECTOR_COLUMN: fact.embedding,
+        "source_page_ids": dumps(fact.source_page_ids),
+        "created_at": fact.created_at,
+        "method": fact.method,
+    }
+
+
+def profile_row(scope_key: str, version: ProfileVersion) -> dict[str, Any]:
+    return {
+        "scope_key": scope_key,
+        "version": version.version,
+        "text": version.text,
+        "source_page_ids": dumps(version.source_page_ids),
+        "created_at": version.created_at,
+        "method": version.method,
+    }
 
 
 def stats_dict(
@@ -110,10 +179,6 @@ def stats_dict(
         "knowledge": {kind: int(knowledge.get(kind, 0)) for kind in ("user", "assistant")},
         "profile_versions": int(profiles),
     }
-
-
-def fts_body(page: Page) -> str:
-    return f"{page.user_input}\n{page.agent_response}"
 
 
 # ---- times that break the rule ----

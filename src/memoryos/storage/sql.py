@@ -1,0 +1,797 @@
+"""The SQL store, written once: every `Store` method over a small dialect seam.
+
+`SqlStore` holds all the SQL the backends share, written with `?` parameter marks. A backend subclass supplies
+only what differs (see `SqliteStore` and `PostgresStore`):
+
+- the dialect: the class constants below and `_ids` (an id list), `_encode`/`_decode` (vectors);
+- connections: `_write()` (one transaction) and `_read()`, context managers that yield a `Tx` and map every
+  driver error to StorageError (a unique-key clash to InvalidInput) at that one boundary;
+- search: `dense_search` and `lexical_search`, and the lexical index's `lexical_index_problems` and
+  `rebuild_lexical_index`;
+- hooks on derived data, called inside the same transaction as the write they follow (`_page_added`,
+  `_pages_imported`, `_page_removed`, `_vectors_written`, `_forgetting`) and around schema and imports (`MIGRATIONS`,
+  `_lock_schema`, `_model_recorded`, `_imported`).
+
+Atomicity is the transaction's: a plan that turns out stale raises `Stale` inside it, so it rolls back.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import replace
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..errors import ConfigError, InvalidInput, NotFound, StorageError
+from ..models import (
+    ConsolidationPlan,
+    Fact,
+    InvalidTime,
+    KnowledgeKind,
+    Page,
+    ProfileVersion,
+    PromotionPlan,
+    Scope,
+    ScopeDump,
+    Segment,
+    Tier,
+    dumps,
+)
+from ..transfer import with_fresh_ids
+from ..validation import check_epoch
+from .migrations import Migration, migrate
+from .rows import (
+    FACT_COLS,
+    PAGE_COLS,
+    PROFILE_COLS,
+    SEG_COLS,
+    VECTOR_COLUMN,
+    check_dump_times,
+    fact_from_row,
+    fact_row,
+    page_from_row,
+    page_row,
+    profile_from_row,
+    profile_row,
+    segment_from_row,
+    segment_row,
+    stats_dict,
+    time_fix_note,
+    time_fix_target,
+)
+
+log = logging.getLogger(__name__)
+
+CONFLICT = "conflicts with existing data (an id is already used)"  # a unique key clash, said without the key
+_IMPORT_CONFLICT = "the import conflicts with existing data (an id is already used); nothing was imported"
+_DEADLOCK_ATTEMPTS = 4
+_SCOPE_TABLES = ("pages", "segments", "knowledge", "profiles", "upkeep_leases", "segment_reanalysis")
+
+
+class Stale(Exception):
+    """A plan no longer matches the store: raised inside the transaction so that it rolls back."""
+
+
+class Tx:
+    """A connection inside one transaction (or one read), speaking the shared SQL: `?` marks."""
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def sql(self, text: str) -> str:
+        """The statement in the driver's parameter syntax."""
+        return text
+
+    def run(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        """Execute; returns the driver's cursor (iterate it, or read rowcount)."""
+        if params is None:
+            return self.conn.execute(self.sql(sql))
+        return self.conn.execute(self.sql(sql), params)
+
+    def one(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        return self.run(sql, params).fetchone()
+
+    def all(self, sql: str, params: Sequence[Any] | None = None) -> list[Any]:
+        return self.run(sql, params).fetchall()
+
+    def many(self, sql: str, rows: list[Sequence[Any]]) -> None:
+        if rows:
+            self.conn.executemany(self.sql(sql), rows)
+
+
+class SqlStore:
+    """Every method of the `Store` protocol (storage/base.py, where the contracts are written), once."""
+
+    # ---- the dialect ----
+    MIGRATIONS: ClassVar[list[Migration]]
+    VECTOR: ClassVar[str] = "?"  # a vector parameter
+    VECTOR_READ: ClassVar[str] = VECTOR_COLUMN  # a vector column as read (then `_decode`d)
+    FOR_UPDATE: ClassVar[str] = ""  # row locks on a read that decides a write ("" where writers are serialised)
+    GREATEST: ClassVar[str] = "greatest"  # the larger of two values
+    NO_LIMIT: ClassVar[Any] = None  # the LIMIT of "every row"
+    ID_BATCH: ClassVar[int | None] = None  # most ids one statement may list (None: any number)
+    ID_LOOKUP_SCOPE: ClassVar[str] = "scope_key"  # the scope test beside an id lookup
+
+    read_only: bool = False
+
+    def _ids(self, column: str, ids: Sequence[str]) -> tuple[str, list[Any]]:
+        """SQL testing that `column` is one of `ids`, and its parameters."""
+        raise NotImplementedError
+
+    def _encode(self, vector: np.ndarray | None) -> Any:
+        raise NotImplementedError
+
+    def _decode(self, raw: Any) -> np.ndarray | None:
+        raise NotImplementedError
+
+    # ---- connections (driver errors are mapped inside these, nowhere else) ----
+
+    def _write(self, conflict: str = CONFLICT) -> AbstractContextManager[Tx]:
+        """One write transaction; a unique key clash becomes InvalidInput(conflict), any other driver error
+        StorageError; any exception rolls back."""
+        raise NotImplementedError
+
+    def _read(self) -> AbstractContextManager[Tx]:
+        raise NotImplementedError
+
+    def _database_name(self) -> str:
+        """The database, as messages name it."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    # ---- hooks (defaults: nothing to do) ----
+
+    def _lock_schema(self, tx: Tx) -> None:
+        """Keep other processes from migrating or recording the model at the same time."""
+
+    def _model_recorded(self, tx: Tx, dim: int) -> None:
+        """The embedding model was just recorded (its dimension is known from now on)."""
+
+    def _retryable(self, exc: StorageError) -> bool:
+        """Whether a failed write may simply be tried again (a deadlock between row locks)."""
+        return False
+
+    def _page_added(self, tx: Tx, scope: Scope, page: Page) -> None:
+        """The page was just inserted (the last insert of this transaction)."""
+
+    def _pages_imported(self, tx: Tx, scope: Scope) -> None:
+        """The scope's pages were just inserted by an import (the scope held none before)."""
+
+    def _page_removed(self, tx: Tx, scope: Scope, pk: int, had_vector: bool) -> None:
+        """The page with this pk was just deleted."""
+
+    def _vectors_written(self, tx: Tx, scope: Scope, replaced: bool) -> dict[str, Any]:
+        """Page vectors are about to be written (`replaced`: existing ones overwritten); returns more columns to
+        write with each of them."""
+        return {}
+
+    def _forgetting(self, tx: Tx, scope: Scope) -> None:
+        """Every row of the scope is about to be deleted."""
+
+    def _imported(self, pages: int) -> None:
+        """An import of this many pages was committed."""
+
+    def _storage_stats(self, tx: Tx) -> dict[str, Any]:
+        raise NotImplementedError
+
+    # ---- shared pieces ----
+
+    def _migrate(self) -> None:
+        if self.read_only:
+            return  # a read-only store is used as it is; writes fail with StorageError
+        with self._write() as tx:
+            self._lock_schema(tx)
+            migrate(tx, self.MIGRATIONS, self._database_name())
+
+    def _batches(self, ids: Sequence[str]) -> Iterator[Sequence[str]]:
+        step = self.ID_BATCH or max(len(ids), 1)
+        for start in range(0, len(ids), step):
+            yield ids[start : start + step]
+
+    def _insert(self, tx: Tx, table: str, rows: list[dict[str, Any]]) -> None:
+        """Insert rows built by rows.py (column -> value; all rows with the same columns)."""
+        if not rows:
+            return
+        columns = list(rows[0])
+        marks = ", ".join(self.VECTOR if c == VECTOR_COLUMN else "?" for c in columns)
+        sql = f"INSERT INTO {table}({', '.join(columns)}) VALUES({marks})"
+        values = [tuple(self._encode(v) if c == VECTOR_COLUMN else v for c, v in row.items()) for row in rows]
+        if len(values) == 1:
+            tx.run(sql, values[0])
+        else:
+            tx.many(sql, values)
+
+    @staticmethod
+    def _matching(scope: Scope, **equal: str | None) -> tuple[str, list[Any]]:
+        """A WHERE clause for the scope's rows whose columns equal these values (None or "": not tested)."""
+        tested = {column: value for column, value in equal.items() if value}
+        return " AND ".join(["scope_key=?", *(f"{c}=?" for c in tested)]), [scope.key, *tested.values()]
+
+    @staticmethod
+    def _ensure_scope(tx: Tx, scope: Scope) -> None:
+        tx.run(
+            "INSERT INTO scopes(scope_key, user_id, assistant_id) VALUES(?, ?, ?) ON CONFLICT DO NOTHING",
+            (scope.key, scope.user_id, scope.assistant_id),
+        )
+
+    def _lock_scope(self, tx: Tx, scope: Scope) -> None:
+        """Serialise this transaction with the scope's other writers (SQLite's writers already are)."""
+        if self.FOR_UPDATE:
+            tx.run(f"SELECT 1 FROM scopes WHERE scope_key=?{self.FOR_UPDATE}", (scope.key,))
+
+    # ---- the embedding model ----
+
+    def check_embedding_model(self, name: str, dim: int) -> None:
+        recorded = self.embedding_model()
+        if recorded is None:
+            with self._write() as tx:
+                self._lock_schema(tx)
+                if tx.one("SELECT 1 FROM meta WHERE key='embedding_model'") is None:
+                    tx.run(
+                        "INSERT INTO meta(key, value) VALUES('embedding_model', ?)",
+                        (json.dumps({"name": name, "dim": dim}),),
+                    )
+                    self._model_recorded(tx, dim)
+            recorded = self.embedding_model()
+        if recorded != (name, dim):
+            stored_name, stored_dim = recorded if recorded else (None, None)
+            raise ConfigError(
+                f"this store was built with the embedding model {stored_name!r} ({stored_dim} dimensions); it "
+                f"cannot be searched with {name!r} ({dim}). Use the same embedding_model_name."
+            )
+
+    def embedding_model(self) -> tuple[str, int] | None:
+        with self._read() as tx:
+            row = tx.one("SELECT value FROM meta WHERE key='embedding_model'")
+        if row is None:
+            return None
+        stored = json.loads(row[0])
+        return str(stored["name"]), int(stored["dim"])
+
+    # ---- pages ----
+
+    def add_page(self, scope: Scope, page: Page) -> Page:
+        check_epoch(page.timestamp, "page timestamp")
+        with self._write(conflict=f"page id {page.id!r} already exists") as tx:
+            self._ensure_scope(tx, scope)
+            # the row lock of this UPDATE orders one user's adds (PostgreSQL); SQLite's writers are serialised
+            (seq,) = tx.one(
+                "UPDATE scopes SET next_seq = next_seq + 1 WHERE scope_key=? RETURNING next_seq", (scope.key,)
+            )
+            page.seq = int(seq)
+            self._insert(tx, "pages", [page_row(scope.key, page, new=True)])
+            self._page_added(tx, scope, page)
+        page.tier = "short"
+        return page
+
+    def get_page(self, scope: Scope, page_id: str) -> Page:
+        pages = self.get_pages(scope, [page_id])
+        if not pages:
+            raise NotFound(f"no page {page_id!r} in the memory of user {scope.user_id!r}")
+        return pages[0]
+
+    def get_pages(self, scope: Scope, page_ids: list[str], with_vectors: bool = False) -> list[Page]:
+        if not page_ids:
+            return []
+        vector = self.VECTOR_READ if with_vectors else "NULL"
+        found: dict[str, Page] = {}
+        with self._read() as tx:
+            for chunk in self._batches(page_ids):
+                where, params = self._ids("id", chunk)
+                for row in tx.run(
+                    f"SELECT {PAGE_COLS}, {vector} FROM pages WHERE {self.ID_LOOKUP_SCOPE}=? AND {where}",
+                    [scope.key, *params],
+                ):
+                    found[row[0]] = page_from_row(row, self._decode(row[12]))
+        return [found[i] for i in page_ids if i in found]
+
+    def list_pages(
+        self,
+        scope: Scope,
+        tier: Tier | None = None,
+        segment_id: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        newest_first: bool = False,
+    ) -> list[Page]:
+        where, params = self._matching(scope, tier=tier, segment_id=segment_id)
+        order = "DESC" if newest_first else "ASC"
+        sql = f"SELECT {PAGE_COLS} FROM pages WHERE {where} ORDER BY seq {order} LIMIT ? OFFSET ?"
+        with self._read() as tx:
+            rows = tx.all(sql, [*params, self.NO_LIMIT if limit is None else limit, offset])
+        return [page_from_row(row) for row in rows]
+
+    def count_pages(self, scope: Scope, tier: Tier | None = None) -> int:
+        where, params = self._matching(scope, tier=tier)
+        with self._read() as tx:
+            (count,) = tx.one(f"SELECT count(*) FROM pages WHERE {where}", params)
+        return int(count)
+
+    def last_consolidated_page(self, scope: Scope) -> Page | None:
+        with self._read() as tx:
+            row = tx.one(
+                f"SELECT {PAGE_COLS}, {self.VECTOR_READ} FROM pages WHERE scope_key=? AND tier != 'short' "
+                "ORDER BY seq DESC LIMIT 1",
+                (scope.key,),
+            )
+        return page_from_row(row, self._decode(row[12])) if row else None
+
+    def unanalyzed_pages(self, scope: Scope, segment_id: str) -> list[Page]:
+        with self._read() as tx:
+            rows = tx.all(
+                f"SELECT {PAGE_COLS} FROM pages WHERE scope_key=? AND segment_id=? AND analyzed=FALSE ORDER BY seq",
+                (scope.key, segment_id),
+            )
+        return [page_from_row(row) for row in rows]
+
+    def delete_page(self, scope: Scope, page_id: str) -> None:
+        with self._write() as tx:
+            if not self._delete_page(tx, scope, page_id):
+                raise NotFound(f"no page {page_id!r} in the memory of user {scope.user_id!r}")
+
+    def delete_segment(self, scope: Scope, segment_id: str) -> int:
+        with self._write() as tx:
+            if not tx.one(
+                f"SELECT 1 FROM segments WHERE scope_key=? AND id=?{self.FOR_UPDATE}", (scope.key, segment_id)
+            ):
+                raise NotFound(f"no segment {segment_id!r} in the memory of user {scope.user_id!r}")
+            ids = [
+                r[0] for r in tx.all("SELECT id FROM pages WHERE scope_key=? AND segment_id=?", (scope.key, segment_id))
+            ]
+            for page_id in ids:
+                self._delete_page(tx, scope, page_id)
+            tx.run("DELETE FROM segments WHERE scope_key=? AND id=?", (scope.key, segment_id))
+        return len(ids)
+
+    def _delete_page(self, tx: Tx, scope: Scope, page_id: str) -> bool:
+        row = tx.one(
+            "SELECT pk, segment_id, prev_page_id, next_page_id, embedding IS NOT NULL FROM pages "
+            f"WHERE scope_key=? AND id=?{self.FOR_UPDATE}",
+            (scope.key, page_id),
+        )
+        if row is None:
+            return False
+        pk, segment_id, prev_id, next_id, had_vector = row
+        # keep the chain whole: the neighbours link to each other
+        if prev_id:
+            tx.run("UPDATE pages SET next_page_id=? WHERE scope_key=? AND id=?", (next_id, scope.key, prev_id))
+        if next_id:
+            tx.run("UPDATE pages SET prev_page_id=? WHERE scope_key=? AND id=?", (prev_id, scope.key, next_id))
+        tx.run("DELETE FROM pages WHERE pk=?", (pk,))
+        self._page_removed(tx, scope, pk, bool(had_vector))
+        if segment_id:
+            tx.run(
+                "UPDATE segments SET page_count = page_count - 1 WHERE scope_key=? AND id=?", (scope.key, segment_id)
+            )
+            tx.run("DELETE FROM segments WHERE scope_key=? AND id=? AND page_count <= 0", (scope.key, segment_id))
+        return True
+
+    # ---- segments ----
+
+    def list_segments(self, scope: Scope, status: str | None = "active") -> list[Segment]:
+        where, params = self._matching(scope, status=status)
+        with self._read() as tx:
+            rows = tx.all(
+                f"SELECT {SEG_COLS}, {self.VECTOR_READ} FROM segments WHERE {where} ORDER BY created_at, id", params
+            )
+        return [segment_from_row(row, self._decode(row[9])) for row in rows]
+
+    def get_segment(self, scope: Scope, segment_id: str) -> Segment:
+        found = self.get_segments(scope, [segment_id])
+        if not found:
+            raise NotFound(f"no segment {segment_id!r} in the memory of user {scope.user_id!r}")
+        return found[0]
+
+    def get_segments(self, scope: Scope, segment_ids: list[str]) -> list[Segment]:
+        if not segment_ids:
+            return []
+        where, params = self._ids("id", segment_ids)
+        with self._read() as tx:
+            rows = tx.all(
+                f"SELECT {SEG_COLS}, {self.VECTOR_READ} FROM segments WHERE scope_key=? AND {where}",
+                [scope.key, *params],
+            )
+        found = {row[0]: segment_from_row(row, self._decode(row[9])) for row in rows}
+        return [found[i] for i in segment_ids if i in found]
+
+    def apply_consolidation(self, scope: Scope, plan: ConsolidationPlan) -> bool:
+        check_epoch(plan.now, "consolidation time")
+        try:
+            with self._write() as tx:
+                self._consolidate(tx, scope, plan)
+        except Stale:
+            return False  # rolled back: a stale plan changes nothing
+        return True
+
+    def _consolidate(self, tx: Tx, scope: Scope, plan: ConsolidationPlan) -> None:
+        where, params = self._ids("id", plan.page_ids)
+        claimed = tx.all(
+            f"SELECT id FROM pages WHERE scope_key=? AND tier='short' AND {where}{self.FOR_UPDATE}",
+            [scope.key, *params],
+        )
+        if len(claimed) != len(plan.page_ids):
+            raise Stale  # another worker moved them first: consolidation is claimed, not raced
+        now = plan.now
+        new = [
+            Segment(s.id, s.summary, s.keywords, s.embedding, 0, s.added_pages, now, now, "active", s.added_pages)
+            for s in plan.segments
+            if s.is_new
+        ]
+        self._insert(tx, "segments", [segment_row(scope.key, s) for s in new])
+        merge = (
+            f"UPDATE segments SET summary=?, keywords=?, embedding={self.VECTOR}, l_interaction = l_interaction + ?, "
+            "page_count = page_count + ?, last_access=? WHERE scope_key=? AND id=?"
+        )
+        for s in plan.segments:
+            if s.is_new:
+                continue
+            values = (s.summary, dumps(s.keywords), self._encode(s.embedding), s.added_pages, s.added_pages, now)
+            if tx.run(merge, (*values, scope.key, s.id)).rowcount != 1:
+                raise Stale  # the segment was deleted meanwhile; retry later with a fresh plan
+        if plan.reanalyze:
+            tx.many(
+                "INSERT INTO segment_reanalysis(scope_key, segment_id, queued_at) VALUES(?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                [(scope.key, seg.id, now) for seg in plan.segments],
+            )
+        stamp = self._vectors_written(tx, scope, replaced=False)
+        tx.many(
+            f"UPDATE pages SET tier='mid', segment_id=?, embedding={self.VECTOR}, prev_page_id=?, chain_summary=?"
+            f"{''.join(f', {c}=?' for c in stamp)} WHERE scope_key=? AND id=?",
+            [
+                (
+                    u.segment_id,
+                    self._encode(u.embedding),
+                    u.prev_page_id,
+                    u.chain_summary,
+                    *stamp.values(),
+                    scope.key,
+                    u.page_id,
+                )
+                for u in plan.pages
+            ],
+        )
+        tx.many(
+            "UPDATE pages SET next_page_id=? WHERE scope_key=? AND id=?",
+            [(u.page_id, scope.key, u.prev_page_id) for u in plan.pages if u.prev_page_id],
+        )
+
+    def archive_segment(self, scope: Scope, segment_id: str) -> None:
+        with self._write() as tx:
+            if tx.run(
+                "UPDATE segments SET status='archived' WHERE scope_key=? AND id=? AND status='active'",
+                (scope.key, segment_id),
+            ).rowcount:
+                tx.run("UPDATE pages SET tier='archive' WHERE scope_key=? AND segment_id=?", (scope.key, segment_id))
+
+    def record_visits(self, scope: Scope, segment_ids: list[str], now: float) -> None:
+        if not segment_ids:
+            return
+        check_epoch(now, "visit time")
+        by_count: dict[int, list[str]] = {}  # each occurrence of an id is one visit
+        for segment_id, n in Counter(segment_ids).items():
+            by_count.setdefault(n, []).append(segment_id)
+        for attempt in range(_DEADLOCK_ATTEMPTS):
+            try:
+                with self._write() as tx:
+                    if self.FOR_UPDATE:
+                        # lock in id order first: concurrent writers of one user then queue instead of deadlocking
+                        where, params = self._ids("id", sorted(set(segment_ids)))
+                        tx.run(
+                            f"SELECT id FROM segments WHERE scope_key=? AND {where} ORDER BY id{self.FOR_UPDATE}",
+                            [scope.key, *params],
+                        )
+                    for n, ids in by_count.items():
+                        where, params = self._ids("id", ids)
+                        tx.run(
+                            f"UPDATE segments SET n_visit = n_visit + ?, last_access = {self.GREATEST}(last_access, ?) "
+                            f"WHERE scope_key=? AND {where}",
+                            [n, now, scope.key, *params],
+                        )
+                return
+            except StorageError as exc:
+                # an upkeep transaction of another process may hold these rows in another order; the database then
+                # aborts one side, and the visit counts are simply written again
+                if not self._retryable(exc) or attempt == _DEADLOCK_ATTEMPTS - 1:
+                    raise
+                log.info("heat write met a deadlock; retrying (%d)", attempt + 1)
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+
+    # ---- long-term ----
+
+    def current_profile(self, scope: Scope) -> ProfileVersion | None:
+        with self._read() as tx:
+            latest = self._profiles(tx, scope, latest_only=True)
+        return latest[0] if latest else None
+
+    def profile_history(self, scope: Scope) -> list[ProfileVersion]:
+        with self._read() as tx:
+            return self._profiles(tx, scope)
+
+    @staticmethod
+    def _profiles(
+        tx: Tx, scope: Scope, latest_only: bool = False, faults: list[InvalidTime] | None = None
+    ) -> list[ProfileVersion]:
+        order = "DESC LIMIT 1" if latest_only else "ASC"
+        rows = tx.all(f"SELECT {PROFILE_COLS} FROM profiles WHERE scope_key=? ORDER BY version {order}", (scope.key,))
+        return [profile_from_row(r, faults) for r in rows]
+
+    def list_facts(self, scope: Scope, kind: KnowledgeKind | None = None, with_vectors: bool = False) -> list[Fact]:
+        vector = self.VECTOR_READ if with_vectors else "NULL"
+        where, params = self._matching(scope, kind=kind)
+        with self._read() as tx:
+            rows = tx.all(f"SELECT {FACT_COLS}, {vector} FROM knowledge WHERE {where} ORDER BY created_at, pk", params)
+        return [fact_from_row(row, self._decode(row[6])) for row in rows]
+
+    def _insert_facts(self, tx: Tx, scope: Scope, facts: list[Fact], evict_ids: list[str]) -> None:
+        for fact in facts:
+            check_epoch(fact.created_at, "knowledge created_at")
+        if evict_ids:
+            where, params = self._ids("id", evict_ids)
+            tx.run(f"DELETE FROM knowledge WHERE scope_key=? AND {where}", [scope.key, *params])
+        self._insert(tx, "knowledge", [fact_row(scope.key, fact) for fact in facts])
+
+    def add_facts(self, scope: Scope, facts: list[Fact], evict_ids: list[str]) -> None:
+        with self._write() as tx:
+            self._ensure_scope(tx, scope)
+            self._insert_facts(tx, scope, facts, evict_ids)
+
+    def delete_fact(self, scope: Scope, fact_id: str) -> None:
+        with self._write() as tx:
+            deleted = tx.run("DELETE FROM knowledge WHERE scope_key=? AND id=?", (scope.key, fact_id)).rowcount
+        if not deleted:
+            raise NotFound(f"no knowledge entry {fact_id!r} in the memory of user {scope.user_id!r}")
+
+    def apply_promotion(self, scope: Scope, plan: PromotionPlan, evict_fact_ids: list[str]) -> bool:
+        if plan.profile is not None:
+            check_epoch(plan.profile.created_at, "profile created_at")
+        try:
+            with self._write() as tx:
+                self._promote(tx, scope, plan, evict_fact_ids)
+        except Stale:
+            return False  # rolled back
+        return True
+
+    def _promote(self, tx: Tx, scope: Scope, plan: PromotionPlan, evict_fact_ids: list[str]) -> None:
+        self._ensure_scope(tx, scope)
+        pages, pages_params = self._ids("id", plan.page_ids)
+        if plan.page_ids:
+            fresh = tx.all(
+                f"SELECT id FROM pages WHERE scope_key=? AND analyzed=FALSE AND {pages}{self.FOR_UPDATE}",
+                [scope.key, *pages_params],
+            )
+            if len(fresh) != len(plan.page_ids):
+                raise Stale  # analysed by another worker: never promote twice
+        if plan.profile is not None:
+            self._lock_scope(tx, scope)  # serialises the scope's version numbers
+            (latest,) = tx.one("SELECT coalesce(max(version), 0) FROM profiles WHERE scope_key=?", (scope.key,))
+            self._insert(tx, "profiles", [profile_row(scope.key, replace(plan.profile, version=int(latest) + 1))])
+        self._insert_facts(tx, scope, plan.new_facts, evict_fact_ids)
+        for fact_id, sources in plan.merged_sources.items():
+            row = tx.one(
+                f"SELECT source_page_ids FROM knowledge WHERE scope_key=? AND id=?{self.FOR_UPDATE}",
+                (scope.key, fact_id),
+            )
+            if row:
+                merged = list(dict.fromkeys(json.loads(row[0]) + sources))
+                tx.run(
+                    "UPDATE knowledge SET source_page_ids=? WHERE scope_key=? AND id=?",
+                    (dumps(merged), scope.key, fact_id),
+                )
+        if plan.page_ids:
+            tx.run(f"UPDATE pages SET analyzed=TRUE WHERE scope_key=? AND {pages}", [scope.key, *pages_params])
+        tx.run(
+            "UPDATE segments SET n_visit=0, l_interaction=0 WHERE scope_key=? AND id=?", (scope.key, plan.segment_id)
+        )
+
+    # ---- upkeep leases ----
+
+    def claim_upkeep(self, scope: Scope, holder: str, ttl_seconds: float) -> bool:
+        now = time.time()
+        with self._write() as tx:
+            row = tx.one(
+                "INSERT INTO upkeep_leases(scope_key, holder, expires_at) VALUES(?, ?, ?) "
+                "ON CONFLICT(scope_key) DO UPDATE SET holder=excluded.holder, expires_at=excluded.expires_at "
+                "WHERE upkeep_leases.holder = excluded.holder OR upkeep_leases.expires_at < ? RETURNING holder",
+                (scope.key, holder, now + ttl_seconds, now),
+            )
+        return row is not None
+
+    def release_upkeep(self, scope: Scope, holder: str) -> None:
+        with self._write() as tx:
+            tx.run("DELETE FROM upkeep_leases WHERE scope_key=? AND holder=?", (scope.key, holder))
+
+    # ---- search (the backend's own) ----
+
+    def dense_search(self, scope: Scope, query: np.ndarray, k: int) -> list[tuple[str, float]]:
+        raise NotImplementedError
+
+    def lexical_search(self, scope: Scope, terms: list[str], k: int) -> list[tuple[str, float]]:
+        raise NotImplementedError
+
+    # ---- maintenance of derived data ----
+
+    def lexical_index_problems(self, scope: Scope) -> list[str]:
+        raise NotImplementedError
+
+    def rebuild_lexical_index(self, scope: Scope) -> int:
+        raise NotImplementedError
+
+    def set_page_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> None:
+        if not vectors:
+            return
+        with self._write() as tx:
+            stamp = self._vectors_written(tx, scope, replaced=True)
+            tx.many(
+                f"UPDATE pages SET embedding={self.VECTOR}{''.join(f', {c}=?' for c in stamp)} "
+                "WHERE scope_key=? AND id=?",
+                [(self._encode(v), *stamp.values(), scope.key, pid) for pid, v in vectors.items()],
+            )
+
+    def set_segment_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> None:
+        with self._write() as tx:
+            tx.many(
+                f"UPDATE segments SET embedding={self.VECTOR} WHERE scope_key=? AND id=?",
+                [(self._encode(v), scope.key, sid) for sid, v in vectors.items()],
+            )
+
+    def segments_to_reanalyze(self, scope: Scope, limit: int = 10) -> list[str]:
+        with self._read() as tx:
+            rows = tx.all(
+                "SELECT segment_id FROM segment_reanalysis WHERE scope_key=? ORDER BY queued_at, segment_id LIMIT ?",
+                (scope.key, limit),
+            )
+        return [r[0] for r in rows]
+
+    def apply_reanalysis(
+        self, scope: Scope, segment_id: str, summary: str, keywords: list[str], embedding: np.ndarray | None
+    ) -> bool:
+        with self._write() as tx:
+            tx.run("DELETE FROM segment_reanalysis WHERE scope_key=? AND segment_id=?", (scope.key, segment_id))
+            if embedding is None:  # the segment is gone (or cannot be analysed): only dequeue it
+                return False
+            return (
+                tx.run(
+                    f"UPDATE segments SET summary=?, keywords=?, embedding={self.VECTOR} WHERE scope_key=? AND id=?",
+                    (summary, dumps(keywords), self._encode(embedding), scope.key, segment_id),
+                ).rowcount
+                == 1
+            )
+
+    def recount_segments(self, scope: Scope) -> int:
+        members = "(SELECT count(*) FROM pages p WHERE p.scope_key = ? AND p.segment_id = segments.id)"
+        with self._write() as tx:
+            return int(
+                tx.run(
+                    f"UPDATE segments SET page_count = {members} WHERE scope_key=? AND page_count != {members}",
+                    (scope.key, scope.key, scope.key),
+                ).rowcount
+            )
+
+    def fix_times(self, scope: Scope, fixes: list[tuple[InvalidTime, float]]) -> int:
+        for fault, value in fixes:
+            check_epoch(value, f"new {fault.field} of {fault.kind} {fault.id}")
+        changed = 0
+        with self._write() as tx:
+            for fault, value in fixes:
+                table, column, key, ident = time_fix_target(fault)
+                if table == "pages":
+                    row = tx.one(
+                        f"SELECT meta_data FROM pages WHERE scope_key=? AND id=?{self.FOR_UPDATE}", (scope.key, ident)
+                    )
+                    if row is None:
+                        continue
+                    tx.run(
+                        "UPDATE pages SET meta_data=? WHERE scope_key=? AND id=?",
+                        (time_fix_note(row[0], fault.raw), scope.key, ident),
+                    )
+                changed += tx.run(
+                    f"UPDATE {table} SET {column}=? WHERE scope_key=? AND {key}=?", (value, scope.key, ident)
+                ).rowcount
+        return changed
+
+    # ---- whole scopes ----
+
+    def list_scopes(self, user_id: str | None = None) -> list[Scope]:
+        sql, params = "SELECT user_id, assistant_id FROM scopes", ()
+        if user_id is not None:
+            sql, params = sql + " WHERE user_id=?", (user_id,)
+        with self._read() as tx:
+            rows = tx.all(sql + " ORDER BY user_id, assistant_id", params)
+        return [Scope(r[0], r[1]) for r in rows]
+
+    def export_scope(self, scope: Scope) -> ScopeDump:
+        faults: list[InvalidTime] = []
+        vector, key = self.VECTOR_READ, (scope.key,)
+        with self._read() as tx:
+            pages = [
+                page_from_row(row, self._decode(row[12]), faults)
+                for row in tx.run(f"SELECT {PAGE_COLS}, {vector} FROM pages WHERE scope_key=? ORDER BY seq", key)
+            ]
+            segments = [
+                segment_from_row(row, self._decode(row[9]), faults)
+                for row in tx.run(
+                    f"SELECT {SEG_COLS}, {vector} FROM segments WHERE scope_key=? ORDER BY created_at, id", key
+                )
+            ]
+            facts = [
+                fact_from_row(row, self._decode(row[6]), faults)
+                for row in tx.run(
+                    f"SELECT {FACT_COLS}, {vector} FROM knowledge WHERE scope_key=? ORDER BY created_at, pk", key
+                )
+            ]
+            profiles = self._profiles(tx, scope, faults=faults)
+        return ScopeDump(pages=pages, segments=segments, profile_versions=profiles, facts=facts, invalid_times=faults)
+
+    def _taken_ids(self, tx: Tx, dump: ScopeDump) -> tuple[set[str], set[str], set[str]]:
+        """Ids of the dump already used anywhere in this store (ids are unique per store, not per scope)."""
+
+        def taken(table: str, ids: list[str]) -> set[str]:
+            found: set[str] = set()
+            for chunk in self._batches(ids):
+                where, params = self._ids("id", chunk)
+                found.update(r[0] for r in tx.run(f"SELECT id FROM {table} WHERE {where}", params))
+            return found
+
+        return (
+            taken("pages", [p.id for p in dump.pages]),
+            taken("segments", [s.id for s in dump.segments]),
+            taken("knowledge", [f.id for f in dump.facts]),
+        )
+
+    def import_scope(self, scope: Scope, dump: ScopeDump, *, renew_taken_ids: bool = True) -> None:
+        check_dump_times(dump)
+        # the import is validated (unique ids and seqs) and taken ids are renewed, so a clash is a concurrent writer
+        # or migrate's renew_taken_ids=False: the database's message would name the id, the conflict text does not
+        with self._write(conflict=_IMPORT_CONFLICT) as tx:
+            self._ensure_scope(tx, scope)
+            self._lock_scope(tx, scope)
+            if tx.one("SELECT 1 FROM pages WHERE scope_key=? LIMIT 1", (scope.key,)):
+                raise InvalidInput(f"the memory of user {scope.user_id!r} is not empty; import needs an empty one")
+            if renew_taken_ids:
+                pages_taken, segments_taken, facts_taken = self._taken_ids(tx, dump)
+                if pages_taken or segments_taken or facts_taken:
+                    # never tell the importer that an id exists elsewhere: the copy simply gets fresh ones
+                    dump = with_fresh_ids(dump, pages_taken, segments_taken, facts_taken)
+            self._insert(tx, "segments", [segment_row(scope.key, s) for s in dump.segments])
+            stamp = self._vectors_written(tx, scope, replaced=False)
+            self._insert(tx, "pages", [page_row(scope.key, p) | stamp for p in dump.pages])
+            self._pages_imported(tx, scope)
+            self._insert(tx, "profiles", [profile_row(scope.key, v) for v in dump.profile_versions])
+            max_seq = max((p.seq for p in dump.pages), default=0)
+            tx.run(f"UPDATE scopes SET next_seq = {self.GREATEST}(next_seq, ?) WHERE scope_key=?", (max_seq, scope.key))
+            self._insert_facts(tx, scope, dump.facts, [])
+        self._imported(len(dump.pages))
+
+    def forget_scope(self, scope: Scope) -> int:
+        with self._write() as tx:
+            self._lock_scope(tx, scope)
+            (pages,) = tx.one("SELECT count(*) FROM pages WHERE scope_key=?", (scope.key,))
+            self._forgetting(tx, scope)
+            for table in _SCOPE_TABLES:
+                tx.run(f"DELETE FROM {table} WHERE scope_key=?", (scope.key,))
+            tx.run("UPDATE scopes SET next_seq = 0 WHERE scope_key=?", (scope.key,))
+        return int(pages)
+
+    def stats(self, scope: Scope) -> dict[str, Any]:
+        key = (scope.key,)
+        with self._read() as tx:
+            tiers = dict(tx.all("SELECT tier, count(*) FROM pages WHERE scope_key=? GROUP BY tier", key))
+            segments = dict(tx.all("SELECT status, count(*) FROM segments WHERE scope_key=? GROUP BY status", key))
+            knowledge = dict(tx.all("SELECT kind, count(*) FROM knowledge WHERE scope_key=? GROUP BY kind", key))
+            (profiles,) = tx.one("SELECT count(*) FROM profiles WHERE scope_key=?", key)
+            storage = self._storage_stats(tx)
+        data = stats_dict(tiers, segments, knowledge, profiles)
+        data["storage"] = storage
+        return data
