@@ -39,7 +39,7 @@ class _PgTx(Tx):
     def sql(self, text: str) -> str:
         return _marks(text)
 
-    def many(self, sql: str, rows: list[Sequence[Any]]) -> None:
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             with self.conn.cursor() as cur:
                 cur.executemany(self.sql(sql), rows)

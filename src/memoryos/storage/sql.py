@@ -103,7 +103,7 @@ class Tx:
     def all(self, sql: str, params: Sequence[Any] | None = None) -> list[Any]:
         return self.run(sql, params).fetchall()
 
-    def many(self, sql: str, rows: list[Sequence[Any]]) -> None:
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             self.conn.executemany(self.sql(sql), rows)
 
@@ -704,9 +704,9 @@ class SqlStore:
     # ---- whole scopes ----
 
     def list_scopes(self, user_id: str | None = None) -> list[Scope]:
-        sql, params = "SELECT user_id, assistant_id FROM scopes", ()
+        sql, params = "SELECT user_id, assistant_id FROM scopes", []
         if user_id is not None:
-            sql, params = sql + " WHERE user_id=?", (user_id,)
+            sql, params = sql + " WHERE user_id=?", [user_id]
         with self._read() as tx:
             rows = tx.all(sql + " ORDER BY user_id, assistant_id", params)
         return [Scope(r[0], r[1]) for r in rows]
