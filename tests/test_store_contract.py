@@ -466,3 +466,9 @@ def test_a_read_only_sqlite_store_reads_and_refuses_writes(tmp_path: Path) -> No
         assert reader.count_pages(ALICE) == 1
     finally:
         reader.close()
+
+
+def test_forgetting_a_scope_that_was_never_written_is_a_no_op(store: Store) -> None:
+    """Found by schemathesis through DELETE /v1/users/{u}: a user with no rows at all."""
+    assert store.forget_scope(Scope("nobody", "assistant")) == 0
+    assert store.count_pages(Scope("nobody", "assistant")) == 0
