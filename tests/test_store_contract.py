@@ -327,6 +327,18 @@ def test_forget_scope_removes_everything_of_that_scope_only(store: Store) -> Non
     assert add(store, ALICE, "again").seq == 1
 
 
+def test_a_scope_never_written_can_be_read_forgotten_and_maintained(store: Store) -> None:
+    stranger = Scope("nobody", "assistant")
+    assert store.forget_scope(stranger) == 0
+    assert store.export_scope(stranger).pages == [] and store.stats(stranger)["pages"]["short"] == 0
+    store.set_page_vectors(stranger, {"no-such-page": vec(1)})
+    store.set_segment_vectors(stranger, {"no-such-segment": vec(2)})
+    store.record_visits(stranger, ["no-such-segment"], 1_700_000_000.0)
+    assert store.recount_segments(stranger) == 0 and store.rebuild_lexical_index(stranger) == 0
+    assert store.lexical_index_problems(stranger) == [] and store.dense_search(stranger, vec(1), 5) == []
+    assert store.segments_to_reanalyze(stranger) == [] and store.current_profile(stranger) is None
+
+
 def test_vectors_can_be_replaced_and_searched(store: Store) -> None:
     pages = [add(store, ALICE, f"p{i}") for i in range(3)]
     consolidate(store, ALICE, pages)

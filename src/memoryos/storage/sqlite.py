@@ -203,11 +203,12 @@ class SqliteStore(SqlStore):
 
     @staticmethod
     def _bump_vectors(tx: Tx, scope: Scope, removed: bool) -> int:
+        """Count a change of the scope's page vectors; returns its vector version (0: a scope never seen)."""
         column = "vector_removals" if removed else "vector_version"
         row = tx.one(
             f"UPDATE scopes SET {column} = {column} + 1 WHERE scope_key=? RETURNING vector_version", (scope.key,)
         )
-        return int(row[0]) if row else 0  # a scope never written to has no vectors (and no row) yet
+        return int(row[0]) if row else 0
 
     def _forgetting(self, tx: Tx, scope: Scope) -> None:
         tx.run("DELETE FROM pages_fts WHERE rowid IN (SELECT pk FROM pages WHERE scope_key=?)", (scope.key,))
