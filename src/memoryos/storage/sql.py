@@ -119,7 +119,7 @@ class SqlStore:
     GREATEST: ClassVar[str] = "greatest"  # the larger of two values
     NO_LIMIT: ClassVar[Any] = None  # the LIMIT of "every row"
     ID_BATCH: ClassVar[int | None] = None  # most ids one statement may list (None: any number)
-    ID_LOOKUP_SCOPE: ClassVar[str] = "scope_key"  # the scope test beside an id lookup
+    ID_LOOKUP_SCOPE: ClassVar[str] = "scope_key"  # the scope test beside a lookup by id (see `_among`)
 
     read_only: bool = False
 
@@ -212,6 +212,11 @@ class SqlStore:
         else:
             tx.many(sql, values)
 
+    def _among(self, scope: Scope, ids: Sequence[str]) -> tuple[str, list[Any]]:
+        """A WHERE clause for the scope's rows among these ids, found through the unique id index."""
+        where, params = self._ids("id", ids)
+        return f"{self.ID_LOOKUP_SCOPE}=? AND {where}", [scope.key, *params]
+
     @staticmethod
     def _matching(scope: Scope, **equal: str | None) -> tuple[str, list[Any]]:
         """A WHERE clause for the scope's rows whose columns equal these values (None or "": not tested)."""
@@ -288,11 +293,8 @@ class SqlStore:
         found: dict[str, Page] = {}
         with self._read() as tx:
             for chunk in self._batches(page_ids):
-                where, params = self._ids("id", chunk)
-                for row in tx.run(
-                    f"SELECT {PAGE_COLS}, {vector} FROM pages WHERE {self.ID_LOOKUP_SCOPE}=? AND {where}",
-                    [scope.key, *params],
-                ):
+                where, params = self._among(scope, chunk)
+                for row in tx.run(f"SELECT {PAGE_COLS}, {vector} FROM pages WHERE {where}", params):
                     found[row[0]] = page_from_row(row, self._decode(row[12]))
         return [found[i] for i in page_ids if i in found]
 
@@ -396,12 +398,9 @@ class SqlStore:
     def get_segments(self, scope: Scope, segment_ids: list[str]) -> list[Segment]:
         if not segment_ids:
             return []
-        where, params = self._ids("id", segment_ids)
+        where, params = self._among(scope, segment_ids)
         with self._read() as tx:
-            rows = tx.all(
-                f"SELECT {SEG_COLS}, {self.VECTOR_READ} FROM segments WHERE scope_key=? AND {where}",
-                [scope.key, *params],
-            )
+            rows = tx.all(f"SELECT {SEG_COLS}, {self.VECTOR_READ} FROM segments WHERE {where}", params)
         found = {row[0]: segment_from_row(row, self._decode(row[9])) for row in rows}
         return [found[i] for i in segment_ids if i in found]
 
@@ -415,11 +414,8 @@ class SqlStore:
         return True
 
     def _consolidate(self, tx: Tx, scope: Scope, plan: ConsolidationPlan) -> None:
-        where, params = self._ids("id", plan.page_ids)
-        claimed = tx.all(
-            f"SELECT id FROM pages WHERE scope_key=? AND tier='short' AND {where}{self.FOR_UPDATE}",
-            [scope.key, *params],
-        )
+        where, params = self._among(scope, plan.page_ids)
+        claimed = tx.all(f"SELECT id FROM pages WHERE {where} AND tier='short'{self.FOR_UPDATE}", params)
         if len(claimed) != len(plan.page_ids):
             raise Stale  # another worker moved them first: consolidation is claimed, not raced
         now = plan.now
@@ -487,17 +483,14 @@ class SqlStore:
                 with self._write() as tx:
                     if self.FOR_UPDATE:
                         # lock in id order first: concurrent writers of one user then queue instead of deadlocking
-                        where, params = self._ids("id", sorted(set(segment_ids)))
-                        tx.run(
-                            f"SELECT id FROM segments WHERE scope_key=? AND {where} ORDER BY id{self.FOR_UPDATE}",
-                            [scope.key, *params],
-                        )
+                        where, params = self._among(scope, sorted(set(segment_ids)))
+                        tx.run(f"SELECT id FROM segments WHERE {where} ORDER BY id{self.FOR_UPDATE}", params)
                     for n, ids in by_count.items():
-                        where, params = self._ids("id", ids)
+                        where, params = self._among(scope, ids)
                         tx.run(
                             f"UPDATE segments SET n_visit = n_visit + ?, last_access = {self.GREATEST}(last_access, ?) "
-                            f"WHERE scope_key=? AND {where}",
-                            [n, now, scope.key, *params],
+                            f"WHERE {where}",
+                            [n, now, *params],
                         )
                 return
             except StorageError as exc:
@@ -538,8 +531,8 @@ class SqlStore:
         for fact in facts:
             check_epoch(fact.created_at, "knowledge created_at")
         if evict_ids:
-            where, params = self._ids("id", evict_ids)
-            tx.run(f"DELETE FROM knowledge WHERE scope_key=? AND {where}", [scope.key, *params])
+            where, params = self._among(scope, evict_ids)
+            tx.run(f"DELETE FROM knowledge WHERE {where}", params)
         self._insert(tx, "knowledge", [fact_row(scope.key, fact) for fact in facts])
 
     def add_facts(self, scope: Scope, facts: list[Fact], evict_ids: list[str]) -> None:
@@ -565,12 +558,9 @@ class SqlStore:
 
     def _promote(self, tx: Tx, scope: Scope, plan: PromotionPlan, evict_fact_ids: list[str]) -> None:
         self._ensure_scope(tx, scope)
-        pages, pages_params = self._ids("id", plan.page_ids)
+        pages, pages_params = self._among(scope, plan.page_ids)
         if plan.page_ids:
-            fresh = tx.all(
-                f"SELECT id FROM pages WHERE scope_key=? AND analyzed=FALSE AND {pages}{self.FOR_UPDATE}",
-                [scope.key, *pages_params],
-            )
+            fresh = tx.all(f"SELECT id FROM pages WHERE {pages} AND analyzed=FALSE{self.FOR_UPDATE}", pages_params)
             if len(fresh) != len(plan.page_ids):
                 raise Stale  # analysed by another worker: never promote twice
         if plan.profile is not None:
@@ -590,7 +580,7 @@ class SqlStore:
                     (dumps(merged), scope.key, fact_id),
                 )
         if plan.page_ids:
-            tx.run(f"UPDATE pages SET analyzed=TRUE WHERE scope_key=? AND {pages}", [scope.key, *pages_params])
+            tx.run(f"UPDATE pages SET analyzed=TRUE WHERE {pages}", pages_params)
         tx.run(
             "UPDATE segments SET n_visit=0, l_interaction=0 WHERE scope_key=? AND id=?", (scope.key, plan.segment_id)
         )

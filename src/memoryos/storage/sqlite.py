@@ -43,7 +43,9 @@ class SqliteStore(SqlStore):
     GREATEST = "max"
     NO_LIMIT = -1
     ID_BATCH = 500
-    ID_LOOKUP_SCOPE = "+scope_key"  # "+": look rows up by the unique id index, not by scanning the scope's rows
+    # "+": rows listed by id are found through the unique id index; a plain scope_key test makes SQLite scan every
+    # row of the scope instead (its index on scope_key looks cheaper to the planner than an IN list)
+    ID_LOOKUP_SCOPE = "+scope_key"
 
     def __init__(self, path: str, synchronous: str = "FULL", timeout: float = 30.0, read_only: bool = False) -> None:
         if not path:
