@@ -60,6 +60,7 @@ class Page:
     chain_summary: str = ""
     analyzed: bool = False
     embedding: np.ndarray | None = None
+    expires_at: float | None = None  # add_memory(ttl=...): leaves retrieval after this time, upkeep deletes it
 
     @property
     def text(self) -> str:
@@ -118,11 +119,36 @@ class Fact:
     created_at: float
     method: Literal["llm", "extractive", "manual"] = "llm"
     embedding: np.ndarray | None = None
+    # Time, in conversation time (page timestamps), Graphiti-style: a fact is never overwritten, it is closed.
+    observed_at: float | None = None  # when it was said: the newest timestamp among its source pages
+    valid_from: float | None = None  # when it became true (defaults to observed_at)
+    valid_until: float | None = None  # when it stopped being true; None while it holds
+    invalidated_at: float | None = None  # when memoryos learnt that it stopped being true (upkeep's clock)
+    superseded_by: str | None = None  # the fact that replaced it, if one did
+    attribute: str | None = None  # what it is about ("residence", "age", "employer", "pet:dog"...): updates match on it
+    expires_at: float | None = None  # forgetting on purpose: leaves retrieval after this time, upkeep deletes it
+
+    def is_current(self, now: float | None = None) -> bool:
+        """Still true (not closed, not superseded) and, when `now` is given, not expired."""
+        if self.valid_until is not None or self.superseded_by is not None:
+            return False
+        return now is None or self.expires_at is None or self.expires_at > now
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("embedding")
         return data
+
+
+@dataclass
+class FactInvalidation:
+    """Close a current fact: it stopped being true at `valid_until` (conversation time), learnt at
+    `invalidated_at`; `superseded_by` names the fact that replaced it, if any."""
+
+    fact_id: str
+    valid_until: float
+    invalidated_at: float
+    superseded_by: str | None = None
 
 
 @dataclass
@@ -178,6 +204,7 @@ class PromotionPlan:
     new_facts: list[Fact]
     merged_sources: dict[str, list[str]]  # existing fact id -> extra source page ids
     now: float
+    invalidations: list[FactInvalidation] = field(default_factory=list)  # current facts this promotion closes
 
 
 def dumps(value: Any) -> str:

@@ -112,7 +112,9 @@ class ExtractiveAnalyzer:
                 lines.append(fact)
         lines = lines[-_MAX_PROFILE_LINES:]
         profile = PROFILE_HEADER + "\n" + "\n".join(f"- {line}" for line in lines) if lines else current_profile
-        return PromotionOut(profile=profile, user_facts=user_facts, assistant_facts=assistant_facts)
+        return PromotionOut.model_validate(
+            {"profile": profile, "user_facts": user_facts, "assistant_facts": assistant_facts}
+        )
 
 
 def _gist(page: Page) -> str:

@@ -59,8 +59,8 @@ class Promoter:
             log.warning(
                 "rejected a profile update of %d characters: empty, error-like or a collapse", len(analysis.profile)
             )
-        user_texts = [t for t in analysis.user_facts if t.strip()]
-        assistant_texts = [t for t in analysis.assistant_facts if t.strip()]
+        user_texts = [f.text for f in analysis.user_facts if f.op == "add" and f.text.strip()]
+        assistant_texts = [f.text for f in analysis.assistant_facts if f.op == "add" and f.text.strip()]
         vectors = self.embedder.embed(user_texts + assistant_texts)
         new_user, merged_user, evict_user = self.long.plan_facts(
             "user", user_texts, vectors[: len(user_texts)], page_ids, method, now
