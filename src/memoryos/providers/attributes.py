@@ -375,75 +375,104 @@ def _pet_gone(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     ]
 
 
-def _activity(value: str) -> str:
-    """ "playing the violin" → "violin", "hiking in the mountains" → "hiking", "pottery classes" → "pottery"."""
-    value = re.sub(r"^(?:playing|doing|practicing|practising)\s+(?:the\s+)?", "", value.lower())
-    value = re.sub(r"\s+(?:classes|class|lessons|club|team|sessions)$", "", value)
-    return value.strip()
+_ACTIVITY_STOPS = frozenset(
+    """
+    and but so because cause 'cause while when which who that since as though although if or now these anymore
+    instead too again every each for lately recently today yesterday tomorrow whenever it's it is was about ago
+    tonight
+    """.split()  # noqa: SIM905
+)
+_TIME_UNITS = frozenset(
+    "week weekend month year morning afternoon evening night summer winter spring fall autumn time".split()  # noqa: SIM905
+)
+_THIRD = {"my": "their", "me": "them", "myself": "themselves", "our": "their", "us": "them", "mine": "theirs"}
+_LIGHT_GERUNDS = frozenset("going doing playing making having taking getting spending trying learning".split())  # noqa: SIM905
+_VAGUE_WORDS = frozenset("different new some all more good great little big few lot lots other various own".split())  # noqa: SIM905
+
+
+def _activity(sentence: str, start: int, max_words: int = 6) -> str:
+    """The activity phrase at `start`: up to `max_words` words, to punctuation or a new clause ("helping people and
+    ..." → "helping people"); "playing the violin" stays whole; a trailing "classes"/"lessons" is dropped."""
+    tokens = re.findall(r"[\w'’&-]+|[,;:!?.()\"—–]", sentence[start:])
+    words: list[str] = []
+    for i, word in enumerate(tokens):
+        low = word.lower()
+        nxt = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
+        when = low in {"this", "last", "next"} and nxt in _TIME_UNITS  # "hiking this weekend": a time, not the hobby
+        if not word[0].isalnum() or (words and (low in _ACTIVITY_STOPS or when)) or len(words) >= max_words:
+            break
+        words.append(word)
+    while words and words[-1].lower() in STOPWORDS:
+        words.pop()
+    phrase = " ".join(_THIRD.get(w.lower(), w) for w in words)  # "writing my memories" → "writing their memories"
+    return re.sub(r"\s+(?:classes|class|lessons|sessions)$", "", phrase, flags=re.IGNORECASE)
+
+
+def _activity_key(activity: str) -> str:
+    """What two statements must share to be about the same activity: its gerund ("hiking in the alps" →
+    "hiking"), with its object when the gerund says little ("playing the violin" → "playing_violin"), or the
+    first content word of a noun phrase ("pottery classes" → "pottery")."""
+    words = [w for w in re.findall(r"[\w-]+", activity.lower()) if w not in STOPWORDS]
+    if not words:
+        return ""
+    if words[0] in _LIGHT_GERUNDS:
+        objects = [w for w in words[1:] if w not in _VAGUE_WORDS]
+        return f"{words[0]}_{objects[0]}" if objects else words[0]
+    return words[0]
 
 
 def _hobby(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
-    value = _phrase(sentence, m.end(), max_words=3)
-    activity = _activity(value)
-    if not activity or activity in STOPWORDS or activity in {"it", "that", "this", "them", "things", "stuff"}:
+    activity = _activity(sentence, m.end())
+    first = activity.split()[0].lower() if activity else ""
+    if (
+        not first
+        or first in STOPWORDS
+        or first in {"a", "an", "the", "my", "our", "his", "her", "their", "some", "any", "it", "that", "this"}
+        or re.fullmatch(_NOT_HOBBIES, first)
+        or first in LANGUAGES
+        or (first in _LIGHT_GERUNDS and len(activity.split()) == 1)  # "I've been playing": playing what?
+    ):
         return []
     neg = bool(m.groupdict().get("neg")) or _negated(sentence, m.start())
     gave_up = (m.groupdict().get("neg") or "").lower()
-    text = (
-        f"{s} {gave_up} {activity}"
-        if gave_up
-        else f"{s} no longer does {activity}"
-        if neg
-        else f"{s} enjoys {activity}"
-    )
-    return [
-        Attribute(f"hobby:{_slug(_head(activity) if len(activity.split()) > 2 else activity)}", activity, text, neg)
-    ]
+    if gave_up:
+        text = f"{s} {gave_up} {activity}"
+    else:
+        text = f"{s} no longer does {activity}" if neg else f"{s} enjoys {activity}"
+    return [Attribute(f"hobby:{_activity_key(activity)}", activity, text, neg)]
 
 
 def _club(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
-    activity = _activity(m.group("v"))
-    if not activity or activity in STOPWORDS or len(activity.split()) > 3:
+    activity = m.group("v").lower()
+    if activity in STOPWORDS or activity.split()[0] in LANGUAGES:
         return []
-    return [Attribute(f"hobby:{_slug(activity)}", activity, f"{s} enjoys {activity}")]
+    return [Attribute(f"hobby:{_activity_key(activity)}", activity, f"{s} enjoys {activity}")]
+
+
+_NOT_LIKED = frozenset(
+    """
+    it that this them those these how what when where to you your her him his their it's seeing hearing being
+    having getting
+    """.split()  # noqa: SIM905
+)
 
 
 def _likes(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     verb = m.group("verb").lower()
-    value = _phrase(sentence, m.end(), max_words=4)
-    low = value.lower()
-    if not value or low.split()[0] in {
-        "it",
-        "that",
-        "this",
-        "them",
-        "those",
-        "these",
-        "how",
-        "what",
-        "when",
-        "to",
-        "you",
-        "your",
-        "her",
-        "him",
-        "the",
-        "a",
-        "an",
-        "seeing",
-        "hearing",
-        "being",
-    }:
+    value = _activity(sentence, m.end())
+    words = value.lower().split()
+    if not words or words[0] in _NOT_LIKED or re.fullmatch(_NOT_HOBBIES, words[0]):
         return []
     neg = bool(m.groupdict().get("neg")) or _negated(sentence, m.start()) or verb in {"hate", "dislike", "detest"}
-    if low.split()[0].endswith("ing") and len(low.split()[0]) > 4:
-        activity = _activity(value)
-        text = f"{s} no longer enjoys {activity}" if neg else f"{s} enjoys {activity}"
-        return [Attribute(f"hobby:{_slug(activity)}", activity, text, neg)]
+    if words[0].endswith("ing") and len(words[0]) > 4:  # "I love hiking": an activity
+        text = f"{s} no longer enjoys {value}" if neg else f"{s} enjoys {value}"
+        return [Attribute(f"hobby:{_activity_key(value)}", value, text, neg)]
+    things = [w for w in re.findall(r"[\w-]+", value.lower()) if w not in STOPWORDS and w not in _VAGUE_WORDS]
+    key = f"likes:{'_'.join(things[:2]) or _slug(value)}"
     if verb == "prefer":
-        return [Attribute(f"likes:{_slug(value)}", value, f"{s} prefers {value}")]
+        return [Attribute(key, value, f"{s} prefers {value}")]
     text = f"{s} {'dislikes' if neg else 'likes'} {value}"
-    return [Attribute(f"likes:{_slug(value)}", ("not " if neg else "") + value, text, neg)]
+    return [Attribute(key, ("not " if neg else "") + value, text, neg)]
 
 
 _CATEGORY = {
@@ -484,6 +513,54 @@ def _language(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
         text = f"{s} is learning {lang}" if learning else f"{s} {'does not speak' if neg else 'speaks'} {lang}"
         found.append(Attribute(f"language:{lang.lower()}", ("learning " if learning else "") + lang, text, neg))
     return found
+
+
+_HOBBY_VERBS = (
+    r"painted|paint|drew|draw|baked|bake|knitted|knit|sewed|sew|hiked|hike|swam|swim|ran a|run a|cycled|cycle|"
+    r"surfed|surf|skied|ski|climbed|camped|camp|gardened|sang|sing|danced|dance|wrote a|write a|read a|played a|"
+    r"fished|volunteered|volunteer|meditated|meditate|practiced|practised"
+)
+_GERUNDS = {"ran": "running", "run": "running", "swam": "swimming", "swim": "swimming", "drew": "drawing",
+            "draw": "drawing", "sang": "singing", "sing": "singing", "wrote": "writing", "write": "writing",
+            "read": "reading", "played": "playing", "sew": "sewing", "sewed": "sewing", "knit": "knitting",
+            "knitted": "knitting", "ski": "skiing", "skied": "skiing"}  # fmt: skip
+
+
+def _hobby_done(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
+    """ "I painted a lake sunrise" → hobby painting: doing it says they do it."""
+    verb = m.group("done").lower().split()[0]
+    if verb in {"practiced", "practised", "played"}:
+        return []
+    gerund = _GERUNDS.get(verb) or re.sub(r"(?:ed|e)?$", "", verb) + "ing"
+    gerund = {"hikeing": "hiking", "campeing": "camping", "climbeing": "climbing", "danceing": "dancing"}.get(
+        gerund, gerund
+    )
+    gerund = re.sub(r"(?<=[^aeiou][aeiou])([pnmgt])ing$", r"\1\1ing", gerund) if len(gerund) <= 6 else gerund
+    if re.fullmatch(_NOT_HOBBIES, gerund):
+        return []
+    return [Attribute(f"hobby:{gerund}", gerund, f"{s} enjoys {gerund}")]
+
+
+_NOT_GOALS = frozenset(
+    """
+    say thank see hear know tell ask share check give keep try let do make have get go it talk show send stay savor
+    enjoy a an the my our this that some
+    """.split()  # noqa: SIM905
+)
+
+
+def _goal(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
+    """ "I want to become a counselor", "I'm planning to adopt a child": what they mean to do."""
+    what = _activity(sentence, m.end(), max_words=8)
+    words = what.lower().split()
+    if len(words) < 2 or words[0] in _NOT_GOALS or (words[0] == "be" and words[1] not in {"a", "an"}):
+        return []  # "I want to say ...", "I'm gonna try it": not a goal
+    verb = m.group("verb").lower().replace("’", "'")
+    shown = "wants to" if verb in {"want to", "wanna", "'d love to", "would love to", "dream of"} else "plans to"
+    if "thinking" in verb:
+        shown = "is thinking about"
+    key = "goal:" + "_".join(w for w in words[:3] if w not in STOPWORDS)[:40]
+    return [Attribute(key, what, f"{s} {shown} {what}")]
 
 
 def _car(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
@@ -544,7 +621,8 @@ _NOT_PLACES = frozenset(
 )
 _NOT_HOBBIES = (
     r"(?:feeling|working|thinking|trying|looking|going|getting|doing|having|waiting|dealing|struggling|living|dating|"
-    r"seeing|talking|planning|saving|studying|learning|wanting|hoping|meaning|staying|coming|being|using|taking)\b"
+    r"seeing|talking|planning|saving|studying|learning|wanting|hoping|meaning|staying|coming|being|using|taking|"
+    r"caring|wondering|realizing|realising|noticing|hearing|feeling|missing|needing|asking|telling|saying)\b"
 )
 _PLAN_WORDS = (
     r"(?:trip|vacation|holiday|visit|flight|flights|wedding|conference|move|interview|concert|party|race|marathon|"
@@ -804,7 +882,7 @@ _RULES: list[tuple[re.Pattern[str], Builder]] = [
         _hobby,
     ),
     (
-        re.compile(r"\b(?:I|and)\s+" + _ADV + r"(?:took up|picked up|got into)\s+(?!my\b|the\b|it\b|that\b)", re.I),
+        re.compile(r"\b(?:I|and)\s+" + _ADV + r"(?:took up|got into)\s+(?!my\b|the\b|it\b|that\b|a\b|an\b)", re.I),
         _hobby,
     ),
     (
@@ -821,7 +899,7 @@ _RULES: list[tuple[re.Pattern[str], Builder]] = [
         ),
         _club,
     ),
-    (re.compile(r"\bmy\s+(?P<v>[a-z]+(?:\s[a-z]+)?)\s+(?:club|class|team|lessons)\b", re.I), _club),
+    (re.compile(r"\bmy\s+(?P<v>[a-z]+(?:\s[a-z]+)?)\s+(?:club|team)\b", re.I), _club),
     (
         re.compile(r"\bI\s+" + _ADV + _NEG + r"(?P<verb>love|like|enjoy|adore|prefer|hate|dislike|detest)\s+", re.I),
         _likes,
@@ -899,8 +977,23 @@ _RULES: list[tuple[re.Pattern[str], Builder]] = [
         _plan,
     ),
     (re.compile(r"\bmy\s+(?P<p>[A-Z][\w-]+)\s+" + _PLAN_WORDS + r"\s+is\s+", re.I), _plan),
+    # goals: what they want to become or do
+    (
+        re.compile(
+            r"\bI(?:\s+|(?=['’]))" + _ADV + r"(?P<verb>want to|wanna|plan to|hope to|'m hoping to|am hoping to|"
+            r"'m planning to|am planning to|'m thinking (?:about|of)|am thinking (?:about|of)|dream of|'d love to|"
+            r"would love to|aim to|intend to|'m going to|am going to|'m gonna|am gonna)\s+(?=[a-z])",
+            re.I,
+        ),
+        _goal,
+    ),
+    (re.compile(r"\bmy\s+(?:\w+\s+)?(?P<verb>goal|dream|plan|aim)\s+is\s+to\s+", re.I), _goal),
+    # activities done: "I went hiking", "I painted a sunrise" (the activity, not the one occasion)
+    (re.compile(r"\b(?:I|we)\s+" + _ADV + r"(?:went|go|goes|love going|like going)\s+(?=[a-z]+ing\b)", re.I), _hobby),
+    (re.compile(r"\b(?:I|we)\s+" + _ADV + r"(?P<done>" + _HOBBY_VERBS + r")\b", re.I), _hobby_done),
 ]
 _PRIORITY = (
+    "name",
     "residence",
     "employer",
     "occupation",
@@ -912,9 +1005,9 @@ _PRIORITY = (
     "school",
     "study",
     "origin",
-    "name",
     "car",
     "plan",
+    "goal",
     "language",
     "favorite",
     "habit",

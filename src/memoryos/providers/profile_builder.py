@@ -1,9 +1,9 @@
 """A structured user profile without an LLM: one line per attribute, newest value first, bounded in size.
 
     User profile (extracted without an LLM from the user's own statements; dates are when each was said):
-    - residence: lives in Berlin (said 8 May 2023)
-    - pet (dog): has a dog named Pepper (said 2 June 2023)
-    - hobby (painting): enjoys painting (said 8 May 2023)
+    - residence: lives in Berlin (said 2023-05-08)
+    - pet (dog): has a dog named Pepper (said 2023-06-02)
+    - hobby (painting): enjoys painting (said 2023-05-08)
 
 Each line is one attribute (attributes.py): the key (category, and in parentheses what a multi-valued category is
 about), the statement, and the day it was said, which names the pages it came from (the facts with the same
@@ -18,17 +18,37 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from ..timeexpr import MONTHS, resolve_relative
+from ..timeexpr import resolve_relative
 from .attributes import Attribute
 
 HEADER = "User profile (extracted without an LLM from the user's own statements; dates are when each was said):"
 MAX_PROFILE_CHARS = 1500
 # what a reader needs first; the long tail (likes, hobbies) fills what room is left, newest first
-_ORDER = ("name", "age", "residence", "origin", "occupation", "employer", "school", "study", "relationship",
-          "children", "child", "pet", "car", "language", "plan", "favorite", "habit", "hobby", "likes")  # fmt: skip
+_ORDER = [
+    "name",
+    "age",
+    "residence",
+    "origin",
+    "occupation",
+    "employer",
+    "school",
+    "study",
+    "relationship",
+    "children",
+    "child",
+    "pet",
+    "car",
+    "language",
+    "plan",
+    "goal",
+    "favorite",
+    "habit",
+    "hobby",
+    "likes",
+]
 _LINE_RE = re.compile(
-    r"^- (?P<cat>[a-z_]+)(?: \((?P<q>[^)]*)\))?: (?P<text>.+?)(?: \(said (?P<day>\d{1,2}) (?P<month>[A-Z][a-z]+) "
-    r"(?P<year>\d{4})\))?$"
+    r"^- (?P<cat>[a-z_]+)(?: \((?P<q>[^)]*)\))?: (?P<text>.+?)"
+    r"(?: \(said (?P<year>\d{4})-(?P<month>\d\d)-(?P<day>\d\d)\))?$"
 )
 
 
@@ -46,13 +66,13 @@ class ProfileLine:
 
 
 def _day(ts: float) -> str:
-    d = datetime.fromtimestamp(ts, tz=timezone.utc)
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+    """ISO dates: short, unambiguous, and they weigh less than words on what the line says."""
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d")
 
 
 def _parse_day(day: str, month: str, year: str) -> float | None:
     try:
-        return datetime(int(year), MONTHS.index(month) + 1, int(day), tzinfo=timezone.utc).timestamp()
+        return datetime(int(year), int(month), int(day), tzinfo=timezone.utc).timestamp()
     except ValueError:
         return None
 
