@@ -74,7 +74,7 @@ LANGUAGES = frozenset(
 )
 OCCUPATIONS = frozenset(
     """
-    accountant actor actress analyst architect artist assistant attorney author baker banker barber barista
+    accountant actor actress analyst architect artist attorney author baker banker barber barista
     bartender biologist builder butcher carpenter cashier chef chemist cleaner clerk coach consultant cook counselor
     counsellor dancer dentist designer detective developer dietitian director doctor driver economist editor
     electrician engineer entrepreneur farmer firefighter fisherman freelancer gardener geologist hairdresser
@@ -344,7 +344,7 @@ def _child_named(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
 
 def _pet(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     kind = PET_KINDS[m.group("kind").lower()]
-    name = m.groupdict().get("name") or ""
+    name = m.groupdict().get("name") or m.groupdict().get("name2") or ""
     if name and name.lower() in STOPWORDS:
         name = ""
     neg = bool(m.groupdict().get("neg")) or _negated(sentence, m.start())
@@ -827,7 +827,7 @@ _RULES: list[tuple[re.Pattern[str], Builder]] = [
             r"have got|'ve got)\s+(?:a|an|one|two|another|a second|a new|our|my)?\s*(?:new\s+|little\s+|cute\s+|"
             r"rescue\s+|baby\s+|[a-z]+-?[a-z]*\s+)?"
             + _PET
-            + r"\b(?:\s*(?:,\s*)?(?:named|called)\s+(?P<name>[A-Z][a-z]+))?",
+            + r"\b(?:\s*(?:,\s*)?(?:named|called)\s+(?P<name>(?-i:[A-Z][a-z]+))|,\s*(?P<name2>(?-i:[A-Z][a-z]+))\b)?",
             re.I,
         ),
         _pet,
@@ -859,7 +859,10 @@ _RULES: list[tuple[re.Pattern[str], Builder]] = [
     # hobbies, likes and favourites
     (
         re.compile(
-            r"\bI\s+" + _ADV + _NEG + r"(?:play|practice|practise)\s+(?=\w+(?:\s\w+)?\s+(?:every|each|on|twice|once|"
+            r"\bI\s+"
+            + _ADV
+            + _NEG
+            + r"(?:play|practice|practise)\s+(?:the\s+)?(?=\w+(?:\s\w+)?\s+(?:every|each|on|twice|once|"
             r"regularly|a lot|at|with|since)\b|\w+\s*[.!,]|\w+$)",
             re.I,
         ),
@@ -957,7 +960,7 @@ _RULES: list[tuple[re.Pattern[str], Builder]] = [
         ),
         _language,
     ),
-    (re.compile(r"\bmy name is\s+(?P<v>[A-Z][a-z]+)"), _name),
+    (re.compile(r"\b(?i:my name is)\s+(?P<v>[A-Z][a-z]+)"), _name),
     (re.compile(r"^(?:I'm|I am)\s+(?P<v>[A-Z][a-z]+)(?=\s*[,.!]|\s*$|\s+and\b)"), _name),
     # plans
     (

@@ -18,7 +18,16 @@ from dataclasses import dataclass
 from ..models import Fact, KnowledgeKind, Page
 from .attributes import Attribute, find_attributes
 from .results import FactOut
-from .statements import fact_text, first_person, informative_words, read_side, self_statements
+from .statements import (
+    fact_text,
+    first_person,
+    informative_words,
+    is_specific,
+    promise_text,
+    promises,
+    read_side,
+    self_statements,
+)
 
 SUBJECTS: dict[KnowledgeKind, str] = {"user": "User", "assistant": "Assistant"}
 MAX_FACTS_PER_TURN = 1
@@ -30,6 +39,8 @@ _ENDING_RE = re.compile(
     r"divorced|left)\s+(?P<b>[A-Z][a-z]+)\b"
 )
 _ENDING_KEYS = ("pet", "relationship", "partner")
+# tastes and pastimes said in passing next to a weightier attribute get no fact of their own
+_NO_SECOND_FACT = frozenset({"likes", "hobby", "goal", "habit", "favorite"})
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,8 @@ def _operation(
     if not attrs:
         outs.append(FactOut(text=text, page_indices=[index]))
     for n, attribute in enumerate(attrs):
+        if n and attribute.key.split(":")[0] in _NO_SECOND_FACT:
+            continue
         said_before = next(
             (f for f in related if f.kind == kind and f.attribute == attribute.key and _names_value(f, attribute)),
             None,
@@ -117,11 +130,16 @@ def page_facts(
             for order, sentence in enumerate(self_statements(side.text, own, other)):
                 attrs = tuple(find_attributes(first_person(sentence), SUBJECTS[kind]))
                 score = len(set(informative_words(sentence))) + _ATTRIBUTE_BONUS * bool(attrs)
-                candidates.append((order, sentence, attrs, score))
+                if attrs or is_specific(sentence):
+                    candidates.append((order, sentence, attrs, score))
             chosen = [c for c in candidates if c[2]]
             rest = sorted((c for c in candidates if not c[2]), key=lambda c: -c[3])
             chosen += rest[: max(0, max_per_turn - len(chosen))]
             for _order, sentence, attrs, _score in sorted(chosen):
                 for out in _operation(kind, sentence, attrs, index, page, related):
                     found.append(Extracted(kind, out, sentence, attrs, page.timestamp))
+            if kind == "assistant":
+                for sentence in promises(side.text):
+                    out = FactOut(text=promise_text(sentence, page.timestamp), page_indices=[index])
+                    found.append(Extracted(kind, out, sentence, (), page.timestamp))
     return found

@@ -71,7 +71,7 @@ _PEP_TALK_RE = re.compile(
     r"\b(?:reach|achieve|follow|pursue|chase|chasing|make|making)\s+(?:my|our)\s+(?:\w+\s+)?(?:dreams?|goals?)\b|"
     r"\b(?:do|doing|try|trying)\s+(?:my|our)\s+best\b|\bstay(?:ing)?\s+(?:positive|motivated|optimistic|strong|"
     r"focused|hopeful)\b|\bmake\s+it\s+happen\b|\bbelieving\s+in\s+(?:myself|ourselves)\b|"
-    r"\b(?:I|we)\s+(?:would\s+|'d\s+|’d\s+)?(?:highly\s+)?(?:recommend|reccomend|suggest|advise)\b|"
+    r"\b(?:I|we)(?:\s+would|['’]d)?\s+(?:highly\s+)?(?:recommend|reccomend|suggest|advise)\b|"
     r"\b(?:we|us)\s+both\b|\bboth\s+of\s+us\b|\beach\s+other\b|\bwe\s+all\b|\btogether\b",
     re.IGNORECASE,
 )
@@ -162,6 +162,31 @@ def informative_words(sentence: str) -> list[str]:
     return [w for w in content_tokens(sentence) if w not in _EMPTY_WORDS]
 
 
+_NARRATIVE_RE = re.compile(
+    r"\b(?:I|we)\s+(?:(?:just|finally|recently|also|actually|even|already)\s+)?(?:went|got|had|made|took|saw|met|"
+    r"found|began|bought|won|lost|ran|spent|gave|wrote|drew|sang|swam|flew|left|sold|built|\w{3,}ed)\b|"
+    r"\b(?:I|we)['’]ve\s+(?:\w+\s+)?\w+|\b(?:I|we)\s+have\s+been\b",
+    re.IGNORECASE,
+)
+_NAME_INSIDE_RE = re.compile(r"(?<!^)(?<![.!?]\s)\b(?!I\b|I['’])[A-Z][\w'’-]+")
+_SPECIFIC_WORDS = 5
+
+
+def is_specific(sentence: str) -> bool:
+    """News rather than small talk or a general remark: enough content words, and an event told in the past ("I
+    went ...", "I've started ..."), a name, a date, or more content still. "I'm so excited for it" says nothing;
+    "I love all kinds of art" matches anyone's life."""
+    from ..timeexpr import mentioned_dates
+
+    if len(set(informative_words(sentence))) < _MIN_INFORMATIVE:
+        return False
+    if _NARRATIVE_RE.search(sentence) or _NAME_INSIDE_RE.search(sentence) or re.search(r"\d", sentence):
+        return True
+    if mentioned_dates(sentence, 0.0):
+        return True
+    return len(set(informative_words(sentence))) >= _SPECIFIC_WORDS
+
+
 def is_self_statement(sentence: str, other_names: list[str]) -> bool:
     """A sentence (already cleaned) in which the speaker tells something about themselves."""
     words = sentence.split()
@@ -175,7 +200,7 @@ def is_self_statement(sentence: str, other_names: list[str]) -> bool:
         return False
     if not (_SELF_SUBJECT_RE.match(sentence) or _ELLIPTICAL_RE.match(sentence)) or _ECHO_RE.search(sentence):
         return False
-    return len(informative_words(sentence)) >= _MIN_INFORMATIVE
+    return bool(informative_words(sentence))
 
 
 def self_statements(text: str, own_names: list[str], other_names: list[str]) -> list[str]:
@@ -337,6 +362,40 @@ def third_person(sentence: str, subject: str) -> str:
                 last = verb.end()
     out.append(text[last:])
     return re.sub(r"\s{2,}", " ", "".join(out)).strip()
+
+
+# what an assistant undertakes to do for the user: the one statement about the other party that is its own fact
+_PROMISE_RE = re.compile(
+    r"^I(?:['’]ll| will| promise to| am going to|['’]m going to)\s+(?:make sure to\s+|be sure to\s+)?"
+    r"(?:remind|remember|keep in mind|note|make a note|check|follow up|send|look into|book|schedule|set up|add|"
+    r"update|call|email|text|ping)\b",
+    re.IGNORECASE,
+)
+_SECOND_TO_USER = {"you": "User", "your": "User's", "yours": "User's", "yourself": "User", "you're": "User is",
+                   "you've": "User has", "you'll": "User will", "you'd": "User would"}  # fmt: skip
+
+
+def promises(text: str) -> list[str]:
+    """The sentences of an assistant's reply in which it undertakes something ("I'll remind you on Friday")."""
+    found = []
+    for raw in sentences(text):
+        sentence = _clean(raw)
+        if _PROMISE_RE.match(sentence) and not sentence.endswith("?") and len(sentence.split()) >= 4:
+            found.append(sentence)
+    return found
+
+
+def promise_text(sentence: str, at: float) -> str:
+    """ "I'll remind you to call your mom tomorrow" → "Assistant will remind User to call User's mom on ..."."""
+    text = third_person(sentence, "Assistant")
+    text = re.sub(
+        r"\b(?:you['’](?:re|ve|ll|d)|you|your|yours|yourself)\b",
+        lambda m: _SECOND_TO_USER[m.group(0).lower().replace("’", "'")],
+        text,
+        flags=re.IGNORECASE,
+    )
+    text = resolve_relative(text, at)
+    return text if text.endswith((".", "!")) else text + "."
 
 
 def first_person(sentence: str) -> str:
