@@ -241,3 +241,43 @@ def test_no_llm_memory_learns_facts_and_a_structured_profile(make_memo) -> None:
     assert profile.startswith(HEADER) and len(profile) <= MAX_PROFILE_CHARS
     assert "- residence: lives in Lisbon (said 2023-05-08)" in profile
     assert "- occupation: works as a nurse (said 2023-05-08)" in profile
+
+
+def test_openers_and_clauses_before_the_speaker_do_not_hide_a_statement() -> None:
+    out = _analyze(
+        _pages(
+            ("Big news: I relocated to Krakow last week.", ""),
+            ("Sadly Rex passed away, and now I have a cat named Nacho.", ""),
+            ("After the move we adopted a rabbit named Pixel.", ""),
+            ("We're engaged! Alex said yes.", ""),
+        )
+    )
+    assert [(f.attribute, f.page_indices) for f in out.user_facts] == [
+        ("residence", [0]),
+        ("pet:cat", [1]),
+        ("pet:rabbit", [2]),
+        ("relationship", [3]),
+    ]
+    assert out.user_facts[0].text == "User relocated to Krakow in the week of 1 May 2023."
+
+
+def test_a_mention_of_a_known_value_confirms_its_fact_and_a_new_date_updates_a_plan() -> None:
+    related = [
+        _stored("f-car", "User drives a Fiat Panda.", "car"),
+        _stored("f-trip", "User's Peru trip is set for October.", "plan:peru"),
+    ]
+    out = _analyze(
+        _pages(
+            ("Washed the Fiat Panda this weekend.", ""),
+            ("My Peru trip is set for October.", ""),
+            ("I rebooked the flights, so Peru is in March now.", ""),
+            ("I drove my Fiat Panda to the coast with my sister and we camped on the beach for three nights.", ""),
+        ),
+        related=related,
+    )
+    assert [(f.op, f.target, f.attribute) for f in out.user_facts] == [
+        ("keep", "f-car", None),
+        ("keep", "f-trip", "plan:peru"),
+        ("add", None, "plan:peru"),  # another month: the planner closes the October plan
+        ("add", None, "hobby:camping"),  # a mention with more to say is a fact of its own
+    ]

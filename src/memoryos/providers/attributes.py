@@ -577,7 +577,9 @@ def _habit(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     value = _phrase(sentence, m.end(), max_words=3)
     if not value:
         return []
-    return [Attribute(f"habit:{verb}", value, f"{s} {verb}s {value} daily")]
+    # what they drink every day is their drink, however they put it ("my go-to drink is ...")
+    key = "favorite:drink" if verb == "drink" else "favorite:food"
+    return [Attribute(key, value, f"{s} {verb}s {value} daily")]
 
 
 def _name(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
@@ -587,6 +589,10 @@ def _name(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     return [Attribute("name", name, f"{s}'s name is {name}")]
 
 
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december".split()  # noqa: SIM905
+)
+_WHEN_NAMED = r"\b(?:" + "|".join(m.title() for m in _MONTH_NAMES) + r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b"
 _NOT_PLACES = frozenset(
     [
         "i",
@@ -642,8 +648,12 @@ def _plan(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     target = names[0] if names else (event.group(0) if event else "")
     if not target:
         return []
+    # when: a date, else a month or weekday named without a year ("in March"): a plan's value is its date
     dates = [d.phrase for d in mentioned_dates(tail, 0.0)]
-    when = dates[0] if dates else ""
+    named = re.findall(
+        r"\b(?:" + "|".join(m.title() for m in _MONTH_NAMES) + r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b", tail
+    )
+    when = dates[0] if dates else named[-1] if named else ""
     neg = (
         bool(m.groupdict().get("neg"))
         or _negated(sentence, m.start())
@@ -771,6 +781,7 @@ _RULES: list[tuple[re.Pattern[str], Builder]] = [
         _age,
     ),
     (re.compile(r"\bmy\s+(?P<v>\d{1,3})(?:st|nd|rd|th)\s+birthday\b", re.I), _age),
+    (re.compile(r"^at\s+(?P<v>\d{1,3}),?\s+(?=I\b)", re.I), _age),
     # relationships and family
     (
         re.compile(

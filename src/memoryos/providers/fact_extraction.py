@@ -78,6 +78,24 @@ def _names_value(fact: Fact, attribute: Attribute) -> bool:
     )
 
 
+_NAME_RE = re.compile(r"\b[A-Z][\w'’-]+|\b\d+\b")
+_MENTION_EXTRA_WORDS = 3  # a mention says little else; a statement with more to say is a fact of its own
+
+
+def _mentioned_fact(kind: KnowledgeKind, sentence: str, related: Sequence[Fact]) -> Fact | None:
+    """A current attributed fact whose names (or numbers) this statement repeats while saying little else."""
+    words = set(informative_words(sentence))
+    said = {w.lower() for w in _NAME_RE.findall(sentence)}
+    for fact in related:
+        if fact.kind != kind or not fact.attribute:
+            continue
+        names = {w.lower() for w in _NAME_RE.findall(fact.text)} - {SUBJECTS[kind].lower(), "user's", "assistant's"}
+        shared = names & said
+        if shared and len(words - shared) <= _MENTION_EXTRA_WORDS:
+            return fact
+    return None
+
+
 def _operation(
     kind: KnowledgeKind, sentence: str, attrs: tuple[Attribute, ...], index: int, page: Page, related: Sequence[Fact]
 ) -> list[FactOut]:
@@ -85,7 +103,11 @@ def _operation(
     text = fact_text(sentence, subject, page.timestamp)
     outs: list[FactOut] = []
     if not attrs:
-        outs.append(FactOut(text=text, page_indices=[index]))
+        mentioned = _mentioned_fact(kind, sentence, related)
+        if mentioned is not None:  # "Washed the Fiat Panda today": the car fact, said again, not a new fact
+            outs.append(FactOut(text=text, page_indices=[index], op="keep", target=mentioned.id))
+        else:
+            outs.append(FactOut(text=text, page_indices=[index]))
     for n, attribute in enumerate(attrs):
         if n and attribute.key.split(":")[0] in _NO_SECOND_FACT:
             continue

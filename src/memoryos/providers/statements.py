@@ -41,12 +41,17 @@ _SECOND_PERSON_RE = re.compile(r"\b(?:you|your|yours|yourself|yourselves|ya|y'al
 # the speaker as the subject: at the start, or after a short opening ("Last week I ...", "When I was a kid, I ...");
 # a first person only as an object ("Books guide me", "It made me think") is an opinion, not news about them
 _SELF_SUBJECT_RE = re.compile(
-    r"^(?:(?:[\w'’-]+\s+){0,5}?[\w'’-]+,\s+|(?:yesterday|today|tonight|recently|lately|finally|now|then|also|"
+    r"^(?:(?:[\w'’-]+\s+){0,5}?[\w'’-]+,\s+(?:(?:and|so|but)\s+)?(?:(?:now|then|also)\s+)?|"  # "Sadly, ... and now I"
+    r"(?:yesterday|today|tonight|recently|lately|finally|now|then|also|"
     r"last\s+\w+|this\s+\w+|next\s+\w+|the other day|(?:a|one|two|three|a few|a couple of)\s+\w+\s+ago|"
-    r"(?:on|in|at|after|since|during|over)\s+(?:the\s+)?\w+)\s+)?"
+    r"(?:on|in|at|after|since|during|over)\s+(?:the\s+)?\w+)\s+|"
+    r"(?:after|when|since|once|now that|because|before|as soon as)\s+[^,.!?]{1,60}?,?\s+(?=(?:I|we)\b)|"  # After X, we
+    r"[^,.!?]{1,50}?\s+(?:and|so)\s+(?:(?:now|then)\s+)?(?=(?:I|we)\b))?"  # "Sam proposed and we're engaged"
     r"(?:I|I['’](?:m|ve|d|ll)|we|we['’](?:re|ve|d|ll)|my|our|me and|my \w+ and I)\b",
     re.IGNORECASE,
 )
+# a short heading before the news ("Big news: I moved", "Change of plans: ..."): the news is what follows
+_OPENER_RE = re.compile(r"^(?:[\w'’-]+\s+){0,3}[\w'’-]+:\s+(?=[A-Z])")
 # agreeing with what the other said ("I love that show too"): theirs first, not news about the speaker
 _ECHO_RE = re.compile(r"\b(?:too|as well|either)\s*[.!]*$", re.IGNORECASE)
 _NOT_A_FACT_RE = re.compile(
@@ -99,7 +104,7 @@ _EMPTY_WORDS = frozenset(
     feeling feels felt feel today lately recently soon moment moments day days
     """.split()  # noqa: SIM905
 )
-_MIN_WORDS, _MAX_WORDS = 4, 60
+_MIN_WORDS, _MAX_WORDS = 2, 60  # "We're engaged!" says it all; longer small talk is caught by is_specific
 _MIN_INFORMATIVE = 3  # fewer content words than this is small talk ("I'm so excited for it")
 
 
@@ -152,7 +157,7 @@ def _clean(sentence: str) -> str:
     previous = None
     while previous != sentence:
         previous = sentence
-        sentence = _INTERJECTION_RE.sub("", sentence).strip()
+        sentence = _OPENER_RE.sub("", _INTERJECTION_RE.sub("", sentence).strip())
     sentence = _FILLER_RE.sub("", sentence)
     return re.sub(r"\s{2,}", " ", sentence).strip(" ,;:-—–")
 
