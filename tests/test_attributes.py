@@ -146,3 +146,13 @@ def test_passing_mentions_and_small_talk_state_nothing(sentence: str) -> None:
 def test_the_subject_is_the_one_given() -> None:
     (pet,) = find_attributes("I just adopted a puppy.", subject="Assistant")
     assert pet.statement == "Assistant has a dog"
+
+
+def test_value_phrases_keep_a_noun_with_its_adjectives_and_leave_context_out() -> None:
+    (goal,) = find_attributes("I want to create a safe, inviting place for people to grow.")
+    assert goal.value == "create a safe, inviting place"
+    (home,) = find_attributes("I plan to build a safe and loving home for kids.")
+    assert home.value == "build a safe and loving home"
+    assert find_attributes("I love the color.") == []  # the thing in front of them, not a standing taste
+    (job,) = find_attributes("I lost my job at the mechanical engineering company.")
+    assert (job.key, job.statement) == ("employer", "User no longer works at the mechanical engineering company")

@@ -224,7 +224,7 @@ def _left_job(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     found = []
     at = re.match(r"\s+(?:at|with)\s+", rest)
     if at:
-        value = _phrase(rest, at.end(), proper=True)
+        value = _phrase(rest, at.end(), proper=True) or _phrase(rest, at.end(), max_words=5)
         if value:
             found.append(Attribute("employer", value, f"{s} no longer works at {value}", True))
     role = re.match(r"\s+as\s+an?\s+", rest)
@@ -399,6 +399,13 @@ def _activity(sentence: str, start: int, max_words: int = 6) -> str:
         low = word.lower()
         nxt = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
         when = low in {"this", "last", "next"} and nxt in _TIME_UNITS  # "hiking this weekend": a time, not the hobby
+        if low in {",", "and"} and len(words) >= 2 and words[-2].lower() in {"a", "an", "the"} and nxt.isalpha():
+            # "a safe, inviting place", "a safe and loving home": adjectives of one noun, not the phrase's end
+            if low == ",":
+                words[-1] += ","
+            else:
+                words.append(word)
+            continue
         if not word[0].isalnum() or (words and (low in _ACTIVITY_STOPS or when)) or len(words) >= max_words:
             break
         words.append(word)
@@ -463,6 +470,8 @@ def _likes(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     words = value.lower().split()
     if not words or words[0] in _NOT_LIKED or re.fullmatch(_NOT_HOBBIES, words[0]):
         return []
+    if words[0] == "the" or words[:2] == ["all", "the"]:
+        return []  # "I love the color": the one in front of them, not a standing taste
     neg = bool(m.groupdict().get("neg")) or _negated(sentence, m.start()) or verb in {"hate", "dislike", "detest"}
     if words[0].endswith("ing") and len(words[0]) > 4:  # "I love hiking": an activity
         text = f"{s} no longer enjoys {value}" if neg else f"{s} enjoys {value}"
