@@ -146,6 +146,11 @@ def test_related_facts_turn_a_repeated_value_into_keep_and_a_named_ending_into_i
         ("add", None, "residence", [2]),
     ]
     assert out.user_facts[3].text == "User moved to Berlin in the spring and they love the city."
+    lines, _ = parse_profile(out.profile)
+    assert [(line.key, line.text) for line in lines] == [
+        ("residence", "lives in Berlin"),  # the newest statement of the key
+        ("pet:dog", "no longer has a dog (Rex)"),  # the ending closes the profile's line too
+    ]
 
 
 def test_a_flip_carries_the_attribute_it_contradicts() -> None:

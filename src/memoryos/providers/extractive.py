@@ -1,5 +1,6 @@
-"""The no-LLM analyzer: statistical keywords, extractive summaries, embedding-based topics and continuity,
-and conservative extraction of first-person statements. Everything it writes is marked `extractive`."""
+"""The no-LLM analyzer: statistical keywords, extractive summaries, embedding-based topics and continuity; facts
+from what each side says about itself (fact_extraction.py) and a structured profile (profile_builder.py).
+Everything it writes is marked `extractive`."""
 
 from __future__ import annotations
 

@@ -98,10 +98,12 @@ def _mentioned_fact(kind: KnowledgeKind, sentence: str, related: Sequence[Fact])
 
 def _operation(
     kind: KnowledgeKind, sentence: str, attrs: tuple[Attribute, ...], index: int, page: Page, related: Sequence[Fact]
-) -> list[FactOut]:
+) -> tuple[list[FactOut], tuple[Attribute, ...]]:
+    """The operations a statement makes, and the attributes that end with it (for the profile)."""
     subject = SUBJECTS[kind]
     text = fact_text(sentence, subject, page.timestamp)
     outs: list[FactOut] = []
+    ended: list[Attribute] = []
     if not attrs:
         mentioned = _mentioned_fact(kind, sentence, related)
         if mentioned is not None:  # "Washed the Fiat Panda today": the car fact, said again, not a new fact
@@ -132,7 +134,20 @@ def _operation(
                 and re.search(r"\b" + re.escape(name) + r"\b", fact.text.lower())
             ):
                 outs.append(FactOut(text=text, page_indices=[index], op="invalidate", target=fact.id))
-    return outs
+                ended.append(_ended(fact, name.title(), subject))
+    return outs, tuple(ended)
+
+
+def _ended(fact: Fact, name: str, subject: str) -> Attribute:
+    """What the profile says once a named pet or partner is gone (the key of the fact it closes)."""
+    key = fact.attribute or ""
+    category, _, kind = key.partition(":")
+    if category == "pet":
+        shown = kind.split(":")[0].replace("_", " ")
+        return Attribute(
+            key, name, f"{subject} no longer has {'an' if shown[:1] in 'aeiou' else 'a'} {shown} ({name})", True
+        )
+    return Attribute(key, name, f"{subject} is no longer with {name}", True)
 
 
 def page_facts(
@@ -158,8 +173,9 @@ def page_facts(
             rest = sorted((c for c in candidates if not c[2]), key=lambda c: -c[3])
             chosen += rest[: max(0, max_per_turn - len(chosen))]
             for _order, sentence, attrs, _score in sorted(chosen):
-                for out in _operation(kind, sentence, attrs, index, page, related):
-                    found.append(Extracted(kind, out, sentence, attrs, page.timestamp))
+                outs, ended = _operation(kind, sentence, attrs, index, page, related)
+                for n, out in enumerate(outs):  # the profile reads a statement's attributes once
+                    found.append(Extracted(kind, out, sentence, (attrs + ended) if n == 0 else (), page.timestamp))
             if kind == "assistant":
                 for sentence in promises(side.text):
                     out = FactOut(text=promise_text(sentence, page.timestamp), page_indices=[index])
