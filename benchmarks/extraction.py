@@ -113,13 +113,13 @@ def run(data: str, limit: int | None, size: int | None, show: int, cache: str | 
                 "conversation": conv.sample_id,
                 "facts": scored,
                 "profile": score_profile(profile, obs, names, embed, dim),
-                "profile_text": profile,
             }
         )
         if show:
             for fact in facts[:show]:
                 print(f"  [{fact['kind']}] {fact['attribute'] or '-'}: {fact['text']}")
             print(profile)
+        log.info("%s: %d facts, profile of %d characters", conv.sample_id, len(facts), len(profile))
     embed.save()
     return {"rows": rows, "seconds": round(time.perf_counter() - started, 1)}
 

@@ -286,3 +286,63 @@ def test_a_mention_of_a_known_value_confirms_its_fact_and_a_new_date_updates_a_p
         ("add", None, "plan:peru"),  # another month: the planner closes the October plan
         ("add", None, "hobby:camping"),  # a mention with more to say is a fact of its own
     ]
+
+
+# ---- the measuring harness (benchmarks/extraction.py) ----
+
+
+def test_the_extraction_benchmark_scores_facts_by_their_own_page(tmp_path) -> None:
+    import json
+    import sys
+    from pathlib import Path
+
+    import numpy as np
+
+    repo = Path(__file__).resolve().parent.parent
+    if str(repo) not in sys.path:
+        sys.path.insert(0, str(repo))
+    from benchmarks._fact_metrics import load_observations, score_facts
+    from benchmarks._locomo_data import load
+    from benchmarks.extraction import conversation_pages, extract
+
+    turns = [
+        ("Ann", "D1:1", "Hi Bob! I adopted a puppy named Max last week."),
+        ("Bob", "D1:2", "Congrats Ann! I started a new job at the bakery downtown."),
+        ("Ann", "D1:3", "Thanks! How is the bakery?"),
+        ("Bob", "D1:4", "Busy but fun."),
+    ]
+    data = {
+        "sample_id": "tiny",
+        "conversation": {
+            "speaker_a": "Ann",
+            "speaker_b": "Bob",
+            "session_1_date_time": "1:56 pm on 8 May, 2023",
+            "session_1": [{"speaker": s, "dia_id": d, "text": t} for s, d, t in turns],
+        },
+        "observation": {
+            "session_1_observation": {
+                "Ann": [["Ann adopted a puppy named Max.", "D1:1"]],
+                "Bob": [["Bob started a new job at a bakery downtown.", "D1:2"]],
+            }
+        },
+    }
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps([data]))
+    (conv,) = load(path)
+    facts, profile = extract(conv, ExtractiveAnalyzer(MemoryosConfig()), None)
+    assert [(f["kind"], f["source_page_ids"]) for f in facts] == [("user", ["tiny:0"]), ("assistant", ["tiny:0"])]
+    assert "pet (dog): has a dog named Max" in profile
+
+    vocabulary: dict[str, int] = {}
+
+    def embed(texts: list[str]) -> np.ndarray:  # bag of words: the same words, the same vector
+        rows = np.zeros((len(texts), 64), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in text.lower().replace(".", "").split():
+                rows[i, vocabulary.setdefault(word, len(vocabulary)) % 64] += 1
+        return rows
+
+    page_turns = {p.id: t for p, t in conversation_pages(conv)}
+    scored = score_facts(facts, load_observations(path)["tiny"], page_turns, ("Ann", "Bob"), embed, 64)
+    assert scored["user"]["recall"] == 1.0 and scored["assistant"]["recall"] == 1.0
+    assert scored["user"]["wrong_person"] == 0.0
