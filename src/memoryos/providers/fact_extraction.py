@@ -19,6 +19,7 @@ from ..models import Fact, KnowledgeKind, Page
 from .attributes import Attribute, find_attributes
 from .results import FactOut
 from .statements import (
+    candidate_statements,
     fact_text,
     first_person,
     informative_words,
@@ -26,7 +27,6 @@ from .statements import (
     promise_text,
     promises,
     read_side,
-    self_statements,
 )
 
 SUBJECTS: dict[KnowledgeKind, str] = {"user": "User", "assistant": "Assistant"}
@@ -39,6 +39,7 @@ _ENDING_RE = re.compile(
     r"divorced|left)\s+(?P<b>[A-Z][a-z]+)\b"
 )
 _ENDING_KEYS = ("pet", "relationship", "partner")
+_ONLY_PET_RE = re.compile(r"\b(?:only|one and only)\s+(?:pet|animal)\b", re.IGNORECASE)
 # tastes and pastimes said in passing next to a weightier attribute get no fact of their own
 _NO_SECOND_FACT = frozenset({"likes", "hobby", "goal", "habit", "favorite"})
 
@@ -124,6 +125,11 @@ def _operation(
                                 target=said_before.id))  # fmt: skip
         else:
             outs.append(FactOut(text=body, page_indices=[index], attribute=attribute.key))
+    pets = [a.key for a in attrs if a.key.startswith("pet:") and not a.negated]
+    if pets and _ONLY_PET_RE.search(sentence):  # "Juniper is the only pet at home now": the others are gone
+        for fact in related:
+            if fact.kind == kind and (fact.attribute or "").startswith("pet:") and fact.attribute not in pets:
+                outs.append(FactOut(text=text, page_indices=[index], op="invalidate", target=fact.id))
     for m in _ENDING_RE.finditer(sentence):
         name = (m.group("a") or m.group("b")).lower()
         for fact in related:
@@ -164,10 +170,11 @@ def page_facts(
         for kind, own, other in sides:
             side = read_side(page.user_input if kind == "user" else page.agent_response)
             candidates = []
-            for order, sentence in enumerate(self_statements(side.text, own, other)):
+            for order, (sentence, subject) in enumerate(candidate_statements(side.text, own, other)):
                 attrs = tuple(find_attributes(first_person(sentence), SUBJECTS[kind]))
                 score = len(set(informative_words(sentence))) + _ATTRIBUTE_BONUS * bool(attrs)
-                if attrs or is_specific(sentence):
+                # an attribute says whose it is ("Home for me is Lisbon"); other news needs the speaker as subject
+                if attrs or (subject and is_specific(sentence)):
                     candidates.append((order, sentence, attrs, score))
             chosen = [c for c in candidates if c[2]]
             rest = sorted((c for c in candidates if not c[2]), key=lambda c: -c[3])

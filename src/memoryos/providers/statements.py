@@ -42,7 +42,7 @@ _SECOND_PERSON_RE = re.compile(r"\b(?:you|your|yours|yourself|yourselves|ya|y'al
 # a first person only as an object ("Books guide me", "It made me think") is an opinion, not news about them
 _SELF_SUBJECT_RE = re.compile(
     r"^(?:(?:[\w'’-]+\s+){0,5}?[\w'’-]+,\s+(?:(?:and|so|but)\s+)?(?:(?:now|then|also)\s+)?|"  # "Sadly, ... and now I"
-    r"(?:yesterday|today|tonight|recently|lately|finally|now|then|also|"
+    r"(?:yesterday|today|tonight|recently|lately|finally|now|then|also|these days|nowadays|right now|at the moment|"
     r"last\s+\w+|this\s+\w+|next\s+\w+|the other day|(?:a|one|two|three|a few|a couple of)\s+\w+\s+ago|"
     r"(?:on|in|at|after|since|during|over)\s+(?:the\s+)?\w+)\s+|"
     r"(?:after|when|since|once|now that|because|before|as soon as)\s+[^,.!?]{1,60}?,?\s+(?=(?:I|we)\b)|"  # After X, we
@@ -193,7 +193,16 @@ def is_specific(sentence: str) -> bool:
 
 
 def is_self_statement(sentence: str, other_names: list[str]) -> bool:
-    """A sentence (already cleaned) in which the speaker tells something about themselves."""
+    """A sentence (already cleaned) in which the speaker tells something about themselves, as its subject."""
+    return _may_be_about_self(sentence, other_names) and speaker_is_subject(sentence)
+
+
+def speaker_is_subject(sentence: str) -> bool:
+    return bool(_SELF_SUBJECT_RE.match(sentence) or _ELLIPTICAL_RE.match(sentence))
+
+
+def _may_be_about_self(sentence: str, other_names: list[str]) -> bool:
+    """Not a question, greeting, pep talk, echo, or about the other party."""
     words = sentence.split()
     if not _MIN_WORDS <= len(words) <= _MAX_WORDS or sentence.rstrip().endswith("?"):
         return False
@@ -203,19 +212,26 @@ def is_self_statement(sentence: str, other_names: list[str]) -> bool:
         return False
     if names_someone(sentence, other_names):
         return False
-    if not (_SELF_SUBJECT_RE.match(sentence) or _ELLIPTICAL_RE.match(sentence)) or _ECHO_RE.search(sentence):
+    if _ECHO_RE.search(sentence):
         return False
     return bool(informative_words(sentence))
 
 
-def self_statements(text: str, own_names: list[str], other_names: list[str]) -> list[str]:
-    """The sentences of one side's text in which its speaker says something about themselves, cleaned."""
+def candidate_statements(text: str, own_names: list[str], other_names: list[str]) -> list[tuple[str, bool]]:
+    """The cleaned sentences of one side's text that may tell something about its speaker, each with whether
+    the speaker is their subject ("I adopted a puppy": yes; "Home for me is Lisbon": no, yet it may state an
+    attribute of theirs)."""
     found = []
     for raw in sentences(text):
         sentence = _clean(_strip_vocatives(_clean(raw), [*other_names, *own_names]))
-        if sentence and is_self_statement(sentence, other_names):
-            found.append(sentence[0].upper() + sentence[1:])
+        if sentence and _may_be_about_self(sentence, other_names):
+            found.append((sentence[0].upper() + sentence[1:], speaker_is_subject(sentence)))
     return found
+
+
+def self_statements(text: str, own_names: list[str], other_names: list[str]) -> list[str]:
+    """The sentences of one side's text in which its speaker says something about themselves, cleaned."""
+    return [sentence for sentence, subject in candidate_statements(text, own_names, other_names) if subject]
 
 
 # ---- first person → third person ----
