@@ -49,9 +49,14 @@ class LongTermMemory:
     def facts(self, kind: KnowledgeKind | None = None, with_vectors: bool = False) -> list[Fact]:
         return self.store.list_facts(self.scope, kind, with_vectors=with_vectors)
 
-    def add_manual_fact(self, kind: KnowledgeKind, text: str, vector: np.ndarray, now: float) -> str:
-        """Store a fact given by hand (provenance: manual); a near-duplicate is not repeated: its id is returned."""
+    def add_manual_fact(
+        self, kind: KnowledgeKind, text: str, vector: np.ndarray, now: float, expires_at: float | None = None
+    ) -> str:
+        """Store a fact given by hand (provenance: manual); a near-duplicate is not repeated: its id is returned.
+        `expires_at`: when the new fact is forgotten (add_knowledge's valid_until)."""
         new, _merged, evict = self.plan_facts(kind, [text], vector[None, :], [], "manual", now)
+        for fact in new:
+            fact.expires_at = expires_at
         self.store.add_facts(self.scope, new, evict)
         if new:
             return new[0].id
