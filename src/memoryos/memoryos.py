@@ -339,7 +339,7 @@ class Memoryos:
     def get_knowledge(self, kind: KnowledgeKind | None = None) -> list[dict[str, Any]]:
         if kind not in (None, "user", "assistant"):
             raise InvalidInput("kind must be 'user', 'assistant' or None")
-        return [f.to_dict() for f in self._live(self.long.facts(kind))]
+        return [f.to_dict() for f in self.long.facts(kind)]
 
     def add_knowledge(self, text: str, kind: KnowledgeKind = "user", *, valid_until: object = None) -> str:
         """Add a fact by hand (provenance: manual). Near-duplicates are merged, not repeated.

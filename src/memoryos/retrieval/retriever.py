@@ -8,7 +8,6 @@ import time
 import numpy as np
 
 from ..config import MemoryosConfig
-from ..expiry import is_expired, unexpired
 from ..models import Fact, Page, Segment
 from ..providers.embeddings import Embedder
 from ..textutil import content_tokens, date_ranges, remove_words
@@ -42,7 +41,7 @@ class Retriever:
         cfg, store, scope = self.config, self.mid.store, self.mid.scope
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        queued = unexpired(self.short.pages(), now)  # forgotten on purpose: never shown, even before the purge
+        queued = self.short.pages()
         # short-term context is the newest `capacity` pages; older ones still waiting for consolidation (an LLM
         # outage, a burst faster than upkeep) are searched like any other page instead of flooding the prompt
         keep = cfg.short_term_capacity
@@ -75,10 +74,9 @@ class Retriever:
         candidates = self._candidates(dense, lexical, query_vector)
         if waiting and limit:
             self._add_waiting(candidates, waiting, dict(lexical), query_vector)
-        candidates = {pid: c for pid, c in candidates.items() if not is_expired(c.page.expires_at, now)}
         fuse(candidates, cfg.lexical_weight, cfg.dense_weight)
         if cfg.chain_weight > 0 and candidates:
-            self._add_chain_neighbours(candidates, query_vector, 2 * limit + 10, now)
+            self._add_chain_neighbours(candidates, query_vector, 2 * limit + 10)
         chain_context(candidates, cfg.chain_weight)
         segment_boost(candidates, {sid: rank for rank, (sid, _) in enumerate(top_segments)}, cfg.segment_weight)
         date_boost(candidates, date_ranges(query), cfg.date_weight)
@@ -88,7 +86,7 @@ class Retriever:
         timings["rank"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()
-        facts = unexpired(self.long.facts(with_vectors=True), now)
+        facts = self.long.facts(with_vectors=True)
         user_facts = self._top_facts([f for f in facts if f.kind == "user"], query_vector)
         assistant_facts = self._top_facts([f for f in facts if f.kind == "assistant"], query_vector)
         profile = self.long.profile_text()
@@ -135,9 +133,7 @@ class Retriever:
             else:
                 candidates[page.id] = Candidate(page, dense, lexical_score.get(page.id))
 
-    def _add_chain_neighbours(
-        self, candidates: dict[str, Candidate], query_vector: np.ndarray, top: int, now: float
-    ) -> None:
+    def _add_chain_neighbours(self, candidates: dict[str, Candidate], query_vector: np.ndarray, top: int) -> None:
         """Pages linked in a dialogue chain to the best candidates join the pool: an answer often sits in the
         page after the one that matched the question's words."""
         best = sorted(candidates.values(), key=lambda c: -c.base)[:top]
@@ -147,7 +143,7 @@ class Retriever:
         if not wanted:
             return
         for page in self.mid.store.get_pages(self.mid.scope, list(dict.fromkeys(wanted)), with_vectors=True):
-            if page.tier == "short" or is_expired(page.expires_at, now):
+            if page.tier == "short":
                 continue
             candidate = Candidate(page, _cosine(page, query_vector), None)
             candidates[page.id] = candidate
