@@ -118,12 +118,17 @@ def test_a_closed_fact_never_absorbs_a_new_statement_moving_back_is_a_new_curren
 
 
 def test_statements_apply_in_the_order_they_were_said_within_one_batch() -> None:
-    later = op("Works at Globex.", vec(0, 1), T0 + 5 * DAY, attribute="employer")
-    earlier = op("Works at Initech.", vec(1), T0, attribute="employer")
-    result = plan([], [later, earlier])
-    initech, globex = result.new
-    assert initech.text == "Works at Initech." and globex.is_current()
-    assert (initech.valid_until, initech.superseded_by, initech.invalidated_at) == (T0 + 5 * DAY, globex.id, NOW)
+    lisbon = stored("Lives in Lisbon.", vec(1), T0 - DAY, "residence", id="lisbon")
+    later = op("Lives in Berlin.", vec(0, 1), T0 + 5 * DAY, attribute="residence")
+    earlier = op("Lives in Porto.", vec(0, 0, 1), T0, attribute="residence")
+    result = plan([lisbon], [later, earlier])
+    porto, berlin = result.new
+    assert porto.text == "Lives in Porto." and berlin.text == "Lives in Berlin."
+    # closings in order, each naming a successor that is still current when it is applied (storage's rule)
+    assert [(i.fact_id, i.valid_until, i.superseded_by) for i in result.invalidations] == [
+        ("lisbon", T0, porto.id),
+        (porto.id, T0 + 5 * DAY, berlin.id),
+    ]
 
 
 def test_a_statement_older_than_what_memory_holds_is_added_as_history() -> None:
@@ -198,3 +203,10 @@ def test_capacity_is_per_kind() -> None:
     assistant = stored("I will remind you on Friday.", vec(0, 1), T0, id="a", kind="assistant")
     result = plan([user, assistant], [op("Plays the cello.", vec(0, 0, 1), T0 + DAY)], capacity=1)
     assert result.evict == ["u"]
+
+
+def test_new_facts_past_capacity_drop_history_first_and_leave_no_dangling_closings() -> None:
+    porto = op("Lives in Porto.", vec(1), T0, attribute="residence")
+    berlin = op("Lives in Berlin.", vec(0, 1), T0 + DAY, attribute="residence")
+    result = plan([], [porto, berlin], capacity=1)
+    assert [f.text for f in result.new] == ["Lives in Berlin."] and not result.invalidations

@@ -146,12 +146,11 @@ class _Planner:
             self.plan.add_sources(fact.id, op.source_page_ids)
 
     def close(self, fact: Fact, until: float, by: str | None) -> None:
+        """Closed by an invalidation even when planned here: storage inserts the new facts, then closes them in
+        order, so that each successor is still current when it is named (Lisbon → Porto → Berlin in one batch)."""
         until = max(until, _start(fact))  # an interval never ends before it began
-        if fact.id in self.planned:
-            fact.valid_until, fact.invalidated_at, fact.superseded_by = until, self.now, by
-        else:
-            self.plan.invalidations.append(FactInvalidation(fact.id, until, self.now, by))
-            self.closed.add(fact.id)
+        self.plan.invalidations.append(FactInvalidation(fact.id, until, self.now, by))
+        self.closed.add(fact.id)
         self.current = [f for f in self.current if f.id != fact.id]
 
     def add(self, op: FactOperation, replaces: Fact | None = None) -> None:
@@ -259,19 +258,21 @@ def _evict(
     if evicted:
         log.info("%s knowledge over capacity: evicting %d entries (history first)", kind, len(evicted))
     plan.evict += [f.id for f in stored if f.id in evicted]
-    plan.invalidations = [i for i in plan.invalidations if i.fact_id not in evicted]
     for fact_id in evicted & set(plan.merged):
         del plan.merged[fact_id]
     overflow = surplus - len(stored)
     if overflow > 0:
-        dropped = {f.id for f in sorted(new, key=lambda f: (f.is_current(), f.observed_at or 0.0))[:overflow]}
+        arrival = sorted(new, key=lambda f: (f.id not in closing and f.is_current(), f.observed_at or 0.0))
+        dropped = {f.id for f in arrival[:overflow]}
         plan.new = [f for f in plan.new if f.id not in dropped]
-        for ended in plan.invalidations:
-            if ended.superseded_by in dropped:  # its successor is not kept: it simply ended
-                ended.superseded_by = None
-        for fact in plan.new:
-            if fact.superseded_by in dropped:
-                fact.superseded_by = None
+        evicted |= dropped
+    plan.invalidations = [i for i in plan.invalidations if i.fact_id not in evicted]
+    for ended in plan.invalidations:
+        if ended.superseded_by in evicted:  # its successor is not kept: it simply ended
+            ended.superseded_by = None
+    for fact in plan.new:
+        if fact.superseded_by in evicted:
+            fact.superseded_by = None
 
 
 __all__ = ["FactOperation", "FactPlan", "attribute_key", "may_be_same", "plan_operations"]
