@@ -19,7 +19,7 @@ from .config import MemoryosConfig, build_config, validate_identifier
 from .errors import ConfigError, InvalidInput, LLMError, LLMNotConfigured, NotFound
 from .expiry import Expiring, is_expired, purge_expired, unexpired
 from .maintenance import check_memory, repair_memory
-from .models import Fact, KnowledgeKind, Page, Scope
+from .models import Fact, FactInvalidation, KnowledgeKind, Page, Scope, iso
 from .providers.analysis import Analyzer, LLMAnalyzer
 from .providers.answers import strip_reasoning
 from .providers.embeddings import Embedder, OpenAIEmbedder, local_embedder
@@ -192,9 +192,7 @@ class Memoryos:
         self.updater = Updater(self.short, self.mid, router, self.embedder, cfg)
         self.promoter = Promoter(self.mid, self.long, router, self.embedder, cfg)
         self.reanalyzer = (
-            Reanalyzer(self.mid, self.analyzer, self.embedder, self.llm_health, cfg)
-            if self.llm_health
-            else None
+            Reanalyzer(self.mid, self.analyzer, self.embedder, self.llm_health, cfg) if self.llm_health else None
         )
         self.retriever = Retriever(self.short, self.mid, self.long, self.embedder, cfg)
         self._upkeep_lock = threading.Lock()
@@ -336,10 +334,38 @@ class Memoryos:
     def profile_history(self) -> list[dict[str, Any]]:
         return [v.to_dict() for v in self.store.profile_history(self.scope)]
 
-    def get_knowledge(self, kind: KnowledgeKind | None = None) -> list[dict[str, Any]]:
+    def get_knowledge(self, kind: KnowledgeKind | None = None, include_history: bool = False) -> list[dict[str, Any]]:
+        """Facts that hold now, as dicts (time, validity, attribute and provenance included); with
+        include_history, also those that stopped being true (`valid_until` set). Expired facts are never listed."""
         if kind not in (None, "user", "assistant"):
             raise InvalidInput("kind must be 'user', 'assistant' or None")
-        return [f.to_dict() for f in self.long.facts(kind)]
+        if not isinstance(include_history, bool):
+            raise InvalidInput("include_history must be true or false")
+        now = self._clock()
+        facts = self.long.facts(kind, include_history=include_history)
+        return [f.to_dict() for f in facts if f.expires_at is None or f.expires_at > now]
+
+    def fact_history(self, fact_id: str) -> list[dict[str, Any]]:
+        """The versions of one fact, oldest first: the facts it superseded and those that superseded it, each
+        with its validity interval (NotFound for ids of other users)."""
+        return [
+            f.to_dict()
+            for f in self.store.fact_history(self.scope, check_text(fact_id, "fact_id", 200, allow_none=False))
+        ]
+
+    def invalidate_knowledge(self, fact_id: str, valid_until: object = None) -> dict[str, Any]:
+        """Mark a fact as no longer true from `valid_until` (a time in any form add_memory accepts; default now).
+        It is kept, with its interval, in the history; a fact already closed is left as it was. Returns the fact."""
+        fact_id = check_text(fact_id, "fact_id", 200, allow_none=False)
+        now = self._clock()
+        until = parse_timestamp(valid_until, now)
+        with self._upkeep_lock:
+            fact = next(f for f in self.store.fact_history(self.scope, fact_id) if f.id == fact_id)
+            began = fact.valid_from if fact.valid_from is not None else fact.observed_at
+            if began is not None and until < began:
+                raise InvalidInput(f"valid_until {iso(until)} is before the fact became true ({iso(began)})")
+            self.store.invalidate_facts(self.scope, [FactInvalidation(fact_id, until, now)])
+            return next(f.to_dict() for f in self.store.fact_history(self.scope, fact_id) if f.id == fact_id)
 
     def add_knowledge(self, text: str, kind: KnowledgeKind = "user", *, valid_until: object = None) -> str:
         """Add a fact by hand (provenance: manual). Near-duplicates are merged, not repeated.
@@ -355,10 +381,8 @@ class Memoryos:
             raise InvalidInput("kind must be 'user' or 'assistant'")
         now = self._clock()
         expires_at = check_valid_until(valid_until, now)
-        purge_expired(self.store, self.scope, now)  # an expired twin must not swallow the new fact as a duplicate
-        return self.long.add_manual_fact(
-            kind, fact_text, self.embedder.embed([fact_text])[0], now, expires_at=expires_at
-        )
+        vector = self.embedder.embed([fact_text])[0]
+        return self.long.add_manual_fact(kind, fact_text, vector, now, expires_at=expires_at)
 
     def delete_knowledge(self, fact_id: str) -> None:
         self.store.delete_fact(self.scope, check_text(fact_id, "fact_id", 200, allow_none=False))
