@@ -323,7 +323,7 @@ def knowledge(
         facts = (
             memo.fact_history(fact_id)
             if fact_id is not None
-            else memo.get_knowledge(kind, include_history=history)  # type: ignore[arg-type]
+            else memo.get_knowledge(kind, include_history=history)
         )
     if as_json:
         key = "history" if fact_id is not None else "knowledge"
@@ -367,7 +367,7 @@ def add_knowledge(
 ) -> None:
     """Add a fact by hand (a near-duplicate of a known fact returns that fact's id)."""
     with target.memory() as memo:
-        fact_id = memo.add_knowledge(text, kind, valid_until=valid_until)  # type: ignore[arg-type]
+        fact_id = memo.add_knowledge(text, kind, valid_until=valid_until)
         uid = memo.scope.user_id
     if as_json:
         _print_json({"id": fact_id, "user_id": uid})
