@@ -387,8 +387,7 @@ def invalidate(
 ) -> None:
     """Mark a fact as no longer true: it leaves current knowledge and stays in its history with its end."""
     with target.memory() as memo:
-        memo.invalidate_knowledge(fact_id, valid_until)
-        closed = next(f for f in memo.fact_history(fact_id) if f["id"] == fact_id)
+        closed = memo.invalidate_knowledge(fact_id, valid_until)
     if as_json:
         _print_json(closed)
     else:

@@ -347,11 +347,14 @@ class Memoryos:
 
     def fact_history(self, fact_id: str) -> list[dict[str, Any]]:
         """The versions of one fact, oldest first: the facts it superseded and those that superseded it, each
-        with its validity interval (NotFound for ids of other users)."""
-        return [
-            f.to_dict()
-            for f in self.store.fact_history(self.scope, check_text(fact_id, "fact_id", 200, allow_none=False))
-        ]
+        with its validity interval (NotFound for ids of other users, and for a fact that has expired: it is
+        forgotten, and so are expired versions in the chain)."""
+        fid = check_text(fact_id, "fact_id", 200, allow_none=False)
+        chain = self.store.fact_history(self.scope, fid)
+        kept = self._live(chain)
+        if fid not in {f.id for f in kept}:
+            raise NotFound(f"no knowledge entry {fid!r} in the memory of user {self.scope.user_id!r}")
+        return [f.to_dict() for f in kept]
 
     def invalidate_knowledge(self, fact_id: str, valid_until: object = None) -> dict[str, Any]:
         """Mark a fact as no longer true from `valid_until` (a time in any form add_memory accepts; default now).
@@ -361,6 +364,8 @@ class Memoryos:
         until = parse_timestamp(valid_until, now)
         with self._upkeep_lock:
             fact = next(f for f in self.store.fact_history(self.scope, fact_id) if f.id == fact_id)
+            if is_expired(fact.expires_at, now):  # forgotten: as if deleted
+                raise NotFound(f"no knowledge entry {fact_id!r} in the memory of user {self.scope.user_id!r}")
             began = fact.valid_from if fact.valid_from is not None else fact.observed_at
             if began is not None and until < began:
                 raise InvalidInput(f"valid_until {iso(until)} is before the fact became true ({iso(began)})")

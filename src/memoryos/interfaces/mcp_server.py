@@ -477,8 +477,7 @@ async def invalidate_knowledge(
     its end date (past questions still find it) and leaves what is current. Returns the closed entry."""
 
     def work(memo: Memoryos, _uid: str) -> KnowledgeEntry:
-        memo.invalidate_knowledge(fact_id, valid_until)
-        return next(e for e in knowledge_entries(memo.fact_history(fact_id)) if e.id == fact_id)
+        return KnowledgeEntry.model_validate(memo.invalidate_knowledge(fact_id, valid_until))
 
     return await _server(ctx).run(user_id, work)
 

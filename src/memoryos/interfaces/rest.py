@@ -275,8 +275,7 @@ def knowledge_history(memo: Memory, fact_id: ItemId) -> m.FactHistory:
 def invalidate_knowledge(
     memo: Memory, fact_id: ItemId, body: Annotated[m.InvalidateRequest | None, Body()] = None
 ) -> m.FactOut:
-    memo.invalidate_knowledge(fact_id, None if body is None else body.valid_until)
-    return m.FactOut.model_validate(next(f for f in memo.fact_history(fact_id) if f["id"] == fact_id))
+    return m.FactOut.model_validate(memo.invalidate_knowledge(fact_id, None if body is None else body.valid_until))
 
 
 @router.delete(USER + "/knowledge/{fact_id}", tags=["long-term"], summary="Delete a knowledge entry")
