@@ -42,7 +42,7 @@ def store(tmp_path: Path, embedder: Any) -> dict[str, Any]:
     memo = Memoryos(user_id="tom", storage=storage, embedder=embedder, clock=clock, background_upkeep=False)
     lisbon_page = memo.add_memory("I live in Lisbon.", "Nice city.", timestamp=clock.now)
     berlin_page = memo.add_memory("I moved to Berlin last week.", "Exciting!", timestamp=clock.now + DAY)
-    memo.add_memory("My locker code is 9921.", "Noted.", ttl=8 * DAY)
+    memo.add_memory("My locker code is tulip.", "Noted.", ttl=8 * DAY)
     vectors = embedder.embed(["Tom lives in Lisbon.", "Tom lives in Berlin."])
     lisbon = Fact(
         "lisbon-fact",
@@ -132,7 +132,7 @@ def test_add_knowledge_invalidate_and_ttl(store: dict[str, Any]) -> None:
     stored = json.loads(invoke("export", *args).stdout)
     expires = next(p for p in stored["pages"] if p["id"] == page)["expires_at"]
     assert before + 12 * 3600 <= expires <= time.time() + 12 * 3600
-    assert "9921" not in json.dumps(stored)  # expired yesterday: purged, never exported
+    assert "tulip" not in json.dumps(stored)  # expired yesterday: purged, never exported
 
 
 def test_bad_input_gives_clean_errors(store: dict[str, Any]) -> None:

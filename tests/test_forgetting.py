@@ -30,7 +30,7 @@ def remembered(memo: Memoryos, query: str) -> str:
 def test_ttl_counts_from_when_the_page_is_stored_not_from_its_timestamp(make_memo: Any, clock: ManualClock) -> None:
     memo = make_memo()
     kept = memo.add_memory("I collect antique maps.", "Lovely hobby.", timestamp=LAST_YEAR)
-    brief = memo.add_memory("My gate code is 4711 this week.", "Noted.", timestamp=LAST_YEAR, ttl=7 * DAY)
+    brief = memo.add_memory("My gate code is zebra this week.", "Noted.", timestamp=LAST_YEAR, ttl=7 * DAY)
     as_delta = memo.add_memory("The plumber comes on Tuesday.", "OK.", ttl=timedelta(hours=12))
     assert memo.get_page(kept)["expires_at"] is None
     assert memo.get_page(brief)["expires_at"] == clock.now + 7 * DAY  # a year-old timestamp does not expire it
@@ -39,17 +39,18 @@ def test_ttl_counts_from_when_the_page_is_stored_not_from_its_timestamp(make_mem
 
 def test_an_expired_page_leaves_every_read_at_once_and_upkeep_deletes_it(make_memo: Any, clock: ManualClock) -> None:
     memo = make_memo(short_term_capacity=3)
-    secret = memo.add_memory("My gate code is 4711 this week.", "Noted, gate code 4711.", ttl=DAY)
+    secret = memo.add_memory("My gate code is zebra this week.", "Noted, gate code zebra.", ttl=DAY)
     others = [memo.add_memory(f"Day {i}: I walked the dog by the river.", "Sounds nice.") for i in range(5)]
     memo.flush()  # the secret page is consolidated into mid-term like any other
     assert memo.get_page(secret)["tier"] == "mid"
-    assert "4711" in remembered(memo, "What is my gate code?")
+    assert "zebra" in remembered(memo, "What is my gate code?")
 
     clock.advance(DAY - 1)
-    assert "4711" in remembered(memo, "What is my gate code?")
+    assert "zebra" in remembered(memo, "What is my gate code?")
     clock.advance(1)  # expires_at <= now: forgotten
-    assert "4711" not in remembered(memo, "What is my gate code?")
-    assert "4711" not in str(memo.retrieve("gate code 4711").to_dict())
+    assert "zebra" not in remembered(memo, "What is my gate code?")
+    recalled = memo.retrieve("gate code number").to_dict()
+    assert "zebra" not in str([recalled["short_term"], recalled["pages"], recalled["user_knowledge"]])
     with pytest.raises(NotFound):
         memo.get_page(secret)
     assert secret not in {p["id"] for p in memo.list_pages()}
@@ -158,8 +159,9 @@ def test_a_fact_with_valid_until_holds_until_then(make_memo: Any, clock: ManualC
 def test_valid_until_accepts_the_timestamp_forms_and_refuses_the_past(make_memo: Any, clock: ManualClock) -> None:
     memo = make_memo()
     moment = datetime.fromtimestamp(clock.now + DAY, tz=timezone.utc)
-    for form in (moment, moment.isoformat(), clock.now + DAY):
-        fact = memo.add_knowledge(f"Fact valid until {form!s}.", valid_until=form)
+    texts = ["Tom is in Rome.", "Tom's car is at the garage.", "Tom's sister is visiting."]
+    for text, form in zip(texts, (moment, moment.isoformat(), clock.now + DAY), strict=True):
+        fact = memo.add_knowledge(text, valid_until=form)
         assert next(f for f in memo.get_knowledge() if f["id"] == fact)["expires_at"] == clock.now + DAY
     with pytest.raises(InvalidInput, match="not in the future"):
         memo.add_knowledge("Tom lived in Paris.", valid_until=clock.now - DAY)
@@ -180,20 +182,20 @@ def test_exports_leave_out_what_has_expired(make_memo: Any, clock: ManualClock) 
     memo = make_memo(short_term_capacity=3)
     for i in range(4):
         memo.add_memory(f"Note {i}: I like tea.", "OK.")
-    brief = memo.add_memory("My locker code is 9921.", "Noted.", ttl=DAY)
+    brief = memo.add_memory("My locker code is tulip.", "Noted.", ttl=DAY)
     memo.add_memory("One more page after it.", "OK.")
-    fact = memo.add_knowledge("Tom's locker code is 9921.", valid_until=clock.now + DAY)
+    fact = memo.add_knowledge("Tom's locker code is tulip.", valid_until=clock.now + DAY)
     kept = memo.export()
     assert brief in {p["id"] for p in kept["pages"]} and fact in {f["id"] for f in kept["knowledge"]}
     assert next(p for p in kept["pages"] if p["id"] == brief)["expires_at"] == clock.now + DAY
     copy = make_memo(user_id="copy")
     copy.import_data(kept)  # a restore keeps the expiries
-    assert next(p for p in copy.list_pages() if "9921" in p["user_input"])["expires_at"] == clock.now + DAY
-    assert "9921" in remembered(copy, "locker code")
+    assert next(p for p in copy.list_pages() if "tulip" in p["user_input"])["expires_at"] == clock.now + DAY
+    assert "tulip" in remembered(copy, "locker code")
 
     clock.advance(DAY)
     dump = memo.export()
-    assert "9921" not in str(dump)
+    assert "tulip" not in str(dump)
     assert len(dump["pages"]) == 5 and dump["knowledge"] == []
-    assert "9921" not in remembered(copy, "locker code")
-    assert "9921" not in str(copy.export())
+    assert "tulip" not in remembered(copy, "locker code")
+    assert "tulip" not in str(copy.export())

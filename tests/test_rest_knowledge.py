@@ -145,17 +145,17 @@ def test_knowledge_errors_are_typed(client: TestClient, library: Memoryos) -> No
 
 def test_add_memory_with_a_ttl_is_forgotten_when_it_expires(client: TestClient, clock: ManualClock) -> None:
     seed(client, "alice", ALICE)
-    added = client.post(f"{BASE}/memories", json={"user_input": "My locker code is 9921.", "ttl": 3600})
+    added = client.post(f"{BASE}/memories", json={"user_input": "My locker code is tulip.", "ttl": 3600})
     assert added.status_code == 201, added.text
     page_id = added.json()["page_id"]
     assert client.get(f"{BASE}/pages/{page_id}").json()["expires_at"] == clock.now + 3600
-    assert "9921" in str(client.post(f"{BASE}/search", json={"query": "locker code"}).json())
+    assert "tulip" in str(client.post(f"{BASE}/search", json={"query": "locker code"}).json())
 
     clock.advance(3600)
     assert error_code(client.get(f"{BASE}/pages/{page_id}"), 404) == "not_found"
-    assert "9921" not in str(client.post(f"{BASE}/search", json={"query": "locker code"}).json())
-    assert "9921" not in str(client.get(f"{BASE}/pages", params={"limit": 500}).json()["items"])
-    assert "9921" not in str(client.get(f"{BASE}/export").json())  # the export purges first
+    assert "tulip" not in str(client.post(f"{BASE}/search", json={"query": "locker code"}).json())
+    assert "tulip" not in str(client.get(f"{BASE}/pages", params={"limit": 500}).json()["items"])
+    assert "tulip" not in str(client.get(f"{BASE}/export").json())  # the export purges first
     assert sum(client.get(f"{BASE}/stats").json()["pages"].values()) == len(ALICE)
 
     for bad in (0, -5, "1h", True, 1e12):

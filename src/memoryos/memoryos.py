@@ -361,7 +361,10 @@ class Memoryos:
         It is kept, with its interval, in the history; a fact already closed is left as it was. Returns the fact."""
         fact_id = check_text(fact_id, "fact_id", 200, allow_none=False)
         now = self._clock()
-        until = parse_timestamp(valid_until, now)
+        try:
+            until = parse_timestamp(valid_until, now)
+        except InvalidInput as exc:  # name the argument: "valid_until: timestamp 'soon' is not ..."
+            raise InvalidInput(f"valid_until: {exc}") from None
         with self._upkeep_lock:
             fact = next(f for f in self.store.fact_history(self.scope, fact_id) if f.id == fact_id)
             if is_expired(fact.expires_at, now):  # forgotten: as if deleted
