@@ -47,8 +47,9 @@ function validity(fact) {
   if (current) parts.push("current");
   else if (fact.valid_until !== null) parts.push(`until ${day(fact.valid_until)}`);
   else parts.push("replaced");
-  if (fact.valid_from !== null && fact.valid_from !== undefined) parts.push(`from ${day(fact.valid_from)}`);
-  if (fact.observed_at !== null && fact.observed_at !== undefined) parts.push(`said ${day(fact.observed_at)}`);
+  const said = fact.observed_at ?? null, from = fact.valid_from ?? null;
+  if (from !== null && (said === null || day(from) !== day(said))) parts.push(`since ${day(from)}`);
+  if (said !== null) parts.push(`said ${day(said)}`);
   return { current, text: parts.join(" · ") };
 }
 
@@ -345,8 +346,14 @@ function factItem(fact) {
 // ---- one knowledge entry: validity, history, source pages ----
 
 async function openFact(factId) {
+  // everything is fetched before anything is shown: the panel never mixes two entries
   const history = await api("GET", factPath(factId, "/history"));
   const fact = history.items.find((f) => f.id === factId);
+  const pages = await Promise.all(fact.source_page_ids.map((id) =>
+    api("GET", userPath("/pages/" + encodeURIComponent(id))).catch((error) => {
+      if (error instanceof ApiError && error.status === 404) return { missing: id };
+      throw error;
+    })));
   state.factId = factId;
   $("fact-id").textContent = factId;
   $("fact-text").textContent = fact.text;
@@ -362,11 +369,6 @@ async function openFact(factId) {
         entry.id === factId ? "(this entry)" : el("button", {
           type: "button", class: "link", onclick: () => openFact(entry.id).catch(reportError),
         }, "open")))));
-  const pages = await Promise.all(fact.source_page_ids.map((id) =>
-    api("GET", userPath("/pages/" + encodeURIComponent(id))).catch((error) => {
-      if (error instanceof ApiError && error.status === 404) return { missing: id };
-      throw error;
-    })));
   $("fact-sources").replaceChildren(...pages.map((page) => page.missing
     ? el("li", { class: "empty", "data-page-id": page.missing }, `page ${page.missing} is no longer stored (deleted or forgotten)`)
     : pageItem(page)));
