@@ -56,7 +56,7 @@ def copy_memory(
                     len(problems),
                     problems[:3],
                 )
-            target.import_scope(scope, dump, renew_taken_ids=False)
+            target.import_scope(scope, dump)
             _verify(dump, target.export_scope(scope), scope)
             report.scopes.append(
                 {
