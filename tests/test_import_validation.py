@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from memoryos import InputTooLarge, InvalidInput, Memoryos
 from memoryos.cli import app
-from memoryos.interfaces import importer
+from memoryos.interfaces import import_files
 from memoryos.interfaces.rest import create_app
 from memoryos.models import Fact, FactInvalidation
 
@@ -218,7 +218,7 @@ def test_records_are_checked_strictly_and_named(tmp_path: Path) -> None:
         path = tmp_path / f"bad.{fmt}"
         path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
         with pytest.raises(InvalidInput) as caught:
-            importer.read_source(path, fmt)  # type: ignore[arg-type]
+            import_files.read_source(path, fmt)  # type: ignore[arg-type]
         assert says in str(caught.value), caught.value
 
     refused([{"user_input": "a"}, {"user_input": "b\u0000c"}], "record 1: user_input contains a NUL")
@@ -237,19 +237,19 @@ def test_records_are_checked_strictly_and_named(tmp_path: Path) -> None:
         },
     }
     with pytest.raises(InvalidInput, match="conv-1 session 1 D1:1/D1:2: text must be a string"):
-        importer.locomo_records(locomo)
+        import_files.locomo_records(locomo)
     with pytest.raises(InvalidInput, match="sample_id must be a string"):
-        importer.locomo_records({**locomo, "sample_id": 7})
+        import_files.locomo_records({**locomo, "sample_id": 7})
 
 
 def test_record_lengths_are_checked_against_the_users_limit_before_anything_is_written(make_memo,
                                                                                        tmp_path: Path) -> None:
     path = tmp_path / "talk.json"
     path.write_text(json.dumps([{"user_input": "fine"}, {"user_input": "also fine"}, {"user_input": "x" * 1001}]))
-    records = importer.read_source(path).records
+    records = import_files.read_source(path).records
     memo = make_memo(max_input_chars=1000)
     with pytest.raises(InputTooLarge, match="record 2: user_input is 1,001 characters"):
-        importer.import_records(memo, records)
+        import_files.import_records(memo, records)
     assert memo.list_pages() == []
 
 

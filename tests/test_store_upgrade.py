@@ -21,10 +21,10 @@ import pytest
 from conftest import database_url
 
 from memoryos import Memoryos
+from memoryos.export_format import dump_to_dict
 from memoryos.models import Page, Scope
 from memoryos.storage import open_store
-from memoryos.storage.migrations import POSTGRES_MIGRATIONS, Migration
-from memoryos.transfer import dump_to_dict
+from memoryos.storage.schema import POSTGRES_MIGRATIONS, Migration
 
 V01 = Path(__file__).resolve().parents[2] / "shared" / "data" / "stores" / "v0.1-sqlite"
 JON = Scope("jon", "default_assistant")
@@ -174,8 +174,8 @@ class _V01Postgres:
     def build(cls, url: str) -> None:
         import psycopg
 
-        from memoryos.storage.migrations import migrate
         from memoryos.storage.postgres import _PgTx
+        from memoryos.storage.schema import migrate
 
         steps: list[Migration] = POSTGRES_MIGRATIONS[:V01_PG_STEPS]
         source = sqlite3.connect(f"file:{V01 / 'memoryos.db'}?mode=ro", uri=True)

@@ -16,6 +16,7 @@ import numpy as np
 
 from .config import MemoryosConfig, build_config, validate_identifier
 from .errors import ConfigError, InvalidInput, LLMError, LLMNotConfigured
+from .export_format import dict_to_dump, dump_to_dict, with_fresh_ids
 from .maintenance import check_memory, repair_memory
 from .models import Fact, KnowledgeKind, Page, Scope
 from .providers.analysis import Analyzer, LLMAnalyzer
@@ -31,7 +32,6 @@ from .storage import Store, open_store
 from .tiers.long_term import LongTermMemory
 from .tiers.mid_term import MidTermMemory, segment_vector
 from .tiers.short_term import ShortTermMemory
-from .transfer import dict_to_dump, dump_to_dict, with_fresh_ids
 from .upkeep.fallback import AnalysisRouter, LLMHealth
 from .upkeep.promoter import Promoter
 from .upkeep.reanalyzer import Reanalyzer
@@ -429,7 +429,7 @@ class Memoryos:
     def import_data(self, data: dict[str, Any], *, new_ids: bool = False) -> int:
         """Restore an export into this (empty) user's memory; vectors are recomputed. Returns pages imported.
 
-        Every record is checked with add_memory's rules first (transfer.dict_to_dump): a bad one is an
+        Every record is checked with add_memory's rules first (export_format.dict_to_dump): a bad one is an
         InvalidInput naming it, and nothing is written. Ids are kept (they are unique per user, so whatever other
         users hold never matters); `new_ids`: give pages, segments and knowledge new ids, references kept."""
         dump = dict_to_dump(data, self.config.max_input_chars, self.config.max_meta_data_bytes)

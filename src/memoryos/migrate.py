@@ -1,4 +1,5 @@
-"""Copy memory between storage backends (e.g. SQLite → PostgreSQL), verified by counts and export comparison."""
+"""`memoryos migrate`: copy memory between storage backends (e.g. SQLite → PostgreSQL), verified by counts and
+export comparison. (Schema upgrades of one store are storage/schema.py's.)"""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import InvalidInput, StorageError
+from .export_format import dump_to_dict
 from .integrity import check_dump
 from .models import Scope, ScopeDump
 from .storage import open_store
-from .transfer import dump_to_dict
 
 log = logging.getLogger(__name__)
 

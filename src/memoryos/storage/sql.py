@@ -46,7 +46,6 @@ from ..models import (
     dumps,
 )
 from ..validation import check_epoch
-from .migrations import Migration, migrate
 from .rows import (
     CURRENT_FACT,
     FACT_COLS,
@@ -72,6 +71,7 @@ from .rows import (
     time_fix_note,
     time_fix_target,
 )
+from .schema import Migration, migrate
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import ConfigError, InvalidInput, StorageError
 from ..models import Page, Scope
-from .migrations import SQLITE_MIGRATIONS, Migration
+from .schema import SQLITE_MIGRATIONS, Migration
 from .sql import CONFLICT, SqlStore, Tx
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,5 @@
-"""Export and import of one user's memory as a JSON-serializable document."""
+"""The export format: one user's memory as a JSON document (`memoryos-export`) and back as a ScopeDump, read
+with the live API's validators. Used by `Memoryos.export`/`import_data`, `memoryos import` and REST."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Schema migrations: named steps, applied once each, in order, by one runner (`migrate`) inside one transaction.
+"""The database schema as migration steps: named, applied once each, in order, by one runner (`migrate`) inside
+one transaction. (Copying memory between stores is memoryos.migrate's.)
 
 The stored version (meta.schema_version) is the number of steps applied, so stores written by earlier versions
 migrate unchanged. A new step goes at the end of its backend's list; a released step never changes (SQLite keeps
