@@ -13,6 +13,7 @@ import pytest
 from doubles import ManualClock
 
 from memoryos import ConfigError, InvalidInput, Memoryos, NotFound
+from memoryos.interfaces.import_files import import_records, records_from_items
 from memoryos.validation import MAX_TTL_SECONDS, check_ttl, check_valid_until, expiry_after
 
 DAY = 86_400.0
@@ -199,3 +200,18 @@ def test_exports_leave_out_what_has_expired(make_memo: Any, clock: ManualClock) 
     assert len(dump["pages"]) == 5 and dump["knowledge"] == []
     assert "tulip" not in remembered(copy, "locker code")
     assert "tulip" not in str(copy.export())
+
+
+def test_imported_records_take_a_ttl_checked_like_add_memory(make_memo: Any, clock: ManualClock) -> None:
+    memo = make_memo(memory_ttl_seconds=30 * DAY)
+    records = records_from_items(
+        [
+            ("line 1", {"user_input": "Old chat about maps.", "timestamp": LAST_YEAR, "ttl": DAY}),
+            ("line 2", {"user_input": "Another old chat.", "timestamp": LAST_YEAR}),
+        ]
+    )
+    import_records(memo, records)
+    assert [p["expires_at"] for p in memo.list_pages()] == [clock.now + DAY, clock.now + 30 * DAY]
+    for bad, message in ((0, "line 3: ttl must be positive"), ("1d", "line 3: ttl must be a number")):
+        with pytest.raises(InvalidInput, match=message):
+            records_from_items([("line 3", {"user_input": "x", "ttl": bad})])

@@ -463,7 +463,7 @@ def import_(
 ) -> None:
     """Bulk-import conversations. Re-running skips what is already imported (an interrupted import resumes).
 
-    JSON: a list of {user_input, agent_response, timestamp?, meta_data?}; JSONL: one such object a line;
+    JSON: a list of {user_input, agent_response, timestamp?, meta_data?, ttl?}; JSONL: one such object a line;
     LoCoMo: speaker_a is the user, each conversation becomes the user named by its sample_id unless --user is
     given; export: the output of `memoryos export`, restored into an empty user (its own user unless --user).
     """
