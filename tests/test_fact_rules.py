@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from memoryos.models import Fact
+from memoryos.retrieval.past import asks_about_past
 from memoryos.tiers.facts import FactOperation, attribute_key, may_be_same, plan_operations
 
 T0 = 1_683_000_000.0  # early May 2023 (conversation time)
@@ -210,3 +211,24 @@ def test_new_facts_past_capacity_drop_history_first_and_leave_no_dangling_closin
     berlin = op("Lives in Berlin.", vec(0, 1), T0 + DAY, attribute="residence")
     result = plan([], [porto, berlin], capacity=1)
     assert [f.text for f in result.new] == ["Lives in Berlin."] and not result.invalidations
+
+
+@pytest.mark.parametrize(
+    ("query", "past"),
+    [
+        ("Where did the user live before?", True),
+        ("Where does the user live?", False),
+        ("What job did she use to have?", True),
+        ("What was Tom's previous employer?", True),
+        ("Which car does he drive now?", False),
+        ("What did the user do last year?", True),
+        ("Where was the user working in 2022?", True),
+        ("What does the user do in 2025?", False),
+        ("Is the user still vegetarian?", True),
+        ("When did Caroline move to Berlin?", True),
+        ("What is the user's favourite food?", False),
+        ("How old is the user?", False),
+    ],
+)
+def test_questions_about_the_past_are_told_from_questions_about_now(query: str, past: bool) -> None:
+    assert asks_about_past(query, NOW) is past  # NOW is in 2025
