@@ -18,6 +18,7 @@ from doubles import ScriptedLLM, default_script, pages_in_prompt
 from fake_openai import FakeOpenAIServer, message_text
 
 from memoryos import InvalidInput, Memoryos, NotFound
+from memoryos.models import Fact, Page
 from memoryos.testing import known_facts_in_prompt
 
 
@@ -220,3 +221,19 @@ def test_facts_are_closed_by_hand_and_their_history_is_kept(make_memo, clock) ->
         memo.fact_history("no-such-fact")
     with pytest.raises(InvalidInput):
         memo.get_knowledge("user", include_history="yes")  # type: ignore[arg-type]
+
+
+def test_expired_pages_and_facts_leave_retrieval_before_upkeep_purges_them(make_memo, clock, embedder) -> None:
+    memo = make_memo()
+    text = "The user is in Rome for a conference this week."
+    fact = Fact("rome", "user", text, [], clock.now, "manual", embedder.embed([text])[0], observed_at=clock.now,
+                valid_from=clock.now, expires_at=clock.now + 10)
+    memo.store.add_facts(memo.scope, [fact], [])
+    page = Page("rome-page", "I'm in Rome for a conference.", "Enjoy!", clock.now, expires_at=clock.now + 10)
+    memo.store.add_page(memo.scope, page)
+    seen = memo.search("Where is the user this week?")
+    assert [f.fact.id for f in seen.user_knowledge] == ["rome"] and [p.id for p in seen.short_term] == ["rome-page"]
+    clock.advance(10)  # expires_at <= now: gone, though still stored until upkeep purges it
+    gone = memo.search("Where is the user this week? Did they go to Rome before?")
+    assert not gone.user_knowledge and not gone.short_term and not gone.pages
+    assert memo.get_knowledge() == [] and memo.get_knowledge(include_history=True) == []
