@@ -14,12 +14,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from doubles import ScriptedLLM, default_script, pages_in_prompt
+from doubles import ScriptedLLM, default_script, known_facts_in_prompt, pages_in_prompt
 from fake_openai import FakeOpenAIServer, message_text
 
 from memoryos import InvalidInput, Memoryos, NotFound
 from memoryos.models import Fact, Page
-from memoryos.testing import known_facts_in_prompt
 
 
 def at(day: str) -> float:
