@@ -236,3 +236,19 @@ def test_expired_pages_and_facts_leave_retrieval_before_upkeep_purges_them(make_
     gone = memo.search("Where is the user this week? Did they go to Rome before?")
     assert not gone.user_knowledge and not gone.short_term and not gone.pages
     assert memo.get_knowledge() == [] and memo.get_knowledge(include_history=True) == []
+
+
+def test_relative_time_in_a_models_fact_is_resolved_against_the_page_that_said_it(make_memo) -> None:
+    def script(messages: list[dict[str, str]], purpose: str) -> str:
+        if purpose != "profile_knowledge":
+            return default_script(messages, purpose)
+        return json.dumps({
+            "profile": "The user works in events and travels a lot.",
+            "user_facts": [{"text": "The user is going to a conference this month.", "pages": [1]}],
+        })
+
+    memo = promoting(make_memo, llm=ScriptedLLM(script))
+    _, said = session(memo, MAY - 40 * 86400, ("Hi!", "Hello."), ("A conference is coming up.", "Where?"))
+    [fact] = memo.get_knowledge("user")
+    assert fact["text"] == "The user is going to a conference in March 2023."  # said 29 March 2023
+    assert fact["source_page_ids"] == [said] and fact["observed_at"] == MAY - 40 * 86400 + 60
