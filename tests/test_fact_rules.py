@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from memoryos.models import Fact
+from memoryos.retrieval.knowledge import query_terms, rank_facts, word_share
 from memoryos.retrieval.past import asks_about_past
 from memoryos.tiers.facts import FactOperation, attribute_key, may_be_same, plan_operations
 
@@ -232,3 +233,18 @@ def test_new_facts_past_capacity_drop_history_first_and_leave_no_dangling_closin
 )
 def test_questions_about_the_past_are_told_from_questions_about_now(query: str, past: bool) -> None:
     assert asks_about_past(query, NOW) is past  # NOW is in 2025
+
+
+def test_query_words_break_near_ties_between_facts_but_never_bring_back_history() -> None:
+    job = stored("User works as a paramedic.", vec(1, 1), T0, "occupation")
+    age = stored("User is 35 years old.", vec(1, 1.05), T0, "age")
+    home = stored("User lives in Berlin.", vec(1, 0.9), T0, "residence")
+    old_home = stored("User lives in Lisbon.", vec(1, 0.9), T0, "residence", valid_until=T0 + 1)
+    query = vec(1, 1.1)  # a touch closer to the age fact
+    ranked = rank_facts([job, age, home, old_home], "What is the user's job?", query, NOW, 5, 0.2)
+    assert [f.fact.text for f in ranked][:2] == ["User works as a paramedic.", "User is 35 years old."]
+    assert [f.current for f in ranked] == [True, True, True, False]  # history (passed in) after what holds
+    where = rank_facts([job, age, home], "Where does the user live?", query, NOW, 5, 0.2)
+    assert where[0].fact is home  # "live" matches "lives", and the residence attribute
+    assert query_terms("Where does Tom's sister live?") == ["tom", "sister", "live"]
+    assert word_share(["job"], age) == 0.0 and word_share(["job"], job) == 1.0  # by attribute: occupation

@@ -15,6 +15,7 @@ from ..tiers.long_term import LongTermMemory
 from ..tiers.mid_term import MidTermMemory
 from ..tiers.short_term import ShortTermMemory
 from .fusion import Candidate, chain_context, date_boost, fuse, segment_boost
+from .knowledge import rank_facts
 from .past import asks_about_past
 from .result import RetrievalResult, RetrievedFact, RetrievedPage, RetrievedSegment
 from .terms import TermSample
@@ -90,8 +91,8 @@ class Retriever:
         # facts that hold come first; facts that stopped being true only for questions about the past
         past = asks_about_past(query, now)
         facts = [f for f in self.long.facts(with_vectors=True, include_history=past) if _alive(f.expires_at, now)]
-        user_facts = self._knowledge([f for f in facts if f.kind == "user"], query_vector, now)
-        assistant_facts = self._knowledge([f for f in facts if f.kind == "assistant"], query_vector, now)
+        user_facts = self._knowledge([f for f in facts if f.kind == "user"], focused, query_vector, now)
+        assistant_facts = self._knowledge([f for f in facts if f.kind == "assistant"], focused, query_vector, now)
         profile = self.long.profile_text()
         timings["long_term"] = (time.perf_counter() - mark) * 1000
         timings["total"] = (time.perf_counter() - started) * 1000
@@ -187,20 +188,9 @@ class Retriever:
             signals=signals,
         )
 
-    def _knowledge(self, facts: list[Fact], query_vector: np.ndarray, now: float) -> list[RetrievedFact]:
-        """The best current facts, then (when history was asked for) the best facts that stopped being true:
-        each group ranked by similarity and bounded by knowledge_top_k."""
-        current = [f for f in facts if f.is_current(now)]
-        closed = [f for f in facts if not f.is_current(now)]
-        return self._top_facts(current, query_vector, True) + self._top_facts(closed, query_vector, False)
-
-    def _top_facts(self, facts: list[Fact], query_vector: np.ndarray, current: bool) -> list[RetrievedFact]:
-        scored = [
-            RetrievedFact(f, float(f.embedding @ query_vector), current) for f in facts if f.embedding is not None
-        ]
-        scored = [f for f in scored if f.score >= self.config.knowledge_min_similarity]
-        scored.sort(key=lambda f: -f.score)
-        return scored[: self.config.knowledge_top_k]
+    def _knowledge(self, facts: list[Fact], query: str, query_vector: np.ndarray, now: float) -> list[RetrievedFact]:
+        cfg = self.config
+        return rank_facts(facts, query, query_vector, now, cfg.knowledge_top_k, cfg.knowledge_min_similarity)
 
 
 def _alive(expires_at: float | None, now: float) -> bool:
