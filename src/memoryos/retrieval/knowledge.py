@@ -26,7 +26,7 @@ _ATTRIBUTE_WORDS = {
     "study": "study studies studying degree major university college",
     "school": "school university college",
     "age": "old age birthday born",
-    "relationship_status": "single married relationship dating divorced engaged",
+    "relationship": "single married relationship dating divorced engaged partner husband wife boyfriend girlfriend",
     "partner": "partner husband wife boyfriend girlfriend spouse married",
     "child": "kid kids child children son daughter",
     "children": "kid kids child children son daughter",
@@ -36,6 +36,8 @@ _ATTRIBUTE_WORDS = {
     "favorite": "favourite favorite like likes love prefer",
     "plan": "plan plans planning going future",
     "language": "language languages speak speaks",
+    "goal": "goal goals dream dreams want wants plan plans",
+    "car": "car drive drives vehicle",
 }
 
 
