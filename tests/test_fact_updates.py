@@ -88,6 +88,7 @@ def test_a_move_closes_the_old_residence_and_retrieval_tells_now_from_before(mak
     assert now.user_knowledge[0].fact.text == "The user lives in Berlin." and now.user_knowledge[0].current
     assert "Lisbon" not in " ".join(f.fact.text for f in now.user_knowledge) and not now.about_past
     assert "- The user lives in Berlin. (said 8 May 2023)" in now.to_prompt()
+    assert memo.retrieve("Which city do I live in?").user_knowledge[0].fact.text == "The user lives in Berlin."
 
     before = memo.retrieve("Where did the user live before?")
     assert before.about_past

@@ -1,12 +1,15 @@
 """Which facts a retrieval returns, and in what order.
 
 Facts that hold come first, each group by relevance: the cosine to the query plus a small share for the query's
-words found in the fact or named by its attribute. Short facts all start alike ("User has…", "User is…"), so the
+words found in the fact or named by its attribute, and (among facts that hold) a smaller one for having been said
+later. Short facts all start alike ("User has…", "User is…"), so the
 cosine of one to a question is often a near tie ("What is the user's job?" is as close to "User is 35 years
 old" as to "User works as a paramedic"); the words break such ties without overturning a clear semantic match.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -15,6 +18,7 @@ from ..textutil import STOPWORDS, tokens
 from .result import RetrievedFact
 
 WORD_SHARE = 0.15  # weight of the query words a fact carries, next to a cosine in [0, 1]
+RECENCY_SHARE = 0.05  # at most this much for being the latest said of the facts that hold
 _STEM = 5  # a shared 5-letter prefix stands in for a shared stem ("works" / "working")
 
 # words a question uses for the common personal attributes (the part of the key before ':'), general English
@@ -39,6 +43,35 @@ _ATTRIBUTE_WORDS = {
     "goal": "goal goals dream dreams want wants plan plans",
     "car": "car drive drives vehicle",
 }
+
+
+_PERSON = {
+    "i": "the user",
+    "me": "the user",
+    "my": "the user's",
+    "mine": "the user's",
+    "myself": "the user",
+    "i'm": "the user is",
+    "im": "the user is",
+    "i've": "the user has",
+    "i'd": "the user would",
+    "i'll": "the user will",
+    "you": "the assistant",
+    "your": "the assistant's",
+    "yours": "the assistant's",
+    "yourself": "the assistant",
+    "you're": "the assistant is",
+    "you've": "the assistant has",
+    "you'll": "the assistant will",
+}
+_PRONOUNS = "|".join(sorted((w.replace("'", "['’]") for w in _PERSON), key=len, reverse=True))
+_PERSON_RE = re.compile(rf"(?<![\w'’])({_PRONOUNS})(?![\w'’])", re.IGNORECASE)
+
+
+def about_the_user(query: str) -> str:
+    """The question as facts are written: "Which city do I live in?" → "Which city do the user live in?" (the
+    cosine of a first-person question to "User lives in Dublin" is a third of the third-person one's)."""
+    return _PERSON_RE.sub(lambda m: _PERSON[m.group(1).lower().replace("’", "'")], query)
 
 
 def query_terms(query: str) -> list[str]:
@@ -85,7 +118,7 @@ def rank_facts(
     min_similarity: float,
 ) -> list[RetrievedFact]:
     """The best facts that hold, then the best that stopped being true (the caller passes those only for
-    questions about the past); each group bounded by top_k, facts below min_similarity (cosine) left out."""
+    questions about the past); each group bounded by top_k, facts scoring below min_similarity left out."""
     terms = query_terms(query)
     current = [f for f in facts if f.is_current(now)]
     closed = [f for f in facts if not f.is_current(now)]
@@ -101,11 +134,20 @@ def _best(
     for fact in facts:
         if fact.embedding is None:
             continue
-        cosine = float(fact.embedding @ query_vector)
-        if cosine >= min_similarity:
-            scored.append(RetrievedFact(fact, cosine + WORD_SHARE * word_share(terms, fact), current))
+        score = float(fact.embedding @ query_vector) + WORD_SHARE * word_share(terms, fact)
+        if score >= min_similarity:
+            scored.append(RetrievedFact(fact, score, current))
+    if current and len(scored) > 1:
+        # of two facts that hold and answer alike, the one said later is likelier to be what is true now
+        by_time = sorted(scored, key=lambda f: _said(f.fact))
+        for rank, item in enumerate(by_time):
+            item.score += RECENCY_SHARE * rank / (len(by_time) - 1)
     scored.sort(key=lambda f: -f.score)
     return scored[:top_k]
 
 
-__all__ = ["query_terms", "rank_facts", "word_share"]
+def _said(fact: Fact) -> float:
+    return fact.observed_at if fact.observed_at is not None else fact.created_at
+
+
+__all__ = ["about_the_user", "query_terms", "rank_facts", "word_share"]
