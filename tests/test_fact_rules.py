@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 
 from memoryos.models import Fact
+from memoryos.retrieval.knowledge import about_the_user, query_terms, rank_facts, word_share
+from memoryos.retrieval.past import asks_about_past
 from memoryos.tiers.facts import FactOperation, attribute_key, may_be_same, plan_operations
 
 T0 = 1_683_000_000.0  # early May 2023 (conversation time)
@@ -210,3 +212,62 @@ def test_new_facts_past_capacity_drop_history_first_and_leave_no_dangling_closin
     berlin = op("Lives in Berlin.", vec(0, 1), T0 + DAY, attribute="residence")
     result = plan([], [porto, berlin], capacity=1)
     assert [f.text for f in result.new] == ["Lives in Berlin."] and not result.invalidations
+
+
+@pytest.mark.parametrize(
+    ("query", "past"),
+    [
+        ("Where did the user live before?", True),
+        ("Where does the user live?", False),
+        ("What job did she use to have?", True),
+        ("What was Tom's previous employer?", True),
+        ("Which car does he drive now?", False),
+        ("What did the user do last year?", True),
+        ("Where was the user working in 2022?", True),
+        ("What does the user do in 2025?", False),
+        ("Is the user still vegetarian?", True),
+        ("When did Caroline move to Berlin?", True),
+        ("What is the user's favourite food?", False),
+        ("How old is the user?", False),
+    ],
+)
+def test_questions_about_the_past_are_told_from_questions_about_now(query: str, past: bool) -> None:
+    assert asks_about_past(query, NOW) is past  # NOW is in 2025
+
+
+def test_query_words_break_near_ties_between_facts_but_never_bring_back_history() -> None:
+    job = stored("User works as a paramedic.", vec(1, 1), T0, "occupation")
+    age = stored("User is 35 years old.", vec(1, 1.05), T0 + DAY, "age")
+    home = stored("User lives in Berlin.", vec(1, 0.9), T0, "residence")
+    old_home = stored("User lives in Lisbon.", vec(1, 0.9), T0, "residence", valid_until=T0 + 1)
+    query = vec(1, 1.1)  # a touch closer to the age fact
+    ranked = rank_facts([job, age, home, old_home], "What is the user's job?", query, NOW, 5, 0.2)
+    assert [f.fact.text for f in ranked][:2] == ["User works as a paramedic.", "User is 35 years old."]
+    assert [f.current for f in ranked] == [True, True, True, False]  # history (passed in) after what holds
+    where = rank_facts([job, age, home], "Where does the user live?", query, NOW, 5, 0.2)
+    assert where[0].fact is home  # "live" matches "lives", and the residence attribute
+    assert query_terms("Where does Tom's sister live?") == ["tom", "sister", "live"]
+    assert word_share(["job"], age) == 0.0 and word_share(["job"], job) == 1.0  # by attribute: occupation
+
+
+def test_of_two_facts_that_hold_and_answer_alike_the_one_said_later_ranks_first() -> None:
+    earlier = stored("User drinks espresso every morning.", vec(1, 0.5), T0)
+    later = stored("User drinks matcha every morning.", vec(1, 0.5), T0 + 30 * DAY)
+    ranked = rank_facts([later, earlier], "What does the user drink?", vec(1, 0.5), NOW, 5, 0.2)
+    assert [f.fact.id for f in ranked] == [later.id, earlier.id]
+    assert ranked[0].score - ranked[1].score == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize(
+    ("question", "asked_of_facts"),
+    [
+        ("Which city do I live in?", "Which city do the user live in?"),
+        ("What's my pet called?", "What's the user's pet called?"),
+        ("What did you promise me?", "What did the assistant promise the user?"),
+        ("I’m curious, where is Tom?", "the user is curious, where is Tom?"),
+        ("Where does the user live?", "Where does the user live?"),
+        ("Is Mike's dog called Max?", "Is Mike's dog called Max?"),
+    ],
+)
+def test_questions_are_asked_of_facts_in_the_third_person(question: str, asked_of_facts: str) -> None:
+    assert about_the_user(question) == asked_of_facts

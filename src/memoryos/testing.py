@@ -13,7 +13,8 @@ Use them to test your own agent's memory behaviour without a model download, an 
         clock.advance(3600)
 
 - `ScriptedLLM` implements the LLM protocol: valid answers built from each prompt (or your own script), canned
-  answers and errors queued per purpose, and every call recorded.
+  answers and errors queued per purpose, and every call recorded. A script reads a prompt with `pages_in_prompt`
+  and `known_facts_in_prompt` (the current facts a promotion shows, by short id, to update, invalidate or keep).
 - `ManualClock` is a clock you move by hand (heat recency is computed from it).
 - `HashingEmbedder` (feature hashing) and `VocabularyEmbedder` (a transparent bag of words, so a test can know
   the exact cosine between two texts) implement the Embedder protocol.

@@ -150,9 +150,10 @@ def promotion_messages(current_profile: str, pages: list[Page], known: dict[str,
         'Each fact: "text" one self-contained sentence with names and absolute dates (resolve words such as '
         "'yesterday', 'this month' or 'next year' against the time of the page that said it); \"pages\" the "
         'indices of only the page(s) that state it; "attribute" a short key of what it is about when a person '
-        "has one value of it at a time (residence, employer, job, age, relationship_status, partner, school, "
-        "favorite_food...), or a key with the item for things one has several of (pet:dog, child:emma, "
-        'hobby:climbing), else null. "op": "add" for a new fact (target null); "update" when a known '
+        "has one value of it at a time (residence, origin, employer, occupation, school, age, relationship, "
+        "children, car...), or a key with the item for things one has several of (pet:dog, child:emma, "
+        "hobby:climbing, likes:coffee, favorite:food, plan:japan, language:spanish), else null; a later value of "
+        'the same key replaces the earlier one. "op": "add" for a new fact (target null); "update" when a known '
         'fact is no longer true and the text says what is true now (target = its id); "invalidate" when a known '
         'fact stopped being true and nothing replaces it (target = its id, text says why); "keep" when the '
         "pages state a known fact again (target = its id). Targets are only ids from the known facts. Questions, "

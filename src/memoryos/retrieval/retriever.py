@@ -15,6 +15,7 @@ from ..tiers.long_term import LongTermMemory
 from ..tiers.mid_term import MidTermMemory
 from ..tiers.short_term import ShortTermMemory
 from .fusion import Candidate, chain_context, date_boost, fuse, segment_boost
+from .knowledge import about_the_user, rank_facts
 from .past import asks_about_past
 from .result import RetrievalResult, RetrievedFact, RetrievedPage, RetrievedSegment
 from .terms import TermSample
@@ -54,7 +55,11 @@ class Retriever:
         focused = remove_words(query, ubiquitous) if ubiquitous else query
         timings["query"] = (time.perf_counter() - started) * 1000
         mark = time.perf_counter()
-        query_vector = self.embedder.embed([focused or query])[0]
+        # facts are written in the third person ("User lives in Berlin"): a question in the first or second
+        # person is asked of them in the third, embedded in the same call as the page query
+        about = about_the_user(focused or query)
+        vectors = self.embedder.embed([focused or query] + ([about] if about != (focused or query) else []))
+        query_vector, fact_vector = vectors[0], vectors[-1]
         timings["embed"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()
@@ -90,8 +95,8 @@ class Retriever:
         # facts that hold come first; facts that stopped being true only for questions about the past
         past = asks_about_past(query, now)
         facts = [f for f in self.long.facts(with_vectors=True, include_history=past) if _alive(f.expires_at, now)]
-        user_facts = self._knowledge([f for f in facts if f.kind == "user"], query_vector, now)
-        assistant_facts = self._knowledge([f for f in facts if f.kind == "assistant"], query_vector, now)
+        user_facts = self._knowledge([f for f in facts if f.kind == "user"], about, fact_vector, now)
+        assistant_facts = self._knowledge([f for f in facts if f.kind == "assistant"], about, fact_vector, now)
         profile = self.long.profile_text()
         timings["long_term"] = (time.perf_counter() - mark) * 1000
         timings["total"] = (time.perf_counter() - started) * 1000
@@ -187,20 +192,9 @@ class Retriever:
             signals=signals,
         )
 
-    def _knowledge(self, facts: list[Fact], query_vector: np.ndarray, now: float) -> list[RetrievedFact]:
-        """The best current facts, then (when history was asked for) the best facts that stopped being true:
-        each group ranked by similarity and bounded by knowledge_top_k."""
-        current = [f for f in facts if f.is_current(now)]
-        closed = [f for f in facts if not f.is_current(now)]
-        return self._top_facts(current, query_vector, True) + self._top_facts(closed, query_vector, False)
-
-    def _top_facts(self, facts: list[Fact], query_vector: np.ndarray, current: bool) -> list[RetrievedFact]:
-        scored = [
-            RetrievedFact(f, float(f.embedding @ query_vector), current) for f in facts if f.embedding is not None
-        ]
-        scored = [f for f in scored if f.score >= self.config.knowledge_min_similarity]
-        scored.sort(key=lambda f: -f.score)
-        return scored[: self.config.knowledge_top_k]
+    def _knowledge(self, facts: list[Fact], query: str, query_vector: np.ndarray, now: float) -> list[RetrievedFact]:
+        cfg = self.config
+        return rank_facts(facts, query, query_vector, now, cfg.knowledge_top_k, cfg.knowledge_min_similarity)
 
 
 def _alive(expires_at: float | None, now: float) -> bool:

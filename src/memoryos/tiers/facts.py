@@ -118,7 +118,7 @@ class _Planner:
         self.now = now
         self.threshold = dedup_threshold
         self.plan = FactPlan()
-        self.closed: set[str] = set()  # stored ids this plan closes
+        self.closed: set[str] = set()  # ids this plan closes (stored or planned)
         self.planned: dict[str, Fact] = {}
 
     def duplicate_of(self, op: FactOperation, among: list[Fact]) -> Fact | None:
