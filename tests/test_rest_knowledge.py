@@ -15,7 +15,7 @@ from rest_helpers import ALICE, START, seed, settings
 
 from memoryos import Memoryos
 from memoryos.interfaces.rest import create_app
-from memoryos.models import Fact, FactInvalidation
+from memoryos.models import Fact, FactInvalidation, iso
 
 BASE = "/v1/users/alice"
 DAY = 86_400.0
@@ -29,6 +29,8 @@ FACT_FIELDS = {
     "expires_at",
     "source_page_ids",
     "current",
+    "said",
+    "until",
 }
 
 
@@ -101,6 +103,7 @@ def test_knowledge_shows_validity_provenance_and_history(
     closed = next(f for f in everything if f["id"] == old)
     assert closed["current"] is False and closed["valid_until"] == said and closed["superseded_by"] == new
     assert closed["invalidated_at"] == said and closed["source_page_ids"] == ids[:1]
+    assert closed["until"] == iso(said) and closed["said"] == iso(START) and by_id[new]["until"] is None
 
     for fact_id in (old, new):
         history = client.get(f"{BASE}/knowledge/{fact_id}/history").json()

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..retrieval.result import RetrievalResult
-from .validity import with_current
+from .validity import with_validity
 
 
 class _Out(BaseModel):
@@ -39,6 +39,8 @@ class KnowledgeEntry(_Out):
     kind: str = Field(description="user or assistant.")
     text: str
     current: bool = Field(description="True while it holds; false once it stopped being true or was replaced.")
+    said: str | None = Field(default=None, description="When it was said, ISO 8601 UTC.")
+    until: str | None = Field(default=None, description="Until when it held, ISO 8601 UTC; null while it holds.")
     valid_until: float | None = Field(
         default=None, description="When it stopped being true (conversation time, epoch seconds); null while it holds."
     )
@@ -58,7 +60,7 @@ class KnowledgeEntry(_Out):
     @model_validator(mode="before")
     @classmethod
     def _current(cls, data: Any) -> Any:
-        return with_current(data)
+        return with_validity(data)
 
 
 class AddMemoryResult(_Out):

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..validation import MAX_TTL_SECONDS
-from .validity import with_current
+from .validity import with_validity
 
 PAGE_ID = "3f2b8c1d9e4a4b6f8a7c5d2e1f0a9b8c"
 FACT_ID = "44e1f9094b7947d6b5dbae0c35b60037"
@@ -121,11 +121,13 @@ class FactOut(_Out):
         "upkeep deletes it.",
     )
     current: bool = Field(description="True while it holds: neither closed (valid_until) nor superseded.")
+    said: str | None = Field(default=None, description="observed_at (else created_at) as ISO 8601 UTC.")
+    until: str | None = Field(default=None, description="valid_until as ISO 8601 UTC; null while it holds.")
 
     @model_validator(mode="before")
     @classmethod
     def _current(cls, data: Any) -> Any:
-        return with_current(data)
+        return with_validity(data)
 
 
 class HeatComponents(BaseModel):

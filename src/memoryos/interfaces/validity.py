@@ -13,10 +13,19 @@ def is_current(fact: dict[str, Any]) -> bool:
     return fact.get("valid_until") is None and fact.get("superseded_by") is None
 
 
-def with_current(data: Any) -> Any:
-    """A pydantic before-validator's body: the fact's dict with `current` added when it is missing."""
-    if isinstance(data, dict) and "current" not in data:
-        return {**data, "current": is_current(data)}
+def with_validity(data: Any) -> Any:
+    """A pydantic before-validator's body: a fact's dict with what retrieval adds to each fact when it is missing
+    (`current`; `said` and `until` as ISO 8601, as retrieval.result.RetrievedFact.to_dict gives them)."""
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    data.setdefault("current", is_current(data))
+    if "said" not in data:
+        said = data.get("observed_at") if data.get("observed_at") is not None else data.get("created_at")
+        data["said"] = iso(said) if isinstance(said, (int, float)) else None
+    if "until" not in data:
+        until = data.get("valid_until")
+        data["until"] = iso(until) if isinstance(until, (int, float)) else None
     return data
 
 
