@@ -108,6 +108,9 @@ def test_knowledge_shows_validity_sources_and_history(store: dict[str, Any]) -> 
     assert closed["superseded_by"] == "berlin-fact" and closed["valid_until"] == store["moved"]
     assert {f["text"] for f in data["knowledge"]} == {"Tom lives in Lisbon.", "Tom lives in Berlin.", MARKUP_FACT}
     assert json.loads(invoke("knowledge", "berlin-fact", "--json", *args).stdout)["history"][0]["id"] == "lisbon-fact"
+    found = invoke("search", "Where does Tom live?", *args)
+    assert found.exit_code == 0, found.output
+    assert f"Tom lives in Berlin.  (current, said {day})" in found.stdout
 
 
 def test_add_knowledge_invalidate_and_ttl(store: dict[str, Any]) -> None:

@@ -250,6 +250,8 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """Search every tier of a user's memory (no side effects on heat)."""
+    from .interfaces.validity import validity
+
     with target.memory() as memo:
         result = memo.search(query, max_results=max_results)
     if as_json:
@@ -273,7 +275,7 @@ def search(
         if facts:
             out.print(_line("\n", (f"knowledge {label}:", "bold")))
             for fact in facts:
-                out.print(_line(f"  - {fact.fact.text}"))
+                out.print(_line(f"  - {fact.fact.text}  ", (f"({validity(fact.to_dict())})", "dim")))
     if result.profile:
         out.print(_line("\n", ("profile:", "bold"), " ", result.profile))
 
