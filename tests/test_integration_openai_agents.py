@@ -105,6 +105,33 @@ def test_runner_turns_are_stored_as_pages_and_recalled_memory_reaches_the_model(
     ]
 
 
+def test_input_with_recall_keys_the_recall_to_the_new_message(store: Store) -> None:
+    async def main() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        with FakeOpenAIServer(lambda body: "Try roasted chickpeas.") as server:
+            client = AsyncOpenAI(base_url=server.base_url, api_key="test", max_retries=0)
+            agent = Agent(name="friend", model=OpenAIChatCompletionsModel("m", client))
+            memory_session = session(store)
+            config = RunConfig(session_input_callback=memory_session.input_with_recall, tracing_disabled=True)
+            await memory_session.memory.add_knowledge("Tom is allergic to peanuts.")
+            await Runner.run(agent, "Any snack ideas with peanuts?", session=memory_session, run_config=config)
+            await Runner.run(agent, "Thanks!", session=memory_session, run_config=config)
+            items = await memory_session.get_items()
+            await memory_session.close()
+            return server.requests[0]["messages"], items
+
+    first_request, items = run(main)
+    # the very first turn already gets the fact, keyed to its own message
+    assert [m["role"] for m in first_request] == ["system", "user"]
+    assert "Tom is allergic to peanuts." in first_request[0]["content"]
+    # the recall item the callback added was never stored, and get_items leaves recall to the callback now
+    assert [message_text(i) for i in items] == [
+        "Any snack ideas with peanuts?",
+        "Try roasted chickpeas.",
+        "Thanks!",
+        "Try roasted chickpeas.",
+    ]
+
+
 def test_consolidated_exchanges_leave_the_items_and_come_back_through_the_recall_item(store: Store) -> None:
     async def main() -> None:
         memory_session = session(store, short_term_capacity=2)

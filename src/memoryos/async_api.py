@@ -67,6 +67,11 @@ class AsyncMemoryos:
         await asyncio.wrap_future(self._opening)
         return self
 
+    async def run(self, work: Callable[[Memoryos], R], /) -> R:
+        """`work(memoryos)` on the instance's executor: several calls in one hop, or what the twins do not cover
+        (e.g. `await memo.run(lambda m: m.config.user_id)`)."""
+        return await self._run(work)
+
     async def _run(self, method: Callable[..., R], /, *args: Any, **kwargs: Any) -> R:
         if self._closing is not None:
             raise RuntimeError(f"{self!r} is closed")

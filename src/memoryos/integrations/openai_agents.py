@@ -8,7 +8,8 @@ The session's items are the memory's short-term tier: each stored exchange gives
 i.e. when the items end with an assistant message; until then its items wait in the session object. Before the
 history, one leading system item carries what memory recalls from the other tiers (topics, knowledge, profile)
 for the latest user message the session holds (none without one): the SDK reads a session's items before it adds
-the new input, so the recall is keyed to the conversation so far. Older exchanges leave the items when memory
+the new input, so the recall is keyed to the conversation so far; pass `RunConfig(session_input_callback=
+session.input_with_recall)` to key it to the new message instead. Older exchanges leave the items when memory
 consolidates them, and come back through that leading item when they are relevant.
 
 The class implements the SDK's `Session` protocol (the SDK advises third-party sessions to do so rather than
@@ -80,6 +81,7 @@ class MemoryosSession:
         memoryos_settings.setdefault("user_id", session_id)
         self.memory = AsyncMemoryos(**memoryos_settings)
         self._pending: list[Item] = []  # the exchange in progress, stored when it finishes
+        self._recall_on_input = False  # input_with_recall is in use: get_items leaves the recall to it
         self._lock = asyncio.Lock()
 
     # ---- the Session protocol ----
@@ -93,7 +95,7 @@ class MemoryosSession:
             items = await self._conversation()
         if limit is not None and limit <= len(items):
             return items[len(items) - limit :] if limit > 0 else []
-        recall = await self._recall(items)
+        recall = None if self._recall_on_input else await self._recall(items)
         return ([recall] if recall else []) + items
 
     async def add_items(self, items: list[Item]) -> None:
@@ -131,6 +133,16 @@ class MemoryosSession:
             for page in await self.memory.list_pages("short"):
                 with contextlib.suppress(NotFound):  # deleted meanwhile
                     await self.memory.delete_memory(page["id"])
+
+    async def input_with_recall(self, history: list[Item], new_items: list[Item]) -> list[Item]:
+        """A `session_input_callback` (`RunConfig(session_input_callback=session.input_with_recall)`): the recall
+        item keyed to the new user message rather than to the conversation so far. The SDK offers the new item
+        to `add_items`, which never stores a recall item. Once this is in use, `get_items` leaves recall to it
+        (one retrieval, so one visit, per turn)."""
+        self._recall_on_input = True
+        conversation = [i for i in history if not is_memory_item(i)]
+        recall = await self._recall(conversation + new_items)
+        return ([recall] if recall else []) + conversation + new_items
 
     async def close(self) -> None:
         """Close the memory (an exchange still in progress is not stored)."""
