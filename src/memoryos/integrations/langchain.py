@@ -43,7 +43,6 @@ class _Memory:
 
     async def acall(self, work: Callable[[Memoryos], R]) -> R:
         if isinstance(self.memory, AsyncMemoryos):
-            await self.memory.open()
             return await self.memory.run(work)
         return await asyncio.to_thread(work, self.memory)
 
