@@ -85,6 +85,7 @@ def test_calls_run_off_the_loop_in_the_callers_context_and_give_the_sync_results
             with pytest.raises(NotFound):
                 await memo.get_page(page_id)
             assert memo.sync.scope.user_id == "tom"
+            assert await memo.run(lambda m: (m.scope.user_id, len(m.list_pages()))) == ("tom", 1)
         async with AsyncMemoryos(**settings(tmp_path, user_id="copy", background_upkeep=False)) as copy:
             assert await copy.import_data(dump) == 2
 
