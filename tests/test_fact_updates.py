@@ -281,3 +281,16 @@ def test_without_an_llm_a_move_an_age_and_a_second_pet_update_what_is_true_now(m
     before = memo.retrieve("Where did I live before?")
     assert any("Lisbon" in f.fact.text and not f.current for f in before.user_knowledge)
     assert "until 8 May 2023, no longer true" in before.to_prompt()
+
+
+def test_a_fact_added_by_hand_updates_the_learnt_one_it_replaces(make_memo, clock) -> None:
+    memo = promoting(make_memo)
+    session(memo, MARCH, ("I live in Lisbon.", "Lovely city!"), ("I have a dog.", "Cute!"))
+    [lisbon] = [f for f in memo.get_knowledge("user") if f["attribute"] == "residence"]
+    berlin_id = memo.add_knowledge("The user lives in Berlin.")
+    [berlin] = [f for f in memo.get_knowledge("user") if f["attribute"] == "residence"]
+    assert berlin["id"] == berlin_id and berlin["method"] == "manual" and berlin["observed_at"] == clock.now
+    [closed] = [f for f in memo.fact_history(berlin_id) if f["id"] == lisbon["id"]]
+    assert (closed["valid_until"], closed["superseded_by"]) == (clock.now, berlin_id)
+    memo.add_knowledge("The user has a cat.")  # another pet: both hold
+    assert {f["attribute"] for f in memo.get_knowledge("user")} == {"residence", "pet:dog", "pet:cat"}
