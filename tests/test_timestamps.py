@@ -378,22 +378,3 @@ def test_mcp_refuses_bad_times_and_serves_users_with_bad_rows(tmp_path: Path, em
         anyio.run(main)
     finally:
         server.pool.close()
-
-
-# ---- stores written by released versions ----
-
-V01 = Path(__file__).resolve().parents[2] / "shared" / "data" / "stores" / "v0.1-sqlite"
-
-
-@pytest.mark.skipif(not (V01 / "memoryos.db").exists(), reason="the shared v0.1 store is not present")
-def test_a_v01_store_reads_the_same_and_has_no_time_problems(tmp_path: Path, embedder: Any) -> None:
-    import shutil
-
-    shutil.copy(V01 / "memoryos.db", tmp_path / "memoryos.db")
-    memo = Memoryos(user_id="jon", storage=f"sqlite:///{tmp_path / 'memoryos.db'}", embedder=embedder,
-                    background_upkeep=False)
-    try:
-        assert memo.export() == json.loads((V01 / "export-v0.1.json").read_text())
-        assert not [p for p in memo.check(sample=20) if "invalid" in p]
-    finally:
-        memo.close()

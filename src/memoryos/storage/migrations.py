@@ -11,6 +11,7 @@ import logging
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import StorageError
+from ..validation import TIMESTAMP_MAX, TIMESTAMP_MIN
 
 if TYPE_CHECKING:
     from .sql import Tx
@@ -21,6 +22,11 @@ log = logging.getLogger(__name__)
 class Migration(NamedTuple):  # not a dataclass: cheaper to define when a process first opens a store
     name: str
     statements: tuple[str, ...]
+
+
+_VALID_TIMES = f"{TIMESTAMP_MIN!r} AND {TIMESTAMP_MAX!r}"  # the timestamp rule's range, for SQL
+# a JSON list of ids as models.dumps writes it (no "?": statements go through the "?" -> "%s" of the PostgreSQL Tx)
+_ID_LIST = r'^\[("[A-Za-z0-9_.:-]+"(, "[A-Za-z0-9_.:-]+")*){0,1}\]$'
 
 
 def step(name: str, *statements: str) -> Migration:
@@ -138,6 +144,28 @@ SQLITE_MIGRATIONS: list[Migration] = [
             PRIMARY KEY (scope_key, segment_id)
         )""",
     ),
+    # facts carry time and validity (issue 12); pages and facts may expire. A fact written before this step gets
+    # observed_at = the newest valid timestamp among its source pages (what the field means: it cannot have been
+    # said later); valid_from stays unknown (NULL) and every such fact is current.
+    step(
+        "fact_validity_and_expiry",
+        "ALTER TABLE knowledge ADD COLUMN observed_at REAL",
+        "ALTER TABLE knowledge ADD COLUMN valid_from REAL",
+        "ALTER TABLE knowledge ADD COLUMN valid_until REAL",
+        "ALTER TABLE knowledge ADD COLUMN invalidated_at REAL",
+        "ALTER TABLE knowledge ADD COLUMN superseded_by TEXT",
+        "ALTER TABLE knowledge ADD COLUMN attribute TEXT",
+        "ALTER TABLE knowledge ADD COLUMN expires_at REAL",
+        "ALTER TABLE pages ADD COLUMN expires_at REAL",
+        f"""UPDATE knowledge SET observed_at = (
+            SELECT max(p.timestamp) FROM json_each(knowledge.source_page_ids) j
+            JOIN pages p ON p.id = j.value AND p.scope_key = knowledge.scope_key
+            WHERE typeof(p.timestamp) IN ('integer', 'real') AND p.timestamp BETWEEN {_VALID_TIMES}
+        ) WHERE json_valid(source_page_ids) AND json_type(source_page_ids) = 'array'""",
+        "CREATE INDEX pages_expiry ON pages(scope_key, expires_at) WHERE expires_at IS NOT NULL",
+        "CREATE INDEX knowledge_expiry ON knowledge(scope_key, expires_at) WHERE expires_at IS NOT NULL",
+        "CREATE INDEX knowledge_successor ON knowledge(scope_key, superseded_by) WHERE superseded_by IS NOT NULL",
+    ),
 ]
 
 
@@ -225,5 +253,25 @@ POSTGRES_MIGRATIONS: list[Migration] = [
             queued_at DOUBLE PRECISION NOT NULL,
             PRIMARY KEY (scope_key, segment_id)
         )""",
+    ),
+    step(  # see the SQLite step of the same name
+        "fact_validity_and_expiry",
+        """ALTER TABLE knowledge ADD COLUMN observed_at DOUBLE PRECISION,
+            ADD COLUMN valid_from DOUBLE PRECISION,
+            ADD COLUMN valid_until DOUBLE PRECISION,
+            ADD COLUMN invalidated_at DOUBLE PRECISION,
+            ADD COLUMN superseded_by TEXT,
+            ADD COLUMN attribute TEXT,
+            ADD COLUMN expires_at DOUBLE PRECISION""",
+        "ALTER TABLE pages ADD COLUMN expires_at DOUBLE PRECISION",
+        # only lists of ids as memoryos writes them are read: a cast of anything else would fail the whole step
+        f"""UPDATE knowledge k SET observed_at = (
+            SELECT max(p.timestamp) FROM pages p
+            WHERE p.scope_key = k.scope_key AND p.timestamp BETWEEN {_VALID_TIMES}
+            AND p.id IN (SELECT jsonb_array_elements_text(k.source_page_ids::jsonb))
+        ) WHERE k.source_page_ids ~ '{_ID_LIST}' AND k.source_page_ids <> '[]'""",
+        "CREATE INDEX pages_expiry ON pages(scope_key, expires_at) WHERE expires_at IS NOT NULL",
+        "CREATE INDEX knowledge_expiry ON knowledge(scope_key, expires_at) WHERE expires_at IS NOT NULL",
+        "CREATE INDEX knowledge_successor ON knowledge(scope_key, superseded_by) WHERE superseded_by IS NOT NULL",
     ),
 ]
