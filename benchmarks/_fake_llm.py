@@ -27,7 +27,7 @@ _ATTRIBUTES = {
     "residence": re.compile(r"\b(?:live[sd]?|living|moved|relocated|home)\b", re.I),
     "employer": re.compile(r"\b(?:work(?:s|ed|ing)?|job|employer|joined)\b", re.I),
     "pet": re.compile(r"\b(?:dog|cat|puppy|kitten|pet)\b", re.I),
-    "relationship": re.compile(r"\b(?:dating|engaged|married|partner|divorced)\b", re.I),
+    "relationship_status": re.compile(r"\b(?:dating|engaged|married|partner|divorced)\b", re.I),
 }
 
 
@@ -53,45 +53,45 @@ def attribute_of(text: str) -> str | None:
     return next((name for name, pattern in _ATTRIBUTES.items() if pattern.search(text)), None)
 
 
-def related_facts(prompt: str) -> list[tuple[str, str]]:
-    """(id, text) of the existing facts a promotion prompt shows: a JSON list of objects with id and text, a JSON
-    object id -> text, or one fact per line led by its id."""
-    found: list[tuple[str, str]] = []
+def related_facts(prompt: str) -> list[tuple[str, str, str | None]]:
+    """(id, text, attribute) of the existing facts a promotion prompt shows: a JSON list of objects with id, text
+    and maybe attribute, a JSON object id -> text, or one fact per line led by its id."""
+    found: list[tuple[str, str, str | None]] = []
     for body in _FACTS_RE.findall(prompt):
         try:
             data = json.loads(body)
         except ValueError:
             data = None
         if isinstance(data, dict):
-            found += [(str(k), str(v)) for k, v in data.items()]
+            found += [(str(k), str(v), None) for k, v in data.items()]
         elif isinstance(data, list):
             found += [
-                (str(item.get("id")), str(item.get("text", "")))
+                (str(item.get("id")), str(item.get("text", "")), item.get("attribute") or None)
                 for item in data
                 if isinstance(item, dict) and item.get("id") is not None
             ]
         else:
-            found += [(m["id"], m["text"]) for m in map(_FACT_LINE_RE.match, body.splitlines()) if m]
+            found += [(m["id"], m["text"], None) for m in map(_FACT_LINE_RE.match, body.splitlines()) if m]
     return found
 
 
-def fact_operations(pages: list[dict[str, Any]], related: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """One operation per page the user said something on: `update` of a shown fact about the same attribute,
-    otherwise `add`; each cites its page's index."""
+def fact_operations(pages: list[dict[str, Any]], related: list[tuple[str, str, str | None]]) -> list[dict[str, Any]]:
+    """One operation per page the user said something on: `update` of a shown fact about the same attribute
+    (read from its text), otherwise `add`; each cites its page's index under "pages", as the prompt asks."""
     ops: list[dict[str, Any]] = []
-    targets = {attribute_of(text): fact_id for fact_id, text in related}
+    targets = {attribute_of(text): (fact_id, shown) for fact_id, text, shown in related}
     targets.pop(None, None)
     for position, page in enumerate(pages):
         text = _first_sentence(str(page.get("user", "")))
         if not text:
             continue
         attribute = attribute_of(text)
-        target = targets.pop(attribute, None) if attribute else None
+        target, shown = targets.pop(attribute, (None, None)) if attribute else (None, None)
         ops.append(
             {
                 "text": text,
-                "page_indices": [int(page.get("index", position))],
-                "attribute": attribute,
+                "pages": [int(page.get("index", position))],
+                "attribute": shown or attribute,  # the key the library already uses for it, when it has one
                 "op": "update" if target else "add",
                 "target": target,
             }
