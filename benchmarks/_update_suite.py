@@ -618,6 +618,7 @@ def score_dialogue(memo: Any, dialogue: Dialogue) -> dict[str, Any]:
         "old_learnt": bool(old_facts),
         "new_learnt": bool(new_facts),
         "stale_closed": bool(old_facts) and len(closed) == len(old_facts),
+        "facts_closed": sum(1 for f in facts if f.get("valid_until") is not None or f.get("superseded_by")),
         "stale_dated": bool(old_facts) and len(dated) == len(old_facts),
         "questions": questions,
     }

@@ -195,10 +195,18 @@ def run_locomo(
 # ---- the update suite ----
 
 
-def run_suite(n: int, seed: int, embed: CachingEmbedder, show_progress: bool) -> dict[str, Any]:
+def run_suite(
+    n: int, seed: int, embed: CachingEmbedder, show_progress: bool, llm_base_url: str | None = None
+) -> dict[str, Any]:
+    """The suite in no-LLM mode, or against an OpenAI-compatible endpoint (the fake one: `llm_base_url`)."""
+    from memoryos.providers.llm import OpenAICompatibleLLM
+
     dialogues = suite.build_suite(n, seed)
     rows = []
     started = time.perf_counter()
+    llm = (
+        OpenAICompatibleLLM("fake-model", "fake-key", llm_base_url, timeout=30, max_retries=0) if llm_base_url else None
+    )
     with tempfile.TemporaryDirectory(prefix="memoryos-updates-") as tmp:
         for dialogue in progress(dialogues, desc="update suite", enabled=show_progress):
             with Memoryos(
@@ -206,6 +214,7 @@ def run_suite(n: int, seed: int, embed: CachingEmbedder, show_progress: bool) ->
                 assistant_id=ASSISTANT_ID,
                 data_storage_path=tmp,
                 embedder=embed,
+                llm=llm,
                 background_upkeep=False,
                 mid_term_heat_threshold=EAGER_HEAT,
             ) as memo:
@@ -453,6 +462,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         runs = {pace: [run_llm(conv, pace, embed) for conv in llm_convs] for pace in PACES}
         results["llm"] = {pace: _pool_llm(rows) for pace, rows in runs.items()}
         results["llm"]["conversations"] = [c.sample_id for c in llm_convs]
+        if args.suite > 0:  # fact operations end to end: the fake answers `update` for a known fact's attribute
+            with FakeLLMServer() as server:
+                llm_suite = run_suite(args.suite, args.seed, embed, not args.quiet, server.base_url)
+                operations = dict(server.operations)
+            results["llm"]["update_suite"] = {
+                "summary": llm_suite["summary"],
+                "operations_served": operations,
+                "stale_closed": sum(r["stale_closed"] for r in llm_suite["dialogues"]),
+                "facts_closed": sum(r["facts_closed"] for r in llm_suite["dialogues"]),
+                "seconds": llm_suite["seconds"],
+            }
         timing["llm_s"] = round(time.perf_counter() - step, 1)
     if args.with_locomo:
         from . import locomo
@@ -582,6 +602,28 @@ def _print_details(results: dict[str, Any]) -> None:
                 "largest segment",
             ],
             table,
+        )
+    llm_suite = results.get("llm", {}).get("update_suite")
+    if llm_suite:
+        s = llm_suite["summary"]
+        print_table(
+            "LLM mode (fake endpoint): the update suite",
+            [
+                "operations served",
+                "facts closed",
+                "dialogues with the stale fact closed",
+                "current first",
+                "past retrieved",
+            ],
+            [
+                [
+                    str(llm_suite["operations_served"]),
+                    llm_suite["facts_closed"],
+                    f"{llm_suite['stale_closed']} / {s['dialogues']}",
+                    s["current_first"],
+                    s["past_retrieved"],
+                ]
+            ],
         )
 
 

@@ -304,6 +304,7 @@ def test_knowledge_benchmark_smoke(tmp_path: Path) -> None:
             assert 0 < measured["segments"]["largest_share"] <= 1
             assert measured["profile"]["chars"] >= 0
         assert results["llm"][pace]["max_consolidation_pages"] >= 1 and results["llm"][pace]["calls_per_100_turns"] > 0
+    assert results["llm"]["update_suite"]["summary"]["dialogues"] == 2  # the suite against the fake endpoint too
     suite = results["update_suite"]["summary"]
     assert suite["dialogues"] == 2 and suite["current_questions"] == 4 and suite["past_questions"] == 2
     assert {c["where"] for c in results["checks"]} >= {"burst/default", "paced/all", "suite", "llm/burst"}
