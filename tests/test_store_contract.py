@@ -56,10 +56,13 @@ def add(store: Store, scope: Scope, text: str, ts: float = 1_700_000_000.0) -> P
     return store.add_page(scope, Page(id=new_id(), user_input=text, agent_response=f"re: {text}", timestamp=ts))
 
 
-def consolidate(store: Store, scope: Scope, pages: list[Page], segment_id: str | None = None) -> str:
-    """Move pages into one segment (new unless segment_id names an existing one); returns the segment id."""
+def consolidate(
+    store: Store, scope: Scope, pages: list[Page], segment_id: str | None = None, new_segment: str | None = None
+) -> str:
+    """Move pages into one segment (new, with id new_segment if given, unless segment_id names an existing one);
+    returns the segment id."""
     is_new = segment_id is None
-    sid = segment_id or new_id()
+    sid = segment_id or new_segment or new_id()
     plan = ConsolidationPlan(
         page_ids=[p.id for p in pages],
         pages=[
@@ -307,7 +310,6 @@ def test_export_import_round_trip_into_an_empty_scope_only(store: Store) -> None
     target = Scope("carol", "assistant")
     with pytest.raises(InvalidInput):
         store.import_scope(ALICE, dump)  # not empty
-    store.forget_scope(ALICE)  # ids are unique per store: free them before restoring the same dump
     store.import_scope(target, dump)
     again = store.export_scope(target)
     assert [(p.id, p.seq, p.tier, p.segment_id, p.user_input) for p in again.pages] == [
@@ -404,24 +406,61 @@ def test_reanalysis_queue_is_scoped_transactional_and_cleared(store: Store) -> N
 # ---- the protocol's common promises (storage/base.py) ----
 
 
-def test_taken_ids_are_invalid_input_that_changes_nothing(store: Store) -> None:
-    page = add(store, ALICE, "p")
-    with pytest.raises(InvalidInput):
-        store.add_page(BOB, Page(id=page.id, user_input="x", agent_response="y", timestamp=1_700_000_000.0))
-    assert store.count_pages(BOB) == 0 and store.get_pages(BOB, [page.id]) == []
-    fact = Fact(new_id(), "user", "f", [page.id], 1.0, "manual", vec(1))
+def test_ids_are_unique_per_scope_and_the_same_id_in_two_scopes_names_two_records(store: Store) -> None:
+    page = add(store, ALICE, "alice's page")
+    with pytest.raises(InvalidInput):  # the scope's own id
+        store.add_page(ALICE, Page(id=page.id, user_input="x", agent_response="y", timestamp=1_700_000_000.0))
+    assert store.count_pages(ALICE) == 1
+    twin = store.add_page(BOB, Page(id=page.id, user_input="bob's page", agent_response="", timestamp=1.0))
+    sid = new_id()
+    consolidate(store, ALICE, [page], new_segment=sid)
+    consolidate(store, BOB, [twin], new_segment=sid)
+    fact = Fact(new_id(), "user", "alice's fact", [page.id], 1.0, "manual", vec(1))
     store.add_facts(ALICE, [fact], [])
-    with pytest.raises(InvalidInput):
-        store.add_facts(BOB, [Fact(new_id(), "user", "g", [], 1.0, "manual"), fact], [])
-    assert store.list_facts(BOB) == []
-    dump = store.export_scope(ALICE)
+    with pytest.raises(InvalidInput):  # all or nothing: the new fact beside the taken one is not added either
+        store.add_facts(ALICE, [Fact(new_id(), "user", "g", [], 1.0, "manual"), fact], [])
+    assert [f.text for f in store.list_facts(ALICE)] == ["alice's fact"]
+    store.add_facts(BOB, [Fact(fact.id, "user", "bob's fact", [page.id], 1.0, "manual", vec(2))], [])
+    # each scope reaches its own record under the shared ids
+    assert store.get_page(BOB, page.id).user_input == "bob's page"
+    assert [h[0] for h in store.lexical_search(BOB, ["alice"], 10)] == []
+    store.delete_page(ALICE, page.id)  # alice's page (and her segment, now empty) go; bob's stay
+    with pytest.raises(NotFound):
+        store.get_segment(ALICE, sid)
+    assert store.get_segment(BOB, sid).page_count == 1
+    assert [h[0] for h in store.dense_search(BOB, vec(0), 5)] == [page.id]
+    store.delete_fact(ALICE, fact.id)
+    assert [f.text for f in store.list_facts(BOB)] == ["bob's fact"]
+    # an import keeps its ids whoever else holds them; a clash with the scope's own ids is refused unnamed
+    dump = store.export_scope(BOB)
+    carol = Scope("carol", "assistant")
+    store.import_scope(carol, dump)
+    assert [(p.id, p.user_input) for p in store.list_pages(carol)] == [(page.id, "bob's page")]
+    dave = Scope("dave", "assistant")
+    store.add_facts(dave, [Fact(fact.id, "user", "dave's fact", [], 1.0, "manual")], [])
     with pytest.raises(InvalidInput) as caught:
-        store.import_scope(BOB, dump, renew_taken_ids=False)  # migrate's way: no fresh ids
-    assert page.id not in str(caught.value) and fact.id not in str(caught.value)
-    assert store.count_pages(BOB) == 0 and store.list_facts(BOB) == []
-    store.import_scope(BOB, dump)  # the default renews the taken ids instead
-    assert [p.user_input for p in store.list_pages(BOB)] == ["p"]
-    assert store.get_pages(BOB, [page.id]) == [] and store.get_page(ALICE, page.id).user_input == "p"
+        store.import_scope(dave, dump)
+    assert fact.id not in str(caught.value) and page.id not in str(caught.value)
+    assert store.count_pages(dave) == 0 and [f.text for f in store.list_facts(dave)] == ["dave's fact"]
+
+
+def test_lookups_by_id_use_the_scope_and_id_key(store: Store) -> None:
+    if not hasattr(store, "path"):
+        pytest.skip("query plans are checked on SQLite")
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True)  # type: ignore[attr-defined]
+    try:
+        for table in ("pages", "segments", "knowledge"):
+            plan = " ".join(
+                row[3]
+                for row in conn.execute(
+                    f"EXPLAIN QUERY PLAN SELECT * FROM {table} WHERE scope_key=? AND id IN (?, ?)", ("s", "a", "b")
+                )
+            )
+            assert "(scope_key=? AND id=?)" in plan, (table, plan)
+    finally:
+        conn.close()
 
 
 def test_vectors_come_back_only_when_asked_and_deleted_pages_leave_the_search(store: Store) -> None:
@@ -700,7 +739,6 @@ def test_export_import_keeps_validity_history_and_expiry(store: Store) -> None:
     new = fact("lives in Berlin", attribute="residence", observed_at=T0 + 1)
     store.add_facts(ALICE, [old, new], [], [FactInvalidation(old.id, T0 + 1, T0 + 2, new.id)])
     dump = store.export_scope(ALICE)
-    store.forget_scope(ALICE)
     store.import_scope(BOB, dump)
     again = store.export_scope(BOB)
     assert [f.to_dict() for f in again.facts] == [f.to_dict() for f in dump.facts]

@@ -21,10 +21,10 @@ import pytest
 from conftest import database_url
 
 from memoryos import Memoryos
-from memoryos.models import Scope
+from memoryos.export_format import dump_to_dict
+from memoryos.models import Page, Scope
 from memoryos.storage import open_store
-from memoryos.storage.migrations import POSTGRES_MIGRATIONS, Migration
-from memoryos.transfer import dump_to_dict
+from memoryos.storage.schema import POSTGRES_MIGRATIONS, Migration
 
 V01 = Path(__file__).resolve().parents[2] / "shared" / "data" / "stores" / "v0.1-sqlite"
 JON = Scope("jon", "default_assistant")
@@ -174,8 +174,8 @@ class _V01Postgres:
     def build(cls, url: str) -> None:
         import psycopg
 
-        from memoryos.storage.migrations import migrate
         from memoryos.storage.postgres import _PgTx
+        from memoryos.storage.schema import migrate
 
         steps: list[Migration] = POSTGRES_MIGRATIONS[:V01_PG_STEPS]
         source = sqlite3.connect(f"file:{V01 / 'memoryos.db'}?mode=ro", uri=True)
@@ -230,3 +230,80 @@ def test_a_v01_postgres_store_migrates_and_exports_like_the_sqlite_one(v01_postg
         sqlite_store.close()
     assert as_released(from_postgres) == as_released(released())
     assert from_postgres == from_sqlite
+
+
+# ---- every key and unique index includes scope_key (issue 11), fresh and upgraded ----
+
+SCOPED_TABLES = ("pages", "segments", "knowledge", "profiles", "upkeep_leases", "segment_reanalysis", "scopes")
+
+
+def sqlite_unique_keys(path: Path) -> dict[str, list[list[str]]]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        keys: dict[str, list[list[str]]] = {}
+        for table in SCOPED_TABLES:
+            for _, name, unique, *_ in conn.execute(f"PRAGMA index_list({table})"):
+                if unique:
+                    keys.setdefault(table, []).append([r[2] for r in conn.execute(f"PRAGMA index_info({name})")])
+        return keys
+    finally:
+        conn.close()
+
+
+def postgres_unique_keys(url: str) -> dict[str, list[list[str]]]:
+    import psycopg
+
+    keys: dict[str, list[list[str]]] = {}
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT t.relname, array_agg(a.attname::text ORDER BY a.attnum) FROM pg_index i "
+            "JOIN pg_class t ON t.oid = i.indrelid JOIN pg_class x ON x.oid = i.indexrelid "
+            "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY(i.indkey) "
+            "WHERE i.indisunique AND t.relname = ANY(%s) GROUP BY t.relname, x.relname",
+            (list(SCOPED_TABLES),),
+        ).fetchall()
+    for table, columns in rows:
+        keys.setdefault(table, []).append(list(columns))
+    return keys
+
+
+def assert_scoped(keys: dict[str, list[list[str]]]) -> None:
+    assert set(keys) == set(SCOPED_TABLES), keys
+    for table, indexes in keys.items():
+        for columns in indexes:
+            assert "scope_key" in columns, (table, columns)
+    for table in ("pages", "segments", "knowledge"):
+        assert {"scope_key", "id"} in [set(columns) for columns in keys[table]], (table, keys[table])
+
+
+def test_every_unique_key_of_a_fresh_or_upgraded_sqlite_store_includes_scope_key(tmp_path: Path) -> None:
+    open_store(f"sqlite:///{tmp_path / 'fresh.db'}").close()
+    assert_scoped(sqlite_unique_keys(tmp_path / "fresh.db"))
+    open_store(f"sqlite:///{copied_v01(tmp_path)}").close()
+    assert_scoped(sqlite_unique_keys(tmp_path / "memoryos.db"))
+
+
+def test_every_unique_key_of_an_upgraded_postgres_store_includes_scope_key(v01_postgres: str) -> None:
+    open_store(v01_postgres).close()
+    assert_scoped(postgres_unique_keys(v01_postgres))
+
+
+def test_the_sqlite_upgrade_keeps_pks_and_the_lexical_index(tmp_path: Path) -> None:
+    path = copied_v01(tmp_path)
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as before:
+        pks = before.execute("SELECT pk, id FROM pages ORDER BY pk").fetchall()
+        (counter,) = before.execute("SELECT seq FROM sqlite_sequence WHERE name='pages'").fetchone()
+    store = open_store(f"sqlite:///{path}")
+    try:
+        assert store.lexical_index_problems(JON) == []
+        hits = store.lexical_search(JON, ["banker"], 5)
+        assert hits and all("banker" in store.get_page(JON, h[0]).text.lower() for h in hits)
+        page = store.add_page(
+            JON, Page(id=uuid.uuid4().hex, user_input="after the upgrade", agent_response="", timestamp=1_800_000_000.0)
+        )
+    finally:
+        store.close()
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as after:
+        assert after.execute(f"SELECT pk, id FROM pages WHERE pk <= {pks[-1][0]} ORDER BY pk").fetchall() == pks
+        (new_pk,) = after.execute("SELECT pk FROM pages WHERE id=?", (page.id,)).fetchone()
+    assert new_pk == counter + 1  # the AUTOINCREMENT counter carried over: no pk is ever reused

@@ -366,12 +366,12 @@ def import_(
     LoCoMo: speaker_a is the user, each conversation becomes the user named by its sample_id unless --user is
     given; export: the output of `memoryos export`, restored into an empty user (its own user unless --user).
     """
-    from .interfaces import importer
+    from .interfaces import import_files
 
-    if fmt not in importer.FORMATS:
-        raise typer.BadParameter(f"must be one of {', '.join(importer.FORMATS)}", param_hint="--format")
+    if fmt not in import_files.FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(import_files.FORMATS)}", param_hint="--format")
     with _errors():
-        source = importer.read_source(file, fmt, conversation)  # type: ignore[arg-type]
+        source = import_files.read_source(file, fmt, conversation)  # type: ignore[arg-type]
     settings = target.settings()
     reports = []
     if source.export is not None:
@@ -381,14 +381,14 @@ def import_(
             user_id=target.user or dump.get("user_id"),
             assistant_id=target.assistant or dump.get("assistant_id"),
         ) as memo:
-            reports.append(importer.import_export(memo, dump))
+            reports.append(import_files.import_export(memo, dump))
     else:
         from .interfaces.settings import effective_config
 
         with _errors():  # every record of every user is checked before anything is written
             limits = effective_config(settings)
-            importer.check_records(source.records, limits.max_input_chars, limits.max_meta_data_bytes)
-        groups: dict[str | None, list[importer.Record]] = {}
+            import_files.check_records(source.records, limits.max_input_chars, limits.max_meta_data_bytes)
+        groups: dict[str | None, list[import_files.Record]] = {}
         for record in source.records:
             groups.setdefault(None if target.user else record.user_id, []).append(record)
         with _progress(quiet or as_json) as progress:
@@ -411,15 +411,15 @@ def import_(
 
 
 def _import_group(settings: dict[str, Any], uid: str | None, records: list[Any], batch_size: int, advance: Any) -> Any:
-    from .interfaces import importer
+    from .interfaces import import_files
     from .interfaces.settings import effective_config
     from .memoryos import make_embedder
 
     overrides: dict[str, Any] = {"user_id": uid} if uid else {}
     config = effective_config({**settings, **overrides})
-    prefetcher = importer.PrefetchEmbedder(lambda: make_embedder(config))
+    prefetcher = import_files.PrefetchEmbedder(lambda: make_embedder(config))
     with _memory(settings, embedder=prefetcher, **overrides) as memo:
-        report = importer.import_records(memo, records, prefetcher, batch_size, advance)
+        report = import_files.import_records(memo, records, prefetcher, batch_size, advance)
         memo.flush()
     return report
 

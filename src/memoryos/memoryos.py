@@ -16,6 +16,7 @@ import numpy as np
 
 from .config import MemoryosConfig, build_config, validate_identifier
 from .errors import ConfigError, InvalidInput, LLMError, LLMNotConfigured
+from .export_format import dict_to_dump, dump_to_dict, with_fresh_ids
 from .maintenance import check_memory, repair_memory
 from .models import Fact, KnowledgeKind, Page, Scope
 from .providers.analysis import Analyzer, LLMAnalyzer
@@ -31,7 +32,6 @@ from .storage import Store, open_store
 from .tiers.long_term import LongTermMemory
 from .tiers.mid_term import MidTermMemory, segment_vector
 from .tiers.short_term import ShortTermMemory
-from .transfer import dict_to_dump, dump_to_dict, with_fresh_ids
 from .upkeep.fallback import AnalysisRouter, LLMHealth
 from .upkeep.promoter import Promoter
 from .upkeep.reanalyzer import Reanalyzer
@@ -426,17 +426,13 @@ class Memoryos:
         self._write_visits()
         return dump_to_dict(self.store.export_scope(self.scope), self.scope.user_id, self.scope.assistant_id)
 
-    def import_data(self, data: dict[str, Any], *, new_ids: bool | None = None) -> int:
+    def import_data(self, data: dict[str, Any], *, new_ids: bool = False) -> int:
         """Restore an export into this (empty) user's memory; vectors are recomputed. Returns pages imported.
 
-        Every record is checked with add_memory's rules first (transfer.dict_to_dump): a bad one is an
-        InvalidInput naming it, and nothing is written. `new_ids`: give pages, segments and knowledge new ids
-        (references kept). By default that happens when the export belongs to another user or assistant, since
-        ids are unique across a store; a restore of the same user keeps its ids, except those already used
-        elsewhere in the store, which are renewed without saying whose they were."""
+        Every record is checked with add_memory's rules first (export_format.dict_to_dump): a bad one is an
+        InvalidInput naming it, and nothing is written. Ids are kept (they are unique per user, so whatever other
+        users hold never matters); `new_ids`: give pages, segments and knowledge new ids, references kept."""
         dump = dict_to_dump(data, self.config.max_input_chars, self.config.max_meta_data_bytes)
-        if new_ids is None:
-            new_ids = (data.get("user_id"), data.get("assistant_id")) != (self.scope.user_id, self.scope.assistant_id)
         if new_ids:
             dump = with_fresh_ids(dump)
         mid_pages = [p for p in dump.pages if p.tier != "short"]

@@ -3,10 +3,11 @@
 Promises every method keeps, unless its own text says more:
 
 - Atomic: a method is one transaction. It changes everything it says or, when it raises, nothing.
-- Scoped: a method reaches only its scope's rows. Another scope's id is unknown there: NotFound where the method
-  names one record, skipped where it takes a list, never changed.
+- Scoped: a method reaches only its scope's rows. Ids are unique per scope (every key and unique index starts
+  with the scope), so the same id in two scopes names two records, and another scope's id is unknown here:
+  NotFound where the method names one record, skipped where it takes a list, never changed.
 - Errors: InvalidInput for what the caller passed (a time outside the timestamp rule, a non-empty import target,
-  an id already in use), NotFound as above, ConfigError for a store built with another embedding model,
+  an id the scope already uses), NotFound as above, ConfigError for a store built with another embedding model,
   StorageError for the database itself (unreachable, locked, full, read-only, corrupt). Messages never show
   passwords or ids of other scopes.
 - Times: every time written is checked against the timestamp rule first (validation.check_epoch); a stored time
@@ -63,7 +64,7 @@ class Store(Protocol):
     def add_page(self, scope: Scope, page: Page) -> Page:
         """Append a short-term page (with its expires_at, if any); returns it with its seq (1, 2, ... per scope,
         in commit order: one user's concurrent adds are ordered) and tier set. InvalidInput for a bad time or an
-        id already used."""
+        id the scope already uses."""
         ...
 
     def get_page(self, scope: Scope, page_id: str) -> Page:
@@ -266,13 +267,10 @@ class Store(Protocol):
         that break the timestamp rule are listed in invalid_times."""
         ...
 
-    def import_scope(self, scope: Scope, dump: ScopeDump, *, renew_taken_ids: bool = True) -> None:
-        """Restore into an empty scope; InvalidInput if the scope already holds pages or a time breaks the rule.
-        Page numbering continues after the imported seqs.
-
-        Ids are unique per store: with renew_taken_ids, ids already used anywhere in the store (another user's
-        rows included) get fresh ones with every reference kept, so an import never reveals that an id exists;
-        without it (migrate, which verifies ids), a taken id is an InvalidInput that does not name it."""
+    def import_scope(self, scope: Scope, dump: ScopeDump) -> None:
+        """Restore into a scope without pages, ids kept; InvalidInput if the scope already holds pages, a time breaks
+        the rule, or a knowledge id is one the scope already uses (said without naming it). Page numbering
+        continues after the imported seqs. What other scopes hold never matters (ids are keyed by scope)."""
         ...
 
     def forget_scope(self, scope: Scope) -> int:

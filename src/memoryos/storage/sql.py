@@ -45,9 +45,7 @@ from ..models import (
     Tier,
     dumps,
 )
-from ..transfer import with_fresh_ids
 from ..validation import check_epoch
-from .migrations import Migration, migrate
 from .rows import (
     CURRENT_FACT,
     FACT_COLS,
@@ -73,6 +71,7 @@ from .rows import (
     time_fix_note,
     time_fix_target,
 )
+from .schema import Migration, migrate
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +145,6 @@ class SqlStore:
     GREATEST: ClassVar[str] = "greatest"  # the larger of two values
     NO_LIMIT: ClassVar[Any] = None  # the LIMIT of "every row"
     ID_BATCH: ClassVar[int | None] = None  # most ids one statement may list (None: any number)
-    ID_LOOKUP_SCOPE: ClassVar[str] = "scope_key"  # the scope test beside a lookup by id (see `_among`)
 
     read_only: bool = False
 
@@ -240,9 +238,9 @@ class SqlStore:
             tx.many(sql, values)
 
     def _among(self, scope: Scope, ids: Sequence[str]) -> tuple[str, list[Any]]:
-        """A WHERE clause for the scope's rows among these ids, found through the unique id index."""
+        """A WHERE clause for the scope's rows among these ids, found through the (scope_key, id) key."""
         where, params = self._ids("id", ids)
-        return f"{self.ID_LOOKUP_SCOPE}=? AND {where}", [scope.key, *params]
+        return f"scope_key=? AND {where}", [scope.key, *params]
 
     @staticmethod
     def _matching(scope: Scope, **equal: str | None) -> tuple[str, list[Any]]:
@@ -399,7 +397,7 @@ class SqlStore:
             tx.run("UPDATE pages SET next_page_id=? WHERE scope_key=? AND id=?", (next_id, scope.key, prev_id))
         if next_id:
             tx.run("UPDATE pages SET prev_page_id=? WHERE scope_key=? AND id=?", (prev_id, scope.key, next_id))
-        tx.run("DELETE FROM pages WHERE pk=?", (pk,))
+        tx.run("DELETE FROM pages WHERE scope_key=? AND id=?", (scope.key, page_id))
         self._page_removed(tx, scope, pk, bool(had_vector))
         if segment_id:
             tx.run(
@@ -844,36 +842,15 @@ class SqlStore:
             profiles = self._profiles(tx, scope, faults=faults)
         return ScopeDump(pages=pages, segments=segments, profile_versions=profiles, facts=facts, invalid_times=faults)
 
-    def _taken_ids(self, tx: Tx, dump: ScopeDump) -> tuple[set[str], set[str], set[str]]:
-        """Ids of the dump already used anywhere in this store (ids are unique per store, not per scope)."""
-
-        def taken(table: str, ids: list[str]) -> set[str]:
-            found: set[str] = set()
-            for chunk in self._batches(ids):
-                where, params = self._ids("id", chunk)
-                found.update(r[0] for r in tx.run(f"SELECT id FROM {table} WHERE {where}", params))
-            return found
-
-        return (
-            taken("pages", [p.id for p in dump.pages]),
-            taken("segments", [s.id for s in dump.segments]),
-            taken("knowledge", [f.id for f in dump.facts]),
-        )
-
-    def import_scope(self, scope: Scope, dump: ScopeDump, *, renew_taken_ids: bool = True) -> None:
+    def import_scope(self, scope: Scope, dump: ScopeDump) -> None:
         check_dump_times(dump)
-        # the import is validated (unique ids and seqs) and taken ids are renewed, so a clash is a concurrent writer
-        # or migrate's renew_taken_ids=False: the database's message would name the id, the conflict text does not
+        # the import is validated (unique ids and seqs) and ids are keyed by scope, so a clash is with the scope's
+        # own knowledge or a concurrent writer; the database's message would name the id, the conflict text does not
         with self._write(conflict=_IMPORT_CONFLICT) as tx:
             self._ensure_scope(tx, scope)
             self._lock_scope(tx, scope)
             if tx.one("SELECT 1 FROM pages WHERE scope_key=? LIMIT 1", (scope.key,)):
                 raise InvalidInput(f"the memory of user {scope.user_id!r} is not empty; import needs an empty one")
-            if renew_taken_ids:
-                pages_taken, segments_taken, facts_taken = self._taken_ids(tx, dump)
-                if pages_taken or segments_taken or facts_taken:
-                    # never tell the importer that an id exists elsewhere: the copy simply gets fresh ones
-                    dump = with_fresh_ids(dump, pages_taken, segments_taken, facts_taken)
             self._insert(tx, "segments", [segment_row(scope.key, s) for s in dump.segments])
             stamp = self._vectors_written(tx, scope, replaced=False)
             self._insert(tx, "pages", [page_row(scope.key, p) | stamp for p in dump.pages])

@@ -19,10 +19,10 @@ import numpy as np
 
 from ..config import validate_identifier
 from ..errors import InvalidInput
+from ..export_format import EXPORT_FORMAT
 from ..memoryos import Memoryos
 from ..models import page_text
 from ..providers.embeddings import Embedder
-from ..transfer import EXPORT_FORMAT
 from ..validation import check_meta_data, check_text, parse_timestamp
 
 Format = Literal["auto", "json", "jsonl", "locomo", "export"]

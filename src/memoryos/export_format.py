@@ -1,4 +1,5 @@
-"""Export and import of one user's memory as a JSON-serializable document."""
+"""The export format: one user's memory as a JSON document (`memoryos-export`) and back as a ScopeDump, read
+with the live API's validators. Used by `Memoryos.export`/`import_data`, `memoryos import` and REST."""
 
 from __future__ import annotations
 
@@ -215,11 +216,9 @@ def with_fresh_ids(
     segments: Collection[str] | None = None,
     facts: Collection[str] | None = None,
 ) -> ScopeDump:
-    """The same memory under new page, segment and knowledge ids, every reference between them kept.
-
-    Ids are unique across a store, so a copy of one user's memory given to another user in the same store (or
-    imported twice under different users) needs its own. `pages`, `segments`, `facts`: renew only these ids
-    (those already taken in the store); None renews every id of that kind."""
+    """The same memory under new page, segment and knowledge ids, every reference between them kept
+    (`Memoryos.import_data(new_ids=True)`). `pages`, `segments`, `facts`: renew only these ids; None renews every
+    id of that kind."""
     page_ids = {p.id: uuid.uuid4().hex for p in dump.pages if pages is None or p.id in pages}
     segment_ids = {s.id: uuid.uuid4().hex for s in dump.segments if segments is None or s.id in segments}
     fact_ids = {f.id: uuid.uuid4().hex for f in dump.facts if facts is None or f.id in facts}
