@@ -8,7 +8,7 @@ import re
 import numpy as np
 
 from ..config import MemoryosConfig
-from ..models import Page
+from ..models import Fact, Page
 from ..textutil import clip, clip_tail, extract_keywords, sentences
 from .results import ConsolidationOut, PromotionOut, TopicOut
 
@@ -100,7 +100,7 @@ class ExtractiveAnalyzer:
         keywords = extract_keywords([pages[i].text for i in group], self.config.max_keywords)
         return TopicOut(page_indices=group, summary=clip(summary, self.config.max_summary_chars), keywords=keywords)
 
-    def analyze_for_profile(self, current_profile: str, pages: list[Page]) -> PromotionOut:
+    def analyze_for_profile(self, current_profile: str, pages: list[Page], related: list[Fact]) -> PromotionOut:
         user_facts: list[str] = []
         assistant_facts: list[str] = []
         for page in pages:
