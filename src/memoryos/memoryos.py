@@ -129,9 +129,10 @@ class Memoryos:
         clock: Callable[[], float] = time.time,
         **settings: Any,
     ) -> None:
-        if user_id is not None:
+        # an empty string is "not set" for every argument (build_config), as the original's examples use it
+        if user_id not in (None, ""):
             validate_identifier(user_id, "user_id")
-        if assistant_id is not None:
+        if assistant_id not in (None, ""):
             validate_identifier(assistant_id, "assistant_id")
         explicit: dict[str, Any] = {
             "user_id": user_id,
@@ -156,7 +157,7 @@ class Memoryos:
         self.usage = UsageMeter()
         self._closed = False
 
-        if store is not None and storage is not None:
+        if store is not None and storage not in (None, ""):
             raise ConfigError("give storage (a URL) or store (an open Store), not both")
         # like an HTTP client given a transport: a store handed in is used as it is and stays the caller's to
         # close (one store can serve many users' Memoryos instances); a store opened from the URL is ours
