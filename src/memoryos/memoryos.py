@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from .compat import OriginalApi
 from .config import MemoryosConfig, build_config, validate_identifier
 from .errors import ConfigError, InvalidInput, LLMError, LLMNotConfigured, NotFound
 from .expiry import Expiring, is_expired, purge_expired, unexpired
@@ -99,10 +100,11 @@ def make_embedder(cfg: MemoryosConfig) -> Embedder:
     )
 
 
-class Memoryos:
+class Memoryos(OriginalApi):
     """Three-tier memory for one user talking to one assistant.
 
-    Parameter names follow the established MemoryOS API; everything else is in `config` (a MemoryosConfig).
+    Parameter names follow the established MemoryOS API; everything else is in `config` (a MemoryosConfig). The
+    original's method names are aliases (compat.OriginalApi).
     """
 
     def __init__(
@@ -556,6 +558,29 @@ class Memoryos:
             self._worker.notify()
         else:
             run_until_idle(self._upkeep_step)  # failures are logged there and stay pending
+
+    def promote(self, segment_id: str | None = None) -> bool:
+        """Promote one mid-term segment now, whatever its heat: its pages not analysed yet become profile and
+        knowledge, and its heat counters reset. Default: the hottest segment that has such pages. False when there
+        is none, or another process holds this user's upkeep; NotFound for a segment id of no segment here."""
+        self._write_visits()
+        with self._upkeep_lock:
+            if not self.store.claim_upkeep(self.scope, self._holder, self.config.upkeep_lease_seconds):
+                log.info("promotion of %s skipped: another process holds its upkeep", self.scope.user_id)
+                return False
+            try:
+                now = self._clock()
+                if segment_id is not None:
+                    chosen = [self.store.get_segment(self.scope, check_text(segment_id, "segment_id", 200))]
+                else:
+                    chosen = sorted(self.mid.segments(), key=lambda s: -self.mid.heat(s, now))
+                for segment in chosen:
+                    if self.store.unanalyzed_pages(self.scope, segment.id):
+                        self.promoter.promote(segment, now)
+                        return True
+                return False
+            finally:
+                self.store.release_upkeep(self.scope, self._holder)
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until pending consolidation and promotion are done. True if everything pending succeeded."""
