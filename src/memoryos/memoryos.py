@@ -17,6 +17,7 @@ import numpy as np
 
 from .compat import OriginalApi
 from .config import MemoryosConfig, build_config, validate_identifier
+from .dump_vectors import attach_vectors
 from .errors import ConfigError, InvalidInput, LLMError, LLMNotConfigured, NotFound
 from .expiry import Expiring, is_expired, purge_expired, unexpired
 from .export_format import dict_to_dump, dump_to_dict, with_fresh_ids
@@ -33,7 +34,7 @@ from .retrieval.result import RetrievalResult
 from .retrieval.retriever import Retriever
 from .storage import Store, open_store
 from .tiers.long_term import LongTermMemory
-from .tiers.mid_term import MidTermMemory, segment_vector
+from .tiers.mid_term import MidTermMemory
 from .tiers.short_term import ShortTermMemory
 from .upkeep.fallback import AnalysisRouter, LLMHealth
 from .upkeep.promoter import Promoter
@@ -504,16 +505,7 @@ class Memoryos(OriginalApi):
         dump = dict_to_dump(data, self.config.max_input_chars, self.config.max_meta_data_bytes)
         if new_ids:
             dump = with_fresh_ids(dump)
-        mid_pages = [p for p in dump.pages if p.tier != "short"]
-        for page, vector in zip(mid_pages, self._embed([p.text for p in mid_pages]), strict=True):
-            page.embedding = vector
-        for fact, vector in zip(dump.facts, self._embed([f.text for f in dump.facts]), strict=True):
-            fact.embedding = vector
-        for segment in dump.segments:
-            members = [p.embedding for p in mid_pages if p.segment_id == segment.id and p.embedding is not None]
-            segment.embedding = segment_vector(
-                self.analyzer.method, segment.summary, np.stack(members) if members else None, self._embed
-            )
+        attach_vectors(dump, self._embed, self.analyzer.method, self.config.embedding_batch_size)
         with self._upkeep_lock:
             self.store.import_scope(self.scope, dump)
         return len(dump.pages)
