@@ -31,9 +31,9 @@ def attach_vectors(
         fact.embedding = vector
     for segment in dump.segments:
         members = [p.embedding for p in pages if p.segment_id == segment.id and p.embedding is not None]
-        segment.embedding = segment_vector(
-            segment_method, segment.summary, np.stack(members) if members else None, embed
-        )
+        # a blank summary says nothing of the topic, whoever wrote it: its pages do
+        method = segment_method if segment.summary.strip() else "extractive"
+        segment.embedding = segment_vector(method, segment.summary, np.stack(members) if members else None, embed)
 
 
 def _batched(embed: Embed, texts: Sequence[str], size: int, advance: Callable[[int], None]) -> list[np.ndarray]:
