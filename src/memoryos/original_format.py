@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
+import os
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -70,14 +71,14 @@ class OriginalDirectory:
     notes: list[str] = field(default_factory=list)  # about the directory as a whole
 
 
-def looks_like_original(path: str | Path) -> bool:
+def looks_like_original(path: str | os.PathLike[str]) -> bool:
     """A directory with `users/` (or `assistants/`) in it, as the original's data_storage_path is."""
     root = Path(path)
     return root.is_dir() and ((root / "users").is_dir() or (root / "assistants").is_dir())
 
 
 def read_original(
-    path: str | Path,
+    path: str | os.PathLike[str],
     *,
     now: float,
     users: Collection[str] | None = None,
