@@ -559,7 +559,8 @@ def _import_original(directory: Path, target: Target, batch_size: int, quiet: bo
         typer.echo(
             visible(
                 f"{user.user_id}: {user.short_term_pages + user.mid_term_pages} pages ({user.short_term_pages} "
-                f"short-term, {user.mid_term_pages} mid-term in {user.segments} segments), "
+                f"short-term, {user.mid_term_pages} mid-term in {user.segments} segment"
+                f"{'' if user.segments == 1 else 's'}), "
                 f"{'a profile' if user.profile_versions else 'no profile'}, {user.user_knowledge} user and "
                 f"{user.assistant_knowledge} assistant knowledge entries (assistant {user.assistant_id})"
             )
