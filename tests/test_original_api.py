@@ -16,7 +16,7 @@ from mcp import Client, StdioServerParameters
 from test_llm_endpoint import ANSWER, Brain
 from test_mcp_helpers import TOOLS, child_env, memoryos_command
 
-from memoryos import ConfigError, Memoryos
+from memoryos import ConfigError, Memoryos, NotFound
 from memoryos.interfaces.mcp_server import MemoryServer
 from memoryos.interfaces.settings import resolve_settings
 from memoryos.providers.embeddings import local_embedder
@@ -190,6 +190,9 @@ def test_the_original_method_names_return_what_the_original_returns() -> None:
         assert all(p["analyzed"] for p in memo.list_pages("mid"))
         memo.force_mid_term_analysis()  # nothing new in mid-term: no analysis, as in the original
         assert llm.purposes().count("profile_knowledge") == len(segments)
+        assert memo.promote(segments[0]["id"]) is False  # nothing left to analyse there
+        with pytest.raises(NotFound):
+            memo.promote("no-such-segment")
         memo.close()
 
 
