@@ -27,6 +27,7 @@ from .providers.analysis import Analyzer, LLMAnalyzer
 from .providers.answers import strip_reasoning
 from .providers.embeddings import Embedder, OpenAIEmbedder, local_embedder
 from .providers.extractive import ExtractiveAnalyzer
+from .providers.fact_attribute import attribute_of
 from .providers.llm import LLM, MeteredLLM, OpenAICompatibleLLM, UsageMeter
 from .providers.prompts import generation_messages, new_fence_id
 from .redact import redact_url
@@ -380,7 +381,8 @@ class Memoryos(OriginalApi):
             return next(f.to_dict() for f in self.store.fact_history(self.scope, fact_id) if f.id == fact_id)
 
     def add_knowledge(self, text: str, kind: KnowledgeKind = "user", *, valid_until: object = None) -> str:
-        """Add a fact by hand (provenance: manual). Near-duplicates are merged, not repeated.
+        """Add a fact by hand (provenance: manual, said now). Near-duplicates are merged, not repeated; a user fact
+        that states an attribute ("The user lives in Berlin") closes the current fact holding its old value.
 
         `valid_until` (a time after now: epoch seconds, datetime or ISO 8601): the fact holds until then, and
         is then forgotten like an expired page (stored as the fact's expires_at: it leaves every read at that
@@ -394,7 +396,9 @@ class Memoryos(OriginalApi):
         now = self._clock()
         expires_at = check_valid_until(valid_until, now)
         vector = self.embedder.embed([fact_text])[0]
-        return self.long.add_manual_fact(kind, fact_text, vector, now, expires_at=expires_at)
+        # "The user lives in Berlin" states where the user lives: it closes the fact that said Lisbon
+        attribute = attribute_of(fact_text, (self.scope.user_id,)) if kind == "user" else None
+        return self.long.add_manual_fact(kind, fact_text, vector, now, attribute=attribute, expires_at=expires_at)
 
     def delete_knowledge(self, fact_id: str) -> None:
         self.store.delete_fact(self.scope, check_text(fact_id, "fact_id", 200, allow_none=False))
