@@ -108,6 +108,12 @@ class AsyncMemoryos:
     export = _twin(Memoryos.export)
     import_data = _twin(Memoryos.import_data)
     flush = _twin(Memoryos.flush)
+    promote = _twin(Memoryos.promote)
+    # the original MemoryOS's names (compat.OriginalApi)
+    get_user_profile_summary = _twin(Memoryos.get_user_profile_summary)
+    get_assistant_knowledge_summary = _twin(Memoryos.get_assistant_knowledge_summary)
+    force_mid_term_analysis = _twin(Memoryos.force_mid_term_analysis)
+    get_memory_stats = _twin(Memoryos.get_memory_stats)
 
     async def close(self) -> None:
         """Refuse new calls, let those in flight finish, then close the memory (its upkeep thread stops after the

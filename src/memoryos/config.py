@@ -215,8 +215,16 @@ ENV_OVERRIDES = {
 }
 
 
+def unset_empty(values: dict[str, Any]) -> dict[str, Any]:
+    """Empty strings mean "not set" (the environment or the default applies), for constructor arguments as for
+    config files: the original MemoryOS's examples pass `embedding_model_name=""`, `openai_api_key=""`."""
+    return {k: None if isinstance(v, str) and v == "" else v for k, v in values.items()}
+
+
 def build_config(explicit: dict[str, object], base: MemoryosConfig | None = None) -> MemoryosConfig:
-    """Merge: base config < environment (only where the caller passed None) < explicit non-None arguments."""
+    """Merge: base config < environment (only where the caller passed None or "") < explicit arguments that are
+    set (not None, not "")."""
+    explicit = unset_empty(explicit)
     data: dict[str, object] = base.model_dump() if base else {}
     if base and base.openai_api_key:
         data["openai_api_key"] = base.openai_api_key.get_secret_value()
