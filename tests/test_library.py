@@ -244,7 +244,7 @@ def test_bad_input_gets_typed_errors(make_memo) -> None:
         memo.add_memory("hello", "hi", meta_data={"when": object()})
     with pytest.raises(InvalidInput):
         memo.retrieve(None)  # type: ignore[arg-type]
-    for bad_id in ("", "x" * 300, "a\x00b"):
+    for bad_id in ("x" * 300, "a\x00b"):  # "" is "not set" (issue 15): the default user
         with pytest.raises(InvalidInput):
             Memoryos(user_id=bad_id, data_storage_path="/nonexistent-never-created")
     # faithful storage of unusual but valid text; every accepted timestamp form parses
