@@ -72,7 +72,9 @@ def ingest(memo: Memoryos, conv: Conversation, pace: str) -> int:
 
 
 def segment_stats(memo: Memoryos) -> dict[str, Any]:
-    """Segments (active and archived) of one user: count, sizes, and the largest one's share of mid-term pages."""
+    """Segments (active and archived) of one user: count, sizes, the largest one's share of mid-term pages, and
+    the share of mid-term pages promoted to long-term (analysed for profile and knowledge)."""
+    pages = [p for tier in ("mid", "archive") for p in memo.list_pages(tier=tier)]
     sizes = sorted((int(s["page_count"]) for s in memo.list_segments(include_archived=True)), reverse=True)
     total = sum(sizes)
     return {
@@ -81,6 +83,7 @@ def segment_stats(memo: Memoryos) -> dict[str, Any]:
         "largest": sizes[0] if sizes else 0,
         "largest_share": round(sizes[0] / total, 4) if total else 0.0,
         "mean_size": round(total / len(sizes), 2) if sizes else 0.0,
+        "analyzed_share": round(sum(p["analyzed"] for p in pages) / len(pages), 4) if pages else 0.0,
         "sizes": sizes,
     }
 
@@ -132,7 +135,9 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, Any]]]:
     rows = []
     for pace, by_conv in results.items():
         for conv_id, s in by_conv.items():
-            rows.append([pace, conv_id, s["mid_pages"], s["segments"], s["largest"], s["largest_share"], s["mean_size"]])
+            rows.append(
+                [pace, conv_id, s["mid_pages"], s["segments"], s["largest"], s["largest_share"], s["mean_size"]]
+            )
     header = ["pace", "conversation", "mid pages", "segments", "largest", "largest share", "mean size"]
     print_table("Segments (no-LLM)", header, rows)
     return results
