@@ -87,9 +87,9 @@ class MemoryosConfig(BaseModel):
         "one promotion analyses, one visit heats and one eviction archives.",
     )
     topic_split_threshold: float = Field(
-        default=0.4,
-        description="No-LLM mode: groups of pages in a batch are separate topics while their mean cosine is below "
-        "this.",
+        default=0.25,
+        description="No-LLM mode: neighbouring runs of pages in a batch stay separate topics when their mean cosine "
+        "is below this.",
     )
     continuity_threshold: float = Field(
         default=0.45, description="No-LLM mode: cosine above which consecutive pages continue one chain."

@@ -32,16 +32,10 @@ def running_mean_vector(old: np.ndarray, old_count: int, added: np.ndarray, adde
     return normalize(old * max(1, old_count) + added * added_count)[0]
 
 
-# What a segment is "about now", for the no-LLM merge rule: its newest pages, two consolidation batches at the
-# paper's cadence. A window, not the mean of every page ever merged: that mean drifts towards the whole
-# conversation and ends up matching anything.
+# What a segment is about now, for the no-LLM merge rule: the mean of its newest pages (two consolidation
+# batches at the paper's cadence). A window, not the mean of every page ever merged: that mean drifts towards
+# what all of a user's pages share and ends up matching anything.
 RECENT_MEMBER_PAGES = 8
-
-
-def mean_link(a: np.ndarray, b: np.ndarray) -> float:
-    """Mean cosine over all pairs (average linkage) of two sets of unit vectors. Unlike the cosine of their
-    normalised means, it does not grow with the number of vectors averaged."""
-    return float((a @ b.T).mean())
 
 
 def common_keywords(segments: list[Segment]) -> set[str]:
@@ -94,10 +88,11 @@ class MidTermMemory:
         keywords: list[str],
         pending: Mapping[str, np.ndarray] | None = None,
     ) -> tuple[Segment | None, float]:
-        """No-LLM placement: F = mean cosine of the topic's pages to the segment's newest pages + Jaccard of
-        keywords, at or above θ, among segments with room. `pending`: vectors of pages joining a segment in the
-        plan being built (newer than what is stored)."""
+        """No-LLM placement, among segments with room: F = cos(mean of the topic's pages, mean of the segment's
+        newest pages) + Jaccard of keywords, ignoring keywords most segments share; the best at or above θ.
+        `pending`: vectors of pages joining a segment in the plan being built (newer than what is stored)."""
         pending = pending or {}
+        topic = normalize(page_vectors.mean(axis=0))[0]
         common = common_keywords(candidates)
         topic_terms = [k for k in keywords if k.lower() not in common]
         scored = []
@@ -109,14 +104,11 @@ class MidTermMemory:
             members = self.recent_vectors(segment.id, stored_count, page_vectors.shape[1])
             if joining is not None:
                 members = np.concatenate([members, joining])[-RECENT_MEMBER_PAGES:]
-            if len(members):
-                link = mean_link(page_vectors, members)
-            elif segment.embedding is not None:
-                link = mean_link(page_vectors, segment.embedding[None, :])
-            else:
+            about = normalize(members.mean(axis=0))[0] if len(members) else segment.embedding
+            if about is None:
                 continue
             terms = [k for k in segment.keywords if k.lower() not in common]
-            scored.append((segment, link + jaccard(terms, topic_terms)))
+            scored.append((segment, float(topic @ about) + jaccard(terms, topic_terms)))
         return self._pick(scored)
 
     def _pick(self, scored: Iterable[tuple[Segment, float]]) -> tuple[Segment | None, float]:
