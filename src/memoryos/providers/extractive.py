@@ -49,13 +49,14 @@ def _statements(text: str, pattern: re.Pattern[str]) -> list[str]:
 
 def _topic_runs(vectors: np.ndarray, threshold: float, max_topics: int) -> list[list[int]]:
     """Topics of a batch as runs of consecutive pages (a conversation moves from topic to topic): start with one
-    run per page and join the two neighbouring runs of highest mean cosine (the earliest on a tie) while that
-    is at least `threshold`, and further while there are more runs than `max_topics`. Deterministic."""
+    run per page and join the two neighbouring runs of highest mean cosine while that is at least `threshold`,
+    and further while there are more runs than `max_topics`. Ties go to the smaller joined run, then the
+    earlier one: deterministic, and forced joins stay balanced."""
     runs = [[i] for i in range(len(vectors))]
     sims = vectors @ vectors.T
     while len(runs) > 1:
         links = [float(sims[np.ix_(a, b)].mean()) for a, b in itertools.pairwise(runs)]
-        k = int(np.argmax(links))
+        k = max(range(len(links)), key=lambda i: (links[i], -len(runs[i]) - len(runs[i + 1]), -i))
         if links[k] < threshold and len(runs) <= max_topics:
             break
         runs[k : k + 2] = [runs[k] + runs[k + 1]]
