@@ -6,6 +6,7 @@ from memoryos.testing import (
     ScriptedLLM,
     VocabularyEmbedder,
     default_script,
+    known_facts_in_prompt,
     pages_in_prompt,
     temp_store,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "ScriptedLLM",
     "VocabularyEmbedder",
     "default_script",
+    "known_facts_in_prompt",
     "pages_in_prompt",
     "temp_store",
 ]

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from memoryos.cli import app
 from memoryos.errors import ConfigError, InvalidInput
-from memoryos.interfaces import importer
+from memoryos.interfaces import import_files
 from memoryos.interfaces.bench import BenchmarkMissing, run_benchmark
 from memoryos.interfaces.settings import read_config_file, resolve_settings
 
@@ -92,9 +92,9 @@ RECORDS = [
 
 
 def test_json_and_jsonl_give_the_same_records(tmp_path: Path) -> None:
-    as_json = importer.read_source(write(tmp_path, "a.json", RECORDS))
+    as_json = import_files.read_source(write(tmp_path, "a.json", RECORDS))
     lines = "\n".join(json.dumps(r) for r in RECORDS) + "\n\n"
-    as_jsonl = importer.read_source(write(tmp_path, "a.jsonl", lines))
+    as_jsonl = import_files.read_source(write(tmp_path, "a.jsonl", lines))
     assert (as_json.format, as_jsonl.format) == ("json", "jsonl")
     assert [r.key for r in as_json.records] == [r.key for r in as_jsonl.records]
     assert len({r.key for r in as_json.records}) == len(RECORDS)
@@ -112,13 +112,13 @@ def test_json_and_jsonl_give_the_same_records(tmp_path: Path) -> None:
 )
 def test_malformed_records_are_refused_before_anything_is_written(tmp_path: Path, content: Any, message: str) -> None:
     with pytest.raises(InvalidInput) as caught:
-        importer.read_source(write(tmp_path, "bad.json", content), "json")
+        import_files.read_source(write(tmp_path, "bad.json", content), "json")
     assert message in str(caught.value)
 
 
 def test_jsonl_errors_name_the_line(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="line 2"):
-        importer.read_source(write(tmp_path, "bad.jsonl", '{"user_input": "a"}\n{oops\n'))
+        import_files.read_source(write(tmp_path, "bad.jsonl", '{"user_input": "a"}\n{oops\n'))
 
 
 def test_locomo_pairs_speaker_a_with_the_reply() -> None:
@@ -138,7 +138,7 @@ def test_locomo_pairs_speaker_a_with_the_reply() -> None:
             "session_1": turns,
         },
     }
-    records = importer.locomo_records([sample])
+    records = import_files.locomo_records([sample])
     assert [(r.user_input, r.agent_response) for r in records] == [
         ("", "Hi A!"),
         ("Hey B.", "Look [shares a photo: a photo of a cat]"),
@@ -150,12 +150,12 @@ def test_locomo_pairs_speaker_a_with_the_reply() -> None:
     times = [r.timestamp for r in records]
     assert times == sorted(times) and len(set(times)) == len(times)
     with pytest.raises(InvalidInput, match="no conversation 3"):
-        importer.locomo_records([sample], [3])
+        import_files.locomo_records([sample], [3])
 
 
 @pytest.mark.skipif(not LOCOMO_DEV.exists(), reason="shared LoCoMo data not present")
 def test_locomo_dev_conversation_0() -> None:
-    source = importer.read_source(LOCOMO_DEV, "auto", [0])
+    source = import_files.read_source(LOCOMO_DEV, "auto", [0])
     assert source.format == "locomo"
     assert len(source.records) == 215 and {r.user_id for r in source.records} == {"conv-26"}
     first = source.records[0]
@@ -165,9 +165,9 @@ def test_locomo_dev_conversation_0() -> None:
 
 def test_auto_detects_exports(tmp_path: Path) -> None:
     dump = {"format": "memoryos-export", "version": 1, "pages": []}
-    assert importer.read_source(write(tmp_path, "e.json", dump)).format == "export"
+    assert import_files.read_source(write(tmp_path, "e.json", dump)).format == "export"
     with pytest.raises(InvalidInput, match="not a memoryos export"):
-        importer.read_source(write(tmp_path, "r.json", RECORDS), "export")
+        import_files.read_source(write(tmp_path, "r.json", RECORDS), "export")
 
 
 # ---- writing ----
@@ -183,27 +183,27 @@ class CountingEmbedder:
 
 
 def test_import_is_resumable_and_embeds_in_batches(make_memo: Any, embedder: Any, tmp_path: Path) -> None:
-    records = importer.read_source(write(tmp_path, "a.json", RECORDS)).records
+    records = import_files.read_source(write(tmp_path, "a.json", RECORDS)).records
     counting = CountingEmbedder(embedder)
-    prefetch = importer.PrefetchEmbedder(lambda: counting)
+    prefetch = import_files.PrefetchEmbedder(lambda: counting)
     memo = make_memo(short_term_capacity=3, embedder=prefetch)
-    first = importer.import_records(memo, records[:5], prefetch, batch_size=64)  # "interrupted" after 5
+    first = import_files.import_records(memo, records[:5], prefetch, batch_size=64)  # "interrupted" after 5
     assert (first.imported, first.skipped) == (5, 0)
     seen: list[int] = []
-    second = importer.import_records(memo, records, prefetch, batch_size=64, advance=seen.append)
+    second = import_files.import_records(memo, records, prefetch, batch_size=64, advance=seen.append)
     assert (second.imported, second.skipped) == (7, 5) and sum(seen) == len(RECORDS)
     memo.flush()
     pages = memo.list_pages()
     assert len(pages) == len(RECORDS) and len({p["meta_data"]["import_key"] for p in pages}) == len(RECORDS)
     assert memo.stats()["pages"]["mid"] > 0
     assert counting.batches[:2] == [5, 7]  # page texts came in two prefetch batches, not a few at a time
-    again = importer.import_records(memo, records, prefetch)
+    again = import_files.import_records(memo, records, prefetch)
     assert (again.imported, again.skipped) == (0, len(RECORDS))
 
 
 def test_prefetch_serves_cached_vectors_in_order(embedder: Any) -> None:
     counting = CountingEmbedder(embedder)
-    prefetch = importer.PrefetchEmbedder(lambda: counting)
+    prefetch = import_files.PrefetchEmbedder(lambda: counting)
     prefetch.prefetch(["a cat", "a dog"])
     vectors = prefetch.embed(["a dog", "a bird", "a cat"])
     assert counting.batches == [2, 1]
@@ -217,7 +217,7 @@ def test_export_import_refuses_a_user_with_other_pages(make_memo: Any) -> None:
     target = make_memo(user_id="target", data_storage_path=str(Path(source.config.data_storage_path) / "other"))
     target.add_memory("something else", "ok")
     with pytest.raises(InvalidInput, match="already holds 1 pages"):
-        importer.import_export(target, dump)
+        import_files.import_export(target, dump)
 
 
 # ---- bench and help ----

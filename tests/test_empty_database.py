@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from memoryos import Memoryos, StorageError
 from memoryos.cli import app
-from memoryos.storage.migrations import SQLITE_MIGRATIONS
+from memoryos.storage.schema import SQLITE_MIGRATIONS
 from memoryos.storage.sqlite import SqliteStore
 
 

@@ -17,10 +17,12 @@ import httpx
 import pytest
 from doubles import ManualClock
 from fastapi.testclient import TestClient
-from rest_helpers import ALICE, BOB, live_server, seed, settings
+from rest_helpers import ALICE, BOB, START, live_server, seed, settings
 
+from memoryos import Memoryos
 from memoryos.interfaces.auth import TokenPolicy
 from memoryos.interfaces.rest import create_app
+from memoryos.models import Fact, FactInvalidation
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -166,6 +168,104 @@ def test_inspector_end_to_end(page: Any, tmp_path: Path, embedder: Any) -> None:
         page.wait_for_function("() => document.querySelector('#status').textContent.includes('bob')")
         assert "synthesizer" in page.inner_text("#short") and "octopus" not in page.inner_text("main")
         assert not errors, errors
+
+
+def test_inspector_shows_validity_history_and_sources(page: Any, tmp_path: Path, embedder: Any) -> None:
+    clock = ManualClock()
+    app = create_app(settings(tmp_path), embedder=embedder, clock=clock)
+    day = 86_400.0
+    with live_server(app) as base, httpx.Client(base_url=base, timeout=30) as api:
+        ids = seed(api, "alice", ALICE)
+        # Alice moved: Lisbon (said on the first page) closed and superseded by Porto (said on the last one)
+        memo = Memoryos(**settings(tmp_path), embedder=embedder, clock=clock)
+        try:
+            vectors = embedder.embed(["Alice lives in Lisbon.", "Alice lives in Porto."])
+            common: dict[str, Any] = {"kind": "user", "method": "llm", "attribute": "residence"}
+            lisbon = Fact(
+                "lisbon-fact",
+                text="Alice lives in Lisbon.",
+                source_page_ids=[ids[0]],
+                created_at=START,
+                embedding=vectors[0],
+                observed_at=START,
+                valid_from=START,
+                **common,
+            )
+            moved = START + 6 * 3600
+            porto = Fact(
+                "porto-fact",
+                text="Alice lives in Porto.",
+                source_page_ids=[ids[6], ids[3]],
+                created_at=moved,
+                embedding=vectors[1],
+                observed_at=moved,
+                valid_from=moved,
+                **common,
+            )
+            memo.store.add_facts(memo.scope, [lisbon], [])
+            memo.store.add_facts(memo.scope, [porto], [], [FactInvalidation("lisbon-fact", moved, moved, "porto-fact")])
+        finally:
+            memo.close()
+        api.delete(f"/v1/users/alice/pages/{ids[3]}").raise_for_status()  # a source page deleted since
+        trip = api.post(
+            "/v1/users/alice/knowledge", json={"text": "Alice is at a conference in Rome.", "valid_until": START + day}
+        ).json()["id"]
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+        page.goto(f"{base}/#user=alice")
+        porto_item = page.locator('#user-knowledge li[data-fact-id="porto-fact"]')
+        porto_item.wait_for()
+        assert page.locator('#user-knowledge li[data-fact-id="lisbon-fact"]').count() == 0  # not current
+        assert porto_item.locator(".validity.current").inner_text() == "current · said 2025-06-15"
+        assert porto_item.locator("[data-source-page]").evaluate_all("b => b.map(x => x.title)") == [
+            f"page {ids[6]}",
+            f"page {ids[3]}",
+        ]
+        rome = page.locator(f'#user-knowledge li[data-fact-id="{trip}"]')
+        assert "forgotten after 2025-06-16 15:06 UTC" in rome.inner_text()
+        assert "no source pages (added by hand)" in rome.inner_text()
+
+        # history: the closed fact appears, marked until the day it stopped holding
+        page.check("#show-history")
+        closed = page.locator('#user-knowledge li[data-fact-id="lisbon-fact"]')
+        closed.wait_for()
+        assert closed.locator(".validity.closed").inner_text().startswith("until 2025-06-15")
+        assert closed.locator("button[data-invalidate]").count() == 0  # only current facts can be closed
+
+        # one fact: its chain of versions and its source pages in full
+        page.click('#user-knowledge li[data-fact-id="porto-fact"] button[data-history]')
+        page.wait_for_selector("#fact:not([hidden])")
+        assert page.inner_text("#fact-id") == "porto-fact" and page.inner_text("#fact-text") == "Alice lives in Porto."
+        chain = page.locator("#fact-history li")
+        assert chain.evaluate_all("items => items.map(i => i.dataset.historyId)") == ["lisbon-fact", "porto-fact"]
+        assert "until 2025-06-15" in chain.first.inner_text() and "(this entry)" in chain.last.inner_text()
+        assert "about: residence" in page.inner_text("#fact-validity")
+        sources = page.locator("#fact-sources li")
+        assert ALICE[6][0] in sources.first.inner_text()
+        assert "is no longer stored" in sources.last.inner_text() and ids[3] in sources.last.inner_text()
+        chain.first.locator("button.link").click()  # open the older version
+        page.wait_for_function("() => document.querySelector('#fact-id').textContent === 'lisbon-fact'")
+        assert ALICE[0][0] in page.inner_text("#fact-sources")
+
+        # mark a current fact no longer true, through the confirmation (now: after it was said)
+        clock.advance(7 * 3600)
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click('#user-knowledge li[data-fact-id="porto-fact"] button[data-invalidate]')
+        page.wait_for_selector('#user-knowledge li.closed[data-fact-id="porto-fact"]')
+        assert api.get("/v1/users/alice/knowledge/porto-fact/history").json()["items"][-1]["current"] is False
+        page.uncheck("#show-history")
+        page.wait_for_selector('#user-knowledge li[data-fact-id="porto-fact"]', state="detached")
+
+        # a query shows each fact with its validity
+        page.fill("#query-text", "Is Alice at a conference?")
+        page.click("#query-form button[type=submit]")
+        page.wait_for_selector("#results-table")
+        fact_rows = page.locator('#results-table tr[data-tier="long"]').filter(has_text="Rome")
+        assert fact_rows.locator(".validity.current").count() == 1
+        # the browser logs the deleted source page's 404 (shown as "no longer stored"); nothing else
+        assert [e for e in errors if "status of 404" not in e] == [], errors
 
 
 def test_inspector_asks_for_a_token(page: Any, tmp_path: Path, embedder: Any) -> None:

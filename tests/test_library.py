@@ -169,7 +169,8 @@ def test_export_then_import_into_an_empty_store_gives_the_same_content(make_memo
 
 
 def test_an_export_can_be_given_to_another_user_of_the_same_store(make_memo) -> None:
-    """Ids are unique across a store: a copy for another user gets new ids, with every reference kept."""
+    """Ids are unique per user: a copy for another user keeps them (or, with new_ids, gets fresh ones with every
+    reference kept); either way each user reaches only their own records."""
     alice = make_memo(llm=ScriptedLLM(), user_id="alice", short_term_capacity=3, short_term_retain=1)
     for u, a in filler(9):
         alice.add_memory(u, a)
@@ -178,7 +179,11 @@ def test_an_export_can_be_given_to_another_user_of_the_same_store(make_memo) -> 
     dump = alice.export()
     carol = make_memo(llm=ScriptedLLM(), user_id="carol")  # the same store
     assert carol.import_data(dump) == len(dump["pages"])
-    copy = carol.export()
+    kept = carol.export()
+    assert {k: v for k, v in kept.items() if k != "user_id"} == {k: v for k, v in dump.items() if k != "user_id"}
+    dave = make_memo(llm=ScriptedLLM(), user_id="dave")
+    assert dave.import_data(dump, new_ids=True) == len(dump["pages"])
+    copy = dave.export()
     assert not {p["id"] for p in copy["pages"]} & {p["id"] for p in dump["pages"]}
     assert not {s["id"] for s in copy["segments"]} & {s["id"] for s in dump["segments"]}
 
@@ -195,9 +200,9 @@ def test_an_export_can_be_given_to_another_user_of_the_same_store(make_memo) -> 
         ]
 
     assert shape(copy) == shape(dump)
-    assert carol.check() == [] and alice.check() == []
-    # deleting carol's copy leaves alice's original alone
-    carol.delete_memory(copy["pages"][0]["id"])
+    assert carol.check() == [] and dave.check() == [] and alice.check() == []
+    # deleting carol's copy (the same id) leaves alice's original alone
+    carol.delete_memory(kept["pages"][0]["id"])
     assert len(alice.export()["pages"]) == len(dump["pages"])
 
 

@@ -17,6 +17,9 @@ from doubles import default_script
 
 TOOLS = {
     "add_memory",
+    "add_knowledge",
+    "knowledge_history",
+    "invalidate_knowledge",
     "retrieve_memory",
     "search_memory",
     "get_user_profile",

@@ -9,11 +9,13 @@ from typing import Any
 
 import anyio
 import pytest
+from doubles import ManualClock
 from mcp import Client
 from test_mcp_helpers import BOB, TOM, TOOLS, ScriptedSampler, poll
 
 from memoryos.errors import StorageError
 from memoryos.interfaces.mcp_server import MemoryServer
+from memoryos.models import Fact, FactInvalidation
 
 SETTINGS = {"user_id": "alice", "short_term_capacity": 3, "mid_term_heat_threshold": 1.0}
 
@@ -212,3 +214,74 @@ def test_configured_endpoint_wins_over_sampling(make_server: Any) -> None:
     assert server.llm_mode() == "OpenAI-compatible endpoint http://127.0.0.1:9/v1, model m"
     plain = MemoryServer(dict(SETTINGS, data_storage_path=server.config.data_storage_path), sampling=False)
     assert plain.bridge is None and plain.llm_mode() == "none (no-LLM extractive mode)"
+
+
+def test_knowledge_tools_show_time_and_forget_on_purpose(tmp_path: Path, embedder: Any) -> None:
+    day = 86_400.0
+    clock = ManualClock()
+    server = MemoryServer({"data_storage_path": str(tmp_path / "data"), **SETTINGS}, embedder=embedder, clock=clock)
+
+    async def main() -> None:
+        async with Client(server.mcp) as client:
+            brief = await call(
+                client, "add_memory", user_input="My locker code is tulip.", agent_response="Noted.", ttl_seconds=3600
+            )
+            assert "tulip" in remembered(await call(client, "search_memory", query="locker code"))
+            trip = await call(
+                client, "add_knowledge", text="Tom is in Rome for a conference.", valid_until=clock.now + day
+            )
+            home = await call(client, "add_knowledge", text="Tom lives in Lisbon.")
+            profile = await call(client, "get_user_profile")
+            entries = {e["id"]: e for e in profile["user_knowledge"]}
+            assert entries[trip["id"]]["expires_at"] == clock.now + day and entries[trip["id"]]["current"] is True
+            assert entries[home["id"]]["expires_at"] is None and entries[home["id"]]["valid_until"] is None
+
+            # a move written as the storage contract records it: Lisbon closed, superseded by Berlin
+            with server.pool.use("alice") as memo:
+                vector = memo.embedder.embed(["Tom lives in Berlin."])[0]
+                berlin = Fact(
+                    "berlin-fact",
+                    "user",
+                    "Tom lives in Berlin.",
+                    [],
+                    clock.now,
+                    "manual",
+                    vector,
+                    observed_at=clock.now,
+                    valid_from=clock.now,
+                    attribute="residence",
+                )
+                closing = FactInvalidation(home["id"], clock.now, clock.now, berlin.id)
+                memo.store.add_facts(memo.scope, [berlin], [], [closing])
+            history = await call(client, "knowledge_history", fact_id=home["id"])
+            assert [(e["id"], e["current"]) for e in history["history"]] == [(home["id"], False), ("berlin-fact", True)]
+            assert history["history"][0]["superseded_by"] == "berlin-fact"
+            current = await call(client, "get_user_profile")
+            assert home["id"] not in str(current["user_knowledge"])
+            everything = await call(client, "get_user_profile", include_history=True)
+            assert any(e["id"] == home["id"] and e["current"] is False for e in everything["user_knowledge"])
+
+            closed = await call(client, "invalidate_knowledge", fact_id="berlin-fact")
+            assert closed["id"] == "berlin-fact" and closed["current"] is False and closed["valid_until"] == clock.now
+
+            clock.advance(day)  # the trip and the locker code are forgotten at once
+            profile = await call(client, "get_user_profile", include_history=True)
+            assert "Rome" not in str(profile) and "tulip" not in remembered(
+                await call(client, "search_memory", query="locker code")
+            )
+            found = await call(client, "search_memory", query="locker code", max_results=100)
+            assert brief["page_id"] not in str(found)
+
+            assert "ttl_seconds" in await error(client, "add_memory", user_input="x", agent_response="y", ttl_seconds=0)
+            late = await error(client, "add_knowledge", text="Tom was in Paris.", valid_until=clock.now - 1)
+            assert "invalid argument: valid_until" in late and "future" in late
+            assert "not found" in await error(client, "knowledge_history", fact_id="no-such-fact")
+            assert "not found" in await error(client, "invalidate_knowledge", fact_id="no-such-fact")
+            assert "invalid argument" in await error(
+                client, "invalidate_knowledge", fact_id=trip["id"], valid_until="whenever"
+            )
+
+    try:
+        run(main)
+    finally:
+        server.pool.close()

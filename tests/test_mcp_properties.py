@@ -22,10 +22,11 @@ JSON_VALUE = st.recursive(
 TOOL_CALLS = st.lists(
     st.tuples(
         st.sampled_from(["add_memory", "retrieve_memory", "search_memory", "delete_memory", "get_user_profile",
-                         "memory_stats"]),
+                         "memory_stats", "add_knowledge", "knowledge_history", "invalidate_knowledge"]),
         st.dictionaries(
             st.sampled_from(["user_input", "agent_response", "timestamp", "meta_data", "query", "max_results",
-                             "page_id", "user_id", "include_knowledge", "relationship_with_user"]),
+                             "page_id", "user_id", "include_knowledge", "relationship_with_user", "ttl_seconds",
+                             "text", "kind", "valid_until", "fact_id", "include_history"]),
             JSON_VALUE,
             max_size=5,
         ),

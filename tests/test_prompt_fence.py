@@ -10,7 +10,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from doubles import HashingEmbedder, ManualClock, ScriptedLLM
+from doubles import HashingEmbedder, ManualClock, ScriptedLLM, known_facts_in_prompt
 
 from memoryos import Memoryos
 from memoryos.providers.prompts import MEMORY_FENCE_CLOSE, MEMORY_FENCE_OPEN, fence, neutralize_markers
@@ -179,4 +179,7 @@ def test_consolidation_promotion_and_generation_keep_forged_markers_inside_the_f
     assert seen.get("consolidation", 0) >= 2 and seen.get("profile_knowledge", 0) >= 1 and seen["generation"] == 1
     # the forged text did reach the model: as data, inside the fence, in every kind of prompt
     assert reached == {"consolidation", "profile_knowledge", "generation"}
+    # known facts (stored text, shown to promotions by short id) are fenced like pages
+    shown = [f for p, m in llm.calls if p == "profile_knowledge" for f in known_facts_in_prompt(m)]
+    assert any(PAYLOAD in str(f["text"]) for f in shown)
     assert len(set(fence_ids)) == len(fence_ids), "fence ids must be drawn afresh for every prompt"

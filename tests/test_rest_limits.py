@@ -222,7 +222,7 @@ def test_mcp_undecodable_resource_uris_are_refused(tmp_path: Path, embedder: Any
 
 def test_imports_apply_the_same_meta_data_limit(tmp_path: Path, embedder: Any) -> None:
     """Import paths (export restore and JSON records) refuse over-limit meta_data as add_memory does."""
-    from memoryos.interfaces import importer
+    from memoryos.interfaces import import_files
 
     memo = Memoryos(
         user_id="u",
@@ -237,9 +237,9 @@ def test_imports_apply_the_same_meta_data_limit(tmp_path: Path, embedder: Any) -
         dump["pages"][0]["meta_data"] = {"k": "x" * 200}
         with pytest.raises(InputTooLarge, match=r"pages\[0\]\.meta_data"):
             memo.import_data(dump)  # checked before anything else, the non-empty store included
-        records = importer.records_from_items([("record 1", {"user_input": "a", "meta_data": {"k": "x" * 200}})])
+        records = import_files.records_from_items([("record 1", {"user_input": "a", "meta_data": {"k": "x" * 200}})])
         with pytest.raises(InputTooLarge, match="max_meta_data_bytes"):
-            importer.import_records(memo, records)
+            import_files.import_records(memo, records)
         assert len(memo.list_pages()) == 1
     finally:
         memo.close()

@@ -6,6 +6,7 @@ the rest of memoryos expects, whatever SQL it speaks.
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from memoryos.errors import ConfigError, InvalidInput, NotFound, StorageError
 from memoryos.models import (
     ConsolidationPlan,
     Fact,
+    FactInvalidation,
     Page,
     PageUpdate,
     ProfileVersion,
@@ -54,10 +56,13 @@ def add(store: Store, scope: Scope, text: str, ts: float = 1_700_000_000.0) -> P
     return store.add_page(scope, Page(id=new_id(), user_input=text, agent_response=f"re: {text}", timestamp=ts))
 
 
-def consolidate(store: Store, scope: Scope, pages: list[Page], segment_id: str | None = None) -> str:
-    """Move pages into one segment (new unless segment_id names an existing one); returns the segment id."""
+def consolidate(
+    store: Store, scope: Scope, pages: list[Page], segment_id: str | None = None, new_segment: str | None = None
+) -> str:
+    """Move pages into one segment (new, with id new_segment if given, unless segment_id names an existing one);
+    returns the segment id."""
     is_new = segment_id is None
-    sid = segment_id or new_id()
+    sid = segment_id or new_segment or new_id()
     plan = ConsolidationPlan(
         page_ids=[p.id for p in pages],
         pages=[
@@ -305,7 +310,6 @@ def test_export_import_round_trip_into_an_empty_scope_only(store: Store) -> None
     target = Scope("carol", "assistant")
     with pytest.raises(InvalidInput):
         store.import_scope(ALICE, dump)  # not empty
-    store.forget_scope(ALICE)  # ids are unique per store: free them before restoring the same dump
     store.import_scope(target, dump)
     again = store.export_scope(target)
     assert [(p.id, p.seq, p.tier, p.segment_id, p.user_input) for p in again.pages] == [
@@ -402,24 +406,61 @@ def test_reanalysis_queue_is_scoped_transactional_and_cleared(store: Store) -> N
 # ---- the protocol's common promises (storage/base.py) ----
 
 
-def test_taken_ids_are_invalid_input_that_changes_nothing(store: Store) -> None:
-    page = add(store, ALICE, "p")
-    with pytest.raises(InvalidInput):
-        store.add_page(BOB, Page(id=page.id, user_input="x", agent_response="y", timestamp=1_700_000_000.0))
-    assert store.count_pages(BOB) == 0 and store.get_pages(BOB, [page.id]) == []
-    fact = Fact(new_id(), "user", "f", [page.id], 1.0, "manual", vec(1))
+def test_ids_are_unique_per_scope_and_the_same_id_in_two_scopes_names_two_records(store: Store) -> None:
+    page = add(store, ALICE, "alice's page")
+    with pytest.raises(InvalidInput):  # the scope's own id
+        store.add_page(ALICE, Page(id=page.id, user_input="x", agent_response="y", timestamp=1_700_000_000.0))
+    assert store.count_pages(ALICE) == 1
+    twin = store.add_page(BOB, Page(id=page.id, user_input="bob's page", agent_response="", timestamp=1.0))
+    sid = new_id()
+    consolidate(store, ALICE, [page], new_segment=sid)
+    consolidate(store, BOB, [twin], new_segment=sid)
+    fact = Fact(new_id(), "user", "alice's fact", [page.id], 1.0, "manual", vec(1))
     store.add_facts(ALICE, [fact], [])
-    with pytest.raises(InvalidInput):
-        store.add_facts(BOB, [Fact(new_id(), "user", "g", [], 1.0, "manual"), fact], [])
-    assert store.list_facts(BOB) == []
-    dump = store.export_scope(ALICE)
+    with pytest.raises(InvalidInput):  # all or nothing: the new fact beside the taken one is not added either
+        store.add_facts(ALICE, [Fact(new_id(), "user", "g", [], 1.0, "manual"), fact], [])
+    assert [f.text for f in store.list_facts(ALICE)] == ["alice's fact"]
+    store.add_facts(BOB, [Fact(fact.id, "user", "bob's fact", [page.id], 1.0, "manual", vec(2))], [])
+    # each scope reaches its own record under the shared ids
+    assert store.get_page(BOB, page.id).user_input == "bob's page"
+    assert [h[0] for h in store.lexical_search(BOB, ["alice"], 10)] == []
+    store.delete_page(ALICE, page.id)  # alice's page (and her segment, now empty) go; bob's stay
+    with pytest.raises(NotFound):
+        store.get_segment(ALICE, sid)
+    assert store.get_segment(BOB, sid).page_count == 1
+    assert [h[0] for h in store.dense_search(BOB, vec(0), 5)] == [page.id]
+    store.delete_fact(ALICE, fact.id)
+    assert [f.text for f in store.list_facts(BOB)] == ["bob's fact"]
+    # an import keeps its ids whoever else holds them; a clash with the scope's own ids is refused unnamed
+    dump = store.export_scope(BOB)
+    carol = Scope("carol", "assistant")
+    store.import_scope(carol, dump)
+    assert [(p.id, p.user_input) for p in store.list_pages(carol)] == [(page.id, "bob's page")]
+    dave = Scope("dave", "assistant")
+    store.add_facts(dave, [Fact(fact.id, "user", "dave's fact", [], 1.0, "manual")], [])
     with pytest.raises(InvalidInput) as caught:
-        store.import_scope(BOB, dump, renew_taken_ids=False)  # migrate's way: no fresh ids
-    assert page.id not in str(caught.value) and fact.id not in str(caught.value)
-    assert store.count_pages(BOB) == 0 and store.list_facts(BOB) == []
-    store.import_scope(BOB, dump)  # the default renews the taken ids instead
-    assert [p.user_input for p in store.list_pages(BOB)] == ["p"]
-    assert store.get_pages(BOB, [page.id]) == [] and store.get_page(ALICE, page.id).user_input == "p"
+        store.import_scope(dave, dump)
+    assert fact.id not in str(caught.value) and page.id not in str(caught.value)
+    assert store.count_pages(dave) == 0 and [f.text for f in store.list_facts(dave)] == ["dave's fact"]
+
+
+def test_lookups_by_id_use_the_scope_and_id_key(store: Store) -> None:
+    if not hasattr(store, "path"):
+        pytest.skip("query plans are checked on SQLite")
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True)  # type: ignore[attr-defined]
+    try:
+        for table in ("pages", "segments", "knowledge"):
+            plan = " ".join(
+                row[3]
+                for row in conn.execute(
+                    f"EXPLAIN QUERY PLAN SELECT * FROM {table} WHERE scope_key=? AND id IN (?, ?)", ("s", "a", "b")
+                )
+            )
+            assert "(scope_key=? AND id=?)" in plan, (table, plan)
+    finally:
+        conn.close()
 
 
 def test_vectors_come_back_only_when_asked_and_deleted_pages_leave_the_search(store: Store) -> None:
@@ -484,3 +525,222 @@ def test_forgetting_a_scope_that_was_never_written_is_a_no_op(store: Store) -> N
     """Found by schemathesis through DELETE /v1/users/{u}: a user with no rows at all."""
     assert store.forget_scope(Scope("nobody", "assistant")) == 0
     assert store.count_pages(Scope("nobody", "assistant")) == 0
+
+
+# ---- facts over time: validity, supersession, history, expiry (issue 12) ----
+
+T0 = 1_700_000_000.0
+
+
+def fact(text: str, kind: str = "user", **fields: object) -> Fact:
+    return Fact(new_id(), kind, text, [], T0, "llm", **fields)  # type: ignore[arg-type]
+
+
+def test_facts_keep_every_new_field_through_add_list_and_export(store: Store) -> None:
+    page = add(store, ALICE, "I moved to Berlin", ts=T0 + 5)
+    full = Fact(
+        new_id(),
+        "user",
+        "lives in Berlin",
+        [page.id],
+        T0 + 9,
+        "extractive",
+        vec(1),
+        observed_at=T0 + 5,
+        valid_from=T0 + 4,
+        attribute="residence",
+        expires_at=T0 + 10_000,
+    )
+    store.add_facts(ALICE, [full], [])
+    (listed,) = store.list_facts(ALICE, with_vectors=True)
+    assert (listed.observed_at, listed.valid_from, listed.valid_until, listed.invalidated_at) == (
+        T0 + 5,
+        T0 + 4,
+        None,
+        None,
+    )
+    assert (listed.superseded_by, listed.attribute, listed.expires_at) == (None, "residence", T0 + 10_000)
+    np.testing.assert_allclose(listed.embedding, vec(1), rtol=1e-6)  # type: ignore[arg-type]
+    (exported,) = store.export_scope(ALICE).facts
+    assert exported.to_dict() == listed.to_dict()
+
+
+def test_invalidation_closes_a_fact_keeps_it_in_history_and_out_of_the_current_list(store: Store) -> None:
+    lisbon = fact("lives in Lisbon", attribute="residence", observed_at=T0)
+    store.add_facts(ALICE, [lisbon], [])
+    berlin = fact("lives in Berlin", attribute="residence", observed_at=T0 + 100)
+    store.add_facts(ALICE, [berlin], [], [FactInvalidation(lisbon.id, T0 + 100, T0 + 500, berlin.id)])
+    assert [f.id for f in store.list_facts(ALICE)] == [berlin.id]
+    history = store.list_facts(ALICE, include_history=True)
+    closed = next(f for f in history if f.id == lisbon.id)
+    assert (closed.valid_until, closed.invalidated_at, closed.superseded_by) == (T0 + 100, T0 + 500, berlin.id)
+    assert not closed.is_current() and next(f for f in history if f.id == berlin.id).is_current()
+    # closing it again changes nothing: the first recorded interval stays
+    other = fact("lives in Paris")
+    store.add_facts(ALICE, [other], [])
+    store.invalidate_facts(ALICE, [FactInvalidation(lisbon.id, T0 + 999, T0 + 999, other.id)])
+    again = next(f for f in store.list_facts(ALICE, include_history=True) if f.id == lisbon.id)
+    assert (again.valid_until, again.superseded_by) == (T0 + 100, berlin.id)
+    # a plain invalidation (no successor) closes a fact without naming one
+    store.invalidate_facts(ALICE, [FactInvalidation(other.id, T0 + 200, T0 + 600)])
+    assert [f.id for f in store.list_facts(ALICE)] == [berlin.id]
+    assert store.list_facts(ALICE, "assistant", include_history=True) == []
+
+
+def test_fact_history_follows_the_chain_both_ways_oldest_first(store: Store) -> None:
+    ages = [fact(f"is {33 + i} years old", attribute="age", observed_at=T0 + i) for i in range(4)]
+    unrelated = fact("has a cat")
+    store.add_facts(ALICE, [ages[0], unrelated], [])
+    for older, newer in itertools.pairwise(ages):
+        store.add_facts(ALICE, [newer], [], [FactInvalidation(older.id, newer.observed_at, T0 + 50, newer.id)])  # type: ignore[arg-type]
+    chain = [f.id for f in ages]
+    assert [f.id for f in store.fact_history(ALICE, ages[0].id)] == chain
+    assert [f.id for f in store.fact_history(ALICE, ages[2].id)] == chain
+    assert [f.id for f in store.fact_history(ALICE, ages[3].id)] == chain
+    assert [f.id for f in store.fact_history(ALICE, unrelated.id)] == [unrelated.id]
+    assert [f.id for f in store.list_facts(ALICE)] == [unrelated.id, ages[3].id]
+    # two facts replaced by one: both come before it, oldest first
+    a, b = fact("works at Acme"), fact("works at Initech")
+    b.created_at = T0 + 1
+    store.add_facts(ALICE, [a, b], [])
+    merged = fact("works at Globex")
+    store.add_facts(
+        ALICE, [merged], [], [FactInvalidation(b.id, T0, T0, merged.id), FactInvalidation(a.id, T0, T0, merged.id)]
+    )
+    assert [f.id for f in store.fact_history(ALICE, merged.id)] == [a.id, b.id, merged.id]
+    with pytest.raises(NotFound):
+        store.fact_history(ALICE, "no-such-fact")
+    with pytest.raises(NotFound):
+        store.fact_history(BOB, ages[1].id)
+
+
+def test_invalidations_of_unknown_or_foreign_facts_are_not_found_and_change_nothing(store: Store) -> None:
+    mine = fact("likes tea")
+    store.add_facts(ALICE, [mine], [])
+    theirs = fact("likes coffee")
+    store.add_facts(BOB, [theirs], [])
+    before = snapshot(store, ALICE), snapshot(store, BOB)
+    for closing in (
+        FactInvalidation("no-such-fact", T0, T0),
+        FactInvalidation(theirs.id, T0, T0),  # another scope's fact is unknown here
+        FactInvalidation(mine.id, T0, T0, theirs.id),  # ... and so is another scope's successor
+    ):
+        with pytest.raises(NotFound):
+            store.invalidate_facts(ALICE, [closing])
+    with pytest.raises(NotFound):  # all or nothing: the first, valid invalidation is rolled back too
+        store.invalidate_facts(ALICE, [FactInvalidation(mine.id, T0, T0), FactInvalidation("no-such-fact", T0, T0)])
+    late = fact("likes water")
+    with pytest.raises(NotFound):
+        store.add_facts(ALICE, [late], [], [FactInvalidation("no-such-fact", T0, T0, late.id)])
+    with pytest.raises(InvalidInput):
+        store.invalidate_facts(ALICE, [FactInvalidation(mine.id, T0, T0, mine.id)])  # never its own successor
+    assert (snapshot(store, ALICE), snapshot(store, BOB)) == before
+    assert store.list_facts(ALICE, include_history=True)[0].valid_until is None
+
+
+def test_a_closed_fact_supersedes_nothing_so_chains_never_loop(store: Store) -> None:
+    old, new = fact("old"), fact("new")
+    store.add_facts(ALICE, [old, new], [], [FactInvalidation(old.id, T0, T0, new.id)])
+    with pytest.raises(InvalidInput):
+        store.invalidate_facts(ALICE, [FactInvalidation(new.id, T0, T0, old.id)])
+    assert [f.id for f in store.list_facts(ALICE)] == [new.id]
+
+
+@pytest.mark.parametrize("field", ["observed_at", "valid_from", "valid_until", "invalidated_at", "expires_at"])
+def test_every_fact_time_follows_the_timestamp_rule(store: Store, field: str) -> None:
+    for bad in (1e20, float("nan"), float("inf"), "2024-01-01", True):
+        with pytest.raises(InvalidInput):
+            store.add_facts(ALICE, [fact("f", **{field: bad})], [])
+    assert store.list_facts(ALICE, include_history=True) == []
+    mine = fact("f")
+    store.add_facts(ALICE, [mine], [])
+    for closing in (FactInvalidation(mine.id, 1e20, T0), FactInvalidation(mine.id, T0, float("nan"))):
+        with pytest.raises(InvalidInput):
+            store.invalidate_facts(ALICE, [closing])
+    with pytest.raises(InvalidInput):
+        store.add_page(ALICE, Page(id=new_id(), user_input="u", agent_response="a", timestamp=T0, expires_at=1e20))
+    with pytest.raises(InvalidInput):
+        store.purge_expired(ALICE, float("inf"))
+    assert store.count_pages(ALICE) == 0 and store.list_facts(ALICE)[0].is_current()
+
+
+def test_promotion_closes_facts_in_its_own_transaction(store: Store) -> None:
+    pages = [add(store, ALICE, f"p{i}") for i in range(2)]
+    sid = consolidate(store, ALICE, pages)
+    old = fact("lives in Lisbon", attribute="residence")
+    store.add_facts(ALICE, [old], [])
+    new = Fact(
+        new_id(),
+        "user",
+        "lives in Berlin",
+        [pages[1].id],
+        T0 + 10,
+        "llm",
+        vec(3),
+        observed_at=T0,
+        attribute="residence",
+    )
+    plan = PromotionPlan(sid, [pages[0].id], None, [new], {}, T0 + 10, [FactInvalidation(old.id, T0, T0 + 10, new.id)])
+    assert store.apply_promotion(ALICE, plan, [])
+    assert [f.id for f in store.list_facts(ALICE)] == [new.id]
+    assert [f.id for f in store.fact_history(ALICE, new.id)] == [old.id, new.id]
+    # a plan closing a fact deleted meanwhile is stale: False, and no change at all
+    doomed = fact("has a dog")
+    store.add_facts(ALICE, [doomed], [])
+    store.delete_fact(ALICE, doomed.id)
+    before = snapshot(store, ALICE)
+    stale = PromotionPlan(
+        sid,
+        [pages[1].id],
+        ProfileVersion(0, "v", [], T0),
+        [fact("has a cat")],
+        {},
+        T0,
+        [FactInvalidation(doomed.id, T0, T0)],
+    )
+    assert store.apply_promotion(ALICE, stale, []) is False
+    assert snapshot(store, ALICE) == before and store.unanalyzed_pages(ALICE, sid)[0].id == pages[1].id
+
+
+def test_purge_expired_deletes_expired_pages_and_facts_like_delete_page(store: Store) -> None:
+    def page(text: str, expires_at: float | None) -> Page:
+        made = Page(id=new_id(), user_input=f"kiwi {text}", agent_response="ok", timestamp=T0, expires_at=expires_at)
+        return store.add_page(ALICE, made)
+
+    pages = [page("a", None), page("b", T0 + 10), page("c", None), page("d", T0 + 20)]
+    assert store.get_page(ALICE, pages[1].id).expires_at == T0 + 10
+    sid = consolidate(store, ALICE, pages[:3])
+    short_lived = fact("is in Rome this week", expires_at=T0 + 10)
+    lasting = fact("lives in Rome")
+    store.add_facts(ALICE, [short_lived, lasting], [])
+    bob_page = store.add_page(BOB, Page(id=new_id(), user_input="kiwi", agent_response="", timestamp=T0, expires_at=T0))
+    assert store.purge_expired(ALICE, T0 + 9) == (0, 0)
+    assert store.purge_expired(ALICE, T0 + 10) == (1, 1)
+    first, third = store.get_pages(ALICE, [pages[0].id, pages[2].id])
+    assert (first.next_page_id, third.prev_page_id) == (pages[2].id, pages[0].id)
+    assert store.get_segment(ALICE, sid).page_count == 2 and store.recount_segments(ALICE) == 0
+    assert {h[0] for h in store.lexical_search(ALICE, ["kiwi"], 10)} == {pages[0].id, pages[2].id, pages[3].id}
+    assert {h[0] for h in store.dense_search(ALICE, vec(1), 10)} == {pages[0].id, pages[2].id}
+    assert store.lexical_index_problems(ALICE) == []
+    assert [f.id for f in store.list_facts(ALICE)] == [lasting.id]
+    assert store.purge_expired(ALICE, T0 + 30) == (1, 0)  # a short-term page expires too
+    assert [p.id for p in store.list_pages(ALICE)] == [pages[0].id, pages[2].id]
+    assert store.get_page(BOB, bob_page.id).expires_at == T0  # another scope's expired page waits for its own purge
+    alone = consolidate(store, ALICE, [page("e", T0 + 40)])
+    assert store.purge_expired(ALICE, T0 + 40) == (1, 0)
+    with pytest.raises(NotFound):  # a segment left empty goes, as with delete_page
+        store.get_segment(ALICE, alone)
+    assert store.get_segment(ALICE, sid).page_count == 2
+
+
+def test_export_import_keeps_validity_history_and_expiry(store: Store) -> None:
+    page = store.add_page(ALICE, Page(id=new_id(), user_input="u", agent_response="a", timestamp=T0, expires_at=T0 + 5))
+    old = fact("lives in Lisbon", attribute="residence", observed_at=T0, valid_from=T0 - 50, expires_at=T0 + 9)
+    new = fact("lives in Berlin", attribute="residence", observed_at=T0 + 1)
+    store.add_facts(ALICE, [old, new], [], [FactInvalidation(old.id, T0 + 1, T0 + 2, new.id)])
+    dump = store.export_scope(ALICE)
+    store.import_scope(BOB, dump)
+    again = store.export_scope(BOB)
+    assert [f.to_dict() for f in again.facts] == [f.to_dict() for f in dump.facts]
+    assert [(p.id, p.expires_at) for p in again.pages] == [(page.id, T0 + 5)]
+    assert [f.id for f in store.fact_history(BOB, new.id)] == [old.id, new.id]

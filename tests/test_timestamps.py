@@ -154,13 +154,13 @@ def test_imports_refuse_bad_times_in_every_record_kind(make_memo, new_storage) -
 
 
 def test_json_and_locomo_records_refuse_bad_times_before_writing(tmp_path: Path, make_memo) -> None:
-    from memoryos.interfaces import importer
+    from memoryos.interfaces import import_files
 
     for bad in ("0001-01-01T00:00:00+01:00", 1e20, -1e15):
         path = tmp_path / "r.json"
         path.write_text(json.dumps([{"user_input": "a"}, {"user_input": "b", "timestamp": bad}]))
         with pytest.raises(InvalidInput, match="record 1"):
-            importer.read_source(path)
+            import_files.read_source(path)
     # a LoCoMo session dated at the very end of the range: its later turns would step past it
     conversation = {
         "speaker_a": "A",
@@ -170,7 +170,7 @@ def test_json_and_locomo_records_refuse_bad_times_before_writing(tmp_path: Path,
                                                                        "dia_id": "D1:2"}],
     }
     with pytest.raises(InvalidInput, match="D1:2"):
-        importer.locomo_records({"sample_id": "c1", "conversation": conversation})
+        import_files.locomo_records({"sample_id": "c1", "conversation": conversation})
 
 
 # ---- rows written by older versions ----
@@ -378,22 +378,3 @@ def test_mcp_refuses_bad_times_and_serves_users_with_bad_rows(tmp_path: Path, em
         anyio.run(main)
     finally:
         server.pool.close()
-
-
-# ---- stores written by released versions ----
-
-V01 = Path(__file__).resolve().parents[2] / "shared" / "data" / "stores" / "v0.1-sqlite"
-
-
-@pytest.mark.skipif(not (V01 / "memoryos.db").exists(), reason="the shared v0.1 store is not present")
-def test_a_v01_store_reads_the_same_and_has_no_time_problems(tmp_path: Path, embedder: Any) -> None:
-    import shutil
-
-    shutil.copy(V01 / "memoryos.db", tmp_path / "memoryos.db")
-    memo = Memoryos(user_id="jon", storage=f"sqlite:///{tmp_path / 'memoryos.db'}", embedder=embedder,
-                    background_upkeep=False)
-    try:
-        assert memo.export() == json.loads((V01 / "export-v0.1.json").read_text())
-        assert not [p for p in memo.check(sample=20) if "invalid" in p]
-    finally:
-        memo.close()

@@ -219,13 +219,22 @@ def add(
     agent_response: Annotated[str, typer.Argument(help="What the agent answered.")] = "",
     timestamp: Annotated[str | None, typer.Option("--timestamp", "-t", help="ISO 8601 time (default: now).")] = None,
     meta: Annotated[str | None, typer.Option("--meta", help="Metadata as a JSON object.")] = None,
+    ttl: Annotated[
+        str | None,
+        typer.Option(
+            "--ttl",
+            help="Forget the exchange this long after now: seconds, or a number with s, m, h, d or w (30d). "
+            "Default: the config's memory_ttl_seconds (none: kept).",
+        ),
+    ] = None,
     target: Target = Target(),
     as_json: JsonOpt = False,
 ) -> None:
     """Store one exchange in short-term memory."""
     meta_data = _json_object(meta, "--meta")
+    lifetime = _duration(ttl, "--ttl")
     with target.memory() as memo:
-        page_id = memo.add_memory(user_input, agent_response, timestamp=timestamp, meta_data=meta_data)
+        page_id = memo.add_memory(user_input, agent_response, timestamp=timestamp, meta_data=meta_data, ttl=lifetime)
         if as_json:
             _print_json({"page_id": page_id, "user_id": memo.scope.user_id})
         else:
@@ -241,6 +250,8 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """Search every tier of a user's memory (no side effects on heat)."""
+    from .interfaces.validity import validity
+
     with target.memory() as memo:
         result = memo.search(query, max_results=max_results)
     if as_json:
@@ -264,7 +275,7 @@ def search(
         if facts:
             out.print(_line("\n", (f"knowledge {label}:", "bold")))
             for fact in facts:
-                out.print(_line(f"  - {fact.fact.text}"))
+                out.print(_line(f"  - {fact.fact.text}  ", (f"({validity(fact.to_dict())})", "dim")))
     if result.profile:
         out.print(_line("\n", ("profile:", "bold"), " ", result.profile))
 
@@ -291,6 +302,98 @@ def profile(
             out.print(_line("\n", (f"knowledge {label}:", "bold")))
             for fact in result[key]:
                 out.print(_line(f"  - {fact['text']}  ", (f"({fact['id']})", "dim")))
+
+
+@app.command()
+@with_target
+def knowledge(
+    fact_id: Annotated[
+        str | None, typer.Argument(help="A knowledge id: show how that fact changed (its history), oldest first.")
+    ] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help="Only user or assistant knowledge.")] = None,
+    history: Annotated[
+        bool, typer.Option("--history", help="Also facts that stopped being true or were replaced.")
+    ] = False,
+    target: Target = Target(),
+    as_json: JsonOpt = False,
+) -> None:
+    """Knowledge entries with their validity (current, or until when) and source pages."""
+    if kind not in (None, "user", "assistant"):
+        raise typer.BadParameter("must be user or assistant", param_hint="--kind")
+    with target.memory() as memo:
+        uid = memo.scope.user_id
+        facts = (
+            memo.fact_history(fact_id)
+            if fact_id is not None
+            else memo.get_knowledge(kind, include_history=history)
+        )
+    if as_json:
+        key = "history" if fact_id is not None else "knowledge"
+        _print_json({"user_id": uid, **({"fact_id": fact_id} if fact_id else {}), key: facts})
+        return
+    if fact_id is not None:
+        out.print(_line((f"history of {fact_id}, oldest first:", "bold")))
+        for fact in facts:
+            _print_fact(fact, mark="*" if fact["id"] == fact_id else "-")
+        return
+    if not facts:
+        out.print(_line("(no knowledge yet: it grows as conversations are consolidated and promoted)"))
+    for kind_name, label in (("user", "about the user"), ("assistant", "said by the assistant")):
+        chosen = [f for f in facts if f["kind"] == kind_name]
+        if chosen:
+            out.print(_line((f"knowledge {label}:", "bold")))
+            for fact in chosen:
+                _print_fact(fact)
+
+
+def _print_fact(fact: dict[str, Any], mark: str = "-") -> None:
+    from .interfaces.validity import is_current, validity
+
+    sources = ", ".join(fact["source_page_ids"]) or "none"
+    out.print(_line(f"  {mark} {fact['text']}  ", (f"({fact['id']})", "dim")))
+    state = "green" if is_current(fact) else "yellow"
+    out.print(_line("      ", (validity(fact), state), f" · {fact['method']} · source pages: {sources}"))
+
+
+@app.command("add-knowledge")
+@with_target
+def add_knowledge(
+    text: Annotated[str, typer.Argument(help="The fact, e.g. 'Tom is allergic to peanuts.'")],
+    kind: Annotated[str, typer.Option("--kind", "-k", help="user or assistant.")] = "user",
+    valid_until: Annotated[
+        str | None,
+        typer.Option("--valid-until", help="ISO 8601 time after now when it stops holding; it is forgotten then."),
+    ] = None,
+    target: Target = Target(),
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a fact by hand (a near-duplicate of a known fact returns that fact's id)."""
+    with target.memory() as memo:
+        fact_id = memo.add_knowledge(text, kind, valid_until=valid_until)
+        uid = memo.scope.user_id
+    if as_json:
+        _print_json({"id": fact_id, "user_id": uid})
+    else:
+        typer.echo(visible(fact_id))
+
+
+@app.command()
+@with_target
+def invalidate(
+    fact_id: Annotated[str, typer.Argument(help="Id of the knowledge entry that is no longer true.")],
+    valid_until: Annotated[
+        str | None, typer.Option("--valid-until", help="ISO 8601 time it stopped being true (default: now).")
+    ] = None,
+    target: Target = Target(),
+    as_json: JsonOpt = False,
+) -> None:
+    """Mark a fact as no longer true: it leaves current knowledge and stays in its history with its end."""
+    with target.memory() as memo:
+        closed = memo.invalidate_knowledge(fact_id, valid_until)
+    if as_json:
+        _print_json(closed)
+    else:
+        _print_fact(closed)
 
 
 @app.command()
@@ -362,16 +465,16 @@ def import_(
 ) -> None:
     """Bulk-import conversations. Re-running skips what is already imported (an interrupted import resumes).
 
-    JSON: a list of {user_input, agent_response, timestamp?, meta_data?}; JSONL: one such object a line;
+    JSON: a list of {user_input, agent_response, timestamp?, meta_data?, ttl?}; JSONL: one such object a line;
     LoCoMo: speaker_a is the user, each conversation becomes the user named by its sample_id unless --user is
     given; export: the output of `memoryos export`, restored into an empty user (its own user unless --user).
     """
-    from .interfaces import importer
+    from .interfaces import import_files
 
-    if fmt not in importer.FORMATS:
-        raise typer.BadParameter(f"must be one of {', '.join(importer.FORMATS)}", param_hint="--format")
+    if fmt not in import_files.FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(import_files.FORMATS)}", param_hint="--format")
     with _errors():
-        source = importer.read_source(file, fmt, conversation)  # type: ignore[arg-type]
+        source = import_files.read_source(file, fmt, conversation)  # type: ignore[arg-type]
     settings = target.settings()
     reports = []
     if source.export is not None:
@@ -381,14 +484,14 @@ def import_(
             user_id=target.user or dump.get("user_id"),
             assistant_id=target.assistant or dump.get("assistant_id"),
         ) as memo:
-            reports.append(importer.import_export(memo, dump))
+            reports.append(import_files.import_export(memo, dump))
     else:
         from .interfaces.settings import effective_config
 
         with _errors():  # every record of every user is checked before anything is written
             limits = effective_config(settings)
-            importer.check_records(source.records, limits.max_input_chars, limits.max_meta_data_bytes)
-        groups: dict[str | None, list[importer.Record]] = {}
+            import_files.check_records(source.records, limits.max_input_chars, limits.max_meta_data_bytes)
+        groups: dict[str | None, list[import_files.Record]] = {}
         for record in source.records:
             groups.setdefault(None if target.user else record.user_id, []).append(record)
         with _progress(quiet or as_json) as progress:
@@ -411,15 +514,15 @@ def import_(
 
 
 def _import_group(settings: dict[str, Any], uid: str | None, records: list[Any], batch_size: int, advance: Any) -> Any:
-    from .interfaces import importer
+    from .interfaces import import_files
     from .interfaces.settings import effective_config
     from .memoryos import make_embedder
 
     overrides: dict[str, Any] = {"user_id": uid} if uid else {}
     config = effective_config({**settings, **overrides})
-    prefetcher = importer.PrefetchEmbedder(lambda: make_embedder(config))
+    prefetcher = import_files.PrefetchEmbedder(lambda: make_embedder(config))
     with _memory(settings, embedder=prefetcher, **overrides) as memo:
-        report = importer.import_records(memo, records, prefetcher, batch_size, advance)
+        report = import_files.import_records(memo, records, prefetcher, batch_size, advance)
         memo.flush()
     return report
 
@@ -726,6 +829,23 @@ def _json_object(text: str | None, option: str) -> dict[str, Any] | None:
     if not isinstance(value, dict):
         raise typer.BadParameter("must be a JSON object", param_hint=option)
     return value
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def _duration(text: str | None, option: str) -> float | None:
+    """Seconds from '3600', '90m', '12h', '30d' or '2w' (the library checks the range)."""
+    if text is None:
+        return None
+    value = text.strip().lower()
+    unit = _UNITS.get(value[-1:], 0)
+    try:
+        number = float(value[:-1] if unit else value)
+    except ValueError:
+        message = "expected seconds or a number with s, m, h, d or w (e.g. 30d)"
+        raise typer.BadParameter(message, param_hint=option) from None
+    return number * (unit or 1)
 
 
 def _iso(timestamp: float) -> str:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 
 from .errors import ConfigError
 from .redact import redact_settings, redact_text, redact_url
+from .validation import check_ttl
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 
@@ -139,6 +140,13 @@ class MemoryosConfig(BaseModel):
         default=60.0, ge=0, description="While degraded, how often the LLM is tried again."
     )
 
+    # forgetting on purpose
+    memory_ttl_seconds: float | None = Field(
+        default=None,
+        description="Default time to live of a new page, in seconds from when it is stored (add_memory's ttl "
+        "overrides it); None keeps pages until deleted. Expired pages leave retrieval at once; upkeep deletes them.",
+    )
+
     # input limits
     max_input_chars: int = Field(default=1_000_000, gt=0)
     max_meta_data_bytes: int = Field(
@@ -149,6 +157,19 @@ class MemoryosConfig(BaseModel):
     @classmethod
     def _check_id(cls, value: str) -> str:
         return validate_identifier(value)
+
+    @field_validator("memory_ttl_seconds", mode="before")
+    @classmethod
+    def _check_ttl(cls, value: object) -> float | None:
+        if isinstance(value, str):  # from the environment or a config file: a number, or empty for none
+            text = value.strip()
+            if not text or text.lower() == "none":
+                return None
+            try:
+                value = float(text)
+            except ValueError:
+                raise ValueError(f"must be a number of seconds, got {value!r}") from None
+        return check_ttl(value, "memory_ttl_seconds")
 
     @model_validator(mode="after")
     def _check_consistency(self) -> MemoryosConfig:
@@ -211,6 +232,7 @@ ENV_OVERRIDES = {
     "MEMORYOS_STORAGE": "storage",
     "MEMORYOS_EMBEDDING_MODEL": "embedding_model_name",
     "MEMORYOS_EMBEDDING_BACKEND": "embedding_backend",
+    "MEMORYOS_MEMORY_TTL_SECONDS": "memory_ttl_seconds",
 }
 
 

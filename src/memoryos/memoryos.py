@@ -9,15 +9,18 @@ import time
 import uuid
 import weakref
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from .config import MemoryosConfig, build_config, validate_identifier
-from .errors import ConfigError, InvalidInput, LLMError, LLMNotConfigured
+from .errors import ConfigError, InvalidInput, LLMError, LLMNotConfigured, NotFound
+from .expiry import Expiring, is_expired, purge_expired, unexpired
+from .export_format import dict_to_dump, dump_to_dict, with_fresh_ids
 from .maintenance import check_memory, repair_memory
-from .models import Fact, KnowledgeKind, Page, Scope
+from .models import Fact, FactInvalidation, KnowledgeKind, Page, Scope, iso
 from .providers.analysis import Analyzer, LLMAnalyzer
 from .providers.answers import strip_reasoning
 from .providers.embeddings import Embedder, OpenAIEmbedder, local_embedder
@@ -31,15 +34,15 @@ from .storage import Store, open_store
 from .tiers.long_term import LongTermMemory
 from .tiers.mid_term import MidTermMemory, segment_vector
 from .tiers.short_term import ShortTermMemory
-from .transfer import dict_to_dump, dump_to_dict, with_fresh_ids
 from .upkeep.fallback import AnalysisRouter, LLMHealth
 from .upkeep.promoter import Promoter
 from .upkeep.reanalyzer import Reanalyzer
 from .upkeep.updater import Updater
 from .upkeep.worker import UpkeepWorker, run_until_idle
-from .validation import check_meta_data, check_text, parse_timestamp
+from .validation import check_meta_data, check_text, check_ttl, check_valid_until, expiry_after, parse_timestamp
 
 log = logging.getLogger("memoryos")
+T = TypeVar("T", bound=Expiring)
 
 # instances not yet closed; closed at interpreter exit so that pending heat writes are kept and no upkeep thread is
 # inside the embedding runtime's native code when the process tears down (ONNX Runtime aborts it then)
@@ -191,9 +194,7 @@ class Memoryos:
         self.updater = Updater(self.short, self.mid, router, self.embedder, cfg)
         self.promoter = Promoter(self.mid, self.long, router, self.embedder, cfg)
         self.reanalyzer = (
-            Reanalyzer(self.mid, self.analyzer, self.embedder, self.llm_health, cfg)
-            if self.llm_health
-            else None
+            Reanalyzer(self.mid, self.analyzer, self.embedder, self.llm_health, cfg) if self.llm_health else None
         )
         self.retriever = Retriever(self.short, self.mid, self.long, self.embedder, cfg)
         self._upkeep_lock = threading.Lock()
@@ -224,19 +225,28 @@ class Memoryos:
         agent_response: str | None,
         timestamp: object = None,
         meta_data: dict[str, Any] | None = None,
+        *,
+        ttl: float | timedelta | None = None,
     ) -> str:
-        """Store one exchange as a page in short-term memory. Returns the page id once it is durable."""
+        """Store one exchange as a page in short-term memory. Returns the page id once it is durable.
+
+        `ttl` (seconds or a timedelta; default: the config's memory_ttl_seconds, None = keep): the page is
+        forgotten that long after it is stored, whatever its own timestamp says. From then on no read returns it
+        and upkeep deletes it."""
         limit = self.config.max_input_chars
         user_text = check_text(user_input, "user_input", limit)
         agent_text = check_text(agent_response, "agent_response", limit)
         if not user_text.strip() and not agent_text.strip():
             raise InvalidInput("a page needs a non-empty user_input or agent_response")
+        lifetime = check_ttl(ttl)
+        now = self._clock()
         page = Page(
             id=uuid.uuid4().hex,
             user_input=user_text,
             agent_response=agent_text,
-            timestamp=parse_timestamp(timestamp, self._clock()),
+            timestamp=parse_timestamp(timestamp, now),
             meta_data=check_meta_data(meta_data, self.config.max_meta_data_bytes),
+            expires_at=expiry_after(lifetime if lifetime is not None else self.config.memory_ttl_seconds, now),
         )
         self.short.add(page)
         if self.short.is_full():
@@ -326,25 +336,75 @@ class Memoryos:
     def profile_history(self) -> list[dict[str, Any]]:
         return [v.to_dict() for v in self.store.profile_history(self.scope)]
 
-    def get_knowledge(self, kind: KnowledgeKind | None = None) -> list[dict[str, Any]]:
+    def get_knowledge(self, kind: KnowledgeKind | None = None, include_history: bool = False) -> list[dict[str, Any]]:
+        """Facts that hold now, as dicts (time, validity, attribute and provenance included); with
+        include_history, also those that stopped being true (`valid_until` set). Expired facts are never listed."""
         if kind not in (None, "user", "assistant"):
             raise InvalidInput("kind must be 'user', 'assistant' or None")
-        return [f.to_dict() for f in self.long.facts(kind)]
+        if not isinstance(include_history, bool):
+            raise InvalidInput("include_history must be true or false")
+        now = self._clock()
+        facts = self.long.facts(kind, include_history=include_history)
+        return [f.to_dict() for f in facts if f.expires_at is None or f.expires_at > now]
 
-    def add_knowledge(self, text: str, kind: KnowledgeKind = "user") -> str:
-        """Add a fact by hand (provenance: manual). Near-duplicates are merged, not repeated."""
+    def fact_history(self, fact_id: str) -> list[dict[str, Any]]:
+        """The versions of one fact, oldest first: the facts it superseded and those that superseded it, each
+        with its validity interval (NotFound for ids of other users, and for a fact that has expired: it is
+        forgotten, and so are expired versions in the chain)."""
+        fid = check_text(fact_id, "fact_id", 200, allow_none=False)
+        chain = self.store.fact_history(self.scope, fid)
+        kept = self._live(chain)
+        if fid not in {f.id for f in kept}:
+            raise NotFound(f"no knowledge entry {fid!r} in the memory of user {self.scope.user_id!r}")
+        return [f.to_dict() for f in kept]
+
+    def invalidate_knowledge(self, fact_id: str, valid_until: object = None) -> dict[str, Any]:
+        """Mark a fact as no longer true from `valid_until` (a time in any form add_memory accepts; default now).
+        It is kept, with its interval, in the history; a fact already closed is left as it was. Returns the fact."""
+        fact_id = check_text(fact_id, "fact_id", 200, allow_none=False)
+        now = self._clock()
+        try:
+            until = parse_timestamp(valid_until, now)
+        except InvalidInput as exc:  # name the argument: "valid_until: timestamp 'soon' is not ..."
+            raise InvalidInput(f"valid_until: {exc}") from None
+        with self._upkeep_lock:
+            fact = next(f for f in self.store.fact_history(self.scope, fact_id) if f.id == fact_id)
+            if is_expired(fact.expires_at, now):  # forgotten: as if deleted
+                raise NotFound(f"no knowledge entry {fact_id!r} in the memory of user {self.scope.user_id!r}")
+            began = fact.valid_from if fact.valid_from is not None else fact.observed_at
+            if began is not None and until < began:
+                raise InvalidInput(f"valid_until {iso(until)} is before the fact became true ({iso(began)})")
+            self.store.invalidate_facts(self.scope, [FactInvalidation(fact_id, until, now)])
+            return next(f.to_dict() for f in self.store.fact_history(self.scope, fact_id) if f.id == fact_id)
+
+    def add_knowledge(self, text: str, kind: KnowledgeKind = "user", *, valid_until: object = None) -> str:
+        """Add a fact by hand (provenance: manual). Near-duplicates are merged, not repeated.
+
+        `valid_until` (a time after now: epoch seconds, datetime or ISO 8601): the fact holds until then, and
+        is then forgotten like an expired page (stored as the fact's expires_at: it leaves every read at that
+        time and upkeep deletes it). A near-duplicate of a current fact returns that fact's id, its own expiry
+        (none, or another) unchanged."""
         fact_text = check_text(text, "text", self.config.max_input_chars, allow_none=False).strip()
         if not fact_text:
             raise InvalidInput("knowledge text must not be empty")
         if kind not in ("user", "assistant"):
             raise InvalidInput("kind must be 'user' or 'assistant'")
-        return self.long.add_manual_fact(kind, fact_text, self.embedder.embed([fact_text])[0], self._clock())
+        now = self._clock()
+        expires_at = check_valid_until(valid_until, now)
+        vector = self.embedder.embed([fact_text])[0]
+        return self.long.add_manual_fact(kind, fact_text, vector, now, expires_at=expires_at)
 
     def delete_knowledge(self, fact_id: str) -> None:
         self.store.delete_fact(self.scope, check_text(fact_id, "fact_id", 200, allow_none=False))
 
     def get_page(self, page_id: str) -> dict[str, Any]:
-        return self.store.get_page(self.scope, check_text(page_id, "page_id", 200, allow_none=False)).to_dict()
+        """One page (NotFound for ids of other users, and for an expired page: it is forgotten)."""
+        pid = check_text(page_id, "page_id", 200, allow_none=False)
+        page = self.store.get_page(self.scope, pid)
+        if is_expired(page.expires_at, self._clock()):
+            self._purge_soon()
+            raise NotFound(f"no page {pid!r} in the memory of user {self.scope.user_id!r}")
+        return page.to_dict()
 
     def list_pages(
         self, tier: str | None = None, limit: int | None = None, offset: int = 0, segment_id: str | None = None
@@ -358,7 +418,7 @@ class Memoryos:
         ):
             raise InvalidInput("limit and offset must be non-negative integers")
         pages = self.store.list_pages(self.scope, tier=tier, segment_id=segment_id, limit=limit, offset=offset)  # type: ignore[arg-type]
-        return [p.to_dict() for p in pages]
+        return [p.to_dict() for p in self._live(pages)]
 
     def list_segments(self, include_archived: bool = False) -> list[dict[str, Any]]:
         self._write_visits()
@@ -425,20 +485,22 @@ class Memoryos:
     # ---- export / import ----
 
     def export(self) -> dict[str, Any]:
+        """Everything of this user, re-importable. What has expired is deleted first and so never exported
+        (a read-only store cannot delete: its expired items are exported with their expires_at, and an import
+        forgets them again)."""
         self._write_visits()
+        if not self.store.read_only:
+            with self._upkeep_lock:
+                purge_expired(self.store, self.scope, self._clock())
         return dump_to_dict(self.store.export_scope(self.scope), self.scope.user_id, self.scope.assistant_id)
 
-    def import_data(self, data: dict[str, Any], *, new_ids: bool | None = None) -> int:
+    def import_data(self, data: dict[str, Any], *, new_ids: bool = False) -> int:
         """Restore an export into this (empty) user's memory; vectors are recomputed. Returns pages imported.
 
-        Every record is checked with add_memory's rules first (transfer.dict_to_dump): a bad one is an
-        InvalidInput naming it, and nothing is written. `new_ids`: give pages, segments and knowledge new ids
-        (references kept). By default that happens when the export belongs to another user or assistant, since
-        ids are unique across a store; a restore of the same user keeps its ids, except those already used
-        elsewhere in the store, which are renewed without saying whose they were."""
+        Every record is checked with add_memory's rules first (export_format.dict_to_dump): a bad one is an
+        InvalidInput naming it, and nothing is written. Ids are kept (they are unique per user, so whatever other
+        users hold never matters); `new_ids`: give pages, segments and knowledge new ids, references kept."""
         dump = dict_to_dump(data, self.config.max_input_chars, self.config.max_meta_data_bytes)
-        if new_ids is None:
-            new_ids = (data.get("user_id"), data.get("assistant_id")) != (self.scope.user_id, self.scope.assistant_id)
         if new_ids:
             dump = with_fresh_ids(dump)
         mid_pages = [p for p in dump.pages if p.tier != "short"]
@@ -470,12 +532,25 @@ class Memoryos:
             try:
                 now = self._clock()
                 return (
-                    self.updater.consolidate(now)
+                    purge_expired(self.store, self.scope, now)
+                    or self.updater.consolidate(now)
                     or self.promoter.promote_hot(now)
                     or (self.reanalyzer is not None and self.reanalyzer.reanalyze_one(now))
                 )
             finally:
                 self.store.release_upkeep(self.scope, self._holder)
+
+    def _live(self, items: list[T]) -> list[T]:
+        """`items` without what has expired by now; finding some asks the background upkeep to delete them."""
+        kept = unexpired(items, self._clock())
+        if len(kept) < len(items):
+            self._purge_soon()
+        return kept
+
+    def _purge_soon(self) -> None:
+        # only a background worker: a read never runs upkeep inline (without one, the next write or start purges)
+        if self._worker is not None and not self.store.read_only:
+            self._worker.notify()
 
     def _schedule_upkeep(self) -> None:
         if self._worker is not None:

@@ -1,4 +1,5 @@
-"""Copy memory between storage backends (e.g. SQLite → PostgreSQL), verified by counts and export comparison."""
+"""`memoryos migrate`: copy memory between storage backends (e.g. SQLite → PostgreSQL), verified by counts and
+export comparison. (Schema upgrades of one store are storage/schema.py's.)"""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import InvalidInput, StorageError
+from .export_format import dump_to_dict
 from .integrity import check_dump
 from .models import Scope, ScopeDump
 from .storage import open_store
-from .transfer import dump_to_dict
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def copy_memory(
                     len(problems),
                     problems[:3],
                 )
-            target.import_scope(scope, dump, renew_taken_ids=False)
+            target.import_scope(scope, dump)
             _verify(dump, target.export_scope(scope), scope)
             report.scopes.append(
                 {

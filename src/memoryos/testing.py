@@ -13,7 +13,8 @@ Use them to test your own agent's memory behaviour without a model download, an 
         clock.advance(3600)
 
 - `ScriptedLLM` implements the LLM protocol: valid answers built from each prompt (or your own script), canned
-  answers and errors queued per purpose, and every call recorded.
+  answers and errors queued per purpose, and every call recorded. A script reads a prompt with `pages_in_prompt`
+  and `known_facts_in_prompt` (the current facts a promotion shows, by short id, to update, invalidate or keep).
 - `ManualClock` is a clock you move by hand (heat recency is computed from it).
 - `HashingEmbedder` (feature hashing) and `VocabularyEmbedder` (a transparent bag of words, so a test can know
   the exact cosine between two texts) implement the Embedder protocol.
@@ -41,19 +42,31 @@ from .storage import Store, open_store
 from .textutil import extract_keywords, tokens
 
 _PAGES_RE = re.compile(r"new pages\n(\[.*?\])\n" + re.escape(MEMORY_FENCE_CLOSE), re.S)
+_KNOWN_RE = re.compile(r"known facts\n(\[.*?\])\n" + re.escape(MEMORY_FENCE_CLOSE), re.S)
 
 
-def pages_in_prompt(messages: list[dict[str, str]]) -> list[dict[str, object]]:
-    """The pages a consolidation or promotion prompt carries (the JSON inside its 'new pages' fence)."""
+def _fenced_json(messages: list[dict[str, str]], pattern: re.Pattern[str]) -> list[dict[str, object]]:
     for message in messages:
-        match = _PAGES_RE.search(message["content"])
+        match = pattern.search(message["content"])
         if match:
             return json.loads(match.group(1))
     return []
 
 
+def pages_in_prompt(messages: list[dict[str, str]]) -> list[dict[str, object]]:
+    """The pages a consolidation or promotion prompt carries (the JSON inside its 'new pages' fence)."""
+    return _fenced_json(messages, _PAGES_RE)
+
+
+def known_facts_in_prompt(messages: list[dict[str, str]]) -> list[dict[str, object]]:
+    """The current facts a promotion prompt shows (its 'known facts' fence): id (the short id to answer
+    with), about ("user" or "assistant"), text, attribute and said (the date it was said)."""
+    return _fenced_json(messages, _KNOWN_RE)
+
+
 def default_script(messages: list[dict[str, str]], purpose: str) -> str:
-    """Valid answers built from the prompt itself: one topic per batch, facts = the user's sentences."""
+    """Valid answers built from the prompt itself: one topic per batch; facts = the user's sentences, each citing
+    its page, as `add` operations (`keep` for one that repeats a known fact exactly)."""
     pages = pages_in_prompt(messages)
     if purpose == "consolidation":
         texts = [f"{p['user']} {p['assistant']}" for p in pages]
@@ -71,12 +84,25 @@ def default_script(messages: list[dict[str, str]], purpose: str) -> str:
             }
         )
     if purpose == "profile_knowledge":
-        facts = [str(p["user"]) for p in pages if p["user"]]
+        # each user sentence is a fact stated on its own page; one repeating a known fact word for word keeps it
+        known = {str(f["text"]).strip().lower(): str(f["id"]) for f in known_facts_in_prompt(messages)}
+        facts: list[dict[str, object]] = []
+        for i, page in enumerate(pages):
+            text = str(page["user"]).strip()
+            if text and text.lower() in known:
+                facts.append({"text": text, "pages": [i], "op": "keep", "target": known[text.lower()]})
+            elif text:
+                facts.append({"text": text, "pages": [i], "op": "add"})
+        promises = [
+            {"text": str(p["assistant"]), "pages": [i], "op": "add"}
+            for i, p in enumerate(pages)
+            if "I will" in str(p["assistant"])
+        ]
         return json.dumps(
             {
-                "profile": "The user said: " + " ".join(facts),
+                "profile": "The user said: " + " ".join(str(p["user"]) for p in pages if p["user"]),
                 "user_facts": facts,
-                "assistant_facts": [str(p["assistant"]) for p in pages if "I will" in str(p["assistant"])],
+                "assistant_facts": promises,
             }
         )
     return "scripted answer"
@@ -187,6 +213,7 @@ __all__ = [
     "ScriptedLLM",
     "VocabularyEmbedder",
     "default_script",
+    "known_facts_in_prompt",
     "pages_in_prompt",
     "temp_store",
 ]

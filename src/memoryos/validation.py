@@ -6,7 +6,7 @@ import json
 import math
 import re
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .errors import InputTooLarge, InvalidInput
@@ -164,6 +164,59 @@ def _checked_moment(moment: datetime, original: object) -> float:
     if timestamp_problem(epoch) is not None:
         raise InvalidInput(f"timestamp {shown(original)} is outside the allowed range {TIMESTAMP_RANGE}")
     return epoch
+
+
+# ---- forgetting on purpose: times to live and ends of validity ----
+#
+# An expiry is an absolute stored time (expires_at, epoch seconds, the timestamp rule). A time to live counts
+# from the moment the item is stored (the caller's clock), never from a page's own timestamp: an exchange from
+# last year imported today with ttl=30 days is kept for 30 days from today.
+
+MAX_TTL_SECONDS = 10_000_000_000.0  # about 317 years: any expiry it makes stays within TIMESTAMP_MAX
+
+
+def check_ttl(value: object, name: str = "ttl") -> float | None:
+    """A time to live: None (keep until deleted), a positive finite number of seconds or a positive timedelta,
+    at most MAX_TTL_SECONDS."""
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        seconds = value.total_seconds()
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidInput(f"{name} must be a number of seconds or a timedelta, got {type(value).__name__}")
+    else:
+        try:
+            seconds = float(value)
+        except OverflowError:
+            raise InvalidInput(f"{name} {shown(value)} is longer than {MAX_TTL_SECONDS:,.0f} seconds") from None
+    if not math.isfinite(seconds):
+        raise InvalidInput(f"{name} {shown(value)} is not a finite number of seconds")
+    if seconds <= 0:
+        raise InvalidInput(f"{name} must be positive, got {shown(value)}")
+    if seconds > MAX_TTL_SECONDS:
+        raise InvalidInput(f"{name} {shown(value)} is longer than {MAX_TTL_SECONDS:,.0f} seconds (about 317 years)")
+    return seconds
+
+
+def expiry_after(ttl: float | None, now: float) -> float | None:
+    """The expires_at of an item stored at `now` with a time to live already checked by check_ttl."""
+    return None if ttl is None else check_epoch(now + ttl, "the expiry time (now + ttl)")
+
+
+def check_valid_until(value: object, now: float, name: str = "valid_until") -> float | None:
+    """An end of validity given by a caller: None (no end), or a time add_memory's timestamp rules accept (epoch
+    seconds, datetime, ISO 8601...) that lies after `now`: a fact that has already stopped holding is not added."""
+    if value is None:
+        return None
+    if isinstance(value, str) and not value.strip():
+        raise InvalidInput(f"{name} must be a time, got an empty string")
+    try:
+        moment = parse_timestamp(value)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{name}: {exc}") from None
+    if moment <= now:
+        raise InvalidInput(f"{name} {shown(value)} is not in the future; such a fact would never be current")
+    return moment
 
 
 # ---- strict checks for imported records (the live API's rules, no coercion) ----

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..retrieval.result import RetrievalResult
+from .validity import with_validity
 
 
 class _Out(BaseModel):
@@ -27,18 +28,39 @@ class MemoryPage(_Out):
     segment_summary: str | None = None
     chain_summary: str = Field(default="", description="Summary of the conversation thread up to this page.")
     score: float | None = Field(default=None, description="Relevance to the query (higher is better).")
+    expires_at: float | None = Field(default=None, description="When it will be forgotten (epoch seconds), if ever.")
 
 
 class KnowledgeEntry(_Out):
-    """A long-term fact about the user or something the assistant said or promised."""
+    """A long-term fact about the user or something the assistant said or promised, with when it held and the
+    exchanges it was stated in."""
 
-    id: str
+    id: str = Field(description="Knowledge id; pass it to knowledge_history or invalidate_knowledge.")
     kind: str = Field(description="user or assistant.")
     text: str
+    current: bool = Field(description="True while it holds; false once it stopped being true or was replaced.")
+    said: str | None = Field(default=None, description="When it was said, ISO 8601 UTC.")
+    until: str | None = Field(default=None, description="Until when it held, ISO 8601 UTC; null while it holds.")
+    valid_until: float | None = Field(
+        default=None, description="When it stopped being true (conversation time, epoch seconds); null while it holds."
+    )
+    valid_from: float | None = Field(default=None, description="Since when it holds (conversation time).")
+    observed_at: float | None = Field(default=None, description="When it was said (conversation time).")
+    superseded_by: str | None = Field(default=None, description="The entry that replaced it, if one did.")
+    invalidated_at: float | None = Field(default=None, description="When memory learnt it stopped being true.")
+    attribute: str | None = Field(default=None, description="What it is about: residence, age, employer...")
+    expires_at: float | None = Field(default=None, description="When it will be forgotten (epoch seconds), if ever.")
     created_at: float
     method: str = Field(description="How it was derived: llm, extractive or manual.")
-    source_page_ids: list[str] = Field(default_factory=list)
+    source_page_ids: list[str] = Field(
+        default_factory=list, description="The exchanges (page ids) it was stated in."
+    )
     score: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _current(cls, data: Any) -> Any:
+        return with_validity(data)
 
 
 class AddMemoryResult(_Out):
@@ -67,6 +89,19 @@ class UserProfile(_Out):
     profile: str
     user_knowledge: list[KnowledgeEntry] | None = None
     assistant_knowledge: list[KnowledgeEntry] | None = None
+
+
+class KnowledgeAdded(_Out):
+    user_id: str
+    id: str = Field(description="The new entry, or the existing one it duplicated.")
+
+
+class KnowledgeHistory(_Out):
+    user_id: str
+    fact_id: str
+    history: list[KnowledgeEntry] = Field(
+        description="Entries that replaced one another through this one, oldest first."
+    )
 
 
 class DeleteResult(_Out):

@@ -32,6 +32,9 @@ from .mcp_models import (
     AddMemoryResult,
     DeleteResult,
     ForgetResult,
+    KnowledgeAdded,
+    KnowledgeEntry,
+    KnowledgeHistory,
     MemoryContext,
     UserProfile,
     knowledge_entries,
@@ -323,6 +326,14 @@ async def add_memory(
     meta_data: Annotated[
         dict[str, Any] | None, Field(description="Optional JSON object stored with the exchange.")
     ] = None,
+    ttl_seconds: Annotated[
+        float | None,
+        Field(
+            gt=0,
+            description="Forget this exchange that many seconds from now (e.g. 2592000 = 30 days), e.g. when the "
+            "user says it only matters for a while. Default: the server's setting (usually kept).",
+        ),
+    ] = None,
     user_id: UserId = None,
 ) -> AddMemoryResult:
     """Store one exchange (the user's message and your reply) in the user's memory.
@@ -331,7 +342,9 @@ async def add_memory(
     exchanges into topics, profile and knowledge happens in the background."""
 
     def work(memo: Memoryos, uid: str) -> AddMemoryResult:
-        page_id = memo.add_memory(user_input, agent_response, timestamp=timestamp, meta_data=meta_data)
+        page_id = memo.add_memory(
+            user_input, agent_response, timestamp=timestamp, meta_data=meta_data, ttl=ttl_seconds
+        )
         return AddMemoryResult(page_id=page_id, user_id=uid)
 
     return await _server(ctx).run(user_id, work)
@@ -385,20 +398,86 @@ async def get_user_profile(
     include_assistant_knowledge: Annotated[
         bool, Field(description="Also list what you (the assistant) said or promised.")
     ] = False,
+    include_history: Annotated[
+        bool, Field(description="Also list facts that stopped being true (current=false, with valid_until).")
+    ] = False,
     user_id: UserId = None,
 ) -> UserProfile:
     """The user's long-term profile (who they are, preferences, circumstances), optionally with the
-    knowledge entries behind it. Empty until enough conversation has been consolidated."""
+    knowledge entries behind it: each says whether it is current, since and until when it held, and the
+    exchanges it came from. Empty until enough conversation has been consolidated."""
 
     def work(memo: Memoryos, uid: str) -> UserProfile:
+        def facts(kind: Literal["user", "assistant"]) -> list[KnowledgeEntry]:
+            return knowledge_entries(memo.get_knowledge(kind, include_history=include_history))
+
         return UserProfile(
             user_id=uid,
             profile=memo.get_user_profile(),
-            user_knowledge=knowledge_entries(memo.get_knowledge("user")) if include_knowledge else None,
-            assistant_knowledge=(
-                knowledge_entries(memo.get_knowledge("assistant")) if include_assistant_knowledge else None
-            ),
+            user_knowledge=facts("user") if include_knowledge else None,
+            assistant_knowledge=facts("assistant") if include_assistant_knowledge else None,
         )
+
+    return await _server(ctx).run(user_id, work)
+
+
+@tool(WRITES)
+async def add_knowledge(
+    ctx: Context,
+    text: Annotated[str, Field(description="The fact, as a sentence (e.g. 'Tom is allergic to peanuts.').")],
+    kind: Annotated[
+        Literal["user", "assistant"],
+        Field(description="user: about the user; assistant: something you said, promised or are."),
+    ] = "user",
+    valid_until: Annotated[
+        str | float | None,
+        Field(
+            description="When it stops being true: ISO 8601 or epoch seconds, in the future. It is forgotten then "
+            "(e.g. 'staying in Rome until Friday'). Default: it holds until changed."
+        ),
+    ] = None,
+    user_id: UserId = None,
+) -> KnowledgeAdded:
+    """Remember a fact directly in long-term knowledge, when the user states something lasting or asks you to
+    remember it. A near-duplicate of a known fact is not repeated: its id is returned."""
+
+    def work(memo: Memoryos, uid: str) -> KnowledgeAdded:
+        return KnowledgeAdded(user_id=uid, id=memo.add_knowledge(text, kind, valid_until=valid_until))
+
+    return await _server(ctx).run(user_id, work)
+
+
+@tool(READS)
+async def knowledge_history(
+    ctx: Context,
+    fact_id: Annotated[str, Field(description="A knowledge id (from get_user_profile or retrieve_memory).")],
+    user_id: UserId = None,
+) -> KnowledgeHistory:
+    """How a fact changed over time: the entries that replaced one another through this one, oldest first,
+    each with since and until when it held (e.g. where the user lived before, and since when they live here)."""
+
+    def work(memo: Memoryos, uid: str) -> KnowledgeHistory:
+        history = knowledge_entries(memo.fact_history(fact_id))
+        return KnowledgeHistory(user_id=uid, fact_id=fact_id, history=history)
+
+    return await _server(ctx).run(user_id, work)
+
+
+@tool(WRITES)
+async def invalidate_knowledge(
+    ctx: Context,
+    fact_id: Annotated[str, Field(description="The knowledge id of the fact that is no longer true.")],
+    valid_until: Annotated[
+        str | float | None,
+        Field(description="When it stopped being true: ISO 8601 or epoch seconds; default now."),
+    ] = None,
+    user_id: UserId = None,
+) -> KnowledgeEntry:
+    """Mark a fact as no longer true, e.g. when the user says it changed. It is kept in its history with
+    its end date (past questions still find it) and leaves what is current. Returns the closed entry."""
+
+    def work(memo: Memoryos, _uid: str) -> KnowledgeEntry:
+        return KnowledgeEntry.model_validate(memo.invalidate_knowledge(fact_id, valid_until))
 
     return await _server(ctx).run(user_id, work)
 

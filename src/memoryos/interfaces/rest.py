@@ -204,7 +204,7 @@ def list_users(request: Request, access: Annotated[Grant, Depends(grant)]) -> m.
 
 @router.post(USER + "/memories", tags=["memory"], status_code=201, summary="Store one exchange (add_memory)")
 def add_memory(memo: Memory, body: m.AddMemoryRequest) -> m.PageCreated:
-    page_id = memo.add_memory(body.user_input, body.agent_response, body.timestamp, body.meta_data)
+    page_id = memo.add_memory(body.user_input, body.agent_response, body.timestamp, body.meta_data, ttl=body.ttl)
     return m.PageCreated(user_id=memo.scope.user_id, page_id=page_id)
 
 
@@ -239,16 +239,43 @@ def profile(memo: Memory) -> m.ProfileOut:
     )
 
 
-@router.get(USER + "/knowledge", tags=["long-term"], summary="Knowledge entries, oldest first")
+@router.get(USER + "/knowledge", tags=["long-term"], summary="Knowledge with validity and sources, oldest first")
 def list_knowledge(
-    memo: Memory, kind: Annotated[Literal["user", "assistant"] | None, Query(description="Only this kind.")] = None
+    memo: Memory,
+    kind: Annotated[Literal["user", "assistant"] | None, Query(description="Only this kind.")] = None,
+    include_history: Annotated[
+        bool, Query(description="Also the entries that stopped being true or were replaced (valid_until set).")
+    ] = False,
 ) -> m.KnowledgeList:
-    return m.KnowledgeList.model_validate({"user_id": memo.scope.user_id, "items": memo.get_knowledge(kind)})
+    items = memo.get_knowledge(kind, include_history=include_history)
+    return m.KnowledgeList.model_validate({"user_id": memo.scope.user_id, "items": items})
 
 
 @router.post(USER + "/knowledge", tags=["long-term"], status_code=201, summary="Add a fact by hand")
 def add_knowledge(memo: Memory, body: m.AddKnowledgeRequest) -> m.KnowledgeCreated:
-    return m.KnowledgeCreated(user_id=memo.scope.user_id, id=memo.add_knowledge(body.text, body.kind))
+    fact_id = memo.add_knowledge(body.text, body.kind, valid_until=body.valid_until)
+    return m.KnowledgeCreated(user_id=memo.scope.user_id, id=fact_id)
+
+
+@router.get(
+    USER + "/knowledge/{fact_id}/history",
+    tags=["long-term"],
+    summary="A fact and the ones it replaced or was replaced by, oldest first",
+)
+def knowledge_history(memo: Memory, fact_id: ItemId) -> m.FactHistory:
+    items = memo.fact_history(fact_id)
+    return m.FactHistory.model_validate({"user_id": memo.scope.user_id, "fact_id": fact_id, "items": items})
+
+
+@router.post(
+    USER + "/knowledge/{fact_id}/invalidate",
+    tags=["long-term"],
+    summary="Mark a fact as no longer true (kept in its history, with its end)",
+)
+def invalidate_knowledge(
+    memo: Memory, fact_id: ItemId, body: Annotated[m.InvalidateRequest | None, Body()] = None
+) -> m.FactOut:
+    return m.FactOut.model_validate(memo.invalidate_knowledge(fact_id, None if body is None else body.valid_until))
 
 
 @router.delete(USER + "/knowledge/{fact_id}", tags=["long-term"], summary="Delete a knowledge entry")

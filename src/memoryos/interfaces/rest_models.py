@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..validation import MAX_TTL_SECONDS
+from .validity import with_validity
 
 PAGE_ID = "3f2b8c1d9e4a4b6f8a7c5d2e1f0a9b8c"
 FACT_ID = "44e1f9094b7947d6b5dbae0c35b60037"
@@ -81,17 +84,50 @@ class PageOut(_Out):
     next_page_id: str | None = None
     chain_summary: str = ""
     analyzed: bool = False
+    expires_at: float | None = Field(
+        default=None, description="When the page is forgotten (add_memory's ttl), epoch seconds; null = kept."
+    )
 
 
 class FactOut(_Out):
-    """A knowledge entry about the user (kind=user) or said/promised by the assistant (kind=assistant)."""
+    """A knowledge entry about the user (kind=user) or said/promised by the assistant (kind=assistant), with
+    where it came from (source pages) and when it held (validity: current, or until valid_until)."""
 
     id: str
     kind: Literal["user", "assistant"]
     text: str
-    source_page_ids: list[str] = Field(default_factory=list)
-    created_at: float
+    source_page_ids: list[str] = Field(
+        default_factory=list, description="The pages it was stated in (GET .../pages/{page_id}); may be deleted since."
+    )
+    created_at: float = Field(description="When memoryos stored it, epoch seconds.")
     method: str = Field(description="llm, extractive or manual.")
+    attribute: str | None = Field(
+        default=None,
+        description="What it is about (residence, age, employer, pet:dog...): a newer fact about the same attribute "
+        "replaces it.",
+    )
+    observed_at: float | None = Field(
+        default=None, description="When it was said: conversation time (its source pages' timestamps), epoch seconds."
+    )
+    valid_from: float | None = Field(default=None, description="Since when it holds (conversation time).")
+    valid_until: float | None = Field(
+        default=None, description="When it stopped being true (conversation time); null while it holds."
+    )
+    invalidated_at: float | None = Field(default=None, description="When memoryos learnt that it stopped being true.")
+    superseded_by: str | None = Field(default=None, description="The entry that replaced it, if one did.")
+    expires_at: float | None = Field(
+        default=None,
+        description="When it is forgotten on purpose (add_knowledge's valid_until): it leaves every read then, and "
+        "upkeep deletes it.",
+    )
+    current: bool = Field(description="True while it holds: neither closed (valid_until) nor superseded.")
+    said: str | None = Field(default=None, description="observed_at (else created_at) as ISO 8601 UTC.")
+    until: str | None = Field(default=None, description="valid_until as ISO 8601 UTC; null while it holds.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _current(cls, data: Any) -> Any:
+        return with_validity(data)
 
 
 class HeatComponents(BaseModel):
@@ -156,6 +192,14 @@ class AddMemoryRequest(_In):
         description="Any JSON object stored with the page; at most max_meta_data_bytes (default 65,536) as JSON, "
         "or 413.",
     )
+    ttl: float | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_TTL_SECONDS,
+        description="Forget the page this many seconds after it is stored (not after its timestamp): from then on "
+        "no read returns it and upkeep deletes it. Default: the server's memory_ttl_seconds (none: kept).",
+        examples=[2_592_000],
+    )
 
 
 class QueryRequest(_In):
@@ -190,6 +234,22 @@ class AddKnowledgeRequest(_In):
 
     text: str = Field(description="The fact." + TEXT_LIMIT)
     kind: Literal["user", "assistant"] = "user"
+    valid_until: str | float | None = Field(
+        default=None,
+        description="ISO 8601 or epoch seconds, in the future: the fact holds until then and is then forgotten "
+        "(stored as its expires_at). Default: it holds until changed or deleted.",
+    )
+
+
+class InvalidateRequest(_In):
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra={"examples": [{"valid_until": "2025-06-01T00:00:00Z"}]}
+    )
+
+    valid_until: str | float | None = Field(
+        default=None,
+        description="When it stopped being true: ISO 8601 or epoch seconds (conversation time); default now.",
+    )
 
 
 # ---- responses ----
@@ -257,7 +317,13 @@ class ProfileOut(BaseModel):
 
 class KnowledgeList(BaseModel):
     user_id: str
-    items: list[FactOut]
+    items: list[FactOut] = Field(description="Current entries; with include_history, closed ones too.")
+
+
+class FactHistory(BaseModel):
+    user_id: str
+    fact_id: str
+    items: list[FactOut] = Field(description="The entries that replaced one another through this one, oldest first.")
 
 
 class PageList(BaseModel):

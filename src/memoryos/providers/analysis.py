@@ -7,7 +7,7 @@ from typing import Protocol
 import numpy as np
 
 from ..config import MemoryosConfig
-from ..models import Page
+from ..models import Fact, Page
 from .llm import LLM, complete_structured
 from .prompts import consolidation_messages, promotion_messages
 from .results import ConsolidationOut, PromotionOut, TopicOut
@@ -22,7 +22,10 @@ class Analyzer(Protocol):
         """Continuity with `previous`, a chain summary per page, and 1..max topics covering every page once."""
         ...
 
-    def analyze_for_profile(self, current_profile: str, pages: list[Page]) -> PromotionOut: ...
+    def analyze_for_profile(self, current_profile: str, pages: list[Page], related: list[Fact]) -> PromotionOut:
+        """Profile and fact operations from the pages. `related`: the current facts most related to them, which
+        the analysis may update, invalidate or keep (FactOut.target is one of their ids)."""
+        ...
 
 
 def normalize_topics(out: ConsolidationOut, n_pages: int, max_topics: int) -> ConsolidationOut:
@@ -79,12 +82,27 @@ class LLMAnalyzer:
 
             raise LLMError(f"consolidation answer assigned no page to a topic: {exc}") from exc
 
-    def analyze_for_profile(self, current_profile: str, pages: list[Page]) -> PromotionOut:
-        return complete_structured(
+    def analyze_for_profile(self, current_profile: str, pages: list[Page], related: list[Fact]) -> PromotionOut:
+        # the prompt shows facts by short ids (fewer tokens, and ids a model copies back without typos)
+        known = {f"F{i}": fact for i, fact in enumerate(related, 1)}
+        out = complete_structured(
             self.llm,
-            promotion_messages(current_profile, pages),
+            promotion_messages(current_profile, pages, known),
             PromotionOut,
             purpose="profile_knowledge",
             attempts=self.config.llm_output_attempts,
             max_chars=self.config.llm_max_output_chars,
         )
+        for fact in [*out.user_facts, *out.assistant_facts]:
+            fact.target = _stored_id(fact.target, known)
+        return out
+
+
+def _stored_id(target: str | None, known: dict[str, Fact]) -> str | None:
+    """The stored id a model's target names ("F3", "f3", "3"); anything else is kept as written (and ignored
+    by the planner as an unknown fact)."""
+    if target is None:
+        return None
+    key = target.strip().strip("[]()#").upper()
+    key = f"F{key}" if key.isdigit() else key
+    return known[key].id if key in known else target

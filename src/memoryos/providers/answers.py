@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 # <think>, <thinking>, <reasoning> blocks; an unclosed one (cut off by a token limit) runs to the end
@@ -50,11 +51,11 @@ def parse_json_object(text: str) -> Any:
     raise first_error or json.JSONDecodeError("no JSON object in the answer", cleaned, 0)
 
 
-def _balanced_object(text: str, start: int) -> str:
-    """From the first `{`, the text up to its matching `}` (strings respected), or to the end if it never closes."""
-    depth, in_string, escaped = 0, False, False
-    for index in range(start, len(text)):
-        char = text[index]
+def _structure(text: str) -> Iterator[tuple[int, str, bool]]:
+    """Walk JSON-ish text: (index, char, inside a string) for each structural character (`{[]}`) outside
+    strings, and a final (len, "", in_string) so callers learn whether the text ends inside a string."""
+    in_string, escaped = False, False
+    for index, char in enumerate(text):
         if in_string:
             if escaped:
                 escaped = False
@@ -64,12 +65,21 @@ def _balanced_object(text: str, start: int) -> str:
                 in_string = False
         elif char == '"':
             in_string = True
-        elif char in "{[":
+        elif char in "{[]}":
+            yield index, char, False
+    yield len(text), "", in_string
+
+
+def _balanced_object(text: str, start: int) -> str:
+    """From the first `{`, the text up to its matching `}` (strings respected), or to the end if it never closes."""
+    depth = 0
+    for index, char, _ in _structure(text[start:]):
+        if char in ("{", "["):
             depth += 1
-        elif char in "}]":
+        elif char in ("}", "]"):
             depth -= 1
             if depth == 0:
-                return text[start : index + 1]
+                return text[start : start + index + 1]
     return text[start:]
 
 
@@ -78,20 +88,12 @@ def _repair(candidate: str) -> str:
     key or comma removed, open brackets closed in order)."""
     text = _TRAILING_COMMA_RE.sub(r"\1", candidate.strip())
     stack: list[str] = []
-    in_string, escaped = False, False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "{[":
+    in_string = False
+    for _, char, ends_in_string in _structure(text):
+        in_string = ends_in_string  # only the final item can say True
+        if char in ("{", "["):
             stack.append("}" if char == "{" else "]")
-        elif char in "}]" and stack:
+        elif char in ("}", "]") and stack:
             stack.pop()
     if not stack and not in_string:
         return text

@@ -1,50 +1,22 @@
-"""The no-LLM analyzer: statistical keywords, extractive summaries, embedding-based topics and continuity,
-and conservative extraction of first-person statements. Everything it writes is marked `extractive`."""
+"""The no-LLM analyzer: statistical keywords, extractive summaries, embedding-based topics and continuity; facts
+from what each side says about itself (fact_extraction.py) and a structured profile (profile_builder.py).
+Everything it writes is marked `extractive`."""
 
 from __future__ import annotations
 
 import itertools
-import re
+from collections.abc import Sequence
 
 import numpy as np
 
 from ..config import MemoryosConfig
-from ..models import Page
+from ..models import Fact, Page
 from ..textutil import clip, clip_tail, extract_keywords, sentences
+from .fact_extraction import page_facts
+from .profile_builder import build_profile
 from .results import ConsolidationOut, PromotionOut, TopicOut
 
-PROFILE_HEADER = "User profile (extracted without an LLM from the user's own first-person statements):"
-_MAX_PROFILE_LINES = 40
 _CONTINUITY_MAX_GAP_SECONDS = 24 * 3600
-
-_USER_FACT_RE = re.compile(
-    r"^(?:(?:well|so|actually|oh|yeah|yes|and|but|also|btw|by the way)[,!]?\s+)?"
-    r"(?:i am|i'm|im|i work|i worked|i live|i lived|i have|i've|i had|i was born|i grew up|i like|i love|i enjoy|"
-    r"i hate|i dislike|i prefer|i studied|i study|i graduated|i moved|i own|i play|i speak|i started|i joined|"
-    r"i got|i adopted|i volunteer|i'm planning|i plan|i want to|i've been|my name is|my (?:\w+ ){0,2}(?:is|are|was|"
-    r"were|has|have|lives|works|loves|likes))\b",
-    re.IGNORECASE,
-)
-_ASSISTANT_FACT_RE = re.compile(
-    r"^(?:my name is|i am an?|i'm an?|i will|i'll remind|i'll remember|i promise|i can help you|i recommend)\b",
-    re.IGNORECASE,
-)
-_CHITCHAT_RE = re.compile(
-    r"^(?:i'm|i am) (?:so |really |very )?(?:glad|sorry|happy|excited|thrilled|sure|here|not sure|curious)\b",
-    re.IGNORECASE,
-)
-
-
-def _statements(text: str, pattern: re.Pattern[str]) -> list[str]:
-    found = []
-    for sentence in sentences(text):
-        sentence = sentence.strip(" \"'")
-        words = sentence.split()
-        if sentence.endswith("?") or not 3 <= len(words) <= 60:
-            continue
-        if pattern.match(sentence) and not _CHITCHAT_RE.match(sentence):
-            found.append(clip(sentence, 300))
-    return found
 
 
 def _topic_runs(vectors: np.ndarray, threshold: float, max_topics: int) -> list[list[int]]:
@@ -94,20 +66,24 @@ class ExtractiveAnalyzer:
         keywords = extract_keywords([pages[i].text for i in group], self.config.max_keywords)
         return TopicOut(page_indices=group, summary=clip(summary, self.config.max_summary_chars), keywords=keywords)
 
-    def analyze_for_profile(self, current_profile: str, pages: list[Page]) -> PromotionOut:
-        user_facts: list[str] = []
-        assistant_facts: list[str] = []
-        for page in pages:
-            user_facts += _statements(page.user_input, _USER_FACT_RE)
-            assistant_facts += _statements(page.agent_response, _ASSISTANT_FACT_RE)
-        lines = [line[2:] for line in current_profile.splitlines() if line.startswith("- ")]
-        for fact in user_facts:
-            if fact not in lines:
-                lines.append(fact)
-        lines = lines[-_MAX_PROFILE_LINES:]
-        profile = PROFILE_HEADER + "\n" + "\n".join(f"- {line}" for line in lines) if lines else current_profile
-        return PromotionOut.model_validate(
-            {"profile": profile, "user_facts": user_facts, "assistant_facts": assistant_facts}
+    def analyze_for_profile(
+        self, current_profile: str, pages: list[Page], related: Sequence[Fact] = ()
+    ) -> PromotionOut:
+        """Facts from what each side said about itself, each citing the page it was said on; the profile updated
+        with the user's attributes. `related` (the current facts nearest these pages) turns a value said again
+        into a confirmation and a named ending ("Miso passed away") into an invalidation."""
+        found = page_facts(pages, related)
+        attributes = []
+        seen: set[tuple[str, str, float]] = set()
+        for item in found:
+            for attribute in item.attributes if item.kind == "user" else ():
+                if (attribute.key, attribute.value, item.timestamp) not in seen:
+                    seen.add((attribute.key, attribute.value, item.timestamp))
+                    attributes.append((attribute, item.timestamp))
+        return PromotionOut(
+            profile=build_profile(current_profile, attributes),
+            user_facts=[f.out for f in found if f.kind == "user"],
+            assistant_facts=[f.out for f in found if f.kind == "assistant"],
         )
 
 

@@ -44,10 +44,48 @@ class FactOut(BaseModel):
     target: str | None = None
 
 
+_OP_ALIASES = {
+    "new": "add",
+    "create": "add",
+    "replace": "update",
+    "delete": "invalidate",
+    "remove": "invalidate",
+    "retire": "invalidate",
+    "confirm": "keep",
+    "same": "keep",
+    "none": "keep",
+    "noop": "keep",
+}
+
+
+def _fact(value: Any) -> Any:
+    """One fact as models write it: a plain string (older answers, simple models) is an `add` without page
+    indices; "pages" is the prompt's name for page_indices; op in any case; a target id given as a number."""
+    if isinstance(value, str):
+        return {"text": value}
+    if not isinstance(value, dict):
+        return value
+    fact = dict(value)
+    if "pages" in fact and "page_indices" not in fact:
+        fact["page_indices"] = fact.pop("pages")
+    if isinstance(fact.get("page_indices"), int) and not isinstance(fact["page_indices"], bool):
+        fact["page_indices"] = [fact["page_indices"]]
+    for key in ("text", "attribute"):
+        if fact.get(key) is None:
+            fact.pop(key, None)
+    if isinstance(fact.get("op"), str):
+        op = fact["op"].strip().lower()
+        fact["op"] = _OP_ALIASES.get(op, op)
+    elif fact.get("op") is None:
+        fact.pop("op", None)
+    if isinstance(fact.get("target"), int) and not isinstance(fact["target"], bool):
+        fact["target"] = str(fact["target"])
+    return fact
+
+
 def _facts(values: Any) -> Any:
-    """Plain strings (older answers, simple models) are `add` operations without page indices."""
     if isinstance(values, list):
-        return [{"text": v} if isinstance(v, str) else v for v in values]
+        return [_fact(v) for v in values]
     return values
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ..models import Fact, Page, iso
@@ -35,11 +36,40 @@ class RetrievedPage:
 class RetrievedFact:
     fact: Fact
     score: float
+    current: bool = True  # False: it stopped being true (shown only for questions about the past)
 
     def to_dict(self) -> dict[str, Any]:
         data = self.fact.to_dict()
-        data.update(score=round(self.score, 6), tier="long")
+        said, until = said_at(self.fact), self.fact.valid_until
+        data.update(
+            score=round(self.score, 6),
+            tier="long",
+            current=self.current,
+            said=iso(said) if said is not None else None,
+            until=iso(until) if until is not None else None,
+        )
         return data
+
+    def line(self) -> str:
+        """The fact as a prompt line, dated: "- Lives in Berlin (said 8 May 2023)"; one that stopped being true
+        says until when: "- Lives in Lisbon (said 2 March 2023; until 8 May 2023, no longer true)"."""
+        said = said_at(self.fact)
+        when = [f"said {day(said)}"] if said is not None else []
+        if not self.current:
+            until = self.fact.valid_until
+            when.append(f"until {day(until)}, no longer true" if until is not None else "no longer true")
+        return f"- {self.fact.text}" + (f" ({'; '.join(when)})" if when else "")
+
+
+def said_at(fact: Fact) -> float | None:
+    """When a fact was said (conversation time); facts from before that was recorded: when it was stored."""
+    return fact.observed_at if fact.observed_at is not None else fact.created_at
+
+
+def day(ts: float) -> str:
+    """A date as people write it: "8 May 2023" (UTC)."""
+    moment = datetime.fromisoformat(iso(ts))
+    return f"{moment.day} {moment:%B %Y}"
 
 
 @dataclass
@@ -71,6 +101,7 @@ class RetrievalResult:
     profile: str
     timings_ms: dict[str, float] = field(default_factory=dict)
     visited_segment_ids: list[str] = field(default_factory=list)  # segments whose N_visit this retrieval raised
+    about_past: bool = False  # the query asks about the past: facts that stopped being true are included
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -81,6 +112,7 @@ class RetrievalResult:
             "user_knowledge": [f.to_dict() for f in self.user_knowledge],
             "assistant_knowledge": [f.to_dict() for f in self.assistant_knowledge],
             "profile": self.profile,
+            "about_past": self.about_past,
             "timings_ms": {k: round(v, 3) for k, v in self.timings_ms.items()},
         }
 
@@ -93,14 +125,12 @@ class RetrievalResult:
         if self.profile:
             blocks.append(fence("user profile", self.profile, fence_id))
         if self.user_knowledge:
-            blocks.append(
-                fence("facts about the user", "\n".join(f"- {f.fact.text}" for f in self.user_knowledge), fence_id)
-            )
+            blocks.append(fence("facts about the user", "\n".join(f.line() for f in self.user_knowledge), fence_id))
         if self.assistant_knowledge:
             blocks.append(
                 fence(
                     "what you (the assistant) know or promised",
-                    "\n".join(f"- {f.fact.text}" for f in self.assistant_knowledge),
+                    "\n".join(f.line() for f in self.assistant_knowledge),
                     fence_id,
                 )
             )

@@ -15,6 +15,8 @@ from ..tiers.long_term import LongTermMemory
 from ..tiers.mid_term import MidTermMemory
 from ..tiers.short_term import ShortTermMemory
 from .fusion import Candidate, chain_context, date_boost, fuse, segment_boost
+from .knowledge import about_the_user, rank_facts
+from .past import asks_about_past
 from .result import RetrievalResult, RetrievedFact, RetrievedPage, RetrievedSegment
 from .terms import TermSample
 
@@ -41,7 +43,7 @@ class Retriever:
         cfg, store, scope = self.config, self.mid.store, self.mid.scope
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        queued = self.short.pages()
+        queued = [p for p in self.short.pages() if _alive(p.expires_at, now)]
         # short-term context is the newest `capacity` pages; older ones still waiting for consolidation (an LLM
         # outage, a burst faster than upkeep) are searched like any other page instead of flooding the prompt
         keep = cfg.short_term_capacity
@@ -53,7 +55,11 @@ class Retriever:
         focused = remove_words(query, ubiquitous) if ubiquitous else query
         timings["query"] = (time.perf_counter() - started) * 1000
         mark = time.perf_counter()
-        query_vector = self.embedder.embed([focused or query])[0]
+        # facts are written in the third person ("User lives in Berlin"): a question in the first or second
+        # person is asked of them in the third, embedded in the same call as the page query
+        about = about_the_user(focused or query)
+        vectors = self.embedder.embed([focused or query] + ([about] if about != (focused or query) else []))
+        query_vector, fact_vector = vectors[0], vectors[-1]
         timings["embed"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()
@@ -71,12 +77,12 @@ class Retriever:
         by_id = {s.id: s for s in segments}
         seg_scores = {s.id: self.mid.fit(s, query_vector, terms) for s in segments if s.embedding is not None}
         top_segments = sorted(seg_scores.items(), key=lambda kv: -kv[1])[: cfg.top_m_segments]
-        candidates = self._candidates(dense, lexical, query_vector)
+        candidates = self._candidates(dense, lexical, query_vector, now)
         if waiting and limit:
             self._add_waiting(candidates, waiting, dict(lexical), query_vector)
         fuse(candidates, cfg.lexical_weight, cfg.dense_weight)
         if cfg.chain_weight > 0 and candidates:
-            self._add_chain_neighbours(candidates, query_vector, 2 * limit + 10)
+            self._add_chain_neighbours(candidates, query_vector, 2 * limit + 10, now)
         chain_context(candidates, cfg.chain_weight)
         segment_boost(candidates, {sid: rank for rank, (sid, _) in enumerate(top_segments)}, cfg.segment_weight)
         date_boost(candidates, date_ranges(query), cfg.date_weight)
@@ -86,9 +92,11 @@ class Retriever:
         timings["rank"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()
-        facts = self.long.facts(with_vectors=True)
-        user_facts = self._top_facts([f for f in facts if f.kind == "user"], query_vector)
-        assistant_facts = self._top_facts([f for f in facts if f.kind == "assistant"], query_vector)
+        # facts that hold come first; facts that stopped being true only for questions about the past
+        past = asks_about_past(query, now)
+        facts = [f for f in self.long.facts(with_vectors=True, include_history=past) if _alive(f.expires_at, now)]
+        user_facts = self._knowledge([f for f in facts if f.kind == "user"], about, fact_vector, now)
+        assistant_facts = self._knowledge([f for f in facts if f.kind == "assistant"], about, fact_vector, now)
         profile = self.long.profile_text()
         timings["long_term"] = (time.perf_counter() - mark) * 1000
         timings["total"] = (time.perf_counter() - started) * 1000
@@ -106,16 +114,25 @@ class Retriever:
             assistant_knowledge=assistant_facts,
             profile=profile,
             timings_ms=timings,
+            about_past=past,
         )
 
     def _candidates(
-        self, dense: list[tuple[str, float]], lexical: list[tuple[str, float]], query_vector: np.ndarray
+        self,
+        dense: list[tuple[str, float]],
+        lexical: list[tuple[str, float]],
+        query_vector: np.ndarray,
+        now: float,
     ) -> dict[str, Candidate]:
         """Union of both pools, each page with its exact cosine and its BM25 score (None outside that pool)."""
         lexical_score = dict(lexical)
         ids = list(dict.fromkeys([pid for pid, _ in dense] + [pid for pid, _ in lexical]))
         pages = self.mid.store.get_pages(self.mid.scope, ids, with_vectors=True)
-        return {p.id: Candidate(p, _cosine(p, query_vector), lexical_score.get(p.id)) for p in pages}
+        return {
+            p.id: Candidate(p, _cosine(p, query_vector), lexical_score.get(p.id))
+            for p in pages
+            if _alive(p.expires_at, now)
+        }
 
     def _add_waiting(
         self,
@@ -133,7 +150,9 @@ class Retriever:
             else:
                 candidates[page.id] = Candidate(page, dense, lexical_score.get(page.id))
 
-    def _add_chain_neighbours(self, candidates: dict[str, Candidate], query_vector: np.ndarray, top: int) -> None:
+    def _add_chain_neighbours(
+        self, candidates: dict[str, Candidate], query_vector: np.ndarray, top: int, now: float
+    ) -> None:
         """Pages linked in a dialogue chain to the best candidates join the pool: an answer often sits in the
         page after the one that matched the question's words."""
         best = sorted(candidates.values(), key=lambda c: -c.base)[:top]
@@ -143,7 +162,7 @@ class Retriever:
         if not wanted:
             return
         for page in self.mid.store.get_pages(self.mid.scope, list(dict.fromkeys(wanted)), with_vectors=True):
-            if page.tier == "short":
+            if page.tier == "short" or not _alive(page.expires_at, now):
                 continue
             candidate = Candidate(page, _cosine(page, query_vector), None)
             candidates[page.id] = candidate
@@ -173,11 +192,14 @@ class Retriever:
             signals=signals,
         )
 
-    def _top_facts(self, facts: list[Fact], query_vector: np.ndarray) -> list[RetrievedFact]:
-        scored = [RetrievedFact(f, float(f.embedding @ query_vector)) for f in facts if f.embedding is not None]
-        scored = [f for f in scored if f.score >= self.config.knowledge_min_similarity]
-        scored.sort(key=lambda f: -f.score)
-        return scored[: self.config.knowledge_top_k]
+    def _knowledge(self, facts: list[Fact], query: str, query_vector: np.ndarray, now: float) -> list[RetrievedFact]:
+        cfg = self.config
+        return rank_facts(facts, query, query_vector, now, cfg.knowledge_top_k, cfg.knowledge_min_similarity)
+
+
+def _alive(expires_at: float | None, now: float) -> bool:
+    """Not forgotten on purpose: no expiry, or one still ahead."""
+    return expires_at is None or expires_at > now
 
 
 def _cosine(page: Page, query_vector: np.ndarray) -> float:

@@ -3,10 +3,11 @@
 Promises every method keeps, unless its own text says more:
 
 - Atomic: a method is one transaction. It changes everything it says or, when it raises, nothing.
-- Scoped: a method reaches only its scope's rows. Another scope's id is unknown there: NotFound where the method
-  names one record, skipped where it takes a list, never changed.
+- Scoped: a method reaches only its scope's rows. Ids are unique per scope (every key and unique index starts
+  with the scope), so the same id in two scopes names two records, and another scope's id is unknown here:
+  NotFound where the method names one record, skipped where it takes a list, never changed.
 - Errors: InvalidInput for what the caller passed (a time outside the timestamp rule, a non-empty import target,
-  an id already in use), NotFound as above, ConfigError for a store built with another embedding model,
+  an id the scope already uses), NotFound as above, ConfigError for a store built with another embedding model,
   StorageError for the database itself (unreachable, locked, full, read-only, corrupt). Messages never show
   passwords or ids of other scopes.
 - Times: every time written is checked against the timestamp rule first (validation.check_epoch); a stored time
@@ -19,6 +20,7 @@ holds any backend to them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -26,6 +28,7 @@ import numpy as np
 from ..models import (
     ConsolidationPlan,
     Fact,
+    FactInvalidation,
     InvalidTime,
     KnowledgeKind,
     Page,
@@ -59,8 +62,9 @@ class Store(Protocol):
     # ---- pages ----
 
     def add_page(self, scope: Scope, page: Page) -> Page:
-        """Append a short-term page; returns it with its seq (1, 2, ... per scope, in commit order: one user's
-        concurrent adds are ordered) and tier set. InvalidInput for a bad timestamp or an id already used."""
+        """Append a short-term page (with its expires_at, if any); returns it with its seq (1, 2, ... per scope,
+        in commit order: one user's concurrent adds are ordered) and tier set. InvalidInput for a bad time or an
+        id the scope already uses."""
         ...
 
     def get_page(self, scope: Scope, page_id: str) -> Page:
@@ -141,22 +145,57 @@ class Store(Protocol):
         """Every profile version, oldest first."""
         ...
 
-    def list_facts(self, scope: Scope, kind: KnowledgeKind | None = None, with_vectors: bool = False) -> list[Fact]:
-        """The scope's knowledge (of a kind), oldest first."""
+    def list_facts(
+        self,
+        scope: Scope,
+        kind: KnowledgeKind | None = None,
+        with_vectors: bool = False,
+        include_history: bool = False,
+    ) -> list[Fact]:
+        """The scope's knowledge (of a kind), oldest first: only current facts (valid_until and superseded_by
+        unset) unless include_history. Expired facts are still listed: callers filter by expires_at with their
+        own clock (Fact.is_current(now)) until purge_expired deletes them."""
         ...
 
-    def add_facts(self, scope: Scope, facts: list[Fact], evict_ids: list[str]) -> None:
-        """Delete the scope's facts named in evict_ids and add these; InvalidInput for a bad time or a taken id."""
+    def fact_history(self, scope: Scope, fact_id: str) -> list[Fact]:
+        """The supersession chain through this fact, oldest first (each fact after the ones it superseded; facts
+        replaced together by created_at), without vectors; just [fact] when nothing replaced it or was replaced
+        by it. NotFound if the scope has no such fact."""
+        ...
+
+    def add_facts(
+        self,
+        scope: Scope,
+        facts: list[Fact],
+        evict_ids: list[str],
+        invalidations: Sequence[FactInvalidation] = (),
+    ) -> None:
+        """Add these facts, close facts as invalidate_facts does (a successor may be one of these facts), then
+        delete the scope's facts named in evict_ids (unknown ids skipped). InvalidInput for a bad time or an id
+        the scope already uses; NotFound as invalidate_facts."""
+        ...
+
+    def invalidate_facts(self, scope: Scope, invalidations: Sequence[FactInvalidation]) -> None:
+        """Close current facts: set valid_until, invalidated_at and superseded_by. A fact closed already keeps
+        what was recorded first (no change). NotFound if the scope has no such fact or successor; InvalidInput
+        for a bad time or a successor that is itself closed (so a chain never loops) or the fact itself."""
         ...
 
     def delete_fact(self, scope: Scope, fact_id: str) -> None:
-        """NotFound if the scope has no such fact."""
+        """NotFound if the scope has no such fact. Facts it superseded keep naming it (their history ends there)."""
+        ...
+
+    def purge_expired(self, scope: Scope, now: float) -> tuple[int, int]:
+        """Delete pages and facts whose expires_at <= now; returns (pages, facts) deleted. Each page goes as
+        delete_page deletes one (neighbours relinked, segment counts and search indexes kept consistent, an
+        emptied segment removed)."""
         ...
 
     def apply_promotion(self, scope: Scope, plan: PromotionPlan, evict_fact_ids: list[str]) -> bool:
-        """Write the plan's profile version (numbered after the latest) and facts, merge sources into existing
-        facts, mark its pages analysed and reset the segment's heat. False, and no change at all, if any page
-        was analysed meanwhile: a segment is never promoted twice."""
+        """Write the plan's profile version (numbered after the latest) and facts, close plan.invalidations (as
+        add_facts), evict, merge sources into existing facts, mark its pages analysed and reset the segment's heat.
+        False, and no change at all, if the plan went stale: a page was analysed meanwhile (a segment is never
+        promoted twice) or a fact it closes or names as successor was deleted meanwhile."""
         ...
 
     # ---- upkeep coordination between processes sharing one store ----
@@ -228,13 +267,10 @@ class Store(Protocol):
         that break the timestamp rule are listed in invalid_times."""
         ...
 
-    def import_scope(self, scope: Scope, dump: ScopeDump, *, renew_taken_ids: bool = True) -> None:
-        """Restore into an empty scope; InvalidInput if the scope already holds pages or a time breaks the rule.
-        Page numbering continues after the imported seqs.
-
-        Ids are unique per store: with renew_taken_ids, ids already used anywhere in the store (another user's
-        rows included) get fresh ones with every reference kept, so an import never reveals that an id exists;
-        without it (migrate, which verifies ids), a taken id is an InvalidInput that does not name it."""
+    def import_scope(self, scope: Scope, dump: ScopeDump) -> None:
+        """Restore into a scope without pages, ids kept; InvalidInput if the scope already holds pages, a time breaks
+        the rule, or a knowledge id is one the scope already uses (said without naming it). Page numbering
+        continues after the imported seqs. What other scopes hold never matters (ids are keyed by scope)."""
         ...
 
     def forget_scope(self, scope: Scope) -> int:

@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import ConfigError, InvalidInput, NotFound, StorageError
 from ..models import Scope
 from ..redact import redact_text
-from .migrations import POSTGRES_MIGRATIONS, Migration
+from .schema import POSTGRES_MIGRATIONS, Migration
 from .sql import CONFLICT, SqlStore, Tx
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ..models import Fact, InvalidTime, Page, ProfileVersion, ScopeDump, Segment, dumps
+from ..errors import InvalidInput
+from ..models import Fact, FactInvalidation, InvalidTime, Page, ProfileVersion, ScopeDump, Segment, dumps
 from ..validation import check_epoch, displayable_timestamp, timestamp_problem
 
 log = logging.getLogger(__name__)
@@ -19,12 +20,21 @@ _WARN_LIMIT = 10_000
 # columns read into records; the vector, when wanted, is read as one more column after these
 PAGE_COLS = (
     "id, seq, user_input, agent_response, timestamp, meta_data, tier, segment_id, prev_page_id, "
-    "next_page_id, chain_summary, analyzed"
+    "next_page_id, chain_summary, analyzed, expires_at"
 )
 SEG_COLS = "id, summary, keywords, n_visit, l_interaction, last_access, created_at, status, page_count"
-FACT_COLS = "id, kind, text, source_page_ids, created_at, method"
+FACT_COLS = (
+    "id, kind, text, source_page_ids, created_at, method, observed_at, valid_from, valid_until, invalidated_at, "
+    "superseded_by, attribute, expires_at"
+)
 PROFILE_COLS = "version, text, source_page_ids, created_at, method"
 VECTOR_COLUMN = "embedding"  # the one column a dialect writes and reads in its own vector form
+# where that vector column sits when read after these columns
+PAGE_VECTOR, SEG_VECTOR, FACT_VECTOR = (cols.count(",") + 1 for cols in (PAGE_COLS, SEG_COLS, FACT_COLS))
+# the fact columns (and their fact fields) that hold times; None while unknown or open
+FACT_TIMES = ("observed_at", "valid_from", "valid_until", "invalidated_at", "expires_at")
+# a fact that still holds: neither closed nor superseded (expiry is the caller's, against its own clock)
+CURRENT_FACT = "valid_until IS NULL AND superseded_by IS NULL"
 
 
 def stored_time(raw: Any, kind: str, ident: str, name: str, faults: list[InvalidTime] | None = None) -> float:
@@ -43,6 +53,12 @@ def stored_time(raw: Any, kind: str, ident: str, name: str, faults: list[Invalid
             InvalidTime(kind, ident, name, raw).describe(),  # type: ignore[arg-type]
         )
     return displayable_timestamp(raw)
+
+
+def optional_time(raw: Any, kind: str, ident: str, name: str) -> float | None:
+    """A time that may be unknown (NULL). Writes check it like every time; one broken in the database itself reads
+    as stored_time shows it (the repair policy covers only the times every row has)."""
+    return None if raw is None else stored_time(raw, kind, ident, name)
 
 
 # ---- rows -> records (`embedding` is already decoded by the dialect) ----
@@ -65,6 +81,7 @@ def page_from_row(
         chain_summary=row[10],
         analyzed=bool(row[11]),
         embedding=embedding,
+        expires_at=optional_time(row[12], "page", row[0], "expires_at"),
     )
 
 
@@ -96,6 +113,13 @@ def fact_from_row(
         created_at=stored_time(row[4], "knowledge", row[0], "created_at", faults),
         method=row[5],
         embedding=embedding,
+        observed_at=optional_time(row[6], "knowledge", row[0], "observed_at"),
+        valid_from=optional_time(row[7], "knowledge", row[0], "valid_from"),
+        valid_until=optional_time(row[8], "knowledge", row[0], "valid_until"),
+        invalidated_at=optional_time(row[9], "knowledge", row[0], "invalidated_at"),
+        superseded_by=row[10],
+        attribute=row[11],
+        expires_at=optional_time(row[12], "knowledge", row[0], "expires_at"),
     )
 
 
@@ -106,7 +130,7 @@ def profile_from_row(row: Sequence[Any], faults: list[InvalidTime] | None = None
 
 # ---- records -> rows: column name -> value, vectors still numpy (the dialect encodes VECTOR_COLUMN) ----
 
-_NEW_PAGE = ("id", "scope_key", "seq", "user_input", "agent_response", "timestamp", "meta_data", "tier")
+_NEW_PAGE = ("id", "scope_key", "seq", "user_input", "agent_response", "timestamp", "meta_data", "tier", "expires_at")
 
 
 def page_row(scope_key: str, page: Page, new: bool = False) -> dict[str, Any]:
@@ -125,6 +149,7 @@ def page_row(scope_key: str, page: Page, new: bool = False) -> dict[str, Any]:
         "next_page_id": page.next_page_id,
         "chain_summary": page.chain_summary,
         "analyzed": bool(page.analyzed),
+        "expires_at": page.expires_at,
         VECTOR_COLUMN: page.embedding,
     }
     return {key: row[key] for key in _NEW_PAGE} if new else row
@@ -156,6 +181,9 @@ def fact_row(scope_key: str, fact: Fact) -> dict[str, Any]:
         "source_page_ids": dumps(fact.source_page_ids),
         "created_at": fact.created_at,
         "method": fact.method,
+        **{name: getattr(fact, name) for name in FACT_TIMES},
+        "superseded_by": fact.superseded_by,
+        "attribute": fact.attribute,
     }
 
 
@@ -193,17 +221,39 @@ TIME_COLUMNS = {  # (kind, field) -> (table, column, key column): what Store.fix
 }
 
 
+def check_page_times(page: Page) -> None:
+    check_epoch(page.timestamp, f"page {page.id} timestamp")
+    if page.expires_at is not None:
+        check_epoch(page.expires_at, f"page {page.id} expires_at")
+
+
+def check_fact_times(fact: Fact) -> None:
+    """The store boundary's check of a fact's times, for every path that writes one (add, promotion, import)."""
+    check_epoch(fact.created_at, f"knowledge {fact.id} created_at")
+    for name in FACT_TIMES:
+        value = getattr(fact, name)
+        if value is not None:
+            check_epoch(value, f"knowledge {fact.id} {name}")
+
+
+def check_invalidation(closing: FactInvalidation) -> None:
+    check_epoch(closing.valid_until, f"knowledge {closing.fact_id} valid_until")
+    check_epoch(closing.invalidated_at, f"knowledge {closing.fact_id} invalidated_at")
+    if closing.superseded_by == closing.fact_id:
+        raise InvalidInput(f"knowledge {closing.fact_id} cannot supersede itself")
+
+
 def check_dump_times(dump: ScopeDump) -> None:
     """The store boundary's check of every time an import writes: the same rule as add_memory's."""
     for page in dump.pages:
-        check_epoch(page.timestamp, f"page {page.id} timestamp")
+        check_page_times(page)
     for segment in dump.segments:
         check_epoch(segment.created_at, f"segment {segment.id} created_at")
         check_epoch(segment.last_access, f"segment {segment.id} last_access")
     for version in dump.profile_versions:
         check_epoch(version.created_at, f"profile version {version.version} created_at")
     for fact in dump.facts:
-        check_epoch(fact.created_at, f"knowledge {fact.id} created_at")
+        check_fact_times(fact)
 
 
 def time_fix_target(fault: InvalidTime) -> tuple[str, str, str, Any]:

@@ -33,6 +33,7 @@ from ..errors import ConfigError, InvalidInput, NotFound, StorageError
 from ..models import (
     ConsolidationPlan,
     Fact,
+    FactInvalidation,
     InvalidTime,
     KnowledgeKind,
     Page,
@@ -44,16 +45,20 @@ from ..models import (
     Tier,
     dumps,
 )
-from ..transfer import with_fresh_ids
 from ..validation import check_epoch
-from .migrations import Migration, migrate
 from .rows import (
+    CURRENT_FACT,
     FACT_COLS,
+    FACT_VECTOR,
     PAGE_COLS,
+    PAGE_VECTOR,
     PROFILE_COLS,
     SEG_COLS,
+    SEG_VECTOR,
     VECTOR_COLUMN,
     check_dump_times,
+    check_fact_times,
+    check_invalidation,
     fact_from_row,
     fact_row,
     page_from_row,
@@ -66,6 +71,7 @@ from .rows import (
     time_fix_note,
     time_fix_target,
 )
+from .schema import Migration, migrate
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +83,26 @@ _SCOPE_TABLES = ("pages", "segments", "knowledge", "profiles", "upkeep_leases", 
 
 class Stale(Exception):
     """A plan no longer matches the store: raised inside the transaction so that it rolls back."""
+
+
+def supersession_chain(links: dict[str, str], fact_id: str) -> dict[str, int]:
+    """The chain through `fact_id`: each id with its place, negative for what it replaced (-1 directly, -2 before
+    that...), 0 for itself, positive for what replaced it. `links` maps a superseded fact to its successor; a
+    cycle (never written by the store, which supersedes only with current facts) ends the walk."""
+    replaced: dict[str, list[str]] = {}
+    for old, new in links.items():
+        replaced.setdefault(new, []).append(old)
+    place = {fact_id: 0}
+    frontier = [fact_id]
+    while frontier:
+        frontier = [old for ident in frontier for old in replaced.get(ident, []) if old not in place]
+        for old in frontier:
+            place[old] = place[links[old]] - 1
+    ident, step = fact_id, 0
+    while links.get(ident) is not None and links[ident] not in place:
+        ident, step = links[ident], step + 1
+        place[ident] = step
+    return place
 
 
 class Tx:
@@ -119,7 +145,6 @@ class SqlStore:
     GREATEST: ClassVar[str] = "greatest"  # the larger of two values
     NO_LIMIT: ClassVar[Any] = None  # the LIMIT of "every row"
     ID_BATCH: ClassVar[int | None] = None  # most ids one statement may list (None: any number)
-    ID_LOOKUP_SCOPE: ClassVar[str] = "scope_key"  # the scope test beside a lookup by id (see `_among`)
 
     read_only: bool = False
 
@@ -213,9 +238,9 @@ class SqlStore:
             tx.many(sql, values)
 
     def _among(self, scope: Scope, ids: Sequence[str]) -> tuple[str, list[Any]]:
-        """A WHERE clause for the scope's rows among these ids, found through the unique id index."""
+        """A WHERE clause for the scope's rows among these ids, found through the (scope_key, id) key."""
         where, params = self._ids("id", ids)
-        return f"{self.ID_LOOKUP_SCOPE}=? AND {where}", [scope.key, *params]
+        return f"scope_key=? AND {where}", [scope.key, *params]
 
     @staticmethod
     def _matching(scope: Scope, **equal: str | None) -> tuple[str, list[Any]]:
@@ -268,6 +293,8 @@ class SqlStore:
 
     def add_page(self, scope: Scope, page: Page) -> Page:
         check_epoch(page.timestamp, "page timestamp")
+        if page.expires_at is not None:
+            check_epoch(page.expires_at, "page expires_at")
         with self._write(conflict=f"page id {page.id!r} already exists") as tx:
             self._ensure_scope(tx, scope)
             # the row lock of this UPDATE orders one user's adds (PostgreSQL); SQLite's writers are serialised
@@ -295,7 +322,7 @@ class SqlStore:
             for chunk in self._batches(page_ids):
                 where, params = self._among(scope, chunk)
                 for row in tx.run(f"SELECT {PAGE_COLS}, {vector} FROM pages WHERE {where}", params):
-                    found[row[0]] = page_from_row(row, self._decode(row[12]))
+                    found[row[0]] = page_from_row(row, self._decode(row[PAGE_VECTOR]))
         return [found[i] for i in page_ids if i in found]
 
     def list_pages(
@@ -327,7 +354,7 @@ class SqlStore:
                 "ORDER BY seq DESC LIMIT 1",
                 (scope.key,),
             )
-        return page_from_row(row, self._decode(row[12])) if row else None
+        return page_from_row(row, self._decode(row[PAGE_VECTOR])) if row else None
 
     def unanalyzed_pages(self, scope: Scope, segment_id: str) -> list[Page]:
         with self._read() as tx:
@@ -370,7 +397,7 @@ class SqlStore:
             tx.run("UPDATE pages SET next_page_id=? WHERE scope_key=? AND id=?", (next_id, scope.key, prev_id))
         if next_id:
             tx.run("UPDATE pages SET prev_page_id=? WHERE scope_key=? AND id=?", (prev_id, scope.key, next_id))
-        tx.run("DELETE FROM pages WHERE pk=?", (pk,))
+        tx.run("DELETE FROM pages WHERE scope_key=? AND id=?", (scope.key, page_id))
         self._page_removed(tx, scope, pk, bool(had_vector))
         if segment_id:
             tx.run(
@@ -387,7 +414,7 @@ class SqlStore:
             rows = tx.all(
                 f"SELECT {SEG_COLS}, {self.VECTOR_READ} FROM segments WHERE {where} ORDER BY created_at, id", params
             )
-        return [segment_from_row(row, self._decode(row[9])) for row in rows]
+        return [segment_from_row(row, self._decode(row[SEG_VECTOR])) for row in rows]
 
     def get_segment(self, scope: Scope, segment_id: str) -> Segment:
         found = self.get_segments(scope, [segment_id])
@@ -401,7 +428,7 @@ class SqlStore:
         where, params = self._among(scope, segment_ids)
         with self._read() as tx:
             rows = tx.all(f"SELECT {SEG_COLS}, {self.VECTOR_READ} FROM segments WHERE {where}", params)
-        found = {row[0]: segment_from_row(row, self._decode(row[9])) for row in rows}
+        found = {row[0]: segment_from_row(row, self._decode(row[SEG_VECTOR])) for row in rows}
         return [found[i] for i in segment_ids if i in found]
 
     def apply_consolidation(self, scope: Scope, plan: ConsolidationPlan) -> bool:
@@ -520,25 +547,96 @@ class SqlStore:
         rows = tx.all(f"SELECT {PROFILE_COLS} FROM profiles WHERE scope_key=? ORDER BY version {order}", (scope.key,))
         return [profile_from_row(r, faults) for r in rows]
 
-    def list_facts(self, scope: Scope, kind: KnowledgeKind | None = None, with_vectors: bool = False) -> list[Fact]:
+    def list_facts(
+        self,
+        scope: Scope,
+        kind: KnowledgeKind | None = None,
+        with_vectors: bool = False,
+        include_history: bool = False,
+    ) -> list[Fact]:
         vector = self.VECTOR_READ if with_vectors else "NULL"
         where, params = self._matching(scope, kind=kind)
+        if not include_history:
+            where += f" AND {CURRENT_FACT}"
         with self._read() as tx:
             rows = tx.all(f"SELECT {FACT_COLS}, {vector} FROM knowledge WHERE {where} ORDER BY created_at, pk", params)
-        return [fact_from_row(row, self._decode(row[6])) for row in rows]
+        return [fact_from_row(row, self._decode(row[FACT_VECTOR])) for row in rows]
 
-    def _insert_facts(self, tx: Tx, scope: Scope, facts: list[Fact], evict_ids: list[str]) -> None:
-        for fact in facts:
-            check_epoch(fact.created_at, "knowledge created_at")
+    def fact_history(self, scope: Scope, fact_id: str) -> list[Fact]:
+        key = (scope.key,)
+        with self._read() as tx:
+            if tx.one("SELECT 1 FROM knowledge WHERE scope_key=? AND id=?", (*key, fact_id)) is None:
+                raise NotFound(f"no knowledge entry {fact_id!r} in the memory of user {scope.user_id!r}")
+            links = dict(
+                tx.all("SELECT id, superseded_by FROM knowledge WHERE scope_key=? AND superseded_by IS NOT NULL", key)
+            )
+            place = supersession_chain(links, fact_id)
+            found: list[Fact] = []
+            for chunk in self._batches(list(place)):
+                where, params = self._among(scope, chunk)
+                found += [fact_from_row(r) for r in tx.run(f"SELECT {FACT_COLS} FROM knowledge WHERE {where}", params)]
+        # facts replaced together (the same place) oldest first
+        return sorted(found, key=lambda fact: (place[fact.id], fact.created_at, fact.id))
+
+    def _insert_facts(
+        self,
+        tx: Tx,
+        scope: Scope,
+        facts: list[Fact],
+        evict_ids: list[str],
+        invalidations: Sequence[FactInvalidation] = (),
+    ) -> None:
+        """Add facts, then close facts (successors may be among those just added), then evict."""
+        self._insert(tx, "knowledge", [fact_row(scope.key, fact) for fact in facts])
+        self._close_facts(tx, scope, invalidations)
         if evict_ids:
             where, params = self._among(scope, evict_ids)
             tx.run(f"DELETE FROM knowledge WHERE {where}", params)
-        self._insert(tx, "knowledge", [fact_row(scope.key, fact) for fact in facts])
 
-    def add_facts(self, scope: Scope, facts: list[Fact], evict_ids: list[str]) -> None:
+    def _close_facts(self, tx: Tx, scope: Scope, invalidations: Sequence[FactInvalidation]) -> None:
+        """NotFound for a fact (or successor) the scope lacks; InvalidInput for a successor that is not current.
+        A fact closed already keeps its interval and successor."""
+        current = f"SELECT {CURRENT_FACT} FROM knowledge WHERE scope_key=? AND id=?{self.FOR_UPDATE}"
+        for closing in invalidations:
+            row = tx.one(current, (scope.key, closing.fact_id))
+            if row is None:
+                raise NotFound(f"no knowledge entry {closing.fact_id!r} in the memory of user {scope.user_id!r}")
+            if closing.superseded_by is not None:
+                successor = tx.one(current, (scope.key, closing.superseded_by))
+                if successor is None:
+                    raise NotFound(
+                        f"no knowledge entry {closing.superseded_by!r} in the memory of user {scope.user_id!r}"
+                    )
+                if not successor[0]:
+                    raise InvalidInput(f"knowledge {closing.superseded_by} is no longer current: it supersedes nothing")
+            if not row[0]:
+                continue  # closed already: its interval stays as first recorded
+            tx.run(
+                "UPDATE knowledge SET valid_until=?, invalidated_at=?, superseded_by=? WHERE scope_key=? AND id=?",
+                (closing.valid_until, closing.invalidated_at, closing.superseded_by, scope.key, closing.fact_id),
+            )
+
+    def add_facts(
+        self,
+        scope: Scope,
+        facts: list[Fact],
+        evict_ids: list[str],
+        invalidations: Sequence[FactInvalidation] = (),
+    ) -> None:
+        for fact in facts:
+            check_fact_times(fact)
+        for closing in invalidations:
+            check_invalidation(closing)
         with self._write() as tx:
             self._ensure_scope(tx, scope)
-            self._insert_facts(tx, scope, facts, evict_ids)
+            self._insert_facts(tx, scope, facts, evict_ids, invalidations)
+
+    def invalidate_facts(self, scope: Scope, invalidations: Sequence[FactInvalidation]) -> None:
+        for closing in invalidations:
+            check_invalidation(closing)
+        if invalidations:
+            with self._write() as tx:
+                self._close_facts(tx, scope, invalidations)
 
     def delete_fact(self, scope: Scope, fact_id: str) -> None:
         with self._write() as tx:
@@ -546,9 +644,25 @@ class SqlStore:
         if not deleted:
             raise NotFound(f"no knowledge entry {fact_id!r} in the memory of user {scope.user_id!r}")
 
+    def purge_expired(self, scope: Scope, now: float) -> tuple[int, int]:
+        check_epoch(now, "purge time")
+        with self._write() as tx:
+            expired = tx.all(
+                f"SELECT id FROM pages WHERE scope_key=? AND expires_at <= ? ORDER BY seq{self.FOR_UPDATE}",
+                (scope.key, now),
+            )
+            for (page_id,) in expired:
+                self._delete_page(tx, scope, page_id)
+            facts = tx.run("DELETE FROM knowledge WHERE scope_key=? AND expires_at <= ?", (scope.key, now)).rowcount
+        return len(expired), int(facts)
+
     def apply_promotion(self, scope: Scope, plan: PromotionPlan, evict_fact_ids: list[str]) -> bool:
         if plan.profile is not None:
             check_epoch(plan.profile.created_at, "profile created_at")
+        for fact in plan.new_facts:
+            check_fact_times(fact)
+        for closing in plan.invalidations:
+            check_invalidation(closing)
         try:
             with self._write() as tx:
                 self._promote(tx, scope, plan, evict_fact_ids)
@@ -567,7 +681,11 @@ class SqlStore:
             self._lock_scope(tx, scope)  # serialises the scope's version numbers
             (latest,) = tx.one("SELECT coalesce(max(version), 0) FROM profiles WHERE scope_key=?", (scope.key,))
             self._insert(tx, "profiles", [profile_row(scope.key, replace(plan.profile, version=int(latest) + 1))])
-        self._insert_facts(tx, scope, plan.new_facts, evict_fact_ids)
+        try:
+            self._insert_facts(tx, scope, plan.new_facts, evict_fact_ids, plan.invalidations)
+        except NotFound as exc:
+            log.info("promotion plan went stale: %s", exc)
+            raise Stale from exc  # a fact it closes was deleted meanwhile
         for fact_id, sources in plan.merged_sources.items():
             row = tx.one(
                 f"SELECT source_page_ids FROM knowledge WHERE scope_key=? AND id=?{self.FOR_UPDATE}",
@@ -706,17 +824,17 @@ class SqlStore:
         vector, key = self.VECTOR_READ, (scope.key,)
         with self._read() as tx:
             pages = [
-                page_from_row(row, self._decode(row[12]), faults)
+                page_from_row(row, self._decode(row[PAGE_VECTOR]), faults)
                 for row in tx.run(f"SELECT {PAGE_COLS}, {vector} FROM pages WHERE scope_key=? ORDER BY seq", key)
             ]
             segments = [
-                segment_from_row(row, self._decode(row[9]), faults)
+                segment_from_row(row, self._decode(row[SEG_VECTOR]), faults)
                 for row in tx.run(
                     f"SELECT {SEG_COLS}, {vector} FROM segments WHERE scope_key=? ORDER BY created_at, id", key
                 )
             ]
             facts = [
-                fact_from_row(row, self._decode(row[6]), faults)
+                fact_from_row(row, self._decode(row[FACT_VECTOR]), faults)
                 for row in tx.run(
                     f"SELECT {FACT_COLS}, {vector} FROM knowledge WHERE scope_key=? ORDER BY created_at, pk", key
                 )
@@ -724,36 +842,15 @@ class SqlStore:
             profiles = self._profiles(tx, scope, faults=faults)
         return ScopeDump(pages=pages, segments=segments, profile_versions=profiles, facts=facts, invalid_times=faults)
 
-    def _taken_ids(self, tx: Tx, dump: ScopeDump) -> tuple[set[str], set[str], set[str]]:
-        """Ids of the dump already used anywhere in this store (ids are unique per store, not per scope)."""
-
-        def taken(table: str, ids: list[str]) -> set[str]:
-            found: set[str] = set()
-            for chunk in self._batches(ids):
-                where, params = self._ids("id", chunk)
-                found.update(r[0] for r in tx.run(f"SELECT id FROM {table} WHERE {where}", params))
-            return found
-
-        return (
-            taken("pages", [p.id for p in dump.pages]),
-            taken("segments", [s.id for s in dump.segments]),
-            taken("knowledge", [f.id for f in dump.facts]),
-        )
-
-    def import_scope(self, scope: Scope, dump: ScopeDump, *, renew_taken_ids: bool = True) -> None:
+    def import_scope(self, scope: Scope, dump: ScopeDump) -> None:
         check_dump_times(dump)
-        # the import is validated (unique ids and seqs) and taken ids are renewed, so a clash is a concurrent writer
-        # or migrate's renew_taken_ids=False: the database's message would name the id, the conflict text does not
+        # the import is validated (unique ids and seqs) and ids are keyed by scope, so a clash is with the scope's
+        # own knowledge or a concurrent writer; the database's message would name the id, the conflict text does not
         with self._write(conflict=_IMPORT_CONFLICT) as tx:
             self._ensure_scope(tx, scope)
             self._lock_scope(tx, scope)
             if tx.one("SELECT 1 FROM pages WHERE scope_key=? LIMIT 1", (scope.key,)):
                 raise InvalidInput(f"the memory of user {scope.user_id!r} is not empty; import needs an empty one")
-            if renew_taken_ids:
-                pages_taken, segments_taken, facts_taken = self._taken_ids(tx, dump)
-                if pages_taken or segments_taken or facts_taken:
-                    # never tell the importer that an id exists elsewhere: the copy simply gets fresh ones
-                    dump = with_fresh_ids(dump, pages_taken, segments_taken, facts_taken)
             self._insert(tx, "segments", [segment_row(scope.key, s) for s in dump.segments])
             stamp = self._vectors_written(tx, scope, replaced=False)
             self._insert(tx, "pages", [page_row(scope.key, p) | stamp for p in dump.pages])
@@ -761,7 +858,7 @@ class SqlStore:
             self._insert(tx, "profiles", [profile_row(scope.key, v) for v in dump.profile_versions])
             max_seq = max((p.seq for p in dump.pages), default=0)
             tx.run(f"UPDATE scopes SET next_seq = {self.GREATEST}(next_seq, ?) WHERE scope_key=?", (max_seq, scope.key))
-            self._insert_facts(tx, scope, dump.facts, [])
+            self._insert(tx, "knowledge", [fact_row(scope.key, fact) for fact in dump.facts])
         self._imported(len(dump.pages))
 
     def forget_scope(self, scope: Scope) -> int:

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import ConfigError, InvalidInput, StorageError
 from ..models import Page, Scope
-from .migrations import SQLITE_MIGRATIONS, Migration
+from .schema import SQLITE_MIGRATIONS, Migration
 from .sql import CONFLICT, SqlStore, Tx
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,6 @@ class SqliteStore(SqlStore):
     GREATEST = "max"
     NO_LIMIT = -1
     ID_BATCH = 500
-    # "+": rows listed by id are found through the unique id index; a plain scope_key test makes SQLite scan every
-    # row of the scope instead (its index on scope_key looks cheaper to the planner than an IN list)
-    ID_LOOKUP_SCOPE = "+scope_key"
 
     def __init__(self, path: str, synchronous: str = "FULL", timeout: float = 30.0, read_only: bool = False) -> None:
         if not path:
@@ -273,8 +270,8 @@ class SqliteStore(SqlStore):
             rows = tx.all(
                 "SELECT p.id, f.score FROM (SELECT rowid, -bm25(pages_fts, 0.0, 1.0) AS score FROM pages_fts "
                 "WHERE pages_fts MATCH ? ORDER BY bm25(pages_fts, 0.0, 1.0) LIMIT ?) f "
-                "JOIN pages p ON p.pk = f.rowid ORDER BY f.score DESC",
-                (expression, k),
+                "JOIN pages p ON p.pk = f.rowid WHERE p.scope_key=? ORDER BY f.score DESC",
+                (expression, k, scope.key),
             )
         return [(r[0], float(r[1])) for r in rows]
 

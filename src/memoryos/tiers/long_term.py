@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 
 import numpy as np
 
 from ..config import MemoryosConfig
 from ..models import Fact, KnowledgeKind, ProfileVersion, Scope
 from ..storage.base import Store
+from .facts import FactOperation, FactPlan, plan_operations
 
 log = logging.getLogger(__name__)
 
@@ -46,60 +46,50 @@ class LongTermMemory:
             return False
         return text != current.strip()
 
-    def facts(self, kind: KnowledgeKind | None = None, with_vectors: bool = False) -> list[Fact]:
-        return self.store.list_facts(self.scope, kind, with_vectors=with_vectors)
+    def facts(
+        self, kind: KnowledgeKind | None = None, with_vectors: bool = False, include_history: bool = False
+    ) -> list[Fact]:
+        """Facts that hold (closed ones too with include_history); expiry is the caller's to filter, by its now."""
+        return self.store.list_facts(self.scope, kind, with_vectors=with_vectors, include_history=include_history)
 
-    def add_manual_fact(self, kind: KnowledgeKind, text: str, vector: np.ndarray, now: float) -> str:
-        """Store a fact given by hand (provenance: manual); a near-duplicate is not repeated: its id is returned."""
-        new, _merged, evict = self.plan_facts(kind, [text], vector[None, :], [], "manual", now)
-        self.store.add_facts(self.scope, new, evict)
-        if new:
-            return new[0].id
-        return max(self.facts(kind, with_vectors=True), key=lambda f: float(f.embedding @ vector)).id
+    def related_facts(self, page_vectors: np.ndarray, now: float, limit: int) -> list[Fact]:
+        """The current facts closest to any of these pages (most related first): what an analysis of the pages
+        is shown, so that it can update, retire or confirm them."""
+        facts = [f for f in self.facts(with_vectors=True) if f.is_current(now) and f.embedding is not None]
+        if not facts or not len(page_vectors) or limit <= 0:
+            return []
+        matrix = np.stack([f.embedding for f in facts if f.embedding is not None])
+        closeness = (matrix @ page_vectors.T).max(axis=1)
+        order = np.argsort(-closeness, kind="stable")[:limit]
+        return [facts[i] for i in order]
 
-    def plan_facts(
+    def add_manual_fact(
         self,
         kind: KnowledgeKind,
-        texts: list[str],
-        vectors: np.ndarray,
-        source_page_ids: list[str],
-        method: str,
+        text: str,
+        vector: np.ndarray,
         now: float,
-    ) -> tuple[list[Fact], dict[str, list[str]], list[str]]:
-        """New facts, provenance merges into near-duplicates, and ids to evict to respect capacity."""
-        existing = self.facts(kind, with_vectors=True)
-        known = [f for f in existing if f.embedding is not None]
-        vectors_known = [f.embedding for f in known if f.embedding is not None]
-        matrix = np.stack(vectors_known) if vectors_known else np.zeros((0, vectors.shape[1]), np.float32)
-        new: list[Fact] = []
-        merged: dict[str, list[str]] = {}
-        for text, vector in zip(texts, vectors, strict=True):
-            text = text.strip()
-            if not text:
-                continue
-            if len(matrix):
-                sims = matrix @ vector
-                best = int(np.argmax(sims))
-                if sims[best] >= self.config.knowledge_dedup_threshold:
-                    if best < len(known):  # a stored fact: it gains this provenance; a new twin is just dropped
-                        merged.setdefault(known[best].id, []).extend(source_page_ids)
-                    continue
-            fact = Fact(
-                id=uuid.uuid4().hex,
-                kind=kind,
-                text=text,
-                source_page_ids=list(source_page_ids),
-                created_at=now,
-                method=method,  # type: ignore[arg-type]
-                embedding=vector,
-            )
-            new.append(fact)
-            matrix = np.vstack([matrix, vector[None, :]])
-        surplus = len(existing) + len(new) - self.config.long_term_knowledge_capacity
-        evict = [f.id for f in existing[: max(0, surplus)]]  # oldest first, as a bounded queue
-        if evict:
-            log.info("%s knowledge over capacity: evicting %d oldest entries", kind, len(evict))
-        overflow = surplus - len(existing)
-        if overflow > 0:
-            new = new[overflow:]
-        return new, merged, evict
+        attribute: str | None = None,
+        expires_at: float | None = None,
+    ) -> str:
+        """Store a fact given by hand (provenance: manual, said now). A duplicate of a current fact is not
+        repeated: its id is returned. A new value of an attribute closes the fact holding the old one.
+        `expires_at`: when the new fact is forgotten (add_knowledge's valid_until)."""
+        op = FactOperation(kind, "add", text, [], now, vector, attribute=attribute, expires_at=expires_at)
+        plan = self.plan_facts([op], "manual", now)
+        self.store.add_facts(self.scope, plan.new, plan.evict, plan.invalidations)
+        if plan.new:
+            return plan.new[0].id
+        return next(iter(plan.merged))
+
+    def plan_facts(self, operations: list[FactOperation], method: str, now: float) -> FactPlan:
+        """New facts, provenance merged into facts said again, intervals closed, and ids to evict for capacity
+        (see tiers.facts.plan_operations for the rules)."""
+        return plan_operations(
+            self.facts(with_vectors=True, include_history=True),
+            operations,
+            method=method,
+            now=now,
+            dedup_threshold=self.config.knowledge_dedup_threshold,
+            capacity=self.config.long_term_knowledge_capacity,
+        )

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
+
 from ..config import MemoryosConfig
-from ..models import ProfileVersion, PromotionPlan, Segment
+from ..models import Fact, KnowledgeKind, Page, ProfileVersion, PromotionPlan, Segment
 from ..providers.analysis import Analyzer
 from ..providers.embeddings import Embedder
+from ..providers.results import FactOut, PromotionOut
+from ..tiers.facts import FactOperation
 from ..tiers.long_term import LongTermMemory
 from ..tiers.mid_term import MidTermMemory
+from ..timeexpr import resolve_relative
 from .fallback import AnalysisRouter
 
 log = logging.getLogger(__name__)
+
+RELATED_FACTS_SHOWN = 20  # current facts an analysis sees to update, retire or confirm (bounds the prompt)
 
 
 class Promoter:
@@ -47,9 +54,11 @@ class Promoter:
             log.info("segment %s reached heat %.2f with nothing new to analyse: counters reset", segment.id, heat)
             return
         page_ids = [p.id for p in pages]
+        page_vectors = self._page_vectors(pages)
+        related = self.long.related_facts(page_vectors, now, RELATED_FACTS_SHOWN)
         current = self.long.profile_text()
         analysis, analyzer = self.router.run(
-            lambda a: a.analyze_for_profile(current, pages), now=now, backlog=0, kind="promotion"
+            lambda a: a.analyze_for_profile(current, pages, related), now=now, backlog=0, kind="promotion"
         )
         method = analyzer.method
         profile = None
@@ -59,25 +68,75 @@ class Promoter:
             log.warning(
                 "rejected a profile update of %d characters: empty, error-like or a collapse", len(analysis.profile)
             )
-        user_texts = [f.text for f in analysis.user_facts if f.op == "add" and f.text.strip()]
-        assistant_texts = [f.text for f in analysis.assistant_facts if f.op == "add" and f.text.strip()]
-        vectors = self.embedder.embed(user_texts + assistant_texts)
-        new_user, merged_user, evict_user = self.long.plan_facts(
-            "user", user_texts, vectors[: len(user_texts)], page_ids, method, now
+        facts = self.long.plan_facts(self.operations(analysis, pages, page_vectors, related), method, now)
+        plan = PromotionPlan(
+            segment.id, page_ids, profile, facts.new, facts.merged, now, invalidations=facts.invalidations
         )
-        new_asst, merged_asst, evict_asst = self.long.plan_facts(
-            "assistant", assistant_texts, vectors[len(user_texts) :], page_ids, method, now
-        )
-        plan = PromotionPlan(segment.id, page_ids, profile, new_user + new_asst, {**merged_user, **merged_asst}, now)
-        if not store.apply_promotion(scope, plan, evict_user + evict_asst):
+        if not store.apply_promotion(scope, plan, facts.evict):
             log.info("promotion of segment %s was done by another worker; skipped", segment.id)
             return
         log.info(
-            "promoted segment %s (heat %.2f): %d pages → profile %s, %d user facts, %d assistant facts",
+            "promoted segment %s (heat %.2f): %d pages → profile %s, %d new facts (%d user), %d closed, %d confirmed",
             segment.id,
             heat,
             len(pages),
             "updated" if profile else "unchanged",
-            len(new_user),
-            len(new_asst),
+            len(facts.new),
+            sum(f.kind == "user" for f in facts.new),
+            len(facts.invalidations),
+            len(facts.merged),
         )
+
+    def _page_vectors(self, pages: list[Page]) -> np.ndarray:
+        """The pages' stored vectors (consolidation wrote them); any missing one is embedded now."""
+        stored = {p.id: p.embedding for p in self.mid.store.get_pages(self.mid.scope, [p.id for p in pages], True)}
+        missing = [p for p in pages if stored.get(p.id) is None]
+        if missing:
+            stored.update(zip([p.id for p in missing], self.embedder.embed([p.text for p in missing]), strict=True))
+        return np.stack([np.asarray(stored[p.id], dtype=np.float32) for p in pages])
+
+    def operations(
+        self, analysis: PromotionOut, pages: list[Page], page_vectors: np.ndarray, related: list[Fact]
+    ) -> list[FactOperation]:
+        """The analysis' facts as operations on stored facts: each cites only the pages that stated it (its page
+        indices; without valid ones, the page most like it), is dated by the newest of them, and has its relative
+        time phrases made absolute against that date."""
+        items: list[tuple[KnowledgeKind, FactOut]] = [("user", f) for f in analysis.user_facts]
+        items += [("assistant", f) for f in analysis.assistant_facts]
+        items = [(k, f) for k, f in items if f.text.strip() or (f.op != "add" and f.target)]
+        texts = [f.text.strip() for _, f in items]
+        vectors = self._embed(texts)
+        targets = {f.id: f.embedding for f in related}  # the facts the analysis was shown, so could name
+        ops: list[FactOperation] = []
+        for (kind, out), text, vector in zip(items, texts, vectors, strict=True):
+            stating = sorted({i for i in out.page_indices if 0 <= i < len(pages)})
+            if not stating:
+                probe = vector if text else targets.get(out.target or "")
+                stating = [int(np.argmax(page_vectors @ probe))] if probe is not None else [len(pages) - 1]
+            cited = [pages[i] for i in stating]
+            said = max(p.timestamp for p in cited)
+            expiries = [p.expires_at for p in cited]
+            ops.append(
+                FactOperation(
+                    kind=kind,
+                    op=out.op,
+                    text=resolve_relative(text, said) if text else "",
+                    source_page_ids=[p.id for p in cited],
+                    observed_at=said,
+                    vector=vector if text else None,
+                    target=out.target,
+                    attribute=out.attribute,
+                    # a fact said only on pages meant to be forgotten is forgotten with the last of them
+                    expires_at=max(expiries) if expiries and None not in expiries else None,  # type: ignore[type-var]
+                )
+            )
+        changed = [i for i, (op, text) in enumerate(zip(ops, texts, strict=True)) if op.text != text]
+        if changed:
+            for i, vector in zip(changed, self.embedder.embed([ops[i].text for i in changed]), strict=True):
+                ops[i].vector = vector
+        return ops
+
+    def _embed(self, texts: list[str]) -> list[np.ndarray]:
+        wanted = [t for t in texts if t]
+        vectors = iter(self.embedder.embed(wanted)) if wanted else iter(())
+        return [next(vectors) if t else np.zeros(0, dtype=np.float32) for t in texts]

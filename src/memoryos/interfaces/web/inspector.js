@@ -2,7 +2,9 @@
 // beyond this server. Memory text is always inserted as text (textContent), never as HTML.
 "use strict";
 
-const state = { user: null, info: null, token: sessionStorage.getItem("memoryos-token") || "", segmentId: null };
+const state = {
+  user: null, info: null, token: sessionStorage.getItem("memoryos-token") || "", segmentId: null, factId: null,
+};
 const SVG_NS = "http://www.w3.org/2000/svg";
 const $ = (id) => document.getElementById(id);
 
@@ -32,6 +34,32 @@ function svg(tag, attrs = {}, text) {
 function when(epochSeconds) {
   if (!epochSeconds) return "never";
   return new Date(epochSeconds * 1000).toISOString().slice(0, 16).replace("T", " ") + " UTC";
+}
+
+function day(epochSeconds) {
+  return new Date(epochSeconds * 1000).toISOString().slice(0, 10);
+}
+
+// a fact's validity in words: "current", "until 2023-05-08", "replaced"; expiry and when it was said follow
+function validity(fact) {
+  const current = fact.valid_until === null && !fact.superseded_by;
+  const parts = [];
+  if (current) parts.push("current");
+  else if (fact.valid_until !== null) parts.push(`until ${day(fact.valid_until)}`);
+  else parts.push("replaced");
+  const said = fact.observed_at ?? null, from = fact.valid_from ?? null;
+  if (from !== null && (said === null || day(from) !== day(said))) parts.push(`since ${day(from)}`);
+  if (said !== null) parts.push(`said ${day(said)}`);
+  return { current, text: parts.join(" · ") };
+}
+
+function validityBadge(fact) {
+  const { current, text } = validity(fact);
+  return el("span", { class: "validity " + (current ? "current" : "closed") }, text);
+}
+
+function expiryNote(item) {
+  return item.expires_at ? el("span", { class: "expires" }, `forgotten after ${when(item.expires_at)}`) : null;
 }
 
 function clip(text, limit) {
@@ -102,6 +130,7 @@ function pageItem(page) {
   return el("li", { "data-page-id": page.id },
     el("div", { class: "row-head" },
       el("span", { class: "when" }, page.time.slice(0, 16).replace("T", " ") + " UTC"),
+      expiryNote(page),
       deleteButton("page", page.id, deletePage)),
     ...turns);
 }
@@ -126,8 +155,10 @@ async function loadInfo() {
 async function openUser(user) {
   state.user = user;
   state.segmentId = null;
+  state.factId = null;
   $("user").value = user;
   $("segment").hidden = true;
+  $("fact").hidden = true;
   $("results").replaceChildren();
   history.replaceState(null, "", "#user=" + encodeURIComponent(user));
   await refresh();
@@ -141,7 +172,7 @@ async function refresh() {
     api("GET", userPath("/pages?tier=short&limit=500")),
     api("GET", userPath("/segments?status=active&sort=heat&limit=500")),
     api("GET", userPath("/profile")),
-    api("GET", userPath("/knowledge")),
+    api("GET", userPath($("show-history").checked ? "/knowledge?include_history=true" : "/knowledge")),
   ]);
   renderOverview(stats);
   renderShortTerm(short);
@@ -150,6 +181,14 @@ async function refresh() {
   if (state.segmentId) {
     if (segments.items.some((s) => s.id === state.segmentId)) await openSegment(state.segmentId);
     else closeSegment();
+  }
+  if (state.factId) {
+    try {
+      await openFact(state.factId);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+      closeFact();  // deleted or forgotten meanwhile
+    }
   }
 }
 
@@ -258,13 +297,88 @@ function heatChart(segments, tau) {
   return chart;
 }
 
+const factPath = (id, suffix = "") => userPath("/knowledge/" + encodeURIComponent(id) + suffix);
+
+function invalidateButton(fact) {
+  return el("button", {
+    type: "button",
+    class: "delete",
+    "aria-label": `Mark knowledge entry ${fact.id} as no longer true`,
+    "data-invalidate": fact.id,
+    onclick: async () => {
+      if (!window.confirm(`Mark this fact as no longer true from now on? It stays in its history.\n\n${fact.text}`)) return;
+      try {
+        await api("POST", factPath(fact.id, "/invalidate"), {});
+        setStatus(`Knowledge entry ${fact.id} is no longer current.`);
+        await refresh();
+      } catch (error) {
+        reportError(error);
+      }
+    },
+  }, "No longer true");
+}
+
+// provenance: each source page opens the entry's panel, where the pages are shown in full
+function sourceLinks(fact) {
+  if (!fact.source_page_ids.length) return el("span", { class: "empty" }, "no source pages (added by hand)");
+  const links = fact.source_page_ids.map((id) => el("button", {
+    type: "button", class: "link", "data-source-page": id, title: `page ${id}`,
+    onclick: () => openFact(fact.id).catch(reportError),
+  }, id.slice(0, 8)));
+  return el("span", {}, "sources: ", ...links.flatMap((link, i) => (i ? [", ", link] : [link])));
+}
+
 function factItem(fact) {
-  const deleteFact = () => api("DELETE", userPath("/knowledge/" + encodeURIComponent(fact.id)));
-  return el("li", { "data-fact-id": fact.id },
+  const deleteFact = () => api("DELETE", factPath(fact.id));
+  const { current } = validity(fact);
+  return el("li", { "data-fact-id": fact.id, class: current ? "" : "closed" },
     el("div", { class: "row-head" },
       el("span", { class: "when" }, `${when(fact.created_at)} · ${fact.method}`),
-      deleteButton("knowledge entry", fact.id, deleteFact)),
-    el("p", { class: "turn" }, fact.text));
+      el("span", { class: "actions" },
+        current ? invalidateButton(fact) : null,
+        deleteButton("knowledge entry", fact.id, deleteFact))),
+    el("p", { class: "turn" }, fact.text),
+    el("p", { class: "meta" }, validityBadge(fact), " ", expiryNote(fact), " ", sourceLinks(fact), " · ",
+      el("button", { type: "button", class: "link", "data-history": fact.id, onclick: () => openFact(fact.id).catch(reportError) },
+        "history")));
+}
+
+// ---- one knowledge entry: validity, history, source pages ----
+
+async function openFact(factId) {
+  // everything is fetched before anything is shown: the panel never mixes two entries
+  const history = await api("GET", factPath(factId, "/history"));
+  const fact = history.items.find((f) => f.id === factId);
+  const pages = await Promise.all(fact.source_page_ids.map((id) =>
+    api("GET", userPath("/pages/" + encodeURIComponent(id))).catch((error) => {
+      if (error instanceof ApiError && error.status === 404) return { missing: id };
+      throw error;
+    })));
+  state.factId = factId;
+  $("fact-id").textContent = factId;
+  $("fact-text").textContent = fact.text;
+  const parts = [validity(fact).text, `${fact.kind} knowledge`, fact.method, `stored ${when(fact.created_at)}`];
+  if (fact.attribute) parts.push(`about: ${fact.attribute}`);
+  if (fact.invalidated_at) parts.push(`closed ${when(fact.invalidated_at)}`);
+  if (fact.expires_at) parts.push(`forgotten after ${when(fact.expires_at)}`);
+  $("fact-validity").textContent = parts.join(" · ");
+  $("fact-history").replaceChildren(...history.items.map((entry) =>
+    el("li", { "data-history-id": entry.id, class: entry.id === factId ? "selected" : "" },
+      el("p", { class: "turn" }, entry.text),
+      el("p", { class: "meta" }, validityBadge(entry), " ",
+        entry.id === factId ? "(this entry)" : el("button", {
+          type: "button", class: "link", onclick: () => openFact(entry.id).catch(reportError),
+        }, "open")))));
+  $("fact-sources").replaceChildren(...pages.map((page) => page.missing
+    ? el("li", { class: "empty", "data-page-id": page.missing }, `page ${page.missing} is no longer stored (deleted or forgotten)`)
+    : pageItem(page)));
+  emptyNote($("fact-sources"), "No source pages: added by hand.");
+  $("fact").hidden = false;
+}
+
+function closeFact() {
+  state.factId = null;
+  $("fact").hidden = true;
 }
 
 function renderLongTerm(profile, facts) {
@@ -328,7 +442,9 @@ function renderResults(result, visited) {
       el("div", { class: "signals" }, signals, open ? " · " : "", open)));
   }
   for (const fact of [...result.user_knowledge, ...result.assistant_knowledge]) {
-    rows.push(resultRow(fact.score, "long", when(fact.created_at), `${fact.kind} knowledge: ${fact.text}`));
+    const said = fact.observed_at ? when(fact.observed_at) : when(fact.created_at);
+    rows.push(resultRow(fact.score, "long", said, `${fact.kind} knowledge: ${fact.text}`,
+      el("div", { class: "signals" }, validityBadge(fact))));
   }
   for (const page of result.short_term) {
     rows.push(resultRow(null, "short", when(page.timestamp), clip(page.user_input || page.agent_response, 220)));
@@ -379,6 +495,8 @@ async function start() {
   });
   $("query-form").addEventListener("submit", runQuery);
   $("segment-close").addEventListener("click", closeSegment);
+  $("fact-close").addEventListener("click", closeFact);
+  $("show-history").addEventListener("change", () => refresh().catch(reportError));
   await loadAll();
 }
 

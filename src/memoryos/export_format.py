@@ -1,4 +1,5 @@
-"""Export and import of one user's memory as a JSON-serializable document."""
+"""The export format: one user's memory as a JSON document (`memoryos-export`) and back as a ScopeDump, read
+with the live API's validators. Used by `Memoryos.export`/`import_data`, `memoryos import` and REST."""
 
 from __future__ import annotations
 
@@ -22,7 +23,11 @@ from .validation import (
 )
 
 EXPORT_FORMAT = "memoryos-export"
-EXPORT_VERSION = 1
+# 2: facts carry observed_at, valid_from, valid_until, invalidated_at, superseded_by, attribute and expires_at, pages
+# expires_at. A version-1 export (no such fields) still imports; older versions refuse a version-2 one rather than
+# take closed facts for current ones.
+EXPORT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 def dump_to_dict(dump: ScopeDump, user_id: str, assistant_id: str) -> dict[str, Any]:
@@ -46,8 +51,9 @@ def dict_to_dump(data: object, max_chars: int, max_meta_bytes: int | None = None
     text) names the record and field, e.g. `pages[12].user_input`; nothing is written before all is checked."""
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
         raise InvalidInput(f"not a memoryos export (expected format {EXPORT_FORMAT!r})")
-    if data.get("version") != EXPORT_VERSION:
-        raise InvalidInput(f"unsupported export version {data.get('version')!r:.40}")
+    version = data.get("version")
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
+        raise InvalidInput(f"unsupported export version {version!r:.40}")
     pages = [_page(item, f"pages[{i}]", max_chars, max_meta_bytes) for i, item in enumerate(_records(data, "pages"))]
     segments = [_segment(item, f"segments[{i}]", max_chars) for i, item in enumerate(_records(data, "segments"))]
     profiles = [
@@ -59,7 +65,27 @@ def dict_to_dump(data: object, max_chars: int, max_meta_bytes: int | None = None
     _unique("segments", "id", [s.id for s in segments])
     _unique("profile_versions", "version", [v.version for v in profiles])
     _unique("knowledge", "id", [f.id for f in facts])
+    _successors_known(facts)
+    if version == 1:
+        _observed_from_sources(facts, pages)
     return ScopeDump(pages=pages, segments=segments, profile_versions=profiles, facts=facts)
+
+
+def _successors_known(facts: list[Fact]) -> None:
+    ids = {f.id for f in facts}
+    for i, fact in enumerate(facts):
+        if fact.superseded_by is not None and (fact.superseded_by == fact.id or fact.superseded_by not in ids):
+            raise InvalidInput(f"knowledge[{i}].superseded_by must name another knowledge entry of the export")
+
+
+def _observed_from_sources(facts: list[Fact], pages: list[Page]) -> None:
+    """A version-1 fact gets what the store's upgrade gives a stored one (migration fact_validity_and_expiry):
+    observed_at = the newest timestamp among its source pages, when any is in the export."""
+    times = {p.id: p.timestamp for p in pages}
+    for fact in facts:
+        observed = [times[i] for i in fact.source_page_ids if i in times]
+        if fact.observed_at is None and observed:
+            fact.observed_at = max(observed)
 
 
 _MAX_PROFILE_VERSION = 2**31 - 1  # an INTEGER column in PostgreSQL
@@ -117,6 +143,7 @@ def _page(item: dict[str, Any], at: str, max_chars: int, max_meta_bytes: int | N
         next_page_id=check_optional_id(item.get("next_page_id"), f"{at}.next_page_id"),
         chain_summary=check_text(item.get("chain_summary"), f"{at}.chain_summary", max_chars),
         analyzed=check_bool(item.get("analyzed", False), f"{at}.analyzed"),
+        expires_at=_optional_epoch(item, at, "expires_at"),
     )
 
 
@@ -159,7 +186,28 @@ def _fact(item: dict[str, Any], at: str, max_chars: int) -> Fact:
         source_page_ids=check_id_list(_required(item, at, "source_page_ids"), f"{at}.source_page_ids"),
         created_at=check_epoch(_required(item, at, "created_at"), f"{at}.created_at"),
         method=check_choice(_required(item, at, "method"), f"{at}.method", _METHODS),  # type: ignore[arg-type]
+        observed_at=_optional_epoch(item, at, "observed_at"),
+        valid_from=_optional_epoch(item, at, "valid_from"),
+        valid_until=_optional_epoch(item, at, "valid_until"),
+        invalidated_at=_optional_epoch(item, at, "invalidated_at"),
+        superseded_by=check_optional_id(item.get("superseded_by"), f"{at}.superseded_by"),
+        attribute=_attribute(item.get("attribute"), f"{at}.attribute", max_chars),
+        expires_at=_optional_epoch(item, at, "expires_at"),
     )
+
+
+def _optional_epoch(item: dict[str, Any], at: str, key: str) -> float | None:
+    value = item.get(key)
+    return None if value is None else check_epoch(value, f"{at}.{key}")
+
+
+def _attribute(value: object, where: str, max_chars: int) -> str | None:
+    if value is None:
+        return None
+    text = check_text(value, where, max_chars, allow_none=False)
+    if not text.strip():
+        raise InvalidInput(f"{where} must not be empty (leave it out or null)")
+    return text
 
 
 def with_fresh_ids(
@@ -168,11 +216,9 @@ def with_fresh_ids(
     segments: Collection[str] | None = None,
     facts: Collection[str] | None = None,
 ) -> ScopeDump:
-    """The same memory under new page, segment and knowledge ids, every reference between them kept.
-
-    Ids are unique across a store, so a copy of one user's memory given to another user in the same store (or
-    imported twice under different users) needs its own. `pages`, `segments`, `facts`: renew only these ids
-    (those already taken in the store); None renews every id of that kind."""
+    """The same memory under new page, segment and knowledge ids, every reference between them kept
+    (`Memoryos.import_data(new_ids=True)`). `pages`, `segments`, `facts`: renew only these ids; None renews every
+    id of that kind."""
     page_ids = {p.id: uuid.uuid4().hex for p in dump.pages if pages is None or p.id in pages}
     segment_ids = {s.id: uuid.uuid4().hex for s in dump.segments if segments is None or s.id in segments}
     fact_ids = {f.id: uuid.uuid4().hex for f in dump.facts if facts is None or f.id in facts}
@@ -196,7 +242,12 @@ def with_fresh_ids(
             replace(v, source_page_ids=[page_ids.get(i, i) for i in v.source_page_ids]) for v in dump.profile_versions
         ],
         facts=[
-            replace(f, id=fact_ids.get(f.id, f.id), source_page_ids=[page_ids.get(i, i) for i in f.source_page_ids])
+            replace(
+                f,
+                id=fact_ids.get(f.id, f.id),
+                source_page_ids=[page_ids.get(i, i) for i in f.source_page_ids],
+                superseded_by=fact_ids.get(f.superseded_by, f.superseded_by) if f.superseded_by else None,
+            )
             for f in dump.facts
         ],
     )

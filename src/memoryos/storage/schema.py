@@ -1,4 +1,5 @@
-"""Schema migrations: named steps, applied once each, in order, by one runner (`migrate`) inside one transaction.
+"""The database schema as migration steps: named, applied once each, in order, by one runner (`migrate`) inside
+one transaction. (Copying memory between stores is memoryos.migrate's.)
 
 The stored version (meta.schema_version) is the number of steps applied, so stores written by earlier versions
 migrate unchanged. A new step goes at the end of its backend's list; a released step never changes (SQLite keeps
@@ -11,6 +12,7 @@ import logging
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import StorageError
+from ..validation import TIMESTAMP_MAX, TIMESTAMP_MIN
 
 if TYPE_CHECKING:
     from .sql import Tx
@@ -21,6 +23,11 @@ log = logging.getLogger(__name__)
 class Migration(NamedTuple):  # not a dataclass: cheaper to define when a process first opens a store
     name: str
     statements: tuple[str, ...]
+
+
+_VALID_TIMES = f"{TIMESTAMP_MIN!r} AND {TIMESTAMP_MAX!r}"  # the timestamp rule's range, for SQL
+# a JSON list of ids as models.dumps writes it (no "?": statements go through the "?" -> "%s" of the PostgreSQL Tx)
+_ID_LIST = r'^\[("[A-Za-z0-9_.:-]+"(, "[A-Za-z0-9_.:-]+")*){0,1}\]$'
 
 
 def step(name: str, *statements: str) -> Migration:
@@ -47,6 +54,23 @@ def migrate(tx: Tx, steps: list[Migration], where: str) -> None:
             (str(version),),
         )
         log.info("applied schema migration %d (%s) to %s", version, migration.name, where)
+
+
+def _rebuilt(table: str, create: str, columns: str, *indexes: str) -> tuple[str, ...]:
+    """SQLite's way to change a table's keys: a new table (`create`, named <table>_rebuilt) takes every row, keeping
+    its rowid pk and the AUTOINCREMENT counter (so a deleted pk is never reused), then replaces the old one, whose
+    indexes go with it and are created again. Released steps use it: its output must never change."""
+    return (
+        create,
+        f"INSERT INTO {table}_rebuilt({columns}) SELECT {columns} FROM {table}",
+        # the old table's counter (never below any pk it held) becomes the new one's
+        f"DELETE FROM sqlite_sequence WHERE name = '{table}_rebuilt' AND EXISTS "
+        f"(SELECT 1 FROM sqlite_sequence WHERE name = '{table}')",
+        f"UPDATE sqlite_sequence SET name = '{table}_rebuilt' WHERE name = '{table}'",
+        f"DROP TABLE {table}",
+        f"ALTER TABLE {table}_rebuilt RENAME TO {table}",
+        *indexes,
+    )
 
 
 SQLITE_MIGRATIONS: list[Migration] = [
@@ -138,6 +162,111 @@ SQLITE_MIGRATIONS: list[Migration] = [
             PRIMARY KEY (scope_key, segment_id)
         )""",
     ),
+    # facts carry time and validity (issue 12); pages and facts may expire. A fact written before this step gets
+    # observed_at = the newest valid timestamp among its source pages (what the field means: it cannot have been
+    # said later); valid_from stays unknown (NULL) and every such fact is current.
+    step(
+        "fact_validity_and_expiry",
+        "ALTER TABLE knowledge ADD COLUMN observed_at REAL",
+        "ALTER TABLE knowledge ADD COLUMN valid_from REAL",
+        "ALTER TABLE knowledge ADD COLUMN valid_until REAL",
+        "ALTER TABLE knowledge ADD COLUMN invalidated_at REAL",
+        "ALTER TABLE knowledge ADD COLUMN superseded_by TEXT",
+        "ALTER TABLE knowledge ADD COLUMN attribute TEXT",
+        "ALTER TABLE knowledge ADD COLUMN expires_at REAL",
+        "ALTER TABLE pages ADD COLUMN expires_at REAL",
+        f"""UPDATE knowledge SET observed_at = (
+            SELECT max(p.timestamp) FROM json_each(knowledge.source_page_ids) j
+            JOIN pages p ON p.id = j.value AND p.scope_key = knowledge.scope_key
+            WHERE typeof(p.timestamp) IN ('integer', 'real') AND p.timestamp BETWEEN {_VALID_TIMES}
+        ) WHERE json_valid(source_page_ids) AND json_type(source_page_ids) = 'array'""",
+        "CREATE INDEX pages_expiry ON pages(scope_key, expires_at) WHERE expires_at IS NOT NULL",
+        "CREATE INDEX knowledge_expiry ON knowledge(scope_key, expires_at) WHERE expires_at IS NOT NULL",
+        "CREATE INDEX knowledge_successor ON knowledge(scope_key, superseded_by) WHERE superseded_by IS NOT NULL",
+    ),
+    # Every key includes scope_key (issue 11): ids are unique per user, not per store, so tables can be
+    # partitioned by user and an id says nothing about other users. SQLite cannot change a table's keys in place:
+    # each table is rebuilt with the same rows and pk values (pages_fts rows are keyed by pages.pk).
+    step(
+        "scoped_keys",
+        *_rebuilt(
+            "pages",
+            """CREATE TABLE pages_rebuilt (
+            pk INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL,
+            scope_key TEXT NOT NULL REFERENCES scopes(scope_key),
+            seq INTEGER NOT NULL,
+            user_input TEXT NOT NULL,
+            agent_response TEXT NOT NULL,
+            timestamp REAL NOT NULL,
+            meta_data TEXT NOT NULL DEFAULT '{}',
+            tier TEXT NOT NULL CHECK (tier IN ('short', 'mid', 'archive')),
+            segment_id TEXT,
+            prev_page_id TEXT,
+            next_page_id TEXT,
+            chain_summary TEXT NOT NULL DEFAULT '',
+            analyzed INTEGER NOT NULL DEFAULT 0,
+            embedding BLOB,
+            vec_seq INTEGER,
+            expires_at REAL,
+            UNIQUE (scope_key, id)
+        )""",
+            "pk, id, scope_key, seq, user_input, agent_response, timestamp, meta_data, tier, segment_id, "
+            "prev_page_id, next_page_id, chain_summary, analyzed, embedding, vec_seq, expires_at",
+            "CREATE INDEX pages_tier ON pages(scope_key, tier, seq)",
+            "CREATE INDEX pages_segment ON pages(scope_key, segment_id, analyzed)",
+            "CREATE INDEX pages_vec ON pages(scope_key, vec_seq)",
+            "CREATE UNIQUE INDEX pages_seq ON pages(scope_key, seq)",
+            "CREATE INDEX pages_expiry ON pages(scope_key, expires_at) WHERE expires_at IS NOT NULL",
+        ),
+        *_rebuilt(
+            "segments",
+            """CREATE TABLE segments_rebuilt (
+            id TEXT NOT NULL,
+            scope_key TEXT NOT NULL REFERENCES scopes(scope_key),
+            summary TEXT NOT NULL,
+            keywords TEXT NOT NULL,
+            embedding BLOB,
+            n_visit INTEGER NOT NULL DEFAULT 0,
+            l_interaction INTEGER NOT NULL DEFAULT 0,
+            last_access REAL NOT NULL,
+            created_at REAL NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('active', 'archived')),
+            page_count INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (scope_key, id)
+        )""",
+            "id, scope_key, summary, keywords, embedding, n_visit, l_interaction, last_access, created_at, status, "
+            "page_count",
+            "CREATE INDEX segments_scope ON segments(scope_key, status)",
+        ),
+        *_rebuilt(
+            "knowledge",
+            """CREATE TABLE knowledge_rebuilt (
+            pk INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL,
+            scope_key TEXT NOT NULL REFERENCES scopes(scope_key),
+            kind TEXT NOT NULL CHECK (kind IN ('user', 'assistant')),
+            text TEXT NOT NULL,
+            embedding BLOB,
+            source_page_ids TEXT NOT NULL DEFAULT '[]',
+            created_at REAL NOT NULL,
+            method TEXT NOT NULL,
+            observed_at REAL,
+            valid_from REAL,
+            valid_until REAL,
+            invalidated_at REAL,
+            superseded_by TEXT,
+            attribute TEXT,
+            expires_at REAL,
+            UNIQUE (scope_key, id)
+        )""",
+            "pk, id, scope_key, kind, text, embedding, source_page_ids, created_at, method, observed_at, valid_from, "
+            "valid_until, invalidated_at, superseded_by, attribute, expires_at",
+            "CREATE INDEX knowledge_scope ON knowledge(scope_key, kind)",
+            "CREATE INDEX knowledge_expiry ON knowledge(scope_key, expires_at) WHERE expires_at IS NOT NULL",
+            "CREATE INDEX knowledge_successor ON knowledge(scope_key, superseded_by) WHERE superseded_by IS NOT NULL",
+        ),
+    ),
 ]
 
 
@@ -225,5 +354,35 @@ POSTGRES_MIGRATIONS: list[Migration] = [
             queued_at DOUBLE PRECISION NOT NULL,
             PRIMARY KEY (scope_key, segment_id)
         )""",
+    ),
+    step(  # see the SQLite step of the same name
+        "fact_validity_and_expiry",
+        """ALTER TABLE knowledge ADD COLUMN observed_at DOUBLE PRECISION,
+            ADD COLUMN valid_from DOUBLE PRECISION,
+            ADD COLUMN valid_until DOUBLE PRECISION,
+            ADD COLUMN invalidated_at DOUBLE PRECISION,
+            ADD COLUMN superseded_by TEXT,
+            ADD COLUMN attribute TEXT,
+            ADD COLUMN expires_at DOUBLE PRECISION""",
+        "ALTER TABLE pages ADD COLUMN expires_at DOUBLE PRECISION",
+        # only lists of ids as memoryos writes them are read: a cast of anything else would fail the whole step
+        f"""UPDATE knowledge k SET observed_at = (
+            SELECT max(p.timestamp) FROM pages p
+            WHERE p.scope_key = k.scope_key AND p.timestamp BETWEEN {_VALID_TIMES}
+            AND p.id IN (SELECT jsonb_array_elements_text(k.source_page_ids::jsonb))
+        ) WHERE k.source_page_ids ~ '{_ID_LIST}' AND k.source_page_ids <> '[]'""",
+        "CREATE INDEX pages_expiry ON pages(scope_key, expires_at) WHERE expires_at IS NOT NULL",
+        "CREATE INDEX knowledge_expiry ON knowledge(scope_key, expires_at) WHERE expires_at IS NOT NULL",
+        "CREATE INDEX knowledge_successor ON knowledge(scope_key, superseded_by) WHERE superseded_by IS NOT NULL",
+    ),
+    # See the SQLite step of the same name. The surrogate pk columns stop being keys: nothing finds a row by its pk
+    # here (pages by (scope_key, id); knowledge's pk only orders facts written in the same instant), so they stay
+    # as plain insertion numbers, and every unique index holds scope_key.
+    step(
+        "scoped_keys",
+        "ALTER TABLE pages DROP CONSTRAINT pages_pkey, DROP CONSTRAINT pages_id_key, ADD PRIMARY KEY (scope_key, id)",
+        "ALTER TABLE segments DROP CONSTRAINT segments_pkey, ADD PRIMARY KEY (scope_key, id)",
+        "ALTER TABLE knowledge DROP CONSTRAINT knowledge_pkey, DROP CONSTRAINT knowledge_id_key, "
+        "ADD PRIMARY KEY (scope_key, id)",
     ),
 ]

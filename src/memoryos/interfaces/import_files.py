@@ -19,15 +19,15 @@ import numpy as np
 
 from ..config import validate_identifier
 from ..errors import InvalidInput
+from ..export_format import EXPORT_FORMAT
 from ..memoryos import Memoryos
 from ..models import page_text
 from ..providers.embeddings import Embedder
-from ..transfer import EXPORT_FORMAT
-from ..validation import check_meta_data, check_text, parse_timestamp
+from ..validation import check_meta_data, check_text, check_ttl, parse_timestamp
 
 Format = Literal["auto", "json", "jsonl", "locomo", "export"]
 FORMATS: tuple[str, ...] = ("auto", "json", "jsonl", "locomo", "export")
-RECORD_FIELDS = frozenset({"user_input", "agent_response", "timestamp", "meta_data"})
+RECORD_FIELDS = frozenset({"user_input", "agent_response", "timestamp", "meta_data", "ttl"})
 IMPORT_KEY = "import_key"
 
 
@@ -42,6 +42,7 @@ class Record:
     key: str
     user_id: str | None = None  # set for LoCoMo conversations imported one user each
     where: str = ""  # where it came from, for error messages: "record 3", "line 7", "conv-30 session 2 D2:5"
+    ttl: float | None = None  # seconds from when it is imported (add_memory's ttl); None: the config's default
 
     @property
     def text(self) -> str:
@@ -100,7 +101,9 @@ def read_source(path: str | Path, fmt: Format = "auto", conversations: Sequence[
     if fmt == "locomo":
         return Source("locomo", locomo_records(data, conversations))
     if not isinstance(data, list):
-        raise InvalidInput(f"{file}: expected a JSON list of {{user_input, agent_response, timestamp?, meta_data?}}")
+        raise InvalidInput(
+            f"{file}: expected a JSON list of {{user_input, agent_response, timestamp?, meta_data?, ttl?}}"
+        )
     return Source("json", records_from_items((f"record {i}", item) for i, item in enumerate(data)))
 
 
@@ -152,7 +155,7 @@ _NO_LIMIT = 2**62  # lengths are checked against the user's max_input_chars once
 
 def records_from_items(items: Iterable[tuple[str, Any]]) -> list[Record]:
     """Records checked with add_memory's rules, strictly: texts are strings (null or absent = empty) without NUL
-    or lone surrogates, meta_data a JSON object (or null), timestamps by the timestamp rule."""
+    or lone surrogates, meta_data a JSON object (or null), timestamps by the timestamp rule, ttl as add_memory's."""
     records = []
     for index, (where, item) in enumerate(items):
         if not isinstance(item, dict):
@@ -174,8 +177,9 @@ def records_from_items(items: Iterable[tuple[str, Any]]) -> list[Record]:
                     raise InvalidInput("timestamp must be a string or epoch seconds")
                 parse_timestamp(timestamp)
             meta = check_meta_data(item.get("meta_data"))
+            ttl = check_ttl(item.get("ttl"))
         key = import_key(index, user_input, agent_response, timestamp)
-        records.append(Record(user_input, agent_response, timestamp, meta, key, where=where))
+        records.append(Record(user_input, agent_response, timestamp, meta, key, where=where, ttl=ttl))
     return records
 
 
@@ -345,7 +349,9 @@ def import_records(
             prefetcher.prefetch([r.text for r in chunk])
         for record in chunk:
             meta = {**record.meta_data, IMPORT_KEY: record.key}
-            memo.add_memory(record.user_input, record.agent_response, timestamp=record.timestamp, meta_data=meta)
+            memo.add_memory(
+                record.user_input, record.agent_response, timestamp=record.timestamp, meta_data=meta, ttl=record.ttl
+            )
             report.imported += 1
             advance(1)
     return report

@@ -1,0 +1,42 @@
+"""Forgetting on purpose: which items have expired, and the upkeep step that deletes them.
+
+An item (page or fact) with `expires_at` leaves every read as soon as the reader's clock reaches that time; upkeep
+then deletes it for good (Store.purge_expired). Reads filter with the same clock, so nothing expired is ever
+shown in the window between expiry and the purge.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
+
+from .models import Scope
+from .storage.base import Store
+
+log = logging.getLogger(__name__)
+
+
+class Expiring(Protocol):
+    @property
+    def expires_at(self) -> float | None: ...
+
+
+T = TypeVar("T", bound=Expiring)
+
+
+def is_expired(expires_at: float | None, now: float) -> bool:
+    """Expired from the moment the clock reaches expires_at (the purge deletes `expires_at <= now` too)."""
+    return expires_at is not None and expires_at <= now
+
+
+def unexpired(items: Iterable[T], now: float) -> list[T]:
+    return [item for item in items if not is_expired(item.expires_at, now)]
+
+
+def purge_expired(store: Store, scope: Scope, now: float) -> bool:
+    """One upkeep step: delete what has expired. True if anything was deleted."""
+    pages, facts = store.purge_expired(scope, now)
+    if pages or facts:
+        log.info("forgot %d expired page(s) and %d expired fact(s) of %s", pages, facts, scope.user_id)
+    return bool(pages or facts)

@@ -1,0 +1,190 @@
+"""Pages → fact operations without an LLM: each side's self-statements, as third-person facts citing their page.
+
+The user side gives user facts, the assistant side assistant facts (statements.py decides what is a self-statement
+and writes it in the third person). A turn holds few things worth keeping: statements that state an attribute are
+always kept, and the most informative others up to `max_per_turn`; the rest is small talk around them.
+
+A statement that states an attribute carries its key (attributes.py), so that a later value closes it. With the
+current facts related to these pages (`related`), a value said again confirms its fact (`keep`) instead of replacing
+it, and a name said with an ending ("Miso passed away", "I rehomed Miso") closes the fact that named it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..models import Fact, KnowledgeKind, Page
+from .attributes import Attribute, find_attributes
+from .results import FactOut
+from .statements import (
+    candidate_statements,
+    fact_text,
+    first_person,
+    informative_words,
+    is_specific,
+    promise_text,
+    promises,
+    read_side,
+)
+
+SUBJECTS: dict[KnowledgeKind, str] = {"user": "User", "assistant": "Assistant"}
+MAX_FACTS_PER_TURN = 1
+_ATTRIBUTE_BONUS = 3  # an attribute outweighs a few extra content words when choosing what a turn said
+# what ends a pet or a relationship, with the name it ends
+_ENDING_RE = re.compile(
+    r"\b(?P<a>[A-Z][a-z]+),?\s+(?:(?:sadly|finally|recently)\s+)?(?:passed away|died|ran away|is gone|was gone|"
+    r"was put down|left me)\b|\b(?:rehomed|gave away|lost|put down|said goodbye to|broke up with|split from|"
+    r"divorced|left)\s+(?P<b>[A-Z][a-z]+)\b"
+)
+_ENDING_KEYS = ("pet", "relationship", "partner")
+_ONLY_PET_RE = re.compile(r"\b(?:only|one and only)\s+(?:pet|animal)\b", re.IGNORECASE)
+# tastes and pastimes said in passing next to a weightier attribute get no fact of their own
+_NO_SECOND_FACT = frozenset({"likes", "hobby", "goal", "habit", "favorite"})
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """One fact operation and what it came from (the profile builder reads the attributes)."""
+
+    kind: KnowledgeKind
+    out: FactOut
+    sentence: str  # the statement as said (cleaned, first person)
+    attributes: tuple[Attribute, ...]
+    timestamp: float
+
+
+def speaker_names(pages: Sequence[Page]) -> tuple[list[str], list[str]]:
+    """The names the two sides are labelled with in these pages ("Caroline: ..."), user side first."""
+    users: list[str] = []
+    assistants: list[str] = []
+    for page in pages:
+        for text, names in ((page.user_input, users), (page.agent_response, assistants)):
+            name = read_side(text).name
+            if name and name not in names:
+                names.append(name)
+    return users, assistants
+
+
+def _names_value(fact: Fact, attribute: Attribute) -> bool:
+    """The stored fact says the same value (every word of it, case aside) with the same polarity."""
+    words = re.findall(r"\w+", attribute.value.lower().replace("not ", "", 1))
+    text = fact.text.lower()
+    negated = bool(re.search(r"\b(?:no longer|not|never|n't|gave up|quit|stopped)\b", text))
+    return (
+        bool(words)
+        and all(re.search(r"\b" + re.escape(w) + r"\b", text) for w in words)
+        and (negated == attribute.negated)
+    )
+
+
+_NAME_RE = re.compile(r"\b[A-Z][\w'’-]+|\b\d+\b")
+_MENTION_EXTRA_WORDS = 3  # a mention says little else; a statement with more to say is a fact of its own
+
+
+def _mentioned_fact(kind: KnowledgeKind, sentence: str, related: Sequence[Fact]) -> Fact | None:
+    """A current attributed fact whose names (or numbers) this statement repeats while saying little else."""
+    words = set(informative_words(sentence))
+    said = {w.lower() for w in _NAME_RE.findall(sentence)}
+    for fact in related:
+        if fact.kind != kind or not fact.attribute:
+            continue
+        names = {w.lower() for w in _NAME_RE.findall(fact.text)} - {SUBJECTS[kind].lower(), "user's", "assistant's"}
+        shared = names & said
+        if shared and len(words - shared) <= _MENTION_EXTRA_WORDS:
+            return fact
+    return None
+
+
+def _operation(
+    kind: KnowledgeKind, sentence: str, attrs: tuple[Attribute, ...], index: int, page: Page, related: Sequence[Fact]
+) -> tuple[list[FactOut], tuple[Attribute, ...]]:
+    """The operations a statement makes, and the attributes that end with it (for the profile)."""
+    subject = SUBJECTS[kind]
+    text = fact_text(sentence, subject, page.timestamp)
+    outs: list[FactOut] = []
+    ended: list[Attribute] = []
+    if not attrs:
+        mentioned = _mentioned_fact(kind, sentence, related)
+        if mentioned is not None:  # "Washed the Fiat Panda today": the car fact, said again, not a new fact
+            outs.append(FactOut(text=text, page_indices=[index], op="keep", target=mentioned.id))
+        else:
+            outs.append(FactOut(text=text, page_indices=[index]))
+    for n, attribute in enumerate(attrs):
+        if n and attribute.key.split(":")[0] in _NO_SECOND_FACT:
+            continue
+        said_before = next(
+            (f for f in related if f.kind == kind and f.attribute == attribute.key and _names_value(f, attribute)),
+            None,
+        )
+        # the sentence stands for its first attribute; others get their normalized statement as a fact of their own
+        body = text if n == 0 else fact_text(attribute.statement, subject, page.timestamp)
+        if said_before is not None:
+            outs.append(FactOut(text=body, page_indices=[index], attribute=attribute.key, op="keep",
+                                target=said_before.id))  # fmt: skip
+        else:
+            outs.append(FactOut(text=body, page_indices=[index], attribute=attribute.key))
+    pets = [a.key for a in attrs if a.key.startswith("pet:") and not a.negated]
+    if pets and _ONLY_PET_RE.search(sentence):  # "Juniper is the only pet at home now": the others are gone
+        for fact in related:
+            if fact.kind == kind and (fact.attribute or "").startswith("pet:") and fact.attribute not in pets:
+                outs.append(FactOut(text=text, page_indices=[index], op="invalidate", target=fact.id))
+    for m in _ENDING_RE.finditer(sentence):
+        name = (m.group("a") or m.group("b")).lower()
+        for fact in related:
+            if (
+                fact.kind == kind
+                and fact.attribute
+                and fact.attribute.split(":")[0] in _ENDING_KEYS
+                and re.search(r"\b" + re.escape(name) + r"\b", fact.text.lower())
+            ):
+                outs.append(FactOut(text=text, page_indices=[index], op="invalidate", target=fact.id))
+                ended.append(_ended(fact, name.title(), subject))
+    return outs, tuple(ended)
+
+
+def _ended(fact: Fact, name: str, subject: str) -> Attribute:
+    """What the profile says once a named pet or partner is gone (the key of the fact it closes)."""
+    key = fact.attribute or ""
+    category, _, kind = key.partition(":")
+    if category == "pet":
+        shown = kind.split(":")[0].replace("_", " ")
+        return Attribute(
+            key, name, f"{subject} no longer has {'an' if shown[:1] in 'aeiou' else 'a'} {shown} ({name})", True
+        )
+    return Attribute(key, name, f"{subject} is no longer with {name}", True)
+
+
+def page_facts(
+    pages: Sequence[Page], related: Sequence[Fact] = (), max_per_turn: int = MAX_FACTS_PER_TURN
+) -> list[Extracted]:
+    """Fact operations from every side of every page, in page order; page_indices name the page."""
+    users, assistants = speaker_names(pages)
+    found: list[Extracted] = []
+    sides: tuple[tuple[KnowledgeKind, list[str], list[str]], ...] = (
+        ("user", users, assistants),
+        ("assistant", assistants, users),
+    )
+    for index, page in enumerate(pages):
+        for kind, own, other in sides:
+            side = read_side(page.user_input if kind == "user" else page.agent_response)
+            candidates = []
+            for order, (sentence, subject) in enumerate(candidate_statements(side.text, own, other)):
+                attrs = tuple(find_attributes(first_person(sentence), SUBJECTS[kind]))
+                score = len(set(informative_words(sentence))) + _ATTRIBUTE_BONUS * bool(attrs)
+                # an attribute says whose it is ("Home for me is Lisbon"); other news needs the speaker as subject
+                if attrs or (subject and is_specific(sentence)):
+                    candidates.append((order, sentence, attrs, score))
+            chosen = [c for c in candidates if c[2]]
+            rest = sorted((c for c in candidates if not c[2]), key=lambda c: -c[3])
+            chosen += rest[: max(0, max_per_turn - len(chosen))]
+            for _order, sentence, attrs, _score in sorted(chosen):
+                outs, ended = _operation(kind, sentence, attrs, index, page, related)
+                for n, out in enumerate(outs):  # the profile reads a statement's attributes once
+                    found.append(Extracted(kind, out, sentence, (attrs + ended) if n == 0 else (), page.timestamp))
+            if kind == "assistant":
+                for sentence in promises(side.text):
+                    out = FactOut(text=promise_text(sentence, page.timestamp), page_indices=[index])
+                    found.append(Extracted(kind, out, sentence, (), page.timestamp))
+    return found

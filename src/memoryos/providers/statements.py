@@ -1,0 +1,433 @@
+"""Who said what about themselves: the self-statements of one side of a page, as third-person facts.
+
+The no-LLM path learns from what a speaker says about their own life: "I adopted a puppy last week" said by the user
+is a user fact, said by the assistant (a companion persona, or the second speaker of a recorded dialogue) an
+assistant fact. Not facts: questions, greetings, thanks, filler and chit-chat, encouragement ("I'm always here for
+you"), suggestions ("let's ..."), and anything about the other party ("you ...", or naming the other speaker).
+
+A fact is written in the third person with the side as its subject ("User adopted a puppy in the week of 1 May
+2023"): the kind already says whose fact it is, the text must read unambiguously wherever it is shown (a prompt, a
+list of both kinds), and "User" stays true whatever the person is called. Relative time is resolved against the
+page's timestamp (memoryos.timeexpr).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..textutil import content_tokens, sentences
+from ..timeexpr import resolve_relative
+
+# "Caroline: I went ..." — a short capitalised label opening a side (benchmarks and transcripts write them)
+_LABEL_RE = re.compile(r"^\s*(?P<name>[A-Z][\w.'’-]{0,30}(?:\s[A-Z][\w.'’-]{0,30}){0,2})\s?:\s+")
+_NOT_LABELS = frozenset(
+    "note update ps edit fyi question answer reminder todo warning important re fw subject summary p.s tl;dr".split()  # noqa: SIM905
+)
+# attachment notes a transcript appends ("[shares a photo: a dog on a beach]"): what was sent, not what was said
+_ATTACHMENT_RE = re.compile(r"\s*\[(?:shares?|shared|sends?|sent|attach\w*|photo|image)\b[^\]]*\]", re.IGNORECASE)
+
+_INTERJECTION_RE = re.compile(
+    r"^(?:(?:oh+|ooh|wow+|woah|whoa|yeah|yes|yep|yup|yay|well|so|hey|ok|okay|haha|hah|lol|hmm+|ah+|aw+|omg|gosh|man|"
+    r"dude|honestly|actually|anyway|anyways|btw|by the way|and|but|also|plus|sure|totally|definitely|absolutely|"
+    r"nope|no|cool|great|nice|awesome|true|right|exactly|indeed|oof|ugh|phew|hehe|heh|um+|uh+|speaking of which|"
+    r"guess what|fun fact|funny enough|as for me|for me|me too|same here|same|you know what|you know|"
+    r"in fact|to be honest|tbh|lately|recently|guess what)\b[\s,!.:;—–-]*)+",
+    re.IGNORECASE,
+)
+_FILLER_RE = re.compile(r",?\s*\b(?:you know|you see|i mean|kinda|sorta|like,)\b,?", re.IGNORECASE)
+_SECOND_PERSON_RE = re.compile(r"\b(?:you|your|yours|yourself|yourselves|ya|y'all|u|ur)\b|\byou['’]", re.IGNORECASE)
+# the speaker as the subject: at the start, or after a short opening ("Last week I ...", "When I was a kid, I ...");
+# a first person only as an object ("Books guide me", "It made me think") is an opinion, not news about them
+_SELF_SUBJECT_RE = re.compile(
+    r"^(?:(?:[\w'’-]+\s+){0,5}?[\w'’-]+,\s+(?:(?:and|so|but)\s+)?(?:(?:now|then|also)\s+)?|"  # "Sadly, ... and now I"
+    r"(?:yesterday|today|tonight|recently|lately|finally|now|then|also|these days|nowadays|right now|at the moment|"
+    r"last\s+\w+|this\s+\w+|next\s+\w+|the other day|(?:a|one|two|three|a few|a couple of)\s+\w+\s+ago|"
+    r"(?:on|in|at|after|since|during|over)\s+(?:the\s+)?\w+)\s+|"
+    r"(?:after|when|since|once|now that|because|before|as soon as)\s+[^,.!?]{1,60}?,?\s+(?=(?:I|we)\b)|"  # After X, we
+    r"[^,.!?]{1,50}?\s+(?:and|so)\s+(?:(?:now|then)\s+)?(?=(?:I|we)\b))?"  # "Sam proposed and we're engaged"
+    r"(?:I|I['’](?:m|ve|d|ll)|we|we['’](?:re|ve|d|ll)|my|our|me and|my \w+ and I)\b",
+    re.IGNORECASE,
+)
+# a short heading before the news ("Big news: I moved", "Change of plans: ..."): the news is what follows
+_OPENER_RE = re.compile(r"^(?:[\w'’-]+\s+){0,3}[\w'’-]+:\s+(?=[A-Z])")
+# agreeing with what the other said ("I love that show too"): theirs first, not news about the speaker
+_ECHO_RE = re.compile(r"\b(?:too|as well|either)\s*[.!]*$", re.IGNORECASE)
+_NOT_A_FACT_RE = re.compile(
+    r"^(?:thanks|thank|thx|ty|congrats|congratulations|sorry|good luck|best of luck|bye|goodbye|see ya|see you|"
+    r"take care|cheers|hi|hello|hey|welcome|happy|glad|nice to|great to|good to|good morning|good night|"
+    r"sounds|looks|seems|that's|that is|that was|that sounds|that looks|what a|how|what|why|when|where|who|which|"
+    r"let's|let us|shall we|we should|we could|we can|can't wait|cannot wait|hope|hopefully|i hope|i wish|"
+    r"i bet|i agree|i totally agree|i know|i knew|i guess|i understand|i see|i can imagine|i can tell|"
+    r"i appreciate|i'm glad|i am glad|i'm sorry|i am sorry|i'm so sorry|i'm happy for|i'm proud of|i'm here|"
+    r"i am here|i'll be here|i'm always here|i'm rooting|i'm sure|i am sure|i'm excited to hear|i can't wait|"
+    r"i cannot wait|i'm looking forward to hearing|i'd love to hear|i'd love to see|i would love to|"
+    r"me too|same here|same|agreed|exactly|absolutely|definitely|totally|of course|no worries|no problem|"
+    r"keep it up|keep going|go for it|you|your|yours)\b",
+    re.IGNORECASE,
+)
+# encouragement and resolutions with nothing concrete in them ("I'll keep pushing", "I won't give up on my
+# dreams"), advice to the other party ("I'd recommend ..."), and what is about both speakers ("we both", "each other")
+_PEP_TALK_RE = re.compile(
+    r"\b(?:keep|kept|keeps)\s+(?:on\s+)?(?:going|pushing|moving|trying|working|at it|chasing|plugging|fighting|"
+    r"believing|it up|rocking|growing|learning|dreaming|smiling|that in mind)\b|"
+    r"\b(?:give|giving|gave)\s+up\s+on\s+(?:my|our)\b|\bnot\s+(?:gonna|going to)\s+give\s+up\b|"
+    r"\b(?:reach|achieve|follow|pursue|chase|chasing|make|making)\s+(?:my|our)\s+(?:\w+\s+)?(?:dreams?|goals?)\b|"
+    r"\b(?:do|doing|try|trying)\s+(?:my|our)\s+best\b|\bstay(?:ing)?\s+(?:positive|motivated|optimistic|strong|"
+    r"focused|hopeful)\b|\bmake\s+it\s+happen\b|\bbelieving\s+in\s+(?:myself|ourselves)\b|"
+    r"\b(?:I|we)(?:\s+would|['’]d)?\s+(?:highly\s+)?(?:recommend|reccomend|suggest|advise)\b|"
+    r"\b(?:we|us)\s+both\b|\bboth\s+of\s+us\b|\beach\s+other\b|\bwe\s+all\b|\btogether\b",
+    re.IGNORECASE,
+)
+# a question without its question mark ("Wanna see my moves next Fri")
+_QUESTION_START_RE = re.compile(
+    r"^(?:do|does|did|are|is|was|were|have|has|had|can|could|would|will|should|shall|wanna|want to|got|any)\s+"
+    r"(?:you|u|ya|we|they|he|she|it|there|anyone|any)\b",
+    re.IGNORECASE,
+)
+# elliptical first person: "Lost my job as a banker yesterday", "Started hitting the gym last week"
+_ELLIPTICAL_RE = re.compile(
+    r"^(?:just\s+|finally\s+|recently\s+|also\s+|still\s+)?(?:been|got|had|went|made|took|saw|met|found|lost|"
+    r"started|finished|tried|bought|visited|joined|adopted|moved|spent|painted|ran|signed|picked|booked|won|"
+    r"\w+ed)\s",
+    re.IGNORECASE,
+)
+# words that carry no information about the speaker's life (feelings in general, intensifiers, approval)
+_EMPTY_WORDS = frozenset(
+    """
+    super totally pretty truly quite kind sort bit bunch stuff excited happy glad proud grateful thankful sad
+    stoked thrilled pumped keen awesome amazing great cool nice fun fantastic wonderful incredible beautiful
+    lovely sweet right sure true agree hope wish wait hear hearing share sharing appreciate support supportive
+    always definitely absolutely honestly actually literally seriously especially probably pretty rooting
+    cheer cheering proud means meant words mean kind kindness thank thanks congrats wow yeah yes okay
+    feeling feels felt feel today lately recently soon moment moments day days
+    """.split()  # noqa: SIM905
+)
+_MIN_WORDS, _MAX_WORDS = 2, 60  # "We're engaged!" says it all; longer small talk is caught by is_specific
+_MIN_INFORMATIVE = 3  # fewer content words than this is small talk ("I'm so excited for it")
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a page: the speaker's name when the text was labelled, and what they said."""
+
+    name: str | None
+    text: str
+
+
+def read_side(text: str) -> Side:
+    """Strip a leading "Name:" label (and the same label where turns were joined) and attachment notes."""
+    text = _ATTACHMENT_RE.sub("", text or "").strip()
+    m = _LABEL_RE.match(text)
+    if not m or m.group("name").lower() in _NOT_LABELS:
+        return Side(None, text)
+    name = m.group("name")
+    rest = text[m.end() :]
+    rest = re.sub(r"(?:^|\s)" + re.escape(name) + r"\s?:\s+", " ", rest)  # further turns of the same speaker
+    return Side(name, rest.strip())
+
+
+def _name_pattern(names: list[str]) -> str:
+    """A name or a short form of it ("Mel" for "Melanie"): a capitalised word of 3+ letters it starts with."""
+    forms: set[str] = set()
+    for name in names:
+        for part in name.split():
+            forms.update(part[:k] for k in range(3, len(part) + 1))
+    return r"\b(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + r")\b" if forms else ""
+
+
+def names_someone(sentence: str, names: list[str]) -> bool:
+    pattern = _name_pattern(names)
+    return bool(pattern and re.search(pattern, sentence))
+
+
+def _strip_vocatives(sentence: str, names: list[str]) -> str:
+    """ "Cool, Gina! ...", "Thanks, Jon" → the sentence without the address."""
+    pattern = _name_pattern(names)
+    if not pattern:
+        return sentence
+    sentence = re.sub(r"^\s*" + pattern + r"\s*[,!.]\s*", "", sentence)
+    sentence = re.sub(r",\s*" + pattern + r"\s*(?=[,.!?]|$)", "", sentence)
+    return sentence.strip()
+
+
+def _clean(sentence: str) -> str:
+    sentence = sentence.strip().strip("\"'“”‘’*_ ")
+    previous = None
+    while previous != sentence:
+        previous = sentence
+        sentence = _OPENER_RE.sub("", _INTERJECTION_RE.sub("", sentence).strip())
+    sentence = _FILLER_RE.sub("", sentence)
+    return re.sub(r"\s{2,}", " ", sentence).strip(" ,;:-—–")
+
+
+def informative_words(sentence: str) -> list[str]:
+    """Content words that say something about a life (not feelings in general, intensifiers or approval)."""
+    return [w for w in content_tokens(sentence) if w not in _EMPTY_WORDS]
+
+
+_NARRATIVE_RE = re.compile(
+    r"\b(?:I|we)\s+(?:(?:just|finally|recently|also|actually|even|already)\s+)?(?:went|got|had|made|took|saw|met|"
+    r"found|began|bought|won|lost|ran|spent|gave|wrote|drew|sang|swam|flew|left|sold|built|\w{3,}ed)\b|"
+    r"\b(?:I|we)['’]ve\s+(?:\w+\s+)?\w+|\b(?:I|we)\s+have\s+been\b",
+    re.IGNORECASE,
+)
+_NAME_INSIDE_RE = re.compile(r"(?<!^)(?<![.!?]\s)\b(?!I\b|I['’])[A-Z][\w'’-]+")
+_SPECIFIC_WORDS = 5
+
+
+def is_specific(sentence: str) -> bool:
+    """News rather than small talk or a general remark: enough content words, and an event told in the past ("I
+    went ...", "I've started ..."), a name, a date, or more content still. "I'm so excited for it" says nothing;
+    "I love all kinds of art" matches anyone's life."""
+    from ..timeexpr import mentioned_dates
+
+    if len(set(informative_words(sentence))) < _MIN_INFORMATIVE:
+        return False
+    if _NARRATIVE_RE.search(sentence) or _NAME_INSIDE_RE.search(sentence) or re.search(r"\d", sentence):
+        return True
+    if mentioned_dates(sentence, 0.0):
+        return True
+    return len(set(informative_words(sentence))) >= _SPECIFIC_WORDS
+
+
+def is_self_statement(sentence: str, other_names: list[str]) -> bool:
+    """A sentence (already cleaned) in which the speaker tells something about themselves, as its subject."""
+    return _may_be_about_self(sentence, other_names) and speaker_is_subject(sentence)
+
+
+def speaker_is_subject(sentence: str) -> bool:
+    return bool(_SELF_SUBJECT_RE.match(sentence) or _ELLIPTICAL_RE.match(sentence))
+
+
+def _may_be_about_self(sentence: str, other_names: list[str]) -> bool:
+    """Not a question, greeting, pep talk, echo, or about the other party."""
+    words = sentence.split()
+    if not _MIN_WORDS <= len(words) <= _MAX_WORDS or sentence.rstrip().endswith("?"):
+        return False
+    if _NOT_A_FACT_RE.match(sentence) or _QUESTION_START_RE.match(sentence) or _PEP_TALK_RE.search(sentence):
+        return False
+    if _SECOND_PERSON_RE.search(sentence):
+        return False
+    if names_someone(sentence, other_names):
+        return False
+    if _ECHO_RE.search(sentence):
+        return False
+    return bool(informative_words(sentence))
+
+
+def candidate_statements(text: str, own_names: list[str], other_names: list[str]) -> list[tuple[str, bool]]:
+    """The cleaned sentences of one side's text that may tell something about its speaker, each with whether
+    the speaker is their subject ("I adopted a puppy": yes; "Home for me is Lisbon": no, yet it may state an
+    attribute of theirs)."""
+    found = []
+    for raw in sentences(text):
+        sentence = _clean(_strip_vocatives(_clean(raw), [*other_names, *own_names]))
+        if sentence and _may_be_about_self(sentence, other_names):
+            found.append((sentence[0].upper() + sentence[1:], speaker_is_subject(sentence)))
+    return found
+
+
+def self_statements(text: str, own_names: list[str], other_names: list[str]) -> list[str]:
+    """The sentences of one side's text in which its speaker says something about themselves, cleaned."""
+    return [sentence for sentence, subject in candidate_statements(text, own_names, other_names) if subject]
+
+
+# ---- first person → third person ----
+
+_PAST = frozenset(
+    """
+    was were had did went got made took saw met found gave came ran began bought brought thought felt left told won
+    wrote knew lost kept spent built sent taught caught fell grew drove flew swam sang ate drank became chose held
+    heard paid said sat slept spoke stood understood woke wore forgot hung fed led meant broke hid rode shook threw
+    put set let cut hit quit read sold stuck struck swore tore won wound dealt dug fought fled lit overcame rose shot
+    shut slid spun split spread stole sprang sank stung strove swept swung taught tossed withdrew
+    """.split()  # noqa: SIM905
+)
+_MODALS = frozenset("can could will would should might must may shall".split())  # noqa: SIM905
+_ADVERBS = frozenset(
+    """
+    really also just still usually always never even finally recently actually totally definitely sometimes often
+    mostly kinda only now already truly absolutely genuinely currently basically literally seriously certainly
+    probably honestly personally generally normally typically constantly regularly rarely barely hardly again
+    """.split()  # noqa: SIM905
+)
+_VERB_RE = re.compile(r"(?P<lead>(?:\s+(?:" + "|".join(sorted(_ADVERBS)) + r"))*)\s+(?P<verb>[A-Za-z'’-]+)")
+
+
+def _is_past(word: str) -> bool:
+    """Regular past forms ("adopted", "agreed"), not base forms that end alike ("need", "feed", "shed")."""
+    if word in _PAST:
+        return True
+    if len(word) <= 4 or not word.endswith("ed"):
+        return False
+    return not word.endswith("eed") or word in {"agreed", "freed", "guaranteed", "refereed", "decreed"}
+
+
+def _third_singular(verb: str) -> str:
+    low = verb.lower().replace("’", "'")
+    irregular = {
+        "am": "is",
+        "have": "has",
+        "do": "does",
+        "go": "goes",
+        "don't": "doesn't",
+        "haven't": "hasn't",
+        "'m": "is",
+        "wanna": "wants to",
+        "gotta": "has to",
+    }
+    if low in irregular:
+        return irregular[low]
+    if low in _PAST or low in _MODALS or _is_past(low) or low.endswith("n't") or "'" in low or "’" in low:
+        return verb
+    if low in {"is", "was", "has", "does"}:
+        return verb
+    if re.search(r"(?:s|sh|ch|x|z|o)$", low):
+        return verb + "es"
+    if re.search(r"[^aeiou]y$", low):
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+_PRONOUN_TOKEN_RE = re.compile(
+    r"\b(?P<word>(?:I|we)['’](?:m|ve|d|ll|re)|I|me|my|mine|myself|we|our|ours|ourselves|us)\b(?!\.\w)",
+    re.IGNORECASE,
+)
+# first self-reference → (the subject's form, does the verb after it agree with a singular subject)
+_FIRST = {
+    "i": ("{s}", True),
+    "i'm": ("{s} is", False),
+    "i've": ("{s} has", False),
+    "i'll": ("{s} will", False),
+    "me": ("{s}", False),
+    "my": ("{s}'s", False),
+    "mine": ("{s}'s", False),
+    "myself": ("themselves", False),
+    "we": ("{s} and others", False),
+    "we're": ("{s} and others are", False),
+    "we've": ("{s} and others have", False),
+    "we'd": ("{s} and others would", False),
+    "we'll": ("{s} and others will", False),
+    "our": ("{s}'s", False),
+    "ours": ("{s}'s", False),
+    "ourselves": ("themselves", False),
+    "us": ("{s} and others", False),
+}
+_LATER = {
+    "i": "they",
+    "i'm": "they're",
+    "i've": "they've",
+    "i'd": "they'd",
+    "i'll": "they'll",
+    "me": "them",
+    "my": "their",
+    "mine": "theirs",
+    "myself": "themselves",
+    "we": "they",
+    "we're": "they're",
+    "we've": "they've",
+    "we'd": "they'd",
+    "we'll": "they'll",
+    "our": "their",
+    "ours": "theirs",
+    "ourselves": "themselves",
+    "us": "them",
+}
+_PLURAL = {"am": "are", "was": "were", "'m": "'re"}
+
+
+def _plural(verb: str) -> str:
+    """The verb after a later "I", now "they": "was" → "were"."""
+    return _PLURAL.get(verb.lower(), verb)
+
+
+def third_person(sentence: str, subject: str) -> str:
+    """Rewrite a first-person sentence with `subject` ("User", "Assistant") for its first self-reference and
+    they/them/their after it: "I love my dog" → "User loves their dog"; an elliptical sentence ("Lost my job
+    yesterday") gets the subject in front."""
+    text = sentence
+    named = False
+    if _ELLIPTICAL_RE.match(text) and not re.match(r"^(?:I|we|my|our|me)\b", text, re.IGNORECASE):
+        text = f"{subject} {text[0].lower()}{text[1:]}"
+        named = True
+    out: list[str] = []
+    last = 0
+    for m in _PRONOUN_TOKEN_RE.finditer(text):
+        word = m.group("word")
+        low = word.lower().replace("’", "'")
+        out.append(text[last : m.start()])
+        last = m.end()
+        agree: Callable[[str], str] | None = None
+        if not named:
+            if low == "i'd":
+                nxt = _VERB_RE.match(text, last)
+                had = bool(nxt and (_is_past(nxt.group("verb").lower()) or nxt.group("verb").lower().endswith("en")))
+                replacement = f"{subject} {'had' if had else 'would'}"
+            else:
+                form, singular = _FIRST[low]
+                replacement = form.format(s=subject)
+                agree = _third_singular if singular else None
+            named = True
+        else:
+            replacement = _LATER[low]
+            agree = _plural if low == "i" else None
+        if m.start() == 0 or text[: m.start()].rstrip().endswith((".", "!", "?")):
+            replacement = replacement[0].upper() + replacement[1:]
+        out.append(replacement)
+        if agree is not None:
+            verb = _VERB_RE.match(text, last)
+            if verb:
+                out.append(verb.group("lead") + " " + agree(verb.group("verb")))
+                last = verb.end()
+    out.append(text[last:])
+    return re.sub(r"\s{2,}", " ", "".join(out)).strip()
+
+
+# what an assistant undertakes to do for the user: the one statement about the other party that is its own fact
+_PROMISE_RE = re.compile(
+    r"^I(?:['’]ll| will| promise to| am going to|['’]m going to)\s+(?:make sure to\s+|be sure to\s+)?"
+    r"(?:remind|remember|keep in mind|note|make a note|check|follow up|send|look into|book|schedule|set up|add|"
+    r"update|call|email|text|ping)\b",
+    re.IGNORECASE,
+)
+_SECOND_TO_USER = {"you": "User", "your": "User's", "yours": "User's", "yourself": "User", "you're": "User is",
+                   "you've": "User has", "you'll": "User will", "you'd": "User would"}  # fmt: skip
+
+
+def promises(text: str) -> list[str]:
+    """The sentences of an assistant's reply in which it undertakes something ("I'll remind you on Friday")."""
+    found = []
+    for raw in sentences(text):
+        sentence = _clean(raw)
+        if _PROMISE_RE.match(sentence) and not sentence.endswith("?") and len(sentence.split()) >= 4:
+            found.append(sentence)
+    return found
+
+
+def promise_text(sentence: str, at: float) -> str:
+    """ "I'll remind you to call your mom tomorrow" → "Assistant will remind User to call User's mom on ..."."""
+    text = third_person(sentence, "Assistant")
+    text = re.sub(
+        r"\b(?:you['’](?:re|ve|ll|d)|you|your|yours|yourself)\b",
+        lambda m: _SECOND_TO_USER[m.group(0).lower().replace("’", "'")],
+        text,
+        flags=re.IGNORECASE,
+    )
+    text = resolve_relative(text, at)
+    return text if text.endswith((".", "!")) else text + "."
+
+
+def first_person(sentence: str) -> str:
+    """An elliptical statement with its subject back ("Got a new car" → "I got a new car"), for rules that
+    look for one; other sentences unchanged."""
+    if _ELLIPTICAL_RE.match(sentence) and not re.match(r"^(?:I|we|my|our|me)\b", sentence, re.IGNORECASE):
+        return f"I {sentence[0].lower()}{sentence[1:]}"
+    return sentence
+
+
+def fact_text(sentence: str, subject: str, at: float) -> str:
+    """The fact a self-statement makes: third person, relative time made absolute against `at`."""
+    text = resolve_relative(third_person(sentence, subject), at)
+    return text if text.endswith((".", "!")) else text + "."

@@ -1,0 +1,153 @@
+"""Which facts a retrieval returns, and in what order.
+
+Facts that hold come first, each group by relevance: the cosine to the query plus a small share for the query's
+words found in the fact or named by its attribute, and (among facts that hold) a smaller one for having been said
+later. Short facts all start alike ("User has…", "User is…"), so the
+cosine of one to a question is often a near tie ("What is the user's job?" is as close to "User is 35 years
+old" as to "User works as a paramedic"); the words break such ties without overturning a clear semantic match.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..models import Fact
+from ..textutil import STOPWORDS, tokens
+from .result import RetrievedFact
+
+WORD_SHARE = 0.15  # weight of the query words a fact carries, next to a cosine in [0, 1]
+RECENCY_SHARE = 0.05  # at most this much for being the latest said of the facts that hold
+_STEM = 5  # a shared 5-letter prefix stands in for a shared stem ("works" / "working")
+
+# words a question uses for the common personal attributes (the part of the key before ':'), general English
+_ATTRIBUTE_WORDS = {
+    "residence": "live lives living lived home city country town address reside based moved",
+    "origin": "from born grew hometown origin",
+    "occupation": "job jobs work works working career profession living",
+    "employer": "work works working company employer job",
+    "study": "study studies studying degree major university college",
+    "school": "school university college",
+    "age": "old age birthday born",
+    "relationship": "single married relationship dating divorced engaged partner husband wife boyfriend girlfriend",
+    "partner": "partner husband wife boyfriend girlfriend spouse married",
+    "child": "kid kids child children son daughter",
+    "children": "kid kids child children son daughter",
+    "pet": "pet pets animal animals",
+    "hobby": "hobby hobbies enjoy fun",
+    "likes": "like likes love favourite favorite prefer",
+    "favorite": "favourite favorite like likes love prefer",
+    "plan": "plan plans planning going future",
+    "language": "language languages speak speaks",
+    "goal": "goal goals dream dreams want wants plan plans",
+    "car": "car drive drives vehicle",
+}
+
+
+_PERSON = {
+    "i": "the user",
+    "me": "the user",
+    "my": "the user's",
+    "mine": "the user's",
+    "myself": "the user",
+    "i'm": "the user is",
+    "im": "the user is",
+    "i've": "the user has",
+    "i'd": "the user would",
+    "i'll": "the user will",
+    "you": "the assistant",
+    "your": "the assistant's",
+    "yours": "the assistant's",
+    "yourself": "the assistant",
+    "you're": "the assistant is",
+    "you've": "the assistant has",
+    "you'll": "the assistant will",
+}
+_PRONOUNS = "|".join(sorted((w.replace("'", "['’]") for w in _PERSON), key=len, reverse=True))
+_PERSON_RE = re.compile(rf"(?<![\w'’])({_PRONOUNS})(?![\w'’])", re.IGNORECASE)
+
+
+def about_the_user(query: str) -> str:
+    """The question as facts are written: "Which city do I live in?" → "Which city do the user live in?" (the
+    cosine of a first-person question to "User lives in Dublin" is a third of the third-person one's)."""
+    return _PERSON_RE.sub(lambda m: _PERSON[m.group(1).lower().replace("’", "'")], query)
+
+
+def query_terms(query: str) -> list[str]:
+    """The words of a query that can tell one fact from another: no function words, no possessive, no roles."""
+    out = []
+    for token in tokens(query):
+        word = token[:-2] if token.endswith("'s") else token
+        if word not in STOPWORDS and (len(word) > 2 or word.isdigit()):
+            out.append(word)
+    return list(dict.fromkeys(out))
+
+
+def _fact_words(fact: Fact) -> set[str]:
+    words = set(tokens(fact.text))
+    if fact.attribute:
+        parts = fact.attribute.replace(":", " ").replace("_", " ").split()
+        words.update(parts)
+        words.update(_ATTRIBUTE_WORDS.get(fact.attribute.split(":")[0], "").split())
+    return words
+
+
+def _matches(term: str, words: set[str]) -> bool:
+    if term in words:
+        return True
+    if len(term) < 4:
+        return False
+    return any(w.startswith(term) or (len(w) >= _STEM and w[:_STEM] == term[:_STEM]) for w in words)
+
+
+def word_share(terms: list[str], fact: Fact) -> float:
+    """Share of the query's terms the fact carries (in its text or named by its attribute)."""
+    if not terms:
+        return 0.0
+    words = _fact_words(fact)
+    return sum(_matches(t, words) for t in terms) / len(terms)
+
+
+def rank_facts(
+    facts: list[Fact],
+    query: str,
+    query_vector: np.ndarray,
+    now: float,
+    top_k: int,
+    min_similarity: float,
+) -> list[RetrievedFact]:
+    """The best facts that hold, then the best that stopped being true (the caller passes those only for
+    questions about the past); each group bounded by top_k, facts scoring below min_similarity left out."""
+    terms = query_terms(query)
+    current = [f for f in facts if f.is_current(now)]
+    closed = [f for f in facts if not f.is_current(now)]
+    return _best(current, terms, query_vector, top_k, min_similarity, True) + _best(
+        closed, terms, query_vector, top_k, min_similarity, False
+    )
+
+
+def _best(
+    facts: list[Fact], terms: list[str], query_vector: np.ndarray, top_k: int, min_similarity: float, current: bool
+) -> list[RetrievedFact]:
+    scored = []
+    for fact in facts:
+        if fact.embedding is None:
+            continue
+        score = float(fact.embedding @ query_vector) + WORD_SHARE * word_share(terms, fact)
+        if score >= min_similarity:
+            scored.append(RetrievedFact(fact, score, current))
+    if current and len(scored) > 1:
+        # of two facts that hold and answer alike, the one said later is likelier to be what is true now
+        by_time = sorted(scored, key=lambda f: _said(f.fact))
+        for rank, item in enumerate(by_time):
+            item.score += RECENCY_SHARE * rank / (len(by_time) - 1)
+    scored.sort(key=lambda f: -f.score)
+    return scored[:top_k]
+
+
+def _said(fact: Fact) -> float:
+    return fact.observed_at if fact.observed_at is not None else fact.created_at
+
+
+__all__ = ["about_the_user", "query_terms", "rank_facts", "word_share"]

@@ -1,0 +1,278 @@
+"""The rules of long-term facts over time, Graphiti-style: a fact is never overwritten, it is closed.
+
+An analysis proposes fact operations (add / update / invalidate / keep); `plan_operations` turns them into what
+storage writes in one transaction: new facts, provenance merged into facts that were said again, intervals closed
+on facts that stopped being true, and facts evicted to respect capacity. Pure functions over records: no store.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+
+from ..models import Fact, FactInvalidation, KnowledgeKind
+from ..textutil import STOPWORDS, tokens
+
+log = logging.getLogger(__name__)
+
+FactOp = Literal["add", "update", "invalidate", "keep"]
+
+# ---- when two texts say the same thing ----
+
+_UNITS = "zero _ two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
+_TEENS_TENS = "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety"
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(_UNITS.split()) if w != "_"}  # "one" is rarely a count
+_NUMBER_WORDS.update(
+    {w: str(v) for w, v in zip(_TEENS_TENS.split(), [17, 18, 19, 20, 30, 40, 50, 60, 70, 80, 90], strict=True)}
+)
+_NUMBER_WORDS.update({"hundred": "100", "thousand": "1000", "million": "1000000", "twice": "2"})
+_DIGITS_RE = re.compile(r"\d+(?:\.\d+)?")
+_NAME_RE = re.compile(r"\b[A-Z][^\W\d_]+")
+_NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot nowhere".split())  # noqa: SIM905
+_ROLE_WORDS = frozenset({"user", "assistant", "users"})
+
+
+def _numbers(text: str) -> set[str]:
+    found = {m.group(0).lstrip("0") or "0" for m in _DIGITS_RE.finditer(text.replace(",", ""))}
+    found |= {_NUMBER_WORDS[t] for t in tokens(text) if t in _NUMBER_WORDS}
+    return found
+
+
+def _names(text: str) -> set[str]:
+    """Capitalised words that are not function words or the speakers' roles (lower-cased)."""
+    return {w.lower() for w in _NAME_RE.findall(text) if w.lower() not in STOPWORDS and w.lower() not in _ROLE_WORDS}
+
+
+def _negated(text: str) -> bool:
+    return any(t in _NEGATIONS or t.endswith("n't") for t in tokens(text))
+
+
+def may_be_same(a: str, b: str) -> bool:
+    """False when the texts differ in a number, a name or negation: then they are never one fact, whatever
+    their cosine ("is 34 years old" / "is 35 years old", "lives in Lisbon" / "lives in Berlin", "likes X" /
+    "doesn't like X"). A capitalised word only counts as a differing name when the other text lacks the word
+    altogether (so a sentence-initial "Loves hiking" is not a name against "The user loves hiking")."""
+    if _numbers(a) != _numbers(b) or _negated(a) != _negated(b):
+        return False
+    words_a, words_b = set(tokens(a)), set(tokens(b))
+    return all(n in words_b for n in _names(a)) and all(n in words_a for n in _names(b))
+
+
+def attribute_key(attribute: str | None) -> str | None:
+    """One spelling per attribute: lower case, no spaces around ':', inner spaces as '_'."""
+    if not attribute or not attribute.strip():
+        return None
+    key = re.sub(r"\s*:\s*", ":", attribute.strip().lower())
+    return re.sub(r"\s+", "_", key)[:100]
+
+
+# ---- planning ----
+
+
+@dataclass
+class FactOperation:
+    """An analysis' fact operation, resolved by the caller: `target` is a stored fact id (or an unknown one,
+    ignored), `source_page_ids` are the pages that stated it, `observed_at` the newest of their timestamps."""
+
+    kind: KnowledgeKind
+    op: FactOp
+    text: str
+    source_page_ids: list[str]
+    observed_at: float
+    vector: np.ndarray | None = None  # the text's embedding (add / update)
+    target: str | None = None
+    attribute: str | None = None
+    expires_at: float | None = None
+
+
+@dataclass
+class FactPlan:
+    new: list[Fact] = field(default_factory=list)
+    merged: dict[str, list[str]] = field(default_factory=dict)  # stored fact id -> extra source page ids
+    invalidations: list[FactInvalidation] = field(default_factory=list)
+    evict: list[str] = field(default_factory=list)
+
+    def add_sources(self, fact_id: str, page_ids: list[str]) -> None:
+        merged = self.merged.setdefault(fact_id, [])
+        merged.extend(p for p in page_ids if p not in merged)
+
+
+def _start(fact: Fact) -> float:
+    for value in (fact.valid_from, fact.observed_at, fact.created_at):
+        if value is not None:
+            return value
+    return 0.0
+
+
+class _Planner:
+    def __init__(self, existing: list[Fact], method: str, now: float, dedup_threshold: float) -> None:
+        self.by_id = {f.id: f for f in existing}
+        # the facts that hold now, stored or planned; closed and expired ones never absorb a new statement
+        self.current = [f for f in existing if f.is_current(now)]
+        self.method = method
+        self.now = now
+        self.threshold = dedup_threshold
+        self.plan = FactPlan()
+        self.closed: set[str] = set()  # ids this plan closes (stored or planned)
+        self.planned: dict[str, Fact] = {}
+
+    def duplicate_of(self, op: FactOperation, among: list[Fact]) -> Fact | None:
+        if op.vector is None:
+            return None
+        key = attribute_key(op.attribute)
+        best: Fact | None = None
+        best_sim = self.threshold
+        for fact in among:
+            if fact.kind != op.kind or fact.embedding is None or fact.id in self.closed:
+                continue
+            if key and fact.attribute and attribute_key(fact.attribute) != key:
+                continue  # about different things, however alike the words
+            sim = float(fact.embedding @ op.vector)
+            if sim >= best_sim and may_be_same(op.text, fact.text):
+                best, best_sim = fact, sim
+        return best
+
+    def confirm(self, fact: Fact, op: FactOperation) -> None:
+        """Said again: the fact gains the stating pages, nothing new is written."""
+        if fact.id in self.planned:
+            fact.source_page_ids += [p for p in op.source_page_ids if p not in fact.source_page_ids]
+            fact.observed_at = max(fact.observed_at or op.observed_at, op.observed_at)
+        else:
+            self.plan.add_sources(fact.id, op.source_page_ids)
+
+    def close(self, fact: Fact, until: float, by: str | None) -> None:
+        """Closed by an invalidation even when planned here: storage inserts the new facts, then closes them in
+        order, so that each successor is still current when it is named (Lisbon → Porto → Berlin in one batch)."""
+        until = max(until, _start(fact))  # an interval never ends before it began
+        self.plan.invalidations.append(FactInvalidation(fact.id, until, self.now, by))
+        self.closed.add(fact.id)
+        self.current = [f for f in self.current if f.id != fact.id]
+
+    def add(self, op: FactOperation, replaces: Fact | None = None) -> None:
+        twin = self.duplicate_of(op, self.current)
+        if twin is not None:
+            self.confirm(twin, op)
+            if replaces is not None and twin.id != replaces.id:
+                self.close(replaces, op.observed_at, twin.id)
+            return
+        key = attribute_key(op.attribute) or (attribute_key(replaces.attribute) if replaces else None)
+        fact = Fact(
+            id=uuid.uuid4().hex,
+            kind=op.kind,
+            text=op.text,
+            source_page_ids=list(dict.fromkeys(op.source_page_ids)),
+            created_at=self.now,
+            method=self.method,  # type: ignore[arg-type]
+            embedding=op.vector,
+            observed_at=op.observed_at,
+            valid_from=op.observed_at,
+            attribute=key,
+            expires_at=op.expires_at,
+        )
+        rivals = [replaces] if replaces is not None and replaces.id not in self.closed else []
+        if key:  # one value per attribute at a time: the same key with another value is an update
+            taken = {f.id for f in rivals}
+            rivals += [f for f in self.current if f.kind == op.kind and f.attribute == key and f.id not in taken]
+        newer = [f for f in rivals if _start(f) > op.observed_at]
+        if newer and replaces is None:
+            # said before what memory already holds (a late analysis): history, closed by the newer statement
+            first = min(newer, key=_start)
+            fact.valid_until, fact.invalidated_at, fact.superseded_by = _start(first), self.now, first.id
+        else:
+            for rival in rivals:
+                self.close(rival, op.observed_at, fact.id)
+            self.current.append(fact)
+        self.planned[fact.id] = fact
+        self.plan.new.append(fact)
+
+    def apply(self, op: FactOperation) -> None:
+        if op.op == "add":
+            if op.text.strip():
+                self.add(op)
+            return
+        target = self.by_id.get(op.target or "")
+        if target is None or (op.op != "keep" and (target.id in self.closed or not target.is_current(self.now))):
+            why = "an unknown fact" if target is None else "a fact that no longer holds"
+            log.info("fact operation %s names %s (%r): ignored", op.op, why, op.target)
+            if op.op == "update" and op.text.strip():  # the new statement itself still stands
+                self.add(replace(op, op="add", target=None))
+            return
+        if op.op == "keep":
+            self.confirm(target, op)
+        elif op.op == "update" and op.text.strip():
+            self.add(op, replaces=target)
+        else:  # invalidate (or an update with nothing to put in its place)
+            self.close(target, op.observed_at, None)
+
+
+def plan_operations(
+    existing: list[Fact],
+    operations: list[FactOperation],
+    *,
+    method: str,
+    now: float,
+    dedup_threshold: float,
+    capacity: int,
+) -> FactPlan:
+    """What a batch of fact operations changes, given every stored fact of the scope (history included).
+
+    Operations apply in the order things were said (observed_at), so a later statement supersedes an earlier
+    one of the same batch. Rules: a text that duplicates a current fact (cosine ≥ threshold, same numbers, names
+    and negation, no other attribute) only adds its pages to that fact; a new value of an attribute closes the
+    fact holding the old one (valid_until = when the new one was said, superseded_by = the new fact); `update`
+    closes its target the same way, `invalidate` closes it with nothing in its place, `keep` adds pages to it;
+    operations naming an unknown fact are logged and ignored (an `update`'s text is still added)."""
+    planner = _Planner(existing, method, now, dedup_threshold)
+    for op in sorted(operations, key=lambda o: o.observed_at):
+        planner.apply(op)
+    plan = planner.plan
+    kinds: tuple[KnowledgeKind, ...] = ("user", "assistant")
+    for kind in kinds:
+        _evict(plan, kind, [f for f in existing if f.kind == kind], planner.closed, capacity, now)
+    return plan
+
+
+def _evict(
+    plan: FactPlan, kind: KnowledgeKind, stored: list[Fact], closing: set[str], capacity: int, now: float
+) -> None:
+    """Over capacity, the expired go first, then history (closed facts, longest closed first), then the
+    oldest current facts; past that, new facts that arrive already closed, then the oldest new ones."""
+    new = [f for f in plan.new if f.kind == kind]
+    surplus = len(stored) + len(new) - capacity
+    if surplus <= 0:
+        return
+
+    def order(fact: Fact) -> tuple[int, float]:
+        if fact.expires_at is not None and fact.expires_at <= now:
+            return (0, fact.expires_at)
+        if fact.id in closing or not fact.is_current():
+            return (1, fact.valid_until if fact.valid_until is not None else _start(fact))
+        return (2, fact.created_at)
+
+    evicted = {f.id for f in sorted(stored, key=order)[:surplus]}
+    if evicted:
+        log.info("%s knowledge over capacity: evicting %d entries (history first)", kind, len(evicted))
+    plan.evict += [f.id for f in stored if f.id in evicted]
+    for fact_id in evicted & set(plan.merged):
+        del plan.merged[fact_id]
+    overflow = surplus - len(stored)
+    if overflow > 0:
+        arrival = sorted(new, key=lambda f: (f.id not in closing and f.is_current(), f.observed_at or 0.0))
+        dropped = {f.id for f in arrival[:overflow]}
+        plan.new = [f for f in plan.new if f.id not in dropped]
+        evicted |= dropped
+    plan.invalidations = [i for i in plan.invalidations if i.fact_id not in evicted]
+    for ended in plan.invalidations:
+        if ended.superseded_by in evicted:  # its successor is not kept: it simply ended
+            ended.superseded_by = None
+    for fact in plan.new:
+        if fact.superseded_by in evicted:
+            fact.superseded_by = None
+
+
+__all__ = ["FactOperation", "FactPlan", "attribute_key", "may_be_same", "plan_operations"]
