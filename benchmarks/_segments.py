@@ -136,9 +136,18 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, Any]]]:
     for pace, by_conv in results.items():
         for conv_id, s in by_conv.items():
             rows.append(
-                [pace, conv_id, s["mid_pages"], s["segments"], s["largest"], s["largest_share"], s["mean_size"]]
+                [
+                    pace,
+                    conv_id,
+                    s["mid_pages"],
+                    s["segments"],
+                    s["largest"],
+                    s["largest_share"],
+                    s["mean_size"],
+                    s["analyzed_share"],
+                ]
             )
-    header = ["pace", "conversation", "mid pages", "segments", "largest", "largest share", "mean size"]
+    header = ["pace", "conversation", "mid pages", "segments", "largest", "largest share", "mean size", "analysed"]
     print_table("Segments (no-LLM)", header, rows)
     return results
 
