@@ -119,7 +119,7 @@ _ANYMORE_RE = re.compile(r"\b(?:any\s?more|no longer|not anymore)\b", re.IGNOREC
 _WORD_RE = re.compile(r"[\w'’&.-]+|[,;:!?()\"]")
 
 
-def _phrase(text: str, start: int, max_words: int = 5, proper: bool = False) -> str:
+def phrase(text: str, start: int, max_words: int = 5, proper: bool = False) -> str:
     """The value phrase at `start`: words up to punctuation or a word that starts a new clause. `proper`: only
     the run of capitalised words (a place, a company), allowing inner "of"/"de"/"the"."""
     words: list[str] = []
@@ -192,7 +192,7 @@ _NEG = r"(?P<neg>(?:don't|do not|no longer|never|am not|'m not|are not|'re not|d
 
 
 def _residence(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
-    value = _phrase(sentence, m.end(), proper=True) or _phrase(sentence, m.end(), max_words=4)
+    value = phrase(sentence, m.end(), proper=True) or phrase(sentence, m.end(), max_words=4)
     if not value or value.lower() in {"it", "there", "here", "a", "the"}:
         return []
     neg = bool(m.groupdict().get("neg")) or _negated(sentence, m.start())
@@ -200,14 +200,14 @@ def _residence(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
 
 
 def _origin(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
-    value = _phrase(sentence, m.end(), proper=True)
+    value = phrase(sentence, m.end(), proper=True)
     if not value:
         return []
     return [Attribute("origin", value, f"{s} is originally from {value}")]
 
 
 def _employer(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
-    value = _phrase(sentence, m.end(), proper=True)
+    value = phrase(sentence, m.end(), proper=True)
     if not value or value.lower() in {"home", "i", "my"}:
         return []
     neg = bool(m.groupdict().get("neg")) or _negated(sentence, m.start())
@@ -224,12 +224,12 @@ def _left_job(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     found = []
     at = re.match(r"\s+(?:at|with)\s+", rest)
     if at:
-        value = _phrase(rest, at.end(), proper=True) or _phrase(rest, at.end(), max_words=5)
+        value = phrase(rest, at.end(), proper=True) or phrase(rest, at.end(), max_words=5)
         if value:
             found.append(Attribute("employer", value, f"{s} no longer works at {value}", True))
     role = re.match(r"\s+as\s+an?\s+", rest)
     if role:
-        value = _phrase(rest, role.end(), max_words=3)
+        value = phrase(rest, role.end(), max_words=3)
         if value:
             found.append(
                 Attribute("occupation", value.lower(), f"{s} no longer works as {_article(value)} {value}", True)
@@ -259,7 +259,7 @@ def _occupation(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     strict = m.groupdict().get("strict") is None  # "I'm a X" counts only for known occupations
     if strict and not _is_occupation(value):
         return []
-    value = _phrase(value, 0, max_words=3)
+    value = phrase(value, 0, max_words=3)
     if not value:
         return []
     neg = bool(m.groupdict().get("neg")) or _negated(sentence, m.start())
@@ -268,14 +268,14 @@ def _occupation(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
 
 
 def _study(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
-    value = _phrase(sentence, m.end(), max_words=4)
+    value = phrase(sentence, m.end(), max_words=4)
     if not value or value.lower() in {"it", "that", "this", "hard"}:
         return []
     return [Attribute(f"study:{_slug(value)}", value, f"{s} studies {value}")]
 
 
 def _school(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
-    value = _phrase(sentence, m.end(), proper=True)
+    value = phrase(sentence, m.end(), proper=True)
     if not value:
         return []
     verb = "graduated from" if "graduat" in m.group(0).lower() else "studies at"
@@ -292,7 +292,7 @@ def _age(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
 def _status(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     status = m.group("v").lower()
     status = {"hitched": "married", "together": "in a relationship"}.get(status, status)
-    partner = _phrase(sentence, m.end("to"), proper=True) if m.groupdict().get("to") else ""
+    partner = phrase(sentence, m.end("to"), proper=True) if m.groupdict().get("to") else ""
     text = f"{s} is {status}" + (f" to {partner}" if partner else "")
     neg = bool(m.groupdict().get("neg"))
     if neg:
@@ -301,7 +301,7 @@ def _status(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
 
 
 def _dating(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
-    partner = _phrase(sentence, m.end(), proper=True)
+    partner = phrase(sentence, m.end(), proper=True)
     if not partner:  # "My partner Sam and I started dating", "Sam and I started dating"
         named = re.search(
             r"\b(?i:my)\s+" + _FAMILY_ROLES + r"\s+(?P<n>[A-Z][a-z]+)|\b(?P<m>[A-Z][a-z]+)\s+and\s+I\b", sentence
@@ -323,7 +323,7 @@ def _partner_named(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
 
 
 def _breakup(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
-    partner = _phrase(sentence, m.end(), proper=True) if m.group(0).rstrip().endswith("with") else ""
+    partner = phrase(sentence, m.end(), proper=True) if m.group(0).rstrip().endswith("with") else ""
     text = f"{s} broke up" + (f" with {partner}" if partner else "")
     return [Attribute("relationship", "single", text)]
 
@@ -506,7 +506,7 @@ def _favorite(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     category = _CATEGORY.get(category, category)
     value = m.groupdict().get("v") or ""
     if not value:
-        value = _phrase(sentence, m.end(), max_words=5)
+        value = phrase(sentence, m.end(), max_words=5)
     value = value.strip()
     if not value or not category or value.lower() in {"it", "that", "this"}:
         return []
@@ -585,7 +585,7 @@ _CAR_MAKES = (
 
 
 def _car(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
-    value = _phrase(sentence, m.end(), proper=True, max_words=3)
+    value = phrase(sentence, m.end(), proper=True, max_words=3)
     if not value or value.split()[0].lower() in STOPWORDS:
         return []
     if m.groupdict().get("neg"):
@@ -595,7 +595,7 @@ def _car(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
 
 def _habit(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     verb = m.group("verb").lower()
-    value = _phrase(sentence, m.end(), max_words=3)
+    value = phrase(sentence, m.end(), max_words=3)
     if not value:
         return []
     # what they drink every day is their drink, however they put it ("my go-to drink is ...")
@@ -1064,6 +1064,38 @@ _PRIORITY = (
     "hobby",
     "likes",
 )
+
+
+def key_for(category: str, value: str) -> str:
+    """The key a value of a multi-valued category gets, spelled as the rules spell it ("hobby", "rock climbing" →
+    "hobby:rock_climbing"; "likes", "green tea" → "likes:green_tea")."""
+    if category == "hobby":
+        return f"hobby:{_activity_key(value)}"
+    return f"{category}:{_slug(value)}"
+
+
+_STATEMENTS = {
+    "residence": "{s} lives in {v}",
+    "employer": "{s} works at {v}",
+    "occupation": "{s} works as {a} {v}",
+    "age": "{s} is {v} years old",
+    "car": "{s} drives {a} {v}",
+    "hobby": "{s} enjoys {v}",
+    "likes": "{s} likes {v}",
+    "origin": "{s} is originally from {v}",
+    "school": "{s} studies at {v}",
+    "study": "{s} studies {v}",
+    "language": "{s} speaks {v}",
+}
+
+
+def statement_for(key: str, value: str, subject: str = "User") -> str | None:
+    """The normalized statement of a value of `key`, as the rules write it; None for keys without one."""
+    category, _, thing = key.partition(":")
+    if category == "favorite" and thing:
+        return f"{subject}'s favourite {thing.replace('_', ' ')} is {value}"
+    template = _STATEMENTS.get(category)
+    return template.format(s=subject, v=value, a=_article(value)) if template else None
 
 
 def find_attributes(sentence: str, subject: str = "User") -> list[Attribute]:
