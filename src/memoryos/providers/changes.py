@@ -79,6 +79,13 @@ _OLD_CATEGORY_RE = re.compile(
 )
 _QUANTIFIERS = frozenset({"another", "one", "each", "every", "any", "no"})
 _OLD_WORDS = frozenset({"in", "old", "former", "previous", "usual"})
+# a new favourite implies an old one of the same kind: "my new favourite dish is X", "X is my favourite food now"
+_NEW_FAVOURITE_RE = re.compile(
+    r"\bmy\s+new\s+(?:favou?rite|fave|go-to)\s+(?P<cat>[a-z]+)\b|"
+    r"\b(?:these days|nowadays|now),?\s+my\s+(?:favou?rite|fave|go-to)\s+(?P<cat2>[a-z]+)\b|"
+    r"\bmy\s+(?:favou?rite|fave|go-to)\s+(?P<cat3>[a-z]+)\b.*\b(?:now|these days|nowadays)\b",
+    re.IGNORECASE,
+)
 _AUXILIARIES = frozenset(
     "am 'm ’m is are 're ’re was were will 'll ’ll would 'd ’d can could should might must".split()  # noqa: SIM905
 )
@@ -194,6 +201,9 @@ def find_change(sentence: str) -> Change | None:
         category = cat.group("cat").lower()
         if old and old.lower().startswith(category):  # "my old favourite" read as the old value: it is a category
             old = None
+    favourite = _NEW_FAVOURITE_RE.search(sentence)
+    if favourite and category is None:
+        category = next(c for c in favourite.groups() if c).lower()
     if new and old and new.lower() == old.lower():
         old = None
     if not (new or old or category):

@@ -6,7 +6,8 @@ it contrasts with is one of the current facts related to the pages, with an attr
 1. *named*: the old value is the value a fact holds ("I quit espresso" → the fact holding espresso). A change
    whose old value memory does not hold is about something memory never learnt: no contrast.
 2. *category*: the old value's category is the fact's ("my old favourite" → a favorite:* fact; "the old sport" →
-   the fact whose value is most like "sport").
+   the fact whose value is most like "sport"; "my new favourite dish" → the favorite:food fact, else the taste
+   the new value is most like, read as in 3).
 3. *alike*: neither named nor categorised ("I switched to matcha in the mornings"). Three readings vote: the
    statement as a whole most like the fact (sentence embeddings, as facts are compared everywhere else), the new
    value most like the fact's value, and the new value most like the fact's category ("a drink" for
@@ -35,6 +36,7 @@ import numpy as np
 
 from ..models import Fact, KnowledgeKind
 from ..textutil import STOPWORDS
+from .attributes import CATEGORY_WORDS
 from .changes import Change
 from .fact_attribute import value_of
 
@@ -85,7 +87,7 @@ def _compatible(new: str | None, sentence: str, known: str | None, known_text: s
 
 
 def _category_matches(category: str, fact: Fact) -> bool:
-    wanted = _SPELLINGS.get(category, category)
+    wanted = _SPELLINGS.get(category, CATEGORY_WORDS.get(category, category))
     key = (fact.attribute or "").lower()
     return (
         key.split(":")[0] == wanted
@@ -153,6 +155,10 @@ def contrasted(
             best = _best(scores, CATEGORY_FLOOR if not of_category else -1.0)
             if best is not None:
                 return Contrast(best, dict((f.id, v) for f, v in valued)[best.id], "category")
+        if change.new and vector is not None and embed is not None:  # the taste the new value is most like
+            voted = _alike(change.new, sentence, pool, vector, embed)
+            if voted is not None:
+                return Contrast(voted.fact, voted.value, "category", voted.closes)
         return None
     if not change.new or not change.generic or vector is None or embed is None:
         return None

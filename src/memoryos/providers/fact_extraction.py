@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -192,8 +192,10 @@ def _read_change(
     if change is None:
         return attrs, []
     subject = SUBJECTS[kind]
+    if change.new is None and change.category and attrs and not attrs[0].negated:
+        change = replace(change, new=attrs[0].value, generic=True)  # "my new favourite dish is X": X is new
     vector = None
-    if embed is not None and change.new and not change.old and not change.category:
+    if embed is not None and change.new and not change.old:
         raw = np.asarray(embed([fact_text(sentence, subject, at)])[0], dtype=np.float32)
         vector = raw / (float(np.linalg.norm(raw)) or 1.0)
     contrast = contrasted(kind, change, first_person(sentence), related, vector, embed)
