@@ -487,7 +487,6 @@ def _likes(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
 
 
 CATEGORY_WORDS = {  # a favourite's category, one spelling
-
     "dish": "food",
     "meal": "food",
     "cuisine": "food",

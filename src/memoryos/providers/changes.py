@@ -158,7 +158,9 @@ def _object_before(sentence: str, end: int) -> tuple[str | None, bool]:
 def _bare(text: str, start: int) -> bool:
     """The phrase at `start` opens with no determiner, possessive or quantifier."""
     first = re.match(r"\s*([\w'’-]+)", text[start:])
-    return first is not None and first.group(1).lower() not in _DETERMINERS | _QUANTIFIERS
+    if first is None or (first.group(1)[:1].isupper() and text[:start].strip()):
+        return False  # a name ("switched to Initech") is one thing, not a kind
+    return first.group(1).lower() not in _DETERMINERS | _QUANTIFIERS
 
 
 def find_change(sentence: str) -> Change | None:

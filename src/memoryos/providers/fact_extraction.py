@@ -206,6 +206,9 @@ def _read_change(
         own = attrs[0].key
         if own == key:
             return attrs, []  # the planner closes it: one value per key
+        if contrast.how == "named" and attrs[0].negated:
+            # "I stopped playing tennis" (hobby:playing_tennis) ends the fact that holds tennis: it is that key
+            return (replace(attrs[0], key=key), *attrs[1:]), []
         same_category = own.split(":")[0] == key.split(":")[0]
         if contrast.closes and ((multi_valued(key) and same_category) or contrast.how != "alike"):
             return attrs, [contrast.fact]
