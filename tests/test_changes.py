@@ -32,9 +32,9 @@ JAN, JUN = (datetime(2023, m, 3, 10, tzinfo=timezone.utc).timestamp() for m in (
         ("Honestly now it's kombucha with lunch.", Change("kombucha", None, None, True)),
         ("Nowadays I do kickboxing instead.", Change("kickboxing", None, None, True)),
         ("I drink rooibos instead of coffee.", Change("rooibos", "coffee", None, True)),
-        ("I quit drinking cola.", Change(None, "cola", None, False)),
-        ("I'm not doing pottery anymore.", Change(None, "pottery", None, False)),
-        ("I joined a chess club and dropped the old hobby.", Change(None, None, "hobby", False)),
+        ("I quit drinking cola.", Change(None, "cola", None, False, ended=True)),
+        ("I'm not doing pottery anymore.", Change(None, "pottery", None, False, ended=True)),
+        ("I joined a chess club and dropped the old hobby.", Change(None, None, "hobby", False, ended=True)),
         ("My new favourite snack is popcorn.", Change(None, None, "snack", False)),
         ("I switched to a new dentist.", Change("new dentist", None, None, False)),  # one thing, not a kind
     ],
@@ -52,6 +52,7 @@ def test_what_a_statement_says_has_changed(sentence: str, change: Change) -> Non
         "I switched seats with my sister.",
         "Now it's time to relax.",
         "I love my garden.",
+        "I revised one of my old recipes.",  # the past, not a change: "my old N" counts only with one
     ],
 )
 def test_episodes_plans_and_plain_statements_state_no_change(sentence: str) -> None:
@@ -124,6 +125,7 @@ def test_a_change_takes_the_attribute_of_the_fact_it_replaces(
         "I had ramen instead.",
         "I quit my pottery class.",  # what was given up is nothing memory holds
         "We went from a flat to a house.",
+        "That cake might be my new favourite snack!",  # a new favourite with nothing said to end
     ],
 )
 def test_a_change_of_something_memory_does_not_hold_closes_nothing(sentence: str, embedder: Embedder) -> None:

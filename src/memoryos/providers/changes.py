@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..textutil import STOPWORDS
 from .attributes import phrase
 
 _DETERMINERS = frozenset("a an the my our some his her their this that these those".split())  # noqa: SIM905
@@ -103,12 +104,14 @@ class Change:
     """What changed: `new` the value now held, `old` the value given up, `category` what the old value was
     ("favourite", "sport") when it is not named. Any may be None; a Change always has one of them. `generic`: the
     new value was said as a bare noun phrase ("switched to matcha", "to oat lattes"), the way English names a
-    kind of thing (a taste, a pastime) rather than one thing ("switched to a new dentist", "to the night shift")."""
+    kind of thing (a taste, a pastime) rather than one thing ("switched to a new dentist", "to the night shift").
+    `ended`: a verb of ending says the old value is over ("quit", "gave up", "anymore", "used to")."""
 
     new: str | None
     old: str | None
     category: str | None
     generic: bool = False
+    ended: bool = False
 
 
 def _value(text: str, start: int) -> str | None:
@@ -189,17 +192,19 @@ def find_change(sentence: str) -> Change | None:
             new, generic = _object_before(sentence, instead_of.start())
     elif new is None and (instead := _INSTEAD_RE.search(sentence)):
         new, generic = _object_before(sentence, instead.start())
-    if old is None:
+    ended = any(p.search(sentence) for p in (_ENDED_RE, _USED_TO_RE, _ANYMORE_RE))
+    if old is None and ended:
         for pattern in (_ENDED_RE, _USED_TO_RE, _ANYMORE_RE):
-            ended = pattern.search(sentence)
-            if ended:
-                old = _value(sentence, ended.end())
-                if old:
-                    break
+            found = pattern.search(sentence)
+            old = _value(sentence, found.end()) if found else None
+            if old:
+                break
     cat = _OLD_CATEGORY_RE.search(sentence)
     if cat and cat.group("cat")[:1].isupper():  # "my old Volvo": the old value itself, by name
         old = old or _value(sentence, cat.start("cat"))
-    elif cat:
+    elif cat and (ended or new) and cat.group("cat").lower() not in STOPWORDS:
+        # "my old N" says what was given up only in a change ("stopped the old sport", "over my old favourite");
+        # elsewhere it is just the past ("I revised one of my old recipes")
         category = cat.group("cat").lower()
         if old and old.lower().startswith(category):  # "my old favourite" read as the old value: it is a category
             old = None
@@ -210,7 +215,7 @@ def find_change(sentence: str) -> Change | None:
         old = None
     if not (new or old or category):
         return None
-    return Change(new, old, category, generic and new is not None)
+    return Change(new, old, category, generic and new is not None, ended)
 
 
 __all__ = ["Change", "find_change"]

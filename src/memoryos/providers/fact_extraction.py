@@ -214,7 +214,8 @@ def _read_change(
             return attrs, [contrast.fact]
         return attrs, []
     if not change.new:
-        return attrs, [contrast.fact]  # only given up: "I quit espresso"
+        # only given up ("I quit espresso"); a category alone ("my new favourite snack") ends nothing
+        return attrs, [contrast.fact] if change.ended else []
     closes = multi_valued(key) and contrast.closes
     return _inferred(change, key, subject, sentence, at), [contrast.fact] if closes else []
 
