@@ -1,7 +1,8 @@
 """What memoryos learns: segments, facts and profile against LoCoMo's annotations, a knowledge-update suite, and
 the LLM path's structure and cost.
 
-    python -m benchmarks.knowledge [--data PATH] [--limit N] [--suite N] [--llm-conversations N] [--with-locomo]
+    python -m benchmarks.knowledge [--data PATH] [--limit N] [--suite N] [--suite-phrasings dev|heldout]
+                                   [--llm-conversations N] [--with-locomo]
 
 1. LoCoMo (no-LLM mode), each conversation ingested at two paces through the public API: `burst` (the whole
    conversation in one `import_data`, then `flush`: upkeep meets it all at once) and `paced` (`add_memory`, then
@@ -11,7 +12,8 @@ the LLM path's structure and cost.
    facts (`benchmarks._fact_metrics` has the definition) and the profile.
 2. The knowledge-update suite (`benchmarks._update_suite`): dialogues in which an attribute changes, questions
    about the current and the past value. Promotion is eager here (threshold ~0 from the start), so each
-   session is learnt as it happens and the update logic is what is measured.
+   session is learnt as it happens and the update logic is what is measured. `--suite-phrasings heldout` words
+   every statement differently (wording the extractor was not developed on).
 3. LLM mode against the local fake endpoint (`benchmarks._fake_llm`), both paces: pages per consolidation call
    (bounded by short-term capacity?), fact operations served and applied, LLM calls per 100 turns.
 4. `--with-locomo` also runs `benchmarks.locomo` (evidence recall@10) and records its overall figure.

@@ -69,6 +69,14 @@ def _keys(sentence: str) -> dict[str, Attribute]:
         ("I eat a bowl of muesli every morning.", "favorite:food", "muesli", "User eats muesli daily"),
         ("I could eat dumplings every day.", "favorite:food", "dumplings", "User eats dumplings daily"),
         ("Nothing beats gazpacho in summer.", "likes:gazpacho", "gazpacho", "User likes gazpacho best"),
+        # a hypothetical choice names a favourite; what a day cannot start without is a daily habit
+        (
+            "If I could only keep one drink, it would be oolong.",
+            "favorite:drink",
+            "oolong",
+            "User's favourite drink is oolong",
+        ),
+        ("I couldn't function without coffee.", "habit:coffee", "coffee", "User has coffee every day"),
         ("My name is Tom.", "name", "Tom", "User's name is Tom"),
         (
             "I want to become a counselor.",
@@ -149,6 +157,8 @@ def test_one_sentence_can_state_several_attributes_most_telling_first() -> None:
         "Nothing beats a cold lemonade after a run.",  # one moment, not a standing taste
         "I have meetings every day.",  # "have" is consumption only with a measure
         "Being honest is important.",  # a gerund subject states the speaker's state only as an attribute
+        "If I had to pick one, it would be the blue one.",
+        "I can't start without you.",
     ],
 )
 def test_passing_mentions_and_small_talk_state_nothing(sentence: str) -> None:

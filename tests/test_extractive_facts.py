@@ -11,6 +11,7 @@ from memoryos.providers.attributes import find_attributes
 from memoryos.providers.extractive import ExtractiveAnalyzer
 from memoryos.providers.profile_builder import HEADER, MAX_PROFILE_CHARS, build_profile, parse_profile
 from memoryos.providers.results import FactOut, PromotionOut
+from memoryos.providers.statements import third_person
 
 MAY_8 = datetime(2023, 5, 8, 13, 56, tzinfo=timezone.utc).timestamp()
 JUNE_9 = datetime(2023, 6, 9, 10, 0, tzinfo=timezone.utc).timestamp()
@@ -101,6 +102,11 @@ def test_facts_are_third_person_with_time_resolved_against_their_own_page() -> N
         "User and others moved into their new house on the weekend of 3 June 2023 and they love it.",
     ]
     assert [f.page_indices for f in out.user_facts] == [[0], [1], [2]]
+    # a four-letter past ("used", "owed") is not a base form that takes -s; "need" and "feed" are
+    assert third_person("I used to paint and I owed it to myself", "User") == (
+        "User used to paint and they owed it to themselves"
+    )
+    assert third_person("I need a break", "User") == "User needs a break"
 
 
 def test_small_talk_around_a_statement_is_left_out() -> None:

@@ -516,6 +516,24 @@ def _favorite(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     return [Attribute(f"favorite:{_slug(category)}", value, text)]
 
 
+def _hypothetical_pick(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
+    value = phrase(sentence, m.end(), max_words=4)
+    category = CATEGORY_WORDS.get(m.group("cat").lower(), m.group("cat").lower())
+    if not value or value.lower().split()[0] in _NOT_LIKED:
+        return []
+    if category in {"thing", "one"}:  # "one thing": the kind is not said
+        return [Attribute(f"likes:{_slug(value)}", value, f"{s} likes {value} best")]
+    return [Attribute(f"favorite:{_slug(category)}", value, f"{s}'s favourite {category} is {value}")]
+
+
+def _daily_need(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
+    """ "I can't start the day without hot chocolate": a daily habit, whatever it is (habit:hot_chocolate)."""
+    value = phrase(sentence, m.end(), max_words=3)
+    if not value or value.lower() in STOPWORDS or value.lower().split()[0] in _NOT_LIKED:
+        return []
+    return [Attribute(f"habit:{_slug(value)}", value, f"{s} has {value} every day")]
+
+
 def _superlative(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     value = phrase(sentence, m.end(), max_words=4)
     words = value.lower().split()
@@ -971,6 +989,25 @@ _RULES: list[tuple[re.Pattern[str], Builder]] = [
             re.I,
         ),
         _favorite,
+    ),
+    (
+        # a choice made in a hypothetical: "if I had to pick one dish forever, it would be X" (the favourite dish)
+        re.compile(
+            r"^if\s+I\s+(?:had to|could only|could|were to|must)\s+(?:pick|choose|eat|drink|keep|have)\s+"
+            r"(?:only\s+)?(?:one|a single|just one)\s+(?P<cat>[a-z]+)\b[^,;]*?,?\s+(?:it|mine)\s*"
+            r"(?:would be|'d be|’d be|is)\s+",
+            re.I,
+        ),
+        _hypothetical_pick,
+    ),
+    (
+        # what the day cannot start without is had daily: "I can't start the day without X"
+        re.compile(
+            r"\bI\s+(?:can't|cannot|can not|couldn't|could not)\s+(?:start|begin|get through|survive|function)\s+"
+            r"(?:(?:the|my|a)\s+)?(?:day|morning|mornings|days|week)?\s*without\s+(?:(?:a|my|some)\s+)?",
+            re.I,
+        ),
+        _daily_need,
     ),
     (
         # "nothing beats X (for me)", "there's nothing like X": a taste said as a superlative

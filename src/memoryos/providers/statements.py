@@ -245,6 +245,7 @@ _PAST = frozenset(
     shut slid spun split spread stole sprang sank stung strove swept swung taught tossed withdrew
     """.split()  # noqa: SIM905
 )
+_E_ED_BASES = frozenset({"feed", "need", "seed", "heed", "weed", "reed", "deed", "shed", "bled"})
 _MODALS = frozenset("can could will would should might must may shall".split())  # noqa: SIM905
 _ADVERBS = frozenset(
     """
@@ -260,6 +261,8 @@ def _is_past(word: str) -> bool:
     """Regular past forms ("adopted", "agreed"), not base forms that end alike ("need", "feed", "shed")."""
     if word in _PAST:
         return True
+    if len(word) == 4 and re.fullmatch(r"[^aeiou]?[aeiouy][a-z]ed|[aeiou][a-z]ed", word) and word not in _E_ED_BASES:
+        return True  # "used", "owed", "aged", "dyed": a stem in -e takes only -d
     if len(word) <= 4 or not word.endswith("ed"):
         return False
     return not word.endswith("eed") or word in {"agreed", "freed", "guaranteed", "refereed", "decreed"}
