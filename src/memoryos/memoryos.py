@@ -191,7 +191,9 @@ class Memoryos(OriginalApi):
             lambda e: self.store.check_embedding_model(e.name, e.dim),
         )
 
-        self.short = ShortTermMemory(self.store, self.scope, cfg.short_term_capacity, cfg.short_term_retain)
+        self.short = ShortTermMemory(
+            self.store, self.scope, cfg.short_term_capacity, cfg.short_term_retain, cfg.consolidation_batch_pages
+        )
         self.mid = MidTermMemory(self.store, self.scope, cfg)
         self.long = LongTermMemory(self.store, self.scope, cfg)
         self.updater = Updater(self.short, self.mid, router, self.embedder, cfg)
