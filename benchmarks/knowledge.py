@@ -395,6 +395,9 @@ def plot(results: dict[str, Any], baseline: dict[str, Any] | None, path: Path) -
                 target,
             )
         )
+    if results.get("locomo_recall_at_10") is not None:
+        old_recall = (baseline or {}).get("locomo_recall_at_10")
+        panels.append(("LoCoMo evidence recall@10", ["locomo"], [results["locomo_recall_at_10"]], [old_recall], 0.74))
     cols = 4
     rows = (len(panels) + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.7 * rows), dpi=110, squeeze=False)
@@ -402,10 +405,7 @@ def plot(results: dict[str, Any], baseline: dict[str, Any] | None, path: Path) -
         xs = np.arange(len(names))
         ax.bar(xs, [v or 0 for v in values], color="#4c72b0", width=0.6)
         if any(v is not None for v in old):
-            ax.scatter(
-                xs, [np.nan if v is None else v for v in old], color="black", marker="o", s=14, zorder=3, label="before"
-            )
-            ax.legend(fontsize=6, loc="upper right")
+            ax.scatter(xs, [np.nan if v is None else v for v in old], color="black", marker="o", s=14, zorder=3)
         ax.axhline(target, color="#c44e52", linestyle="--", linewidth=1)
         ax.set_xticks(xs, names, rotation=30, ha="right", fontsize=6)
         ax.set_title(label, fontsize=7)
@@ -482,17 +482,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         from . import locomo
 
         step = time.perf_counter()
-        recall = locomo.main(
-            [
-                "--data",
-                str(args.data),
-                "--out",
-                str(args.out),
-                "--no-plot",
-                "--quiet",
-                *(["--limit", str(args.limit)] if args.limit else []),
-            ]
-        )
+        with tempfile.TemporaryDirectory(prefix="memoryos-knowledge-locomo-") as tmp:  # locomo.json stays locomo's
+            limit = ["--limit", str(args.limit)] if args.limit else []
+            recall = locomo.main(["--data", str(args.data), "--out", tmp, "--no-plot", "--quiet", *limit])
         results["locomo_recall_at_10"] = recall["summary"]["memoryos"]["overall"]["recall@10"]
         timing["locomo_recall_s"] = round(time.perf_counter() - step, 1)
     (header, rows), (other_header, other_rows), checks = target_tables(results)
