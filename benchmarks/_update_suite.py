@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -248,8 +248,13 @@ def _age(rng: random.Random) -> tuple[Value, Value, dict[str, str]]:
 
 def _relationship(rng: random.Random) -> tuple[Value, Value, dict[str, str]]:
     partner = rng.choice(PARTNERS)
-    old = Value("dating", (r"\bdating\b", r"\bseeing\b", r"\bboyfriend\b", r"\bgirlfriend\b", r"\bpartner\b"))
-    new = Value("engaged", (r"\bengaged\b", r"\bfianc[ée]e?\b", r"\bproposed\b"))
+    old = Value(
+        "dating",
+        (r"\bdating\b", r"\bseeing\b", r"\bboyfriend\b", r"\bgirlfriend\b", r"\bpartner\b", r"\bgoing out\b",
+         r"\bin a relationship\b"),
+    )  # fmt: skip
+    new = Value("engaged", (r"\bengaged\b", r"\bengagement\b", r"\bfianc[ée]e?\b", r"\bproposed\b",
+                            r"\bpopped the question\b"))  # fmt: skip
     return old, new, {"p": partner}
 
 
@@ -523,6 +528,189 @@ SPECS = [
 ]
 
 
+# Held-out phrasings: other wordings of the same statements, mentions and changes, written before the extractor
+# was worked on against them and never adapted to it. `build_suite(phrasings="heldout")` uses these instead of the
+# templates above (the "dev" phrasings, which the extractor has been developed on), so that a gain measured on dev
+# can be checked on wording it was not tuned to. (state, repeat, change) per attribute.
+HELDOUT: dict[str, tuple[list[str], list[str], list[str]]] = {
+    "residence": (
+        [
+            "We rent a small place in {v}.",
+            "I'm based in {v} at the moment.",
+            "My neighbourhood in {v} is really quiet.",
+            "{v} has been my home since college.",
+        ],
+        ["It rained all day in {v}.", "Got lost on the tram in {v} again."],
+        [
+            "We packed up and left {old} for {v}.",
+            "I don't live in {old} anymore, I'm in {v} now.",
+            "The movers dropped everything off at my new apartment in {v}.",
+            "After years in {old}, I've settled in {v}.",
+        ],
+    ),
+    "employer": (
+        [
+            "I'm employed by {v}.",
+            "{v} pays my bills, I'm a {role} there.",
+            "I've worked for {v} since 2019.",
+            "I spend my weekdays at {v} as their {role}.",
+        ],
+        ["The coffee machine at {v} broke again.", "Payday at {v} is tomorrow."],
+        [
+            "Today was my last day at {old}; on Monday I start at {v}.",
+            "{v} hired me as a {role}!",
+            "I switched employers, I'm with {v} now.",
+            "I handed in my notice at {old} and signed with {v}.",
+        ],
+    ),
+    "age": (
+        [
+            "I'm a {v}-year-old, believe it or not.",
+            "I celebrated turning {v} a few weeks ago.",
+            "My age? {v}.",
+            "I'm {v} and still learning new things.",
+        ],
+        ["Feeling every one of my {v} years today."],
+        [
+            "Another birthday came and went, so I'm {v} now.",
+            "Yesterday I hit {v}.",
+            "As of this week I'm {v} years old.",
+            "I'm no longer {old}, I turned {v} on Sunday.",
+        ],
+    ),
+    "relationship": (
+        [
+            "My boyfriend {p} is coming over tonight.",
+            "{p} and I have been going out since March.",
+            "I started seeing {p} a couple of months ago.",
+            "I'm in a relationship with {p}.",
+        ],
+        ["My partner {p} cooked dinner for me."],
+        [
+            "{p} popped the question and I said yes!",
+            "We got engaged over the holidays, {p} hid the ring in a cake.",
+            "I'm wearing an engagement ring now, {p} proposed on the beach.",
+            "{p} is my fiancé now.",
+        ],
+    ),
+    "pet": (
+        [
+            "I've got a {kind_a}, {v}, who follows me everywhere.",
+            "{v} is my {kind_a} and the boss of the house.",
+            "We share the flat with a {kind_a} called {v}.",
+            "My little {kind_a} {v} hates the vacuum cleaner.",
+        ],
+        ["{v} knocked a glass off the table."],
+        [
+            "{old} died in the spring; we got a {kind_b} named {v} last month.",
+            "We said goodbye to {old} and welcomed a {kind_b}, {v}.",
+            "Meet {v}, my new {kind_b}! {old} lives with my parents now.",
+            "{old} is gone now, but {v} the {kind_b} keeps me company.",
+        ],
+    ),
+    "trip": (
+        [
+            "We're flying to {place} in {v}.",
+            "{place} in {v} is the plan!",
+            "I've got tickets to {place} for {v}.",
+            "I'm visiting {place} this {v}.",
+        ],
+        ["Counting down to {place} in {v}."],
+        [
+            "{place} is now happening in {v} rather than {old}.",
+            "The airline cancelled our flight, so {place} moved to {v}.",
+            "We pushed {place} back to {v}.",
+            "My {place} trip is now in {v}.",
+        ],
+    ),
+    "favourite_food": (
+        [
+            "{v} is my comfort food.",
+            "I love {v} more than any other food.",
+            "Give me {v} and I'm happy.",
+            "I'm obsessed with {v}.",
+        ],
+        ["Ordered {v} for lunch."],
+        [
+            "I used to love {old}, but {v} is my favourite now.",
+            "Lately I've been craving {v} more than anything.",
+            "{old} doesn't do it for me anymore; {v} is the best.",
+            "I've gone off {old}, these days I'd pick {v} every time.",
+        ],
+    ),
+    "drink": (
+        [
+            "Every morning starts with a cup of {v}.",
+            "I'm a {v} person in the mornings.",
+            "Morning {v} is my ritual.",
+            "I usually have {v} with breakfast.",
+        ],
+        ["Spilled my {v} on the keyboard."],
+        [
+            "I stopped drinking {old}; it's {v} for me now.",
+            "I've replaced my morning {old} with {v}.",
+            "No more {old} for me, I have {v} with breakfast instead.",
+            "I've been having {v} in the mornings since I gave up {old}.",
+        ],
+    ),
+    "occupation": (
+        [
+            "I'm working as a {v} at the moment.",
+            "My job title is {v}.",
+            "As a {v}, I spend a lot of time on my feet.",
+            "I earn my living as a {v}.",
+        ],
+        ["Long shift as a {v} today."],
+        [
+            "I quit being a {old} and became a {v}.",
+            "Starting today I'm officially a {v}.",
+            "I'm not a {old} anymore, I'm a {v}.",
+            "I got hired as a {v} last month.",
+        ],
+    ),
+    "car": (
+        [
+            "I get around in a {v}.",
+            "My car is a {v}.",
+            "I've had my {v} for ages.",
+            "My {v} needs new tyres.",
+        ],
+        ["Filled up the {v} on the way home."],
+        [
+            "I traded in the {old} for a {v}.",
+            "I finally replaced my {old} with a {v}.",
+            "My {old} broke down for good, so now I drive a {v}.",
+            "I picked up a {v} at the dealership on Saturday.",
+        ],
+    ),
+    "sport": (
+        [
+            "{v} keeps me fit.",
+            "I'm really into {v}.",
+            "I train for {v} three times a week.",
+            "My weekends revolve around {v}.",
+        ],
+        ["Pulled a muscle at {v} practice."],
+        [
+            "I've dropped {old} and started doing {v}.",
+            "My new sport is {v}.",
+            "I'm not doing {old} anymore, it's {v} now.",
+            "I signed up for {v} lessons and quit {old}.",
+        ],
+    ),
+}
+PHRASINGS = ("dev", "heldout")
+
+
+def _phrased(spec: Spec, phrasings: str) -> Spec:
+    if phrasings == "dev":
+        return spec
+    if phrasings != "heldout":
+        raise ValueError(f"unknown phrasings {phrasings!r} (one of {PHRASINGS})")
+    state, repeat, change = HELDOUT[spec.attribute]
+    return replace(spec, state=state, repeat=repeat, change=change)
+
+
 def _fill(template: str, value: Value, old: Value, extras: dict[str, str]) -> str:
     text = template.format(v=value.text, old=old.text, **extras)
     return text[0].upper() + text[1:]
@@ -545,13 +733,14 @@ def _date(rng: random.Random) -> float:
     return start.replace(hour=rng.randrange(8, 20)).timestamp()
 
 
-def build_suite(n: int = 44, seed: int = 12, closing_pages: int = 7) -> list[Dialogue]:
+def build_suite(n: int = 44, seed: int = 12, closing_pages: int = 7, phrasings: str = "dev") -> list[Dialogue]:
     """n dialogues, cycling through the attributes; `closing_pages` of small talk end each one (so that the
-    changing session leaves short-term memory, as it would in a conversation that goes on)."""
+    changing session leaves short-term memory, as it would in a conversation that goes on). `phrasings`: "dev"
+    (SPECS' templates) or "heldout" (HELDOUT's)."""
     rng = random.Random(seed)
     suite: list[Dialogue] = []
     for index in range(n):
-        spec = SPECS[index % len(SPECS)]
+        spec = _phrased(SPECS[index % len(SPECS)], phrasings)
         variant = index // len(SPECS)
         old, new, extras = spec.draw(rng)
         start = _date(rng)

@@ -200,12 +200,17 @@ def run_locomo(
 
 
 def run_suite(
-    n: int, seed: int, embed: CachingEmbedder, show_progress: bool, llm_base_url: str | None = None
+    n: int,
+    seed: int,
+    embed: CachingEmbedder,
+    show_progress: bool,
+    llm_base_url: str | None = None,
+    phrasings: str = "dev",
 ) -> dict[str, Any]:
     """The suite in no-LLM mode, or against an OpenAI-compatible endpoint (the fake one: `llm_base_url`)."""
     from memoryos.providers.llm import OpenAICompatibleLLM
 
-    dialogues = suite.build_suite(n, seed)
+    dialogues = suite.build_suite(n, seed, phrasings=phrasings)
     rows = []
     started = time.perf_counter()
     llm = (
@@ -228,6 +233,7 @@ def run_suite(
                 rows.append(suite.score_dialogue(memo, dialogue))
     return {
         "seed": seed,
+        "phrasings": phrasings,
         "summary": suite.summarize(rows),
         "dialogues": rows,
         "seconds": round(time.perf_counter() - started, 1),
@@ -425,6 +431,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=None, help="only the first N conversations")
     parser.add_argument("--suite", type=int, default=44, help="dialogues in the knowledge-update suite (0: skip)")
     parser.add_argument("--seed", type=int, default=12, help="seed of the update suite")
+    parser.add_argument(
+        "--suite-phrasings",
+        choices=suite.PHRASINGS,
+        default="dev",
+        help="the suite's templates: dev (developed on) or heldout (other wordings, never tuned to)",
+    )
     parser.add_argument("--llm-conversations", type=int, default=1, help="conversations run in LLM mode (0: skip)")
     parser.add_argument("--with-locomo", action="store_true", help="also run benchmarks.locomo (recall@10)")
     parser.add_argument("--baseline", type=Path, default=None, help="an earlier knowledge.json drawn as 'before'")
@@ -458,7 +470,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     timing["locomo_s"] = round(time.perf_counter() - step, 1)
     if args.suite > 0:
         step = time.perf_counter()
-        results["update_suite"] = run_suite(args.suite, args.seed, embed, not args.quiet)
+        results["update_suite"] = run_suite(
+            args.suite, args.seed, embed, not args.quiet, phrasings=args.suite_phrasings
+        )
         timing["suite_s"] = round(time.perf_counter() - step, 1)
     if args.llm_conversations > 0:
         step = time.perf_counter()
@@ -468,7 +482,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         results["llm"]["conversations"] = [c.sample_id for c in llm_convs]
         if args.suite > 0:  # fact operations end to end: the fake answers `update` for a known fact's attribute
             with FakeLLMServer() as server:
-                llm_suite = run_suite(args.suite, args.seed, embed, not args.quiet, server.base_url)
+                llm_suite = run_suite(
+                    args.suite, args.seed, embed, not args.quiet, server.base_url, args.suite_phrasings
+                )
                 operations = dict(server.operations)
             results["llm"]["update_suite"] = {
                 "summary": llm_suite["summary"],

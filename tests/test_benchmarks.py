@@ -247,6 +247,19 @@ def test_update_suite_is_deterministic_and_varied() -> None:
     assert len(set(statements)) == len(set(changes)) == 44  # phrasing and values vary
 
 
+def test_update_suite_heldout_phrasings_are_other_wordings_of_the_same_dialogues() -> None:
+    dev, heldout = _update_suite.build_suite(44, seed=3), _update_suite.build_suite(44, seed=3, phrasings="heldout")
+    assert [d.attribute for d in heldout] == [d.attribute for d in dev]
+    dev_texts = {u for d in dev for u, _a, _t in d.pages()}
+    for dialogue in heldout:
+        texts = [u for u, _a, _t in dialogue.pages()]
+        assert sum(dialogue.old.named_in(t) for t in texts) >= 2 and any(dialogue.new.named_in(t) for t in texts)
+        said = [t for t in texts if dialogue.old.named_in(t) or dialogue.new.named_in(t)]
+        assert not set(said) & dev_texts  # none of the value-bearing turns is worded as in dev
+    with pytest.raises(ValueError):
+        _update_suite.build_suite(2, seed=3, phrasings="other")
+
+
 def test_fake_llm_answers_fact_operations_when_shown_facts() -> None:
     pages = [{"index": 0, "user": "I moved to Berlin last week.", "assistant": "Nice!"}]
     known = [{"id": "f1", "about": "user", "text": "User lives in Lisbon.", "attribute": "home"}]

@@ -182,14 +182,15 @@ class Memoryos(OriginalApi):
                 ),
                 self.usage,
             )
-        self.analyzer: Analyzer = LLMAnalyzer(self._llm, cfg) if self._llm else ExtractiveAnalyzer(cfg)
-        # with an LLM, upkeep falls back to the extractive analyzer while the LLM keeps failing
-        self.llm_health: LLMHealth | None = LLMHealth(cfg) if self._llm else None
-        router = AnalysisRouter(self.analyzer, ExtractiveAnalyzer(cfg) if self._llm else None, self.llm_health)
         self.embedder = _LazyEmbedder(
             (lambda: embedder) if embedder is not None else self._make_embedder,
             lambda e: self.store.check_embedding_model(e.name, e.dim),
         )
+        extractive = ExtractiveAnalyzer(cfg, self.embedder)
+        self.analyzer: Analyzer = LLMAnalyzer(self._llm, cfg) if self._llm else extractive
+        # with an LLM, upkeep falls back to the extractive analyzer while the LLM keeps failing
+        self.llm_health: LLMHealth | None = LLMHealth(cfg) if self._llm else None
+        router = AnalysisRouter(self.analyzer, extractive if self._llm else None, self.llm_health)
 
         self.short = ShortTermMemory(
             self.store, self.scope, cfg.short_term_capacity, cfg.short_term_retain, cfg.consolidation_batch_pages

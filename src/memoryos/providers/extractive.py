@@ -12,6 +12,7 @@ import numpy as np
 from ..config import MemoryosConfig
 from ..models import Fact, Page
 from ..textutil import clip, clip_tail, extract_keywords, sentences
+from .embeddings import Embedder
 from .fact_extraction import page_facts
 from .profile_builder import build_profile
 from .results import ConsolidationOut, PromotionOut, TopicOut
@@ -38,8 +39,9 @@ def _topic_runs(vectors: np.ndarray, threshold: float, max_topics: int) -> list[
 class ExtractiveAnalyzer:
     method = "extractive"
 
-    def __init__(self, config: MemoryosConfig) -> None:
+    def __init__(self, config: MemoryosConfig, embedder: Embedder | None = None) -> None:
         self.config = config
+        self.embedder = embedder  # lets a change find the fact it replaces by meaning (fact_extraction.py)
 
     def analyze_batch(
         self, pages: list[Page], vectors: np.ndarray, previous: Page | None, previous_vector: np.ndarray | None
@@ -72,7 +74,7 @@ class ExtractiveAnalyzer:
         """Facts from what each side said about itself, each citing the page it was said on; the profile updated
         with the user's attributes. `related` (the current facts nearest these pages) turns a value said again
         into a confirmation and a named ending ("Miso passed away") into an invalidation."""
-        found = page_facts(pages, related)
+        found = page_facts(pages, related, embed=self.embedder.embed if self.embedder is not None else None)
         attributes = []
         seen: set[tuple[str, str, float]] = set()
         for item in found:
