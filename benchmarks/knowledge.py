@@ -65,6 +65,12 @@ LLM_TARGETS: list[tuple[str, str, float, str]] = [
 ]
 
 
+def suite_keys(results: dict[str, Any]) -> list[tuple[str, str]]:
+    """(results key, label) of each update suite run: the dev phrasings and the held-out ones."""
+    names = {"update_suite": "update suite", "update_suite_heldout": "update suite, held-out phrasings"}
+    return [(key, label) for key, label in names.items() if results.get(key, {}).get("summary")]
+
+
 class CachingEmbedder:
     """The real model, each distinct text embedded once per run: both paces, the variants, the metrics and the
     suite share vectors (the same vectors, computed once)."""
@@ -353,12 +359,15 @@ def target_tables(results: dict[str, Any]) -> tuple[Table, Table, list[dict[str,
         locomo_rows.append([label, *[_cell(v, target, sense) for v in values], _bound(target, sense)])
         for column, value in zip(columns, values, strict=True):
             check(key, column, value, target, sense)
-    summary = results.get("update_suite", {}).get("summary")
-    for key, label, target, sense in SUITE_TARGETS if summary else ():
-        other_rows.append(
-            [label, f"{summary['dialogues']} dialogues", _cell(summary[key], target, sense), _bound(target, sense)]
-        )
-        check(key, "suite", summary[key], target, sense)
+    for suite_key, suite_label in suite_keys(results):
+        summary = results[suite_key]["summary"]
+        for key, label, target, sense in SUITE_TARGETS:
+            label = label.replace("update suite", suite_label)
+            value = summary[key]
+            other_rows.append(
+                [label, f"{summary['dialogues']} dialogues", _cell(value, target, sense), _bound(target, sense)]
+            )
+            check(key, suite_key, value, target, sense)
     llm = results.get("llm") or {}
     for key, label, target, sense in LLM_TARGETS if llm else ():
         for pace in PACES:
@@ -386,10 +395,13 @@ def plot(results: dict[str, Any], baseline: dict[str, Any] | None, path: Path) -
         panels.append(
             (label, columns, [heads[c][key] for c in columns], [before.get(c, {}).get(key) for c in columns], target)
         )
-    summary = results.get("update_suite", {}).get("summary")
-    old_summary = (baseline or {}).get("update_suite", {}).get("summary") or {}
-    for key, label, target, _sense in SUITE_TARGETS if summary else ():
-        panels.append((label, ["suite"], [summary[key]], [old_summary.get(key)], target))
+    for suite_key, suite_label in suite_keys(results):
+        summary = results[suite_key]["summary"]
+        old_summary = (baseline or {}).get(suite_key, {}).get("summary") or {}
+        for key, label, target, _sense in SUITE_TARGETS:
+            panels.append(
+                (label.replace("update suite", suite_label), ["suite"], [summary[key]], [old_summary.get(key)], target)
+            )
     llm, old_llm = results.get("llm") or {}, (baseline or {}).get("llm") or {}
     for key, label, target, _sense in LLM_TARGETS if llm else ():
         panels.append(
@@ -433,9 +445,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=12, help="seed of the update suite")
     parser.add_argument(
         "--suite-phrasings",
-        choices=suite.PHRASINGS,
-        default="dev",
-        help="the suite's templates: dev (developed on) or heldout (other wordings, never tuned to)",
+        choices=(*suite.PHRASINGS, "both"),
+        default="both",
+        help="the suite's templates: dev (developed on), heldout (other wordings, never tuned to) or both",
     )
     parser.add_argument("--llm-conversations", type=int, default=1, help="conversations run in LLM mode (0: skip)")
     parser.add_argument("--with-locomo", action="store_true", help="also run benchmarks.locomo (recall@10)")
@@ -468,11 +480,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     step = time.perf_counter()
     results["locomo"] = run_locomo(conversations, observations, embed, not args.quiet)
     timing["locomo_s"] = round(time.perf_counter() - step, 1)
+    phrasings = list(suite.PHRASINGS) if args.suite_phrasings == "both" else [args.suite_phrasings]
     if args.suite > 0:
         step = time.perf_counter()
-        results["update_suite"] = run_suite(
-            args.suite, args.seed, embed, not args.quiet, phrasings=args.suite_phrasings
-        )
+        for phrasing in phrasings:
+            key = "update_suite" if phrasing == "dev" else f"update_suite_{phrasing}"
+            results[key] = run_suite(args.suite, args.seed, embed, not args.quiet, phrasings=phrasing)
         timing["suite_s"] = round(time.perf_counter() - step, 1)
     if args.llm_conversations > 0:
         step = time.perf_counter()
@@ -482,11 +495,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         results["llm"]["conversations"] = [c.sample_id for c in llm_convs]
         if args.suite > 0:  # fact operations end to end: the fake answers `update` for a known fact's attribute
             with FakeLLMServer() as server:
-                llm_suite = run_suite(
-                    args.suite, args.seed, embed, not args.quiet, server.base_url, args.suite_phrasings
-                )
+                llm_suite = run_suite(args.suite, args.seed, embed, not args.quiet, server.base_url, phrasings[0])
                 operations = dict(server.operations)
             results["llm"]["update_suite"] = {
+                "phrasings": phrasings[0],
                 "summary": llm_suite["summary"],
                 "operations_served": operations,
                 "stale_closed": sum(r["stale_closed"] for r in llm_suite["dialogues"]),
@@ -579,13 +591,13 @@ def _print_details(results: dict[str, Any]) -> None:
                 ]
             )
     print_table("Per conversation (after promoting every segment)", header, rows)
-    if "update_suite" in results:
-        s = results["update_suite"]["summary"]
+    for suite_key, suite_label in suite_keys(results):
+        s = results[suite_key]["summary"]
         table = [
             [a, v["current_first"], v["stale_invalidated"], v["past_retrieved"]] for a, v in s["by_attribute"].items()
         ]
         print_table(
-            f"Update suite by attribute ({s['dialogues']} dialogues)",
+            f"{suite_label[0].upper()}{suite_label[1:]} by attribute ({s['dialogues']} dialogues)",
             ["attribute", "current first", "stale closed", "past retrieved"],
             table,
         )
