@@ -7,15 +7,15 @@ the LLM path's structure and cost.
 1. LoCoMo (no-LLM mode), each conversation ingested at two paces through the public API: `burst` (the whole
    conversation in one `import_data`, then `flush`: upkeep meets it all at once) and `paced` (`add_memory`, then
    `flush`, for every page). Measured on what default settings produce (`default`), then again after every
-   segment with unanalysed pages was promoted (`all`: the store reopened with a promotion threshold of ~0, then
-   `flush`), so that what is learnt from the whole conversation is scored, not only what got hot. Segments,
+   segment with unanalysed pages was promoted (`all`: `Memoryos.promote()` until none is left), so that what is
+   learnt from the whole conversation is scored, not only what got hot. Segments,
    facts (`benchmarks._fact_metrics` has the definition) and the profile.
 2. The knowledge-update suite (`benchmarks._update_suite`): dialogues in which an attribute changes, questions
    about the current and the past value. Promotion is eager here (threshold ~0 from the start), so each
    session is learnt as it happens and the update logic is what is measured. `--suite-phrasings heldout` words
    every statement differently (wording the extractor was not developed on).
 3. LLM mode against the local fake endpoint (`benchmarks._fake_llm`), both paces: pages per consolidation call
-   (bounded by short-term capacity?), fact operations served and applied, LLM calls per 100 turns.
+   (bounded by the short-term capacity), fact operations served and applied, LLM calls per 100 turns.
 4. `--with-locomo` also runs `benchmarks.locomo` (evidence recall@10) and records its overall figure.
 """
 
@@ -65,6 +65,12 @@ LLM_TARGETS: list[tuple[str, str, float, str]] = [
     ("calls_per_100_turns", "LLM mode: calls per 100 turns", 40, "max"),
     ("max_consolidation_pages", "LLM mode: most pages in one consolidation call", 7, "max"),
 ]
+
+
+def suite_keys(results: dict[str, Any]) -> list[tuple[str, str]]:
+    """(results key, label) of each update suite run: the dev phrasings and the held-out ones."""
+    names = {"update_suite": "update suite", "update_suite_heldout": "held-out suite"}
+    return [(key, label) for key, label in names.items() if results.get(key, {}).get("summary")]
 
 
 class CachingEmbedder:
@@ -152,27 +158,31 @@ def run_conversation(
     records = page_records(conv)
     embed.embed([page_text(u, a) for u, a, _, _ in records])  # one large batch up front
     out: dict[str, Any] = {"pages": len(records), "turns": len(conv.turns)}
-    with tempfile.TemporaryDirectory(prefix="memoryos-knowledge-") as tmp:
-
-        def open_memo(**settings: Any) -> Memoryos:
-            return Memoryos(
-                user_id=conv.sample_id,
-                assistant_id=ASSISTANT_ID,
-                data_storage_path=tmp,
-                embedder=embed,
-                background_upkeep=False,
-                **settings,
-            )
-
+    with (
+        tempfile.TemporaryDirectory(prefix="memoryos-knowledge-") as tmp,
+        Memoryos(
+            user_id=conv.sample_id,
+            assistant_id=ASSISTANT_ID,
+            data_storage_path=tmp,
+            embedder=embed,
+            background_upkeep=False,
+        ) as memo,
+    ):
         started = time.perf_counter()
-        with open_memo() as memo:
-            (ingest_burst if pace == "burst" else ingest_paced)(memo, records)
-            out["ingest_s"] = round(time.perf_counter() - started, 2)
-            out["default"] = measure(memo, conv, observations, embed)
-        with open_memo(mid_term_heat_threshold=EAGER_HEAT) as memo:
-            memo.flush()  # every segment with unanalysed pages is promoted now
-            out["all"] = measure(memo, conv, observations, embed)
+        (ingest_burst if pace == "burst" else ingest_paced)(memo, records)
+        out["ingest_s"] = round(time.perf_counter() - started, 2)
+        out["default"] = measure(memo, conv, observations, embed)
+        out["forced_promotions"] = promote_all(memo)
+        out["all"] = measure(memo, conv, observations, embed)
     return out
+
+
+def promote_all(memo: Memoryos, limit: int = 10_000) -> int:
+    """Promote every segment that still has unanalysed pages, whatever its heat (`Memoryos.promote`)."""
+    done = 0
+    while done < limit and memo.promote():
+        done += 1
+    return done
 
 
 def run_locomo(
@@ -351,12 +361,15 @@ def target_tables(results: dict[str, Any]) -> tuple[Table, Table, list[dict[str,
         locomo_rows.append([label, *[_cell(v, target, sense) for v in values], _bound(target, sense)])
         for column, value in zip(columns, values, strict=True):
             check(key, column, value, target, sense)
-    summary = results.get("update_suite", {}).get("summary")
-    for key, label, target, sense in SUITE_TARGETS if summary else ():
-        other_rows.append(
-            [label, f"{summary['dialogues']} dialogues", _cell(summary[key], target, sense), _bound(target, sense)]
-        )
-        check(key, "suite", summary[key], target, sense)
+    for suite_key, suite_label in suite_keys(results):
+        summary = results[suite_key]["summary"]
+        for key, label, target, sense in SUITE_TARGETS:
+            label = label.replace("update suite", suite_label)
+            value = summary[key]
+            other_rows.append(
+                [label, f"{summary['dialogues']} dialogues", _cell(value, target, sense), _bound(target, sense)]
+            )
+            check(key, suite_key, value, target, sense)
     llm = results.get("llm") or {}
     for key, label, target, sense in LLM_TARGETS if llm else ():
         for pace in PACES:
@@ -384,10 +397,13 @@ def plot(results: dict[str, Any], baseline: dict[str, Any] | None, path: Path) -
         panels.append(
             (label, columns, [heads[c][key] for c in columns], [before.get(c, {}).get(key) for c in columns], target)
         )
-    summary = results.get("update_suite", {}).get("summary")
-    old_summary = (baseline or {}).get("update_suite", {}).get("summary") or {}
-    for key, label, target, _sense in SUITE_TARGETS if summary else ():
-        panels.append((label, ["suite"], [summary[key]], [old_summary.get(key)], target))
+    for suite_key, suite_label in suite_keys(results):
+        summary = results[suite_key]["summary"]
+        old_summary = (baseline or {}).get(suite_key, {}).get("summary") or {}
+        for key, label, target, _sense in SUITE_TARGETS:
+            panels.append(
+                (label.replace("update suite", suite_label), ["suite"], [summary[key]], [old_summary.get(key)], target)
+            )
     llm, old_llm = results.get("llm") or {}, (baseline or {}).get("llm") or {}
     for key, label, target, _sense in LLM_TARGETS if llm else ():
         panels.append(
@@ -399,6 +415,9 @@ def plot(results: dict[str, Any], baseline: dict[str, Any] | None, path: Path) -
                 target,
             )
         )
+    if results.get("locomo_recall_at_10") is not None:
+        old_recall = (baseline or {}).get("locomo_recall_at_10")
+        panels.append(("LoCoMo evidence recall@10", ["locomo"], [results["locomo_recall_at_10"]], [old_recall], 0.74))
     cols = 4
     rows = (len(panels) + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.7 * rows), dpi=110, squeeze=False)
@@ -406,10 +425,7 @@ def plot(results: dict[str, Any], baseline: dict[str, Any] | None, path: Path) -
         xs = np.arange(len(names))
         ax.bar(xs, [v or 0 for v in values], color="#4c72b0", width=0.6)
         if any(v is not None for v in old):
-            ax.scatter(
-                xs, [np.nan if v is None else v for v in old], color="black", marker="o", s=14, zorder=3, label="before"
-            )
-            ax.legend(fontsize=6, loc="upper right")
+            ax.scatter(xs, [np.nan if v is None else v for v in old], color="black", marker="o", s=14, zorder=3)
         ax.axhline(target, color="#c44e52", linestyle="--", linewidth=1)
         ax.set_xticks(xs, names, rotation=30, ha="right", fontsize=6)
         ax.set_title(label, fontsize=7)
@@ -431,9 +447,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=12, help="seed of the update suite")
     parser.add_argument(
         "--suite-phrasings",
-        choices=suite.PHRASINGS,
-        default="dev",
-        help="the suite's templates: dev (developed on) or heldout (other wordings, never tuned to)",
+        choices=(*suite.PHRASINGS, "both"),
+        default="both",
+        help="the suite's templates: dev (developed on), heldout (other wordings, never tuned to) or both",
     )
     parser.add_argument("--llm-conversations", type=int, default=1, help="conversations run in LLM mode (0: skip)")
     parser.add_argument("--with-locomo", action="store_true", help="also run benchmarks.locomo (recall@10)")
@@ -466,11 +482,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     step = time.perf_counter()
     results["locomo"] = run_locomo(conversations, observations, embed, not args.quiet)
     timing["locomo_s"] = round(time.perf_counter() - step, 1)
+    phrasings = list(suite.PHRASINGS) if args.suite_phrasings == "both" else [args.suite_phrasings]
     if args.suite > 0:
         step = time.perf_counter()
-        results["update_suite"] = run_suite(
-            args.suite, args.seed, embed, not args.quiet, phrasings=args.suite_phrasings
-        )
+        for phrasing in phrasings:
+            key = "update_suite" if phrasing == "dev" else f"update_suite_{phrasing}"
+            results[key] = run_suite(args.suite, args.seed, embed, not args.quiet, phrasings=phrasing)
         timing["suite_s"] = round(time.perf_counter() - step, 1)
     if args.llm_conversations > 0:
         step = time.perf_counter()
@@ -480,11 +497,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         results["llm"]["conversations"] = [c.sample_id for c in llm_convs]
         if args.suite > 0:  # fact operations end to end: the fake answers `update` for a known fact's attribute
             with FakeLLMServer() as server:
-                llm_suite = run_suite(
-                    args.suite, args.seed, embed, not args.quiet, server.base_url, args.suite_phrasings
-                )
+                llm_suite = run_suite(args.suite, args.seed, embed, not args.quiet, server.base_url, phrasings[0])
                 operations = dict(server.operations)
             results["llm"]["update_suite"] = {
+                "phrasings": phrasings[0],
                 "summary": llm_suite["summary"],
                 "operations_served": operations,
                 "stale_closed": sum(r["stale_closed"] for r in llm_suite["dialogues"]),
@@ -496,17 +512,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         from . import locomo
 
         step = time.perf_counter()
-        recall = locomo.main(
-            [
-                "--data",
-                str(args.data),
-                "--out",
-                str(args.out),
-                "--no-plot",
-                "--quiet",
-                *(["--limit", str(args.limit)] if args.limit else []),
-            ]
-        )
+        with tempfile.TemporaryDirectory(prefix="memoryos-knowledge-locomo-") as tmp:  # locomo.json stays locomo's
+            limit = ["--limit", str(args.limit)] if args.limit else []
+            recall = locomo.main(["--data", str(args.data), "--out", tmp, "--no-plot", "--quiet", *limit])
         results["locomo_recall_at_10"] = recall["summary"]["memoryos"]["overall"]["recall@10"]
         timing["locomo_recall_s"] = round(time.perf_counter() - step, 1)
     (header, rows), (other_header, other_rows), checks = target_tables(results)
@@ -585,13 +593,13 @@ def _print_details(results: dict[str, Any]) -> None:
                 ]
             )
     print_table("Per conversation (after promoting every segment)", header, rows)
-    if "update_suite" in results:
-        s = results["update_suite"]["summary"]
+    for suite_key, suite_label in suite_keys(results):
+        s = results[suite_key]["summary"]
         table = [
             [a, v["current_first"], v["stale_invalidated"], v["past_retrieved"]] for a, v in s["by_attribute"].items()
         ]
         print_table(
-            f"Update suite by attribute ({s['dialogues']} dialogues)",
+            f"{suite_label[0].upper()}{suite_label[1:]} by attribute ({s['dialogues']} dialogues)",
             ["attribute", "current first", "stale closed", "past retrieved"],
             table,
         )
