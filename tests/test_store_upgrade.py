@@ -22,6 +22,7 @@ from conftest import database_url
 
 from memoryos import Memoryos
 from memoryos.export_format import dump_to_dict
+from memoryos.lexical import analyze
 from memoryos.models import Page, Scope
 from memoryos.storage import open_store
 from memoryos.storage.schema import POSTGRES_MIGRATIONS, Migration
@@ -296,7 +297,7 @@ def test_the_sqlite_upgrade_keeps_pks_and_the_lexical_index(tmp_path: Path) -> N
     store = open_store(f"sqlite:///{path}")
     try:
         assert store.lexical_index_problems(JON) == []
-        hits = store.lexical_search(JON, ["banker"], 5)
+        hits = store.lexical_search(JON, analyze("banker"), 5)
         assert hits and all("banker" in store.get_page(JON, h[0]).text.lower() for h in hits)
         page = store.add_page(
             JON, Page(id=uuid.uuid4().hex, user_input="after the upgrade", agent_response="", timestamp=1_800_000_000.0)
