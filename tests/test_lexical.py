@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from memoryos.lexical import MAX_REPEATS, MAX_TOKENS, analyze, has_cjk, index_text
+from memoryos.lexical import MAX_REPEATS, MAX_TOKENS, analyze, has_cjk, index_text, without_question_words
 from memoryos.models import Page, Scope
 from memoryos.storage import Store, open_store
 from memoryos.textutil import content_tokens
@@ -37,10 +37,10 @@ PAGES = [
 ]
 
 
-def test_cjk_runs_become_bigrams_and_han_characters_unigrams() -> None:
-    assert analyze("猫の名前") == ["猫の", "の名", "名前", "猫", "名", "前"]
+def test_cjk_runs_become_bigrams_and_han_and_hangul_characters_unigrams() -> None:
+    assert analyze("猫の名前") == ["猫の", "の名", "名前", "猫", "名", "前"]  # no unigrams for kana (particles)
     assert analyze("我的猫") == ["我的", "的猫", "我", "的", "猫"]
-    assert analyze("고양이 이름") == ["고양", "양이", "이름"]  # Hangul: no unigrams, words are spaced
+    assert analyze("차는 이름") == ["차는", "차", "는", "이름", "이", "름"]  # 차 matches 차를 too
     assert analyze("집") == ["집"] and analyze("ね") == ["ね"]  # a lone character is a token
 
 
@@ -68,9 +68,13 @@ def test_long_texts_stay_within_what_both_indexes_count_alike() -> None:
     assert index_text("Hello", "猫") == "hello 猫"
 
 
-def test_query_words_keep_short_cjk_words() -> None:
+def test_query_words_keep_short_cjk_words_and_lose_question_words() -> None:
     assert content_tokens("猫 名前 is it") == ["猫", "名前"]
     assert content_tokens("집은 어디야?") == ["집은", "어디야"]
+    assert without_question_words("你的猫叫什么名字？") == "你的猫叫 名字？"  # no bigram 叫什 or 么名 left
+    assert without_question_words("引っ越し先はどこ？") == "引っ越し先は ？"
+    assert without_question_words("무슨 차를 타요?").split() == ["차를", "타요?"]
+    assert without_question_words("What is it?") == "What is it?"
 
 
 # ---- the stores ----

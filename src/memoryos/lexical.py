@@ -7,12 +7,17 @@ queries against them, so the two backends match and count the same tokens. The d
 - Words are runs of letters and digits. Latin-script words lose their diacritics and, when they are plain ASCII
   letters of 3 to 64 characters, are stemmed with the Porter algorithm (English is the language with stemming
   here; FTS5's porter tokenizer stems the same words the same way). Other scripts are kept as written.
-- Chinese, Japanese and Korean runs have no spaces between words, so they become overlapping character bigrams
-  within each script (Han and hiragana together, katakana, Hangul), plus every Han character on its own (a single
-  kanji or hanzi is often a word: 猫, 家, 车) and any lone character. "猫の名前" -> 猫の の名 名前 猫 名 前.
+- Chinese and Japanese runs have no spaces between words, and Korean attaches particles to its words (차는, 차를),
+  so these runs become overlapping character bigrams within each script (Han and hiragana together, katakana,
+  Hangul), plus every Han character and Hangul syllable on its own (one is often a word: 猫, 车, 차, 집) and any
+  lone character. "猫の名前" -> 猫の の名 名前 猫 名 前. Kana alone are mostly particles and get no unigrams.
 
-Stop-words are the query's business (English has a list, textutil.STOPWORDS); other languages' very common tokens
-are left out of queries by their measured frequency (retrieval/terms.py).
+Stop-words are the query's business: English has a list (textutil.STOPWORDS), CJK questions lose their question
+words (`without_question_words`), and any language's very common tokens are left out of queries by their measured
+frequency (retrieval/terms.py).
+
+What `analyze` returns is stored in every index: a change to it needs a migration step that rebuilds the indexes of
+existing stores (storage/schema.py, both backends), or `memoryos check` will call their entries stale.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ _CJK = _HAN + _HIRAGANA + _KATAKANA + _HANGUL
 _TOKEN_RE = re.compile(f"([{_CJK}]+)|((?:(?![{_CJK}])[^\\W_])+)")
 # the runs inside which bigrams are made: a bigram never spans two scripts
 _SCRIPT_RUN_RE = re.compile(f"[{_HAN}{_HIRAGANA}]+|[{_KATAKANA}]+|[{_HANGUL}]+")
-_HAN_RE = re.compile(f"[{_HAN}]")
+_UNIGRAM_RE = re.compile(f"[{_HAN}{_HANGUL}]")  # characters that are often a word on their own
 _CJK_RE = re.compile(f"[{_CJK}]")
 _DIACRITICS_RE = re.compile("[\u0300-\u036f]")  # combining marks of Latin, Greek and Cyrillic letters
 
@@ -68,7 +73,7 @@ def _cjk(run: str, out: list[str]) -> None:
             out.append(part)
             continue
         out.extend(part[i : i + 2] for i in range(len(part) - 1))
-        out.extend(_HAN_RE.findall(part))
+        out.extend(_UNIGRAM_RE.findall(part))
 
 
 def analyze(*texts: str) -> list[str]:
@@ -106,6 +111,23 @@ def _bounded(tokens: list[str]) -> list[str]:
 def index_text(*texts: str) -> str:
     """The texts' tokens joined by spaces: the body of the SQLite FTS5 index (its tokenizer splits on spaces)."""
     return " ".join(analyze(*texts))
+
+
+# Question words and sentence-final question particles: what the English stop-word list does for "what", "where",
+# "when" in questions. Chinese, Japanese and Korean questions are built from a few of these, and "叫什么名字"
+# ("called what name") would otherwise match every page that asks a name rather than the page that gives it.
+# Only queries lose them (an index keeps every token); longest first, so 为什么 goes whole.
+_QUESTION_TEXT = (
+    "什么 为什么 怎么样 怎么 哪里 哪儿 哪个 哪些 多少 谁 吗 呢"  # Chinese
+    " 何 なに なん どこ いつ 誰 だれ どう どうして なぜ どんな どの どれ ですか ますか でしょうか っけ"  # Japanese
+    " 뭐예요 뭐야 뭐 무엇 무슨 어디 언제 누구 누가 왜 어떻게 어떤 몇"  # Korean
+)
+_QUESTION_RE = re.compile("|".join(sorted(_QUESTION_TEXT.split(), key=len, reverse=True)))
+
+
+def without_question_words(text: str) -> str:
+    """A query without CJK question words (each leaves a space, so no bigram spans the gap)."""
+    return _QUESTION_RE.sub(" ", text) if has_cjk(text) else text
 
 
 def has_cjk(text: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 
-from ..lexical import analyze
+from ..lexical import analyze, without_question_words
 from ..models import Scope
 from ..storage.base import Store
 from ..textutil import name_candidates, tokens
@@ -44,7 +44,7 @@ class TermSample:
     def rare_first(self, terms: list[str], newest_seq: int) -> list[str]:
         """The index tokens of the terms (`lexical.analyze`: what the store's lexical search takes) without very
         common ones; at least one is kept, the rarest."""
-        found = list(dict.fromkeys(analyze(*terms)))
+        found = list(dict.fromkeys(analyze(*map(without_question_words, terms))))
         if len(found) <= 1:
             return found
         shares = {t: self.share(t, newest_seq, token=True) for t in found}
