@@ -226,7 +226,7 @@ class PostgresStore(SqlStore):
             return []
         with self._read() as tx:
             rows = tx.all(
-                pg_lexical.BM25_SQL, (scope.key, scope.key, pg_lexical.tsquery_literal(tokens), tokens, k)
+                pg_lexical.BM25_SQL, (scope.key, tokens, scope.key, pg_lexical.tsquery_literal(tokens), k)
             )
         return [(r[0], float(r[1])) for r in rows]
 
