@@ -196,3 +196,11 @@ def test_a_broken_lexical_index_is_found_and_rebuilt(stores: Store) -> None:
     assert stores.lexical_index_problems(ANA) == []
     terms = analyze("ミケ")
     assert [h[0] for h in stores.lexical_search(ANA, terms, 5)] == [pages[0].id]
+
+
+def test_any_string_as_a_term_is_safe_on_either_backend(stores: Store) -> None:
+    pages = fill(stores, ANA, PAGES)
+    odd = ['"', "'", "\\", "OR", "NEAR(", "a:b", "x" * 3000, "猫' OR '1'='1", "", "*"]
+    for term in odd:
+        assert isinstance(stores.lexical_search(ANA, [term, "biscuit"], 5), list), term
+    assert [h[0] for h in stores.lexical_search(ANA, [*odd, "biscuit"], 5)] == [pages[6].id]

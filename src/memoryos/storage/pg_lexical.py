@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 K1, B = 1.2, 0.75  # FTS5's bm25() constants
 ROW_EXTRA_TOKENS = 1  # FTS5's scope column: one token in every row's length
+MAX_LEXEME_BYTES = 2046  # PostgreSQL's limit on one lexeme
 _REINDEX_BATCH = 500
 
 

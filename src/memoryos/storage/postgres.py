@@ -221,7 +221,8 @@ class PostgresStore(SqlStore):
         return hits
 
     def lexical_search(self, scope: Scope, terms: list[str], k: int) -> list[tuple[str, float]]:
-        tokens = list(dict.fromkeys(t for t in terms if t))
+        # analyze() makes tokens of at most 64 characters; a longer one could not be a tsquery lexeme anyway
+        tokens = list(dict.fromkeys(t for t in terms if t and len(t.encode()) <= pg_lexical.MAX_LEXEME_BYTES))
         if not tokens or k <= 0:
             return []
         with self._read() as tx:
