@@ -204,3 +204,31 @@ def test_any_string_as_a_term_is_safe_on_either_backend(stores: Store) -> None:
     for term in odd:
         assert isinstance(stores.lexical_search(ANA, [term, "biscuit"], 5), list), term
     assert [h[0] for h in stores.lexical_search(ANA, [*odd, "biscuit"], 5)] == [pages[6].id]
+
+
+def test_threads_stem_alike() -> None:
+    """The upkeep worker and request threads analyze at once: each thread needs its own stemmer's state."""
+    import threading
+
+    from memoryos import lexical
+
+    stems = ("connect", "relat", "general", "hope", "adjust", "depend", "communic", "activ", "effect", "formal")
+    ends = ("ing", "ed", "ational", "ization", "fulness", "ously", "ments", "ers", "ively", "alities")
+    words = [f"{s}{e}{'x' * (i % 3)}" for i, (s, e) in enumerate((s, e) for s in stems for e in ends)] * 3
+    lexical._word.cache_clear()
+    expected = analyze(" ".join(words))
+    results: list[list[str]] = []
+    start = threading.Barrier(8)
+
+    def work(shift: int) -> None:
+        start.wait()
+        for _ in range(20):
+            lexical._word.cache_clear()  # every word through the stemmer, in every thread
+            results.append(analyze(" ".join(words[shift:] + words[:shift])))
+
+    threads = [threading.Thread(target=work, args=(i * 7,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(sorted(r) == sorted(expected) for r in results)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 from typing import Any
 
@@ -50,11 +51,18 @@ MAX_DISTINCT_BYTES = 400_000
 _STEM_MIN, _STEM_MAX = 3, 64  # FTS5's porter tokenizer leaves shorter and longer tokens alone
 
 
-@functools.lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    import snowballstemmer  # on first use: importing it loads all of its 36 stemmers (~35 ms)
+_local = threading.local()
 
-    return snowballstemmer.stemmer("porter")
+
+def _stemmer() -> Any:
+    """This thread's Porter stemmer: a snowballstemmer object keeps its working state in itself, so threads (the
+    upkeep worker, a server's request threads) must not share one."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer  # on first use: importing it loads all of its 36 stemmers (~35 ms)
+
+        stemmer = _local.stemmer = snowballstemmer.stemmer("porter")
+    return stemmer
 
 
 @functools.lru_cache(maxsize=65536)
