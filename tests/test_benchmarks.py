@@ -12,7 +12,17 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from benchmarks import _fake_llm, _storage, _update_suite, concurrency, knowledge, llmcost, locomo, speed  # noqa: E402
+from benchmarks import (  # noqa: E402
+    _fake_llm,
+    _storage,
+    _update_suite,
+    concurrency,
+    knowledge,
+    llmcost,
+    locomo,
+    multilingual,
+    speed,
+)
 from benchmarks._fact_metrics import Observation, load_observations, score_facts, strip_speakers  # noqa: E402
 from benchmarks._locomo_data import load, pages, parse_evidence, retrieval_questions  # noqa: E402
 
@@ -119,6 +129,21 @@ def test_locomo_benchmark_smoke(tmp_path: Path) -> None:
     assert all(results["summary"][m]["overall"]["recall@20"] == 1.0 for m in ("memoryos", "dense_turns", "last_turns"))
     assert json.loads((tmp_path / "locomo.json").read_text())["benchmark"] == "locomo"
     assert (tmp_path / "locomo_recall.png").stat().st_size > 1000
+
+
+def test_multilingual_benchmark_smoke(tmp_path: Path) -> None:
+    fixture = multilingual.load()
+    pages = [p for p in fixture["pages"] if p["user"] in ("yui", "minsu")]
+    pages = [p for p in pages if int(p["id"].split("-")[1]) <= 10]  # ten pages each: three leave short-term
+    questions = [q for q in fixture["questions"] if q["evidence"] in {"ja-01", "ja-02", "ko-01"}]
+    data = tmp_path / "tiny.json"
+    data.write_text(json.dumps({"pages": pages, "questions": questions}, ensure_ascii=False), encoding="utf-8")
+    results = multilingual.main(["--storage", "sqlite", "--data", str(data), "--out", str(tmp_path), "--quiet"])
+    runs = results["storages"]["sqlite"]["runs"]
+    assert set(runs) == {"memoryos", "lexical off"} and results["questions"]["all"] == len(questions) == 3
+    summary = runs["memoryos"]["summary"]
+    assert set(summary) == {"ja", "ko", "all"} and summary["all"]["hit@3"] == 1.0
+    assert json.loads((tmp_path / "multilingual.json").read_text())["benchmark"] == "multilingual"
 
 
 def test_speed_benchmark_smoke(tmp_path: Path) -> None:

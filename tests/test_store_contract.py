@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from memoryos.errors import ConfigError, InvalidInput, NotFound, StorageError
+from memoryos.lexical import analyze
 from memoryos.models import (
     ConsolidationPlan,
     Fact,
@@ -241,8 +242,8 @@ def test_other_scopes_get_not_found_and_see_nothing(store: Store) -> None:
     assert store.list_pages(BOB) == [] and store.list_segments(BOB) == [] and store.list_facts(BOB) == []
     assert store.count_pages(BOB) == 0
     assert store.dense_search(BOB, vec(0), 10) == []
-    assert store.lexical_search(BOB, ["secret"], 10) == []
-    assert store.lexical_search(ALICE, ["secret"], 10)
+    assert store.lexical_search(BOB, analyze("secret"), 10) == []
+    assert store.lexical_search(ALICE, analyze("secret"), 10)
     assert store.get_page(ALICE, page.id).user_input == "secret"  # untouched by BOB's attempts
 
 
@@ -423,7 +424,7 @@ def test_ids_are_unique_per_scope_and_the_same_id_in_two_scopes_names_two_record
     store.add_facts(BOB, [Fact(fact.id, "user", "bob's fact", [page.id], 1.0, "manual", vec(2))], [])
     # each scope reaches its own record under the shared ids
     assert store.get_page(BOB, page.id).user_input == "bob's page"
-    assert [h[0] for h in store.lexical_search(BOB, ["alice"], 10)] == []
+    assert [h[0] for h in store.lexical_search(BOB, analyze("alice"), 10)] == []
     store.delete_page(ALICE, page.id)  # alice's page (and her segment, now empty) go; bob's stay
     with pytest.raises(NotFound):
         store.get_segment(ALICE, sid)
@@ -473,10 +474,10 @@ def test_vectors_come_back_only_when_asked_and_deleted_pages_leave_the_search(st
     assert {h[0] for h in store.dense_search(ALICE, vec(1), 10)} == {p.id for p in pages}
     store.delete_page(ALICE, pages[1].id)
     assert {h[0] for h in store.dense_search(ALICE, vec(1), 10)} == {pages[0].id, pages[2].id}
-    assert {h[0] for h in store.lexical_search(ALICE, ["apple"], 10)} == {pages[0].id, pages[2].id}
+    assert {h[0] for h in store.lexical_search(ALICE, analyze("apple"), 10)} == {pages[0].id, pages[2].id}
     assert store.lexical_index_problems(ALICE) == []
     store.forget_scope(ALICE)
-    assert store.dense_search(ALICE, vec(1), 10) == [] and store.lexical_search(ALICE, ["apple"], 10) == []
+    assert store.dense_search(ALICE, vec(1), 10) == [] and store.lexical_search(ALICE, analyze("apple"), 10) == []
     assert store.lexical_index_problems(ALICE) == []
 
 
@@ -486,7 +487,7 @@ def test_imported_pages_are_searchable_and_the_lexical_index_agrees(store: Store
     dump = store.export_scope(ALICE)
     store.import_scope(BOB, dump)
     ids = [p.id for p in store.list_pages(BOB)]
-    assert {h[0] for h in store.lexical_search(BOB, ["banana"], 10)} == set(ids)
+    assert {h[0] for h in store.lexical_search(BOB, analyze("banana"), 10)} == set(ids)
     assert {h[0] for h in store.dense_search(BOB, vec(0), 10)} == set(ids[:2])  # short-term pages have no vector
     assert store.lexical_index_problems(BOB) == []
     store.rebuild_lexical_index(BOB)
@@ -719,7 +720,7 @@ def test_purge_expired_deletes_expired_pages_and_facts_like_delete_page(store: S
     first, third = store.get_pages(ALICE, [pages[0].id, pages[2].id])
     assert (first.next_page_id, third.prev_page_id) == (pages[2].id, pages[0].id)
     assert store.get_segment(ALICE, sid).page_count == 2 and store.recount_segments(ALICE) == 0
-    assert {h[0] for h in store.lexical_search(ALICE, ["kiwi"], 10)} == {pages[0].id, pages[2].id, pages[3].id}
+    assert {h[0] for h in store.lexical_search(ALICE, analyze("kiwi"), 10)} == {pages[0].id, pages[2].id, pages[3].id}
     assert {h[0] for h in store.dense_search(ALICE, vec(1), 10)} == {pages[0].id, pages[2].id}
     assert store.lexical_index_problems(ALICE) == []
     assert [f.id for f in store.list_facts(ALICE)] == [lasting.id]

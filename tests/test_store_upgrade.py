@@ -22,6 +22,7 @@ from conftest import database_url
 
 from memoryos import Memoryos
 from memoryos.export_format import dump_to_dict
+from memoryos.lexical import analyze
 from memoryos.models import Page, Scope
 from memoryos.storage import open_store
 from memoryos.storage.schema import POSTGRES_MIGRATIONS, Migration
@@ -296,7 +297,7 @@ def test_the_sqlite_upgrade_keeps_pks_and_the_lexical_index(tmp_path: Path) -> N
     store = open_store(f"sqlite:///{path}")
     try:
         assert store.lexical_index_problems(JON) == []
-        hits = store.lexical_search(JON, ["banker"], 5)
+        hits = store.lexical_search(JON, analyze("banker"), 5)
         assert hits and all("banker" in store.get_page(JON, h[0]).text.lower() for h in hits)
         page = store.add_page(
             JON, Page(id=uuid.uuid4().hex, user_input="after the upgrade", agent_response="", timestamp=1_800_000_000.0)
@@ -307,3 +308,20 @@ def test_the_sqlite_upgrade_keeps_pks_and_the_lexical_index(tmp_path: Path) -> N
         assert after.execute(f"SELECT pk, id FROM pages WHERE pk <= {pks[-1][0]} ORDER BY pk").fetchall() == pks
         (new_pk,) = after.execute("SELECT pk FROM pages WHERE id=?", (page.id,)).fetchone()
     assert new_pk == counter + 1  # the AUTOINCREMENT counter carried over: no pk is ever reused
+
+
+def test_both_upgraded_stores_rebuild_the_lexical_index_and_rank_alike(v01_postgres: str, tmp_path: Path) -> None:
+    """The multilingual_lexical_index step re-tokenizes every page of an existing store (issue 14), and both
+    backends then score a query alike (the 0.1 store holds one user, whose counts are the store's)."""
+    terms = analyze("banker job painting family")
+    found = []
+    for url in (f"sqlite:///{copied_v01(tmp_path)}", v01_postgres):
+        store = open_store(url)
+        try:
+            assert store.lexical_index_problems(JON) == []
+            found.append(store.lexical_search(JON, terms, 20))
+        finally:
+            store.close()
+    sqlite_hits, postgres_hits = found
+    assert sqlite_hits and [h[0] for h in sqlite_hits] == [h[0] for h in postgres_hits]
+    assert [h[1] for h in postgres_hits] == pytest.approx([h[1] for h in sqlite_hits], rel=1e-9)

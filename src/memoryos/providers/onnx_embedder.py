@@ -62,7 +62,10 @@ def check_layout(model_dir: Path) -> int:
         raise OnnxUnavailable(f"unsupported module layout {kinds}")
     pooling_path = next(m.get("path", "") for m in modules if str(m.get("type", "")).endswith("Pooling"))
     pooling = _read_json(model_dir / pooling_path / "config.json")
+    # sentence-transformers < 6 writes a flag per mode; 6 writes one "pooling_mode" (what `save` gives today)
     modes = {k for k, v in pooling.items() if k.startswith("pooling_mode_") and v}
+    if "pooling_mode" in pooling:
+        modes.add(f"pooling_mode_{pooling['pooling_mode']}_tokens")
     if modes != {"pooling_mode_mean_tokens"}:
         raise OnnxUnavailable("only mean pooling is supported")
     config = _read_json(model_dir / "config.json")

@@ -215,7 +215,9 @@ class Store(Protocol):
         ...
 
     def lexical_search(self, scope: Scope, terms: list[str], k: int) -> list[tuple[str, float]]:
-        """Up to k (page id, score) of pages matching any term, best first (scores compare within one call)."""
+        """Up to k (page id, score) of pages holding any of these index tokens (`lexical.analyze`'s output: the
+        caller analyses its query), best first. The score is FTS5's BM25 (k1 1.2, b 0.75) over this store's pages
+        on SQLite and over the scope's pages on PostgreSQL: the same number for a store of one scope."""
         ...
 
     # ---- maintenance of derived data ----

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
@@ -16,8 +15,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import ConfigError, InvalidInput, NotFound, StorageError
-from ..models import Scope
+from ..models import Page, Scope
 from ..redact import redact_text
+from . import pg_lexical
 from .schema import POSTGRES_MIGRATIONS, Migration
 from .sql import CONFLICT, SqlStore, Tx
 
@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 
 _MIGRATION_LOCK = 7_273_001  # advisory lock key for schema changes
 _ANALYZE_AFTER_ROWS = 1000  # imports at least this large refresh the planner's statistics
-_TSQUERY_UNSAFE = re.compile(r"[^\w]", re.UNICODE)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -172,6 +171,34 @@ class PostgresStore(SqlStore):
         except self._psycopg.Error as exc:  # statistics are an optimisation; the import itself succeeded
             log.warning("ANALYZE after a bulk import failed: %s", redact_text(str(exc)))
 
+    # the lexical index: tokens in the page's row, the scope's counts in lexical_stats (storage/pg_lexical.py)
+
+    def _page_lexical(self, page: Page) -> dict[str, Any]:
+        return pg_lexical.page_columns(page.user_input, page.agent_response)
+
+    def _page_added(self, tx: Tx, scope: Scope, page: Page) -> None:
+        tx.run(
+            "INSERT INTO lexical_stats AS s(scope_key, docs, tokens) SELECT scope_key, 1, lex_len FROM pages "
+            "WHERE scope_key=? AND id=? "
+            "ON CONFLICT (scope_key) DO UPDATE SET docs = s.docs + 1, tokens = s.tokens + excluded.tokens",
+            (scope.key, page.id),
+        )
+
+    def _pages_imported(self, tx: Tx, scope: Scope) -> None:
+        pg_lexical.recount(tx, scope.key)
+
+    def _delete_page(self, tx: Tx, scope: Scope, page_id: str) -> bool:
+        row = tx.one("SELECT lex_len FROM pages WHERE scope_key=? AND id=?", (scope.key, page_id))
+        deleted = super()._delete_page(tx, scope, page_id)
+        if deleted and row:
+            tx.run(
+                "UPDATE lexical_stats SET docs = docs - 1, tokens = tokens - ? WHERE scope_key=?", (row[0], scope.key)
+            )
+        return deleted
+
+    def _forgetting(self, tx: Tx, scope: Scope) -> None:
+        tx.run("DELETE FROM lexical_stats WHERE scope_key=?", (scope.key,))
+
     def _storage_stats(self, tx: Tx) -> dict[str, Any]:
         (size,) = tx.one("SELECT pg_database_size(current_database())")
         return {"backend": "postgresql", "url": redact_text(self.url), "bytes": int(size)}
@@ -194,21 +221,23 @@ class PostgresStore(SqlStore):
         return hits
 
     def lexical_search(self, scope: Scope, terms: list[str], k: int) -> list[tuple[str, float]]:
-        words = [w for w in (_TSQUERY_UNSAFE.sub("", t) for t in terms) if w]
-        if not words or k <= 0:
+        # analyze() makes tokens of at most 64 characters; a longer one could not be a tsquery lexeme anyway
+        tokens = list(dict.fromkeys(t for t in terms if t and len(t.encode()) <= pg_lexical.MAX_LEXEME_BYTES))
+        if not tokens or k <= 0:
             return []
         with self._read() as tx:
             rows = tx.all(
-                "SELECT id, ts_rank_cd(tsv, q) AS score FROM pages, to_tsquery('english', ?) q "
-                "WHERE scope_key=? AND tsv @@ q ORDER BY score DESC, seq LIMIT ?",
-                (" | ".join(words), scope.key, k),
+                pg_lexical.BM25_SQL, (scope.key, tokens, scope.key, pg_lexical.tsquery_literal(tokens), k)
             )
         return [(r[0], float(r[1])) for r in rows]
 
-    # ---- the lexical index: the tsvector is a generated column, PostgreSQL keeps it in step with the text ----
+    # ---- the lexical index ----
 
     def lexical_index_problems(self, scope: Scope) -> list[str]:
-        return []
+        with self._read() as tx:
+            return pg_lexical.problems(tx, scope.key)
 
     def rebuild_lexical_index(self, scope: Scope) -> int:
-        return 0
+        with self._write() as tx:
+            self._lock_scope(tx, scope)
+            return pg_lexical.reindex(tx, scope.key)

@@ -9,10 +9,12 @@ each CREATE statement's text as written).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 from ..errors import StorageError
 from ..validation import TIMESTAMP_MAX, TIMESTAMP_MIN
+from . import pg_lexical
 
 if TYPE_CHECKING:
     from .sql import Tx
@@ -20,9 +22,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+# a statement, or a function of the transaction for a step SQL alone cannot take (text analysed in Python)
+Statement: TypeAlias = "str | Callable[[Tx], object]"
+
+
 class Migration(NamedTuple):  # not a dataclass: cheaper to define when a process first opens a store
     name: str
-    statements: tuple[str, ...]
+    statements: tuple[Statement, ...]
 
 
 _VALID_TIMES = f"{TIMESTAMP_MIN!r} AND {TIMESTAMP_MAX!r}"  # the timestamp rule's range, for SQL
@@ -30,7 +36,7 @@ _VALID_TIMES = f"{TIMESTAMP_MIN!r} AND {TIMESTAMP_MAX!r}"  # the timestamp rule'
 _ID_LIST = r'^\[("[A-Za-z0-9_.:-]+"(, "[A-Za-z0-9_.:-]+")*){0,1}\]$'
 
 
-def step(name: str, *statements: str) -> Migration:
+def step(name: str, *statements: Statement) -> Migration:
     return Migration(name, statements)
 
 
@@ -47,7 +53,10 @@ def migrate(tx: Tx, steps: list[Migration], where: str) -> None:
         )
     for version, migration in enumerate(steps[current:], start=current + 1):
         for statement in migration.statements:
-            tx.run(statement)
+            if isinstance(statement, str):
+                tx.run(statement)
+            else:
+                statement(tx)
         tx.run(
             "INSERT INTO meta(key, value) VALUES('schema_version', ?) "
             "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
@@ -267,6 +276,15 @@ SQLITE_MIGRATIONS: list[Migration] = [
             "CREATE INDEX knowledge_successor ON knowledge(scope_key, superseded_by) WHERE superseded_by IS NOT NULL",
         ),
     ),
+    # Every language (issue 14): the index holds memoryos.lexical's tokens (CJK bigrams, Porter stems), made in
+    # Python by the memoryos_lexical() function each connection registers, and FTS5 splits them on spaces only.
+    step(
+        "multilingual_lexical_index",
+        "DROP TABLE pages_fts",
+        "CREATE VIRTUAL TABLE pages_fts USING fts5(scope, body, tokenize='ascii')",
+        "INSERT INTO pages_fts(rowid, scope, body) "
+        "SELECT pk, scope_key, memoryos_lexical(user_input, agent_response) FROM pages",
+    ),
 ]
 
 
@@ -384,5 +402,21 @@ POSTGRES_MIGRATIONS: list[Migration] = [
         "ALTER TABLE segments DROP CONSTRAINT segments_pkey, ADD PRIMARY KEY (scope_key, id)",
         "ALTER TABLE knowledge DROP CONSTRAINT knowledge_pkey, DROP CONSTRAINT knowledge_id_key, "
         "ADD PRIMARY KEY (scope_key, id)",
+    ),
+    # See the SQLite step of the same name: each page's tokens as a tsvector written from Python (`lex`, no text
+    # search configuration), its token count, and each scope's counts, which BM25 needs (storage/pg_lexical.py).
+    step(
+        "multilingual_lexical_index",
+        "ALTER TABLE pages DROP COLUMN tsv",  # its GIN index goes with it
+        "ALTER TABLE pages ADD COLUMN lex tsvector NOT NULL DEFAULT '', ADD COLUMN lex_len INTEGER NOT NULL DEFAULT 0",
+        """CREATE TABLE lexical_stats (
+            scope_key TEXT PRIMARY KEY REFERENCES scopes(scope_key),
+            docs BIGINT NOT NULL,
+            tokens BIGINT NOT NULL
+        )""",
+        pg_lexical.reindex,
+        # every page is written with its tokens from now on
+        "ALTER TABLE pages ALTER COLUMN lex DROP DEFAULT, ALTER COLUMN lex_len DROP DEFAULT",
+        "CREATE INDEX pages_lex ON pages USING gin(lex)",
     ),
 ]

@@ -9,7 +9,8 @@ only what differs (see `SqliteStore` and `PostgresStore`):
 - search: `dense_search` and `lexical_search`, and the lexical index's `lexical_index_problems` and
   `rebuild_lexical_index`;
 - hooks on derived data, called inside the same transaction as the write they follow (`_page_added`,
-  `_pages_imported`, `_page_removed`, `_vectors_written`, `_forgetting`) and around schema and imports (`MIGRATIONS`,
+  `_pages_imported`, `_page_removed`, `_vectors_written`, `_forgetting`; `_page_lexical` adds columns to a new
+  page) and around schema and imports (`MIGRATIONS`,
   `_lock_schema`, `_model_recorded`, `_imported`).
 
 Atomicity is the transaction's: a plan that turns out stale raises `Stale` inside it, so it rolls back.
@@ -187,6 +188,10 @@ class SqlStore:
         """Whether a failed write may simply be tried again (a deadlock between row locks)."""
         return False
 
+    def _page_lexical(self, page: Page) -> dict[str, Any]:
+        """More columns to write with a new page: the backend's lexical index, where it lives in the row."""
+        return {}
+
     def _page_added(self, tx: Tx, scope: Scope, page: Page) -> None:
         """The page was just inserted (the last insert of this transaction)."""
 
@@ -302,7 +307,7 @@ class SqlStore:
                 "UPDATE scopes SET next_seq = next_seq + 1 WHERE scope_key=? RETURNING next_seq", (scope.key,)
             )
             page.seq = int(seq)
-            self._insert(tx, "pages", [page_row(scope.key, page, new=True)])
+            self._insert(tx, "pages", [page_row(scope.key, page, new=True) | self._page_lexical(page)])
             self._page_added(tx, scope, page)
         page.tier = "short"
         return page
@@ -853,7 +858,7 @@ class SqlStore:
                 raise InvalidInput(f"the memory of user {scope.user_id!r} is not empty; import needs an empty one")
             self._insert(tx, "segments", [segment_row(scope.key, s) for s in dump.segments])
             stamp = self._vectors_written(tx, scope, replaced=False)
-            self._insert(tx, "pages", [page_row(scope.key, p) | stamp for p in dump.pages])
+            self._insert(tx, "pages", [page_row(scope.key, p) | stamp | self._page_lexical(p) for p in dump.pages])
             self._pages_imported(tx, scope)
             self._insert(tx, "profiles", [profile_row(scope.key, v) for v in dump.profile_versions])
             max_seq = max((p.seq for p in dump.pages), default=0)

@@ -1,5 +1,9 @@
 """The embedded store: one SQLite file, WAL, one transaction per operation (`BEGIN IMMEDIATE` for writes), FTS5
-for lexical search and exact numpy search over cached page vectors. The SQL itself is `SqlStore`'s."""
+for lexical search and exact numpy search over cached page vectors. The SQL itself is `SqlStore`'s.
+
+The FTS5 index holds each page as `lexical.analyze` tokenizes it (CJK bigrams, stems), joined by spaces, under
+FTS5's `ascii` tokenizer, which splits on those spaces only: the index holds the very tokens the PostgreSQL store
+holds, and FTS5's bm25() is the score that store reproduces."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import ConfigError, InvalidInput, StorageError
+from ..lexical import index_text
 from ..models import Page, Scope
 from .schema import SQLITE_MIGRATIONS, Migration
 from .sql import CONFLICT, SqlStore, Tx
@@ -23,9 +28,13 @@ log = logging.getLogger(__name__)
 
 _CREATION_GRACE_SECONDS = 2.0  # how long a 0-byte database may take to get its header from a creating process
 _INDEX_PAGES = (  # the FTS5 row of each page: the same text lexical_index_problems compares with
-    "INSERT INTO pages_fts(rowid, scope, body) SELECT pk, scope_key, user_input || char(10) || agent_response "
+    "INSERT INTO pages_fts(rowid, scope, body) SELECT pk, scope_key, memoryos_lexical(user_input, agent_response) "
     "FROM pages WHERE scope_key=?"
 )
+
+
+def _lexical_body(user_input: object, agent_response: object) -> str:
+    return index_text(str(user_input or ""), str(agent_response or ""))
 
 
 class _VectorCache:
@@ -121,6 +130,8 @@ class SqliteStore(SqlStore):
                 conn.execute(f"PRAGMA synchronous={self._synchronous}")
                 conn.execute("PRAGMA foreign_keys=ON")
                 conn.execute(f"PRAGMA busy_timeout={int(self._timeout * 1000)}")
+                # the analyzer, for SQL that indexes or checks many pages (imports, the migration, check)
+                conn.create_function("memoryos_lexical", 2, _lexical_body, deterministic=True)
             except sqlite3.Error as exc:
                 raise StorageError(f"cannot open the database {self.path}: {exc}") from exc
             self._local.conn = conn
@@ -185,7 +196,7 @@ class SqliteStore(SqlStore):
         # VALUES, not _INDEX_PAGES: an INSERT ... SELECT into FTS5 costs several times more per row
         tx.run(
             "INSERT INTO pages_fts(rowid, scope, body) VALUES(last_insert_rowid(), ?, ?)",
-            (scope.key, f"{page.user_input}\n{page.agent_response}"),
+            (scope.key, index_text(page.user_input, page.agent_response)),
         )
 
     def _pages_imported(self, tx: Tx, scope: Scope) -> None:
@@ -263,7 +274,7 @@ class SqliteStore(SqlStore):
     def lexical_search(self, scope: Scope, terms: list[str], k: int) -> list[tuple[str, float]]:
         if not terms or k <= 0:
             return []
-        body = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        body = " OR ".join('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(terms))
         expression = f'scope : "{scope.key}" AND body : ({body})'
         with self._read() as tx:
             # rank inside the FTS index first, then join only the top k (half the cost at 10k+ pages)
@@ -287,7 +298,7 @@ class SqliteStore(SqlStore):
             )
             (stale,) = tx.one(
                 "SELECT count(*) FROM pages p JOIN pages_fts f ON f.rowid = p.pk WHERE p.scope_key=? "
-                "AND (f.body != p.user_input || char(10) || p.agent_response OR f.scope != p.scope_key)",
+                "AND (f.body != memoryos_lexical(p.user_input, p.agent_response) OR f.scope != p.scope_key)",
                 key,
             )
             (orphans,) = tx.one(
