@@ -209,7 +209,7 @@ def demo(data: DataOpt = None) -> None:
     from .demo import run
 
     with _errors():
-        run(data).close()
+        run(data)
 
 
 @app.command()
