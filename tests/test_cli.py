@@ -122,8 +122,11 @@ def test_locomo_import_then_search(tmp_path: Path) -> None:
         stats = as_json("stats", "--user", "conv-26", *data)
         assert stats["pages"]["mid"] > 150 and stats["segments"]["active"] > 0
 
-        found = as_json("search", "adoption agencies", "--user", "conv-26", "--max", "5", *data)
-        assert any("adoption" in p["user_input"].lower() for p in found["pages"])
+        found = as_json("search", "adoption agencies", "--user", "conv-26", "--max-results", "5", *data)
+        assert any("adoption" in p["user_input"].lower() for p in found["pages"]) and len(found["pages"]) <= 5
+        assert as_json("search", "adoption agencies", "--user", "conv-26", "--max", "2", *data)["pages"] == (
+            found["pages"][:2]
+        )  # --max, the old name
         human = ok("search", "adoption agencies", "--user", "conv-26", "-n", "3", *data).stdout
         assert "adoption" in human.lower() and "profile:" in human
 

@@ -158,6 +158,11 @@ def test_every_memory_endpoint(make_client: MakeClient, storage_url: str) -> Non
     assert found["pages"][0]["tier"] == "mid" and found["pages"][0]["score"] > 0 and found["context"]
     recalled = client.post(f"{base}/retrieve", json={"query": "octopus underwater cameras", "max_pages": 2}).json()
     assert len(recalled["pages"]) <= 2 and recalled["visited_segment_ids"] == [octopus["id"]]
+    # max_results is the limit's one name (CLI --max-results, MCP, library); max_pages, its old name, still works
+    one = client.post(f"{base}/search", json={"query": "octopus underwater cameras", "max_results": 1}).json()
+    assert [p["id"] for p in one["pages"]] == [found["pages"][0]["id"]]
+    none = client.post(f"{base}/search", json={"query": "octopus underwater cameras", "max_results": 0}).json()
+    assert none["pages"] == []
     assert [p["tier"] for p in recalled["short_term"]] == ["short"] * len(recalled["short_term"])
 
     # long-term: profile versions, knowledge list / add / delete
@@ -263,6 +268,8 @@ def test_errors_have_stable_codes(make_client: MakeClient, tmp_path: Path) -> No
         client.post(f"{base}/memories", json={"user_input": "x", "surprise": 1}),
         client.post(f"{base}/retrieve", json={}),
         client.post(f"{base}/search", json={"query": "x", "max_pages": -1}),
+        client.post(f"{base}/search", json={"query": "x", "max_results": 1001}),
+        client.post(f"{base}/search", json={"query": "x", "max_results": 1, "max_pages": 2}),  # which one?
         client.post(f"{base}/knowledge", json={"text": "x", "kind": "robot"}),
         client.post(f"{base}/knowledge", json={"text": "   "}),
         client.get(f"{base}/pages", params={"tier": "long"}),

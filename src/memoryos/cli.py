@@ -245,7 +245,12 @@ def add(
 @with_target
 def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
-    max_results: Annotated[int | None, typer.Option("--max", "-n", min=0, help="At most this many pages.")] = None,
+    max_results: Annotated[
+        int | None,
+        typer.Option(
+            "--max-results", "--max", "-n", min=0, help="At most this many retrieved pages (--max: its old name)."
+        ),
+    ] = None,
     target: Target = Target(),
     as_json: JsonOpt = False,
 ) -> None:

@@ -253,13 +253,20 @@ class Memoryos:
 
     # ---- reading ----
 
-    def retrieve(self, query: str, *, max_pages: int | None = None, update_heat: bool = True) -> RetrievalResult:
-        """Context from every tier for a query. A retrieval that uses a segment counts as a visit (heat)."""
+    def retrieve(
+        self,
+        query: str,
+        *,
+        max_results: int | None = None,
+        update_heat: bool = True,
+        max_pages: int | None = None,
+    ) -> RetrievalResult:
+        """Context from every tier for a query. A retrieval that uses a segment counts as a visit (heat).
+        `max_results` bounds the retrieved pages (default: retrieval_queue_capacity); `max_pages` is its old name."""
         text = check_text(query, "query", self.config.max_input_chars, allow_none=False)
-        if max_pages is not None and (not isinstance(max_pages, int) or max_pages < 0):
-            raise InvalidInput("max_pages must be a non-negative integer")
+        limit = _result_limit(max_results, max_pages)
         now = self._clock()
-        result = self.retriever.retrieve(text, now, max_pages=max_pages)
+        result = self.retriever.retrieve(text, now, max_pages=limit)
         if update_heat and not self.store.read_only:
             visited = self.mid.visited((p.segment_id, p.tier, p.signals) for p in result.pages)
             if visited:
@@ -294,7 +301,7 @@ class Memoryos:
 
     def search(self, query: str, max_results: int | None = None) -> RetrievalResult:
         """Like retrieve, without side effects on heat."""
-        return self.retrieve(query, max_pages=max_results, update_heat=False)
+        return self.retrieve(query, max_results=max_results, update_heat=False)
 
     def get_response(
         self,
@@ -586,3 +593,13 @@ class Memoryos:
 
 
 __all__ = ["Fact", "Memoryos", "make_embedder"]
+
+
+def _result_limit(max_results: int | None, max_pages: int | None) -> int | None:
+    """One limit from the name and its old spelling; both given must agree."""
+    if max_pages is not None and max_results is not None and max_pages != max_results:
+        raise InvalidInput("max_results and max_pages (its old name) disagree: give one")
+    limit = max_results if max_results is not None else max_pages
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise InvalidInput("max_results must be a non-negative integer")
+    return limit

@@ -210,12 +210,12 @@ def add_memory(memo: Memory, body: m.AddMemoryRequest) -> m.PageCreated:
 
 @router.post(USER + "/retrieve", tags=["memory"], summary="Context from every tier (counts as a visit: raises heat)")
 def retrieve(memo: Memory, body: m.QueryRequest) -> m.RetrievalOut:
-    return _retrieval(memo, memo.retrieve(body.query, max_pages=body.max_pages))
+    return _retrieval(memo, memo.retrieve(body.query, max_results=body.max_results))
 
 
 @router.post(USER + "/search", tags=["memory"], summary="Like retrieve, without side effects on heat")
 def search(memo: Memory, body: m.QueryRequest) -> m.RetrievalOut:
-    return _retrieval(memo, memo.search(body.query, max_results=body.max_pages))
+    return _retrieval(memo, memo.search(body.query, max_results=body.max_results))
 
 
 @router.post(
