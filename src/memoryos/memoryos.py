@@ -475,17 +475,20 @@ class Memoryos:
         )
         return data
 
-    def check(self, sample: int | None = 200) -> list[str]:
+    def check(self, sample: int | None = 200, progress: Callable[[int, int], None] | None = None) -> list[str]:
         """Integrity problems of this user's memory: tiers, segments, chain links, counts, the lexical index,
-        and whether stored vectors match their texts (a sample of `sample` pages; None = all). [] if none."""
+        and whether stored vectors match their texts (a sample of `sample` pages; None = all). [] if none.
+        `progress(done, total)` follows the slow part, embedding the pages again."""
         self._write_visits()
-        return check_memory(self.store, self.scope, self.embedder, sample).problems
+        return check_memory(self.store, self.scope, self.embedder, sample, progress).problems
 
-    def repair(self) -> dict[str, int]:
+    def repair(self, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
         """Replace stored times that break the timestamp rule (maintenance.time_fixes says with what), then rebuild
         derived data (vectors, lexical index, segment counts) from the pages, which are the truth."""
         with self._upkeep_lock:
-            return repair_memory(self.store, self.scope, self.embedder, self._clock(), self.analyzer.method)
+            return repair_memory(
+                self.store, self.scope, self.embedder, self._clock(), self.analyzer.method, progress=progress
+            )
 
     # ---- export / import ----
 
