@@ -203,13 +203,16 @@ class Memoryos:
         self._worker = UpkeepWorker(self._upkeep_step, cfg.upkeep_retry_seconds) if cfg.background_upkeep else None
         _OPEN.add(self)
         log.info(
-            "memoryos ready: user=%s assistant=%s storage=%s mode=%s settings=%s",
+            "memoryos ready: user=%s assistant=%s storage=%s mode=%s",
             cfg.user_id,
             cfg.assistant_id,
             redact_url(cfg.storage_url()) if self._owns_store else f"a given {type(self.store).__name__}",
-            f"llm:{cfg.llm_model}" if self._llm else "no-llm (extractive)",
-            cfg.public_dict(),
+            (f"llm:{cfg.llm_model}" + (f" at {redact_url(cfg.openai_base_url)}" if cfg.openai_base_url else ""))
+            if self._llm
+            else "no-llm (extractive)",
         )
+        # every setting (~50) only on request: a server opens one instance per user and would repeat them all
+        log.debug("settings of %s/%s: %s", cfg.user_id, cfg.assistant_id, cfg.public_dict())
         self._schedule_upkeep()  # finish what a previous process left pending
 
     def _make_embedder(self) -> Embedder:
