@@ -110,6 +110,9 @@ def test_health_info_openapi_and_inspector_files(make_client: MakeClient) -> Non
         urls = set(re.findall(r"(?:https?:)?//[\w.-]+\.\w+", file.read_text())) - {"http://www.w3.org"}
         assert not urls, (file.name, urls)
     assert client.get("/docs").status_code == 404  # the interactive docs would load scripts from a CDN
+    icon = client.get("/favicon.ico")  # browsers ask for it: an icon, not a 404 in every log
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.text.startswith("<svg") and 'rel="icon"' in page.text
 
 
 # ---- the memory, endpoint by endpoint, on every backend ----
