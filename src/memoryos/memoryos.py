@@ -31,6 +31,7 @@ from .redact import redact_url
 from .retrieval.result import RetrievalResult
 from .retrieval.retriever import Retriever
 from .storage import Store, open_store
+from .telemetry import traced_add, traced_retrieve, traced_upkeep
 from .tiers.long_term import LongTermMemory
 from .tiers.mid_term import MidTermMemory, segment_vector
 from .tiers.short_term import ShortTermMemory
@@ -220,6 +221,7 @@ class Memoryos:
 
     # ---- writing ----
 
+    @traced_add
     def add_memory(
         self,
         user_input: str | None,
@@ -256,6 +258,7 @@ class Memoryos:
 
     # ---- reading ----
 
+    @traced_retrieve
     def retrieve(
         self,
         query: str,
@@ -533,6 +536,7 @@ class Memoryos:
 
     # ---- upkeep ----
 
+    @traced_upkeep
     def _upkeep_step(self) -> bool:
         """One unit of upkeep under this user's lease, so processes sharing a store never race on it."""
         self._write_visits()
