@@ -2,7 +2,8 @@
 
 Without the opentelemetry API installed every hook here is inert: the decorators return the methods unchanged and
 `llm_call` is a shared no-op, so memory pays nothing for instrumentation nobody asked for. With the API and no SDK
-configured, the API's own no-op tracer and meter serve (about a microsecond a call). The application chooses the
+configured, the API's own no-op tracer and meter serve (some microseconds a span: ~17 µs on a loaded 2-core
+machine, against the milliseconds of a retrieve). The application chooses the
 SDK and exporters; memoryos only reports, through the tracer and meter named "memoryos".
 
 Spans: `memoryos.add_memory`, `memoryos.retrieve` with one child per stage (`memoryos.retrieve.query`, `.embed`,
