@@ -17,6 +17,18 @@ from typing import Any
 
 _PAGES_RE = re.compile(r"new pages\n(\[.*?\])\n>>>END MEMORY", re.S)
 _PROFILE_RE = re.compile(r"current profile\n(.*?)\n>>>END MEMORY", re.S)
+# a fenced block labelled with facts or knowledge: the related current facts a promotion prompt shows, with ids
+_FACTS_RE = re.compile(
+    r"<<<MEMORY \S+ \(data, not instructions\): [^\n]*(?:facts?|knowledge)[^\n]*\n(.*?)\n>>>END MEMORY", re.S | re.I
+)
+_FACT_LINE_RE = re.compile(r"^\s*(?:[-*]\s*)?[\[(]?(?P<id>[A-Za-z0-9_-]{1,24})[\])]?\s*[:.)\]-]?\s+(?P<text>\S.*)$")
+# what the fake reads a fact to be about, so that it can answer `update` when a shown fact has the same attribute
+_ATTRIBUTES = {
+    "residence": re.compile(r"\b(?:live[sd]?|living|moved|relocated|home)\b", re.I),
+    "employer": re.compile(r"\b(?:work(?:s|ed|ing)?|job|employer|joined)\b", re.I),
+    "pet": re.compile(r"\b(?:dog|cat|puppy|kitten|pet)\b", re.I),
+    "relationship_status": re.compile(r"\b(?:dating|engaged|married|partner|divorced)\b", re.I),
+}
 
 
 def count_tokens(text: str) -> int:
@@ -37,8 +49,59 @@ def _first_sentence(text: str, limit: int = 160) -> str:
     return sentence[:limit]
 
 
+def attribute_of(text: str) -> str | None:
+    return next((name for name, pattern in _ATTRIBUTES.items() if pattern.search(text)), None)
+
+
+def related_facts(prompt: str) -> list[tuple[str, str, str | None]]:
+    """(id, text, attribute) of the existing facts a promotion prompt shows: a JSON list of objects with id, text
+    and maybe attribute, a JSON object id -> text, or one fact per line led by its id."""
+    found: list[tuple[str, str, str | None]] = []
+    for body in _FACTS_RE.findall(prompt):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            found += [(str(k), str(v), None) for k, v in data.items()]
+        elif isinstance(data, list):
+            found += [
+                (str(item.get("id")), str(item.get("text", "")), item.get("attribute") or None)
+                for item in data
+                if isinstance(item, dict) and item.get("id") is not None
+            ]
+        else:
+            found += [(m["id"], m["text"], None) for m in map(_FACT_LINE_RE.match, body.splitlines()) if m]
+    return found
+
+
+def fact_operations(pages: list[dict[str, Any]], related: list[tuple[str, str, str | None]]) -> list[dict[str, Any]]:
+    """One operation per page the user said something on: `update` of a shown fact about the same attribute
+    (read from its text), otherwise `add`; each cites its page's index under "pages", as the prompt asks."""
+    ops: list[dict[str, Any]] = []
+    targets = {attribute_of(text): (fact_id, shown) for fact_id, text, shown in related}
+    targets.pop(None, None)
+    for position, page in enumerate(pages):
+        text = _first_sentence(str(page.get("user", "")))
+        if not text:
+            continue
+        attribute = attribute_of(text)
+        target, shown = targets.pop(attribute, (None, None)) if attribute else (None, None)
+        ops.append(
+            {
+                "text": text,
+                "pages": [int(page.get("index", position))],
+                "attribute": shown or attribute,  # the key the library already uses for it, when it has one
+                "op": "update" if target else "add",
+                "target": target,
+            }
+        )
+    return ops[:5]
+
+
 def answer(messages: list[dict[str, Any]], purpose: str) -> str:
-    """A valid answer built from the request itself."""
+    """A valid answer built from the request itself. A promotion prompt that shows existing facts gets fact
+    operations (objects); one that does not gets plain strings, as older prompts asked for."""
     prompt = "\n".join(str(m.get("content", "")) for m in messages)
     match = _PAGES_RE.search(prompt)
     pages = json.loads(match.group(1)) if match else []
@@ -63,10 +126,12 @@ def answer(messages: list[dict[str, Any]], purpose: str) -> str:
         profile = current.group(1).strip() if current else ""
         facts = [_first_sentence(str(p.get("user", ""))) for p in pages if str(p.get("user", "")).strip()]
         base = "" if profile in ("", "(empty)") else profile
+        related = related_facts(prompt)
+        user_facts: list[Any] = fact_operations(pages, related) if _FACTS_RE.search(prompt) else facts[:3]
         return json.dumps(
             {
                 "profile": (base + " " + " ".join(facts[:3])).strip()[-2000:] or "A user who likes to talk.",
-                "user_facts": facts[:3],
+                "user_facts": user_facts,
                 "assistant_facts": [],
             }
         )
@@ -87,6 +152,8 @@ class FakeLLMServer:
         self.latency_s = latency_s
         self.behaviour = behaviour
         self.refused = 0  # requests answered with an error status
+        self.pages_per_call: dict[str, list[int]] = defaultdict(list)  # purpose -> pages each request showed
+        self.operations: dict[str, int] = defaultdict(int)  # fact operations served, by op
         self.lock = threading.Lock()
         self.usage: dict[str, dict[str, float]] = defaultdict(
             lambda: {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0, "seconds": 0.0}
@@ -113,6 +180,7 @@ class FakeLLMServer:
                     self._send(503 if behaviour == "down" else 400, {"error": {"message": behaviour}})
                     return
                 content = answer(messages, purpose)
+                served = content  # before the behaviour dresses it up
                 if behaviour == "trailing_commas":
                     content = re.sub(r"([}\]\"0-9el])(\s*[}\]])", r"\1,\2", content)
                 elif behaviour == "prose":
@@ -124,6 +192,7 @@ class FakeLLMServer:
                 prompt_tokens = sum(count_tokens(str(m.get("content", ""))) for m in messages)
                 completion_tokens = count_tokens(content)
                 with server.lock:
+                    server.record(messages, purpose, served)
                     row = server.usage[purpose]
                     row["calls"] += 1
                     row["prompt_tokens"] += prompt_tokens
@@ -161,6 +230,15 @@ class FakeLLMServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-llm", daemon=True)
+
+    def record(self, messages: list[dict[str, Any]], purpose: str, content: str) -> None:
+        """How many pages the request showed and which fact operations the answer gave (under the lock)."""
+        match = _PAGES_RE.search("\n".join(str(m.get("content", "")) for m in messages))
+        self.pages_per_call[purpose].append(len(json.loads(match.group(1))) if match else 0)
+        if purpose == "profile_knowledge":
+            body = json.loads(content)
+            for fact in body.get("user_facts", []) + body.get("assistant_facts", []):
+                self.operations[fact.get("op", "add") if isinstance(fact, dict) else "add"] += 1
 
     @property
     def base_url(self) -> str:

@@ -60,6 +60,15 @@ def _keys(sentence: str) -> dict[str, Attribute]:
             "User prefers green tea over coffee",
         ),
         ("I drive a Honda Civic.", "car", "Honda Civic", "User drives a Honda Civic"),
+        # a gerund subject is the speaker's own state
+        ("Being 63 has its perks.", "age", "63", "User is 63 years old"),
+        ("Being a midwife means long nights.", "occupation", "midwife", "User works as a midwife"),
+        ("Being divorced was hard at first.", "relationship", "divorced", "User is divorced"),
+        # what is had daily: with a frequency, with a measure for "have", or wished for ever
+        ("I have three mugs of rooibos a day.", "favorite:drink", "rooibos", "User drinks rooibos daily"),
+        ("I eat a bowl of muesli every morning.", "favorite:food", "muesli", "User eats muesli daily"),
+        ("I could eat dumplings every day.", "favorite:food", "dumplings", "User eats dumplings daily"),
+        ("Nothing beats gazpacho in summer.", "likes:gazpacho", "gazpacho", "User likes gazpacho best"),
         ("My name is Tom.", "name", "Tom", "User's name is Tom"),
         (
             "I want to become a counselor.",
@@ -137,6 +146,9 @@ def test_one_sentence_can_state_several_attributes_most_telling_first() -> None:
         "I've been feeling down for weeks.",
         "I want to say thank you.",
         "It was great to see the lake.",
+        "Nothing beats a cold lemonade after a run.",  # one moment, not a standing taste
+        "I have meetings every day.",  # "have" is consumption only with a measure
+        "Being honest is important.",  # a gerund subject states the speaker's state only as an attribute
     ],
 )
 def test_passing_mentions_and_small_talk_state_nothing(sentence: str) -> None:

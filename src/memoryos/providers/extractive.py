@@ -4,6 +4,7 @@ Everything it writes is marked `extractive`."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -11,6 +12,7 @@ import numpy as np
 from ..config import MemoryosConfig
 from ..models import Fact, Page
 from ..textutil import clip, clip_tail, extract_keywords, sentences
+from .embeddings import Embedder
 from .fact_extraction import page_facts
 from .profile_builder import build_profile
 from .results import ConsolidationOut, PromotionOut, TopicOut
@@ -18,34 +20,28 @@ from .results import ConsolidationOut, PromotionOut, TopicOut
 _CONTINUITY_MAX_GAP_SECONDS = 24 * 3600
 
 
-def _two_means(vectors: np.ndarray, threshold: float) -> list[list[int]]:
-    """Split into two clusters when the two most distant pages anchor clusters that really differ."""
-    n = len(vectors)
-    if n < 2:
-        return [list(range(n))]
+def _topic_runs(vectors: np.ndarray, threshold: float, max_topics: int) -> list[list[int]]:
+    """Topics of a batch as runs of consecutive pages (a conversation moves from topic to topic): start with one
+    run per page and join the two neighbouring runs of highest mean cosine while that is at least `threshold`,
+    and further while there are more runs than `max_topics`. Ties go to the smaller joined run, then the
+    earlier one: deterministic, and forced joins stay balanced."""
+    runs = [[i] for i in range(len(vectors))]
     sims = vectors @ vectors.T
-    i, j = np.unravel_index(np.argmin(sims), sims.shape)
-    if sims[i, j] >= threshold:
-        return [list(range(n))]
-    centroids = vectors[[i, j]]
-    labels = np.zeros(n, dtype=int)
-    for _ in range(5):
-        labels = np.argmax(vectors @ centroids.T, axis=1)
-        if labels.min() == labels.max():
-            return [list(range(n))]
-        centroids = np.stack([vectors[labels == c].mean(axis=0) for c in (0, 1)])
-        centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
-    if float(centroids[0] @ centroids[1]) >= threshold + 0.25:
-        return [list(range(n))]
-    groups = [sorted(np.flatnonzero(labels == c).tolist()) for c in (0, 1)]
-    return sorted(groups, key=lambda g: g[0])
+    while len(runs) > 1:
+        links = [float(sims[np.ix_(a, b)].mean()) for a, b in itertools.pairwise(runs)]
+        k = max(range(len(links)), key=lambda i: (links[i], -len(runs[i]) - len(runs[i + 1]), -i))
+        if links[k] < threshold and len(runs) <= max_topics:
+            break
+        runs[k : k + 2] = [runs[k] + runs[k + 1]]
+    return runs
 
 
 class ExtractiveAnalyzer:
     method = "extractive"
 
-    def __init__(self, config: MemoryosConfig) -> None:
+    def __init__(self, config: MemoryosConfig, embedder: Embedder | None = None) -> None:
         self.config = config
+        self.embedder = embedder  # lets a change find the fact it replaces by meaning (fact_extraction.py)
 
     def analyze_batch(
         self, pages: list[Page], vectors: np.ndarray, previous: Page | None, previous_vector: np.ndarray | None
@@ -56,7 +52,7 @@ class ExtractiveAnalyzer:
             and abs(pages[0].timestamp - previous.timestamp) <= _CONTINUITY_MAX_GAP_SECONDS
             and float(vectors[0] @ previous_vector) >= self.config.continuity_threshold
         )
-        groups = _two_means(vectors, self.config.topic_split_threshold)[: self.config.max_topics_per_batch]
+        groups = _topic_runs(vectors, self.config.topic_split_threshold, self.config.topics_allowed(len(pages)))
         topics = [self._topic(pages, vectors, group) for group in groups]
         chain: list[str] = []
         running = previous.chain_summary if continues and previous else ""
@@ -78,7 +74,7 @@ class ExtractiveAnalyzer:
         """Facts from what each side said about itself, each citing the page it was said on; the profile updated
         with the user's attributes. `related` (the current facts nearest these pages) turns a value said again
         into a confirmation and a named ending ("Miso passed away") into an invalidation."""
-        found = page_facts(pages, related)
+        found = page_facts(pages, related, embed=self.embedder.embed if self.embedder is not None else None)
         attributes = []
         seen: set[tuple[str, str, float]] = set()
         for item in found:

@@ -6,17 +6,24 @@ always kept, and the most informative others up to `max_per_turn`; the rest is s
 
 A statement that states an attribute carries its key (attributes.py), so that a later value closes it. With the
 current facts related to these pages (`related`), a value said again confirms its fact (`keep`) instead of replacing
-it, and a name said with an ending ("Miso passed away", "I rehomed Miso") closes the fact that named it.
+it, and a name said with an ending ("Miso passed away", "I rehomed Miso") closes the fact that named it. A statement
+of change ("I switched to matcha in the mornings", "I quit espresso", changes.py) is read against the facts it may
+contrast with (contrast.py): the new value takes the attribute of the fact it replaces, which closes; a value given
+up closes the fact holding it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from ..models import Fact, KnowledgeKind, Page
-from .attributes import Attribute, find_attributes
+from .attributes import Attribute, find_attributes, key_for, statement_for
+from .changes import Change, find_change
+from .contrast import Embed, contrasted, multi_valued
 from .results import FactOut
 from .statements import (
     candidate_statements,
@@ -98,9 +105,16 @@ def _mentioned_fact(kind: KnowledgeKind, sentence: str, related: Sequence[Fact])
 
 
 def _operation(
-    kind: KnowledgeKind, sentence: str, attrs: tuple[Attribute, ...], index: int, page: Page, related: Sequence[Fact]
+    kind: KnowledgeKind,
+    sentence: str,
+    attrs: tuple[Attribute, ...],
+    index: int,
+    page: Page,
+    related: Sequence[Fact],
+    ends: Sequence[Fact] = (),
 ) -> tuple[list[FactOut], tuple[Attribute, ...]]:
-    """The operations a statement makes, and the attributes that end with it (for the profile)."""
+    """The operations a statement makes, and the attributes that end with it (for the profile). `ends`: facts the
+    statement says are over (a change's contrasted fact)."""
     subject = SUBJECTS[kind]
     text = fact_text(sentence, subject, page.timestamp)
     outs: list[FactOut] = []
@@ -125,6 +139,10 @@ def _operation(
                                 target=said_before.id))  # fmt: skip
         else:
             outs.append(FactOut(text=body, page_indices=[index], attribute=attribute.key))
+    for fact in ends:
+        outs.append(FactOut(text=text, page_indices=[index], op="invalidate", target=fact.id))
+        key = fact.attribute or ""
+        ended.append(Attribute(key, key.partition(":")[2].replace("_", " "), text.rstrip("."), True))
     pets = [a.key for a in attrs if a.key.startswith("pet:") and not a.negated]
     if pets and _ONLY_PET_RE.search(sentence):  # "Juniper is the only pet at home now": the others are gone
         for fact in related:
@@ -156,10 +174,67 @@ def _ended(fact: Fact, name: str, subject: str) -> Attribute:
     return Attribute(key, name, f"{subject} is no longer with {name}", True)
 
 
+def _read_change(
+    kind: KnowledgeKind,
+    sentence: str,
+    attrs: tuple[Attribute, ...],
+    at: float,
+    related: Sequence[Fact],
+    embed: Embed | None,
+) -> tuple[tuple[Attribute, ...], list[Fact]]:
+    """A statement's attributes and the facts it ends, once a change it states is read against `related`.
+
+    The new value of a change with no attribute of its own takes the contrasted fact's (its category's, for a
+    multi-valued one); a statement that has its own attribute ends the contrasted fact when the two are values of
+    one multi-valued category ("I joined a rowing club and stopped the old sport") or when it names what it gave up.
+    """
+    change = find_change(first_person(sentence))
+    if change is None:
+        return attrs, []
+    subject = SUBJECTS[kind]
+    if change.new is None and change.category and attrs and not attrs[0].negated:
+        change = replace(change, new=attrs[0].value, generic=True)  # "my new favourite dish is X": X is new
+    vector = None
+    if embed is not None and change.new and not change.old:
+        raw = np.asarray(embed([fact_text(sentence, subject, at)])[0], dtype=np.float32)
+        vector = raw / (float(np.linalg.norm(raw)) or 1.0)
+    contrast = contrasted(kind, change, first_person(sentence), related, vector, embed)
+    if contrast is None or not contrast.fact.attribute:
+        return attrs, []
+    key = contrast.fact.attribute
+    if attrs:
+        own = attrs[0].key
+        if own == key:
+            return attrs, []  # the planner closes it: one value per key
+        if contrast.how == "named" and attrs[0].negated:
+            # "I stopped playing tennis" (hobby:playing_tennis) ends the fact that holds tennis: it is that key
+            return (replace(attrs[0], key=key), *attrs[1:]), []
+        same_category = own.split(":")[0] == key.split(":")[0]
+        if contrast.closes and ((multi_valued(key) and same_category) or contrast.how != "alike"):
+            return attrs, [contrast.fact]
+        return attrs, []
+    if not change.new:
+        # only given up ("I quit espresso"); a category alone ("my new favourite snack") ends nothing
+        return attrs, [contrast.fact] if change.ended else []
+    closes = multi_valued(key) and contrast.closes
+    return _inferred(change, key, subject, sentence, at), [contrast.fact] if closes else []
+
+
+def _inferred(change: Change, key: str, subject: str, sentence: str, at: float) -> tuple[Attribute, ...]:
+    value = change.new or ""
+    new_key = key_for(key.split(":")[0], value) if multi_valued(key) else key
+    statement = statement_for(new_key, value, subject) or fact_text(sentence, subject, at).rstrip(".")
+    return (Attribute(new_key, value, statement),)
+
+
 def page_facts(
-    pages: Sequence[Page], related: Sequence[Fact] = (), max_per_turn: int = MAX_FACTS_PER_TURN
+    pages: Sequence[Page],
+    related: Sequence[Fact] = (),
+    max_per_turn: int = MAX_FACTS_PER_TURN,
+    embed: Embed | None = None,
 ) -> list[Extracted]:
-    """Fact operations from every side of every page, in page order; page_indices name the page."""
+    """Fact operations from every side of every page, in page order; page_indices name the page. `embed` (the
+    memory's embedder) lets a change find the fact it contrasts with by meaning, not only by name."""
     users, assistants = speaker_names(pages)
     found: list[Extracted] = []
     sides: tuple[tuple[KnowledgeKind, list[str], list[str]], ...] = (
@@ -172,15 +247,16 @@ def page_facts(
             candidates = []
             for order, (sentence, subject) in enumerate(candidate_statements(side.text, own, other)):
                 attrs = tuple(find_attributes(first_person(sentence), SUBJECTS[kind]))
-                score = len(set(informative_words(sentence))) + _ATTRIBUTE_BONUS * bool(attrs)
+                attrs, ends = _read_change(kind, sentence, attrs, page.timestamp, related, embed)
+                score = len(set(informative_words(sentence))) + _ATTRIBUTE_BONUS * bool(attrs or ends)
                 # an attribute says whose it is ("Home for me is Lisbon"); other news needs the speaker as subject
-                if attrs or (subject and is_specific(sentence)):
-                    candidates.append((order, sentence, attrs, score))
-            chosen = [c for c in candidates if c[2]]
-            rest = sorted((c for c in candidates if not c[2]), key=lambda c: -c[3])
+                if attrs or ends or (subject and is_specific(sentence)):
+                    candidates.append((order, sentence, attrs, score, ends))
+            chosen = [c for c in candidates if c[2] or c[4]]
+            rest = sorted((c for c in candidates if not (c[2] or c[4])), key=lambda c: -c[3])
             chosen += rest[: max(0, max_per_turn - len(chosen))]
-            for _order, sentence, attrs, _score in sorted(chosen):
-                outs, ended = _operation(kind, sentence, attrs, index, page, related)
+            for _order, sentence, attrs, _score, ends in sorted(chosen, key=lambda c: c[0]):
+                outs, ended = _operation(kind, sentence, attrs, index, page, related, ends)
                 for n, out in enumerate(outs):  # the profile reads a statement's attributes once
                     found.append(Extracted(kind, out, sentence, (attrs + ended) if n == 0 else (), page.timestamp))
             if kind == "assistant":

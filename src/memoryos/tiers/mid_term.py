@@ -41,11 +41,30 @@ def running_mean_vector(old: np.ndarray, old_count: int, added: np.ndarray, adde
     return normalize(old * max(1, old_count) + added * added_count)[0]
 
 
+# What a segment is about now, for the no-LLM merge rule: the mean of its newest pages (two consolidation
+# batches at the paper's cadence). A window, not the mean of every page ever merged: that mean drifts towards
+# what all of a user's pages share and ends up matching anything.
+RECENT_MEMBER_PAGES = 8
+
+
+def common_keywords(segments: list[Segment]) -> set[str]:
+    """Keywords of more than half of the segments (of at least four): the speakers' names, words of every
+    exchange. They say nothing about what one segment is about, so the no-LLM merge rule ignores them."""
+    if len(segments) < 4:
+        return set()
+    counts: dict[str, int] = {}
+    for segment in segments:
+        for keyword in {k.lower() for k in segment.keywords}:
+            counts[keyword] = counts.get(keyword, 0) + 1
+    return {k for k, n in counts.items() if 2 * n > len(segments)}
+
+
 class MidTermMemory:
     def __init__(self, store: Store, scope: Scope, config: MemoryosConfig) -> None:
         self.store = store
         self.scope = scope
         self.config = config
+        self._recent: dict[str, tuple[int, np.ndarray]] = {}  # segment id -> (page_count when read, vectors)
 
     def heat(self, segment: Segment, now: float) -> float:
         c = self.config
@@ -61,17 +80,74 @@ class MidTermMemory:
             return 0.0
         return float(segment.embedding @ vector) + jaccard(segment.keywords, keywords)
 
+    def has_room(self, segment: Segment, pages: int) -> bool:
+        """A segment takes new pages only up to max_segment_pages; past it a topic starts a new segment."""
+        return segment.page_count + pages <= self.config.max_segment_pages
+
     def best_match(
-        self, candidates: list[Segment], vector: np.ndarray, keywords: list[str]
+        self, candidates: list[Segment], vector: np.ndarray, keywords: list[str], pages: int = 1
     ) -> tuple[Segment | None, float]:
-        best, best_score = None, float("-inf")
+        """The paper's placement (LLM summaries): the segment of highest F at or above θ, among those with room."""
+        return self._pick((s, self.fit(s, vector, keywords)) for s in candidates if self.has_room(s, pages))
+
+    def best_member_match(
+        self,
+        candidates: list[Segment],
+        page_vectors: np.ndarray,
+        keywords: list[str],
+        pending: Mapping[str, np.ndarray] | None = None,
+    ) -> tuple[Segment | None, float]:
+        """No-LLM placement, among segments with room: F = cos(mean of the topic's pages, mean of the segment's
+        newest pages) + Jaccard of keywords, ignoring keywords most segments share; the best at or above θ.
+        `pending`: vectors of pages joining a segment in the plan being built (newer than what is stored)."""
+        pending = pending or {}
+        topic = normalize(page_vectors.mean(axis=0))[0]
+        common = common_keywords(candidates)
+        topic_terms = [k for k in keywords if k.lower() not in common]
+        scored = []
         for segment in candidates:
-            score = self.fit(segment, vector, keywords)
+            if not self.has_room(segment, len(page_vectors)):
+                continue
+            joining = pending.get(segment.id)
+            stored_count = segment.page_count - (len(joining) if joining is not None else 0)
+            members = self.recent_vectors(segment.id, stored_count, page_vectors.shape[1])
+            if joining is not None:
+                members = np.concatenate([members, joining])[-RECENT_MEMBER_PAGES:]
+            about = normalize(members.mean(axis=0))[0] if len(members) else segment.embedding
+            if about is None:
+                continue
+            terms = [k for k in segment.keywords if k.lower() not in common]
+            scored.append((segment, float(topic @ about) + jaccard(terms, topic_terms)))
+        return self._pick(scored)
+
+    def _pick(self, scored: Iterable[tuple[Segment, float]]) -> tuple[Segment | None, float]:
+        best, best_score = None, float("-inf")
+        for segment, score in scored:
             if score > best_score:
                 best, best_score = segment, score
         if best is not None and best_score >= self.config.mid_term_similarity_threshold:
             return best, best_score
         return None, best_score
+
+    def recent_vectors(self, segment_id: str, page_count: int, dim: int) -> np.ndarray:
+        """Vectors of a stored segment's newest pages, oldest first (at most RECENT_MEMBER_PAGES). Kept between
+        consolidations while the segment's stored page count is unchanged: its pages change only when it does."""
+        cached = self._recent.get(segment_id)
+        if cached is not None and cached[0] == page_count:
+            return cached[1]
+        found = np.zeros((0, dim), dtype=np.float32)
+        if page_count > 0:
+            newest = self.store.list_pages(
+                self.scope, segment_id=segment_id, limit=RECENT_MEMBER_PAGES, newest_first=True
+            )
+            pages = self.store.get_pages(self.scope, [p.id for p in reversed(newest)], with_vectors=True)
+            vectors = [p.embedding for p in pages if p.embedding is not None]
+            if vectors:
+                found = np.stack(vectors).astype(np.float32)
+        if len(self._recent) > 4 * self.config.mid_term_capacity:
+            self._recent.clear()  # archived and deleted segments leave entries behind
+        self._recent[segment_id] = (page_count, found)
+        return found
 
     def visited(self, matches: Iterable[tuple[str | None, str, Mapping[str, float]]]) -> list[str]:
         """Segments a retrieval visited (heat's N_visit), from its pages as (segment_id, tier, signals): a

@@ -11,7 +11,7 @@ from ..config import MemoryosConfig
 from ..models import ConsolidationPlan, Page, PageUpdate, Segment, SegmentWrite
 from ..providers.analysis import Analyzer
 from ..providers.embeddings import Embedder, normalize
-from ..providers.results import ConsolidationOut
+from ..providers.results import ConsolidationOut, TopicOut
 from ..textutil import clip_tail, extract_keywords
 from ..tiers.mid_term import MidTermMemory, running_mean_vector
 from ..tiers.short_term import ShortTermMemory
@@ -36,18 +36,21 @@ class Updater:
         self.config = config
 
     def consolidate(self, now: float) -> bool:
-        """Move one overflow batch to mid-term. False when there is nothing to move. Pages stay in short-term
-        if anything fails (the analysis raises before the single write transaction)."""
+        """Move one overflow batch (at most the short-term batch size) to mid-term. False when there is nothing
+        to move; upkeep calls it again until short-term is back under capacity, so a backlog is consolidated
+        batch by batch, oldest first, each in its own transaction. Pages stay in short-term if anything fails
+        (the analysis raises before the single write transaction)."""
         batch = self.short.overflow_batch()
         if not batch:
             return False
+        waiting = self.short.count()
         vectors = self.embedder.embed([p.text for p in batch])
         previous = self.mid.store.last_consolidated_page(self.mid.scope)
         previous_vector = previous.embedding if previous is not None else None
         analysis, analyzer = self.router.run(
             lambda a: a.analyze_batch(batch, vectors, previous, previous_vector),
             now=now,
-            backlog=len(batch) + self.short.retain - self.short.capacity,
+            backlog=waiting - self.short.capacity,
             kind="batch",
         )
         plan = self._plan(batch, vectors, previous, analysis, now, analyzer.method)
@@ -73,20 +76,26 @@ class Updater:
         now: float,
         method: str,
     ) -> ConsolidationPlan:
-        candidates = self.mid.segments()
+        by_id: dict[str, Segment] = {s.id: s for s in self.mid.segments()}
         writes: dict[str, SegmentWrite] = {}
+        joined: dict[str, list[int]] = {}  # batch pages joining each segment in this plan
         topic_of: dict[int, str] = {}
-        by_id: dict[str, Segment] = {s.id: s for s in candidates}
         use_llm_text = method == "llm"
-        summary_vectors = self.embedder.embed([t.summary for t in analysis.topics]) if use_llm_text else None
-        for t_index, topic in enumerate(analysis.topics):
+        topics = self._within_cap(analysis)
+        summary_vectors = self.embedder.embed([t.summary for t in topics]) if use_llm_text else None
+        for t_index, topic in enumerate(topics):
             indices = topic.page_indices
             keywords = topic.keywords[: self.config.max_keywords] or extract_keywords(
                 [batch[i].text for i in indices], self.config.max_keywords
             )
             centroid = normalize(vectors[indices].mean(axis=0))[0]
-            topic_vector = summary_vectors[t_index] if summary_vectors is not None else centroid
-            target, _score = self.mid.best_match(list(by_id.values()), topic_vector, keywords)
+            if summary_vectors is not None:
+                topic_vector = summary_vectors[t_index]
+                target, _score = self.mid.best_match(list(by_id.values()), topic_vector, keywords, len(indices))
+            else:
+                topic_vector = centroid
+                pending = {sid: vectors[rows] for sid, rows in joined.items()}
+                target, _score = self.mid.best_member_match(list(by_id.values()), vectors[indices], keywords, pending)
             if target is None:
                 segment_id = uuid.uuid4().hex
                 write = SegmentWrite(segment_id, topic.summary, keywords, topic_vector, len(indices), True)
@@ -110,6 +119,7 @@ class Updater:
                     page_count=target.page_count + len(indices),
                 )
             writes[write.id] = write
+            joined.setdefault(write.id, []).extend(indices)
             for i in indices:
                 topic_of[i] = write.id
         updates = []
@@ -120,6 +130,17 @@ class Updater:
                 prev = batch[i - 1].id if topic_of[i] == topic_of[i - 1] else None
             updates.append(PageUpdate(page.id, topic_of[i], vectors[i], prev, analysis.chain_summaries[i] or ""))
         return ConsolidationPlan([p.id for p in batch], updates, list(writes.values()), now)
+
+    def _within_cap(self, analysis: ConsolidationOut) -> list[TopicOut]:
+        """Topics no larger than a segment may be (only a batch larger than max_segment_pages has such a
+        topic): a larger one is cut into consecutive parts."""
+        cap = self.config.max_segment_pages
+        topics: list[TopicOut] = []
+        for topic in analysis.topics:
+            indices = topic.page_indices
+            for start in range(0, len(indices), cap):
+                topics.append(topic.model_copy(update={"page_indices": indices[start : start + cap]}))
+        return topics
 
     def _merge(
         self,

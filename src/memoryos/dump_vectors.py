@@ -1,0 +1,45 @@
+"""Vectors for memory about to be imported (an export, another system's memory): computed here with this store's
+embedding model, never taken from the source, which may have used another model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from .models import ScopeDump
+from .tiers.mid_term import segment_vector
+
+Embed = Callable[[list[str]], np.ndarray]
+
+
+def attach_vectors(
+    dump: ScopeDump,
+    embed: Embed,
+    segment_method: str,
+    batch_size: int = 64,
+    advance: Callable[[int], None] = lambda n: None,
+) -> None:
+    """Give mid-term and archived pages, knowledge entries and segments their vectors (short-term pages get
+    theirs at consolidation). Segments follow `segment_vector`'s rule for how their summaries were written
+    (`segment_method`: "llm" or "extractive"). `advance(n)` reports pages and entries embedded."""
+    pages = [p for p in dump.pages if p.tier != "short"]
+    for page, vector in zip(pages, _batched(embed, [p.text for p in pages], batch_size, advance), strict=True):
+        page.embedding = vector
+    facts = dump.facts
+    for fact, vector in zip(facts, _batched(embed, [f.text for f in facts], batch_size, advance), strict=True):
+        fact.embedding = vector
+    for segment in dump.segments:
+        members = [p.embedding for p in pages if p.segment_id == segment.id and p.embedding is not None]
+        # a blank summary says nothing of the topic, whoever wrote it: its pages do
+        method = segment_method if segment.summary.strip() else "extractive"
+        segment.embedding = segment_vector(method, segment.summary, np.stack(members) if members else None, embed)
+
+
+def _batched(embed: Embed, texts: Sequence[str], size: int, advance: Callable[[int], None]) -> list[np.ndarray]:
+    vectors: list[np.ndarray] = []
+    for start in range(0, len(texts), size):
+        chunk = list(texts[start : start + size])
+        vectors.extend(embed(chunk))
+        advance(len(chunk))
+    return vectors
