@@ -13,11 +13,10 @@ from typing import Any
 import pytest
 from doubles import ManualClock, ScriptedLLM
 
-from memoryos import Memoryos
+from memoryos import Memoryos, telemetry
 from memoryos.testing import HashingEmbedder
 
 sdk_trace = pytest.importorskip("opentelemetry.sdk.trace", reason="the OpenTelemetry SDK is a dev dependency")
-from opentelemetry import metrics, trace  # noqa: E402
 from opentelemetry.sdk.metrics import MeterProvider  # noqa: E402
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader  # noqa: E402
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor  # noqa: E402
@@ -29,15 +28,13 @@ READER = InMemoryMetricReader()
 
 @pytest.fixture(scope="module", autouse=True)
 def _providers() -> Iterator[None]:
-    """The global providers can be set once per process: this module's exporter and reader, for the session."""
+    """This module's exporter and reader through telemetry.configure: OpenTelemetry's global providers, which can
+    be set once per process, stay untouched for the rest of the session."""
     provider, meters = sdk_trace.TracerProvider(), MeterProvider(metric_readers=[READER])
     provider.add_span_processor(SimpleSpanProcessor(EXPORTER))
-    trace.set_tracer_provider(provider)
-    metrics.set_meter_provider(meters)
-    if trace.get_tracer_provider() is not provider:
-        pytest.skip("another test set the global OpenTelemetry providers first")
+    telemetry.configure(provider, meters)
     yield
-    # the providers stay global for the rest of the session: stop them recording and drop what they hold
+    telemetry.configure()  # back to the global providers
     provider.shutdown()
     meters.shutdown()
     EXPORTER.clear()

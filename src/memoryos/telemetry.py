@@ -30,15 +30,30 @@ STAGES = ("query", "embed", "search", "rank", "long_term")  # retrieve's stages,
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-if ENABLED:
-    _tracer = trace.get_tracer("memoryos")
-    _meter = metrics.get_meter("memoryos")
-    _pages_added = _meter.create_counter("memoryos.pages.added", unit="{page}", description="Pages stored")
-    _retrieve_ms = _meter.create_histogram(
+
+
+def configure(tracer_provider: Any = None, meter_provider: Any = None) -> None:
+    """Report to these providers instead of the global ones (None: the global ones, the default), for an
+    application that does not set OpenTelemetry's globals. Without the API installed, nothing to configure."""
+    global _tracer, _pages_added, _retrieve_ms, _llm_calls, _llm_tokens
+    if not ENABLED:
+        return
+    _tracer = trace.get_tracer("memoryos", tracer_provider=tracer_provider)
+    meter = metrics.get_meter("memoryos", meter_provider=meter_provider)
+    _pages_added = meter.create_counter("memoryos.pages.added", unit="{page}", description="Pages stored")
+    _retrieve_ms = meter.create_histogram(
         "memoryos.retrieve.duration", unit="ms", description="retrieve() and each of its stages"
     )
-    _llm_calls = _meter.create_counter("memoryos.llm.calls", unit="{call}", description="LLM calls by outcome")
-    _llm_tokens = _meter.create_counter("memoryos.llm.tokens", unit="{token}", description="LLM tokens")
+    _llm_calls = meter.create_counter("memoryos.llm.calls", unit="{call}", description="LLM calls by outcome")
+    _llm_tokens = meter.create_counter("memoryos.llm.tokens", unit="{token}", description="LLM tokens")
+
+
+_tracer: Any = None
+_pages_added: Any = None
+_retrieve_ms: Any = None
+_llm_calls: Any = None
+_llm_tokens: Any = None
+configure()
 
 
 def _scope(memo: Any) -> dict[str, str]:
