@@ -101,7 +101,7 @@ def page_turns(meta: dict[str, Any]) -> list[str]:
 
 def rank_memoryos(memo: Memoryos, question: str, update_heat: bool = True) -> Ranked:
     """Retrieve, then expand ranked pages (and, after them, the short-term pages) into turn ids."""
-    result = memo.retrieve(question, max_pages=MAX_K, update_heat=update_heat)
+    result = memo.retrieve(question, max_results=MAX_K, update_heat=update_heat)
     ordered: list[tuple[list[str], str]] = [(page_turns(r.page.meta_data), r.page.text) for r in result.pages]
     ordered += [(page_turns(p.meta_data), p.text) for p in result.short_term]
     turns: list[str] = []

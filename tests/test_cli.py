@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -121,8 +122,11 @@ def test_locomo_import_then_search(tmp_path: Path) -> None:
         stats = as_json("stats", "--user", "conv-26", *data)
         assert stats["pages"]["mid"] > 150 and stats["segments"]["active"] > 0
 
-        found = as_json("search", "adoption agencies", "--user", "conv-26", "--max", "5", *data)
-        assert any("adoption" in p["user_input"].lower() for p in found["pages"])
+        found = as_json("search", "adoption agencies", "--user", "conv-26", "--max-results", "5", *data)
+        assert any("adoption" in p["user_input"].lower() for p in found["pages"]) and len(found["pages"]) <= 5
+        assert as_json("search", "adoption agencies", "--user", "conv-26", "--max", "2", *data)["pages"] == (
+            found["pages"][:2]
+        )  # --max, the old name
         human = ok("search", "adoption agencies", "--user", "conv-26", "-n", "3", *data).stdout
         assert "adoption" in human.lower() and "profile:" in human
 
@@ -142,10 +146,21 @@ def test_chat_needs_an_llm_and_uses_memory(tmp_path: Path) -> None:
         assert as_json("stats", *data)["pages"]["short"] == 2  # the chat exchange was stored
 
 
-def test_demo() -> None:
-    """The quick start with the local embedding model, in a subprocess."""
-    result = ok("demo")
+def test_demo(tmp_path: Path) -> None:
+    """The quick start with the local embedding model, in a subprocess, as on a first run: it says that it
+    prepares the model and how long that took, and leaves no temporary directory behind."""
+    scratch, cache = tmp_path / "tmp", tmp_path / "cache"
+    scratch.mkdir()
+    result = ok("demo", TMPDIR=str(scratch), MEMORYOS_CACHE=str(cache))
     assert "memoryos demo" in result.stdout and "data scientist" in result.stdout
+    assert "temporary directory, removed" in result.stdout
+    assert "preparing the embedding model all-MiniLM-L6-v2" in result.stderr
+    assert re.search(r"embedding model all-MiniLM-L6-v2 ready in \d+\.\d s", result.stderr), result.stderr
+    # (ONNX Runtime itself keeps a 51-byte .ses file in the temporary directory: not the demo's)
+    assert [p.name for p in scratch.iterdir() if p.name != ".ses"] == [] and len(list(cache.glob("*.onnx"))) == 1
+    kept = ok("demo", "--data", str(tmp_path / "kept"), MEMORYOS_CACHE=str(cache))
+    assert f"data in {tmp_path / 'kept'}" in kept.stdout and (tmp_path / "kept").is_dir()
+    assert "preparing" not in kept.stderr  # once per model, not per run
 
 
 def test_bench_from_a_checkout(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ terminal control sequences, never with a traceback for bad input."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -96,6 +97,21 @@ def test_search_profile_check_and_stats_show_stored_text_literally(seeded: list[
     assert "teapot fact [/] \\x1b[2J [mcp]" in outputs["profile"]
 
 
+def test_stats_and_check_read_as_text(seeded: list[str]) -> None:
+    """Labelled lines, not a Python dict; check follows its slow part with a progress bar (on stderr)."""
+    shown = invoke("stats", *seeded).stdout
+    lines = shown.splitlines()
+    assert lines[0] == "memory of tom (assistant default_assistant), no-llm mode"
+    labels = [line.split()[0] for line in lines[1:]]
+    assert labels == ["pages", "segments", "knowledge", "profile", "storage", "upkeep", "LLM"]
+    assert "{" not in shown and "'" not in shown
+    assert re.search(r"knowledge +\d+ facts? about the user, \d+ about the assistant\n", shown), shown
+    assert "memoryos.db · " in shown and "KiB" in shown and "  LLM        not configured" in shown
+    checked = invoke("check", *seeded)
+    assert checked.exit_code == 0 and checked.stdout.strip() == "ok"
+    assert "checking: embedding pages again" in checked.stderr
+
+
 def test_json_output_is_exact_and_still_safe_for_a_terminal(seeded: list[str]) -> None:
     for command in (["search", "teapot", "-n", "20", "--json"], ["profile", "--json"], ["export"]):
         result = invoke(*command, *seeded)
@@ -125,7 +141,7 @@ def test_bad_ids_and_names_give_clean_errors(seeded: list[str], tmp_path: Path) 
     assert f"{user}: 1 imported" in imported.stdout
     output = tmp_path / "[bold]eve.json"
     exported = invoke("export", "--storage", seeded[1], "--user", user, "-o", str(output))
-    assert exported.exit_code == 0 and f"pages of {user} to {output}" in exported.stderr
+    assert exported.exit_code == 0 and f"exported 1 page of {user} to {output}" in exported.stderr
     # a file the user names that cannot be written is an error, not a traceback
     unwritable = invoke("export", "--storage", seeded[1], "--user", user, "-o", str(tmp_path))
     assert_no_crash(unwritable)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -240,10 +241,51 @@ def test_bench_runs_benchmarks_main_from_the_working_directory(
         run_benchmark("../etc", [])
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("command", [*COMMANDS, "check", "migrate", "serve", "knowledge", "doctor"])
 def test_every_command_has_help(command: str) -> None:
-    result = CliRunner().invoke(app, [command, "--help"])
+    result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "--help" in result.output
-    if command not in ("demo", "mcp", "chat", "export", "bench"):
+    # values are named for what they are (USER, DIR, N), flags take none: no <bool>, <str>, <int range>
+    assert not re.search(r"<(bool|str|int|float|path|list)\b[^>]*>", result.output), result.output
+    if command not in ("demo", "mcp", "chat", "export", "bench", "migrate", "serve", "doctor"):
         assert "--json" in result.output and "--user" in result.output and "--data" in result.output
+
+
+def test_stats_lines_name_every_part_in_words() -> None:
+    from memoryos.interfaces.stats_text import plural, stats_lines
+
+    assert [plural(0, "page"), plural(1, "page"), plural(2_500, "entry", "entries")] == [
+        "0 pages",
+        "1 page",
+        "2,500 entries",
+    ]
+    stats = {
+        "user_id": "ann",
+        "assistant_id": "bot",
+        "mode": "llm",
+        "pages": {"short": 9, "mid": 1, "archive": 0},
+        "segments": {"active": 1, "archived": 2},
+        "knowledge": {"user": 1, "assistant": 3},
+        "profile_versions": 1,
+        "storage": {"backend": "postgresql", "url": "postgresql://ann:***@db/memoryos", "bytes": 3 * 1024 * 1024},
+        "upkeep": {"background": True, "failures": 1, "last_error": "timeout", "waiting_pages": 2},
+        "llm": {
+            "state": "degraded",
+            "since": "2025-01-01T00:00:00Z",
+            "consecutive_failures": 3,
+            "extractive_batches": 1,
+        },
+        "llm_usage": {"consolidation": {"calls": 4, "failures": 3, "prompt_tokens": 1200, "completion_tokens": 300}},
+    }
+    assert stats_lines(stats) == [
+        "memory of ann (assistant bot), llm mode",
+        "  pages      9 short-term, 1 mid-term, 0 archived",
+        "  segments   1 active, 2 archived",
+        "  knowledge  1 fact about the user, 3 about the assistant",
+        "  profile    1 version",
+        "  storage    postgresql · postgresql://ann:***@db/memoryos · 3.0 MiB",
+        "  upkeep     in the background; 2 pages waiting; 1 failure; last error: timeout",
+        "  LLM        degraded since 2025-01-01T00:00:00Z; 3 failures in a row; 1 step done without it",
+        "  LLM calls  consolidation: 4 calls (3 failed), 1,200 prompt + 300 completion tokens",
+    ]

@@ -268,6 +268,72 @@ def test_inspector_shows_validity_history_and_sources(page: Any, tmp_path: Path,
         assert [e for e in errors if "status of 404" not in e] == [], errors
 
 
+def test_inspector_stays_usable_on_a_long_memory(browser: Any, tmp_path: Path, embedder: Any) -> None:
+    """A user with a real conversation's worth of knowledge at 1400×900: the page keeps a bounded height (each
+    tier scrolls on its own), a click on a heat bar brings the segment panel into view, and knowledge entries show
+    when they were said, not when they were imported."""
+    clock = ManualClock()
+    app = create_app(settings(tmp_path), embedder=embedder, clock=clock)
+    imported = START + 40 * 86_400.0  # the conversation is imported 40 days after it took place
+    texts = [f"Alice mentioned fact number {i}: she keeps {i} jars of honey." for i in range(60)]
+    with live_server(app) as base, httpx.Client(base_url=base, timeout=30) as api:
+        ids = seed(api, "alice", ALICE)
+        memo = Memoryos(**settings(tmp_path), embedder=embedder, clock=clock)
+        try:
+            facts = [
+                Fact(
+                    f"said-{i}",
+                    kind="user",
+                    text=text,
+                    source_page_ids=[ids[i % len(ids)]],
+                    created_at=imported,
+                    method="extractive",
+                    embedding=vector,
+                    observed_at=START + i * 60,
+                    valid_from=START + i * 60,
+                )
+                for i, (text, vector) in enumerate(zip(texts, embedder.embed(texts), strict=True))
+            ]
+            memo.store.add_facts(memo.scope, facts, [])
+        finally:
+            memo.close()
+        segment = api.get("/v1/users/alice/segments").json()["items"][-1]
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        try:
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            page.route(lambda url: not url.startswith("http://127.0.0.1:"), lambda route: route.abort())
+            page.goto(f"{base}/#user=alice")
+            page.wait_for_selector('#user-knowledge li[data-fact-id="said-59"]')
+            assert page.locator("#user-knowledge li[data-fact-id]").count() >= 60
+
+            # bounded: the long-term column scrolls inside itself instead of stretching the page
+            height = page.evaluate("document.documentElement.scrollHeight")
+            assert height <= 2 * 900, height
+            column = page.evaluate("(() => { const c = document.querySelector('#long');"
+                                   " return [c.scrollHeight, c.clientHeight]; })()")
+            assert column[0] > column[1] + 1000, column
+
+            # a click on a bar shows the segment where the user is looking
+            page.click(f'#heat-chart .bar-row[data-segment-id="{segment["id"]}"]')
+            page.wait_for_selector("#segment:not([hidden])")
+            page.wait_for_function("() => document.querySelector('#segment-id').textContent.length > 0")
+            top, bottom = page.evaluate("(() => { const r = document.querySelector('#segment-title')"
+                                        ".getBoundingClientRect(); return [r.top, r.bottom]; })()")
+            assert top >= 0 and bottom <= 900, (top, bottom)
+            assert page.inner_text("#segment-id") == segment["id"]
+            heat_line = page.inner_text("#segment-heat")
+            assert f"heat {segment['heat']:.3f}" in heat_line
+            assert ("below τ" in heat_line) == (not segment["hot"])
+
+            # when each fact was said in the conversation, not when it was imported
+            when = page.locator('#user-knowledge li[data-fact-id="said-5"] .when')
+            assert when.inner_text().startswith("2025-06-15 15:") and "extractive" in when.inner_text()
+            assert when.get_attribute("title") == "stored 2025-07-25 15:06 UTC"
+        finally:
+            context.close()
+
+
 def test_inspector_asks_for_a_token(page: Any, tmp_path: Path, embedder: Any) -> None:
     app = create_app(settings(tmp_path), tokens=TokenPolicy({TOKEN: ["alice"]}), embedder=embedder)
     with live_server(app) as base, httpx.Client(base_url=base, timeout=30) as api:

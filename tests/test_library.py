@@ -59,6 +59,8 @@ def test_retrieval_finds_the_right_page_among_hundreds(make_memo) -> None:
         result = memo.search(query)
         assert result.pages[0].page.id == ids[137], query
         assert result.pages[0].tier == "mid"
+    limited = [memo.search(query, max_results=1), memo.retrieve(query, max_pages=1, update_heat=False)]
+    assert [[p.page.id for p in r.pages] for r in limited] == [[ids[137]]] * 2
     # paraphrase without shared rare words still lands in the top results through the dense side
     result = memo.search("what music instrument is my kid learning")
     assert ids[137] in [p.page.id for p in result.pages[:3]]
@@ -245,6 +247,10 @@ def test_bad_input_gets_typed_errors(make_memo) -> None:
         memo.add_memory("hello", "hi", meta_data={"when": object()})
     with pytest.raises(InvalidInput):
         memo.retrieve(None)  # type: ignore[arg-type]
+    # the result limit: max_results (max_pages, its old name, too); a negative, a bool or a disagreement is refused
+    for bad in ({"max_results": -1}, {"max_results": True}, {"max_pages": -2}, {"max_results": 1, "max_pages": 2}):
+        with pytest.raises(InvalidInput, match="max_results"):
+            memo.retrieve("hello", **bad)
     for bad_id in ("x" * 300, "a\x00b"):  # "" is "not set" (issue 15): the default user
         with pytest.raises(InvalidInput):
             Memoryos(user_id=bad_id, data_storage_path="/nonexistent-never-created")

@@ -115,6 +115,40 @@ def test_hot_segment_is_promoted_into_profile_and_knowledge_then_heat_resets(mak
     assert all(p["analyzed"] for p in memo.list_pages("mid"))
 
 
+class TickingClock:
+    """A clock that moves on by `step` seconds every time it is read, like a real one between two statements."""
+
+    def __init__(self, start: float = 1_700_000_000.0, step: float = 0.05) -> None:
+        self.now, self.step = start, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def test_heat_that_reaches_tau_to_the_shown_precision_is_promoted(make_memo) -> None:
+    """Recency decays from the instant of a visit, so a visit that brings a segment to τ leaves it a hair below
+    τ by the time upkeep looks (4.99999998 for τ = 5), shown as 5.000: that counts as τ, and it is promoted."""
+    from memoryos.tiers.mid_term import reaches_threshold
+
+    assert reaches_threshold(5 - 2e-8, 5) and reaches_threshold(4.9996, 5) and not reaches_threshold(4.9994, 5)
+    llm, clock = ScriptedLLM(), TickingClock()
+    memo = make_memo(llm=llm, clock=clock, short_term_capacity=3, short_term_retain=0, mid_term_heat_threshold=5)
+    add_many(
+        memo,
+        [
+            ("I work as a pilot for KLM.", "Exciting!"),
+            ("I fly to Tokyo often.", "Long flights."),
+            ("I will remember your schedule.", "I will remind you about your Tokyo flights."),
+        ],
+    )
+    [segment] = memo.list_segments()
+    assert 3.999 < segment["heat"] < 4  # 3 pages + a recency a moment old
+    memo.retrieve("What is my job?")  # a visit: N_visit 1, so heat 5 at the visit and a hair less after it
+    assert llm.purposes().count("profile_knowledge") == 1
+    assert "pilot for KLM" in memo.get_user_profile()
+
+
 def test_profile_is_never_replaced_by_empty_error_or_collapsed_text(make_memo) -> None:
     llm = ScriptedLLM()
     memo = make_memo(llm=llm, short_term_capacity=3, short_term_retain=0, mid_term_heat_threshold=4)

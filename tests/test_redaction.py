@@ -220,7 +220,12 @@ def test_library_logs_stats_exports_and_errors_never_show_url_credentials(
     texts += [caplog.text, *(record.getMessage() for record in caplog.records)]
     assert_no_secret(*texts)
     ready = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("memoryos ready"))
-    assert "alice:***@" in ready and "api-key=***" in ready  # the settings dump names the endpoint, redacted
+    assert "alice:***@" in ready and "api-key=***" in ready  # the ready line names the endpoint, redacted
+    # one short INFO line per instance (a server opens one per user); the ~50 settings only at DEBUG
+    assert "short_term_capacity" not in ready and len(ready) < 300
+    dump = next(r for r in caplog.records if r.getMessage().startswith("settings of"))
+    assert dump.levelno == logging.DEBUG and "short_term_capacity" in dump.getMessage()
+    assert "alice:***@" in dump.getMessage() and "api-key=***" in dump.getMessage()  # the dump too, redacted
     if secret_storage.startswith("postgresql"):
         assert f"storage=postgresql://{ROLE}:***@" in ready
         assert stats["storage"]["url"].startswith(f"postgresql://{ROLE}:***@")

@@ -110,6 +110,9 @@ def test_health_info_openapi_and_inspector_files(make_client: MakeClient) -> Non
         urls = set(re.findall(r"(?:https?:)?//[\w.-]+\.\w+", file.read_text())) - {"http://www.w3.org"}
         assert not urls, (file.name, urls)
     assert client.get("/docs").status_code == 404  # the interactive docs would load scripts from a CDN
+    icon = client.get("/favicon.ico")  # browsers ask for it: an icon, not a 404 in every log
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.text.startswith("<svg") and 'rel="icon"' in page.text
 
 
 # ---- the memory, endpoint by endpoint, on every backend ----
@@ -158,6 +161,11 @@ def test_every_memory_endpoint(make_client: MakeClient, storage_url: str) -> Non
     assert found["pages"][0]["tier"] == "mid" and found["pages"][0]["score"] > 0 and found["context"]
     recalled = client.post(f"{base}/retrieve", json={"query": "octopus underwater cameras", "max_pages": 2}).json()
     assert len(recalled["pages"]) <= 2 and recalled["visited_segment_ids"] == [octopus["id"]]
+    # max_results is the limit's one name (CLI --max-results, MCP, library); max_pages, its old name, still works
+    one = client.post(f"{base}/search", json={"query": "octopus underwater cameras", "max_results": 1}).json()
+    assert [p["id"] for p in one["pages"]] == [found["pages"][0]["id"]]
+    none = client.post(f"{base}/search", json={"query": "octopus underwater cameras", "max_results": 0}).json()
+    assert none["pages"] == []
     assert [p["tier"] for p in recalled["short_term"]] == ["short"] * len(recalled["short_term"])
 
     # long-term: profile versions, knowledge list / add / delete
@@ -263,6 +271,8 @@ def test_errors_have_stable_codes(make_client: MakeClient, tmp_path: Path) -> No
         client.post(f"{base}/memories", json={"user_input": "x", "surprise": 1}),
         client.post(f"{base}/retrieve", json={}),
         client.post(f"{base}/search", json={"query": "x", "max_pages": -1}),
+        client.post(f"{base}/search", json={"query": "x", "max_results": 1001}),
+        client.post(f"{base}/search", json={"query": "x", "max_results": 1, "max_pages": 2}),  # which one?
         client.post(f"{base}/knowledge", json={"text": "x", "kind": "robot"}),
         client.post(f"{base}/knowledge", json={"text": "   "}),
         client.get(f"{base}/pages", params={"tier": "long"}),

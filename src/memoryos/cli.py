@@ -20,12 +20,15 @@ from rich.text import Text
 
 from . import __version__
 from .errors import LLMNotConfigured, MemoryosError
+from .interfaces.cli_help import PlainHelpGroup
+from .interfaces.stats_text import plural
 from .interfaces.terminal import json_for_terminal, visible
 
 if TYPE_CHECKING:
     from .interfaces.auth import TokenPolicy
 
 app = typer.Typer(
+    cls=PlainHelpGroup,
     help="memoryos: a memory operating system for personalized AI agents.",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -209,7 +212,7 @@ def demo(data: DataOpt = None) -> None:
     from .demo import run
 
     with _errors():
-        run(data).close()
+        run(data)
 
 
 @app.command()
@@ -245,7 +248,12 @@ def add(
 @with_target
 def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
-    max_results: Annotated[int | None, typer.Option("--max", "-n", min=0, help="At most this many pages.")] = None,
+    max_results: Annotated[
+        int | None,
+        typer.Option(
+            "--max-results", "--max", "-n", min=0, help="At most this many retrieved pages (--max: its old name)."
+        ),
+    ] = None,
     target: Target = Target(),
     as_json: JsonOpt = False,
 ) -> None:
@@ -408,7 +416,10 @@ def stats(
     if as_json:
         _print_json(result)
     else:
-        out.print(result)
+        from .interfaces.stats_text import stats_lines
+
+        for line in stats_lines(result):
+            out.print(_line(line))
 
 
 @app.command()
@@ -444,7 +455,7 @@ def forget_user(
     if as_json:
         _print_json({"user_id": uid, "pages_deleted": removed})
     else:
-        typer.echo(visible(f"forgot user {uid}: {removed} pages deleted"))
+        typer.echo(visible(f"forgot user {uid}: {plural(removed, 'page')} deleted"))
 
 
 @app.command("import")
@@ -605,7 +616,7 @@ def export(
     else:
         with _errors():
             output.write_text(json.dumps(dump, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        err.print(_line(f"exported {len(dump['pages'])} pages of {dump['user_id']} to {output}"))
+        err.print(_line(f"exported {plural(len(dump['pages']), 'page')} of {dump['user_id']} to {output}"))
 
 
 @app.command()
@@ -786,10 +797,20 @@ def check(
     as_json: JsonOpt = False,
 ) -> None:
     """Verify a user's memory: tiers, segments, chain links, counts, vectors against texts, lexical index."""
-    with target.memory() as memo:
-        problems = memo.check(sample=None if full else 200)
-        repaired = memo.repair() if repair and problems else None
-        remaining = memo.check(sample=None if full else 200) if repaired is not None else problems
+    sample = None if full else 200
+    with target.memory() as memo, _progress(as_json) as progress:
+        task = progress.add_task("checking: embedding pages again", total=None)
+
+        def follow(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        problems = memo.check(sample=sample, progress=follow)
+        repaired = None
+        if repair and problems:
+            progress.reset(task, description="repairing: embedding every page again", total=None)
+            repaired = memo.repair(progress=follow)
+            progress.reset(task, description="checking the repair", total=None)
+        remaining = memo.check(sample=sample, progress=follow) if repaired is not None else problems
     if as_json:
         _print_json({"problems": problems, "repaired": repaired, "remaining": remaining})
     else:
@@ -797,7 +818,7 @@ def check(
             out.print(_line(f"problem: {line}"))
         if repaired is not None:
             out.print(_line(f"repaired: {repaired}"))
-        out.print(_line("ok" if not remaining else f"{len(remaining)} problem(s) remain"))
+        out.print(_line("ok" if not remaining else f"{plural(len(remaining), 'problem')} remain"))
     if remaining:
         raise typer.Exit(1)
 
@@ -843,13 +864,11 @@ def migrate(
         _print_json({"scopes": report.scopes, "pages": report.pages})
     else:
         for scope in report.scopes:
-            out.print(
-                _line(
-                    f"copied {scope['user_id']}/{scope['assistant_id']}: {scope['pages']} pages, "
-                    f"{scope['segments']} segments, {scope['knowledge']} knowledge, verified"
-                )
-            )
-        out.print(_line(f"{len(report.scopes)} user(s), {report.pages} pages"))
+            n = {key: value if isinstance(value, int) else 0 for key, value in scope.items()}
+            counts = [plural(n["pages"], "page"), plural(n["segments"], "segment")]
+            counts.append(plural(n["knowledge"], "knowledge entry", "knowledge entries"))
+            out.print(_line(f"copied {scope['user_id']}/{scope['assistant_id']}: {', '.join(counts)}, verified"))
+        out.print(_line(f"{plural(len(report.scopes), 'user')}, {plural(report.pages, 'page')}"))
 
 
 @app.command(

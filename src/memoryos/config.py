@@ -53,7 +53,7 @@ class MemoryosConfig(BaseModel):
         "several processes share few cores.",
     )
     embedding_cache_dir: str | None = Field(
-        default=None, description="Where exported ONNX graphs are kept (default: $MEMORYOS_CACHE or ~/.cache/memoryos)."
+        default=None, description="Where built ONNX graphs are kept (default: $MEMORYOS_CACHE or ~/.cache/memoryos)."
     )
 
     # short-term memory

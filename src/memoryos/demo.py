@@ -31,10 +31,19 @@ CONVERSATION = [
 QUESTION = "What do you remember about my job?"
 
 
-def run(data_path: str | None = None, out: TextIO = sys.stdout) -> Memoryos:
-    """Reproduce the README quick start and print what memory returns about Tom's job."""
-    path = data_path or os.environ.get("MEMORYOS_DATA") or tempfile.mkdtemp(prefix="memoryos-demo-")
-    memo = Memoryos(
+def run(data_path: str | None = None, out: TextIO = sys.stdout) -> None:
+    """Reproduce the README quick start and print what memory returns about Tom's job. Without `data_path` (or
+    MEMORYOS_DATA) the memory lives in a temporary directory that is removed when the demo ends."""
+    path = data_path or os.environ.get("MEMORYOS_DATA")
+    if path:
+        _demo(path, out, kept=True)
+        return
+    with tempfile.TemporaryDirectory(prefix="memoryos-demo-") as scratch:
+        _demo(scratch, out, kept=False)
+
+
+def _demo(path: str, out: TextIO, kept: bool) -> None:
+    with Memoryos(
         user_id="demo_user",
         data_storage_path=path,
         assistant_id="demo_assistant",
@@ -45,34 +54,35 @@ def run(data_path: str | None = None, out: TextIO = sys.stdout) -> Memoryos:
         mid_term_heat_threshold=5,
         retrieval_queue_capacity=7,
         long_term_knowledge_capacity=100,
-    )
-    for user_input, agent_response in CONVERSATION:
-        memo.add_memory(user_input=user_input, agent_response=agent_response, meta_data={"source": "chat"})
-    memo.flush()
-    result = memo.retrieve(QUESTION)
-    for _ in range(3):  # a few more visits heat the job segment past τ: it is promoted into the profile
-        memo.retrieve(QUESTION)
-    memo.flush()
-    stats = memo.stats()
-    print(f"memoryos demo — data in {path} ({stats['mode']} mode)", file=out)
-    print(f"pages by tier: {stats['pages']}, segments: {stats['segments']['active']}", file=out)
-    print(f"\nQ: {QUESTION}\nRetrieved memory (best first):", file=out)
-    for item in result.pages[:3]:
-        print(visible(f"  [{item.tier}, score {item.score:.4f}] {item.page.user_input}"), file=out)
-    profile = memo.get_user_profile()
-    print("\nUser profile:\n" + visible(profile or "(not promoted yet)"), file=out)
-    if stats["mode"] == "no-llm":
-        print(
-            "\nNo LLM configured: get_response() needs one. Set OPENAI_API_KEY / OPENAI_BASE_URL to any "
-            "OpenAI-compatible endpoint to get generated answers.",
-            file=out,
-        )
-    return memo
+    ) as memo:
+        for user_input, agent_response in CONVERSATION:
+            memo.add_memory(user_input=user_input, agent_response=agent_response, meta_data={"source": "chat"})
+        memo.flush()
+        result = memo.retrieve(QUESTION)
+        for _ in range(3):  # a few more visits heat the job segment past τ: it is promoted into the profile
+            memo.retrieve(QUESTION)
+        memo.flush()
+        stats = memo.stats()
+        where = f"data in {path}" if kept else "data in a temporary directory, removed at the end (--data DIR keeps it)"
+        print(f"memoryos demo — {where} ({stats['mode']} mode)", file=out)
+        print(f"pages by tier: {stats['pages']}, segments: {stats['segments']['active']}", file=out)
+        print(f"\nQ: {QUESTION}\nRetrieved memory (best first):", file=out)
+        for item in result.pages[:3]:
+            print(visible(f"  [{item.tier}, score {item.score:.4f}] {item.page.user_input}"), file=out)
+        profile = memo.get_user_profile()
+        print("\nUser profile:\n" + visible(profile or "(not promoted yet)"), file=out)
+        if stats["mode"] == "no-llm":
+            print(
+                "\nNo LLM configured: get_response() needs one. Set OPENAI_API_KEY / OPENAI_BASE_URL to any "
+                "OpenAI-compatible endpoint to get generated answers.",
+                file=out,
+            )
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    run().close()
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(message)s")
+    logging.getLogger("memoryos.notice").setLevel(logging.INFO)  # a first run says what it prepares, and how long
+    run()
 
 
 if __name__ == "__main__":

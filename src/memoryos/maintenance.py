@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from .tiers.mid_term import segment_vector
 log = logging.getLogger(__name__)
 
 _VECTOR_AGREEMENT = 0.99  # cosine between a stored vector and its text embedded again
+Progress = Callable[[int, int], None]  # (pages embedded so far, pages to embed)
 
 
 @dataclass
@@ -26,8 +28,11 @@ class CheckReport:
     problems: list[str] = field(default_factory=list)
 
 
-def _stale_vectors(dump: ScopeDump, embedder: Embedder, sample: int | None) -> tuple[list[str], int]:
-    """Ids of pages whose stored vector is missing or does not match their text (all pages, or a sample)."""
+def _stale_vectors(
+    dump: ScopeDump, embedder: Embedder, sample: int | None, progress: Progress | None = None
+) -> tuple[list[str], int]:
+    """Ids of pages whose stored vector is missing or does not match their text (all pages, or a sample).
+    Embedding them again is the slow part of a check: `progress(done, total)` follows it, batch by batch."""
     pages = [p for p in dump.pages if p.tier != "short"]
     if sample is not None and len(pages) > sample:
         step = len(pages) / sample
@@ -35,7 +40,7 @@ def _stale_vectors(dump: ScopeDump, embedder: Embedder, sample: int | None) -> t
     stale = [p.id for p in pages if p.embedding is None]
     have = [p for p in pages if p.embedding is not None]
     if have:
-        fresh = embedder.embed([p.text for p in have])
+        fresh = np.concatenate([_embed_batch(embedder, have, start, progress) for start in range(0, len(have), 32)])
         for page, vector in zip(have, fresh, strict=True):
             stored = page.embedding
             if stored is None or stored.shape != vector.shape or float(stored @ vector) < _VECTOR_AGREEMENT:
@@ -43,13 +48,22 @@ def _stale_vectors(dump: ScopeDump, embedder: Embedder, sample: int | None) -> t
     return stale, len(pages)
 
 
-def check_memory(store: Store, scope: Scope, embedder: Embedder, sample: int | None = 200) -> CheckReport:
+def _embed_batch(embedder: Embedder, pages: Sequence[Any], start: int, progress: Progress | None) -> np.ndarray:
+    vectors = embedder.embed([p.text for p in pages[start : start + 32]])
+    if progress is not None:
+        progress(min(start + 32, len(pages)), len(pages))
+    return vectors
+
+
+def check_memory(
+    store: Store, scope: Scope, embedder: Embedder, sample: int | None = 200, progress: Progress | None = None
+) -> CheckReport:
     dump = store.export_scope(scope)
     model = store.embedding_model()
     report = CheckReport()
     report.problems += check_dump(dump, expected_dim=model[1] if model else None)
     report.problems += store.lexical_index_problems(scope)
-    stale, _checked = _stale_vectors(dump, embedder, sample)
+    stale, _checked = _stale_vectors(dump, embedder, sample, progress)
     if stale:
         report.problems.append(f"{len(stale)} page vectors do not match their text")
     return report
@@ -97,7 +111,12 @@ def time_fixes(dump: ScopeDump, now: float) -> list[tuple[InvalidTime, float]]:
 
 
 def repair_memory(
-    store: Store, scope: Scope, embedder: Embedder, now: float | None = None, method: str = "extractive"
+    store: Store,
+    scope: Scope,
+    embedder: Embedder,
+    now: float | None = None,
+    method: str = "extractive",
+    progress: Progress | None = None,
 ) -> dict[str, int]:
     """Replace times that break the timestamp rule (see time_fixes), then rebuild derived data: page and segment
     vectors (segments by `segment_vector`'s rule for the memory's analysis `method`), the lexical index, segment
@@ -108,7 +127,7 @@ def repair_memory(
         store.fix_times(scope, fixes)
         for fault, value in fixes:
             log.warning("repaired %s: now %s", fault.describe(), value)
-    stale, _ = _stale_vectors(dump, embedder, sample=None)
+    stale, _ = _stale_vectors(dump, embedder, sample=None, progress=progress)
     by_id = {p.id: p for p in dump.pages}
     if stale:
         vectors = embedder.embed([by_id[i].text for i in stale])

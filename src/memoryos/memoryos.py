@@ -34,6 +34,7 @@ from .redact import redact_url
 from .retrieval.result import RetrievalResult
 from .retrieval.retriever import Retriever
 from .storage import Store, open_store
+from .telemetry import traced_add, traced_retrieve, traced_upkeep
 from .tiers.long_term import LongTermMemory
 from .tiers.mid_term import MidTermMemory
 from .tiers.short_term import ShortTermMemory
@@ -211,13 +212,16 @@ class Memoryos(OriginalApi):
         self._worker = UpkeepWorker(self._upkeep_step, cfg.upkeep_retry_seconds) if cfg.background_upkeep else None
         _OPEN.add(self)
         log.info(
-            "memoryos ready: user=%s assistant=%s storage=%s mode=%s settings=%s",
+            "memoryos ready: user=%s assistant=%s storage=%s mode=%s",
             cfg.user_id,
             cfg.assistant_id,
             redact_url(cfg.storage_url()) if self._owns_store else f"a given {type(self.store).__name__}",
-            f"llm:{cfg.llm_model}" if self._llm else "no-llm (extractive)",
-            cfg.public_dict(),
+            (f"llm:{cfg.llm_model}" + (f" at {redact_url(cfg.openai_base_url)}" if cfg.openai_base_url else ""))
+            if self._llm
+            else "no-llm (extractive)",
         )
+        # every setting (~50) only on request: a server opens one instance per user and would repeat them all
+        log.debug("settings of %s/%s: %s", cfg.user_id, cfg.assistant_id, cfg.public_dict())
         self._schedule_upkeep()  # finish what a previous process left pending
 
     def _make_embedder(self) -> Embedder:
@@ -225,6 +229,7 @@ class Memoryos(OriginalApi):
 
     # ---- writing ----
 
+    @traced_add
     def add_memory(
         self,
         user_input: str | None,
@@ -261,13 +266,21 @@ class Memoryos(OriginalApi):
 
     # ---- reading ----
 
-    def retrieve(self, query: str, *, max_pages: int | None = None, update_heat: bool = True) -> RetrievalResult:
-        """Context from every tier for a query. A retrieval that uses a segment counts as a visit (heat)."""
+    @traced_retrieve
+    def retrieve(
+        self,
+        query: str,
+        *,
+        max_results: int | None = None,
+        update_heat: bool = True,
+        max_pages: int | None = None,
+    ) -> RetrievalResult:
+        """Context from every tier for a query. A retrieval that uses a segment counts as a visit (heat).
+        `max_results` bounds the retrieved pages (default: retrieval_queue_capacity); `max_pages` is its old name."""
         text = check_text(query, "query", self.config.max_input_chars, allow_none=False)
-        if max_pages is not None and (not isinstance(max_pages, int) or max_pages < 0):
-            raise InvalidInput("max_pages must be a non-negative integer")
+        limit = _result_limit(max_results, max_pages)
         now = self._clock()
-        result = self.retriever.retrieve(text, now, max_pages=max_pages)
+        result = self.retriever.retrieve(text, now, max_pages=limit)
         if update_heat and not self.store.read_only:
             visited = self.mid.visited((p.segment_id, p.tier, p.signals) for p in result.pages)
             if visited:
@@ -302,7 +315,7 @@ class Memoryos(OriginalApi):
 
     def search(self, query: str, max_results: int | None = None) -> RetrievalResult:
         """Like retrieve, without side effects on heat."""
-        return self.retrieve(query, max_pages=max_results, update_heat=False)
+        return self.retrieve(query, max_results=max_results, update_heat=False)
 
     def get_response(
         self,
@@ -479,17 +492,20 @@ class Memoryos(OriginalApi):
         )
         return data
 
-    def check(self, sample: int | None = 200) -> list[str]:
+    def check(self, sample: int | None = 200, progress: Callable[[int, int], None] | None = None) -> list[str]:
         """Integrity problems of this user's memory: tiers, segments, chain links, counts, the lexical index,
-        and whether stored vectors match their texts (a sample of `sample` pages; None = all). [] if none."""
+        and whether stored vectors match their texts (a sample of `sample` pages; None = all). [] if none.
+        `progress(done, total)` follows the slow part, embedding the pages again."""
         self._write_visits()
-        return check_memory(self.store, self.scope, self.embedder, sample).problems
+        return check_memory(self.store, self.scope, self.embedder, sample, progress).problems
 
-    def repair(self) -> dict[str, int]:
+    def repair(self, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
         """Replace stored times that break the timestamp rule (maintenance.time_fixes says with what), then rebuild
         derived data (vectors, lexical index, segment counts) from the pages, which are the truth."""
         with self._upkeep_lock:
-            return repair_memory(self.store, self.scope, self.embedder, self._clock(), self.analyzer.method)
+            return repair_memory(
+                self.store, self.scope, self.embedder, self._clock(), self.analyzer.method, progress=progress
+            )
 
     # ---- export / import ----
 
@@ -522,6 +538,7 @@ class Memoryos(OriginalApi):
 
     # ---- upkeep ----
 
+    @traced_upkeep
     def _upkeep_step(self) -> bool:
         """One unit of upkeep under this user's lease, so processes sharing a store never race on it."""
         self._write_visits()
@@ -611,3 +628,13 @@ class Memoryos(OriginalApi):
 
 
 __all__ = ["Fact", "Memoryos", "make_embedder"]
+
+
+def _result_limit(max_results: int | None, max_pages: int | None) -> int | None:
+    """One limit from the name and its old spelling; both given must agree."""
+    if max_pages is not None and max_results is not None and max_pages != max_results:
+        raise InvalidInput("max_results and max_pages (its old name) disagree: give one")
+    limit = max_results if max_results is not None else max_pages
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise InvalidInput("max_results must be a non-negative integer")
+    return limit

@@ -71,12 +71,14 @@ def recall_node(
     key: str = "memory_context",
     messages_key: str = "messages",
     recent: bool = True,
+    max_results: int | None = None,
     max_pages: int | None = None,
 ) -> Any:
     """A step before the model: `retrieve()` for the latest human message, its context as prompt text in
     `state[key]` ("" when memory holds nothing for it). It counts as a recall (heat), as `retrieve` does.
     `recent=False` leaves out the recent conversation, for graphs that keep the thread's messages themselves
-    (a checkpointer). Returns a Runnable: a LangGraph node, or a step of any LangChain chain."""
+    (a checkpointer). `max_results` bounds the retrieved pages (`max_pages`: its old name). Returns a Runnable: a
+    LangGraph node, or a step of any LangChain chain."""
     runnables = require("langchain_core.runnables", "langchain")
     calls = _Memory(memory)
 
@@ -86,7 +88,8 @@ def recall_node(
         def recall(memo: Memoryos) -> State:
             if not query.strip():
                 return {key: ""}
-            return {key: recalled_context(memo.retrieve(query, max_pages=max_pages), recent=recent)}
+            result = memo.retrieve(query, max_results=max_results, max_pages=max_pages)
+            return {key: recalled_context(result, recent=recent)}
 
         return recall
 

@@ -25,6 +25,9 @@ def configure_logging(level: str = "WARNING", log_file: str | None = None) -> No
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(name)
+    # one-time notices (a first run preparing the embedding model, and how long it took) show unless the user asked
+    # for errors only
+    logging.getLogger("memoryos.notice").setLevel(logging.INFO if root.level <= logging.WARNING else logging.NOTSET)
     # third-party chatter at INFO would drown our own startup lines
     for noisy in ("httpx", "httpcore", "sentence_transformers", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -380,7 +380,7 @@ async def retrieve_memory(
     This counts as a recall: topics recalled often get promoted into the long-term profile."""
 
     def work(memo: Memoryos, uid: str) -> MemoryContext:
-        result = memo.retrieve(query, max_pages=max_results)
+        result = memo.retrieve(query, max_results=max_results)
         return memory_context(uid, result, relationship_with_user, style_hint)
 
     return await _server(ctx).run(user_id, work)

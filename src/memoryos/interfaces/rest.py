@@ -25,6 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from .. import __version__
 from ..errors import InvalidInput
 from ..memoryos import Memoryos
+from ..tiers.mid_term import reaches_threshold
 from . import rest_models as m
 from .auth import Authenticator, Grant, TokenPolicy
 from .http_guard import BodyLimits, HostPolicy, HttpGuard, default_max_body_bytes
@@ -122,7 +123,8 @@ def _segment(raw: dict[str, Any], memo: Memoryos) -> dict[str, Any]:
     cfg = memo.config
     visits, interaction = cfg.heat_alpha * raw["n_visit"], cfg.heat_beta * raw["l_interaction"]
     components = {"visits": visits, "interaction": interaction, "recency": max(0.0, raw["heat"] - visits - interaction)}
-    return {**raw, "heat_components": components, "hot": raw["heat"] >= cfg.mid_term_heat_threshold}
+    hot = reaches_threshold(raw["heat"], cfg.mid_term_heat_threshold)  # as promotion compares, to 3 decimals
+    return {**raw, "heat_components": components, "hot": hot}
 
 
 def _retrieval(memo: Memoryos, result: Any) -> m.RetrievalOut:
@@ -210,12 +212,12 @@ def add_memory(memo: Memory, body: m.AddMemoryRequest) -> m.PageCreated:
 
 @router.post(USER + "/retrieve", tags=["memory"], summary="Context from every tier (counts as a visit: raises heat)")
 def retrieve(memo: Memory, body: m.QueryRequest) -> m.RetrievalOut:
-    return _retrieval(memo, memo.retrieve(body.query, max_pages=body.max_pages))
+    return _retrieval(memo, memo.retrieve(body.query, max_results=body.max_results))
 
 
 @router.post(USER + "/search", tags=["memory"], summary="Like retrieve, without side effects on heat")
 def search(memo: Memory, body: m.QueryRequest) -> m.RetrievalOut:
-    return _retrieval(memo, memo.search(body.query, max_results=body.max_pages))
+    return _retrieval(memo, memo.search(body.query, max_results=body.max_results))
 
 
 @router.post(
@@ -438,6 +440,10 @@ def create_app(
     @app.get("/", include_in_schema=False)
     def inspector() -> FileResponse:
         return FileResponse(_web_file("index.html"), media_type="text/html")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:  # browsers ask for it on every page; an SVG icon, not a 404 in the log
+        return FileResponse(_web_file("favicon.svg"), media_type="image/svg+xml")
 
     app.mount("/static", StaticFiles(packages=[WEB_PACKAGE]), name="static")
 

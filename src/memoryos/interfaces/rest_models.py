@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from ..validation import MAX_TTL_SECONDS
 from .validity import with_validity
@@ -208,8 +208,14 @@ class QueryRequest(_In):
     )
 
     query: str = Field(description="The query." + TEXT_LIMIT)
-    max_pages: int | None = Field(
-        default=None, ge=0, le=1000, description="At most this many mid-term pages (default: retrieval_queue_capacity)."
+    max_results: int | None = Field(
+        default=None,
+        ge=0,
+        le=1000,
+        # max_pages: the name before max_results was the one name everywhere (CLI --max-results, MCP, library)
+        validation_alias=AliasChoices("max_results", "max_pages"),
+        description="At most this many retrieved pages (default: retrieval_queue_capacity). `max_pages`, its old "
+        "name, is accepted too.",
     )
 
 

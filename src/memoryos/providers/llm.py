@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import LLMError
 from ..redact import install_log_redaction_for
+from ..telemetry import llm_call
 from .answers import parse_json_object, strip_reasoning
 
 log = logging.getLogger(__name__)
@@ -171,12 +172,14 @@ class MeteredLLM:
     def complete(
         self, messages: list[Message], *, purpose: str, json_mode: bool = False, max_tokens: int | None = None
     ) -> Completion:
-        try:
-            completion = self.inner.complete(messages, purpose=purpose, json_mode=json_mode, max_tokens=max_tokens)
-        except Exception:
-            self.meter.record(purpose, None)
-            raise
-        self.meter.record(purpose, completion)
+        with llm_call(purpose) as traced:
+            try:
+                completion = self.inner.complete(messages, purpose=purpose, json_mode=json_mode, max_tokens=max_tokens)
+            except Exception:
+                self.meter.record(purpose, None)
+                raise
+            self.meter.record(purpose, completion)
+            traced(completion)
         return completion
 
 

@@ -1,36 +1,46 @@
-"""The local sentence-transformers model run by ONNX Runtime: the same vectors, without torch on the query path.
+"""The local sentence-transformers model run by ONNX Runtime: the same vectors, without torch.
 
 A single short query costs ~4.5 ms here against ~14 ms through sentence-transformers (whose per-call overhead,
-not arithmetic, dominates small inputs), and a process that finds the exported graph in its cache never imports
-torch at all, which cuts seconds from a cold start. The graph is exported from the torch model once per model
-file and kept in a cache directory; each export is checked against torch before it is kept.
+not arithmetic, dominates small inputs), and the process never imports torch. The ONNX graph is built from the
+model's own files (config.json and model.safetensors, see bert_onnx) once per model *content*, checked against a
+numpy computation of the same network, and kept in a cache directory shared by every installation on the
+machine: a new virtual environment or a reinstalled package finds the graph its model files already have.
 
-Only the layout of the default family is handled (a BERT-style transformer, mean pooling, optional
-normalisation); any other model is reported as unsupported and the caller falls back to torch.
+Only the layout of the default family is handled (a BERT encoder, mean pooling, optional normalisation); any
+other model is reported as unsupported and the caller falls back to torch.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 import threading
-import warnings
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-log = logging.getLogger(__name__)
+from .bert_onnx import INPUTS, BertShape, UnsupportedModel, build_graph, reference_hidden
+from .safetensors_np import SafetensorsError, read_safetensors
 
-FORMAT_VERSION = "1"  # bump when the exported graph's inputs or outputs change
-_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
-_PROBES = ["What do you remember about my job?", "I adopted a puppy named Biscuit last spring. 🐶", "ok"]
+log = logging.getLogger(__name__)
+# one-time notices a person at a terminal should see (the shells show this logger at INFO)
+notice = logging.getLogger("memoryos.notice")
+
+FORMAT_VERSION = "2"  # bump when the built graph changes: its inputs, outputs or computation
+_PROBES = ["What do you remember about my job?", "I adopted a puppy named Biscuit last spring. 🐶"]
 _SESSIONS: dict[str, Any] = {}
 _SESSIONS_LOCK = threading.Lock()
+_DIGESTS = "model-digests.json"  # content digests of model files, so a cold start need not hash 90 MB again
+_LEGACY_GRAPH = re.compile(r"[^.]+-[0-9a-f]{20}\.onnx")  # graphs of versions keyed by model path and mtime
+_STALE_TMP_SECONDS = 3600  # a build's temporary file older than this was left by a process that died
 
 
 class OnnxUnavailable(RuntimeError):
@@ -69,20 +79,65 @@ def check_layout(model_dir: Path) -> int:
     if modes != {"pooling_mode_mean_tokens"}:
         raise OnnxUnavailable("only mean pooling is supported")
     config = _read_json(model_dir / "config.json")
-    if config.get("model_type") != "bert":
-        raise OnnxUnavailable(f"unsupported architecture {config.get('model_type')!r}")
+    try:
+        BertShape.from_config(config)
+    except (UnsupportedModel, KeyError, TypeError, ValueError) as exc:
+        raise OnnxUnavailable(str(exc) if isinstance(exc, UnsupportedModel) else f"config.json: {exc!r}") from exc
     settings = _read_json(model_dir / "sentence_bert_config.json")
     return int(settings.get("max_seq_length") or config.get("max_position_embeddings") or 512)
 
 
-def fingerprint(model_dir: Path) -> str:
-    """Changes whenever the weights or configuration could have: path, size and mtime of the weights, the config."""
-    weights = (model_dir / "model.safetensors").stat()
+def _slug(model_name: str) -> str:
+    last = model_name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", last) or "model"
+
+
+def content_digest(model_dir: Path, cache_dir: Path) -> str:
+    """The graph's cache key: a digest of what the graph is built from (config.json, model.safetensors) and of
+    FORMAT_VERSION, not of where the files are. Remembered per file identity in the cache directory, so only a new
+    or changed copy of the weights is hashed."""
+    weights = model_dir / "model.safetensors"
+    stat = weights.stat()
+    identity = f"{weights.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}|{stat.st_ino}"
+    config = (model_dir / "config.json").read_bytes()
+    memo_path = cache_dir / _DIGESTS
+    try:
+        memo = json.loads(memo_path.read_text(encoding="utf-8"))
+        if not isinstance(memo, dict):
+            memo = {}
+    except (OSError, ValueError):
+        memo = {}
+    weights_digest = memo.get(identity)
+    if not isinstance(weights_digest, str):
+        weights_digest = _sha256(weights)
+        memo = {k: v for k, v in memo.items() if not k.startswith(f"{weights.resolve()}|")}
+        memo[identity] = weights_digest
+        _write_atomically(memo_path, json.dumps(dict(list(memo.items())[-64:])).encode())
     digest = hashlib.sha256()
-    for part in (FORMAT_VERSION, str(model_dir.resolve()), str(weights.st_size), str(weights.st_mtime_ns)):
-        digest.update(part.encode() + b"\0")
-    digest.update((model_dir / "config.json").read_bytes())
-    return digest.hexdigest()[:20]
+    for part in (FORMAT_VERSION.encode(), config, weights_digest.encode()):
+        digest.update(part + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def _sha256(path: Path) -> str:  # Python 3.10 has no hashlib.file_digest
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Best effort: the memo only saves time, so an unwritable cache is not an error here."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.debug("could not record model digests in %s: %s", path, exc)
 
 
 class OnnxEmbedder:
@@ -112,7 +167,7 @@ class OnnxEmbedder:
         self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length=max_length)
         self._tokenizer.no_padding()  # padded per batch below, to the batch's longest text
-        self._session = session or _session_for(directory, cache_dir or default_cache_dir(), threads)
+        self._session = session or _session_for(model_name, directory, cache_dir or default_cache_dir(), threads)
         self.dim = int(self.embed(["dimension probe"]).shape[1])
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -130,15 +185,20 @@ class OnnxEmbedder:
         assert out is not None
         return out
 
-    def _run(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
+    def feeds(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The graph's inputs for `texts`, padded to the longest."""
+        encodings = self._tokenizer.encode_batch(list(texts))
         width = max(len(e.ids) for e in encodings)
-        feeds = {name: np.zeros((len(texts), width), dtype=np.int64) for name in _INPUTS}
+        feeds = {name: np.zeros((len(texts), width), dtype=np.int64) for name in INPUTS}
         for row, enc in enumerate(encodings):
             n = len(enc.ids)
             feeds["input_ids"][row, :n] = enc.ids
             feeds["attention_mask"][row, :n] = enc.attention_mask
             feeds["token_type_ids"][row, :n] = enc.type_ids
+        return feeds
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        feeds = self.feeds(texts)
         hidden = self._session.run(None, feeds)[0]
         return mean_pool(hidden, feeds["attention_mask"])
 
@@ -152,12 +212,15 @@ def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return (pooled / norms).astype(np.float32)
 
 
-def _session_for(model_dir: Path, cache_dir: Path, threads: int | None = None) -> Any:
+def _session_for(model_name: str, model_dir: Path, cache_dir: Path, threads: int | None = None) -> Any:
     """One ONNX Runtime session per model and thread count per process (sessions are safe to run from several
     threads)."""
     import onnxruntime as ort
 
-    graph = cache_dir / f"{model_dir.name}-{fingerprint(model_dir)}.onnx"
+    try:
+        graph = cache_dir / f"{_slug(model_name)}.{content_digest(model_dir, cache_dir)}.onnx"
+    except OSError as exc:
+        raise OnnxUnavailable(f"cannot read the model files: {exc}") from exc
     key = f"{graph}|{threads or 0}"
     with _SESSIONS_LOCK:
         session = _SESSIONS.get(key)
@@ -175,85 +238,106 @@ def _session_for(model_dir: Path, cache_dir: Path, threads: int | None = None) -
         if graph.is_file():
             try:
                 session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
-            except Exception as exc:  # a truncated or foreign file: export again
-                log.warning("cached ONNX graph %s is unusable (%s); exporting it again", graph, exc)
+            except Exception as exc:  # a truncated or foreign file: build it again
+                log.warning("cached ONNX graph %s is unusable (%s); building it again", graph, exc)
         if session is None:
-            export_graph(model_dir, graph)
-            session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+            session = build_cached_graph(model_name, model_dir, graph, options)
+        else:
+            _touch(graph)
         _SESSIONS[key] = session
         log.info("embedding model runs on ONNX Runtime from %s", graph)
         return session
 
 
-def export_graph(model_dir: Path, target: Path) -> None:
-    """Export the torch model to `target`, verified against torch on probe texts, written atomically."""
-    try:
-        import torch  # noqa: F401 - only to report a missing torch here, before anything is written
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-    except ImportError as exc:
-        raise OnnxUnavailable(f"exporting the model needs torch and sentence-transformers ({exc})") from exc
-    try:  # an unwritable cache fails here, before the model is loaded
+def build_cached_graph(model_name: str, model_dir: Path, target: Path, options: Any = None) -> Any:
+    """Build the model's graph into `target` (checked, written atomically), remove the graphs it replaces, and
+    return the ONNX Runtime session (with `options`) that checked it."""
+    import onnxruntime as ort
+
+    try:  # an unwritable cache fails here, before the weights are read
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=target.name, suffix=".tmp", dir=target.parent)
-        os.close(fd)
     except OSError as exc:
         raise OnnxUnavailable(f"cache directory {target.parent} is not writable: {exc}") from exc
     tmp = Path(tmp_name)
+    started = time.monotonic()
+    notice.info(
+        "preparing the embedding model %s for ONNX Runtime: once per model version, a few seconds (cache: %s)",
+        model_name,
+        target.parent,
+    )
     try:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        hf_logging.disable_progress_bar()  # stderr is for our logs
-        model = SentenceTransformer(str(model_dir), device="cpu")
-        _trace(model, tmp)
-        _verify(tmp, model_dir, model)
+        config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+        tensors = read_safetensors(model_dir / "model.safetensors")
+        with os.fdopen(fd, "wb") as fh:
+            build_graph(config, tensors).write(fh)
+        session = ort.InferenceSession(str(tmp), options, providers=["CPUExecutionProvider"])
+        _verify(session, model_dir, config, tensors)
         tmp.chmod(0o644)  # a cache others on the machine may share; mkstemp made it private
         os.replace(tmp, target)  # atomic: a concurrent process sees the old file, none, or this one
     except OnnxUnavailable:
         raise
+    except (UnsupportedModel, SafetensorsError) as exc:
+        raise OnnxUnavailable(str(exc)) from exc
     except Exception as exc:
-        raise OnnxUnavailable(f"exporting the model to ONNX failed: {exc}") from exc
+        raise OnnxUnavailable(f"building the model's ONNX graph failed: {exc}") from exc
     finally:
         tmp.unlink(missing_ok=True)
-    log.info("exported %s to ONNX at %s", model_dir.name, target)
+    removed = remove_stale_graphs(target, _slug(model_name))
+    notice.info(
+        "embedding model %s ready in %.1f s%s",
+        model_name,
+        time.monotonic() - started,
+        f"; removed {len(removed)} outdated cached graph{'s' if len(removed) != 1 else ''}" if removed else "",
+    )
+    return session
 
 
-def _trace(model: Any, path: Path) -> None:
-    import torch
-
-    transformer = model[0].auto_model.eval()
-
-    class HiddenStates(torch.nn.Module):  # keyword arguments: positional order differs between transformers versions
-        def __init__(self) -> None:
-            super().__init__()
-            self.inner = transformer
-
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            return self.inner(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
-
-    sample = model.tokenizer(_PROBES[:2], padding=True, return_tensors="pt")
-    with torch.no_grad(), warnings.catch_warnings():
-        # the tracer's notes on branches it froze; _verify checks the graph against torch instead
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            HiddenStates(),
-            tuple(sample[name] for name in _INPUTS),
-            str(path),
-            input_names=list(_INPUTS),
-            output_names=["hidden"],
-            dynamic_axes={name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "hidden")},
-            opset_version=17,
-            dynamo=False,
+def remove_stale_graphs(current: Path, slug: str) -> list[Path]:
+    """Graphs this one replaces: other versions of the same model, graphs named by the old path-and-mtime key
+    (one per installation), and temporary files of builds that died. Other models' graphs stay."""
+    removed = []
+    now = time.time()
+    for path in current.parent.iterdir():
+        if path == current:
+            continue
+        name = path.name
+        stale = (
+            (name.startswith(f"{slug}.") and name.endswith(".onnx"))
+            or _LEGACY_GRAPH.fullmatch(name) is not None
+            or (name.endswith(".tmp") and _age(path, now) > _STALE_TMP_SECONDS)
         )
+        if stale:
+            try:
+                path.unlink()
+                removed.append(path)
+            except OSError as exc:  # another user's file in a shared cache, say
+                log.debug("could not remove outdated graph %s: %s", path, exc)
+    if removed:
+        log.info("removed outdated cached graphs: %s", ", ".join(p.name for p in removed))
+    return removed
 
 
-def _verify(graph: Path, model_dir: Path, model: Any) -> None:
-    import onnxruntime as ort
+def _age(path: Path, now: float) -> float:
+    try:
+        return now - path.stat().st_mtime
+    except OSError:
+        return 0.0
 
-    expected = np.asarray(model.encode(_PROBES, normalize_embeddings=True), dtype=np.float32)
-    session = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"])
-    got = OnnxEmbedder("export check", str(model_dir), batch_size=8, session=session).embed(_PROBES)
+
+def _touch(path: Path) -> None:
+    """Mark a cached graph as used (its mtime), so that whoever cleans the cache by age keeps it."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def _verify(session: Any, model_dir: Path, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> None:
+    """The graph as this ONNX Runtime optimises and runs it must compute what the network computes: checked on
+    probe texts (padded to one batch) against numpy."""
+    embedder = OnnxEmbedder("build check", str(model_dir), batch_size=8, session=session)
+    feeds = embedder.feeds(_PROBES)
+    expected = mean_pool(reference_hidden(config, tensors, feeds), feeds["attention_mask"])
+    got = mean_pool(session.run(None, feeds)[0], feeds["attention_mask"])
     agreement = float((expected * got).sum(axis=1).min())
     if agreement < 0.9999:
-        raise OnnxUnavailable(f"the exported graph disagrees with torch (cosine {agreement:.6f})")
+        raise OnnxUnavailable(f"the built graph disagrees with the reference computation (cosine {agreement:.6f})")

@@ -15,6 +15,15 @@ from ..textutil import jaccard
 
 log = logging.getLogger(__name__)
 
+# Heat is compared with τ to the precision it is shown with (three decimals): recency decays from the instant of a
+# visit, so a segment visited to exactly τ is 4.99999998 a moment later, and would be shown as 5.000 yet never
+# promoted. Within half a thousandth of τ counts as τ, for promotion and for every display alike.
+HEAT_TOLERANCE = 5e-4
+
+
+def reaches_threshold(heat: float, tau: float) -> bool:
+    return heat >= tau - HEAT_TOLERANCE
+
 
 def segment_vector(
     method: str, summary: str, members: np.ndarray | None, embed: Callable[[list[str]], np.ndarray]
@@ -155,10 +164,9 @@ class MidTermMemory:
 
     def hot_segments(self, now: float) -> list[Segment]:
         """Segments at or above τ that have something to promote (new pages or counters to reset)."""
+        tau = self.config.mid_term_heat_threshold
         hot = [
-            s
-            for s in self.segments()
-            if self.heat(s, now) >= self.config.mid_term_heat_threshold and (s.n_visit or s.l_interaction)
+            s for s in self.segments() if reaches_threshold(self.heat(s, now), tau) and (s.n_visit or s.l_interaction)
         ]
         return sorted(hot, key=lambda s: -self.heat(s, now))
 

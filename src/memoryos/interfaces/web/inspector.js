@@ -277,12 +277,12 @@ function heatChart(segments, tau) {
       start += value;
     }
     row.append(svg("text", { x: labelWidth + plotWidth + 8, y: y + 18, class: "bar-value" },
-      `H ${segment.heat.toFixed(2)} · N ${segment.n_visit} · L ${segment.l_interaction}`));
-    row.addEventListener("click", () => openSegment(segment.id).catch(reportError));
+      `H ${segment.heat.toFixed(3)} · N ${segment.n_visit} · L ${segment.l_interaction}`));
+    row.addEventListener("click", () => openSegment(segment.id, true).catch(reportError));
     row.addEventListener("keydown", (event) => {
       if (event.key === "Enter" || event.key === " ") {
         event.preventDefault();
-        openSegment(segment.id).catch(reportError);
+        openSegment(segment.id, true).catch(reportError);
       }
     });
     chart.append(row);
@@ -323,7 +323,7 @@ function sourceLinks(fact) {
   if (!fact.source_page_ids.length) return el("span", { class: "empty" }, "no source pages (added by hand)");
   const links = fact.source_page_ids.map((id) => el("button", {
     type: "button", class: "link", "data-source-page": id, title: `page ${id}`,
-    onclick: () => openFact(fact.id).catch(reportError),
+    onclick: () => openFact(fact.id, true).catch(reportError),
   }, id.slice(0, 8)));
   return el("span", {}, "sources: ", ...links.flatMap((link, i) => (i ? [", ", link] : [link])));
 }
@@ -331,21 +331,24 @@ function sourceLinks(fact) {
 function factItem(fact) {
   const deleteFact = () => api("DELETE", factPath(fact.id));
   const { current } = validity(fact);
+  // when it was said in the conversation (an import stores old conversations today)
+  const said = fact.observed_at ?? fact.created_at;
   return el("li", { "data-fact-id": fact.id, class: current ? "" : "closed" },
     el("div", { class: "row-head" },
-      el("span", { class: "when" }, `${when(fact.created_at)} · ${fact.method}`),
+      el("span", { class: "when", title: `stored ${when(fact.created_at)}` }, `${when(said)} · ${fact.method}`),
       el("span", { class: "actions" },
         current ? invalidateButton(fact) : null,
         deleteButton("knowledge entry", fact.id, deleteFact))),
     el("p", { class: "turn" }, fact.text),
     el("p", { class: "meta" }, validityBadge(fact), " ", expiryNote(fact), " ", sourceLinks(fact), " · ",
-      el("button", { type: "button", class: "link", "data-history": fact.id, onclick: () => openFact(fact.id).catch(reportError) },
+      el("button", { type: "button", class: "link", "data-history": fact.id, onclick: () => openFact(fact.id, true).catch(reportError) },
         "history")));
 }
 
 // ---- one knowledge entry: validity, history, source pages ----
 
-async function openFact(factId) {
+// reveal: scroll the panel into view (a click asked for it; a refresh re-opening it does not)
+async function openFact(factId, reveal = false) {
   // everything is fetched before anything is shown: the panel never mixes two entries
   const history = await api("GET", factPath(factId, "/history"));
   const fact = history.items.find((f) => f.id === factId);
@@ -367,13 +370,14 @@ async function openFact(factId) {
       el("p", { class: "turn" }, entry.text),
       el("p", { class: "meta" }, validityBadge(entry), " ",
         entry.id === factId ? "(this entry)" : el("button", {
-          type: "button", class: "link", onclick: () => openFact(entry.id).catch(reportError),
+          type: "button", class: "link", onclick: () => openFact(entry.id, true).catch(reportError),
         }, "open")))));
   $("fact-sources").replaceChildren(...pages.map((page) => page.missing
     ? el("li", { class: "empty", "data-page-id": page.missing }, `page ${page.missing} is no longer stored (deleted or forgotten)`)
     : pageItem(page)));
   emptyNote($("fact-sources"), "No source pages: added by hand.");
   $("fact").hidden = false;
+  if (reveal) $("fact").scrollIntoView({ block: "start" });
 }
 
 function closeFact() {
@@ -394,7 +398,7 @@ function renderLongTerm(profile, facts) {
 
 // ---- one segment ----
 
-async function openSegment(segmentId) {
+async function openSegment(segmentId, reveal = false) {
   const segment = await api("GET", userPath("/segments/" + encodeURIComponent(segmentId)));
   state.segmentId = segment.id;
   $("segment-id").textContent = segment.id;
@@ -412,6 +416,7 @@ async function openSegment(segmentId) {
     row.classList.toggle("selected", row.dataset.segmentId === segment.id);
   }
   $("segment").hidden = false;
+  if (reveal) $("segment").scrollIntoView({ block: "start" });
 }
 
 function closeSegment() {
@@ -435,7 +440,7 @@ function renderResults(result, visited) {
   for (const page of result.pages) {
     const signals = Object.entries(page.signals).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(" · ");
     const open = page.segment_id
-      ? el("button", { type: "button", class: "link", onclick: () => openSegment(page.segment_id).catch(reportError) },
+      ? el("button", { type: "button", class: "link", onclick: () => openSegment(page.segment_id, true).catch(reportError) },
         "open segment")
       : null;
     rows.push(resultRow(page.score, page.tier, when(page.timestamp), clip(page.user_input || page.agent_response, 220),
