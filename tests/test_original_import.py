@@ -105,7 +105,10 @@ def test_the_real_original_directory_arrives_whole(tmp_path: Path, storage_url: 
     again = import_original(FIXTURE, storage=storage_url, data_storage_path=data, embedder=embedder)
     assert [u.status for u in again.users] == ["already imported"]
     with Memoryos(user_id="caroline", storage=storage_url, embedder=embedder, background_upkeep=False) as memo:
-        assert len(memo.list_pages()) == 80 and len(memo.get_knowledge("user")) == 95
+        # opening runs upkeep (short-term is over its cadence, so 4 pages consolidate and the segment they join
+        # may reach τ and learn a fact of its own); what matters is that nothing imported arrived twice
+        imported_facts = [f for f in memo.get_knowledge("user") if f["id"].startswith("orig-kb-")]
+        assert len(memo.list_pages()) == 80 and len(imported_facts) == len({f["id"] for f in imported_facts}) == 95
         assert memo.get_user_profile() == profile.text
 
 
