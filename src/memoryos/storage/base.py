@@ -281,6 +281,7 @@ class Store(Protocol):
         ...
 
     def stats(self, scope: Scope) -> dict[str, Any]:
-        """Counts by tier, segment status, knowledge kind and profile versions, and "storage": the backend, where
-        it is (a password never shown) and its size in bytes."""
+        """Counts by tier, segment status, knowledge kind (current facts in "knowledge", closed ones in
+        "closed_knowledge") and profile versions, and "storage": the backend, where it is (a password never shown)
+        and its size in bytes."""
         ...

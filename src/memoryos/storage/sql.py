@@ -881,7 +881,12 @@ class SqlStore:
         with self._read() as tx:
             tiers = dict(tx.all("SELECT tier, count(*) FROM pages WHERE scope_key=? GROUP BY tier", key))
             segments = dict(tx.all("SELECT status, count(*) FROM segments WHERE scope_key=? GROUP BY status", key))
-            knowledge = dict(tx.all("SELECT kind, count(*) FROM knowledge WHERE scope_key=? GROUP BY kind", key))
+            knowledge = {
+                (kind, bool(current)): count
+                for kind, current, count in tx.all(
+                    f"SELECT kind, {CURRENT_FACT}, count(*) FROM knowledge WHERE scope_key=? GROUP BY kind, 2", key
+                )
+            }
             (profiles,) = tx.one("SELECT count(*) FROM profiles WHERE scope_key=?", key)
             storage = self._storage_stats(tx)
         data = stats_dict(tiers, segments, knowledge, profiles)
