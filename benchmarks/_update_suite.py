@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from memoryos.timeexpr import MONTHS
+
 DAY = 86400.0
 STALE_BEFORE_DAYS = 31
 STALE_AFTER_DAYS = 1
@@ -127,20 +129,6 @@ PET_NAMES = [
 ]
 PETS = ["cat", "dog", "rabbit", "parrot", "hamster", "tortoise"]
 PLACES = ["Iceland", "Japan", "Peru", "Morocco", "Norway", "Vietnam", "Chile", "Greece", "Canada", "Kenya"]
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 FOODS = ["sushi", "lasagna", "ramen", "tacos", "curry", "paella", "pho", "dumplings", "falafel", "risotto"]
 DRINKS = [
     ("coffee", "green tea"),

@@ -13,7 +13,6 @@ acknowledged page must be present exactly once and `Memoryos.check()` must find 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import logging
 import multiprocessing as mp
 import os
@@ -23,7 +22,6 @@ import tempfile
 import threading
 import time
 import traceback
-import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -99,29 +97,6 @@ def prefill_dump(n_pages: int, embedder: Any) -> ScopeDump:
         centroid = members.mean(axis=0)
         segment.embedding = (centroid / np.linalg.norm(centroid)).astype(np.float32)
     return dump
-
-
-def rekeyed(dump: ScopeDump, salt: str) -> ScopeDump:
-    """The same memory under fresh page and segment ids (ids are unique per store)."""
-    ids: dict[str, str] = {}
-
-    def new(old: str | None) -> str | None:
-        if old is None:
-            return None
-        return ids.setdefault(old, uuid.uuid5(uuid.NAMESPACE_OID, f"{salt}:{old}").hex)
-
-    pages = [
-        dataclasses.replace(
-            p,
-            id=new(p.id),
-            segment_id=new(p.segment_id),
-            prev_page_id=new(p.prev_page_id),
-            next_page_id=new(p.next_page_id),
-        )
-        for p in dump.pages
-    ]
-    segments = [dataclasses.replace(s, id=new(s.id)) for s in dump.segments]
-    return ScopeDump(pages=pages, segments=segments, profile_versions=[], facts=[])
 
 
 def _client(
@@ -337,7 +312,7 @@ def run_storage(spec: str, args: argparse.Namespace, embedder: Any, base: ScopeD
                     use_llm=False,
                     background_upkeep=False,
                 )
-                memo.store.import_scope(memo.scope, rekeyed(base, f"{label}:{user}"))
+                memo.store.import_scope(memo.scope, base)  # the same ids for every user: ids are unique per user
                 memo.store.check_embedding_model(embedder.name, embedder.dim)  # PostgreSQL: HNSW built here
                 memo.close()
             if isinstance(backend, PostgresBackend):

@@ -234,7 +234,8 @@ def bulk_import(n_pages: int, embedder: Any, show: bool, backend: Backend) -> di
         source.store.import_scope(source.scope, scale_dump(n_pages, embedder.dim, seed=3))
         export = json.loads(json.dumps(source.export()))
         source.close()
-        # ids are unique per store; on PostgreSQL the target's HNSW index exists before the import (model recorded)
+        # a store of its own, so that on PostgreSQL the target's HNSW index exists before the import (model
+        # recorded); the ids need not differ from the source's, they are unique per user
         target_url = backend.store_url("import_target", folder / "target")
         target = open_memo(folder / "target", embedder, user="target", storage=target_url)
         if show:

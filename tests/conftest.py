@@ -25,6 +25,8 @@ for _name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MEMORYOS_LLM_MODEL", "MEMORY
     os.environ.pop(_name, None)  # tests never reach a real endpoint or a user's data
 
 from doubles import ManualClock, ScriptedLLM  # noqa: E402
+from fake_openai import FakeOpenAIServer  # noqa: E402
+from llm_fakes import Brain  # noqa: E402
 
 from memoryos import Memoryos  # noqa: E402
 from memoryos.providers.embeddings import Embedder, local_embedder  # noqa: E402
@@ -150,3 +152,37 @@ def make_memo(
     yield factory
     for memo in created:
         memo.close()
+
+
+# ---- the LLM path against the loopback fake endpoint (test_llm_endpoint.py, test_llm_compat.py) ----
+
+
+@pytest.fixture
+def brain() -> Brain:
+    return Brain()
+
+
+@pytest.fixture
+def server(brain: Brain) -> Iterator[FakeOpenAIServer]:
+    """The fake OpenAI-compatible endpoint on 127.0.0.1, answering with `brain`."""
+    with FakeOpenAIServer(brain) as srv:
+        yield srv
+
+
+@pytest.fixture
+def llm_memo(make_memo: Callable[..., Memoryos], server: FakeOpenAIServer) -> Callable[..., Memoryos]:
+    """Memoryos on the real OpenAI client pointed at the fake: 4 short-term pages, batches of 3, no promotion
+    unless a test lowers the heat threshold."""
+
+    def factory(**kwargs: Any) -> Memoryos:
+        kwargs.setdefault("openai_base_url", server.base_url)
+        kwargs.setdefault("openai_api_key", "test-key")
+        kwargs.setdefault("llm_model", "fake-model")
+        kwargs.setdefault("llm_timeout_seconds", 5.0)
+        kwargs.setdefault("llm_max_retries", 0)
+        kwargs.setdefault("short_term_capacity", 4)
+        kwargs.setdefault("short_term_retain", 1)
+        kwargs.setdefault("mid_term_heat_threshold", 1000.0)
+        return make_memo(**kwargs)
+
+    return factory

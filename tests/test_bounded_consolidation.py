@@ -169,3 +169,30 @@ def test_no_llm_merge_does_not_absorb_an_unrelated_topic_after_many_merges(make_
     assert len(segments) == 2 and segments[garden["id"]]["page_count"] == 60
     [music] = [s for s in segments.values() if s["id"] != garden["id"]]
     assert music["page_count"] == 2 and "opera" in music["keywords"]
+
+
+def test_a_cold_segment_is_analysed_before_eviction_archives_it(make_memo, clock) -> None:
+    """Heat decides when a segment is learnt from, not whether: a small topic that never reaches τ (no visits,
+    too few pages) is promoted when eviction archives it, so its facts reach long-term memory."""
+    memo = make_memo(
+        short_term_capacity=2,
+        short_term_retain=0,
+        max_topics_per_batch=1,
+        mid_term_capacity=1,
+        mid_term_heat_threshold=1000.0,  # nothing ever gets hot
+        mid_term_similarity_threshold=5.0,  # every batch is a segment of its own
+    )
+    memo.add_memory("I live in Lisbon with my partner.", "Lovely city.")
+    memo.add_memory("I work as a nurse at the city hospital.", "Busy job!")
+    memo.flush()
+    assert memo.get_knowledge("user") == []  # cold: not analysed while it stays in mid-term
+    clock.advance(3600)  # the first segment is the colder one
+    memo.add_memory("The tram was late again today.", "Annoying.")
+    memo.add_memory("I read a novel in the evening.", "Which one?")
+    memo.flush()
+    archived = [s for s in memo.list_segments(include_archived=True) if s["status"] == "archived"]
+    assert len(archived) == 1 and len(memo.list_segments()) == 1
+    assert all(p["analyzed"] for p in memo.list_pages(tier="archive"))
+    learnt = " ".join(f["text"] for f in memo.get_knowledge("user"))
+    assert "Lisbon" in learnt and "nurse" in learnt
+    assert "novel" not in learnt  # the segment still in mid-term waits for its heat

@@ -105,7 +105,9 @@ def test_stats_and_check_read_as_text(seeded: list[str]) -> None:
     labels = [line.split()[0] for line in lines[1:]]
     assert labels == ["pages", "segments", "knowledge", "profile", "storage", "upkeep", "LLM"]
     assert "{" not in shown and "'" not in shown
-    assert re.search(r"knowledge +\d+ facts? about the user, \d+ about the assistant\n", shown), shown
+    knowledge = r"knowledge +\d+ current facts? about the user, \d+ about the assistant"
+    knowledge += r"(; \d+ closed facts? in the history)?\n"
+    assert re.search(knowledge, shown), shown
     assert "memoryos.db · " in shown and "KiB" in shown and "  LLM        not configured" in shown
     checked = invoke("check", *seeded)
     assert checked.exit_code == 0 and checked.stdout.strip() == "ok"

@@ -205,8 +205,12 @@ def test_the_openai_client_path_shows_known_facts_and_applies_an_update(make_mem
 def test_facts_are_closed_by_hand_and_their_history_is_kept(make_memo, clock) -> None:
     memo = make_memo()
     fact_id = memo.add_knowledge("The user is training for a marathon.")
+    assert memo.stats()["knowledge"] == {"user": 1, "assistant": 0}
     clock.advance(3600)
     closed = memo.invalidate_knowledge(fact_id)
+    # what memory knows now and what it keeps in the history are counted apart
+    assert memo.stats()["knowledge"] == {"user": 0, "assistant": 0}
+    assert memo.stats()["closed_knowledge"] == {"user": 1, "assistant": 0}
     assert closed["valid_until"] == clock.now and closed["invalidated_at"] == clock.now
     assert memo.get_knowledge("user") == []
     [kept] = memo.get_knowledge("user", include_history=True)

@@ -5,12 +5,13 @@ and upkeep deletes it; exports never carry it. Every backend (the make_memo fixt
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from doubles import ManualClock
+from doubles import ManualClock, ScriptedLLM
 
 from memoryos import ConfigError, InvalidInput, Memoryos, NotFound
 from memoryos.interfaces.import_files import import_records, records_from_items
@@ -215,3 +216,111 @@ def test_imported_records_take_a_ttl_checked_like_add_memory(make_memo: Any, clo
     for bad, message in ((0, "line 3: ttl must be positive"), ("1d", "line 3: ttl must be a number")):
         with pytest.raises(InvalidInput, match=message):
             records_from_items([("line 3", {"user_input": "x", "ttl": bad})])
+
+
+def _said(day: str) -> float:
+    return datetime.fromisoformat(day).replace(hour=10, tzinfo=timezone.utc).timestamp()
+
+
+def _derived_text(memo: Memoryos) -> str:
+    """Everything memory wrote from pages: knowledge (closed too), the profile and its history, segment summaries
+    and keywords, thread summaries."""
+    parts = [f["text"] for f in memo.get_knowledge("user", include_history=True)]
+    parts += [memo.get_user_profile()] + [v["text"] for v in memo.profile_history()]
+    parts += [s["summary"] + " " + " ".join(s["keywords"]) for s in memo.list_segments(include_archived=True)]
+    parts += [p["chain_summary"] for p in memo.list_pages()]
+    return "\n".join(parts)
+
+
+def test_what_was_learnt_only_from_expired_pages_is_forgotten_with_them(make_memo: Any, clock: ManualClock) -> None:
+    """No LLM: the facts, profile lines, segment summary and keywords and thread summaries that only the expired
+    pages gave go with them; what the other pages of the same segment, thread and day said stays, and the fact
+    the forgotten move had closed holds again."""
+    memo = make_memo(  # batches of 3 pages, one topic each, each its own segment, each promoted
+        short_term_capacity=3,
+        short_term_retain=0,
+        max_topics_per_batch=1,
+        mid_term_heat_threshold=1.0,
+        mid_term_similarity_threshold=5.0,
+    )
+    march, may = _said("2023-03-02"), _said("2023-05-08")
+    memo.add_memory("I live in Lisbon with my partner.", "Lovely city.", timestamp=march)
+    memo.add_memory("I work as a nurse at the city hospital.", "Busy job!", timestamp=march + 60)
+    memo.add_memory("The tram to work was late again.", "Annoying.", timestamp=march + 120)
+    memo.flush()
+    memo.add_memory("I just moved to Berlin last week!", "Exciting, how is Berlin?", timestamp=may, ttl=DAY)
+    memo.add_memory("My gate code here is zebra 4711.", "Noted, zebra.", timestamp=may + 60, ttl=DAY)
+    memo.add_memory("I adopted a dog named Pepper.", "Pepper is a great name.", timestamp=may + 120)
+    memo.add_memory("Pepper loves the park near my place.", "Dogs love parks.", timestamp=may + 180)
+    memo.add_memory("The weather was rainy all day.", "Hope it clears up.", timestamp=may + 240)
+    memo.add_memory("I read a novel in the evening.", "Which one?", timestamp=may + 300)
+    memo.flush()
+    while memo.promote():
+        pass
+    learnt = _derived_text(memo)
+    assert "Berlin" in memo.get_user_profile() and "zebra" in learnt and "Berlin" in learnt
+    mixed = [s for s in memo.list_segments() if "zebra" in s["keywords"] and s["page_count"] > 2]
+    assert mixed, memo.list_segments()  # the expired pages share a segment and a thread with kept ones
+    kept_pages = [p for p in memo.list_pages() if p["expires_at"] is None]
+    assert any("zebra" in p["chain_summary"] for p in kept_pages)
+    lisbon = next(f for f in memo.get_knowledge("user", include_history=True) if "Lisbon" in f["text"])
+    assert lisbon["valid_until"] is not None  # the move closed it
+
+    clock.advance(DAY)
+    memo.flush()
+    left = _derived_text(memo)
+    assert "zebra" not in left and "Berlin" not in left and "4711" not in left
+    assert "zebra" not in json.dumps(memo.export())
+    lisbon = next(f for f in memo.get_knowledge("user") if "Lisbon" in f["text"])
+    assert lisbon["valid_until"] is None and lisbon["superseded_by"] is None  # holds again
+    profile = memo.get_user_profile()
+    assert "lives in Lisbon" in profile and "Pepper" in profile and "nurse" in profile  # same day, other pages
+    segment = next(s for s in memo.list_segments() if s["id"] == mixed[0]["id"])
+    assert "pepper" in segment["keywords"] and segment["page_count"] == mixed[0]["page_count"] - 2
+    threads = {p["id"]: p["chain_summary"] for p in memo.list_pages()}
+    assert all(threads[p["id"]] for p in kept_pages) and any("Pepper" in t for t in threads.values())
+    assert memo.check() == []
+
+
+def test_with_an_llm_a_segment_that_lost_pages_is_analysed_again(make_memo: Any, clock: ManualClock) -> None:
+    """LLM mode: the segment's summary is rewritten without the expired page at once, then queued, and the LLM
+    writes it again from the pages it keeps."""
+    llm = ScriptedLLM()
+    memo = make_memo(llm=llm, short_term_capacity=3, short_term_retain=0, max_topics_per_batch=1)
+    memo.add_memory("I repaint old bicycles on weekends.", "Fun hobby.")
+    memo.add_memory("My gate code is zebra 4711.", "Noted.", ttl=DAY)
+    memo.add_memory("The blue frame took me three weekends.", "Worth it.")
+    memo.flush()
+    [segment] = memo.list_segments()
+    assert "zebra" in segment["summary"] and segment["summary"].startswith("Conversation about")
+
+    clock.advance(DAY)
+    asked = len(llm.calls)
+    memo.flush()
+    [segment] = memo.list_segments()
+    assert "zebra" not in segment["summary"] and "zebra" not in segment["keywords"]
+    assert segment["summary"].startswith("Conversation about") and "bicycles" in segment["summary"]
+    assert [purpose for purpose, _ in llm.calls[asked:]] == ["consolidation"]  # the re-analysis
+    assert memo.stats()["upkeep"]["segments_to_reanalyze"] == 0
+    assert all("zebra" not in p["chain_summary"] for p in memo.list_pages())
+
+
+def test_a_fact_said_again_on_a_lasting_page_outlives_the_expired_one(make_memo: Any, clock: ManualClock) -> None:
+    memo = make_memo(short_term_capacity=2, short_term_retain=0, max_topics_per_batch=1, mid_term_heat_threshold=1.0)
+    memo.add_memory("I have a cat named Miso.", "Cute name!", timestamp=_said("2023-03-02"), ttl=DAY)
+    memo.add_memory("The weather is lovely today.", "Enjoy it.", timestamp=_said("2023-03-02") + 60)
+    memo.flush()
+    while memo.promote():
+        pass
+    [cat] = [f for f in memo.get_knowledge("user") if "Miso" in f["text"]]
+    assert cat["expires_at"] == clock.now + DAY  # said only on a page meant to be forgotten
+    memo.add_memory("My cat Miso is asleep on my desk again.", "Classic cat.", timestamp=_said("2023-04-02"))
+    memo.add_memory("I should get back to work.", "Good luck.", timestamp=_said("2023-04-02") + 60)
+    memo.flush()
+    while memo.promote():
+        pass
+    [cat] = [f for f in memo.get_knowledge("user") if "Miso" in f["text"] and f["id"] == cat["id"]]
+    assert len(cat["source_page_ids"]) == 2 and cat["expires_at"] is None  # a lasting page says it too
+    clock.advance(DAY)
+    memo.flush()
+    assert cat["id"] in {f["id"] for f in memo.get_knowledge("user")}

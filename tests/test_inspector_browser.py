@@ -110,6 +110,10 @@ def test_inspector_end_to_end(page: Any, tmp_path: Path, embedder: Any) -> None:
         assert "Alice keeps bees on her roof." in bees.inner_text() and "UTC · manual" in bees.inner_text()
         overview = page.inner_text("#overview")
         assert f"{short['total']} / 3" in overview and "no-llm" in overview
+        counts = api.get("/v1/users/alice/stats").json()
+        current = counts["knowledge"]["user"] + counts["knowledge"]["assistant"]
+        closed = counts["closed_knowledge"]["user"] + counts["closed_knowledge"]["assistant"]
+        assert f"{current}\ncurrent facts" in overview and f"{closed}\nclosed facts (history)" in overview
 
         # a query: what retrieve returns, scored, with tiers
         page.fill("#query-text", "octopus underwater cameras")

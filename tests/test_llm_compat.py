@@ -6,16 +6,17 @@ consolidate every page through the real `openai` client anyway, and never store 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from doubles import ManualClock
+from doubles import ManualClock, pages_in_prompt
 from fake_openai import REASONING_TEXT, THINK_TEXT, FakeOpenAIServer
-from test_llm_endpoint import EXCHANGES, Brain
+from llm_fakes import EXCHANGES, Brain
 
 from memoryos import LLMError, Memoryos
 from memoryos.providers.answers import parse_json_object, strip_reasoning
@@ -26,34 +27,14 @@ REASONING_MARKERS = [THINK_TEXT, REASONING_TEXT, "<think>", "</think>", "Let me 
 
 @pytest.fixture
 def storage_url(tmp_path: Path) -> str:
+    """The LLM path does not depend on the storage backend: SQLite only."""
     return f"sqlite:///{tmp_path / 'data' / 'memoryos.db'}"
 
 
 @pytest.fixture
-def brain() -> Brain:
-    return Brain()
-
-
-@pytest.fixture
-def server(brain: Brain) -> Iterator[FakeOpenAIServer]:
-    with FakeOpenAIServer(brain) as srv:
-        yield srv
-
-
-@pytest.fixture
-def llm_memo(make_memo: Callable[..., Memoryos], server: FakeOpenAIServer) -> Callable[..., Memoryos]:
-    def factory(**kwargs: Any) -> Memoryos:
-        kwargs.setdefault("openai_base_url", server.base_url)
-        kwargs.setdefault("openai_api_key", "test-key")
-        kwargs.setdefault("llm_model", "fake-model")
-        kwargs.setdefault("llm_timeout_seconds", 5.0)
-        kwargs.setdefault("llm_max_retries", 0)
-        kwargs.setdefault("short_term_capacity", 4)
-        kwargs.setdefault("short_term_retain", 1)
-        kwargs.setdefault("mid_term_heat_threshold", 3.5)  # promotion runs too
-        return make_memo(**kwargs)
-
-    return factory
+def llm_memo(llm_memo: Callable[..., Memoryos]) -> Callable[..., Memoryos]:
+    """conftest's, with promotion on by default (heat threshold 3.5)."""
+    return functools.partial(llm_memo, mid_term_heat_threshold=3.5)
 
 
 def stored_text(memo: Memoryos) -> str:
@@ -292,3 +273,25 @@ def test_rest_stats_show_the_llm_state(tmp_path: Path, server: FakeOpenAIServer,
         stats = client.get("/v1/users/alice/stats").json()
     assert stats["llm"]["state"] == "degraded" and "401" in stats["llm"]["last_error"]
     assert stats["pages"]["short"] <= 3 and stats["upkeep"]["waiting_pages"] == 0
+
+
+def test_a_re_analysis_shows_the_llm_at_most_a_segments_worth_of_pages(
+    llm_memo: Callable[..., Memoryos], server: FakeOpenAIServer, clock: ManualClock
+) -> None:
+    """The pages one re-analysis shows are bounded by max_segment_pages, the same bound as a segment: a store
+    written with larger segments, reopened with a smaller cap, shows the LLM only the newest `cap` pages."""
+    outage = {"llm_fallback_after_failures": 1, "llm_probe_seconds": 120, "mid_term_heat_threshold": 1000.0}
+    memo = llm_memo(short_term_capacity=8, short_term_retain=1, **outage)
+    server.set_always_fault("500")
+    add_all(memo, clock, EXCHANGES * 2, [])
+    assert memo.flush() and memo.stats()["llm"]["state"] == "degraded"
+    sizes = [s["page_count"] for s in memo.list_segments()]
+    assert memo.stats()["upkeep"]["segments_to_reanalyze"] == len(sizes) and max(sizes) > 2
+    memo.close()
+    server.set_always_fault(None)
+    clock.advance(600)
+    before = len(server.requests)
+    reopened = llm_memo(short_term_capacity=8, short_term_retain=1, max_segment_pages=2, **outage)
+    assert reopened.flush() and reopened.stats()["upkeep"]["segments_to_reanalyze"] == 0
+    shown = [len(pages_in_prompt(b["messages"])) for b in server.requests[before:]]
+    assert len(shown) == len(sizes) and max(shown) == 2

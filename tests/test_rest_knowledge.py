@@ -117,6 +117,9 @@ def test_knowledge_shows_validity_provenance_and_history(
     assert shut.json()["id"] == new and shut.json()["current"] is False and shut.json()["valid_until"] == end
     assert new not in {f["id"] for f in client.get(f"{BASE}/knowledge").json()["items"]}
     assert client.get(f"{BASE}/knowledge/{new}/history").json()["items"][-1]["valid_until"] == end
+    stats = client.get(f"{BASE}/stats").json()
+    holding = client.get(f"{BASE}/knowledge", params={"kind": "user"}).json()["items"]
+    assert stats["knowledge"]["user"] == len(holding) and stats["closed_knowledge"]["user"] == 2  # moved, then shut
     retrieved = client.post(f"{BASE}/search", json={"query": "Where does Alice live now?"}).json()
     assert "Berlin" not in str(retrieved["user_knowledge"])
 

@@ -25,8 +25,11 @@ from memoryos.models import (
     PageUpdate,
     ProfileVersion,
     PromotionPlan,
+    Purged,
+    RewritePlan,
     Scope,
     Segment,
+    SegmentRewrite,
     SegmentWrite,
 )
 from memoryos.storage import Store, open_store
@@ -534,7 +537,8 @@ T0 = 1_700_000_000.0
 
 
 def fact(text: str, kind: str = "user", **fields: object) -> Fact:
-    return Fact(new_id(), kind, text, [], T0, "llm", **fields)  # type: ignore[arg-type]
+    sources = list(fields.pop("source_page_ids", []))  # type: ignore[call-overload]
+    return Fact(new_id(), kind, text, sources, T0, "llm", **fields)  # type: ignore[arg-type]
 
 
 def test_facts_keep_every_new_field_through_add_list_and_export(store: Store) -> None:
@@ -703,6 +707,10 @@ def test_promotion_closes_facts_in_its_own_transaction(store: Store) -> None:
     assert snapshot(store, ALICE) == before and store.unanalyzed_pages(ALICE, sid)[0].id == pages[1].id
 
 
+def purged(result: Purged) -> tuple[int, int]:
+    return len(result.pages), len(result.fact_ids)
+
+
 def test_purge_expired_deletes_expired_pages_and_facts_like_delete_page(store: Store) -> None:
     def page(text: str, expires_at: float | None) -> Page:
         made = Page(id=new_id(), user_input=f"kiwi {text}", agent_response="ok", timestamp=T0, expires_at=expires_at)
@@ -715,8 +723,8 @@ def test_purge_expired_deletes_expired_pages_and_facts_like_delete_page(store: S
     lasting = fact("lives in Rome")
     store.add_facts(ALICE, [short_lived, lasting], [])
     bob_page = store.add_page(BOB, Page(id=new_id(), user_input="kiwi", agent_response="", timestamp=T0, expires_at=T0))
-    assert store.purge_expired(ALICE, T0 + 9) == (0, 0)
-    assert store.purge_expired(ALICE, T0 + 10) == (1, 1)
+    assert purged(store.purge_expired(ALICE, T0 + 9)) == (0, 0)
+    assert purged(store.purge_expired(ALICE, T0 + 10)) == (1, 1)
     first, third = store.get_pages(ALICE, [pages[0].id, pages[2].id])
     assert (first.next_page_id, third.prev_page_id) == (pages[2].id, pages[0].id)
     assert store.get_segment(ALICE, sid).page_count == 2 and store.recount_segments(ALICE) == 0
@@ -724,14 +732,51 @@ def test_purge_expired_deletes_expired_pages_and_facts_like_delete_page(store: S
     assert {h[0] for h in store.dense_search(ALICE, vec(1), 10)} == {pages[0].id, pages[2].id}
     assert store.lexical_index_problems(ALICE) == []
     assert [f.id for f in store.list_facts(ALICE)] == [lasting.id]
-    assert store.purge_expired(ALICE, T0 + 30) == (1, 0)  # a short-term page expires too
+    assert purged(store.purge_expired(ALICE, T0 + 30)) == (1, 0)  # a short-term page expires too
     assert [p.id for p in store.list_pages(ALICE)] == [pages[0].id, pages[2].id]
     assert store.get_page(BOB, bob_page.id).expires_at == T0  # another scope's expired page waits for its own purge
     alone = consolidate(store, ALICE, [page("e", T0 + 40)])
-    assert store.purge_expired(ALICE, T0 + 40) == (1, 0)
+    assert purged(store.purge_expired(ALICE, T0 + 40)) == (1, 0)
     with pytest.raises(NotFound):  # a segment left empty goes, as with delete_page
         store.get_segment(ALICE, alone)
     assert store.get_segment(ALICE, sid).page_count == 2
+
+
+def test_purge_forgets_facts_said_only_on_expired_pages_and_mends_their_chains(store: Store) -> None:
+    def page(text: str, expires_at: float | None) -> Page:
+        return store.add_page(
+            ALICE, Page(id=new_id(), user_input=text, agent_response="", timestamp=T0, expires_at=expires_at)
+        )
+
+    kept, brief, other = page("kept", None), page("brief", T0 + 10), page("other brief", T0 + 50)
+    sid = consolidate(store, ALICE, [kept, brief, other])
+    lisbon = fact("lives in Lisbon", attribute="residence", source_page_ids=[kept.id])
+    berlin = fact("lives in Berlin", attribute="residence", source_page_ids=[brief.id], expires_at=T0 + 10)
+    both = fact("has a dog", source_page_ids=[brief.id, kept.id], expires_at=T0 + 10)
+    orphan = fact("plays chess", source_page_ids=[brief.id, other.id])  # no expiry of its own
+    store.add_facts(ALICE, [lisbon, berlin, both, orphan], [], [FactInvalidation(lisbon.id, T0 + 1, T0 + 1, berlin.id)])
+    assert {f.id for f in store.list_facts(ALICE)} == {berlin.id, both.id, orphan.id}
+
+    result = store.purge_expired(ALICE, T0 + 10)
+    assert [p.id for p in result.pages] == [brief.id] and result.successors == [other.id]
+    assert set(result.fact_ids) == {berlin.id, both.id}  # expired; the dog's expiry is its own (see promotion)
+    # Lisbon was closed only by the forgotten move: it holds again
+    assert {f.id for f in store.list_facts(ALICE)} == {lisbon.id, orphan.id}
+    reopened = store.fact_history(ALICE, lisbon.id)[-1]
+    assert reopened.valid_until is None and reopened.superseded_by is None and reopened.invalidated_at is None
+
+    result = store.purge_expired(ALICE, T0 + 50)  # chess was said on brief and other, both gone now
+    assert [p.id for p in result.pages] == [other.id] and result.fact_ids == [orphan.id] and result.successors == []
+    assert [f.id for f in store.list_facts(ALICE)] == [lisbon.id]
+
+    store.apply_rewrite(
+        ALICE,
+        RewritePlan([SegmentRewrite(sid, "only kept", ["kept"], vec(5))], {kept.id: "kept alone"}, None, T0, True),
+    )
+    segment = store.get_segment(ALICE, sid)
+    assert (segment.summary, segment.keywords) == ("only kept", ["kept"])
+    assert store.get_page(ALICE, kept.id).chain_summary == "kept alone"
+    assert store.segments_to_reanalyze(ALICE) == [sid] and store.segments_to_reanalyze(BOB) == []
 
 
 def test_export_import_keeps_validity_history_and_expiry(store: Store) -> None:

@@ -1,8 +1,9 @@
 """Forgetting on purpose: which items have expired, and the upkeep step that deletes them.
 
 An item (page or fact) with `expires_at` leaves every read as soon as the reader's clock reaches that time; upkeep
-then deletes it for good (Store.purge_expired). Reads filter with the same clock, so nothing expired is ever
-shown in the window between expiry and the purge.
+then deletes it for good (Store.purge_expired), with the facts learnt only from expired pages, and rewrites the text
+memory wrote from them (upkeep.rewriter). Reads filter with the same clock, so nothing expired is ever shown in the
+window between expiry and the purge.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
-from .models import Scope
+from .models import Purged, Scope
 from .storage.base import Store
 
 log = logging.getLogger(__name__)
@@ -34,9 +35,18 @@ def unexpired(items: Iterable[T], now: float) -> list[T]:
     return [item for item in items if not is_expired(item.expires_at, now)]
 
 
-def purge_expired(store: Store, scope: Scope, now: float) -> bool:
-    """One upkeep step: delete what has expired. True if anything was deleted."""
-    pages, facts = store.purge_expired(scope, now)
-    if pages or facts:
-        log.info("forgot %d expired page(s) and %d expired fact(s) of %s", pages, facts, scope.user_id)
-    return bool(pages or facts)
+class AfterPurge(Protocol):
+    def after_purge(self, purged: Purged, now: float) -> None: ...
+
+
+def purge_expired(store: Store, scope: Scope, now: float, rewriter: AfterPurge | None = None) -> bool:
+    """One upkeep step: delete what has expired, and what was learnt only from it, then let `rewriter`
+    (upkeep.rewriter) rewrite the text memory wrote from it. True if anything was deleted."""
+    purged = store.purge_expired(scope, now)
+    if purged:
+        log.info(
+            "forgot %d expired page(s) and %d fact(s) of %s", len(purged.pages), len(purged.fact_ids), scope.user_id
+        )
+        if rewriter is not None:
+            rewriter.after_purge(purged, now)
+    return bool(purged)

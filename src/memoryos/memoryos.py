@@ -41,6 +41,7 @@ from .tiers.short_term import ShortTermMemory
 from .upkeep.fallback import AnalysisRouter, LLMHealth
 from .upkeep.promoter import Promoter
 from .upkeep.reanalyzer import Reanalyzer
+from .upkeep.rewriter import Rewriter
 from .upkeep.updater import Updater
 from .upkeep.worker import UpkeepWorker, run_until_idle
 from .validation import check_meta_data, check_text, check_ttl, check_valid_until, expiry_after, parse_timestamp
@@ -198,11 +199,12 @@ class Memoryos(OriginalApi):
         )
         self.mid = MidTermMemory(self.store, self.scope, cfg)
         self.long = LongTermMemory(self.store, self.scope, cfg)
-        self.updater = Updater(self.short, self.mid, router, self.embedder, cfg)
         self.promoter = Promoter(self.mid, self.long, router, self.embedder, cfg)
+        self.updater = Updater(self.short, self.mid, router, self.embedder, cfg, self.promoter.before_archive)
         self.reanalyzer = (
             Reanalyzer(self.mid, self.analyzer, self.embedder, self.llm_health, cfg) if self.llm_health else None
         )
+        self.rewriter = Rewriter(self.mid, self.long, extractive, self.embedder, cfg, llm_mode=self._llm is not None)
         self.retriever = Retriever(self.short, self.mid, self.long, self.embedder, cfg)
         self._upkeep_lock = threading.Lock()
         self._visits_lock = threading.Lock()
@@ -516,7 +518,7 @@ class Memoryos(OriginalApi):
         self._write_visits()
         if not self.store.read_only:
             with self._upkeep_lock:
-                purge_expired(self.store, self.scope, self._clock())
+                purge_expired(self.store, self.scope, self._clock(), self.rewriter)
         return dump_to_dict(self.store.export_scope(self.scope), self.scope.user_id, self.scope.assistant_id)
 
     def import_data(self, data: dict[str, Any], *, new_ids: bool = False) -> int:
@@ -549,7 +551,7 @@ class Memoryos(OriginalApi):
             try:
                 now = self._clock()
                 return (
-                    purge_expired(self.store, self.scope, now)
+                    purge_expired(self.store, self.scope, now, self.rewriter)
                     or self.updater.consolidate(now)
                     or self.promoter.promote_hot(now)
                     or (self.reanalyzer is not None and self.reanalyzer.reanalyze_one(now))

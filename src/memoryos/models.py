@@ -207,6 +207,39 @@ class PromotionPlan:
     invalidations: list[FactInvalidation] = field(default_factory=list)  # current facts this promotion closes
 
 
+@dataclass
+class Purged:
+    """What Store.purge_expired deleted: the expired pages as they were (segment, chain links, timestamp), the
+    chain successors they leave behind, and the ids of the facts that went with them."""
+
+    pages: list[Page] = field(default_factory=list)
+    successors: list[str] = field(default_factory=list)  # pages whose thread ran through an expired page
+    fact_ids: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.pages or self.fact_ids)
+
+
+@dataclass
+class SegmentRewrite:
+    id: str
+    summary: str
+    keywords: list[str]
+    embedding: np.ndarray
+
+
+@dataclass
+class RewritePlan:
+    """Text memory wrote from pages since forgotten, rewritten from what remains (upkeep.rewriter)."""
+
+    segments: list[SegmentRewrite]
+    chain_summaries: dict[str, str]  # page id -> its thread summary without the forgotten pages
+    profile: ProfileVersion | None  # the next version, without what was said only on forgotten pages
+    now: float
+    reanalyze: bool = False  # LLM mode: queue the rewritten segments for the LLM (upkeep.reanalyzer)
+    past_profiles: dict[int, str] = field(default_factory=dict)  # version -> its text without those lines
+
+
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from .lexical import has_cjk
+from .timeexpr import MONTHS
 
 STOPWORDS = frozenset(
     """
@@ -111,9 +112,7 @@ def remove_words(text: str, words: Iterable[str]) -> str:
     return re.sub(r"\s{2,}", " ", pattern.sub("", text)).strip()
 
 
-_MONTHS = (
-    "january february march april may june july august september october november december".split()  # noqa: SIM905
-)
+_MONTHS = [m.lower() for m in MONTHS]
 _MONTH = "|".join(_MONTHS)
 _DAY_FIRST_RE = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH}),?\s+(\d{{4}})\b", re.IGNORECASE)
 _MONTH_FIRST_RE = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.IGNORECASE)

@@ -41,9 +41,8 @@ _MONTH_NUMBER = (
     | {"sept": 9}
 )
 _WEEKDAY_NUMBER = {d.lower(): i for i, d in enumerate(WEEKDAYS)}
-_NUMBERS = {
-    "a": 1,
-    "an": 1,
+# the number words memoryos reads (time phrases, ages, counts): one table for every module
+NUMBER_WORDS = {
     "one": 1,
     "two": 2,
     "three": 3,
@@ -56,10 +55,9 @@ _NUMBERS = {
     "ten": 10,
     "eleven": 11,
     "twelve": 12,
-    "a couple of": 2,
-    "a couple": 2,
-    "couple of": 2,
 }
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_NUMBERS = {"a": 1, "an": 1, **NUMBER_WORDS, "a couple of": 2, "a couple": 2, "couple of": 2}
 _VAGUE = {"a few": (2, 5), "few": (2, 5), "several": (3, 7)}  # (fewest, most) units for a vague count
 _SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}  # first month
 _PARTS = {"morning", "afternoon", "evening", "night"}
@@ -154,7 +152,7 @@ def _count(word: str) -> int | None:
 
 # ---- the phrases ----
 
-_NUM = r"(?P<num>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:a\s+)?couple(?:\s+of)?)"
+_NUM = r"(?P<num>\d{1,3}|an?|" + "|".join(NUMBER_WORDS) + r"|(?:a\s+)?couple(?:\s+of)?)"
 _UNIT = r"(?P<unit>day|week|weekend|month|year)s?"
 _WEEKDAY = r"(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _PART = r"(?:\s+(?P<part>morning|afternoon|evening|night))?"
@@ -508,4 +506,4 @@ def resolve_relative(text: str, at: float | datetime) -> str:
     return "".join(out)
 
 
-__all__ = ["MONTHS", "WEEKDAYS", "DateMention", "mentioned_dates", "resolve_relative"]
+__all__ = ["MONTHS", "NUMBER_WORDS", "TENS", "WEEKDAYS", "DateMention", "mentioned_dates", "resolve_relative"]

@@ -373,7 +373,11 @@ class StatsOut(_Out):
     mode: str
     pages: dict[str, int]
     segments: dict[str, int]
-    knowledge: dict[str, int]
+    knowledge: dict[str, int] = Field(description="Facts that hold now, per kind (user, assistant).")
+    closed_knowledge: dict[str, int] = Field(
+        default_factory=dict,
+        description="Facts kept only in the history (invalidated or superseded), per kind.",
+    )
     profile_versions: int
     llm_usage: dict[str, Any]
     upkeep: dict[str, Any] = Field(description="Background upkeep: failures, last error, pages waiting past capacity.")

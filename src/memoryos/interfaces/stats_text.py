@@ -45,6 +45,15 @@ def _usage(usage: dict[str, dict[str, int]]) -> list[str]:
     return lines
 
 
+def _knowledge(current: dict[str, int], closed: dict[str, int]) -> str:
+    text = f"{plural(current.get('user', 0), 'current fact')} about the user, {current.get('assistant', 0):,} about "
+    text += "the assistant"
+    ended = closed.get("user", 0) + closed.get("assistant", 0)
+    if ended:
+        text += f"; {plural(ended, 'closed fact')} in the history"
+    return text
+
+
 def stats_lines(stats: dict[str, Any]) -> list[str]:
     """One labelled line per part of the stats; keys a store does not report are left out, not guessed."""
     pages, segments = stats.get("pages", {}), stats.get("segments", {})
@@ -56,11 +65,7 @@ def stats_lines(stats: dict[str, Any]) -> list[str]:
             f"{pages.get('archive', 0):,} archived",
         ),
         ("segments", f"{segments.get('active', 0):,} active, {segments.get('archived', 0):,} archived"),
-        (
-            "knowledge",
-            f"{plural(knowledge.get('user', 0), 'fact')} about the user, "
-            f"{knowledge.get('assistant', 0):,} about the assistant",
-        ),
+        ("knowledge", _knowledge(knowledge, stats.get("closed_knowledge", {}))),
         ("profile", plural(int(stats.get("profile_versions", 0)), "version")),
     ]
     if storage:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..textutil import STOPWORDS
+from ..timeexpr import MONTHS, NUMBER_WORDS, TENS, WEEKDAYS, mentioned_dates
 
 
 @dataclass(frozen=True)
@@ -88,19 +89,8 @@ OCCUPATIONS = frozenset(
 )
 _FAMILY_ROLES = r"(?:husband|wife|partner|boyfriend|girlfriend|fianc[ée]e?|spouse)"
 _CHILD_ROLES = {"son": "son", "daughter": "daughter", "kid": "child", "child": "child", "baby": "baby"}
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_UNITS = "|".join(w for w, n in NUMBER_WORDS.items() if n < 10)  # what follows a ten: "thirty-five"
+_AGE_WORDS = r"(?:" + "|".join(TENS) + r")(?:[- ](?:" + _UNITS + r"))?"
 
 # where a value phrase ends: punctuation, a new clause, or words that only situate it in time
 _STOP_WORDS = frozenset(
@@ -177,9 +167,9 @@ def _number(word: str) -> int | None:
         return int(word)
     parts = word.split()
     if len(parts) == 1:
-        return _NUMBER_WORDS.get(parts[0]) or _TENS.get(parts[0])
-    if len(parts) == 2 and parts[0] in _TENS and parts[1] in _NUMBER_WORDS:
-        return _TENS[parts[0]] + _NUMBER_WORDS[parts[1]]
+        return NUMBER_WORDS.get(parts[0]) or TENS.get(parts[0])
+    if len(parts) == 2 and parts[0] in TENS and NUMBER_WORDS.get(parts[1], 10) < 10:
+        return TENS[parts[0]] + NUMBER_WORDS[parts[1]]
     return None
 
 
@@ -653,41 +643,11 @@ def _name(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     return [Attribute("name", name, f"{s}'s name is {name}")]
 
 
-_MONTH_NAMES = (
-    "january february march april may june july august september october november december".split()  # noqa: SIM905
-)
-_WHEN_NAMED = r"\b(?:" + "|".join(m.title() for m in _MONTH_NAMES) + r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b"
+_WHEN_NAMED = r"\b(?:" + "|".join(MONTHS) + r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b"
 _NOT_PLACES = frozenset(
-    [
-        "i",
-        "i'm",
-        "i've",
-        "i'll",
-        "i'd",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "christmas",
-        "easter",
-        "change",
-        "big",
-    ]
+    ["i", "i'm", "i've", "i'll", "i'd", "christmas", "easter", "change", "big"]
+    + [m.lower() for m in MONTHS]
+    + [d.lower() for d in WEEKDAYS]
 )
 _NOT_HOBBIES = (
     r"(?:feeling|working|thinking|trying|looking|going|getting|doing|having|waiting|dealing|struggling|living|dating|"
@@ -702,8 +662,6 @@ _PLAN_WORDS = (
 
 def _plan(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     """A plan and its date: keyed by where or what ("plan:japan", "plan:wedding") so a changed date updates it."""
-    from ..timeexpr import mentioned_dates
-
     tail = sentence[m.start() :]
     event = re.search(r"\b" + _PLAN_WORDS + r"\b", tail, re.IGNORECASE)
     # where: a capitalised word that is not the sentence's first, a pronoun, or a date
@@ -714,9 +672,7 @@ def _plan(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
         return []
     # when: a date, else a month or weekday named without a year ("in March"): a plan's value is its date
     dates = [d.phrase for d in mentioned_dates(tail, 0.0)]
-    named = re.findall(
-        r"\b(?:" + "|".join(m.title() for m in _MONTH_NAMES) + r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b", tail
-    )
+    named = re.findall(_WHEN_NAMED, tail)
     when = dates[0] if dates else named[-1] if named else ""
     neg = (
         bool(m.groupdict().get("neg"))
@@ -829,8 +785,7 @@ _RULES: list[tuple[re.Pattern[str], Builder]] = [
     # age
     (
         re.compile(
-            r"\bI(?:'m| am)\s+" + _ADV + r"(?:almost\s+|nearly\s+)?(?P<v>\d{1,3}|(?:twenty|thirty|forty|fifty|sixty|"
-            r"seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)"
+            r"\bI(?:'m| am)\s+" + _ADV + r"(?:almost\s+|nearly\s+)?(?P<v>\d{1,3}|" + _AGE_WORDS + ")"
             r"(?=\s+years?\s+old|\s+now\b|\s*[,.!;]|\s*$|\s+and\b|\s+this\b|\s+today\b)",
             re.I,
         ),
@@ -838,8 +793,7 @@ _RULES: list[tuple[re.Pattern[str], Builder]] = [
     ),
     (
         re.compile(
-            r"\bI\s+" + _ADV + r"turned\s+(?P<v>\d{1,3}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
-            r"(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)\b",
+            r"\bI\s+" + _ADV + r"turned\s+(?P<v>\d{1,3}|" + _AGE_WORDS + r")\b",
             re.I,
         ),
         _age,
@@ -882,7 +836,7 @@ _RULES: list[tuple[re.Pattern[str], Builder]] = [
     (re.compile(r"\b(?:we|I)\s+" + _ADV + r"(?:broke up|split up|separated)(?:\s+with)?", re.I), _breakup),
     (
         re.compile(
-            r"\bI\s+have\s+(?P<n>\d|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:kids|children|sons|daughters)\b",
+            r"\bI\s+have\s+(?P<n>\d|" + "|".join(NUMBER_WORDS) + r")\s+(?:kids|children|sons|daughters)\b",
             re.I,
         ),
         _children_count,

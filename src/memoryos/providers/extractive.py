@@ -57,9 +57,13 @@ class ExtractiveAnalyzer:
         chain: list[str] = []
         running = previous.chain_summary if continues and previous else ""
         for page in pages:
-            running = clip_tail(f"{running} → {_gist(page)}" if running else _gist(page), 600)
+            running = thread_summary(running, page)
             chain.append(running)
         return ConsolidationOut(continues_previous=continues, chain_summaries=chain, topics=topics)
+
+    def summarize(self, pages: list[Page], vectors: np.ndarray) -> TopicOut:
+        """One topic of all these pages: what a segment's summary and keywords are, written without an LLM."""
+        return self._topic(pages, vectors, list(range(len(pages))))
 
     def _topic(self, pages: list[Page], vectors: np.ndarray, group: list[int]) -> TopicOut:
         centroid = vectors[group].mean(axis=0)
@@ -87,6 +91,11 @@ class ExtractiveAnalyzer:
             user_facts=[f.out for f in found if f.kind == "user"],
             assistant_facts=[f.out for f in found if f.kind == "assistant"],
         )
+
+
+def thread_summary(previous: str, page: Page) -> str:
+    """A page's chain summary without an LLM: the thread so far (the previous page's) and this page's gist."""
+    return clip_tail(f"{previous} → {_gist(page)}" if previous else _gist(page), 600)
 
 
 def _gist(page: Page) -> str:

@@ -61,11 +61,11 @@ class ProfileLine:
     def render(self) -> str:
         category, _, qualifier = self.key.partition(":")
         label = f"{category} ({qualifier.replace(':', ', ').replace('_', ' ')})" if qualifier else category
-        when = f" (said {_day(self.said)})" if self.said is not None else ""
+        when = f" (said {day_of(self.said)})" if self.said is not None else ""
         return f"- {label}: {self.text}{when}"
 
 
-def _day(ts: float) -> str:
+def day_of(ts: float) -> str:
     """ISO dates: short, unambiguous, and they weigh less than words on what the line says."""
     return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d")
 
@@ -134,7 +134,13 @@ def build_profile(
             changed = True
     if not changed:
         return current
-    ranked = sorted(by_key.values(), key=_rank)
+    return render_profile(list(by_key.values()), other, limit)
+
+
+def render_profile(lines: list[ProfileLine], other: list[str], limit: int = MAX_PROFILE_CHARS) -> str:
+    """The profile text: the header, the most telling lines first, then lines it could not parse, within
+    `limit` characters."""
+    ranked = sorted(lines, key=_rank)
     out = [HEADER]
     size = len(HEADER)
     for line in [ln.render() for ln in ranked] + other:

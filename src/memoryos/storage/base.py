@@ -34,6 +34,8 @@ from ..models import (
     Page,
     ProfileVersion,
     PromotionPlan,
+    Purged,
+    RewritePlan,
     Scope,
     ScopeDump,
     Segment,
@@ -185,10 +187,11 @@ class Store(Protocol):
         """NotFound if the scope has no such fact. Facts it superseded keep naming it (their history ends there)."""
         ...
 
-    def purge_expired(self, scope: Scope, now: float) -> tuple[int, int]:
-        """Delete pages and facts whose expires_at <= now; returns (pages, facts) deleted. Each page goes as
-        delete_page deletes one (neighbours relinked, segment counts and search indexes kept consistent, an
-        emptied segment removed)."""
+    def purge_expired(self, scope: Scope, now: float) -> Purged:
+        """Delete the pages and facts whose expires_at <= now, pages as delete_page does (chains relinked, segment
+        counts kept, an emptied segment deleted), and the learnt facts citing only pages that are gone, one of
+        them now. A fact that goes hands its place in the chain of versions to the facts it closed (they hold
+        again if it held). Returns what went (the pages as they were) and the thread successors left behind."""
         ...
 
     def apply_promotion(self, scope: Scope, plan: PromotionPlan, evict_fact_ids: list[str]) -> bool:
@@ -249,6 +252,12 @@ class Store(Protocol):
         segment no longer exists (or no embedding was given)."""
         ...
 
+    def apply_rewrite(self, scope: Scope, plan: RewritePlan) -> None:
+        """In one transaction: replace segments' summary, keywords and vector (missing ids skipped; queued for
+        re-analysis with plan.reanalyze), pages' chain summaries and past profile versions' texts, and add
+        plan.profile as the next version."""
+        ...
+
     def recount_segments(self, scope: Scope) -> int:
         """Recompute each segment's page_count from its pages; returns how many were wrong."""
         ...
@@ -281,6 +290,7 @@ class Store(Protocol):
         ...
 
     def stats(self, scope: Scope) -> dict[str, Any]:
-        """Counts by tier, segment status, knowledge kind and profile versions, and "storage": the backend, where
-        it is (a password never shown) and its size in bytes."""
+        """Counts by tier, segment status, knowledge kind (current facts in "knowledge", closed ones in
+        "closed_knowledge") and profile versions, and "storage": the backend, where it is (a password never shown)
+        and its size in bytes."""
         ...

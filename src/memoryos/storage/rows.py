@@ -199,12 +199,16 @@ def profile_row(scope_key: str, version: ProfileVersion) -> dict[str, Any]:
 
 
 def stats_dict(
-    tiers: dict[str, int], segments: dict[str, int], knowledge: dict[str, int], profiles: int
+    tiers: dict[str, int], segments: dict[str, int], knowledge: dict[tuple[str, bool], int], profiles: int
 ) -> dict[str, Any]:
+    """`knowledge`: counts by (kind, current). "knowledge" counts the facts that hold; "closed_knowledge" those
+    kept only in the history (invalidated or superseded): what memory knows now is the first."""
+    kinds = ("user", "assistant")
     return {
         "pages": {tier: int(tiers.get(tier, 0)) for tier in ("short", "mid", "archive")},
         "segments": {status: int(segments.get(status, 0)) for status in ("active", "archived")},
-        "knowledge": {kind: int(knowledge.get(kind, 0)) for kind in ("user", "assistant")},
+        "knowledge": {kind: int(knowledge.get((kind, True), 0)) for kind in kinds},
+        "closed_knowledge": {kind: int(knowledge.get((kind, False), 0)) for kind in kinds},
         "profile_versions": int(profiles),
     }
 

@@ -40,6 +40,8 @@ from ..models import (
     Page,
     ProfileVersion,
     PromotionPlan,
+    Purged,
+    RewritePlan,
     Scope,
     ScopeDump,
     Segment,
@@ -649,17 +651,75 @@ class SqlStore:
         if not deleted:
             raise NotFound(f"no knowledge entry {fact_id!r} in the memory of user {scope.user_id!r}")
 
-    def purge_expired(self, scope: Scope, now: float) -> tuple[int, int]:
+    def purge_expired(self, scope: Scope, now: float) -> Purged:
         check_epoch(now, "purge time")
         with self._write() as tx:
-            expired = tx.all(
-                f"SELECT id FROM pages WHERE scope_key=? AND expires_at <= ? ORDER BY seq{self.FOR_UPDATE}",
+            rows = tx.all(
+                f"SELECT {PAGE_COLS}, NULL FROM pages WHERE scope_key=? AND expires_at <= ? ORDER BY seq"
+                f"{self.FOR_UPDATE}",
                 (scope.key, now),
             )
-            for (page_id,) in expired:
-                self._delete_page(tx, scope, page_id)
-            facts = tx.run("DELETE FROM knowledge WHERE scope_key=? AND expires_at <= ?", (scope.key, now)).rowcount
-        return len(expired), int(facts)
+            pages = [page_from_row(row, None) for row in rows]
+            for page in pages:
+                self._delete_page(tx, scope, page.id)
+            gone = {p.id: p for p in pages}
+            successors: list[str] = []
+            for page in pages:
+                after = page.next_page_id
+                while after in gone:  # the thread ran on through other expired pages
+                    after = gone[after].next_page_id
+                if after and after not in successors:
+                    successors.append(after)
+            expired = [
+                r[0] for r in tx.all("SELECT id FROM knowledge WHERE scope_key=? AND expires_at <= ?", (scope.key, now))
+            ]
+            doomed = list(dict.fromkeys(expired + self._orphaned_facts(tx, scope, set(gone))))
+            for fact_id in doomed:
+                self._unlink_fact(tx, scope, fact_id)
+            for chunk in self._batches(doomed):
+                where, params = self._among(scope, chunk)
+                tx.run(f"DELETE FROM knowledge WHERE {where}", params)
+            alive = self._existing_pages(tx, scope, successors)
+        return Purged(pages, [i for i in successors if i in alive], doomed)
+
+    def _existing_pages(self, tx: Tx, scope: Scope, page_ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in self._batches(list(page_ids)):
+            where, params = self._among(scope, chunk)
+            found.update(r[0] for r in tx.all(f"SELECT id FROM pages WHERE {where}", params))
+        return found
+
+    def _orphaned_facts(self, tx: Tx, scope: Scope, gone: set[str]) -> list[str]:
+        """Learnt facts citing one of the `gone` pages and no page that still exists: said only on pages that
+        were forgotten, they are forgotten with them (a fact also stated on a kept page stays)."""
+        if not gone:
+            return []
+        cited = {
+            fact_id: json.loads(sources)
+            for fact_id, sources in tx.all(
+                "SELECT id, source_page_ids FROM knowledge WHERE scope_key=? AND source_page_ids != '[]'", (scope.key,)
+            )
+        }
+        cited = {fact_id: sources for fact_id, sources in cited.items() if gone.intersection(sources)}
+        if not cited:
+            return []
+        alive = self._existing_pages(tx, scope, sorted({p for sources in cited.values() for p in sources}))
+        return [fact_id for fact_id, sources in cited.items() if not alive.intersection(sources)]
+
+    def _unlink_fact(self, tx: Tx, scope: Scope, fact_id: str) -> None:
+        """Before a fact is forgotten, the facts it closed take its place in the chain of versions: they hold
+        again if it still held, else they end where and as it ended (its successor becomes theirs)."""
+        row = tx.one(
+            "SELECT valid_until, invalidated_at, superseded_by FROM knowledge "
+            f"WHERE scope_key=? AND id=?{self.FOR_UPDATE}",
+            (scope.key, fact_id),
+        )
+        if row is not None:
+            tx.run(
+                "UPDATE knowledge SET valid_until=?, invalidated_at=?, superseded_by=? "
+                "WHERE scope_key=? AND superseded_by=?",
+                (*row, scope.key, fact_id),
+            )
 
     def apply_promotion(self, scope: Scope, plan: PromotionPlan, evict_fact_ids: list[str]) -> bool:
         if plan.profile is not None:
@@ -693,14 +753,22 @@ class SqlStore:
             raise Stale from exc  # a fact it closes was deleted meanwhile
         for fact_id, sources in plan.merged_sources.items():
             row = tx.one(
-                f"SELECT source_page_ids FROM knowledge WHERE scope_key=? AND id=?{self.FOR_UPDATE}",
+                "SELECT source_page_ids, expires_at, method FROM knowledge "
+                f"WHERE scope_key=? AND id=?{self.FOR_UPDATE}",
                 (scope.key, fact_id),
             )
             if row:
                 merged = list(dict.fromkeys(json.loads(row[0]) + sources))
+                expires_at = row[1]
+                if expires_at is not None and row[2] != "manual" and sources:
+                    # a learnt fact lives as long as the longest-lived page that says it (a valid_until given
+                    # by hand stays as given)
+                    where, params = self._among(scope, sources)
+                    lives = [r[0] for r in tx.all(f"SELECT expires_at FROM pages WHERE {where}", params)]
+                    expires_at = None if None in lives else max([expires_at, *lives])
                 tx.run(
-                    "UPDATE knowledge SET source_page_ids=? WHERE scope_key=? AND id=?",
-                    (dumps(merged), scope.key, fact_id),
+                    "UPDATE knowledge SET source_page_ids=?, expires_at=? WHERE scope_key=? AND id=?",
+                    (dumps(merged), expires_at, scope.key, fact_id),
                 )
         if plan.page_ids:
             tx.run(f"UPDATE pages SET analyzed=TRUE WHERE {pages}", pages_params)
@@ -781,6 +849,36 @@ class SqlStore:
                 ).rowcount
                 == 1
             )
+
+    def apply_rewrite(self, scope: Scope, plan: RewritePlan) -> None:
+        if plan.profile is not None:
+            check_epoch(plan.profile.created_at, "profile created_at")
+        with self._write() as tx:
+            written = []
+            for seg in plan.segments:
+                if tx.run(
+                    f"UPDATE segments SET summary=?, keywords=?, embedding={self.VECTOR} WHERE scope_key=? AND id=?",
+                    (seg.summary, dumps(seg.keywords), self._encode(seg.embedding), scope.key, seg.id),
+                ).rowcount:
+                    written.append(seg.id)
+            if plan.reanalyze and written:
+                tx.many(
+                    "INSERT INTO segment_reanalysis(scope_key, segment_id, queued_at) VALUES(?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                    [(scope.key, sid, plan.now) for sid in written],
+                )
+            tx.many(
+                "UPDATE pages SET chain_summary=? WHERE scope_key=? AND id=?",
+                [(text, scope.key, page_id) for page_id, text in plan.chain_summaries.items()],
+            )
+            tx.many(
+                "UPDATE profiles SET text=? WHERE scope_key=? AND version=?",
+                [(text, scope.key, version) for version, text in plan.past_profiles.items()],
+            )
+            if plan.profile is not None:
+                self._lock_scope(tx, scope)
+                (latest,) = tx.one("SELECT coalesce(max(version), 0) FROM profiles WHERE scope_key=?", (scope.key,))
+                self._insert(tx, "profiles", [profile_row(scope.key, replace(plan.profile, version=int(latest) + 1))])
 
     def recount_segments(self, scope: Scope) -> int:
         members = "(SELECT count(*) FROM pages p WHERE p.scope_key = ? AND p.segment_id = segments.id)"
@@ -881,7 +979,12 @@ class SqlStore:
         with self._read() as tx:
             tiers = dict(tx.all("SELECT tier, count(*) FROM pages WHERE scope_key=? GROUP BY tier", key))
             segments = dict(tx.all("SELECT status, count(*) FROM segments WHERE scope_key=? GROUP BY status", key))
-            knowledge = dict(tx.all("SELECT kind, count(*) FROM knowledge WHERE scope_key=? GROUP BY kind", key))
+            knowledge = {
+                (kind, bool(current)): count
+                for kind, current, count in tx.all(
+                    f"SELECT kind, {CURRENT_FACT}, count(*) FROM knowledge WHERE scope_key=? GROUP BY kind, 2", key
+                )
+            }
             (profiles,) = tx.one("SELECT count(*) FROM profiles WHERE scope_key=?", key)
             storage = self._storage_stats(tx)
         data = stats_dict(tiers, segments, knowledge, profiles)

@@ -170,8 +170,9 @@ class MidTermMemory:
         ]
         return sorted(hot, key=lambda s: -self.heat(s, now))
 
-    def evict_over_capacity(self, now: float) -> list[str]:
-        """Archive the coldest segments (lowest heat, or lowest N_visit under LFU) until within capacity."""
+    def evict_over_capacity(self, now: float, before_archive: Callable[[Segment], None] | None = None) -> list[str]:
+        """Archive the coldest segments (lowest heat, or lowest N_visit under LFU) until within capacity.
+        `before_archive(segment)` runs first for each (upkeep analyses what a cold segment never got analysed)."""
         active = self.segments()
         surplus = len(active) - self.config.mid_term_capacity
         if surplus <= 0:
@@ -182,6 +183,8 @@ class MidTermMemory:
             order = sorted(active, key=lambda s: (self.heat(s, now), s.last_access))
         evicted = []
         for segment in order[:surplus]:
+            if before_archive is not None:
+                before_archive(segment)
             self.store.archive_segment(self.scope, segment.id)
             log.info(
                 "archived segment %s (heat %.3f, %d pages): mid-term over capacity %d",

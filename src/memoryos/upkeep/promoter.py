@@ -45,6 +45,14 @@ class Promoter:
         self.promote(hot[0], now)
         return True
 
+    def before_archive(self, segment: Segment, now: float) -> None:
+        """A segment leaving mid-term cold (evicted) is analysed first if it has pages never analysed: heat
+        decides *when* a segment is learnt from, never *whether*, so a small topic that never got hot is not
+        archived without its facts reaching long-term memory."""
+        if self.mid.store.unanalyzed_pages(self.mid.scope, segment.id):
+            log.info("segment %s is archived cold: its pages not analysed yet are promoted first", segment.id)
+            self.promote(segment, now)
+
     def promote(self, segment: Segment, now: float) -> None:
         store, scope = self.mid.store, self.mid.scope
         pages = store.unanalyzed_pages(scope, segment.id)

@@ -19,8 +19,6 @@ from .fallback import LLMHealth
 
 log = logging.getLogger(__name__)
 
-MAX_PAGES = 24  # the newest pages of a segment shown to the LLM: one prompt of ordinary size
-
 
 class Reanalyzer:
     def __init__(
@@ -42,7 +40,8 @@ class Reanalyzer:
         if not queued:
             return False
         segment_id = queued[0]
-        pages = store.list_pages(scope, segment_id=segment_id)[-MAX_PAGES:]
+        # a segment never holds more than max_segment_pages, what one promotion prompt shows: the same bound here
+        pages = store.list_pages(scope, segment_id=segment_id)[-self.config.max_segment_pages :]
         if not pages:
             store.apply_reanalysis(scope, segment_id, "", [], None)  # deleted meanwhile: just dequeue
             return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 
 import numpy as np
 
@@ -28,7 +29,11 @@ class Updater:
         analyzer: Analyzer | AnalysisRouter,
         embedder: Embedder,
         config: MemoryosConfig,
+        before_archive: Callable[[Segment, float], None] | None = None,
     ) -> None:
+        """`before_archive(segment, now)`: run on each segment eviction is about to archive (the promoter
+        analyses its pages not analysed yet)."""
+        self.before_archive = before_archive
         self.short = short
         self.mid = mid
         self.router = analyzer if isinstance(analyzer, AnalysisRouter) else AnalysisRouter(analyzer, None, None)
@@ -64,7 +69,8 @@ class Updater:
             len(plan.segments),
             ", ".join(("new " if s.is_new else "merged ") + s.id[:8] for s in plan.segments),
         )
-        self.mid.evict_over_capacity(now)
+        hook = self.before_archive
+        self.mid.evict_over_capacity(now, (lambda segment: hook(segment, now)) if hook is not None else None)
         return True
 
     def _plan(

@@ -202,11 +202,18 @@ function renderOverview(stats) {
     stat(stats.pages.mid, "mid-term pages"),
     stat(`${stats.segments.active} / ${cap.mid_term}`, "active segments"),
     stat(stats.pages.archive, "archived pages"),
-    stat(stats.knowledge.user + stats.knowledge.assistant, "knowledge entries"),
+    stat(stats.knowledge.user + stats.knowledge.assistant, "current facts"),
+    stat(closedFacts(stats), "closed facts (history)"),
     stat(stats.profile_versions, "profile versions"),
     stat(stats.mode, "mode"),
     llmStat(stats),
   );
+}
+
+// facts kept only in the history (invalidated or superseded); a server older than this page reports none
+function closedFacts(stats) {
+  const closed = stats.closed_knowledge || {};
+  return (closed.user || 0) + (closed.assistant || 0);
 }
 
 // the LLM's state: working, failing (upkeep waits) or degraded (upkeep goes on without it), and pages waiting
