@@ -73,10 +73,11 @@ class Retriever:
         timings["search"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()
-        segments = self.mid.segments()  # active ones: archived segments are out of mid-term (their pages stay)
-        by_id = {s.id: s for s in segments}
-        seg_scores = {s.id: self.mid.fit(s, query_vector, terms) for s in segments if s.embedding is not None}
+        # active segments only: archived ones are out of mid-term (their pages stay); whole records are read
+        # below only for the segments shown
+        seg_scores = self.mid.fits(query_vector, terms)
         top_segments = sorted(seg_scores.items(), key=lambda kv: -kv[1])[: cfg.top_m_segments]
+        by_id: dict[str, Segment] = {}
         candidates = self._candidates(dense, lexical, query_vector, now)
         if waiting and limit:
             self._add_waiting(candidates, waiting, dict(lexical), query_vector)
@@ -87,7 +88,7 @@ class Retriever:
         segment_boost(candidates, {sid: rank for rank, (sid, _) in enumerate(top_segments)}, cfg.segment_weight)
         date_boost(candidates, date_ranges(query), cfg.date_weight)
         ranked = sorted(candidates.values(), key=lambda c: (-c.score, -c.page.seq))[:limit]
-        self._load_segments(by_id, [c.page.segment_id for c in ranked])
+        self._load_segments(by_id, [sid for sid, _ in top_segments] + [c.page.segment_id for c in ranked])
         pages = [self._retrieved(c, by_id, seg_scores) for c in ranked]
         timings["rank"] = (time.perf_counter() - mark) * 1000
 
@@ -104,6 +105,7 @@ class Retriever:
         retrieved_segments = [
             RetrievedSegment(sid, by_id[sid].summary, by_id[sid].keywords, score, self.mid.heat(by_id[sid], now))
             for sid, score in top_segments
+            if sid in by_id  # not deleted between the two reads
         ]
         return RetrievalResult(
             query=query,
@@ -169,7 +171,7 @@ class Retriever:
         fuse(candidates, self.config.lexical_weight, self.config.dense_weight)
 
     def _load_segments(self, by_id: dict[str, Segment], wanted: list[str | None]) -> None:
-        """Archived segments of returned pages, for their summaries."""
+        """The segments shown (the top ones and those of returned pages), in one read."""
         missing = list(dict.fromkeys(w for w in wanted if w and w not in by_id))
         for segment in self.mid.store.get_segments(self.mid.scope, missing) if missing else []:
             by_id[segment.id] = segment

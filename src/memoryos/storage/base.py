@@ -115,6 +115,11 @@ class Store(Protocol):
         """The scope's segments (of a status; None: all) by creation time, with vectors."""
         ...
 
+    def segment_vectors(self, scope: Scope) -> tuple[list[str], list[tuple[str, ...]], np.ndarray]:
+        """The active segments that have a vector, by creation time, as (ids, keywords, matrix with one vector a
+        row): what scoring a query against every segment needs, without the rest of each record."""
+        ...
+
     def get_segment(self, scope: Scope, segment_id: str) -> Segment:
         """The segment with its vector; NotFound if the scope has no such segment."""
         ...

@@ -100,6 +100,12 @@ class PostgresStore(SqlStore):
     def _decode(self, raw: bytes | None) -> np.ndarray | None:
         return None if raw is None else np.frombuffer(raw, dtype=">f4", offset=4).astype(np.float32)
 
+    def _decode_rows(self, raws: list[Any]) -> np.ndarray:
+        if not raws:
+            return np.zeros((0, 0), dtype=np.float32)
+        body = b"".join(bytes(raw)[4:] for raw in raws)  # each without its 4-byte header
+        return np.frombuffer(body, dtype=">f4").astype(np.float32).reshape(len(raws), -1)
+
     def _database_name(self) -> str:
         return redact_text(self.url)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Sequence
@@ -11,7 +12,7 @@ import numpy as np
 
 from ..errors import InvalidInput
 from ..models import Fact, FactInvalidation, InvalidTime, Page, ProfileVersion, ScopeDump, Segment, dumps
-from ..validation import check_epoch, displayable_timestamp, timestamp_problem
+from ..validation import TIMESTAMP_MAX, TIMESTAMP_MIN, check_epoch, displayable_timestamp, timestamp_problem
 
 log = logging.getLogger(__name__)
 _WARNED: set[tuple[str, str, str]] = set()  # invalid times already logged by this process
@@ -41,6 +42,8 @@ def stored_time(raw: Any, kind: str, ident: str, name: str, faults: list[Invalid
     """A time read from a row. One that breaks the timestamp rule (rows of older versions: year 0 or 10000,
     1e20, inf, NaN, text) never makes a read fail: it is shown as validation.displayable_timestamp, logged once
     per process, and collected in `faults` (export_scope) for `memoryos check` and `--repair`."""
+    if type(raw) is float and TIMESTAMP_MIN <= raw <= TIMESTAMP_MAX:  # nearly every row: skip the full check
+        return raw
     if timestamp_problem(raw) is None:
         return float(raw)
     if faults is not None:
@@ -64,6 +67,13 @@ def optional_time(raw: Any, kind: str, ident: str, name: str) -> float | None:
 # ---- rows -> records (`embedding` is already decoded by the dialect) ----
 
 
+@functools.lru_cache(maxsize=8192)
+def keyword_tuple(raw: str) -> tuple[str, ...]:
+    """A segment's keywords (JSON text) decoded once per distinct text: every retrieve scores every active
+    segment, and their keywords rarely change."""
+    return tuple(json.loads(raw))
+
+
 def page_from_row(
     row: Sequence[Any], embedding: np.ndarray | None = None, faults: list[InvalidTime] | None = None
 ) -> Page:
@@ -73,7 +83,7 @@ def page_from_row(
         user_input=row[2],
         agent_response=row[3],
         timestamp=stored_time(row[4], "page", row[0], "timestamp", faults),
-        meta_data=json.loads(row[5]),
+        meta_data=_meta(row[5]),
         tier=row[6],
         segment_id=row[7],
         prev_page_id=row[8],
@@ -85,13 +95,17 @@ def page_from_row(
     )
 
 
+def _meta(raw: str) -> dict[str, Any]:
+    return {} if raw == "{}" else json.loads(raw)  # most pages carry no meta_data
+
+
 def segment_from_row(
     row: Sequence[Any], embedding: np.ndarray | None = None, faults: list[InvalidTime] | None = None
 ) -> Segment:
     return Segment(
         id=row[0],
         summary=row[1],
-        keywords=json.loads(row[2]),
+        keywords=list(keyword_tuple(row[2])),
         embedding=embedding,
         n_visit=int(row[3]),
         l_interaction=int(row[4]),

@@ -64,6 +64,7 @@ from .rows import (
     check_invalidation,
     fact_from_row,
     fact_row,
+    keyword_tuple,
     page_from_row,
     page_row,
     profile_from_row,
@@ -422,6 +423,21 @@ class SqlStore:
                 f"SELECT {SEG_COLS}, {self.VECTOR_READ} FROM segments WHERE {where} ORDER BY created_at, id", params
             )
         return [segment_from_row(row, self._decode(row[SEG_VECTOR])) for row in rows]
+
+    def segment_vectors(self, scope: Scope) -> tuple[list[str], list[tuple[str, ...]], np.ndarray]:
+        with self._read() as tx:
+            rows = tx.all(
+                f"SELECT id, keywords, {self.VECTOR_READ} FROM segments WHERE scope_key=? AND status='active' "
+                "AND embedding IS NOT NULL ORDER BY created_at, id",
+                (scope.key,),
+            )
+        return [r[0] for r in rows], [keyword_tuple(r[1]) for r in rows], self._decode_rows([r[2] for r in rows])
+
+    def _decode_rows(self, raws: list[Any]) -> np.ndarray:
+        """Many vectors as one float32 matrix (a row each); backends override this with one decode."""
+        if not raws:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([self._decode(raw) for raw in raws]).astype(np.float32, copy=False)
 
     def get_segment(self, scope: Scope, segment_id: str) -> Segment:
         found = self.get_segments(scope, [segment_id])

@@ -112,6 +112,11 @@ class SqliteStore(SqlStore):
     def _decode(self, raw: bytes | None) -> np.ndarray | None:
         return None if raw is None else np.frombuffer(raw, dtype=np.float32)
 
+    def _decode_rows(self, raws: list[Any]) -> np.ndarray:
+        if not raws:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.frombuffer(b"".join(raws), dtype=np.float32).reshape(len(raws), -1)
+
     def _database_name(self) -> str:
         return str(self.path)
 

@@ -80,6 +80,18 @@ class MidTermMemory:
             return 0.0
         return float(segment.embedding @ vector) + jaccard(segment.keywords, keywords)
 
+    def fits(self, vector: np.ndarray, keywords: list[str]) -> dict[str, float]:
+        """`fit` of every active segment that has a vector, by id: one matrix product over the summary vectors,
+        without reading the rest of each segment."""
+        ids, segment_keywords, matrix = self.store.segment_vectors(self.scope)
+        if not ids:
+            return {}
+        cosines = matrix @ np.asarray(vector, dtype=np.float32)
+        return {
+            sid: float(cosine) + jaccard(words, keywords)
+            for sid, words, cosine in zip(ids, segment_keywords, cosines, strict=True)
+        }
+
     def has_room(self, segment: Segment, pages: int) -> bool:
         """A segment takes new pages only up to max_segment_pages; past it a topic starts a new segment."""
         return segment.page_count + pages <= self.config.max_segment_pages
