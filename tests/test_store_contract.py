@@ -287,6 +287,24 @@ def test_archive_moves_the_segment_and_its_pages(store: Store) -> None:
     assert [p.tier for p in store.list_pages(ALICE)] == ["archive"]
 
 
+def test_segment_vectors_are_the_active_segments_with_vectors_of_the_scope(store: Store) -> None:
+    first = consolidate(store, ALICE, [add(store, ALICE, "a")])
+    second = consolidate(store, ALICE, [add(store, ALICE, "b")])
+    consolidate(store, BOB, [add(store, BOB, "c")])
+    ids, keywords, matrix = store.segment_vectors(ALICE)
+    active = store.list_segments(ALICE)
+    assert ids == [s.id for s in active] and set(ids) == {first, second}
+    assert keywords == [tuple(s.keywords) for s in active]
+    assert matrix.dtype == np.float32 and matrix.shape == (2, DIM)
+    for row, segment in zip(matrix, active, strict=True):
+        assert segment.embedding is not None and np.array_equal(row, segment.embedding)
+    store.archive_segment(ALICE, first)
+    assert store.segment_vectors(ALICE)[0] == [second]
+    store.delete_segment(ALICE, second)
+    ids, keywords, matrix = store.segment_vectors(ALICE)
+    assert (ids, keywords, matrix.size) == ([], [], 0)
+
+
 # ---- upkeep leases ----
 
 
