@@ -45,12 +45,13 @@ from ._common import (
 from ._storage import Backend, PostgresBackend, open_backend, storage_suffix
 from ._synth import exchanges, questions, scale_dump
 
-TARGETS = {
-    "retrieve_p95_ms@10000": 25.0,
-    "retrieve_p95_ms@100000": 100.0,
+TARGETS = {  # issue 17's retrieve targets (SQLite; PostgreSQL's below), issue 1's for the rest
+    "retrieve_p95_ms@10000": 12.0,
+    "retrieve_p95_ms@100000": 30.0,
     "add_memory_p50_ms": 5.0,
     "bulk_import_10k_s": 60.0,
 }
+POSTGRES_TARGETS = {"retrieve_p95_ms@10000": 20.0}  # no 100k target on PostgreSQL
 
 
 def open_memo(
@@ -432,13 +433,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
 def targets(results: dict[str, Any]) -> dict[str, Any]:
     found: dict[str, Any] = {}
+    retrieve_targets = POSTGRES_TARGETS if results["storage"]["backend"] == "postgresql" else TARGETS
     for tier in results["sizes"]:
         key = f"retrieve_p95_ms@{tier['pages']}"
-        if key in TARGETS:
+        if key in retrieve_targets:
+            goal = retrieve_targets[key]
             value = tier["retrieve"]["p95_ms"]
-            found[key] = {"value": value, "target": TARGETS[key], "met": value < TARGETS[key]}
+            found[key] = {"value": value, "target": goal, "met": value <= goal}
             value = tier["search"]["p95_ms"]
-            found[key + " (update_heat=False)"] = {"value": value, "target": TARGETS[key], "met": value < TARGETS[key]}
+            found[key + " (update_heat=False)"] = {"value": value, "target": goal, "met": value <= goal}
     adds = [t["add_memory"]["p50_ms"] for t in results["sizes"] if t["add_memory"].get("n")]
     if adds:
         found["add_memory_p50_ms"] = {"value": max(adds), "target": 5.0, "met": max(adds) < 5.0}
