@@ -88,7 +88,8 @@ class Retriever:
         segment_boost(candidates, {sid: rank for rank, (sid, _) in enumerate(top_segments)}, cfg.segment_weight)
         date_boost(candidates, date_ranges(query), cfg.date_weight)
         ranked = sorted(candidates.values(), key=lambda c: (-c.score, -c.page.seq))[:limit]
-        self._load_segments(by_id, [sid for sid, _ in top_segments] + [c.page.segment_id for c in ranked])
+        shown: list[str | None] = [sid for sid, _ in top_segments]
+        self._load_segments(by_id, shown + [c.page.segment_id for c in ranked])
         pages = [self._retrieved(c, by_id, seg_scores) for c in ranked]
         timings["rank"] = (time.perf_counter() - mark) * 1000
 

@@ -437,7 +437,7 @@ class SqlStore:
         """Many vectors as one float32 matrix (a row each); backends override this with one decode."""
         if not raws:
             return np.zeros((0, 0), dtype=np.float32)
-        return np.stack([self._decode(raw) for raw in raws]).astype(np.float32, copy=False)
+        return np.stack([np.asarray(self._decode(raw), dtype=np.float32) for raw in raws])
 
     def get_segment(self, scope: Scope, segment_id: str) -> Segment:
         found = self.get_segments(scope, [segment_id])
