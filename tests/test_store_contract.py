@@ -515,6 +515,19 @@ def test_imported_pages_are_searchable_and_the_lexical_index_agrees(store: Store
     assert store.lexical_index_problems(BOB) == []
 
 
+def test_search_returns_what_both_searches_return_alone(store: Store) -> None:
+    pages = [add(store, ALICE, text) for text in ("cherry pie", "cherry tree", "plum jam")]
+    consolidate(store, ALICE, pages)
+    add(store, BOB, "cherry of another user")
+    terms = analyze("cherry jam")
+    both = store.search(ALICE, vec(1), 2, terms, 10)
+    assert both == (store.dense_search(ALICE, vec(1), 2), store.lexical_search(ALICE, terms, 10))
+    assert len(both[0]) == 2 and {h[0] for h in both[1]} == {p.id for p in pages}
+    assert store.search(ALICE, vec(1), 0, terms, 10) == ([], both[1])
+    assert store.search(ALICE, vec(1), 3, [], 10) == (store.dense_search(ALICE, vec(1), 3), [])
+    assert store.search(BOB, vec(1), 3, terms, 10)[0] == []  # BOB's page has no vector yet
+
+
 def test_embedding_model_is_recorded_once_and_read_only_is_known(store: Store) -> None:
     assert store.embedding_model() == ("contract-model", DIM)
     store.check_embedding_model("contract-model", DIM)

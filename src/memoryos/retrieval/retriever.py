@@ -66,9 +66,11 @@ class Retriever:
         limit = max_pages if max_pages is not None else cfg.retrieval_queue_capacity
         pool = max(50, 5 * limit)
         terms = [t for t in dict.fromkeys(content_tokens(query)) if t not in ubiquitous]
-        dense = store.dense_search(scope, query_vector, pool) if limit else []
         lexical_terms = self.terms.rare_first(terms, newest_seq)
-        lexical = store.lexical_search(scope, lexical_terms, pool + len(short_ids)) if limit else []
+        # both searches in one call: one round trip on PostgreSQL
+        dense, lexical = (
+            store.search(scope, query_vector, pool, lexical_terms, pool + len(short_ids)) if limit else ([], [])
+        )
         lexical = [hit for hit in lexical if hit[0] not in short_ids][:pool]
         timings["search"] = (time.perf_counter() - mark) * 1000
 

@@ -228,6 +228,13 @@ class Store(Protocol):
         on SQLite and over the scope's pages on PostgreSQL: the same number for a store of one scope."""
         ...
 
+    def search(
+        self, scope: Scope, query: np.ndarray, k_dense: int, terms: list[str], k_lexical: int
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """`dense_search` and `lexical_search` at once, as they would return (PostgreSQL sends both in one
+        round trip)."""
+        ...
+
     # ---- maintenance of derived data ----
 
     def lexical_index_problems(self, scope: Scope) -> list[str]:

@@ -212,30 +212,50 @@ class PostgresStore(SqlStore):
     # ---- search ----
 
     def dense_search(self, scope: Scope, query: np.ndarray, k: int) -> list[tuple[str, float]]:
-        if self._dim is None or k <= 0:
-            return []
-        cast = f"vector({self._dim})"
-        vector = self._encode(query)
-        with self._read() as tx:
-            rows = tx.all(
-                f"SELECT id, 1 - (embedding::{cast} <=> ?::{cast}) AS score FROM pages "
-                f"WHERE scope_key=? AND embedding IS NOT NULL ORDER BY embedding::{cast} <=> ?::{cast} LIMIT ?",
-                (vector, scope.key, vector, k),
-            )
-        hits = [(r[0], float(r[1])) for r in rows]
-        hits.sort(key=lambda h: -h[1])  # relaxed-order HNSW scans may return near-sorted rows
-        return hits
+        return self.search(scope, query, k, [], 0)[0]
 
     def lexical_search(self, scope: Scope, terms: list[str], k: int) -> list[tuple[str, float]]:
+        return self.search(scope, np.zeros(0, dtype=np.float32), 0, terms, k)[1]
+
+    def search(
+        self, scope: Scope, query: np.ndarray, k_dense: int, terms: list[str], k_lexical: int
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """Both searches in one pipeline: sent together, answered together (one round trip, not two)."""
+        statements = [self._dense_statement(scope, query, k_dense), self._lexical_statement(scope, terms, k_lexical)]
+        wanted = [s for s in statements if s is not None]
+        results: list[list[Any]] = []
+        if wanted:
+            with self._errors(), self._pool.connection() as conn:
+                if len(wanted) == 1:
+                    results = [conn.execute(*wanted[0]).fetchall()]
+                else:
+                    with conn.pipeline():
+                        cursors = [conn.execute(*statement) for statement in wanted]
+                    results = [cursor.fetchall() for cursor in cursors]
+        found = iter(results)
+        dense = [(r[0], float(r[1])) for r in next(found)] if statements[0] else []
+        dense.sort(key=lambda h: -h[1])  # relaxed-order HNSW scans may return near-sorted rows
+        lexical = [(r[0], float(r[1])) for r in next(found)] if statements[1] else []
+        return dense, lexical
+
+    def _dense_statement(self, scope: Scope, query: np.ndarray, k: int) -> tuple[str, tuple[Any, ...]] | None:
+        if self._dim is None or k <= 0:
+            return None
+        cast = f"vector({self._dim})"
+        vector = self._encode(query)
+        sql = (
+            f"SELECT id, 1 - (embedding::{cast} <=> ?::{cast}) AS score FROM pages "
+            f"WHERE scope_key=? AND embedding IS NOT NULL ORDER BY embedding::{cast} <=> ?::{cast} LIMIT ?"
+        )
+        return _marks(sql), (vector, scope.key, vector, k)
+
+    def _lexical_statement(self, scope: Scope, terms: list[str], k: int) -> tuple[str, tuple[Any, ...]] | None:
         # analyze() makes tokens of at most 64 characters; a longer one could not be a tsquery lexeme anyway
         tokens = list(dict.fromkeys(t for t in terms if t and len(t.encode()) <= pg_lexical.MAX_LEXEME_BYTES))
         if not tokens or k <= 0:
-            return []
-        with self._read() as tx:
-            rows = tx.all(
-                pg_lexical.BM25_SQL, (scope.key, tokens, scope.key, pg_lexical.tsquery_literal(tokens), k)
-            )
-        return [(r[0], float(r[1])) for r in rows]
+            return None
+        params = (scope.key, tokens, scope.key, pg_lexical.tsquery_literal(tokens), k)
+        return _marks(pg_lexical.BM25_SQL), params
 
     # ---- the lexical index ----
 

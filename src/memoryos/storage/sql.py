@@ -817,6 +817,11 @@ class SqlStore:
     def lexical_search(self, scope: Scope, terms: list[str], k: int) -> list[tuple[str, float]]:
         raise NotImplementedError
 
+    def search(
+        self, scope: Scope, query: np.ndarray, k_dense: int, terms: list[str], k_lexical: int
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        return self.dense_search(scope, query, k_dense), self.lexical_search(scope, terms, k_lexical)
+
     # ---- maintenance of derived data ----
 
     def lexical_index_problems(self, scope: Scope) -> list[str]:
