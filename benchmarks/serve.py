@@ -26,7 +26,6 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -450,15 +449,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for run in results["runs"]:
         for c in run["cells"]:
             r = c["retrieve"]
-            rows.append(
-                [run["interface"], run["workers"], run["storage"], c["mix"], c["clients"], c["req_per_s"]]
-                + [r.get("p50_ms"), r.get("p95_ms"), r.get("p99_ms"), c["errors"], c["load_average"]]
-            )
-    seeds = [
-        [run["interface"], run["workers"], run["storage"], run["seed"]["seconds"], run["seed"]["add"].get("p50_ms")]
-        + [run["pages"]["stored"], run["pages"]["lost"], run["pages"]["duplicated"], run["pages"]["unexpected"]]
-        for run in results["runs"]
-    ]
+            rows.append([run["interface"], run["workers"], run["storage"], c["mix"], c["clients"], c["req_per_s"]])
+            rows[-1] += [r.get("p50_ms"), r.get("p95_ms"), r.get("p99_ms"), c["errors"], c["load_average"]]
+    seeds: list[list[object]] = []
+    for run in results["runs"]:
+        seeded, pages = run["seed"], run["pages"]
+        seeds.append([run["interface"], run["workers"], run["storage"], seeded["seconds"], seeded["add"].get("p50_ms")])
+        seeds[-1] += [pages["stored"], pages["lost"], pages["duplicated"], pages["unexpected"]]
     seed_header = ["interface", "workers", "storage", f"{args.seed_pages} adds s", "add p50 ms", "pages stored"]
     seed_header += ["lost", "duplicated", "unexpected"]
     print_table("memoryos served: requests/s and retrieve latency", header, rows)
