@@ -25,6 +25,7 @@ from .maintenance import check_memory, repair_memory
 from .models import Fact, FactInvalidation, KnowledgeKind, Page, Scope, iso
 from .providers.analysis import Analyzer, LLMAnalyzer
 from .providers.answers import strip_reasoning
+from .providers.batching import BatchingEmbedder
 from .providers.embeddings import Embedder, OpenAIEmbedder, local_embedder
 from .providers.extractive import ExtractiveAnalyzer
 from .providers.fact_attribute import attribute_of
@@ -92,15 +93,26 @@ class _LazyEmbedder:
         return self.get().embed(texts)
 
 
+_LOCAL_MODELS: dict[tuple[object, ...], Embedder] = {}
+_LOCAL_MODELS_LOCK = threading.Lock()
+
+
 def make_embedder(cfg: MemoryosConfig) -> Embedder:
-    """The embedder a config names (used by Memoryos; public so tools can wrap it, e.g. to batch imports)."""
+    """The embedder a config names (used by Memoryos; public so tools can wrap it, e.g. to batch imports).
+
+    A local model is loaded once per process and settings, behind one executor (providers.batching) that every
+    Memoryos of the process shares: a server's concurrent requests then share model calls instead of running
+    one each on the same cores."""
     if cfg.embedding_base_url:
         key = cfg.openai_api_key.get_secret_value() if cfg.openai_api_key else None
         return OpenAIEmbedder(cfg.embedding_model_name, cfg.embedding_base_url, key, cfg.llm_timeout_seconds)
     cache = Path(cfg.embedding_cache_dir) if cfg.embedding_cache_dir else None
-    return local_embedder(
-        cfg.embedding_model_name, cfg.embedding_batch_size, cfg.embedding_backend, cache, cfg.embedding_threads
-    )
+    settings = (cfg.embedding_model_name, cfg.embedding_batch_size, cfg.embedding_backend, cache, cfg.embedding_threads)
+    with _LOCAL_MODELS_LOCK:
+        shared = _LOCAL_MODELS.get(settings)
+        if shared is None:
+            shared = _LOCAL_MODELS[settings] = BatchingEmbedder(local_embedder(*settings))
+        return shared
 
 
 class Memoryos(OriginalApi):
