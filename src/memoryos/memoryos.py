@@ -52,6 +52,7 @@ T = TypeVar("T", bound=Expiring)
 # instances not yet closed; closed at interpreter exit so that pending heat writes are kept and no upkeep thread is
 # inside the embedding runtime's native code when the process tears down (ONNX Runtime aborts it then)
 _OPEN: weakref.WeakSet[Memoryos] = weakref.WeakSet()
+VISIT_WRITE_DELAY_SECONDS = 0.5  # how long retrieval visits may wait to be written together (background upkeep)
 
 
 @atexit.register
@@ -310,7 +311,9 @@ class Memoryos(OriginalApi):
         with self._visits_lock:
             self._pending_visits.extend(segment_ids)
             self._pending_visit_time = max(self._pending_visit_time, now)
-        self._worker.notify()
+        # a pass writes the visits and checks for hot segments (several commits): retrievals that come in a burst
+        # share one pass instead of each paying for its own
+        self._worker.notify(delay=VISIT_WRITE_DELAY_SECONDS)
 
     def _write_visits(self) -> None:
         with self._visits_lock:  # swap under the lock, write outside it: retrieve never waits on a DB write

@@ -70,4 +70,3 @@ def date_boost(candidates: dict[str, Candidate], spans: list[tuple[float, float]
     for c in inside:
         c.score += weight * top
         c.extra["date"] = weight * top
-
