@@ -366,6 +366,9 @@ def run_server(
                     f"server CPU {cell['server_cpu_ms_per_request']} ms/req, "
                     f"{cell['errors']} errors (load {load:.1f})",
                 )
+    except Exception:
+        print(f"server log ({server.log}):\n{server.log.read_text()[-4000:]}", file=sys.stderr)
+        raise
     finally:
         server.stop()
     report["pages"] = count_pages(url, folder, acknowledged)

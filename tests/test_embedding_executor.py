@@ -172,3 +172,59 @@ def test_memories_of_one_process_share_one_executor(tmp_path: Any) -> None:
         assert a.embedder.get() is shared and b.embedder.get() is shared
     other = make_embedder(build_config({"data_storage_path": str(tmp_path), "embedding_threads": 1}))
     assert other is not shared
+
+
+def test_the_onnx_model_groups_by_tokens_and_returns_vectors_in_input_order(embedder: Any) -> None:
+    from memoryos.providers.onnx_embedder import OnnxEmbedder
+
+    assert isinstance(embedder, OnnxEmbedder)
+    texts = [
+        "I adopted a puppy named Biscuit last spring and we walk by the river every morning before work.",
+        "hi",
+        "What did I say about my sister's wedding in June?",
+        "ok",
+        "東京で寿司を食べました",
+        "My favourite food is ramen, and I cook it on Sundays.",
+        "The quick brown fox jumps over the lazy dog. " * 3,
+    ]
+    small_batches = OnnxEmbedder(embedder.name, embedder_dir(), batch_size=2, session=embedder._session)
+    together = small_batches.embed(texts)
+    alone = np.stack([embedder.embed([t])[0] for t in texts])  # no padding at all: the reference
+    assert float((together * alone).sum(axis=1).min()) > 0.9999
+    assert small_batches.token_counts(["hi", "hi there"]) == [3, 4]  # [CLS] ... [SEP]
+
+
+def embedder_dir() -> str:
+    from memoryos.providers.embeddings import _resolve_model_path
+
+    return _resolve_model_path("all-MiniLM-L6-v2")
+
+
+def test_bulk_requests_follow_the_models_token_counts() -> None:
+    class Counting(RecordingEmbedder):
+        def token_counts(self, texts: Sequence[str]) -> list[int]:
+            return [len(t.split()) for t in texts]
+
+    inner = Counting()
+    texts = ["one two three", "a much longer text by characters", "x y", "w"] * 3
+    out = BatchingEmbedder(inner, small_request=2).embed(texts)
+    assert inner.calls == [["w", "x y", "one two three", "a much longer text by characters"]]  # each text once
+    np.testing.assert_allclose(out, np.stack([vector_of(t) for t in texts]))
+
+
+def test_imports_embed_shortest_first_and_keep_the_order() -> None:
+    from memoryos.dump_vectors import _batched
+
+    calls: list[list[str]] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        calls.append(texts)
+        return np.stack([vector_of(t) for t in texts])
+
+    texts = [f"text {'x' * (i * 37 % 11)} {i}" for i in range(25)]
+    done: list[int] = []
+    vectors = _batched(embed, texts, 4, done.append)
+    assert [len(c) for c in calls] == [4] * 6 + [1] and sum(done) == 25
+    flat = [t for c in calls for t in c]
+    assert [len(t) for t in flat] == sorted(len(t) for t in texts)
+    np.testing.assert_allclose(np.stack(vectors), np.stack([vector_of(t) for t in texts]))

@@ -31,11 +31,13 @@ SMALL_REQUEST = 8  # calls of at most this many texts are queries (cached, serve
 class _Request:
     """One caller's texts, embedded slice by slice (in `order`) into `out`; `done` is set when all are."""
 
-    def __init__(self, texts: list[str], small: bool) -> None:
+    def __init__(self, texts: list[str], small: bool, lengths: Sequence[int] | None = None) -> None:
         self.texts = texts
         self.small = small
-        # bulk requests shortest first, so that each slice pads little; queries in arrival order
-        self.order = list(range(len(texts))) if small else sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        # bulk requests shortest first (in tokens where the model tells them), so that each slice pads little;
+        # queries in arrival order
+        size = lengths if lengths is not None else [len(t) for t in texts]
+        self.order = list(range(len(texts))) if small else sorted(range(len(texts)), key=lambda i: size[i])
         self.next = 0
         self.out: np.ndarray | None = None
         self.error: BaseException | None = None
@@ -88,7 +90,8 @@ class BatchingEmbedder:
                 self.cache_hits += len(texts) - len(missing)
         if missing:
             wanted = list(dict.fromkeys(texts[i] for i in missing))  # a text asked twice is embedded once
-            vectors = self._submit(_Request(wanted, small))
+            counter = None if small else getattr(self.inner, "token_counts", None)
+            vectors = self._submit(_Request(wanted, small, counter(wanted) if callable(counter) else None))
             row = {text: vectors[k] for k, text in enumerate(wanted)}
             for i in missing:
                 out[i] = row[texts[i]]
