@@ -330,7 +330,11 @@ def knowledge(
         raise typer.BadParameter("must be user or assistant", param_hint="--kind")
     with target.memory() as memo:
         uid = memo.scope.user_id
-        facts = memo.fact_history(fact_id) if fact_id is not None else memo.get_knowledge(kind, include_history=history)
+        facts = (
+            memo.fact_history(fact_id)
+            if fact_id is not None
+            else memo.get_knowledge(kind, include_history=history)
+        )
     if as_json:
         key = "history" if fact_id is not None else "knowledge"
         _print_json({"user_id": uid, **({"fact_id": fact_id} if fact_id else {}), key: facts})

@@ -133,9 +133,7 @@ class MemoryosConfig(BaseModel):
         default=600.0, ge=0, description="How long the LLM may fail before upkeep goes on without it."
     )
     llm_backlog_pages: int = Field(
-        default=8,
-        ge=1,
-        description="Pages waiting beyond the short-term capacity before upkeep goes on without "
+        default=8, ge=1, description="Pages waiting beyond the short-term capacity before upkeep goes on without "
         "the LLM: short-term never grows past capacity + this.",
     )
     llm_probe_seconds: float = Field(

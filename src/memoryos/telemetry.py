@@ -31,6 +31,7 @@ STAGES = ("query", "embed", "search", "rank", "long_term")  # retrieve's stages,
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+
 def configure(tracer_provider: Any = None, meter_provider: Any = None) -> None:
     """Report to these providers instead of the global ones (None: the global ones, the default), for an
     application that does not set OpenTelemetry's globals. Without the API installed, nothing to configure."""

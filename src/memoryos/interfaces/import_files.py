@@ -244,7 +244,9 @@ def _locomo_conversation(sample_id: str, conv: dict[str, Any]) -> list[Record]:
                 meta["session_date_time"] = date
             with _at(at):
                 user_input = check_text(" ".join(_turn_text(t) for t in user_turns), "user_input", _NO_LIMIT)
-                agent_response = check_text(" ".join(_turn_text(t) for t in agent_turns), "agent_response", _NO_LIMIT)
+                agent_response = check_text(
+                    " ".join(_turn_text(t) for t in agent_turns), "agent_response", _NO_LIMIT
+                )
                 records.append(
                     Record(
                         user_input=user_input,

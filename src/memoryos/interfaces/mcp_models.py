@@ -52,7 +52,9 @@ class KnowledgeEntry(_Out):
     expires_at: float | None = Field(default=None, description="When it will be forgotten (epoch seconds), if ever.")
     created_at: float
     method: str = Field(description="How it was derived: llm, extractive or manual.")
-    source_page_ids: list[str] = Field(default_factory=list, description="The exchanges (page ids) it was stated in.")
+    source_page_ids: list[str] = Field(
+        default_factory=list, description="The exchanges (page ids) it was stated in."
+    )
     score: float | None = None
 
     @model_validator(mode="before")

@@ -353,7 +353,9 @@ async def add_memory(
     exchanges into topics, profile and knowledge happens in the background."""
 
     def work(memo: Memoryos, uid: str) -> AddMemoryResult:
-        page_id = memo.add_memory(user_input, agent_response, timestamp=timestamp, meta_data=meta_data, ttl=ttl_seconds)
+        page_id = memo.add_memory(
+            user_input, agent_response, timestamp=timestamp, meta_data=meta_data, ttl=ttl_seconds
+        )
         return AddMemoryResult(page_id=page_id, user_id=uid)
 
     return await _server(ctx).run(user_id, work)

@@ -36,23 +36,15 @@ FASTAPI_PARSE_ERROR = "There was an error parsing the body"  # FastAPI's words w
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
     for status, description in (
-        (
-            400,
-            "The body is not JSON, or the path or query has percent-escapes that are not UTF-8 (`invalid_input`); "
-            "a missing or malformed Host header (`bad_request`).",
-        ),
+        (400, "The body is not JSON, or the path or query has percent-escapes that are not UTF-8 (`invalid_input`); "
+         "a missing or malformed Host header (`bad_request`)."),
         (401, "Missing or invalid bearer token (`unauthorized`)."),
-        (
-            403,
-            "The token may not access this user (`forbidden`), or a write came from another web origin "
-            "(`forbidden_origin`).",
-        ),
+        (403, "The token may not access this user (`forbidden`), or a write came from another web origin "
+         "(`forbidden_origin`)."),
         (404, "No such page, segment, knowledge entry or route (`not_found`)."),
         (413, "A text, the meta_data or the request body is over its limit (`input_too_large`)."),
-        (
-            421,
-            "The Host header names another server: DNS rebinding or a missing --allowed-host (`misdirected_request`).",
-        ),
+        (421, "The Host header names another server: DNS rebinding or a missing --allowed-host "
+         "(`misdirected_request`)."),
         (422, "Malformed request or argument (`invalid_input`)."),
         (500, "A bug or a misconfiguration (`internal_error`, `configuration_error`); details are logged."),
         (503, "The storage backend failed (`storage_unavailable`)."),

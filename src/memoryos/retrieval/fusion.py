@@ -70,3 +70,4 @@ def date_boost(candidates: dict[str, Candidate], spans: list[tuple[float, float]
     for c in inside:
         c.score += weight * top
         c.extra["date"] = weight * top
+

@@ -226,7 +226,9 @@ class PostgresStore(SqlStore):
         if not tokens or k <= 0:
             return []
         with self._read() as tx:
-            rows = tx.all(pg_lexical.BM25_SQL, (scope.key, tokens, scope.key, pg_lexical.tsquery_literal(tokens), k))
+            rows = tx.all(
+                pg_lexical.BM25_SQL, (scope.key, tokens, scope.key, pg_lexical.tsquery_literal(tokens), k)
+            )
         return [(r[0], float(r[1])) for r in rows]
 
     # ---- the lexical index ----
