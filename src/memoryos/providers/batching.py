@@ -2,12 +2,12 @@
 
 A server runs each request on its own thread. If every thread called the model itself, N concurrent queries
 would run N model calls at once, each wanting every core (the runtime's own thread pool): on a small machine they
-fight over the cores and throughput falls as clients are added. Here one thread makes every model call. Texts
-that arrive while the model is busy wait and go together into its next call, so a busy server embeds its queries
-in batches (about half the CPU per text of single calls here) and an idle one adds no delay at all. Long
-requests (an import, a consolidation) are cut into slices of their texts, shortest first, and the small ones that
-arrive meanwhile are served between slices. Repeated short texts (the same query asked again) come from an LRU
-cache.
+fight over the cores and throughput falls as clients are added. Here one model call runs at a time, made by one
+of the callers (an idle process hands nothing to another thread). Texts that arrive while the model is busy wait
+and go together into its next call, so a busy server embeds its queries in batches (about half the CPU per text
+of single calls here) and an idle one adds no delay at all. Long requests (an import, a consolidation) are cut
+into slices of their texts, shortest first, and the small ones that arrive meanwhile are served between slices.
+Repeated short texts (the same query asked again) come from an LRU cache.
 """
 
 from __future__ import annotations
@@ -41,11 +41,12 @@ class _Request:
         self.next = 0
         self.out: np.ndarray | None = None
         self.error: BaseException | None = None
-        self.done = threading.Event()
+        self.done = threading.Event()  # every text embedded (or failed)
+        self.wake = threading.Event()  # done, or asked to make the model calls from now on
 
 
 class BatchingEmbedder:
-    """An Embedder that serialises `inner`'s calls on one thread and batches the texts waiting for it."""
+    """An Embedder that runs `inner`'s calls one at a time and batches the texts waiting for the next one."""
 
     def __init__(
         self,
@@ -64,7 +65,7 @@ class BatchingEmbedder:
         self._cache_lock = threading.Lock()
         self._queue: deque[_Request] = deque()
         self._cond = threading.Condition()
-        self._thread: threading.Thread | None = None
+        self._busy = False  # a caller is making model calls for everyone
         # what the executor did, for tests and stats: model calls, texts they embedded, texts from the cache
         self.calls = 0
         self.embedded = 0
@@ -105,13 +106,16 @@ class BatchingEmbedder:
         return out
 
     def _submit(self, request: _Request) -> np.ndarray:
+        """Queue the request; run the model calls ourselves when nobody is (so an idle process never hands a call
+        to another thread), else wait until a call has served us or we are asked to take over."""
         with self._cond:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="memoryos-embed", daemon=True)
-                self._thread.start()
             self._queue.append(request)
-            self._cond.notify()
-        request.done.wait()
+            leading = not self._busy
+            self._busy = True
+        if not leading:
+            request.wake.wait()
+        if not request.done.is_set():
+            self._lead(request)
         if request.error is not None:
             raise request.error
         assert request.out is not None
@@ -135,29 +139,43 @@ class BatchingEmbedder:
                 self._queue.remove(request)
         return taken
 
-    def _run(self) -> None:
-        while True:
+    def _lead(self, mine: _Request) -> None:
+        """Make model calls for whatever waits until `mine` is done, then pass the lead to the oldest request
+        still waiting (or leave the executor idle)."""
+        while not mine.done.is_set():
             with self._cond:
-                self._cond.wait_for(lambda: bool(self._queue))
                 taken = self._take()
-            texts = [request.texts[i] for request, rows in taken for i in rows]
-            try:
-                vectors = np.asarray(self.inner.embed(texts), dtype=np.float32)
-            except BaseException as exc:  # every caller of this batch gets the error; the executor goes on
-                for request, _rows in taken:
-                    request.error = exc
-                    with self._cond:
-                        if request in self._queue:
-                            self._queue.remove(request)
-                    request.done.set()
-                continue
-            self.calls += 1
-            self.embedded += len(texts)
-            start = 0
-            for request, rows in taken:
-                if request.out is None:
-                    request.out = np.empty((len(request.texts), vectors.shape[1]), dtype=np.float32)
-                request.out[rows] = vectors[start : start + len(rows)]
-                start += len(rows)
-                if request.next >= len(request.texts) and request.error is None:
-                    request.done.set()
+            self._call(taken)
+        with self._cond:
+            if self._queue:
+                self._queue[0].wake.set()
+            else:
+                self._busy = False
+
+    def _call(self, taken: list[tuple[_Request, list[int]]]) -> None:
+        texts = [request.texts[i] for request, rows in taken for i in rows]
+        try:
+            vectors = np.asarray(self.inner.embed(texts), dtype=np.float32)
+        except BaseException as exc:  # every request of this call gets the error; the others go on
+            for request, _rows in taken:
+                request.error = exc
+                with self._cond:
+                    if request in self._queue:
+                        self._queue.remove(request)
+                self._finish(request)
+            return
+        self.calls += 1
+        self.embedded += len(texts)
+        start = 0
+        for request, rows in taken:
+            if request.out is None:
+                request.out = np.empty((len(request.texts), vectors.shape[1]), dtype=np.float32)
+            request.out[rows] = vectors[start : start + len(rows)]
+            start += len(rows)
+            if request.next >= len(request.texts) and request.error is None:
+                self._finish(request)
+
+    @staticmethod
+    def _finish(request: _Request) -> None:
+        request.done.set()
+        request.wake.set()
