@@ -21,6 +21,7 @@ from benchmarks import (  # noqa: E402
     llmcost,
     locomo,
     multilingual,
+    serve,
     speed,
 )
 from benchmarks._fact_metrics import Observation, load_observations, score_facts, strip_speakers  # noqa: E402
@@ -199,6 +200,28 @@ def test_concurrency_benchmark_smoke(tmp_path: Path, monkeypatch: pytest.MonkeyP
             assert scenario["operations"] == 6 * scenario["clients"] and scenario["ops_per_s"] > 0
     assert (tmp_path / "concurrency_hashing.json").exists()
     assert len(data_dirs) == 1 and data_dirs[0] and not Path(data_dirs[0]).exists()
+
+
+def test_serve_benchmark_smoke(tmp_path: Path) -> None:
+    """A REST server and an MCP server on loopback, a few seconds each: every acknowledged page stored once, no
+    errors, the table's cells and the plot written."""
+    args = ["--storage", "sqlite", "--interface", "rest", "--interface", "mcp", "--workers", "1", "--quiet"]
+    results = serve.main(
+        [*args, "--clients", "1", "2", "--seconds", "0.5", "--seed-pages", "8", "--out", str(tmp_path)]
+    )
+    assert [(r["interface"], r["workers"]) for r in results["runs"]] == [("rest", 1), ("mcp", 1)]
+    for run in results["runs"]:
+        assert run["seed"]["pages"] == 8 and run["seed"]["waiting_after"] == 0
+        assert [(c["mix"], c["clients"]) for c in run["cells"]] == [
+            ("retrieve", 1),
+            ("retrieve", 2),
+            ("mix", 1),
+            ("mix", 2),
+        ]
+        assert all(c["errors"] == 0 and c["requests"] > 0 for c in run["cells"])
+        pages = run["pages"]
+        assert pages["ok"] and pages["stored"] == pages["acknowledged"] >= 8 + 1, pages
+    assert (tmp_path / "serve.json").exists() and (tmp_path / "serve.png").stat().st_size > 0
 
 
 @pytest.mark.timeout(120)

@@ -37,9 +37,15 @@ def attach_vectors(
 
 
 def _batched(embed: Embed, texts: Sequence[str], size: int, advance: Callable[[int], None]) -> list[np.ndarray]:
-    vectors: list[np.ndarray] = []
-    for start in range(0, len(texts), size):
-        chunk = list(texts[start : start + size])
-        vectors.extend(embed(chunk))
-        advance(len(chunk))
-    return vectors
+    """Vectors of `texts` in their order, embedded `size` at a time, shortest texts first: a model pads each
+    batch to its longest text, so batches of similar lengths waste little (an embedder that sorts by tokens
+    inside a call then finds its calls already grouped)."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    vectors: list[np.ndarray | None] = [None] * len(texts)
+    for start in range(0, len(order), size):
+        rows = order[start : start + size]
+        for row, vector in zip(rows, embed([texts[i] for i in rows]), strict=True):
+            vectors[row] = vector
+        advance(len(rows))
+    assert all(v is not None for v in vectors)
+    return vectors  # type: ignore[return-value]  # every row was set above

@@ -25,6 +25,7 @@ from .maintenance import check_memory, repair_memory
 from .models import Fact, FactInvalidation, KnowledgeKind, Page, Scope, iso
 from .providers.analysis import Analyzer, LLMAnalyzer
 from .providers.answers import strip_reasoning
+from .providers.batching import BatchingEmbedder
 from .providers.embeddings import Embedder, OpenAIEmbedder, local_embedder
 from .providers.extractive import ExtractiveAnalyzer
 from .providers.fact_attribute import attribute_of
@@ -52,6 +53,7 @@ T = TypeVar("T", bound=Expiring)
 # instances not yet closed; closed at interpreter exit so that pending heat writes are kept and no upkeep thread is
 # inside the embedding runtime's native code when the process tears down (ONNX Runtime aborts it then)
 _OPEN: weakref.WeakSet[Memoryos] = weakref.WeakSet()
+VISIT_WRITE_DELAY_SECONDS = 0.5  # how long retrieval visits may wait to be written together (background upkeep)
 
 
 @atexit.register
@@ -93,15 +95,26 @@ class _LazyEmbedder:
         return self.get().embed(texts)
 
 
+_LOCAL_MODELS: dict[tuple[object, ...], Embedder] = {}
+_LOCAL_MODELS_LOCK = threading.Lock()
+
+
 def make_embedder(cfg: MemoryosConfig) -> Embedder:
-    """The embedder a config names (used by Memoryos; public so tools can wrap it, e.g. to batch imports)."""
+    """The embedder a config names (used by Memoryos; public so tools can wrap it, e.g. to batch imports).
+
+    A local model is loaded once per process and settings, behind one executor (providers.batching) that every
+    Memoryos of the process shares: a server's concurrent requests then share model calls instead of running
+    one each on the same cores."""
     if cfg.embedding_base_url:
         key = cfg.openai_api_key.get_secret_value() if cfg.openai_api_key else None
         return OpenAIEmbedder(cfg.embedding_model_name, cfg.embedding_base_url, key, cfg.llm_timeout_seconds)
     cache = Path(cfg.embedding_cache_dir) if cfg.embedding_cache_dir else None
-    return local_embedder(
-        cfg.embedding_model_name, cfg.embedding_batch_size, cfg.embedding_backend, cache, cfg.embedding_threads
-    )
+    settings = (cfg.embedding_model_name, cfg.embedding_batch_size, cfg.embedding_backend, cache, cfg.embedding_threads)
+    with _LOCAL_MODELS_LOCK:
+        shared = _LOCAL_MODELS.get(settings)
+        if shared is None:
+            shared = _LOCAL_MODELS[settings] = BatchingEmbedder(local_embedder(*settings))
+        return shared
 
 
 class Memoryos(OriginalApi):
@@ -300,7 +313,9 @@ class Memoryos(OriginalApi):
         with self._visits_lock:
             self._pending_visits.extend(segment_ids)
             self._pending_visit_time = max(self._pending_visit_time, now)
-        self._worker.notify()
+        # a pass writes the visits and checks for hot segments (several commits): retrievals that come in a burst
+        # share one pass instead of each paying for its own
+        self._worker.notify(delay=VISIT_WRITE_DELAY_SECONDS)
 
     def _write_visits(self) -> None:
         with self._visits_lock:  # swap under the lock, write outside it: retrieve never waits on a DB write

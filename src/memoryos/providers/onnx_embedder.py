@@ -173,34 +173,39 @@ class OnnxEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, getattr(self, "dim", 0)), dtype=np.float32)
-        # similar lengths share a batch, so little of each batch is padding
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        encodings = self._tokenizer.encode_batch(list(texts))
+        # texts of the same number of tokens share a batch, so almost nothing of a batch is padding (sorting by
+        # characters left ~11% padding on chat pages); the vectors do not depend on the company a text keeps
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         out: np.ndarray | None = None
         for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
-            vectors = self._run([texts[i] for i in chunk])
+            feeds = self._feeds([encodings[i] for i in chunk])
+            vectors = mean_pool(self._session.run(None, feeds)[0], feeds["attention_mask"])
             if out is None:
                 out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
             out[chunk] = vectors
         assert out is not None
         return out
 
+    def token_counts(self, texts: Sequence[str]) -> list[int]:
+        """Tokens of each text (after truncation): what a batch is padded by."""
+        return [len(e.ids) for e in self._tokenizer.encode_batch(list(texts))]
+
     def feeds(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """The graph's inputs for `texts`, padded to the longest."""
-        encodings = self._tokenizer.encode_batch(list(texts))
+        return self._feeds(self._tokenizer.encode_batch(list(texts)))
+
+    @staticmethod
+    def _feeds(encodings: Sequence[Any]) -> dict[str, np.ndarray]:
         width = max(len(e.ids) for e in encodings)
-        feeds = {name: np.zeros((len(texts), width), dtype=np.int64) for name in INPUTS}
+        feeds = {name: np.zeros((len(encodings), width), dtype=np.int64) for name in INPUTS}
         for row, enc in enumerate(encodings):
             n = len(enc.ids)
             feeds["input_ids"][row, :n] = enc.ids
             feeds["attention_mask"][row, :n] = enc.attention_mask
             feeds["token_type_ids"][row, :n] = enc.type_ids
         return feeds
-
-    def _run(self, texts: list[str]) -> np.ndarray:
-        feeds = self.feeds(texts)
-        hidden = self._session.run(None, feeds)[0]
-        return mean_pool(hidden, feeds["attention_mask"])
 
 
 def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:

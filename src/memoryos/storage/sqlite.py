@@ -72,6 +72,9 @@ class SqliteStore(SqlStore):
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._conn_lock = threading.Lock()
+        # writers of this process queue here rather than in SQLite's busy handler, which polls the file lock with
+        # sleeps of 1-100 ms; processes sharing the file still meet there
+        self._write_lock = threading.RLock()
         self._caches: dict[str, _VectorCache] = {}
         self._cache_lock = threading.Lock()
         self._migrate()
@@ -146,6 +149,11 @@ class SqliteStore(SqlStore):
 
     @contextmanager
     def _write(self, conflict: str = CONFLICT) -> Iterator[Tx]:
+        with self._write_lock, self._transaction(conflict) as tx:
+            yield tx
+
+    @contextmanager
+    def _transaction(self, conflict: str) -> Iterator[Tx]:
         conn = self._conn()
         try:
             conn.execute("BEGIN IMMEDIATE")

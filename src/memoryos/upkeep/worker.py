@@ -26,16 +26,25 @@ class UpkeepWorker:
         self._requested = 0  # pass requests issued
         self._completed = 0  # pass requests satisfied
         self._retry_at = 0.0
+        self._deferred_at: float | None = None  # a pass asked for "soon" (see notify's delay)
         self._closing = False
         self.last_error: str | None = None
         self.failures = 0
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
-    def notify(self) -> None:
-        """Ask for a pass, unless a recent failure asks us to wait."""
+    def notify(self, delay: float = 0.0) -> None:
+        """Ask for a pass, unless a recent failure asks us to wait. With `delay`, the pass may wait that long
+        (never longer than the first such request asked), so that the requests of a busy caller share one pass;
+        an undelayed request runs it at once."""
         with self._cond:
-            if time.monotonic() < self._retry_at:
+            now = time.monotonic()
+            if now < self._retry_at:
+                return
+            if delay > 0:
+                if self._deferred_at is None:
+                    self._deferred_at = now + delay
+                    self._cond.notify_all()
                 return
             self._requested += 1
             self._cond.notify_all()
@@ -60,9 +69,16 @@ class UpkeepWorker:
     def _run(self) -> None:
         while True:
             with self._cond:
-                self._cond.wait_for(lambda: self._requested > self._completed or self._closing)
+                while not self._closing and self._requested <= self._completed:
+                    if self._deferred_at is None:
+                        self._cond.wait()
+                    elif self._deferred_at <= time.monotonic():
+                        self._requested += 1
+                    else:
+                        self._cond.wait(self._deferred_at - time.monotonic())
                 if self._closing:
                     return
+                self._deferred_at = None  # this pass does what was deferred
                 ticket = self._requested
             error = run_until_idle(self._step, should_stop=lambda: self._closing)
             with self._cond:
