@@ -3,6 +3,7 @@ resolved against when they were said; questions are read for their type and the 
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 from memoryos import Memoryos
 from memoryos.datetokens import event_tokens, query_tokens, span_tokens
 from memoryos.lexical import analyze, page_tokens
+from memoryos.models import Page
+from memoryos.retrieval.fusion import Candidate, time_boost
 from memoryos.retrieval.query_analysis import analyze_query, mentions_time, question_kind
 
 
@@ -110,3 +113,30 @@ def test_a_when_question_prefers_the_page_that_places_the_event_in_time(make_mem
     # a question that does not ask when gets no time boost
     result = memo.retrieve("What do I think of my pottery class?", update_heat=False)
     assert all("time" not in r.signals for r in result.pages)
+
+
+def _ranked_after_time_boost(seed: int, limit: int) -> tuple[list[str], int]:
+    """Top-10 page ids after the time boost over 200 random candidates, and how many page texts it read."""
+    rng = random.Random(seed)
+    words = ["yesterday we met", "a quiet day", "last week", "nothing", "in 2021", "more tea"]
+    candidates = {}
+    for i in range(200):
+        page = Page(id=f"p{i}", user_input=rng.choice(words), agent_response="", timestamp=0.0, seq=i)
+        candidates[page.id] = Candidate(page, dense=0.0, lexical=None, score=rng.random())
+    read: list[str] = []
+
+    def counted(text: str) -> bool:
+        read.append(text)
+        return mentions_time(text)
+
+    time_boost(candidates, counted, 0.1, limit)
+    ranked = sorted(candidates.values(), key=lambda c: (-c.score, -c.page.seq))
+    return [c.page.id for c in ranked[:10]], len(read)
+
+
+def test_the_time_boost_reads_only_pages_it_could_lift_into_the_results() -> None:
+    for seed in range(20):
+        everything, read_all = _ranked_after_time_boost(seed, limit=200)
+        bounded, read_few = _ranked_after_time_boost(seed, limit=10)
+        assert bounded == everything
+        assert read_all == 200 and read_few < 100

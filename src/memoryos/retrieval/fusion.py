@@ -73,13 +73,20 @@ def date_boost(candidates: dict[str, Candidate], spans: list[tuple[float, float]
         c.extra["date"] = weight * top
 
 
-def time_boost(candidates: dict[str, Candidate], mentions_time: Callable[[str], bool], weight: float) -> None:
+def time_boost(
+    candidates: dict[str, Candidate], mentions_time: Callable[[str], bool], weight: float, limit: int
+) -> None:
     """For a question about when (or how long): pages whose words place something in time get weight x the best
-    score; a page about the right event that also dates it is the likelier answer."""
-    if weight <= 0 or not candidates:
+    score; a page about the right event that also dates it is the likelier answer. The last boost: only pages
+    that the boost could still lift into the top `limit` are read (the text check is the costly part)."""
+    if weight <= 0 or not candidates or limit <= 0:
         return
-    top = max(c.score for c in candidates.values())
+    scores = sorted((c.score for c in candidates.values()), reverse=True)
+    boost = weight * scores[0]
+    if boost <= 0:
+        return
+    floor = scores[limit - 1] - boost if len(scores) > limit else float("-inf")
     for c in candidates.values():
-        if mentions_time(c.page.text):
-            c.score += weight * top
-            c.extra["time"] = weight * top
+        if c.score >= floor and mentions_time(c.page.text):
+            c.score += boost
+            c.extra["time"] = boost

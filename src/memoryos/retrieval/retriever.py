@@ -91,9 +91,9 @@ class Retriever:
             self._add_chain_neighbours(candidates, query_vector, 2 * limit + 10, now)
         chain_context(candidates, cfg.chain_weight)
         segment_boost(candidates, {sid: rank for rank, (sid, _) in enumerate(top_segments)}, cfg.segment_weight)
-        if analysis is not None and analysis.asks_time:
-            time_boost(candidates, mentions_time, cfg.time_weight)
         date_boost(candidates, list(analysis.spans) if analysis is not None else date_ranges(query), cfg.date_weight)
+        if analysis is not None and analysis.asks_time:
+            time_boost(candidates, mentions_time, cfg.time_weight, limit)
         ranked = sorted(candidates.values(), key=lambda c: (-c.score, -c.page.seq))[:limit]
         self._load_segments(by_id, [c.page.segment_id for c in ranked])
         pages = [self._retrieved(c, by_id, seg_scores) for c in ranked]
