@@ -127,7 +127,7 @@ class MemoryosConfig(BaseModel):
         default=True, description="Dated questions also match pages by the dates their words mention (event time)."
     )
     time_weight: float = Field(
-        default=0.1, ge=0, description="Boost for pages that mention a time, for 'when' and 'how long' questions."
+        default=0.2, ge=0, description="Boost for pages that mention a time, for 'when' and 'how long' questions."
     )
 
     # upkeep
