@@ -10,6 +10,7 @@ Relative phrases are resolved by `timeexpr.mentioned_dates` against the time the
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 from .validation import timestamp_problem
@@ -68,10 +69,24 @@ def query_tokens(start: float, end: float) -> list[str]:
     return _years(start, end)
 
 
+# every phrase timeexpr understands has one of these words (or a year, or an ISO date): most pages have none,
+# and one pass over the words is far cheaper than its twenty patterns (this runs for every page written)
+_TRIGGERS = frozenset(
+    "yesterday today tomorrow tonight night morning afternoon evening day days week weeks weekend weekends "  # noqa: SIM905
+    "month months year years monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec "
+    "spring summer autumn fall winter".split()
+)
+_WORDS = re.compile(r"[a-z]+|(?:19|20)\d\d")
+
+
 def event_tokens(text: str, at: float) -> list[str]:
     """Index tokens of the dates `text` mentions, relative ones resolved against `at` (when it was said)."""
     if timestamp_problem(at) is not None or not _in_range(at, at + 1):
         return []  # an old row's broken time resolves nothing
+    words = set(_WORDS.findall(text.lower()))
+    if _TRIGGERS.isdisjoint(words) and not any(w[0].isdigit() for w in words):
+        return []
     from .timeexpr import mentioned_dates  # its patterns compile on first use
 
     out: list[str] = []
