@@ -39,10 +39,13 @@ KS = (5, 10, 20)
 MAX_K = 20
 METHODS = ("memoryos", "bm25_turns", "dense_turns", "last_turns")
 # memoryos with one retrieval signal switched off (--ablations): config overrides, or None = names kept in queries
-ABLATIONS: dict[str, dict[str, float] | None] = {
+ABLATIONS: dict[str, dict[str, float | bool] | None] = {
     "memoryos-no-names": None,
     "memoryos-no-chain": {"chain_weight": 0.0},
     "memoryos-no-dates": {"date_weight": 0.0},
+    "memoryos-no-event-dates": {"event_dates": False},
+    "memoryos-no-time-boost": {"time_weight": 0.0},
+    "memoryos-no-query-analysis": {"query_analysis": False},
     "memoryos-no-segments": {"segment_weight": 0.0},
     "memoryos-dense-only": {"lexical_weight": 0.0},
     "memoryos-lexical-only": {"dense_weight": 0.0},
@@ -125,7 +128,7 @@ def _context_tokens(result: RetrievalResult, n_items: int) -> int:
     return dataclasses.replace(result, pages=kept_pages, short_term=kept_short).context_tokens()
 
 
-def rank_ablation(memo: Memoryos, question: str, overrides: dict[str, float] | None) -> Ranked:
+def rank_ablation(memo: Memoryos, question: str, overrides: dict[str, float | bool] | None) -> Ranked:
     """memoryos with one signal off, without side effects on heat; the settings are restored afterwards."""
     saved = {k: getattr(memo.config, k) for k in overrides or {}}
     terms = memo.retriever.terms

@@ -13,7 +13,15 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from memoryos.lexical import MAX_REPEATS, MAX_TOKENS, analyze, has_cjk, index_text, without_question_words
+from memoryos.lexical import (
+    MAX_REPEATS,
+    MAX_TOKENS,
+    analyze,
+    has_cjk,
+    index_text,
+    page_tokens,
+    without_question_words,
+)
 from memoryos.models import Page, Scope
 from memoryos.storage import Store, open_store
 from memoryos.textutil import content_tokens
@@ -100,7 +108,7 @@ def reference_bm25(pages: list[Page], query: list[str], counted: list[Page] | No
     the average length over `counted` (default: the pages themselves)."""
 
     def tokens(page: Page) -> Counter[str]:
-        return Counter(analyze(page.user_input, page.agent_response))
+        return Counter(page_tokens(page.user_input, page.agent_response, page.timestamp))
 
     rows = [tokens(p) for p in counted or pages]
     avg = sum(sum(r.values()) + 1 for r in rows) / len(rows)

@@ -119,6 +119,16 @@ class MemoryosConfig(BaseModel):
         default=0.4, ge=0, description="Share of the previous page's score a page inherits in its dialogue chain."
     )
     date_weight: float = Field(default=0.3, ge=0, description="Boost for pages from a date the query names.")
+    query_analysis: bool = Field(
+        default=True,
+        description="Read the question's type and the dates it names (relative ones, months without a year).",
+    )
+    event_dates: bool = Field(
+        default=True, description="Dated questions also match pages by the dates their words mention (event time)."
+    )
+    time_weight: float = Field(
+        default=0.2, ge=0, description="Boost for pages that mention a time, for 'when' and 'how long' questions."
+    )
 
     # upkeep
     background_upkeep: bool = Field(default=True, description="Run consolidation/promotion off the caller's path.")

@@ -16,8 +16,9 @@ Stop-words are the query's business: English has a list (textutil.STOPWORDS), CJ
 words (`without_question_words`), and any language's very common tokens are left out of queries by their measured
 frequency (retrieval/terms.py).
 
-What `analyze` returns is stored in every index: a change to it needs a migration step that rebuilds the indexes of
-existing stores (storage/schema.py, both backends), or `memoryos check` will call their entries stale.
+What `analyze` returns (and `page_tokens`, with a page's dates) is stored in every index: a change to it needs a
+migration step that rebuilds the indexes of existing stores (storage/schema.py, both backends), or `memoryos check`
+will call their entries stale.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import re
 import threading
 import unicodedata
 from typing import Any
+
+from .datetokens import event_tokens
 
 _HAN = "\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _HIRAGANA = "\u3041-\u309f"
@@ -119,6 +122,21 @@ def _bounded(tokens: list[str]) -> list[str]:
 def index_text(*texts: str) -> str:
     """The texts' tokens joined by spaces: the body of the SQLite FTS5 index (its tokenizer splits on spaces)."""
     return " ".join(analyze(*texts))
+
+
+def page_tokens(user_input: str, agent_response: str, timestamp: object) -> list[str]:
+    """A page's index tokens on both backends: its words (`analyze`), then the dates it mentions as date tokens
+    (`datetokens.event_tokens`, relative phrases resolved against `timestamp`, when the page was said)."""
+    words = analyze(user_input, agent_response)
+    if len(words) >= MAX_TOKENS or not isinstance(timestamp, (int, float)):
+        return words
+    dates = event_tokens(f"{user_input}\n{agent_response}", float(timestamp))
+    return words + dates[: MAX_TOKENS - len(words)]
+
+
+def page_index_text(user_input: str, agent_response: str, timestamp: object) -> str:
+    """`page_tokens` joined by spaces: a page's SQLite FTS5 body."""
+    return " ".join(page_tokens(user_input, agent_response, timestamp))
 
 
 # Question words and sentence-final question particles: what the English stop-word list does for "what", "where",

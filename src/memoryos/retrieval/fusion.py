@@ -1,7 +1,8 @@
-"""Score fusion of dense, lexical, chain, segment and date signals over candidate pages."""
+"""Score fusion of dense, lexical, chain, segment, date and time signals over candidate pages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..models import Page
@@ -71,3 +72,21 @@ def date_boost(candidates: dict[str, Candidate], spans: list[tuple[float, float]
         c.score += weight * top
         c.extra["date"] = weight * top
 
+
+def time_boost(
+    candidates: dict[str, Candidate], mentions_time: Callable[[str], bool], weight: float, limit: int
+) -> None:
+    """For a question about when (or how long): pages whose words place something in time get weight x the best
+    score; a page about the right event that also dates it is the likelier answer. The last boost: only pages
+    that the boost could still lift into the top `limit` are read (the text check is the costly part)."""
+    if weight <= 0 or not candidates or limit <= 0:
+        return
+    scores = sorted((c.score for c in candidates.values()), reverse=True)
+    boost = weight * scores[0]
+    if boost <= 0:
+        return
+    floor = scores[limit - 1] - boost if len(scores) > limit else float("-inf")
+    for c in candidates.values():
+        if c.score >= floor and mentions_time(c.page.text):
+            c.score += boost
+            c.extra["time"] = boost

@@ -14,9 +14,10 @@ from ..textutil import content_tokens, date_ranges, remove_words
 from ..tiers.long_term import LongTermMemory
 from ..tiers.mid_term import MidTermMemory
 from ..tiers.short_term import ShortTermMemory
-from .fusion import Candidate, chain_context, date_boost, fuse, segment_boost
+from .fusion import Candidate, chain_context, date_boost, fuse, segment_boost, time_boost
 from .knowledge import about_the_user, rank_facts
 from .past import asks_about_past
+from .query_analysis import analyze_query, mentions_time
 from .result import RetrievalResult, RetrievedFact, RetrievedPage, RetrievedSegment
 from .terms import TermSample
 
@@ -53,6 +54,9 @@ class Retriever:
         newest_seq = max((p.seq for p in short_pages), default=0)
         ubiquitous = self.terms.participants(query, newest_seq)
         focused = remove_words(query, ubiquitous) if ubiquitous else query
+        # the question's type and dates, relative ones against the memory's present: its newest page
+        present = max((p.timestamp for p in short_pages), default=now)
+        analysis = analyze_query(query, present) if cfg.query_analysis else None
         timings["query"] = (time.perf_counter() - started) * 1000
         mark = time.perf_counter()
         # facts are written in the third person ("User lives in Berlin"): a question in the first or second
@@ -67,6 +71,8 @@ class Retriever:
         pool = max(50, 5 * limit)
         terms = [t for t in dict.fromkeys(content_tokens(query)) if t not in ubiquitous]
         lexical_terms = self.terms.rare_first(terms, newest_seq)
+        if analysis is not None and cfg.event_dates:
+            lexical_terms += analysis.date_tokens
         # both searches in one call: one round trip on PostgreSQL
         dense, lexical = (
             store.search(scope, query_vector, pool, lexical_terms, pool + len(short_ids)) if limit else ([], [])
@@ -88,7 +94,9 @@ class Retriever:
             self._add_chain_neighbours(candidates, query_vector, 2 * limit + 10, now)
         chain_context(candidates, cfg.chain_weight)
         segment_boost(candidates, {sid: rank for rank, (sid, _) in enumerate(top_segments)}, cfg.segment_weight)
-        date_boost(candidates, date_ranges(query), cfg.date_weight)
+        date_boost(candidates, list(analysis.spans) if analysis is not None else date_ranges(query), cfg.date_weight)
+        if analysis is not None and analysis.asks_time:
+            time_boost(candidates, mentions_time, cfg.time_weight, limit)
         ranked = sorted(candidates.values(), key=lambda c: (-c.score, -c.page.seq))[:limit]
         shown: list[str | None] = [sid for sid, _ in top_segments]
         self._load_segments(by_id, shown + [c.page.segment_id for c in ranked])

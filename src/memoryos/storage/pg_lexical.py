@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..lexical import analyze
+from ..lexical import page_tokens
 
 if TYPE_CHECKING:
     from .sql import Tx
@@ -47,8 +47,8 @@ def _quoted(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def page_columns(user_input: str, agent_response: str) -> dict[str, Any]:
-    tokens = analyze(user_input, agent_response)
+def page_columns(user_input: str, agent_response: str, timestamp: object) -> dict[str, Any]:
+    tokens = page_tokens(user_input, agent_response, timestamp)
     return {"lex": tsvector_literal(tokens), "lex_len": len(tokens)}
 
 
@@ -80,13 +80,13 @@ def reindex(tx: Tx, scope_key: str | None = None) -> int:
     written, last_key, last_id = 0, "", ""
     while True:  # in (scope_key, id) order, a batch at a time: memory stays flat on a large store
         rows = tx.all(
-            f"SELECT scope_key, id, user_input, agent_response FROM pages {where}"
+            f"SELECT scope_key, id, user_input, agent_response, timestamp FROM pages {where}"
             f"{' AND' if where else ' WHERE'} (scope_key, id) > (?, ?) ORDER BY scope_key, id LIMIT ?",
             [*params, last_key, last_id, _REINDEX_BATCH],
         )
         if not rows:
             break
-        columns = [page_columns(r[2], r[3]) for r in rows]
+        columns = [page_columns(r[2], r[3], r[4]) for r in rows]
         tx.run(
             "UPDATE pages p SET lex = x.lex::tsvector, lex_len = x.len "
             "FROM unnest(?::text[], ?::text[], ?::text[], ?::int[]) AS x(scope_key, id, lex, len) "
@@ -117,8 +117,8 @@ def recount(tx: Tx, scope_key: str | None = None) -> None:
 
 def problems(tx: Tx, scope_key: str) -> list[str]:
     """How the scope's lexical index disagrees with its pages' text, in words."""
-    rows = tx.all("SELECT id, user_input, agent_response FROM pages WHERE scope_key = ?", (scope_key,))
-    columns = [page_columns(r[1], r[2]) for r in rows]
+    rows = tx.all("SELECT id, user_input, agent_response, timestamp FROM pages WHERE scope_key = ?", (scope_key,))
+    columns = [page_columns(r[1], r[2], r[3]) for r in rows]
     (stale,) = tx.one(
         "SELECT count(*) FROM unnest(?::text[], ?::text[], ?::int[]) AS x(id, lex, len) "
         "JOIN pages p ON p.scope_key = ? AND p.id = x.id WHERE p.lex <> x.lex::tsvector OR p.lex_len <> x.len",

@@ -180,7 +180,7 @@ class PostgresStore(SqlStore):
     # the lexical index: tokens in the page's row, the scope's counts in lexical_stats (storage/pg_lexical.py)
 
     def _page_lexical(self, page: Page) -> dict[str, Any]:
-        return pg_lexical.page_columns(page.user_input, page.agent_response)
+        return pg_lexical.page_columns(page.user_input, page.agent_response, page.timestamp)
 
     def _page_added(self, tx: Tx, scope: Scope, page: Page) -> None:
         tx.run(

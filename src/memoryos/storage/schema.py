@@ -285,6 +285,14 @@ SQLITE_MIGRATIONS: list[Migration] = [
         "INSERT INTO pages_fts(rowid, scope, body) "
         "SELECT pk, scope_key, memoryos_lexical(user_input, agent_response) FROM pages",
     ),
+    # Event time (issue 14): the index also holds the dates a page mentions, relative ones ("yesterday") resolved
+    # against the page's timestamp (memoryos.datetokens), so every page is indexed afresh.
+    step(
+        "event_date_tokens",
+        "DELETE FROM pages_fts",
+        "INSERT INTO pages_fts(rowid, scope, body) "
+        "SELECT pk, scope_key, memoryos_lexical(user_input, agent_response, timestamp) FROM pages",
+    ),
 ]
 
 
@@ -419,4 +427,5 @@ POSTGRES_MIGRATIONS: list[Migration] = [
         "ALTER TABLE pages ALTER COLUMN lex DROP DEFAULT, ALTER COLUMN lex_len DROP DEFAULT",
         "CREATE INDEX pages_lex ON pages USING gin(lex)",
     ),
+    step("event_date_tokens", pg_lexical.reindex),  # see the SQLite step of the same name
 ]

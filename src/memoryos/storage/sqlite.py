@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import ConfigError, InvalidInput, StorageError
-from ..lexical import index_text
+from ..lexical import page_index_text
 from ..models import Page, Scope
 from .schema import SQLITE_MIGRATIONS, Migration
 from .sql import CONFLICT, SqlStore, Tx
@@ -28,13 +28,15 @@ log = logging.getLogger(__name__)
 
 _CREATION_GRACE_SECONDS = 2.0  # how long a 0-byte database may take to get its header from a creating process
 _INDEX_PAGES = (  # the FTS5 row of each page: the same text lexical_index_problems compares with
-    "INSERT INTO pages_fts(rowid, scope, body) SELECT pk, scope_key, memoryos_lexical(user_input, agent_response) "
-    "FROM pages WHERE scope_key=?"
+    "INSERT INTO pages_fts(rowid, scope, body) SELECT pk, scope_key, "
+    "memoryos_lexical(user_input, agent_response, timestamp) FROM pages WHERE scope_key=?"
 )
 
 
-def _lexical_body(user_input: object, agent_response: object) -> str:
-    return index_text(str(user_input or ""), str(agent_response or ""))
+def _lexical_body(user_input: object, agent_response: object, timestamp: object = None) -> str:
+    """memoryos_lexical(user_input, agent_response[, timestamp]): with the time, the page's dates are indexed too
+    (a released migration step calls it with two arguments)."""
+    return page_index_text(str(user_input or ""), str(agent_response or ""), timestamp)
 
 
 class _VectorCache:
@@ -140,6 +142,7 @@ class SqliteStore(SqlStore):
                 conn.execute(f"PRAGMA busy_timeout={int(self._timeout * 1000)}")
                 # the analyzer, for SQL that indexes or checks many pages (imports, the migration, check)
                 conn.create_function("memoryos_lexical", 2, _lexical_body, deterministic=True)
+                conn.create_function("memoryos_lexical", 3, _lexical_body, deterministic=True)
             except sqlite3.Error as exc:
                 raise StorageError(f"cannot open the database {self.path}: {exc}") from exc
             self._local.conn = conn
@@ -209,7 +212,7 @@ class SqliteStore(SqlStore):
         # VALUES, not _INDEX_PAGES: an INSERT ... SELECT into FTS5 costs several times more per row
         tx.run(
             "INSERT INTO pages_fts(rowid, scope, body) VALUES(last_insert_rowid(), ?, ?)",
-            (scope.key, index_text(page.user_input, page.agent_response)),
+            (scope.key, page_index_text(page.user_input, page.agent_response, page.timestamp)),
         )
 
     def _pages_imported(self, tx: Tx, scope: Scope) -> None:
@@ -311,7 +314,8 @@ class SqliteStore(SqlStore):
             )
             (stale,) = tx.one(
                 "SELECT count(*) FROM pages p JOIN pages_fts f ON f.rowid = p.pk WHERE p.scope_key=? "
-                "AND (f.body != memoryos_lexical(p.user_input, p.agent_response) OR f.scope != p.scope_key)",
+                "AND (f.body != memoryos_lexical(p.user_input, p.agent_response, p.timestamp) "
+                "OR f.scope != p.scope_key)",
                 key,
             )
             (orphans,) = tx.one(
