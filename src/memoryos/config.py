@@ -119,6 +119,15 @@ class MemoryosConfig(BaseModel):
         default=0.4, ge=0, description="Share of the previous page's score a page inherits in its dialogue chain."
     )
     date_weight: float = Field(default=0.3, ge=0, description="Boost for pages from a date the query names.")
+    fact_page_weight: float = Field(
+        default=0.3, ge=0, description="Lift for the pages that stated the facts closest to the query."
+    )
+    hop_weight: float = Field(
+        default=0.0, ge=0, description="Second hop: lift for pages found by the words the best first hits share."
+    )
+    diversity_weight: float = Field(
+        default=0.0, ge=0, description="Maximal marginal relevance: how much likeness to a page ranked above costs."
+    )
 
     # upkeep
     background_upkeep: bool = Field(default=True, description="Run consolidation/promotion off the caller's path.")

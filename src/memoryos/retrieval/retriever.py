@@ -14,10 +14,13 @@ from ..textutil import content_tokens, date_ranges, remove_words
 from ..tiers.long_term import LongTermMemory
 from ..tiers.mid_term import MidTermMemory
 from ..tiers.short_term import ShortTermMemory
+from .diversity import diversify
+from .fact_pages import fact_page_lifts
 from .fusion import Candidate, chain_context, date_boost, fuse, segment_boost
 from .knowledge import about_the_user, rank_facts
 from .past import asks_about_past
 from .result import RetrievalResult, RetrievedFact, RetrievedPage, RetrievedSegment
+from .second_hop import second_hop
 from .terms import TermSample
 
 MAX_WAITING_SEARCHED = 64  # newest waiting pages embedded per query; older ones are still found lexically
@@ -80,13 +83,25 @@ class Retriever:
         candidates = self._candidates(dense, lexical, query_vector, now)
         if waiting and limit:
             self._add_waiting(candidates, waiting, dict(lexical), query_vector)
+        # every fact, closed ones too: as an index into pages a fact that stopped being true still points well
+        facts = [f for f in self.long.facts(with_vectors=True, include_history=True) if _alive(f.expires_at, now)]
+        if cfg.fact_page_weight > 0 and limit:
+            lifts = fact_page_lifts(facts, fact_vector, cfg.knowledge_min_similarity, cfg.fact_page_weight)
+            self._lift(candidates, lifts, "fact", short_ids, query_vector, now)
         fuse(candidates, cfg.lexical_weight, cfg.dense_weight)
+        if cfg.hop_weight > 0 and candidates:
+            share = lambda t: self.terms.share(t, newest_seq, token=True)  # noqa: E731
+            hops = second_hop(candidates, lexical_terms, share, lambda t: store.lexical_search(scope, t, pool))
+            lifts = {pid: cfg.hop_weight * value for pid, value in hops.items()}
+            self._lift(candidates, lifts, "hop", short_ids, query_vector, now)
+            fuse(candidates, cfg.lexical_weight, cfg.dense_weight)
         if cfg.chain_weight > 0 and candidates:
             self._add_chain_neighbours(candidates, query_vector, 2 * limit + 10, now)
         chain_context(candidates, cfg.chain_weight)
         segment_boost(candidates, {sid: rank for rank, (sid, _) in enumerate(top_segments)}, cfg.segment_weight)
         date_boost(candidates, date_ranges(query), cfg.date_weight)
-        ranked = sorted(candidates.values(), key=lambda c: (-c.score, -c.page.seq))[:limit]
+        ranked = sorted(candidates.values(), key=lambda c: (-c.score, -c.page.seq))
+        ranked = diversify(ranked, limit, cfg.diversity_weight)
         self._load_segments(by_id, [c.page.segment_id for c in ranked])
         pages = [self._retrieved(c, by_id, seg_scores) for c in ranked]
         timings["rank"] = (time.perf_counter() - mark) * 1000
@@ -94,7 +109,7 @@ class Retriever:
         mark = time.perf_counter()
         # facts that hold come first; facts that stopped being true only for questions about the past
         past = asks_about_past(query, now)
-        facts = [f for f in self.long.facts(with_vectors=True, include_history=past) if _alive(f.expires_at, now)]
+        facts = [f for f in facts if past or f.is_current()]
         user_facts = self._knowledge([f for f in facts if f.kind == "user"], about, fact_vector, now)
         assistant_facts = self._knowledge([f for f in facts if f.kind == "assistant"], about, fact_vector, now)
         profile = self.long.profile_text()
@@ -167,6 +182,25 @@ class Retriever:
             candidate = Candidate(page, _cosine(page, query_vector), None)
             candidates[page.id] = candidate
         fuse(candidates, self.config.lexical_weight, self.config.dense_weight)
+
+    def _lift(
+        self,
+        candidates: dict[str, Candidate],
+        lifts: dict[str, float],
+        signal: str,
+        short_ids: set[str],
+        query_vector: np.ndarray,
+        now: float,
+    ) -> None:
+        """Pages that another signal points at (facts they stated, a second hop) get its lift and join the pool."""
+        missing = [pid for pid in lifts if pid not in candidates and pid not in short_ids]
+        for page in self.mid.store.get_pages(self.mid.scope, missing, with_vectors=True) if missing else []:
+            if page.tier != "short" and _alive(page.expires_at, now):
+                candidates[page.id] = Candidate(page, _cosine(page, query_vector), None)
+        for pid, lift in lifts.items():
+            if pid in candidates and lift > 0:
+                candidates[pid].lift += lift
+                candidates[pid].extra[signal] = lift
 
     def _load_segments(self, by_id: dict[str, Segment], wanted: list[str | None]) -> None:
         """Archived segments of returned pages, for their summaries."""
