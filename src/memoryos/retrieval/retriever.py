@@ -10,6 +10,7 @@ import numpy as np
 from ..config import MemoryosConfig
 from ..models import Fact, Page, Segment
 from ..providers.embeddings import Embedder
+from ..providers.reranker import CrossEncoderReranker, Reranker
 from ..textutil import content_tokens, date_ranges, remove_words
 from ..tiers.long_term import LongTermMemory
 from ..tiers.mid_term import MidTermMemory
@@ -19,6 +20,7 @@ from .fact_pages import fact_page_lifts
 from .fusion import Candidate, chain_context, date_boost, fuse, segment_boost
 from .knowledge import about_the_user, rank_facts
 from .past import asks_about_past
+from .rerank import rerank
 from .result import RetrievalResult, RetrievedFact, RetrievedPage, RetrievedSegment
 from .second_hop import second_hop
 from .terms import TermSample
@@ -41,6 +43,7 @@ class Retriever:
         self.embedder = embedder
         self.config = config
         self.terms = TermSample(mid.store, mid.scope)
+        self.reranker: Reranker | None = CrossEncoderReranker(config.reranker_model) if config.reranker_model else None
 
     def retrieve(self, query: str, now: float, max_pages: int | None = None) -> RetrievalResult:
         cfg, store, scope = self.config, self.mid.store, self.mid.scope
@@ -101,6 +104,10 @@ class Retriever:
         segment_boost(candidates, {sid: rank for rank, (sid, _) in enumerate(top_segments)}, cfg.segment_weight)
         date_boost(candidates, date_ranges(query), cfg.date_weight)
         ranked = sorted(candidates.values(), key=lambda c: (-c.score, -c.page.seq))
+        if self.reranker is not None and limit:
+            rerank_started = time.perf_counter()
+            ranked = rerank(self.reranker, query, ranked, max(limit, cfg.reranker_candidates))
+            timings["rerank"] = (time.perf_counter() - rerank_started) * 1000
         ranked = diversify(ranked, limit, cfg.diversity_weight)
         self._load_segments(by_id, [c.page.segment_id for c in ranked])
         pages = [self._retrieved(c, by_id, seg_scores) for c in ranked]
