@@ -1,5 +1,5 @@
-"""Retrieval over every tier. Works without an LLM: page-level dense + lexical fusion, chain and segment
-context, session dates, then knowledge and profile."""
+"""Retrieval over every tier. Works without an LLM: page-level dense + lexical fusion, facts lifting the pages
+that stated them, chain and segment context, session dates, an optional reranker, then knowledge and profile."""
 
 from __future__ import annotations
 
