@@ -38,7 +38,8 @@ from ._storage import open_backend, storage_suffix
 KS = (5, 10, 20)
 MAX_K = 20
 METHODS = ("memoryos", "bm25_turns", "dense_turns", "last_turns")
-# memoryos with one retrieval signal switched off (--ablations): config overrides, or None = names kept in queries
+# memoryos with one retrieval signal switched off, or an opt-in one on (--ablations): config overrides, or None =
+# names kept in queries
 ABLATIONS: dict[str, dict[str, float | bool] | None] = {
     "memoryos-no-names": None,
     "memoryos-no-chain": {"chain_weight": 0.0},
@@ -47,6 +48,9 @@ ABLATIONS: dict[str, dict[str, float | bool] | None] = {
     "memoryos-no-time-boost": {"time_weight": 0.0},
     "memoryos-no-query-analysis": {"query_analysis": False},
     "memoryos-no-segments": {"segment_weight": 0.0},
+    "memoryos-no-fact-pages": {"fact_page_weight": 0.0},
+    "memoryos-plus-second-hop": {"hop_weight": 0.1},
+    "memoryos-plus-diversity": {"diversity_weight": 0.15},
     "memoryos-dense-only": {"lexical_weight": 0.0},
     "memoryos-lexical-only": {"dense_weight": 0.0},
 }

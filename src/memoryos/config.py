@@ -129,6 +129,21 @@ class MemoryosConfig(BaseModel):
     time_weight: float = Field(
         default=0.2, ge=0, description="Boost for pages that mention a time, for 'when' and 'how long' questions."
     )
+    fact_page_weight: float = Field(
+        default=0.3, ge=0, description="Lift for the pages that stated the facts closest to the query."
+    )
+    hop_weight: float = Field(
+        default=0.0, ge=0, description="Second hop: lift for pages found by the words the best first hits share."
+    )
+    diversity_weight: float = Field(
+        default=0.0, ge=0, description="Maximal marginal relevance: how much likeness to a page ranked above costs."
+    )
+    reranker_model: str | None = Field(
+        default=None,
+        description="Directory of a local sentence-transformers cross-encoder that re-orders the best candidates "
+        "(needs memoryos[torch]); None: no reranking.",
+    )
+    reranker_candidates: int = Field(default=20, ge=1, description="Best candidates the reranker re-orders.")
 
     # upkeep
     background_upkeep: bool = Field(default=True, description="Run consolidation/promotion off the caller's path.")
@@ -180,6 +195,17 @@ class MemoryosConfig(BaseModel):
             except ValueError:
                 raise ValueError(f"must be a number of seconds, got {value!r}") from None
         return check_ttl(value, "memory_ttl_seconds")
+
+    @field_validator("reranker_model", mode="before")
+    @classmethod
+    def _check_reranker(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            raise ValueError(f"must be the path of a model directory, got {type(value).__name__}")
+        from .providers.reranker import check_reranker_path
+
+        return check_reranker_path(value)
 
     @model_validator(mode="after")
     def _check_consistency(self) -> MemoryosConfig:
@@ -242,6 +268,7 @@ ENV_OVERRIDES = {
     "MEMORYOS_STORAGE": "storage",
     "MEMORYOS_EMBEDDING_MODEL": "embedding_model_name",
     "MEMORYOS_EMBEDDING_BACKEND": "embedding_backend",
+    "MEMORYOS_RERANKER_MODEL": "reranker_model",
     "MEMORYOS_MEMORY_TTL_SECONDS": "memory_ttl_seconds",
 }
 

@@ -17,7 +17,8 @@ class Candidate:
     page: Page
     dense: float  # cosine to the query
     lexical: float | None  # BM25 (higher is better); None outside the lexical pool
-    base: float = 0.0  # fused dense + lexical
+    lift: float = 0.0  # from signals that point at the page rather than match it: facts it stated, a second hop
+    base: float = 0.0  # fused dense + lexical + lift
     score: float = 0.0  # base plus context boosts
     extra: dict[str, float] = field(default_factory=dict)
 
@@ -28,7 +29,7 @@ def fuse(candidates: dict[str, Candidate], lexical_weight: float, dense_weight: 
     best_lexical = max((c.lexical for c in candidates.values() if c.lexical), default=0.0)
     for c in candidates.values():
         lexical = (c.lexical or 0.0) / best_lexical if best_lexical > 0 else 0.0
-        c.base = lexical_weight * lexical + dense_weight * c.dense
+        c.base = lexical_weight * lexical + dense_weight * c.dense + c.lift
         c.score = c.base
 
 

@@ -1,5 +1,5 @@
-"""Retrieval over every tier. Works without an LLM: page-level dense + lexical fusion, chain and segment
-context, session dates, then knowledge and profile."""
+"""Retrieval over every tier. Works without an LLM: page-level dense + lexical fusion, facts lifting the pages
+that stated them, chain and segment context, session dates, an optional reranker, then knowledge and profile."""
 
 from __future__ import annotations
 
@@ -10,15 +10,20 @@ import numpy as np
 from ..config import MemoryosConfig
 from ..models import Fact, Page, Segment
 from ..providers.embeddings import Embedder
+from ..providers.reranker import CrossEncoderReranker, Reranker
 from ..textutil import content_tokens, date_ranges, remove_words
 from ..tiers.long_term import LongTermMemory
 from ..tiers.mid_term import MidTermMemory
 from ..tiers.short_term import ShortTermMemory
+from .diversity import diversify
+from .fact_pages import fact_page_lifts
 from .fusion import Candidate, chain_context, date_boost, fuse, segment_boost, time_boost
 from .knowledge import about_the_user, rank_facts
 from .past import asks_about_past
 from .query_analysis import analyze_query, mentions_time
+from .rerank import rerank
 from .result import RetrievalResult, RetrievedFact, RetrievedPage, RetrievedSegment
+from .second_hop import second_hop
 from .terms import TermSample
 
 MAX_WAITING_SEARCHED = 64  # newest waiting pages embedded per query; older ones are still found lexically
@@ -39,6 +44,7 @@ class Retriever:
         self.embedder = embedder
         self.config = config
         self.terms = TermSample(mid.store, mid.scope)
+        self.reranker: Reranker | None = CrossEncoderReranker(config.reranker_model) if config.reranker_model else None
 
     def retrieve(self, query: str, now: float, max_pages: int | None = None) -> RetrievalResult:
         cfg, store, scope = self.config, self.mid.store, self.mid.scope
@@ -89,7 +95,18 @@ class Retriever:
         candidates = self._candidates(dense, lexical, query_vector, now)
         if waiting and limit:
             self._add_waiting(candidates, waiting, dict(lexical), query_vector)
+        # every fact, closed ones too: as an index into pages a fact that stopped being true still points well
+        facts = [f for f in self.long.facts(with_vectors=True, include_history=True) if _alive(f.expires_at, now)]
+        if cfg.fact_page_weight > 0 and limit:
+            lifts = fact_page_lifts(facts, fact_vector, cfg.knowledge_min_similarity, cfg.fact_page_weight)
+            self._lift(candidates, lifts, "fact", short_ids, query_vector, now)
         fuse(candidates, cfg.lexical_weight, cfg.dense_weight)
+        if cfg.hop_weight > 0 and candidates:
+            share = lambda t: self.terms.share(t, newest_seq, token=True)  # noqa: E731
+            hops = second_hop(candidates, lexical_terms, share, lambda t: store.lexical_search(scope, t, pool))
+            lifts = {pid: cfg.hop_weight * value for pid, value in hops.items()}
+            self._lift(candidates, lifts, "hop", short_ids, query_vector, now)
+            fuse(candidates, cfg.lexical_weight, cfg.dense_weight)
         if cfg.chain_weight > 0 and candidates:
             self._add_chain_neighbours(candidates, query_vector, 2 * limit + 10, now)
         chain_context(candidates, cfg.chain_weight)
@@ -97,7 +114,12 @@ class Retriever:
         date_boost(candidates, list(analysis.spans) if analysis is not None else date_ranges(query), cfg.date_weight)
         if analysis is not None and analysis.asks_time:
             time_boost(candidates, mentions_time, cfg.time_weight, limit)
-        ranked = sorted(candidates.values(), key=lambda c: (-c.score, -c.page.seq))[:limit]
+        ranked = sorted(candidates.values(), key=lambda c: (-c.score, -c.page.seq))
+        if self.reranker is not None and limit:
+            rerank_started = time.perf_counter()
+            ranked = rerank(self.reranker, query, ranked, max(limit, cfg.reranker_candidates))
+            timings["rerank"] = (time.perf_counter() - rerank_started) * 1000
+        ranked = diversify(ranked, limit, cfg.diversity_weight)
         shown: list[str | None] = [sid for sid, _ in top_segments]
         self._load_segments(by_id, shown + [c.page.segment_id for c in ranked])
         pages = [self._retrieved(c, by_id, seg_scores) for c in ranked]
@@ -106,7 +128,7 @@ class Retriever:
         mark = time.perf_counter()
         # facts that hold come first; facts that stopped being true only for questions about the past
         past = asks_about_past(query, now)
-        facts = [f for f in self.long.facts(with_vectors=True, include_history=past) if _alive(f.expires_at, now)]
+        facts = [f for f in facts if past or f.is_current()]
         user_facts = self._knowledge([f for f in facts if f.kind == "user"], about, fact_vector, now)
         assistant_facts = self._knowledge([f for f in facts if f.kind == "assistant"], about, fact_vector, now)
         profile = self.long.profile_text()
@@ -180,6 +202,25 @@ class Retriever:
             candidate = Candidate(page, _cosine(page, query_vector), None)
             candidates[page.id] = candidate
         fuse(candidates, self.config.lexical_weight, self.config.dense_weight)
+
+    def _lift(
+        self,
+        candidates: dict[str, Candidate],
+        lifts: dict[str, float],
+        signal: str,
+        short_ids: set[str],
+        query_vector: np.ndarray,
+        now: float,
+    ) -> None:
+        """Pages that another signal points at (facts they stated, a second hop) get its lift and join the pool."""
+        missing = [pid for pid in lifts if pid not in candidates and pid not in short_ids]
+        for page in self.mid.store.get_pages(self.mid.scope, missing, with_vectors=True) if missing else []:
+            if page.tier != "short" and _alive(page.expires_at, now):
+                candidates[page.id] = Candidate(page, _cosine(page, query_vector), None)
+        for pid, lift in lifts.items():
+            if pid in candidates and lift > 0:
+                candidates[pid].lift += lift
+                candidates[pid].extra[signal] = lift
 
     def _load_segments(self, by_id: dict[str, Segment], wanted: list[str | None]) -> None:
         """The segments shown (the top ones and those of returned pages), in one read."""
