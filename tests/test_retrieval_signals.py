@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from memoryos.models import Page, Scope
 from memoryos.retrieval.fusion import Candidate, chain_context, date_boost, fuse
@@ -104,3 +105,34 @@ def test_retrieval_uses_session_dates_and_chain_context(make_memo) -> None:
     result = memo.search("What did I cook on 3 March, 2024?")
     assert result.pages[0].page.id == ids[1]
     assert "date" in result.pages[0].signals
+
+
+class _Recording:
+    """The suite's embedder, remembering how many texts each call embedded."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.name, self.dim = inner, inner.name, inner.dim
+        self.calls: list[int] = []
+
+    def embed(self, texts: list[str]) -> Any:
+        self.calls.append(len(texts))
+        return self.inner.embed(texts)
+
+
+def test_the_question_is_asked_of_facts_only_when_there_are_facts(make_memo, embedder) -> None:
+    recording = _Recording(embedder)
+    memo = make_memo(embedder=recording, short_term_capacity=2, short_term_retain=0)
+    memo.add_memory("I live in Berlin with my partner.", "Berlin is a great city!")
+    memo.add_memory("I work as a nurse at the city hospital.", "That sounds demanding.")
+    memo.add_memory("Lovely weather today.", "Enjoy it!")
+    memo.flush()
+    recording.calls.clear()
+    memo.search("Where do I live?")
+    assert recording.calls == [1]  # no fact yet: the third-person form would have nothing to match
+
+    assert memo.promote()
+    assert any("Berlin" in f["text"] for f in memo.get_knowledge("user"))
+    recording.calls.clear()
+    result = memo.search("Where do I live?")
+    assert recording.calls == [2]  # the question and "Where does the user live?" in one call
+    assert any("Berlin" in f.fact.text for f in result.user_knowledge)

@@ -63,12 +63,16 @@ class Retriever:
         # the question's type and dates, relative ones against the memory's present: its newest page
         present = max((p.timestamp for p in short_pages), default=now)
         analysis = analyze_query(query, present) if cfg.query_analysis else None
+        # every fact, closed ones too: as an index into pages a fact that stopped being true still points well
+        facts = [f for f in self.long.facts(with_vectors=True, include_history=True) if _alive(f.expires_at, now)]
         timings["query"] = (time.perf_counter() - started) * 1000
         mark = time.perf_counter()
         # facts are written in the third person ("User lives in Berlin"): a question in the first or second
         # person is asked of them in the third, embedded in the same call as the page query
         about = about_the_user(focused or query)
-        vectors = self.embedder.embed([focused or query] + ([about] if about != (focused or query) else []))
+        # the third-person form only matters to facts: a memory without any is spared a second text to embed
+        asked = [focused or query] + ([about] if facts and about != (focused or query) else [])
+        vectors = self.embedder.embed(asked)
         query_vector, fact_vector = vectors[0], vectors[-1]
         timings["embed"] = (time.perf_counter() - mark) * 1000
 
@@ -95,8 +99,6 @@ class Retriever:
         candidates = self._candidates(dense, lexical, query_vector, now)
         if waiting and limit:
             self._add_waiting(candidates, waiting, dict(lexical), query_vector)
-        # every fact, closed ones too: as an index into pages a fact that stopped being true still points well
-        facts = [f for f in self.long.facts(with_vectors=True, include_history=True) if _alive(f.expires_at, now)]
         if cfg.fact_page_weight > 0 and limit:
             lifts = fact_page_lifts(facts, fact_vector, cfg.knowledge_min_similarity, cfg.fact_page_weight)
             self._lift(candidates, lifts, "fact", short_ids, query_vector, now)
