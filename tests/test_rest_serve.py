@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import uvicorn
 from test_mcp_helpers import child_env, free_port, memoryos_command, wait_for_port, write_config
+
+from memoryos.interfaces.rest import listening_socket
 
 TOKEN = "serve-test-token-000001"
 LIMITED = "serve-test-token-000002"
@@ -88,3 +92,20 @@ def test_refuses_to_serve_beyond_loopback_without_a_token(tmp_path: Path) -> Non
         timeout=120,
     )
     assert done.returncode == 1 and "without a token" in done.stderr, done.stderr
+
+
+def test_worker_connections_do_not_wait_for_delayed_acks() -> None:
+    """The socket `serve --workers N` hands its workers: the connections it accepts send without Nagle's delay
+    (TCP_NODELAY, inherited from the listening socket), as a one-worker server's do."""
+    config = uvicorn.Config("memoryos.interfaces.rest:app_from_environment", host="127.0.0.1", port=0, workers=2)
+    listener = listening_socket(config)
+    try:
+        listener.listen()
+        with socket.create_connection(listener.getsockname()) as client:
+            accepted, _ = listener.accept()
+            with accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+                client.sendall(b"x")
+                assert accepted.recv(1) == b"x"
+    finally:
+        listener.close()
