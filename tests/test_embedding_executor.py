@@ -120,6 +120,30 @@ def test_batches_are_bounded_and_queries_jump_ahead_of_a_bulk_request() -> None:
         np.testing.assert_allclose(vectors, np.stack([vector_of(t) for t in texts]))
 
 
+def test_a_bulk_request_goes_in_short_slices_so_a_query_waits_for_one_slice_at_most() -> None:
+    gate = threading.Event()
+    inner = RecordingEmbedder(gate)
+    executor = BatchingEmbedder(inner, max_batch=32, cache_size=0, bulk_slice=3)
+    bulk_texts = [f"page {i:02d}" for i in range(10)]
+    bulk: list[np.ndarray] = []
+    bulk_thread = threading.Thread(target=lambda: bulk.append(executor.embed(bulk_texts)))
+    bulk_thread.start()
+    assert inner.entered.wait(5)  # the bulk request's first slice is in the model
+    answers: list[Any] = []
+    waiter = threading.Thread(target=lambda: answers.extend(run_threads(executor.embed, [["q1"], ["q2"]])))
+    waiter.start()
+    wait_queued(executor, 3)  # the rest of the bulk request and both queries
+    gate.set()
+    bulk_thread.join(10)
+    waiter.join(10)
+    assert inner.calls[0] == bulk_texts[:3]  # one slice, though the call had room for 32
+    assert inner.calls[1] == ["q1", "q2", *bulk_texts[3:6]]  # the queries go with the next slice
+    assert [len(c) for c in inner.calls[2:]] == [3, 1]
+    np.testing.assert_allclose(bulk[0], np.stack([vector_of(t) for t in bulk_texts]))
+    for texts, vectors in zip([["q1"], ["q2"]], answers, strict=True):
+        np.testing.assert_allclose(vectors, np.stack([vector_of(t) for t in texts]))
+
+
 def test_repeated_queries_come_from_the_cache_and_the_cache_is_bounded() -> None:
     inner = RecordingEmbedder()
     executor = BatchingEmbedder(inner, cache_size=2)
@@ -137,8 +161,10 @@ def test_repeated_queries_come_from_the_cache_and_the_cache_is_bounded() -> None
     np.testing.assert_allclose(mixed, np.stack([vector_of(t) for t in ["c", "new", "c"]]))
     bulk = [f"page {i}" for i in range(20)]
     executor.embed(bulk)
+    before = len(inner.calls)
     executor.embed(bulk)
-    assert inner.calls[-1] == sorted(bulk, key=len)  # bulk texts are not cached
+    again_embedded = [t for call in inner.calls[before:] for t in call]
+    assert again_embedded == sorted(bulk, key=len)  # bulk texts are not cached
 
 
 def test_an_error_reaches_the_callers_of_that_call_and_the_executor_goes_on() -> None:

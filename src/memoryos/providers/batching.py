@@ -5,8 +5,9 @@ would run N model calls at once, each wanting every core (the runtime's own thre
 fight over the cores and throughput falls as clients are added. Here one model call runs at a time, made by one
 of the callers (an idle process hands nothing to another thread). Texts that arrive while the model is busy wait
 and go together into its next call, so a busy server embeds its queries in batches (about half the CPU per text
-of single calls here) and an idle one adds no delay at all. Long requests (an import, a consolidation) are cut
-into slices of their texts, shortest first, and the small ones that arrive meanwhile are served between slices.
+of single calls here) and an idle one adds no delay at all. Long requests (an import, a consolidation, a
+promotion's facts) are cut into short slices of their texts, shortest first, and the small ones that arrive
+meanwhile go first into the next call: a query waits for at most one slice of background work.
 Repeated short texts (the same query asked again) come from an LRU cache.
 """
 
@@ -26,6 +27,10 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BATCH = 32  # texts per model call: beyond this a batch of short queries gains nothing here
 DEFAULT_CACHE_SIZE = 2048  # vectors of recent short texts (384 floats each: ~3 MB)
 SMALL_REQUEST = 8  # calls of at most this many texts are queries (cached, served first); longer ones are bulk
+# texts of a bulk request per model call: a query that arrives meanwhile waits for that call to end, and 8 texts
+# cost no more CPU per text than 32 here (6.6-7.1 ms each at 4-32 per call, 11-12 ms alone) but take a quarter of
+# the time (130 ms against 570-650 ms per call on 2 busy cores)
+DEFAULT_BULK_SLICE = 8
 
 
 class _Request:
@@ -54,12 +59,14 @@ class BatchingEmbedder:
         max_batch: int = DEFAULT_MAX_BATCH,
         cache_size: int = DEFAULT_CACHE_SIZE,
         small_request: int = SMALL_REQUEST,
+        bulk_slice: int = DEFAULT_BULK_SLICE,
     ) -> None:
         self.inner = inner
         self.name = inner.name
         self.dim = inner.dim
         self.max_batch = max(1, max_batch)
         self.small_request = small_request
+        self.bulk_slice = max(1, bulk_slice)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
@@ -122,18 +129,23 @@ class BatchingEmbedder:
         return request.out
 
     def _take(self) -> list[tuple[_Request, list[int]]]:
-        """The next model call's texts: waiting queries first (oldest first), then a slice of the oldest bulk
-        request, up to max_batch texts in all. Called with the condition held and the queue not empty."""
+        """The next model call's texts: waiting queries first (oldest first), then slices of bulk requests (oldest
+        first, at most bulk_slice texts of them in all), up to max_batch texts in all. Called with the condition
+        held and the queue not empty."""
         taken: list[tuple[_Request, list[int]]] = []
         room = self.max_batch
+        bulk_room = self.bulk_slice
         for request in sorted(self._queue, key=lambda r: not r.small):  # stable: arrival order within each kind
-            if room <= 0:
+            if room <= 0 or (not request.small and bulk_room <= 0):
                 break
-            rows = request.order[request.next : request.next + room]
+            share = room if request.small else min(room, bulk_room)
+            rows = request.order[request.next : request.next + share]
             if not rows:
                 continue
             request.next += len(rows)
             room -= len(rows)
+            if not request.small:
+                bulk_room -= len(rows)
             taken.append((request, rows))
             if request.next >= len(request.texts):
                 self._queue.remove(request)
