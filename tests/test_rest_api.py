@@ -102,6 +102,12 @@ def test_health_info_openapi_and_inspector_files(make_client: MakeClient) -> Non
     page = client.get("/")
     assert page.status_code == 200 and "memoryos inspector" in page.text
     assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY" and page.headers["referrer-policy"] == "no-referrer"
+    for response in (page, client.get("/health"), client.get("/v1/info")):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["cache-control"] == "no-store"  # memory changes under the inspector
+        assert len(response.headers.get_list("cache-control")) == 1
+    assert "content-security-policy" not in client.get("/v1/info").headers  # the API's answers are not pages
     for name in ("inspector.js", "inspector.css"):
         assert client.get(f"/static/{name}").status_code == 200
     web = Path(__import__("memoryos.interfaces.rest", fromlist=["x"]).__file__).parent / "web"

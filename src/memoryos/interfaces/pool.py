@@ -56,17 +56,26 @@ class MemoryPool:
     @contextmanager
     def use(self, user_id: str | None = None) -> Iterator[Memoryos]:
         """The user's Memoryos, kept open for the duration of the block."""
-        slot = self._acquire(self.user(user_id))
+        slot = self.lease(self.user(user_id))
         try:
             yield slot.memo
         finally:
-            with self._lock:
-                slot.leases -= 1
-                close_now = slot.evicted and slot.leases == 0
-            if close_now:
-                slot.memo.close()
+            evicted = self.release(slot)
+            if evicted is not None:
+                evicted.close()
 
-    def _acquire(self, uid: str) -> _Slot:
+    def lease_open(self, uid: str) -> _Slot | None:
+        """The memory of `uid` (a checked id) if it is open already, kept open until `release`; None if it must be
+        opened first (`lease`). Never waits for storage, so an event loop may call it."""
+        with self._lock:
+            slot = None if self._closed else self._slots.get(uid)
+            if slot is not None:
+                self._slots.move_to_end(uid)
+                slot.leases += 1
+            return slot
+
+    def lease(self, uid: str) -> _Slot:
+        """The memory of `uid` (a checked id), opened if need be, kept open until `release`."""
         evicted: list[_Slot] = []
         with self._lock:
             if self._closed:
@@ -87,6 +96,13 @@ class MemoryPool:
         for old in evicted:
             old.memo.close()
         return slot
+
+    def release(self, slot: _Slot) -> Memoryos | None:
+        """End a lease. Returns the memory if it was evicted meanwhile and this was its last lease: the caller
+        closes it (which may wait for its upkeep step), so that an event loop can hand that to a thread."""
+        with self._lock:
+            slot.leases -= 1
+            return slot.memo if slot.evicted and slot.leases == 0 else None
 
     def open_users(self) -> list[str]:
         with self._lock:

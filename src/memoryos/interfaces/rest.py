@@ -19,7 +19,8 @@ from importlib import resources
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query, Request, Security
-from fastapi.responses import FileResponse, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 
@@ -29,7 +30,17 @@ from ..memoryos import Memoryos
 from ..tiers.mid_term import reaches_threshold
 from . import rest_models as m
 from .auth import Authenticator, Grant, TokenPolicy
-from .http_guard import BodyLimits, HostPolicy, HttpGuard, default_max_body_bytes
+from .http_guard import (
+    ASGIApp,
+    BodyLimits,
+    HostPolicy,
+    HttpGuard,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    default_max_body_bytes,
+)
 from .logs import LEVELS, configure_logging
 from .pool import MemoryPool
 from .rest_errors import ERROR_RESPONSES, install_error_handlers
@@ -106,12 +117,25 @@ def grant(request: Request, credentials: Credentials) -> Grant:
     return service(request).auth.authenticate(_header(credentials))
 
 
-def user_memory(request: Request, user_id: UserId, credentials: Credentials) -> Iterator[Memoryos]:
-    """The memory of the path's user, after checking the token may reach that user."""
+async def user_memory(request: Request, user_id: UserId, credentials: Credentials) -> AsyncIterator[Memoryos]:
+    """The memory of the path's user, after checking the token may reach that user.
+
+    Async, so that FastAPI runs it on the event loop: a sync dependency with `yield` costs two more hops to its
+    thread pool per request (entering, leaving), each a wait for a thread and the interpreter lock on a busy
+    server. Only opening a memory, or closing one the pool evicted, goes to a thread."""
     svc = service(request)
     svc.auth.authorize(_header(credentials), user_id)
-    with svc.pool.use(svc.pool.user(user_id)) as memo:
-        yield memo
+    pool = svc.pool
+    uid = pool.user(user_id)
+    slot = pool.lease_open(uid)
+    if slot is None:
+        slot = await run_in_threadpool(pool.lease, uid)
+    try:
+        yield slot.memo
+    finally:
+        evicted = pool.release(slot)
+        if evicted is not None:
+            await run_in_threadpool(evicted.close)
 
 
 Memory = Annotated[Memoryos, Depends(user_memory)]
@@ -148,7 +172,7 @@ def _declared_query(dependant: Any) -> Iterator[str]:
         yield from _declared_query(sub)
 
 
-def strict_query(request: Request) -> None:
+async def strict_query(request: Request) -> None:  # async: no hop to the thread pool for this check
     """Refuse query parameters the operation does not take, or takes once but got several times.
 
     A misspelt `?limt=5` silently ignored, or `?min_heat=1&min_heat=9` silently read as one of them, would answer
@@ -383,6 +407,33 @@ def forget_user(memo: Memory, confirm: Annotated[bool, Query(description="Must b
     return m.Forgotten(user_id=memo.scope.user_id, pages_deleted=memo.forget_user())
 
 
+class SecurityHeaders:
+    """Headers on every response: no MIME sniffing, no caching (memory changes under the inspector), and for the
+    inspector's pages PAGE_HEADERS. Pure ASGI: Starlette's BaseHTTPMiddleware would pass each response through a
+    task and a memory stream of its own."""
+
+    API = ((b"x-content-type-options", "nosniff"), (b"cache-control", "no-store"))
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.page = self.API + tuple((name.lower().encode("latin-1"), value) for name, value in PAGE_HEADERS.items())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        wanted = self.API if scope["path"].startswith("/v1/") else self.page
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _value in message.get("headers", ())}
+                extra = [(name, value.encode("latin-1")) for name, value in wanted if name not in present]
+                message["headers"] = [*message.get("headers", ()), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def _web_file(name: str) -> str:
     return str(resources.files(WEB_PACKAGE[0]).joinpath(WEB_PACKAGE[1], name))
 
@@ -448,16 +499,7 @@ def create_app(
 
     app.mount("/static", StaticFiles(packages=[WEB_PACKAGE]), name="static")
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Cache-Control", "no-store")  # memory changes under the inspector
-        if not request.url.path.startswith("/v1/"):
-            for name, value in PAGE_HEADERS.items():
-                response.headers.setdefault(name, value)
-        return response
-
+    app.add_middleware(SecurityHeaders)
     # outermost, so that nothing of the app (not even /health or the inspector's files) answers a foreign Host
     app.add_middleware(HttpGuard, hosts=hosts, limits=limits)
     log.info(
