@@ -68,8 +68,12 @@ LLM_TARGETS: list[tuple[str, str, float, str]] = [
 
 
 def suite_keys(results: dict[str, Any]) -> list[tuple[str, str]]:
-    """(results key, label) of each update suite run: the dev phrasings and the held-out ones."""
-    names = {"update_suite": "update suite", "update_suite_heldout": "held-out suite", "update_suite_fresh": "fresh suite"}
+    """(results key, label) of each update suite run: the dev phrasings, the held-out ones and the fresh ones."""
+    names = {
+        "update_suite": "update suite",
+        "update_suite_heldout": "held-out suite",
+        "update_suite_fresh": "fresh suite",
+    }
     return [(key, label) for key, label in names.items() if results.get(key, {}).get("summary")]
 
 
