@@ -412,16 +412,3 @@ ONGOING: list[str] = [
     "I watched [golf] on TV.",
     "I play [golf] and tennis.",
 ]
-
-# what a value of each category is, for choosing the value among a statement's candidate phrases
-VALUE_LABELS: dict[str, list[str]] = {
-    "residence": ["a city", "a town", "a country"],
-    "employer": ["a company", "an employer", "a business"],
-    "trip": ["a country", "a city", "a destination"],
-    "favorite:food": ["a food", "a dish", "a meal"],
-    "favorite:drink": ["a drink", "a beverage"],
-    "occupation": ["a job", "a profession", "an occupation"],
-    "car": ["a car", "a car model", "a vehicle"],
-    "sport": ["a sport", "a physical activity"],
-    "pet": ["a pet's name"],
-}

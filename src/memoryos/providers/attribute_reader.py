@@ -42,6 +42,9 @@ FLOOR = 0.45  # below this a statement is about none of the attributes
 MARGIN = 0.04  # the attribute must beat "none" (and the next attribute) by this much
 QUESTION_FLOOR = 0.5  # a question below this asks about none of the attributes
 ENDED_MARGIN = 0.02  # a clause reads as an ending when it is nearer the endings than the ongoing by this
+VALUE_FLOOR = 0.35  # a value is at least this like the exemplars' values (mean of the best three)
+LONGER_SLACK = 0.03
+_STEM = 5  # a word sharing its first five letters with a frame word is that word ("drinker", "drink")
 SINGLE = {
     "residence": "residence",
     "employer": "employer",
@@ -80,10 +83,10 @@ class Reading:
 class _Bank:
     vectors: np.ndarray
     labels: list[str]
-    frames: dict[str, frozenset[str]]
+    frame: frozenset[str]  # every word the exemplars use around their values
     questions: np.ndarray
     question_labels: list[str]
-    value_labels: dict[str, np.ndarray]
+    values: dict[str, np.ndarray]  # the exemplars' values per category: what a value of it looks like
     clauses: np.ndarray
     clause_ended: np.ndarray
 
@@ -146,18 +149,19 @@ class AttributeReader:
     def _build(self) -> _Bank:
         labels: list[str] = []
         texts: list[str] = []
-        frames: dict[str, set[str]] = {}
+        frame: set[str] = set()
+        examples: dict[str, list[str]] = {}
         for label, exemplars in ex.STATEMENTS.items():
             for exemplar in exemplars:
                 labels.append(label)
                 texts.append(_plain(exemplar))
-                frame = _BRACKET.sub(" ", exemplar)
-                frames.setdefault(_category(label), set()).update(w.lower() for w in re.findall(r"[\w'’-]+", frame))
+                frame.update(w.lower() for w in re.findall(r"[\w'’-]+", _BRACKET.sub(" ", exemplar)))
+                examples.setdefault(_category(label), []).extend(_BRACKET.findall(exemplar))
         labels += ["none"] * len(ex.NONE)
         texts += ex.NONE
         question_labels = [label for label, qs in ex.QUESTIONS.items() for _ in qs]
         questions = [q for qs in ex.QUESTIONS.values() for q in qs]
-        value_labels = [(c, v) for c, vs in ex.VALUE_LABELS.items() for v in vs]
+        value_labels = [(c, v) for c, vs in examples.items() for v in dict.fromkeys(vs)]
         clauses = [_plain(c) for c in ex.ENDED + ex.ONGOING]
         everything = texts + questions + [v for _, v in value_labels] + clauses
         vectors = _unit(self.embed(everything))
@@ -168,10 +172,10 @@ class AttributeReader:
         return _Bank(
             vectors=vectors[:n],
             labels=labels,
-            frames={c: frozenset(ws) for c, ws in frames.items()},
+            frame=frozenset(frame),
             questions=vectors[n : n + m],
             question_labels=question_labels,
-            value_labels={c: np.stack(vs) for c, vs in by_category.items()},
+            values={c: np.stack(vs) for c, vs in by_category.items()},
             clauses=vectors[n + m + k :],
             clause_ended=np.array([True] * len(ex.ENDED) + [False] * len(ex.ONGOING)),
         )
@@ -187,9 +191,7 @@ class AttributeReader:
             none = scores.pop("none", 0.0)
             ranked = sorted(scores.items(), key=lambda kv: -kv[1])
             best, score = ranked[0]
-            rival = max(
-                [none] + [s for label, s in ranked[1:] if _category(label) != _category(best)], default=none
-            )
+            rival = max([none] + [s for label, s in ranked[1:] if _category(label) != _category(best)], default=none)
             out.append((best, score) if score >= FLOOR and score - rival >= MARGIN else None)
         return out
 
@@ -214,8 +216,9 @@ class AttributeReader:
 
     def _candidates(self, sentence: str, category: str) -> list[str]:
         """The phrases that may be the value: up to three consecutive words, none of them a function word, a
-        time word or a word of the attribute's frame, not across punctuation."""
-        frame = self.bank().frames.get(category, frozenset())
+        time word or a word (or a word's stem) the exemplars use around values, not across punctuation."""
+        frame = self.bank().frame
+        stems = {w[:_STEM] for w in frame if len(w) >= _STEM}
         runs: list[list[str]] = [[]]
         previous_end = 0
         for m in _words(sentence):
@@ -223,9 +226,12 @@ class AttributeReader:
             gap = sentence[previous_end : m.start()]
             previous_end = m.end()
             low = word.lower().strip("'’")
-            if re.search(r"[^\s]", gap) or low in STOPWORDS or low in _TIME_WORDS or low in frame:
+            skip = (
+                low in STOPWORDS or low in _TIME_WORDS or low in frame or (len(low) >= _STEM and low[:_STEM] in stems)
+            )
+            if re.search(r"[^\s]", gap) or skip:
                 runs.append([])
-            if low in STOPWORDS or low in _TIME_WORDS or low in frame or word in _NOT_NAMES:
+            if skip or word in _NOT_NAMES:
                 continue
             runs[-1].append(re.sub(r"['’]s$", "", word))
         out: list[str] = []
@@ -239,10 +245,16 @@ class AttributeReader:
         self, category: str, candidates: list[str], vectors: dict[str, np.ndarray], held: Sequence[Fact]
     ) -> tuple[str | None, Fact | None]:
         """The new value (the most typical candidate no current fact names) and the fact naming a candidate."""
-        labels = self.bank().value_labels.get(category)
-        if labels is None or not candidates:
+        values = self.bank().values.get(category)
+        if values is None or not candidates:
             return None, None
-        scored = sorted(candidates, key=lambda c: -float(np.max(labels @ vectors[c])))
+        typical = {c: float(np.mean(sorted(values @ vectors[c])[-TOP:])) for c in candidates}
+        # of a phrase and a longer one holding it, the longer unless clearly less typical ("hot chocolate")
+        for c in candidates:
+            for longer in candidates:
+                if c != longer and _named(c, longer) and typical[longer] >= typical[c] - LONGER_SLACK:
+                    typical[c] = min(typical[c], typical[longer] - 1e-6)
+        scored = sorted((c for c in candidates if typical[c] >= VALUE_FLOOR), key=lambda c: -typical[c])
         named = next((f for c in scored[:2] for f in held if _named(c, f.text)), None)
         fresh = [c for c in scored if not any(_named(c, f.text) for f in held)]
         return (fresh[0] if fresh else None), named
@@ -274,7 +286,8 @@ class AttributeReader:
         value, named = self._best_value(category, candidates, vectors, held)
         if category == "sport":
             if value is None:
-                return Reading(Attribute(key_for("hobby", named_value(named)), "", ""), confirms=named) if named else None
+                said = Attribute(key_for("hobby", _fact_value(named)), "", "") if named else None
+                return Reading(said, confirms=named) if said else None
             key = key_for("hobby", value.lower())
             ends = tuple(f for f in held if f.attribute != key and self._ended(sentence, f, "golf"))
             return Reading(Attribute(key, value.lower(), f"{subject} does {value.lower()}"), ends=ends)
@@ -392,10 +405,6 @@ def _fact_value(fact: Fact) -> str:
         names = [w for w in words[1:] if w not in _NOT_NAMES and w.lower() not in PET_KINDS and w != "User"]
         return names[0] if names else ""
     return key.partition(":")[2].replace("_", " ")
-
-
-def named_value(fact: Fact) -> str:
-    return _fact_value(fact)
 
 
 def category_prefix(category: str) -> str:

@@ -12,8 +12,8 @@ import numpy as np
 from ..config import MemoryosConfig
 from ..models import Fact, Page
 from ..textutil import clip, clip_tail, extract_keywords, sentences
-from .embeddings import Embedder
 from .attribute_reader import reader_for
+from .embeddings import Embedder
 from .fact_extraction import page_facts
 from .profile_builder import build_profile
 from .results import ConsolidationOut, PromotionOut, TopicOut

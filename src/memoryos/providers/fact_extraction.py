@@ -293,7 +293,7 @@ def _read_by_meaning(
             side = read_side(page.user_input if kind == "user" else page.agent_response)
             for sentence, _subject in candidate_statements(side.text, own, other):
                 said = first_person(sentence)
-                if not find_attributes(said, SUBJECTS[kind]) and find_change(said) is None:
+                if not find_attributes(said, SUBJECTS[kind]):
                     unread[(kind, sentence)] = said
     keys = list(unread)
     out: dict[tuple[KnowledgeKind, str], Reading] = {}
