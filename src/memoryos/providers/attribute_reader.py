@@ -40,6 +40,8 @@ Embed = Callable[[Sequence[str]], np.ndarray]
 TOP = 3  # similarities averaged per label: one odd exemplar does not decide
 FLOOR = 0.45  # below this a statement is about none of the attributes
 MARGIN = 0.04  # the attribute must beat "none" (and the next attribute) by this much
+WEAK_FLOOR = 0.3  # a weaker reading counts when it clearly beats "none" and a typical value is found
+WEAK_MARGIN = 0.08
 QUESTION_FLOOR = 0.5  # a question below this asks about none of the attributes
 ENDED_MARGIN = 0.02  # a clause reads as an ending when it is nearer the endings than the ongoing by this
 VALUE_FLOOR = 0.35  # a value is at least this like the exemplars' values (mean of the best three)
@@ -182,17 +184,25 @@ class AttributeReader:
 
     # ---- statements ----
 
-    def classify(self, vectors: np.ndarray) -> list[tuple[str, float] | None]:
-        """Per statement vector, the label it is about (with its score), or None."""
+    def classify(self, vectors: np.ndarray) -> list[tuple[str, float, bool] | None]:
+        """Per statement vector: the label it is most about, its score, and whether it stands out *strongly*
+        (clears FLOOR and beats "none" and every other attribute by MARGIN) or only *weakly* (beats "none" by
+        WEAK_MARGIN, the other attributes by MARGIN / 2; the caller then wants a typical value as well). None
+        when it is about none of the attributes."""
         bank = self.bank()
-        out: list[tuple[str, float] | None] = []
+        out: list[tuple[str, float, bool] | None] = []
         for row in _unit(vectors) @ bank.vectors.T:
             scores = _scores(row, bank.labels)
             none = scores.pop("none", 0.0)
             ranked = sorted(scores.items(), key=lambda kv: -kv[1])
             best, score = ranked[0]
-            rival = max([none] + [s for label, s in ranked[1:] if _category(label) != _category(best)], default=none)
-            out.append((best, score) if score >= FLOOR and score - rival >= MARGIN else None)
+            other = max((s for label, s in ranked[1:] if _category(label) != _category(best)), default=0.0)
+            if score >= FLOOR and score - max(none, other) >= MARGIN:
+                out.append((best, score, True))
+            elif score >= WEAK_FLOOR and score - none >= WEAK_MARGIN and score - other >= MARGIN / 2:
+                out.append((best, score, False))
+            else:
+                out.append(None)
         return out
 
     def read(
@@ -202,17 +212,38 @@ class AttributeReader:
         if not sentences:
             return []
         labels = self.classify(self.embed(list(sentences)))
-        wanted: list[tuple[int, str, list[str]]] = []
+        wanted: list[tuple[int, str, bool, list[str]]] = []
         for i, (sentence, label) in enumerate(zip(sentences, labels, strict=True)):
-            if label is not None:
-                wanted.append((i, label[0], self._candidates(sentence, _category(label[0]))))
-        phrases = sorted({p for _, _, ps in wanted for p in ps})
+            if label is None:
+                held = self._held_named(sentence, related)
+                if held is not None:  # names what memory holds for an attribute: about that attribute
+                    wanted.append((i, held, False, self._candidates(sentence, held)))
+            elif (label[2] and _category(label[0]) == "relationship") or (
+                _category(label[0]) != "relationship" and not _about_someone_else(sentence)
+            ):
+                wanted.append((i, label[0], label[2], self._candidates(sentence, _category(label[0]))))
+        phrases = sorted({p for *_, ps in wanted for p in ps})
         vectors = dict(zip(phrases, _unit(self.embed(phrases)), strict=True)) if phrases else {}
         out: list[Reading | None] = [None] * len(sentences)
-        clause_texts: dict[str, np.ndarray] = {}
-        for i, label, candidates in wanted:
-            out[i] = self._reading(sentences[i], label, candidates, vectors, related, subject, clause_texts)
+        for i, label, _strong, candidates in wanted:
+            out[i] = self._reading(sentences[i], label, candidates, vectors, related, subject)
         return out
+
+    def _held_named(self, sentence: str, related: Sequence[Fact]) -> str | None:
+        """The category of a current attributed fact whose value this sentence names (a place, a company, a
+        car, a taste, a job, a trip's destination), if exactly one."""
+        found = set()
+        for fact in related:
+            key = fact.attribute or ""
+            category = next((c for c, k in SINGLE.items() if k == key), None)
+            if category is None and key.startswith(MULTI["trip"]):
+                category = "trip"
+            if category in {None, "age", "relationship"}:
+                continue
+            value = _held_value(fact, category or "")
+            if value and _named(value, sentence):
+                found.add(category)
+        return found.pop() if len(found) == 1 else None
 
     def _candidates(self, sentence: str, category: str) -> list[str]:
         """The phrases that may be the value: up to three consecutive words, none of them a function word, a
@@ -267,7 +298,6 @@ class AttributeReader:
         vectors: dict[str, np.ndarray],
         related: Sequence[Fact],
         subject: str,
-        clauses: dict[str, np.ndarray],
     ) -> Reading | None:
         category = _category(label)
         held = [f for f in related if _held_categories(f, category)]
@@ -385,6 +415,33 @@ class AttributeReader:
         if not ranked or ranked[0][1] < QUESTION_FLOOR:
             return None
         return ranked[0][0]
+
+
+_OTHERS = (
+    "mother mom mum dad father sister brother friend friends wife husband son daughter kid kids children child "
+    "parents parent boss colleague colleagues coworker coworkers neighbour neighbor cousin aunt uncle grandma grandpa "
+    "grandmother grandfather roommate family team classmate teacher"
+)
+_SOMEONE_ELSE_RE = re.compile(rf"^\s*(?:my|our|his|her|their)\s+(?:best\s+|older\s+|younger\s+|little\s+|big\s+)?"
+                              rf"(?:{'|'.join(_OTHERS.split())})\b(?!\s+and\s+I\b)", re.IGNORECASE)  # fmt: skip
+
+
+def _about_someone_else(sentence: str) -> bool:
+    """The sentence's subject is another person ("My sister moved to Chicago"), not the speaker."""
+    return bool(_SOMEONE_ELSE_RE.match(sentence))
+
+
+def _held_value(fact: Fact, category: str) -> str:
+    """The value a current fact of a category holds, as far as its text shows: the capitalised run after its
+    first word for names, the key's thing for trips (the place), else the words after the verb."""
+    if category == "trip":
+        return (fact.attribute or "").partition(":")[2].replace("_", " ")
+    text = re.sub(r"^(?:the\s+)?user(?:['’]s)?\s+", "", fact.text, flags=re.IGNORECASE)
+    if category in {"residence", "employer", "car"}:
+        names = re.findall(r"\b[A-Z][\w'’&-]*(?:\s+(?:[A-Z][\w'’&-]*|\d+))*", text)
+        names = [n for n in names if n not in _NOT_NAMES and n.lower() not in STOPWORDS and n != "User"]
+        return names[0] if len(names) == 1 else ""
+    return ""
 
 
 def _opens(sentence: str, phrase: str) -> bool:
