@@ -26,6 +26,7 @@ import threading
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -86,8 +87,6 @@ class _Bank:
     vectors: np.ndarray
     labels: list[str]
     frame: frozenset[str]  # every word the exemplars use around their values
-    questions: np.ndarray
-    question_labels: list[str]
     values: dict[str, np.ndarray]  # the exemplars' values per category: what a value of it looks like
     clauses: np.ndarray
     clause_ended: np.ndarray
@@ -138,6 +137,7 @@ class AttributeReader:
     def __init__(self, embed: Embed) -> None:
         self.embed = embed
         self._bank: _Bank | None = None
+        self._questions: tuple[np.ndarray, list[str]] | None = None
         self._lock = threading.Lock()
 
     # ---- exemplars ----
@@ -161,8 +161,7 @@ class AttributeReader:
                 examples.setdefault(_category(label), []).extend(_BRACKET.findall(exemplar))
         labels += ["none"] * len(ex.NONE)
         texts += ex.NONE
-        question_labels = [label for label, qs in ex.QUESTIONS.items() for _ in qs]
-        questions = [q for qs in ex.QUESTIONS.values() for q in qs]
+        questions: list[str] = []
         value_labels = [(c, v) for c, vs in examples.items() for v in dict.fromkeys(vs)]
         clauses = [_plain(c) for c in ex.ENDED + ex.ONGOING]
         everything = texts + questions + [v for _, v in value_labels] + clauses
@@ -175,8 +174,6 @@ class AttributeReader:
             vectors=vectors[:n],
             labels=labels,
             frame=frozenset(frame),
-            questions=vectors[n : n + m],
-            question_labels=question_labels,
             values={c: np.stack(vs) for c, vs in by_category.items()},
             clauses=vectors[n + m + k :],
             clause_ended=np.array([True] * len(ex.ENDED) + [False] * len(ex.ONGOING)),
@@ -225,8 +222,8 @@ class AttributeReader:
         phrases = sorted({p for *_, ps in wanted for p in ps})
         vectors = dict(zip(phrases, _unit(self.embed(phrases)), strict=True)) if phrases else {}
         out: list[Reading | None] = [None] * len(sentences)
-        for i, label, _strong, candidates in wanted:
-            out[i] = self._reading(sentences[i], label, candidates, vectors, related, subject)
+        for i, name, _strong, candidates in wanted:
+            out[i] = self._reading(sentences[i], name, candidates, vectors, related, subject)
         return out
 
     def _held_named(self, sentence: str, related: Sequence[Fact]) -> str | None:
@@ -408,9 +405,14 @@ class AttributeReader:
     # ---- questions ----
 
     def question_category(self, vector: np.ndarray) -> str | None:
-        """The attribute a question asks about (its embedding against exemplar questions), or None."""
-        bank = self.bank()
-        scores = _scores(bank.questions @ _unit(vector), bank.question_labels)
+        """The attribute a question asks about (its embedding against exemplar questions), or None. The
+        exemplar questions (a few dozen) are embedded on first use, apart from the statements' exemplars."""
+        with self._lock:
+            if self._questions is None:
+                labels = [label for label, qs in ex.QUESTIONS.items() for _ in qs]
+                self._questions = (_unit(self.embed([q for qs in ex.QUESTIONS.values() for q in qs])), labels)
+            questions, labels = self._questions
+        scores = _scores(questions @ _unit(vector), labels)
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
         if not ranked or ranked[0][1] < QUESTION_FLOOR:
             return None
@@ -464,23 +466,28 @@ def _fact_value(fact: Fact) -> str:
     return key.partition(":")[2].replace("_", " ")
 
 
-def category_prefix(category: str) -> str:
-    """The stored keys of a reader category: "residence" → "residence", "pet" → "pet:"."""
-    return MULTI.get(category, SINGLE.get(category, category))
+def holds_category(key: str | None, category: str) -> bool:
+    """A fact's attribute key is one of the reader category's keys ("pet:dog" is a "pet", "hobby:rowing" a
+    "sport")."""
+    if not key:
+        return False
+    return key.startswith(MULTI[category]) if category in MULTI else key == SINGLE.get(category, category)
 
 
 _READERS: weakref.WeakKeyDictionary[object, AttributeReader] = weakref.WeakKeyDictionary()
 _READERS_LOCK = threading.Lock()
 
 
-def reader_for(embedder: object) -> AttributeReader:
-    """The reader of an embedder (its exemplars embedded once, however many memories share it)."""
+def reader_for(embedder: Any) -> AttributeReader:
+    """The reader of an embedder (its exemplars embedded once, however many memories share it; a lazily loaded
+    embedder is read through to the model it loads)."""
     with _READERS_LOCK:
-        reader = _READERS.get(embedder)
+        inner = embedder.get() if callable(getattr(embedder, "get", None)) else embedder
+        reader = _READERS.get(inner)
         if reader is None:
-            reader = AttributeReader(embedder.embed)  # type: ignore[attr-defined]
-            _READERS[embedder] = reader
+            reader = AttributeReader(inner.embed)
+            _READERS[inner] = reader
         return reader
 
 
-__all__ = ["AttributeReader", "Reading", "category_prefix", "reader_for"]
+__all__ = ["AttributeReader", "Reading", "holds_category", "reader_for"]

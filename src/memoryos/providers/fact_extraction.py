@@ -255,9 +255,8 @@ def page_facts(
                 reading = readings.get((kind, sentence)) if not (attrs or ends) else None
                 if reading is not None:
                     outs = _reading_operation(kind, sentence, reading, index, page)
-                    for n, out in enumerate(outs):
-                        shown = (reading.attribute,) if n == 0 and reading.attribute.statement else ()
-                        found.append(Extracted(kind, out, sentence, shown, page.timestamp))
+                    for out in outs:  # the profile keeps to what the rules read (lines it can state plainly)
+                        found.append(Extracted(kind, out, sentence, (), page.timestamp))
                     continue
                 score = len(set(informative_words(sentence))) + _ATTRIBUTE_BONUS * bool(attrs or ends)
                 # an attribute says whose it is ("Home for me is Lisbon"); other news needs the speaker as subject
