@@ -309,7 +309,7 @@ class AttributeReader:
         names_only = category in {"residence", "employer", "car"}
         if names_only:
             candidates = [c for c in candidates if c[:1].isupper() or c[:1].isdigit()]
-            candidates = [c for c in candidates if not _opens(sentence, c) or " " in c or _named_elsewhere(c, held)]
+            # a capitalised first word may be a name ("Tucson has been home"): its typicality decides
         value, named = self._best_value(category, candidates, vectors, held)
         if category == "sport":
             if value is None:
