@@ -58,6 +58,10 @@ SINGLE = {
     "occupation": "occupation",
     "car": "car",
 }
+# values a weak reading may take: a name, a number, a month and place, a pet's kind and name; tastes, jobs and
+# sports are open-ended common nouns (any noun phrase looks a little like a food), so they need a strong reading
+TYPED_VALUES = frozenset({"residence", "employer", "car", "age", "trip", "pet"})
+OPEN_VALUES = frozenset({"favorite:food", "favorite:drink", "occupation", "sport"})
 # categories with a key per thing: the stored key's prefix
 MULTI = {"pet": "pet:", "trip": "plan:", "sport": "hobby:"}
 _BRACKET = re.compile(r"\[([^\]]+)\]")
@@ -215,8 +219,10 @@ class AttributeReader:
                 held = self._held_named(sentence, related)
                 if held is not None:  # names what memory holds for an attribute: about that attribute
                     wanted.append((i, held, False, self._candidates(sentence, held)))
-            elif (label[2] and _category(label[0]) == "relationship") or (
-                _category(label[0]) != "relationship" and not _about_someone_else(sentence)
+            elif _says_self(sentence) and (
+                (label[2] and _category(label[0]) == "relationship")
+                or (label[2] and _category(label[0]) in OPEN_VALUES and not _about_someone_else(sentence))
+                or (_category(label[0]) in TYPED_VALUES and not _about_someone_else(sentence))
             ):
                 wanted.append((i, label[0], label[2], self._candidates(sentence, _category(label[0]))))
         phrases = sorted({p for *_, ps in wanted for p in ps})
@@ -426,6 +432,17 @@ _OTHERS = (
 )
 _SOMEONE_ELSE_RE = re.compile(rf"^\s*(?:my|our|his|her|their)\s+(?:best\s+|older\s+|younger\s+|little\s+|big\s+)?"
                               rf"(?:{'|'.join(_OTHERS.split())})\b(?!\s+and\s+I\b)", re.IGNORECASE)  # fmt: skip
+
+
+_SELF_RE = re.compile(
+    r"\b(?:I|I['’](?:m|ve|d|ll)|me|my|mine|myself|we|we['’](?:re|ve|d|ll)|us|our|ours)\b", re.IGNORECASE
+)
+
+
+def _says_self(sentence: str) -> bool:
+    """The speaker is in the sentence: an attribute of theirs is said with them in it ("That plate is
+    awesome!" is about a plate, "Lasagna has become my number one dish" about the speaker)."""
+    return bool(_SELF_RE.search(sentence))
 
 
 def _about_someone_else(sentence: str) -> bool:
