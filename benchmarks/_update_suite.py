@@ -687,12 +687,17 @@ HELDOUT: dict[str, tuple[list[str], list[str], list[str]]] = {
         ],
     ),
 }
-PHRASINGS = ("dev", "heldout")
+PHRASINGS = ("dev", "heldout", "fresh")
 
 
 def _phrased(spec: Spec, phrasings: str) -> Spec:
     if phrasings == "dev":
         return spec
+    if phrasings == "fresh":  # a third set, questions reworded too (_update_fresh.py)
+        from ._update_fresh import FRESH
+
+        state, repeat, change, current, past = FRESH[spec.attribute]
+        return replace(spec, state=state, repeat=repeat, change=change, current=current, past=past)
     if phrasings != "heldout":
         raise ValueError(f"unknown phrasings {phrasings!r} (one of {PHRASINGS})")
     state, repeat, change = HELDOUT[spec.attribute]
@@ -724,7 +729,7 @@ def _date(rng: random.Random) -> float:
 def build_suite(n: int = 44, seed: int = 12, closing_pages: int = 7, phrasings: str = "dev") -> list[Dialogue]:
     """n dialogues, cycling through the attributes; `closing_pages` of small talk end each one (so that the
     changing session leaves short-term memory, as it would in a conversation that goes on). `phrasings`: "dev"
-    (SPECS' templates) or "heldout" (HELDOUT's)."""
+    (SPECS' templates), "heldout" (HELDOUT's) or "fresh" (_update_fresh.FRESH's, questions included)."""
     rng = random.Random(seed)
     suite: list[Dialogue] = []
     for index in range(n):

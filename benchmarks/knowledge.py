@@ -68,8 +68,12 @@ LLM_TARGETS: list[tuple[str, str, float, str]] = [
 
 
 def suite_keys(results: dict[str, Any]) -> list[tuple[str, str]]:
-    """(results key, label) of each update suite run: the dev phrasings and the held-out ones."""
-    names = {"update_suite": "update suite", "update_suite_heldout": "held-out suite"}
+    """(results key, label) of each update suite run: the dev phrasings, the held-out ones and the fresh ones."""
+    names = {
+        "update_suite": "update suite",
+        "update_suite_heldout": "held-out suite",
+        "update_suite_fresh": "fresh suite",
+    }
     return [(key, label) for key, label in names.items() if results.get(key, {}).get("summary")]
 
 
@@ -447,9 +451,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=12, help="seed of the update suite")
     parser.add_argument(
         "--suite-phrasings",
-        choices=(*suite.PHRASINGS, "both"),
-        default="both",
-        help="the suite's templates: dev (developed on), heldout (other wordings, never tuned to) or both",
+        choices=(*suite.PHRASINGS, "all", "both"),
+        default="all",
+        help="the suite's templates: dev (developed on), heldout or fresh (other wordings, never tuned to) or all "
+        "('both' is kept as an alias of all)",
     )
     parser.add_argument("--llm-conversations", type=int, default=1, help="conversations run in LLM mode (0: skip)")
     parser.add_argument("--with-locomo", action="store_true", help="also run benchmarks.locomo (recall@10)")
@@ -482,7 +487,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     step = time.perf_counter()
     results["locomo"] = run_locomo(conversations, observations, embed, not args.quiet)
     timing["locomo_s"] = round(time.perf_counter() - step, 1)
-    phrasings = list(suite.PHRASINGS) if args.suite_phrasings == "both" else [args.suite_phrasings]
+    phrasings = list(suite.PHRASINGS) if args.suite_phrasings in ("all", "both") else [args.suite_phrasings]
     if args.suite > 0:
         step = time.perf_counter()
         for phrasing in phrasings:

@@ -12,6 +12,7 @@ import numpy as np
 from ..config import MemoryosConfig
 from ..models import Fact, Page
 from ..textutil import clip, clip_tail, extract_keywords, sentences
+from .attribute_reader import reader_for
 from .embeddings import Embedder
 from .fact_extraction import page_facts
 from .profile_builder import build_profile
@@ -78,7 +79,12 @@ class ExtractiveAnalyzer:
         """Facts from what each side said about itself, each citing the page it was said on; the profile updated
         with the user's attributes. `related` (the current facts nearest these pages) turns a value said again
         into a confirmation and a named ending ("Miso passed away") into an invalidation."""
-        found = page_facts(pages, related, embed=self.embedder.embed if self.embedder is not None else None)
+        found = page_facts(
+            pages,
+            related,
+            embed=self.embedder.embed if self.embedder is not None else None,
+            reader=reader_for(self.embedder) if self.embedder is not None else None,
+        )
         attributes = []
         seen: set[tuple[str, str, float]] = set()
         for item in found:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..models import Fact, KnowledgeKind, Page
+from .attribute_reader import AttributeReader, Reading
 from .attributes import Attribute, find_attributes, key_for, statement_for
 from .changes import Change, find_change
 from .contrast import Embed, contrasted, multi_valued
@@ -232,15 +233,18 @@ def page_facts(
     related: Sequence[Fact] = (),
     max_per_turn: int = MAX_FACTS_PER_TURN,
     embed: Embed | None = None,
+    reader: AttributeReader | None = None,
 ) -> list[Extracted]:
     """Fact operations from every side of every page, in page order; page_indices name the page. `embed` (the
-    memory's embedder) lets a change find the fact it contrasts with by meaning, not only by name."""
+    memory's embedder) lets a change find the fact it contrasts with by meaning, not only by name; `reader` reads
+    by meaning the attributes of the statements the rules leave unread (attribute_reader.py)."""
     users, assistants = speaker_names(pages)
     found: list[Extracted] = []
     sides: tuple[tuple[KnowledgeKind, list[str], list[str]], ...] = (
         ("user", users, assistants),
         ("assistant", assistants, users),
     )
+    readings = _read_by_meaning(pages, sides, related, reader)
     for index, page in enumerate(pages):
         for kind, own, other in sides:
             side = read_side(page.user_input if kind == "user" else page.agent_response)
@@ -248,6 +252,12 @@ def page_facts(
             for order, (sentence, subject) in enumerate(candidate_statements(side.text, own, other)):
                 attrs = tuple(find_attributes(first_person(sentence), SUBJECTS[kind]))
                 attrs, ends = _read_change(kind, sentence, attrs, page.timestamp, related, embed)
+                reading = readings.get((kind, sentence)) if not (attrs or ends) else None
+                if reading is not None:
+                    outs = _reading_operation(kind, sentence, reading, index, page)
+                    for out in outs:  # the profile keeps to what the rules read (lines it can state plainly)
+                        found.append(Extracted(kind, out, sentence, (), page.timestamp))
+                    continue
                 score = len(set(informative_words(sentence))) + _ATTRIBUTE_BONUS * bool(attrs or ends)
                 # an attribute says whose it is ("Home for me is Lisbon"); other news needs the speaker as subject
                 if attrs or ends or (subject and is_specific(sentence)):
@@ -264,3 +274,44 @@ def page_facts(
                     out = FactOut(text=promise_text(sentence, page.timestamp), page_indices=[index])
                     found.append(Extracted(kind, out, sentence, (), page.timestamp))
     return found
+
+
+def _read_by_meaning(
+    pages: Sequence[Page],
+    sides: tuple[tuple[KnowledgeKind, list[str], list[str]], ...],
+    related: Sequence[Fact],
+    reader: AttributeReader | None,
+) -> dict[tuple[KnowledgeKind, str], Reading]:
+    """The attribute reader's readings of every statement the rules find no attribute or change in, read in one
+    batch (one embedding call for all of these pages)."""
+    if reader is None:
+        return {}
+    unread: dict[tuple[KnowledgeKind, str], str] = {}
+    for page in pages:
+        for kind, own, other in sides:
+            side = read_side(page.user_input if kind == "user" else page.agent_response)
+            for sentence, _subject in candidate_statements(side.text, own, other):
+                said = first_person(sentence)
+                if not find_attributes(said, SUBJECTS[kind]):
+                    unread[(kind, sentence)] = said
+    keys = list(unread)
+    out: dict[tuple[KnowledgeKind, str], Reading] = {}
+    for kind in SUBJECTS:
+        mine = [k for k in keys if k[0] == kind]
+        own_facts = [f for f in related if f.kind == kind]
+        for key, reading in zip(mine, reader.read([unread[k] for k in mine], own_facts, SUBJECTS[kind]), strict=True):
+            if reading is not None:
+                out[key] = reading
+    return out
+
+
+def _reading_operation(kind: KnowledgeKind, sentence: str, reading: Reading, index: int, page: Page) -> list[FactOut]:
+    """A reading as fact operations: a confirmation of the fact that said it, or a new fact with its key (which
+    closes the fact holding another value of a single-valued key), and the facts it says are over."""
+    text = fact_text(sentence, SUBJECTS[kind], page.timestamp)
+    key = reading.attribute.key
+    if reading.confirms is not None:
+        return [FactOut(text=text, page_indices=[index], attribute=key, op="keep", target=reading.confirms.id)]
+    outs = [FactOut(text=text, page_indices=[index], attribute=key)]
+    outs += [FactOut(text=text, page_indices=[index], op="invalidate", target=f.id) for f in reading.ends]
+    return outs

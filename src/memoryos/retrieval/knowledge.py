@@ -10,6 +10,7 @@ old" as to "User works as a paramedic"); the words break such ties without overt
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from ..textutil import STOPWORDS, tokens
 from .result import RetrievedFact
 
 WORD_SHARE = 0.15  # weight of the query words a fact carries, next to a cosine in [0, 1]
+ATTRIBUTE_SHARE = 0.1  # for holding the attribute the question asks about (attribute_reader.question_category)
 RECENCY_SHARE = 0.05  # at most this much for being the latest said of the facts that hold
 _STEM = 5  # a shared 5-letter prefix stands in for a shared stem ("works" / "working")
 
@@ -116,25 +118,35 @@ def rank_facts(
     now: float,
     top_k: int,
     min_similarity: float,
+    asked: Callable[[str | None], bool] | None = None,
 ) -> list[RetrievedFact]:
     """The best facts that hold, then the best that stopped being true (the caller passes those only for
-    questions about the past); each group bounded by top_k, facts scoring below min_similarity left out."""
+    questions about the past); each group bounded by top_k, facts scoring below min_similarity left out.
+    `asked(key)`: whether an attribute key is what the question asks about (such facts gain ATTRIBUTE_SHARE)."""
     terms = query_terms(query)
     current = [f for f in facts if f.is_current(now)]
     closed = [f for f in facts if not f.is_current(now)]
-    return _best(current, terms, query_vector, top_k, min_similarity, True) + _best(
-        closed, terms, query_vector, top_k, min_similarity, False
+    return _best(current, terms, query_vector, top_k, min_similarity, True, asked) + _best(
+        closed, terms, query_vector, top_k, min_similarity, False, asked
     )
 
 
 def _best(
-    facts: list[Fact], terms: list[str], query_vector: np.ndarray, top_k: int, min_similarity: float, current: bool
+    facts: list[Fact],
+    terms: list[str],
+    query_vector: np.ndarray,
+    top_k: int,
+    min_similarity: float,
+    current: bool,
+    asked: Callable[[str | None], bool] | None = None,
 ) -> list[RetrievedFact]:
     scored = []
     for fact in facts:
         if fact.embedding is None:
             continue
         score = float(fact.embedding @ query_vector) + WORD_SHARE * word_share(terms, fact)
+        if asked is not None and asked(fact.attribute):
+            score += ATTRIBUTE_SHARE
         if score >= min_similarity:
             scored.append(RetrievedFact(fact, score, current))
     if current and len(scored) > 1:

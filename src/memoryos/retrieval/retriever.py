@@ -9,6 +9,7 @@ import numpy as np
 
 from ..config import MemoryosConfig
 from ..models import Fact, Page, Segment
+from ..providers.attribute_reader import holds_category, reader_for
 from ..providers.embeddings import Embedder
 from ..providers.reranker import CrossEncoderReranker, Reranker
 from ..textutil import content_tokens, date_ranges, remove_words
@@ -250,7 +251,11 @@ class Retriever:
 
     def _knowledge(self, facts: list[Fact], query: str, query_vector: np.ndarray, now: float) -> list[RetrievedFact]:
         cfg = self.config
-        return rank_facts(facts, query, query_vector, now, cfg.knowledge_top_k, cfg.knowledge_min_similarity)
+        asked = None
+        if any(f.attribute for f in facts):  # the attribute the question asks about, read like statements are
+            category = reader_for(self.embedder).question_category(query_vector)
+            asked = (lambda key: holds_category(key, category)) if category else None
+        return rank_facts(facts, query, query_vector, now, cfg.knowledge_top_k, cfg.knowledge_min_similarity, asked)
 
 
 def _alive(expires_at: float | None, now: float) -> bool:
