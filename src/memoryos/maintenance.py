@@ -16,6 +16,7 @@ from .models import InvalidTime, Scope, ScopeDump
 from .providers.embeddings import Embedder
 from .storage.base import Store
 from .tiers.mid_term import segment_vector
+from .units import embed_pages, unit_texts
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,7 @@ def repair_memory(
     now: float | None = None,
     method: str = "extractive",
     progress: Progress | None = None,
+    with_units: bool = True,
 ) -> dict[str, int]:
     """Replace times that break the timestamp rule (see time_fixes), then rebuild derived data: page and segment
     vectors (segments by `segment_vector`'s rule for the memory's analysis `method`), the lexical index, segment
@@ -129,9 +131,19 @@ def repair_memory(
             log.warning("repaired %s: now %s", fault.describe(), value)
     stale, _ = _stale_vectors(dump, embedder, sample=None, progress=progress)
     by_id = {p.id: p for p in dump.pages}
+    if with_units:  # pages written before the unit index (or with it off) get their units
+        known = set(stale)
+        stale += [
+            p.id
+            for p in dump.pages
+            if p.tier != "short"
+            and p.id not in known
+            and p.unit_vectors is None
+            and unit_texts(p.user_input, p.agent_response)
+        ]
     if stale:
-        vectors = embedder.embed([by_id[i].text for i in stale])
-        store.set_page_vectors(scope, dict(zip(stale, vectors, strict=True)))
+        vectors, units = embed_pages(embedder.embed, [by_id[i] for i in stale], with_units)
+        store.set_page_vectors(scope, dict(zip(stale, vectors, strict=True)), dict(zip(stale, units, strict=True)))
     fresh = dict(zip(stale, vectors, strict=True)) if stale else {}
     fixed_segments: dict[str, np.ndarray] = {}
     model = store.embedding_model()
