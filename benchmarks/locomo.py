@@ -29,6 +29,7 @@ from memoryos import Memoryos
 from memoryos.models import page_text
 from memoryos.retrieval.result import RetrievalResult
 from memoryos.textutil import estimate_tokens
+from memoryos.units import unit_texts
 
 from ._baselines import BM25Turns, DenseTurns, LastTurns
 from ._common import DEFAULT_DATA, RESULTS_DIR, machine, markdown_table, print_table, progress, write_results
@@ -85,14 +86,17 @@ class PrefetchEmbedder:
         fresh = dict(zip(missing, self.inner.embed(missing), strict=True)) if missing else {}
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([fresh[t] if t in fresh else self._ready.pop(t) for t in texts]).astype(np.float32)
+        fresh.update((t, self._ready.pop(t)) for t in dict.fromkeys(texts) if t not in fresh)
+        return np.stack([fresh[t] for t in texts]).astype(np.float32)
 
 
 def ingest(memo: Memoryos, conv: Conversation, prefetcher: PrefetchEmbedder | None = None) -> int:
     """Every session in order through the public API. Returns the number of pages."""
     count = 0
     if prefetcher is not None:
-        prefetcher.prefetch([page_text(*page_sides(conv, page)) for page in pages(conv)])
+        sides = [page_sides(conv, page) for page in pages(conv)]
+        units = [t for user, agent in sides for t in unit_texts(user, agent)] if memo.config.unit_weight > 0 else []
+        prefetcher.prefetch([page_text(*pair) for pair in sides] + units)
     for page in pages(conv):
         user, agent = page_sides(conv, page)
         meta = {"dia_ids": [t.dia_id for t in page], "session": page[0].session, "conversation": conv.sample_id}

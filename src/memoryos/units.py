@@ -36,7 +36,6 @@ def unit_texts(user_input: str, agent_response: str) -> list[str]:
     return list(dict.fromkeys(units))[:MAX_UNITS]
 
 
-
 def unit_rows(pages: Sequence[Page]) -> tuple[list[str], list[int]]:
     """Every unit text of these pages, and the index of the page each one belongs to."""
     texts: list[str] = []
