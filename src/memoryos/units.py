@@ -13,7 +13,8 @@ import numpy as np
 from .models import Page
 
 MAX_UNITS = 8  # units per page at most: a very long page keeps its first sentences (the rest still count in its vector)
-MIN_SENTENCE_CHARS = 20  # shorter sentences ("Thanks!", "Wow, cool.") say too little to be matched alone
+# shorter sentences ("Thanks!", "Wow, cool.") say too little to be matched alone (a CJK character counts twice)
+MIN_SENTENCE_CHARS = 20
 
 # sentence ends: Latin and CJK punctuation (CJK text has no space after its full stop)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
@@ -23,14 +24,21 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
+def _size(sentence: str) -> int:
+    """Characters, a CJK one counting twice (it carries about what a short word does)."""
+    return len(sentence) + sum(1 for ch in sentence if "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af")
+
+
 def unit_texts(user_input: str, agent_response: str) -> list[str]:
-    """The page's units, labelled as `models.page_text` labels its sides; [] when the page is a single unit
-    already (one side of one sentence), so a page adds no unit that repeats its own vector."""
+    """The page's units, labelled as `models.page_text` labels its sides: each side of a two-sided page, each
+    sentence of a side with several, leaving out the short ones; [] when the page is a single unit already (one
+    side of one sentence), so a page adds no unit that repeats its own vector."""
     sides = [(label, text.strip()) for label, text in (("User", user_input), ("Assistant", agent_response))]
     sides = [(label, text) for label, text in sides if text]
-    units: list[str] = [f"{label}: {text}" for label, text in sides] if len(sides) > 1 else []
+    units: list[str] = [f"{label}: {text}" for label, text in sides if _size(text) >= MIN_SENTENCE_CHARS]
+    units = units if len(sides) > 1 else []
     for label, text in sides:
-        long = [s for s in sentences(text) if len(s) >= MIN_SENTENCE_CHARS]
+        long = [s for s in sentences(text) if _size(s) >= MIN_SENTENCE_CHARS]
         if len(long) > 1:
             units += [f"{label}: {s}" for s in long]
     return list(dict.fromkeys(units))[:MAX_UNITS]

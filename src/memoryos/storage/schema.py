@@ -298,6 +298,13 @@ SQLITE_MIGRATIONS: list[Migration] = [
     # Pages written before stay without units (retrieval then uses their page vector alone) until
     # `memoryos check --fix` embeds them.
     step("page_units", "ALTER TABLE pages ADD COLUMN unit_embeddings BLOB"),
+    # the date phrases read since (a week or part of a month, "last Fri"): every page indexed afresh
+    step(
+        "month_part_date_tokens",
+        "DELETE FROM pages_fts",
+        "INSERT INTO pages_fts(rowid, scope, body) "
+        "SELECT pk, scope_key, memoryos_lexical(user_input, agent_response, timestamp) FROM pages",
+    ),
 ]
 
 
@@ -434,4 +441,5 @@ POSTGRES_MIGRATIONS: list[Migration] = [
     ),
     step("event_date_tokens", pg_lexical.reindex),  # see the SQLite step of the same name
     step("page_units", "ALTER TABLE pages ADD COLUMN unit_embeddings bytea"),  # see the SQLite step of the same name
+    step("month_part_date_tokens", pg_lexical.reindex),  # see the SQLite step of the same name
 ]
