@@ -50,6 +50,9 @@ ABLATIONS: dict[str, dict[str, float | bool] | None] = {
     "memoryos-no-query-analysis": {"query_analysis": False},
     "memoryos-no-segments": {"segment_weight": 0.0},
     "memoryos-no-fact-pages": {"fact_page_weight": 0.0},
+    "memoryos-no-units": {"unit_weight": 0.0},
+    "memoryos-units-0.5": {"unit_weight": 0.5},
+    "memoryos-units-1.0": {"unit_weight": 1.0},
     "memoryos-plus-second-hop": {"hop_weight": 0.1},
     "memoryos-plus-diversity": {"diversity_weight": 0.15},
     "memoryos-dense-only": {"lexical_weight": 0.0},
@@ -308,6 +311,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-plot", action="store_true", help="skip the PNG plot")
     parser.add_argument("--ablations", action="store_true", help="also run memoryos with each signal switched off")
+    parser.add_argument(
+        "--unit-weight",
+        type=float,
+        default=None,
+        help="memoryos's unit_weight (page units written and used when > 0; default: the library's)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument("--llm-base-url", default=None, help="OpenAI-compatible endpoint (default: no-LLM mode)")
     parser.add_argument("--llm-model", default="gpt-4o-mini")
@@ -339,6 +348,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             openai_base_url=args.llm_base_url,
             openai_api_key=args.llm_api_key or ("not-needed" if llm else None),
             llm_model=args.llm_model,
+            **({"unit_weight": args.unit_weight} if args.unit_weight is not None else {}),
         )
 
     started = time.perf_counter()
@@ -371,9 +381,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "markdown": markdown_table(header, table),
     }
     suffix = storage_suffix(backend)
-    path = write_results(("locomo_ablations" if args.ablations else "locomo") + suffix, results, args.out)
+    name = ("locomo_ablations" if args.ablations else "locomo") + suffix
+    if args.unit_weight is not None:
+        results["unit_weight"] = args.unit_weight
+        name += f"_units{args.unit_weight:g}"
+    path = write_results(name, results, args.out)
     if not args.no_plot:
-        plot(summary, args.out / f"locomo_recall{suffix}.png")
+        units = f"_units{args.unit_weight:g}" if args.unit_weight is not None else ""
+        plot(summary, args.out / f"locomo_recall{suffix}{units}.png")
     print(f"results: {path}")
     return results
 

@@ -133,7 +133,7 @@ class MemoryosConfig(BaseModel):
         default=0.3, ge=0, description="Lift for the pages that stated the facts closest to the query."
     )
     unit_weight: float = Field(
-        default=0.5,
+        default=0.0,
         ge=0,
         le=1,
         description="Page units: how far a page's best unit (one side, one long sentence) raises its dense score "
