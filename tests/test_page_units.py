@@ -47,6 +47,7 @@ def test_units_are_the_sides_and_the_long_sentences() -> None:
 
 
 def _memory(make_memo: Callable[..., Memoryos], **settings: Any) -> Memoryos:
+    settings.setdefault("unit_weight", 0.5)  # units are off by default
     memo = make_memo(short_term_capacity=1, **settings)
     for i, (user, agent) in enumerate([(RENOVATION, VIOLIN), *OTHERS, ("ok", "ok")]):
         memo.add_memory(user, agent, timestamp=1_700_000_000 + 60 * i)
@@ -76,6 +77,7 @@ def _units(memo: Memoryos) -> dict[str, np.ndarray | None]:
 
 
 def test_units_are_written_with_the_page_vector_and_go_with_the_page(make_memo: Callable[..., Memoryos]) -> None:
+    assert all(u is None for u in _units(_memory(make_memo, user_id="off", unit_weight=0.0)).values())
     memo = _memory(make_memo)
     units = _units(memo)
     assert len(units) == 6 and sum(u is not None for u in units.values()) == 5  # "ok" / "ok" has none
@@ -92,7 +94,7 @@ def test_units_survive_export_and_import(make_memo: Callable[..., Memoryos], new
     memo = _memory(make_memo)
     data = memo.export()
     assert "unit_vectors" not in data["pages"][0]  # vectors are never exported: an import computes them
-    copy = make_memo(storage=new_storage(), user_id="copy")
+    copy = make_memo(storage=new_storage(), user_id="copy", unit_weight=0.5)
     copy.import_data(data)
     before, after = _units(memo), _units(copy)
     assert before.keys() == after.keys()
@@ -120,7 +122,11 @@ V01 = Path(__file__).resolve().parents[2] / "shared" / "data" / "stores" / "v0.1
 def test_an_old_store_opens_without_units_and_repair_adds_them(tmp_path: Path, embedder: Any) -> None:
     shutil.copy(V01 / "memoryos.db", tmp_path / "memoryos.db")
     memo = Memoryos(
-        user_id="jon", storage=f"sqlite:///{tmp_path / 'memoryos.db'}", embedder=embedder, background_upkeep=False
+        user_id="jon",
+        storage=f"sqlite:///{tmp_path / 'memoryos.db'}",
+        embedder=embedder,
+        background_upkeep=False,
+        unit_weight=0.5,
     )
     try:
         assert all(u is None for u in _units(memo).values())
