@@ -110,7 +110,9 @@ def test_pages_written_without_units_get_them_from_repair(make_memo: Callable[..
     memo = _memory(make_memo, unit_weight=0.0)  # as a store written before units existed
     assert all(u is None for u in _units(memo).values())
     memo.config.unit_weight = 0.5
+    assert "5 pages have no unit vectors (written before units were on)" in memo.check()
     assert memo.repair()["page_vectors"] == 5
+    assert memo.check() == []
     assert sum(u is not None for u in _units(memo).values()) == 5
     assert memo.repair()["page_vectors"] == 0  # nothing left to do
 

@@ -514,7 +514,8 @@ class Memoryos(OriginalApi):
         and whether stored vectors match their texts (a sample of `sample` pages; None = all). [] if none.
         `progress(done, total)` follows the slow part, embedding the pages again."""
         self._write_visits()
-        return check_memory(self.store, self.scope, self.embedder, sample, progress).problems
+        with_units = self.config.unit_weight > 0
+        return check_memory(self.store, self.scope, self.embedder, sample, progress, with_units).problems
 
     def repair(self, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
         """Replace stored times that break the timestamp rule (maintenance.time_fixes says with what), then rebuild
