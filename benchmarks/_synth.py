@@ -11,7 +11,9 @@ import uuid
 
 import numpy as np
 
+from memoryos.config import MemoryosConfig
 from memoryos.models import Page, ScopeDump, Segment
+from memoryos.units import unit_texts
 
 
 def _split(text: str, sep: str | None = None) -> list[str]:
@@ -84,10 +86,26 @@ def questions(n: int, seed: int = 1) -> list[str]:
     return [_fill(rng, rng.choice(_QUESTIONS)) for _ in range(n)]
 
 
+def _random_units(rng: np.random.Generator, count: int, dim: int) -> np.ndarray | None:
+    if not count:
+        return None
+    units = rng.standard_normal((count, dim)).astype(np.float32)
+    return units / np.linalg.norm(units, axis=1, keepdims=True)
+
+
 def scale_dump(
-    n_pages: int, dim: int, seed: int = 0, pages_per_segment: int = 20, active_segments: int = 200
+    n_pages: int,
+    dim: int,
+    seed: int = 0,
+    pages_per_segment: int = 20,
+    active_segments: int = 200,
+    with_units: bool | None = None,
 ) -> ScopeDump:
-    """A consolidated memory of n pages (mid-term and archive), chained, in segments, with unit vectors."""
+    """A consolidated memory of n pages (mid-term and archive), chained, in segments, with unit vectors; each page
+    with as many unit vectors (memoryos.units) as its text gives, when `with_units` (None: when the default
+    settings write them)."""
+    if with_units is None:
+        with_units = MemoryosConfig.model_fields["unit_weight"].default > 0
     rng = np.random.default_rng(seed)
     vectors = rng.standard_normal((n_pages, dim)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -129,6 +147,7 @@ def scale_dump(
                 chain_summary="",
                 analyzed=True,
                 embedding=vectors[i],
+                unit_vectors=_random_units(rng, len(unit_texts(user, agent)), dim) if with_units else None,
             )
         )
     return ScopeDump(pages=pages, segments=segments, profile_versions=[], facts=[])

@@ -29,6 +29,7 @@ from memoryos import Memoryos
 from memoryos.models import page_text
 from memoryos.retrieval.result import RetrievalResult
 from memoryos.textutil import estimate_tokens
+from memoryos.units import unit_texts
 
 from ._baselines import BM25Turns, DenseTurns, LastTurns
 from ._common import DEFAULT_DATA, RESULTS_DIR, machine, markdown_table, print_table, progress, write_results
@@ -49,6 +50,9 @@ ABLATIONS: dict[str, dict[str, float | bool] | None] = {
     "memoryos-no-query-analysis": {"query_analysis": False},
     "memoryos-no-segments": {"segment_weight": 0.0},
     "memoryos-no-fact-pages": {"fact_page_weight": 0.0},
+    "memoryos-no-units": {"unit_weight": 0.0},
+    "memoryos-units-0.5": {"unit_weight": 0.5},
+    "memoryos-units-1.0": {"unit_weight": 1.0},
     "memoryos-plus-second-hop": {"hop_weight": 0.1},
     "memoryos-plus-diversity": {"diversity_weight": 0.15},
     "memoryos-dense-only": {"lexical_weight": 0.0},
@@ -85,14 +89,17 @@ class PrefetchEmbedder:
         fresh = dict(zip(missing, self.inner.embed(missing), strict=True)) if missing else {}
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([fresh[t] if t in fresh else self._ready.pop(t) for t in texts]).astype(np.float32)
+        fresh.update((t, self._ready.pop(t)) for t in dict.fromkeys(texts) if t not in fresh)
+        return np.stack([fresh[t] for t in texts]).astype(np.float32)
 
 
 def ingest(memo: Memoryos, conv: Conversation, prefetcher: PrefetchEmbedder | None = None) -> int:
     """Every session in order through the public API. Returns the number of pages."""
     count = 0
     if prefetcher is not None:
-        prefetcher.prefetch([page_text(*page_sides(conv, page)) for page in pages(conv)])
+        sides = [page_sides(conv, page) for page in pages(conv)]
+        units = [t for user, agent in sides for t in unit_texts(user, agent)] if memo.config.unit_weight > 0 else []
+        prefetcher.prefetch([page_text(*pair) for pair in sides] + units)
     for page in pages(conv):
         user, agent = page_sides(conv, page)
         meta = {"dia_ids": [t.dia_id for t in page], "session": page[0].session, "conversation": conv.sample_id}
@@ -304,6 +311,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-plot", action="store_true", help="skip the PNG plot")
     parser.add_argument("--ablations", action="store_true", help="also run memoryos with each signal switched off")
+    parser.add_argument(
+        "--unit-weight",
+        type=float,
+        default=None,
+        help="memoryos's unit_weight (page units written and used when > 0; default: the library's)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument("--llm-base-url", default=None, help="OpenAI-compatible endpoint (default: no-LLM mode)")
     parser.add_argument("--llm-model", default="gpt-4o-mini")
@@ -335,6 +348,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             openai_base_url=args.llm_base_url,
             openai_api_key=args.llm_api_key or ("not-needed" if llm else None),
             llm_model=args.llm_model,
+            **({"unit_weight": args.unit_weight} if args.unit_weight is not None else {}),
         )
 
     started = time.perf_counter()
@@ -367,9 +381,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "markdown": markdown_table(header, table),
     }
     suffix = storage_suffix(backend)
-    path = write_results(("locomo_ablations" if args.ablations else "locomo") + suffix, results, args.out)
+    name = ("locomo_ablations" if args.ablations else "locomo") + suffix
+    if args.unit_weight is not None:
+        results["unit_weight"] = args.unit_weight
+        name += f"_units{args.unit_weight:g}"
+    path = write_results(name, results, args.out)
     if not args.no_plot:
-        plot(summary, args.out / f"locomo_recall{suffix}.png")
+        units = f"_units{args.unit_weight:g}" if args.unit_weight is not None else ""
+        plot(summary, args.out / f"locomo_recall{suffix}{units}.png")
     print(f"results: {path}")
     return results
 

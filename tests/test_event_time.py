@@ -85,6 +85,23 @@ def test_dates_named_by_the_query_relative_ones_against_the_memorys_present() ->
     assert not mentions_time("I love painting landscapes")
 
 
+def test_a_week_or_part_of_a_month_narrows_the_span() -> None:
+    present = _at(2023, 10, 20)
+    day = 86400.0
+
+    def midnight(year: int, month: int, day_of_month: int) -> float:
+        return datetime(year, month, day_of_month, tzinfo=timezone.utc).timestamp()
+
+    (week,) = analyze_query("Where was Tim in the second week of November 2022?", present).spans
+    assert (week[0], week[1]) == (midnight(2022, 11, 8), midnight(2022, 11, 8) + 7 * day)
+    (early,) = analyze_query("What did she do at the beginning of November 2022?", present).spans
+    assert (early[0], early[1]) == (midnight(2022, 11, 1), midnight(2022, 11, 11))
+    # without a year: that week of each past year's November, never the whole month
+    spans = analyze_query("Which country was Tim visiting in the second week of November?", present).spans
+    assert (midnight(2022, 11, 8), midnight(2022, 11, 15)) in spans
+    assert all(end - start == 7 * day for start, end in spans)
+
+
 def test_a_dated_question_finds_the_page_that_dates_the_event_only_relatively(
     make_memo: Callable[..., Memoryos],
 ) -> None:

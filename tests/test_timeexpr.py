@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -190,3 +190,27 @@ def test_a_resolved_text_mentions_the_same_span(phrase: str) -> None:
     (before,) = mentioned_dates(text, MON_8_MAY_2023)
     (after,) = mentioned_dates(resolve_relative(text, MON_8_MAY_2023), _at(2031, 1, 1))
     assert (after.start, after.end) == (before.start, before.end)
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("in the second week of November 2022", date(2022, 11, 8), date(2022, 11, 14)),
+        ("the first week of May, 2023", date(2023, 5, 1), date(2023, 5, 7)),
+        ("the last week of February 2024", date(2024, 2, 23), date(2024, 2, 29)),
+        ("at the beginning of November 2022", date(2022, 11, 1), date(2022, 11, 10)),
+        ("in early June 2023", date(2023, 6, 1), date(2023, 6, 10)),
+        ("mid-June 2023", date(2023, 6, 11), date(2023, 6, 20)),
+        ("by the end of March, 2023", date(2023, 3, 21), date(2023, 3, 31)),
+    ],
+)
+def test_weeks_and_parts_of_a_month(text: str, first: date, last: date) -> None:
+    start, end = _span(text)
+    assert (start, end) == (first, last + timedelta(days=1))
+
+
+def test_capitalised_weekday_abbreviations() -> None:
+    assert _span("I went there last Fri") == (date(2023, 5, 5), date(2023, 5, 6))
+    assert resolve_relative("see you next Tues.", MON_8_MAY_2023) == "see you on Tuesday 16 May 2023."
+    # lower case they are words: "sat", "sun", "wed"
+    assert mentioned_dates("I sat last wed and the last sun of summer", MON_8_MAY_2023) == []

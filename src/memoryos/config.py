@@ -132,6 +132,13 @@ class MemoryosConfig(BaseModel):
     fact_page_weight: float = Field(
         default=0.3, ge=0, description="Lift for the pages that stated the facts closest to the query."
     )
+    unit_weight: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Page units: how far a page's best unit (one side, one long sentence) raises its dense score "
+        "towards that unit's cosine; 0 writes and reads no unit vectors.",
+    )
     hop_weight: float = Field(
         default=0.0, ge=0, description="Second hop: lift for pages found by the words the best first hits share."
     )

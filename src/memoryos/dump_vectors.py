@@ -9,6 +9,7 @@ import numpy as np
 
 from .models import ScopeDump
 from .tiers.mid_term import segment_vector
+from .units import group_units, unit_rows
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -19,6 +20,7 @@ def attach_vectors(
     segment_method: str,
     batch_size: int = 64,
     advance: Callable[[int], None] = lambda n: None,
+    with_units: bool = True,
 ) -> None:
     """Give mid-term and archived pages, knowledge entries and segments their vectors (short-term pages get
     theirs at consolidation). Segments follow `segment_vector`'s rule for how their summaries were written
@@ -26,6 +28,11 @@ def attach_vectors(
     pages = [p for p in dump.pages if p.tier != "short"]
     for page, vector in zip(pages, _batched(embed, [p.text for p in pages], batch_size, advance), strict=True):
         page.embedding = vector
+    if with_units:  # each page's units (memoryos.units)
+        texts, owners = unit_rows(pages)
+        units = group_units(_batched(embed, texts, batch_size, lambda n: None), owners, len(pages))
+        for page, page_units in zip(pages, units, strict=True):
+            page.unit_vectors = page_units
     facts = dump.facts
     for fact, vector in zip(facts, _batched(embed, [f.text for f in facts], batch_size, advance), strict=True):
         fact.embedding = vector

@@ -16,6 +16,7 @@ from .models import InvalidTime, Scope, ScopeDump
 from .providers.embeddings import Embedder
 from .storage.base import Store
 from .tiers.mid_term import segment_vector
+from .units import embed_pages, unit_texts
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,12 @@ def _embed_batch(embedder: Embedder, pages: Sequence[Any], start: int, progress:
 
 
 def check_memory(
-    store: Store, scope: Scope, embedder: Embedder, sample: int | None = 200, progress: Progress | None = None
+    store: Store,
+    scope: Scope,
+    embedder: Embedder,
+    sample: int | None = 200,
+    progress: Progress | None = None,
+    with_units: bool = False,
 ) -> CheckReport:
     dump = store.export_scope(scope)
     model = store.embedding_model()
@@ -66,7 +72,22 @@ def check_memory(
     stale, _checked = _stale_vectors(dump, embedder, sample, progress)
     if stale:
         report.problems.append(f"{len(stale)} page vectors do not match their text")
+    missing = len(_without_units(dump, set())) if with_units else 0
+    if missing:
+        report.problems.append(f"{missing} pages have no unit vectors (written before units were on)")
     return report
+
+
+def _without_units(dump: ScopeDump, known: set[str]) -> list[str]:
+    """Ids of consolidated pages that should have unit vectors and have none (nor are in `known`)."""
+    return [
+        p.id
+        for p in dump.pages
+        if p.tier != "short"
+        and p.id not in known
+        and p.unit_vectors is None
+        and unit_texts(p.user_input, p.agent_response)
+    ]
 
 
 def _nearest_valid(valid: Sequence[bool], index: int) -> int | None:
@@ -117,6 +138,7 @@ def repair_memory(
     now: float | None = None,
     method: str = "extractive",
     progress: Progress | None = None,
+    with_units: bool = True,
 ) -> dict[str, int]:
     """Replace times that break the timestamp rule (see time_fixes), then rebuild derived data: page and segment
     vectors (segments by `segment_vector`'s rule for the memory's analysis `method`), the lexical index, segment
@@ -129,9 +151,11 @@ def repair_memory(
             log.warning("repaired %s: now %s", fault.describe(), value)
     stale, _ = _stale_vectors(dump, embedder, sample=None, progress=progress)
     by_id = {p.id: p for p in dump.pages}
+    if with_units:  # pages written before the unit index (or with it off) get their units
+        stale += _without_units(dump, set(stale))
     if stale:
-        vectors = embedder.embed([by_id[i].text for i in stale])
-        store.set_page_vectors(scope, dict(zip(stale, vectors, strict=True)))
+        vectors, units = embed_pages(embedder.embed, [by_id[i] for i in stale], with_units)
+        store.set_page_vectors(scope, dict(zip(stale, vectors, strict=True)), dict(zip(stale, units, strict=True)))
     fresh = dict(zip(stale, vectors, strict=True)) if stale else {}
     fixed_segments: dict[str, np.ndarray] = {}
     model = store.embedding_model()

@@ -514,14 +514,22 @@ class Memoryos(OriginalApi):
         and whether stored vectors match their texts (a sample of `sample` pages; None = all). [] if none.
         `progress(done, total)` follows the slow part, embedding the pages again."""
         self._write_visits()
-        return check_memory(self.store, self.scope, self.embedder, sample, progress).problems
+        with_units = self.config.unit_weight > 0
+        return check_memory(self.store, self.scope, self.embedder, sample, progress, with_units).problems
 
     def repair(self, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
         """Replace stored times that break the timestamp rule (maintenance.time_fixes says with what), then rebuild
-        derived data (vectors, lexical index, segment counts) from the pages, which are the truth."""
+        derived data (vectors, unit vectors, lexical index, segment counts) from the pages, which are the truth;
+        pages written before the unit index existed get their unit vectors here."""
         with self._upkeep_lock:
             return repair_memory(
-                self.store, self.scope, self.embedder, self._clock(), self.analyzer.method, progress=progress
+                self.store,
+                self.scope,
+                self.embedder,
+                self._clock(),
+                self.analyzer.method,
+                progress=progress,
+                with_units=self.config.unit_weight > 0,
             )
 
     # ---- export / import ----
@@ -545,7 +553,13 @@ class Memoryos(OriginalApi):
         dump = dict_to_dump(data, self.config.max_input_chars, self.config.max_meta_data_bytes)
         if new_ids:
             dump = with_fresh_ids(dump)
-        attach_vectors(dump, self._embed, self.analyzer.method, self.config.embedding_batch_size)
+        attach_vectors(
+            dump,
+            self._embed,
+            self.analyzer.method,
+            self.config.embedding_batch_size,
+            with_units=self.config.unit_weight > 0,
+        )
         with self._upkeep_lock:
             self.store.import_scope(self.scope, dump)
         return len(dump.pages)

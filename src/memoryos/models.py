@@ -61,6 +61,8 @@ class Page:
     analyzed: bool = False
     embedding: np.ndarray | None = None
     expires_at: float | None = None  # add_memory(ttl=...): leaves retrieval after this time, upkeep deletes it
+    # one row per unit (memoryos.units: each side, each long sentence), written with the page vector; None: none
+    unit_vectors: np.ndarray | None = None
 
     @property
     def text(self) -> str:
@@ -69,6 +71,7 @@ class Page:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("embedding")
+        data.pop("unit_vectors")
         data["time"] = iso(self.timestamp)
         return data
 
@@ -173,6 +176,7 @@ class PageUpdate:
     embedding: np.ndarray
     prev_page_id: str | None
     chain_summary: str
+    unit_vectors: np.ndarray | None = None  # memoryos.units
 
 
 @dataclass

@@ -40,7 +40,30 @@ _MONTH_NUMBER = (
     | {m.lower()[:3]: i + 1 for i, m in enumerate(MONTHS)}
     | {"sept": 9}
 )
-_WEEKDAY_NUMBER = {d.lower(): i for i, d in enumerate(WEEKDAYS)}
+_WEEKDAY_NUMBER = {d.lower(): i for i, d in enumerate(WEEKDAYS)} | {
+    "mon": 0,
+    "tue": 1,
+    "tues": 1,
+    "wed": 2,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "fri": 4,
+    "sat": 5,
+    "sun": 6,
+}
+# the first, second... week of a month: days 1-7, 8-14, 15-21, 22-28 ("last": its last seven days)
+_WEEK_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 0}
+# a part of a month: its first, middle or last ten days (the last part runs to the month's end)
+_MONTH_PARTS = {
+    "beginning": 0,
+    "start": 0,
+    "early": 0,
+    "middle": 1,
+    "mid": 1,
+    "end": 2,
+    "late": 2,
+}
 # the number words memoryos reads (time phrases, ages, counts): one table for every module
 NUMBER_WORDS = {
     "one": 1,
@@ -119,6 +142,24 @@ def _month(year: int, month: int) -> _Resolved:
     return _Resolved(_day(date(year, month, 1)), _day(date(ny, nm, 1)), f"{MONTHS[month - 1]} {year}", "in")
 
 
+def week_of_month(year: int, month: int, ordinal: str) -> tuple[datetime, datetime]:
+    """[start, end) of "the first/second/third/fourth/last week of" a month (see _WEEK_ORDINALS)."""
+    number = _WEEK_ORDINALS[ordinal.lower()]
+    ny, nm = _add_months(year, month, 1)
+    month_end = date(ny, nm, 1)
+    first = month_end - timedelta(days=7) if number == 0 else date(year, month, 1) + timedelta(days=7 * (number - 1))
+    return _day(first), _day(first + timedelta(days=7))
+
+
+def part_of_month(year: int, month: int, part: str) -> tuple[datetime, datetime]:
+    """[start, end) of "the beginning / middle / end of" a month or "early / mid / late" in it (ten days each,
+    the end part to the month's last day)."""
+    index = _MONTH_PARTS[part.lower()]
+    ny, nm = _add_months(year, month, 1)
+    first = date(year, month, 1) + timedelta(days=10 * index)
+    return _day(first), _day(date(ny, nm, 1) if index == 2 else first + timedelta(days=10))
+
+
 def _year(year: int) -> _Resolved:
     return _Resolved(_day(date(year, 1, 1)), _day(date(year + 1, 1, 1)), str(year), "in")
 
@@ -154,7 +195,11 @@ def _count(word: str) -> int | None:
 
 _NUM = r"(?P<num>\d{1,3}|an?|" + "|".join(NUMBER_WORDS) + r"|(?:a\s+)?couple(?:\s+of)?)"
 _UNIT = r"(?P<unit>day|week|weekend|month|year)s?"
-_WEEKDAY = r"(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+# abbreviations only capitalised ("last Fri", "next Tues"): "sat", "sun" and "wed" are words too
+_WEEKDAY = (
+    r"(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|(?-i:Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun))"
+)
 _PART = r"(?:\s+(?P<part>morning|afternoon|evening|night))?"
 _MONTH_NAME = (
     r"(?P<month>january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -351,6 +396,21 @@ def _h_abs_week(m: re.Match[str], now: datetime) -> _Resolved | None:
     return _weekend_of(d) if m.group("kind").lower() == "weekend" else _week_of(d)
 
 
+def _h_abs_week_of_month(m: re.Match[str], _now: datetime) -> _Resolved:
+    year, month = int(m.group("year")), _MONTH_NUMBER[m.group("month").lower()]
+    start, end = week_of_month(year, month, m.group("ord"))
+    return _Resolved(start, end, f"the {m.group('ord').lower()} week of {MONTHS[month - 1]} {year}", "in")
+
+
+def _h_abs_part_of_month(m: re.Match[str], _now: datetime) -> _Resolved:
+    year, month = int(m.group("year")), _MONTH_NUMBER[m.group("month").lower()]
+    part = (m.group("part") or m.group("part2")).lower()
+    start, end = part_of_month(year, month, part)
+    name = MONTHS[month - 1]
+    words = {"early": f"early {name}", "mid": f"mid-{name}", "late": f"late {name}"}.get(part, f"the {part} of {name}")
+    return _Resolved(start, end, f"{words} {year}", "in")
+
+
 def _h_abs_my(m: re.Match[str], _now: datetime) -> _Resolved:
     return _month(int(m.group("year")), _MONTH_NUMBER[m.group("month").lower()])
 
@@ -398,7 +458,18 @@ _RELATIVE: list[tuple[re.Pattern[str], _Handler]] = [
     (re.compile(r"\b(?P<which>this\s+past|last|this|next)\s+" + _SEASON + r"\b(?!['’]s)", re.I), _h_season),
 ]
 
+WEEK_ORDINAL = r"(?P<ord>first|second|third|fourth|last|1st|2nd|3rd|4th)\s+week\s+of\s+"
+MONTH_PART = r"(?:(?:the\s+)?(?P<part>beginning|start|middle|end)\s+of\s+|(?P<part2>early|mid|late)[\s-]+)"
+
 _ABSOLUTE: list[tuple[re.Pattern[str], _Handler]] = [
+    (
+        re.compile(r"\b(?:the\s+)?" + WEEK_ORDINAL + _MONTH_NAME + r"\.?,?\s+(?:of\s+)?" + _YEAR + r"\b", re.I),
+        _h_abs_week_of_month,
+    ),
+    (
+        re.compile(r"\b" + MONTH_PART + _MONTH_NAME + r"\.?,?\s+(?:of\s+)?" + _YEAR + r"\b", re.I),
+        _h_abs_part_of_month,
+    ),
     (
         re.compile(
             r"\bthe\s+(?P<kind>week|weekend)\s+of\s+" + _DAYNUM + r"\s+" + _MONTH_NAME + r",?\s+" + _YEAR + r"\b", re.I
@@ -506,4 +577,16 @@ def resolve_relative(text: str, at: float | datetime) -> str:
     return "".join(out)
 
 
-__all__ = ["MONTHS", "NUMBER_WORDS", "TENS", "WEEKDAYS", "DateMention", "mentioned_dates", "resolve_relative"]
+__all__ = [
+    "MONTHS",
+    "MONTH_PART",
+    "NUMBER_WORDS",
+    "TENS",
+    "WEEKDAYS",
+    "WEEK_ORDINAL",
+    "DateMention",
+    "mentioned_dates",
+    "part_of_month",
+    "resolve_relative",
+    "week_of_month",
+]

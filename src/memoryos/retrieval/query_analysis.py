@@ -22,8 +22,10 @@ from datetime import datetime, timezone
 
 from ..datetokens import query_tokens
 from ..textutil import date_ranges
-from ..timeexpr import mentioned_dates
+from ..timeexpr import MONTH_PART, WEEK_ORDINAL, mentioned_dates, part_of_month, week_of_month
 
+_DAYS_WITH_SLACK = 3 * 86400  # a written-out day in date_ranges: the day and one either side
+_MONTH = 28 * 86400  # spans shorter than any month: a week or a part of one
 BARE_YEARS_BACK = 10  # "in June" without a year: Junes from this many years before the memory's present
 _MONTHS = (
     "january february march april may june july august september october november december".split()  # noqa: SIM905
@@ -54,6 +56,13 @@ _BARE_MONTH = re.compile(
     r"(?:the\s+month\s+of\s+)?"
     r"(?P<month>(?i:january|february|march|april|june|july|august|september|october|november|december)|May)\b"
     r"(?!\.?,?\s*(?:of\s+)?(?:\d|the\b))",
+)
+# a week or part of a month named without a year ("the second week of November", "early June"): that part of it
+_BARE_MONTH_PART = re.compile(
+    r"\b(?:" + WEEK_ORDINAL + "|" + MONTH_PART + r")"
+    r"(?P<month>(?i:january|february|march|april|june|july|august|september|october|november|december)|May)\b"
+    r"(?!\.?,?\s*(?:of\s+)?(?:\d|the\b))",
+    re.IGNORECASE,
 )
 _BARE_SEASON = re.compile(
     r"\b(?:in|during|over|through|throughout)\s+(?:the\s+)?(?P<season>spring|summer|autumn|fall)\b"
@@ -98,8 +107,11 @@ def analyze_query(query: str, present: float) -> QueryAnalysis:
     """The question's type and the times it names; relative ones against `present` (epoch seconds)."""
     spans = _named_spans(query, present)
     tokens = [t for start, end in spans for t in query_tokens(start, end)]
-    # the session-date boost keeps its day of slack either side for written-out days (textutil.date_ranges)
-    session_spans = date_ranges(query) or spans
+    # the session-date boost keeps its day of slack either side for written-out days (textutil.date_ranges); a
+    # week or part of a month is narrower than the month date_ranges would see in it
+    written = date_ranges(query)
+    days = [s for s in written if s[1] - s[0] <= _DAYS_WITH_SLACK]
+    session_spans = days or (spans if any(e - s < _MONTH for s, e in spans) else written or spans)
     return QueryAnalysis(question_kind(query), tuple(session_spans), tuple(dict.fromkeys(tokens)))
 
 
@@ -111,7 +123,22 @@ def mentions_time(text: str) -> bool:
 def _named_spans(query: str, present: float) -> list[tuple[float, float]]:
     spans = [(m.start, m.end) for m in mentioned_dates(query, present)]
     year = datetime.fromtimestamp(present, tz=timezone.utc).year
-    months = [_MONTHS.index(m.group("month").lower()) + 1 for m in _BARE_MONTH.finditer(query)]
+    parts = list(_BARE_MONTH_PART.finditer(query))
+    for m in parts:
+        month = _MONTHS.index(m.group("month").lower()) + 1
+        for y in range(year - BARE_YEARS_BACK, year + 1):
+            if m.group("ord"):
+                start, end = week_of_month(y, month, m.group("ord"))
+            else:
+                start, end = part_of_month(y, month, m.group("part") or m.group("part2"))
+            if start.timestamp() <= present:
+                spans.append((start.timestamp(), end.timestamp()))
+    within = [range(*m.span()) for m in parts]
+    months = [
+        _MONTHS.index(m.group("month").lower()) + 1
+        for m in _BARE_MONTH.finditer(query)
+        if not any(m.start("month") in r for r in within)
+    ]
     for m in _BARE_SEASON.finditer(query):
         months += _SEASON_MONTHS[m.group("season").lower()]
     for month in dict.fromkeys(months):

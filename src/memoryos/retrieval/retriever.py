@@ -167,7 +167,7 @@ class Retriever:
         ids = list(dict.fromkeys([pid for pid, _ in dense] + [pid for pid, _ in lexical]))
         pages = self.mid.store.get_pages(self.mid.scope, ids, with_vectors=True)
         return {
-            p.id: Candidate(p, _cosine(p, query_vector), lexical_score.get(p.id))
+            p.id: Candidate(p, _cosine(p, query_vector, self.config.unit_weight), lexical_score.get(p.id))
             for p in pages
             if _alive(p.expires_at, now)
         }
@@ -202,7 +202,7 @@ class Retriever:
         for page in self.mid.store.get_pages(self.mid.scope, list(dict.fromkeys(wanted)), with_vectors=True):
             if page.tier == "short" or not _alive(page.expires_at, now):
                 continue
-            candidate = Candidate(page, _cosine(page, query_vector), None)
+            candidate = Candidate(page, _cosine(page, query_vector, self.config.unit_weight), None)
             candidates[page.id] = candidate
         fuse(candidates, self.config.lexical_weight, self.config.dense_weight)
 
@@ -219,7 +219,7 @@ class Retriever:
         missing = [pid for pid in lifts if pid not in candidates and pid not in short_ids]
         for page in self.mid.store.get_pages(self.mid.scope, missing, with_vectors=True) if missing else []:
             if page.tier != "short" and _alive(page.expires_at, now):
-                candidates[page.id] = Candidate(page, _cosine(page, query_vector), None)
+                candidates[page.id] = Candidate(page, _cosine(page, query_vector, self.config.unit_weight), None)
         for pid, lift in lifts.items():
             if pid in candidates and lift > 0:
                 candidates[pid].lift += lift
@@ -263,5 +263,11 @@ def _alive(expires_at: float | None, now: float) -> bool:
     return expires_at is None or expires_at > now
 
 
-def _cosine(page: Page, query_vector: np.ndarray) -> float:
-    return float(page.embedding @ query_vector) if page.embedding is not None else 0.0
+def _cosine(page: Page, query_vector: np.ndarray, unit_weight: float) -> float:
+    """The page's dense score: its cosine, raised `unit_weight` of the way towards its best unit's (a side or a
+    long sentence that matches better alone than inside the whole page; memoryos.units)."""
+    cosine = float(page.embedding @ query_vector) if page.embedding is not None else 0.0
+    if unit_weight > 0 and page.unit_vectors is not None and len(page.unit_vectors):
+        best = float(np.max(page.unit_vectors @ query_vector))
+        cosine += unit_weight * max(0.0, best - cosine)
+    return cosine

@@ -12,7 +12,8 @@ Promises every method keeps, unless its own text says more:
   passwords or ids of other scopes.
 - Times: every time written is checked against the timestamp rule first (validation.check_epoch); a stored time
   that breaks it (written by an older version) never makes a read fail (see rows.stored_time).
-- Vectors are float32 numpy arrays, returned only where `with_vectors` (or the record type) asks for them.
+- Vectors are float32 numpy arrays, returned only where `with_vectors` (or the record type) asks for them; a
+  page's unit vectors (Page.unit_vectors, memoryos.units) come and go with its vector, in its own row.
 
 `SqlStore` (storage/sql.py) keeps these promises once for SQLite and PostgreSQL; tests/test_store_contract.py
 holds any backend to them.
@@ -245,8 +246,11 @@ class Store(Protocol):
         """Index the scope's pages afresh; returns the entries written."""
         ...
 
-    def set_page_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> None:
-        """Replace these pages' vectors; unknown ids are skipped."""
+    def set_page_vectors(
+        self, scope: Scope, vectors: dict[str, np.ndarray], units: dict[str, np.ndarray | None] | None = None
+    ) -> None:
+        """Replace these pages' vectors and their unit vectors (`units`, memoryos.units: a page missing there
+        is left without units); unknown ids are skipped."""
         ...
 
     def set_segment_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> None:

@@ -32,6 +32,9 @@ PROFILE_COLS = "version, text, source_page_ids, created_at, method"
 VECTOR_COLUMN = "embedding"  # the one column a dialect writes and reads in its own vector form
 # where that vector column sits when read after these columns
 PAGE_VECTOR, SEG_VECTOR, FACT_VECTOR = (cols.count(",") + 1 for cols in (PAGE_COLS, SEG_COLS, FACT_COLS))
+# a page's unit vectors (memoryos.units): float32 bytes of every backend alike, read after the page vector
+UNITS_COLUMN = "unit_embeddings"
+PAGE_UNITS = PAGE_VECTOR + 1
 # the fact columns (and their fact fields) that hold times; None while unknown or open
 FACT_TIMES = ("observed_at", "valid_from", "valid_until", "invalidated_at", "expires_at")
 # a fact that still holds: neither closed nor superseded (expiry is the caller's, against its own clock)
@@ -74,8 +77,26 @@ def keyword_tuple(raw: str) -> tuple[str, ...]:
     return tuple(json.loads(raw))
 
 
+def units_blob(units: np.ndarray | None) -> bytes | None:
+    """A page's unit vectors as stored: one float32 matrix, a unit a row (None: no units)."""
+    return None if units is None or not len(units) else np.ascontiguousarray(units, dtype=np.float32).tobytes()
+
+
+def units_from_blob(raw: Any, embedding: np.ndarray | None) -> np.ndarray | None:
+    """The matrix back, a row as long as the page vector; None without a page vector or with a blob that does not
+    fit it (written with another model: the page vector alone is then used, as for a page without units)."""
+    if raw is None or embedding is None:
+        return None
+    flat = np.frombuffer(bytes(raw), dtype=np.float32)
+    dim = embedding.shape[0]
+    return flat.reshape(-1, dim) if dim and flat.size and flat.size % dim == 0 else None
+
+
 def page_from_row(
-    row: Sequence[Any], embedding: np.ndarray | None = None, faults: list[InvalidTime] | None = None
+    row: Sequence[Any],
+    embedding: np.ndarray | None = None,
+    faults: list[InvalidTime] | None = None,
+    units: np.ndarray | None = None,
 ) -> Page:
     return Page(
         id=row[0],
@@ -92,6 +113,7 @@ def page_from_row(
         analyzed=bool(row[11]),
         embedding=embedding,
         expires_at=optional_time(row[12], "page", row[0], "expires_at"),
+        unit_vectors=units,
     )
 
 
@@ -165,6 +187,7 @@ def page_row(scope_key: str, page: Page, new: bool = False) -> dict[str, Any]:
         "analyzed": bool(page.analyzed),
         "expires_at": page.expires_at,
         VECTOR_COLUMN: page.embedding,
+        UNITS_COLUMN: units_blob(page.unit_vectors),
     }
     return {key: row[key] for key in _NEW_PAGE} if new else row
 

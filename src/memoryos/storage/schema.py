@@ -293,6 +293,18 @@ SQLITE_MIGRATIONS: list[Migration] = [
         "INSERT INTO pages_fts(rowid, scope, body) "
         "SELECT pk, scope_key, memoryos_lexical(user_input, agent_response, timestamp) FROM pages",
     ),
+    # Page units (issue 14): each side of a page and each long sentence embedded apart (memoryos.units), as one
+    # float32 matrix in the page's own row, so they share its key, and go with it when it is deleted or expires.
+    # Pages written before stay without units (retrieval then uses their page vector alone) until
+    # `memoryos check --fix` embeds them.
+    step("page_units", "ALTER TABLE pages ADD COLUMN unit_embeddings BLOB"),
+    # the date phrases read since (a week or part of a month, "last Fri"): every page indexed afresh
+    step(
+        "month_part_date_tokens",
+        "DELETE FROM pages_fts",
+        "INSERT INTO pages_fts(rowid, scope, body) "
+        "SELECT pk, scope_key, memoryos_lexical(user_input, agent_response, timestamp) FROM pages",
+    ),
 ]
 
 
@@ -428,4 +440,6 @@ POSTGRES_MIGRATIONS: list[Migration] = [
         "CREATE INDEX pages_lex ON pages USING gin(lex)",
     ),
     step("event_date_tokens", pg_lexical.reindex),  # see the SQLite step of the same name
+    step("page_units", "ALTER TABLE pages ADD COLUMN unit_embeddings bytea"),  # see the SQLite step of the same name
+    step("month_part_date_tokens", pg_lexical.reindex),  # see the SQLite step of the same name
 ]

@@ -54,10 +54,12 @@ from .rows import (
     FACT_COLS,
     FACT_VECTOR,
     PAGE_COLS,
+    PAGE_UNITS,
     PAGE_VECTOR,
     PROFILE_COLS,
     SEG_COLS,
     SEG_VECTOR,
+    UNITS_COLUMN,
     VECTOR_COLUMN,
     check_dump_times,
     check_fact_times,
@@ -74,6 +76,8 @@ from .rows import (
     stats_dict,
     time_fix_note,
     time_fix_target,
+    units_blob,
+    units_from_blob,
 )
 from .schema import Migration, migrate
 
@@ -324,14 +328,19 @@ class SqlStore:
     def get_pages(self, scope: Scope, page_ids: list[str], with_vectors: bool = False) -> list[Page]:
         if not page_ids:
             return []
-        vector = self.VECTOR_READ if with_vectors else "NULL"
+        vectors = f"{self.VECTOR_READ}, {UNITS_COLUMN}" if with_vectors else "NULL, NULL"
         found: dict[str, Page] = {}
         with self._read() as tx:
             for chunk in self._batches(page_ids):
                 where, params = self._among(scope, chunk)
-                for row in tx.run(f"SELECT {PAGE_COLS}, {vector} FROM pages WHERE {where}", params):
-                    found[row[0]] = page_from_row(row, self._decode(row[PAGE_VECTOR]))
+                for row in tx.run(f"SELECT {PAGE_COLS}, {vectors} FROM pages WHERE {where}", params):
+                    found[row[0]] = self._page(row)
         return [found[i] for i in page_ids if i in found]
+
+    def _page(self, row: Sequence[Any], faults: list[InvalidTime] | None = None) -> Page:
+        """A page read with its vector and units (PAGE_COLS, vector, units)."""
+        embedding = self._decode(row[PAGE_VECTOR])
+        return page_from_row(row, embedding, faults, units_from_blob(row[PAGE_UNITS], embedding))
 
     def list_pages(
         self,
@@ -493,12 +502,13 @@ class SqlStore:
             )
         stamp = self._vectors_written(tx, scope, replaced=False)
         tx.many(
-            f"UPDATE pages SET tier='mid', segment_id=?, embedding={self.VECTOR}, prev_page_id=?, chain_summary=?"
-            f"{''.join(f', {c}=?' for c in stamp)} WHERE scope_key=? AND id=?",
+            f"UPDATE pages SET tier='mid', segment_id=?, embedding={self.VECTOR}, {UNITS_COLUMN}=?, prev_page_id=?, "
+            f"chain_summary=?{''.join(f', {c}=?' for c in stamp)} WHERE scope_key=? AND id=?",
             [
                 (
                     u.segment_id,
                     self._encode(u.embedding),
+                    units_blob(u.unit_vectors),
                     u.prev_page_id,
                     u.chain_summary,
                     *stamp.values(),
@@ -830,15 +840,21 @@ class SqlStore:
     def rebuild_lexical_index(self, scope: Scope) -> int:
         raise NotImplementedError
 
-    def set_page_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> None:
+    def set_page_vectors(
+        self, scope: Scope, vectors: dict[str, np.ndarray], units: dict[str, np.ndarray | None] | None = None
+    ) -> None:
         if not vectors:
             return
+        units = units or {}
         with self._write() as tx:
             stamp = self._vectors_written(tx, scope, replaced=True)
             tx.many(
-                f"UPDATE pages SET embedding={self.VECTOR}{''.join(f', {c}=?' for c in stamp)} "
+                f"UPDATE pages SET embedding={self.VECTOR}, {UNITS_COLUMN}=?{''.join(f', {c}=?' for c in stamp)} "
                 "WHERE scope_key=? AND id=?",
-                [(self._encode(v), *stamp.values(), scope.key, pid) for pid, v in vectors.items()],
+                [
+                    (self._encode(v), units_blob(units.get(pid)), *stamp.values(), scope.key, pid)
+                    for pid, v in vectors.items()
+                ],
             )
 
     def set_segment_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> None:
@@ -948,8 +964,10 @@ class SqlStore:
         vector, key = self.VECTOR_READ, (scope.key,)
         with self._read() as tx:
             pages = [
-                page_from_row(row, self._decode(row[PAGE_VECTOR]), faults)
-                for row in tx.run(f"SELECT {PAGE_COLS}, {vector} FROM pages WHERE scope_key=? ORDER BY seq", key)
+                self._page(row, faults)
+                for row in tx.run(
+                    f"SELECT {PAGE_COLS}, {vector}, {UNITS_COLUMN} FROM pages WHERE scope_key=? ORDER BY seq", key
+                )
             ]
             segments = [
                 segment_from_row(row, self._decode(row[SEG_VECTOR]), faults)

@@ -16,6 +16,7 @@ from ..providers.results import ConsolidationOut, TopicOut
 from ..textutil import clip_tail, extract_keywords
 from ..tiers.mid_term import MidTermMemory, running_mean_vector
 from ..tiers.short_term import ShortTermMemory
+from ..units import embed_pages
 from .fallback import AnalysisRouter
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ class Updater:
         if not batch:
             return False
         waiting = self.short.count()
-        vectors = self.embedder.embed([p.text for p in batch])
+        vectors, units = embed_pages(self.embedder.embed, batch, self.config.unit_weight > 0)
         previous = self.mid.store.last_consolidated_page(self.mid.scope)
         previous_vector = previous.embedding if previous is not None else None
         analysis, analyzer = self.router.run(
@@ -59,6 +60,8 @@ class Updater:
             kind="batch",
         )
         plan = self._plan(batch, vectors, previous, analysis, now, analyzer.method)
+        for update, page_units in zip(plan.pages, units, strict=True):
+            update.unit_vectors = page_units
         plan.reanalyze = analyzer is not self.router.primary  # the LLM failed: it analyses these segments later
         if not self.mid.store.apply_consolidation(self.mid.scope, plan):
             log.info("consolidation of %d pages was claimed by another worker; skipped", len(batch))
