@@ -40,6 +40,7 @@ from .tiers.long_term import LongTermMemory
 from .tiers.mid_term import MidTermMemory
 from .tiers.short_term import ShortTermMemory
 from .upkeep.fallback import AnalysisRouter, LLMHealth
+from .upkeep.lease import UpkeepLease
 from .upkeep.promoter import Promoter
 from .upkeep.reanalyzer import Reanalyzer
 from .upkeep.rewriter import Rewriter
@@ -224,7 +225,12 @@ class Memoryos(OriginalApi):
         self._pending_visits: list[str] = []  # segment ids, once per visit, not yet written
         self._pending_visit_time = 0.0
         self._holder = uuid.uuid4().hex  # this instance's name on upkeep leases
-        self._worker = UpkeepWorker(self._upkeep_step, cfg.upkeep_retry_seconds) if cfg.background_upkeep else None
+        self._lease = UpkeepLease(self.store, self.scope, self._holder, cfg.upkeep_lease_seconds)
+        self._worker = (
+            UpkeepWorker(self._upkeep_step, cfg.upkeep_retry_seconds, around=self._lease.keep)
+            if cfg.background_upkeep
+            else None
+        )
         _OPEN.add(self)
         log.info(
             "memoryos ready: user=%s assistant=%s storage=%s mode=%s",
@@ -574,7 +580,7 @@ class Memoryos(OriginalApi):
         """One unit of upkeep under this user's lease, so processes sharing a store never race on it."""
         self._write_visits()
         with self._upkeep_lock:
-            if not self.store.claim_upkeep(self.scope, self._holder, self.config.upkeep_lease_seconds):
+            if not self._lease.acquire():
                 log.debug("upkeep for %s is held by another process", self.scope.user_id)
                 return False
             try:
@@ -586,7 +592,7 @@ class Memoryos(OriginalApi):
                     or (self.reanalyzer is not None and self.reanalyzer.reanalyze_one(now))
                 )
             finally:
-                self.store.release_upkeep(self.scope, self._holder)
+                self._lease.release()
 
     def _live(self, items: list[T]) -> list[T]:
         """`items` without what has expired by now; finding some asks the background upkeep to delete them."""
@@ -604,7 +610,8 @@ class Memoryos(OriginalApi):
         if self._worker is not None:
             self._worker.notify()
         else:
-            run_until_idle(self._upkeep_step)  # failures are logged there and stay pending
+            with self._lease.keep():
+                run_until_idle(self._upkeep_step)  # failures are logged there and stay pending
 
     def promote(self, segment_id: str | None = None) -> bool:
         """Promote one mid-term segment now, whatever its heat: its pages not analysed yet become profile and
@@ -612,7 +619,7 @@ class Memoryos(OriginalApi):
         is none, or another process holds this user's upkeep; NotFound for a segment id of no segment here."""
         self._write_visits()
         with self._upkeep_lock:
-            if not self.store.claim_upkeep(self.scope, self._holder, self.config.upkeep_lease_seconds):
+            if not self._lease.acquire():
                 log.info("promotion of %s skipped: another process holds its upkeep", self.scope.user_id)
                 return False
             try:
@@ -627,13 +634,14 @@ class Memoryos(OriginalApi):
                         return True
                 return False
             finally:
-                self.store.release_upkeep(self.scope, self._holder)
+                self._lease.release()
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until pending consolidation and promotion are done. True if everything pending succeeded."""
         if self._worker is not None:
             return self._worker.flush(timeout)
-        return run_until_idle(self._upkeep_step) is None
+        with self._lease.keep():
+            return run_until_idle(self._upkeep_step) is None
 
     def close(self) -> None:
         if self._closed:

@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 
 from ..redact import redact_text
 
@@ -19,8 +20,15 @@ class UpkeepWorker:
     if the process stops: the next start finds the same work and does it.
     """
 
-    def __init__(self, step: Callable[[], bool], retry_seconds: float, name: str = "memoryos-upkeep") -> None:
+    def __init__(
+        self,
+        step: Callable[[], bool],
+        retry_seconds: float,
+        name: str = "memoryos-upkeep",
+        around: Callable[[], AbstractContextManager[object]] = nullcontext,
+    ) -> None:
         self._step = step
+        self._around = around  # wraps each pass (memoryos keeps the upkeep lease between a pass's steps)
         self._retry_seconds = retry_seconds
         self._cond = threading.Condition()
         self._requested = 0  # pass requests issued
@@ -80,7 +88,8 @@ class UpkeepWorker:
                     return
                 self._deferred_at = None  # this pass does what was deferred
                 ticket = self._requested
-            error = run_until_idle(self._step, should_stop=lambda: self._closing)
+            with self._around():
+                error = run_until_idle(self._step, should_stop=lambda: self._closing)
             with self._cond:
                 self.last_error = error
                 if error:
