@@ -214,8 +214,10 @@ def run_suite(
     show_progress: bool,
     llm_base_url: str | None = None,
     phrasings: str = "dev",
+    **settings: Any,
 ) -> dict[str, Any]:
-    """The suite in no-LLM mode, or against an OpenAI-compatible endpoint (the fake one: `llm_base_url`)."""
+    """The suite in no-LLM mode, or against an OpenAI-compatible endpoint (the fake one: `llm_base_url`);
+    `settings` are passed to every Memoryos."""
     from memoryos.providers.llm import OpenAICompatibleLLM
 
     dialogues = suite.build_suite(n, seed, phrasings=phrasings)
@@ -234,6 +236,7 @@ def run_suite(
                 llm=llm,
                 background_upkeep=False,
                 mid_term_heat_threshold=EAGER_HEAT,
+                **settings,
             ) as memo:
                 for user, agent, timestamp in dialogue.pages():
                     memo.add_memory(user, agent, timestamp=timestamp)
