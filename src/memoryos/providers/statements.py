@@ -84,7 +84,7 @@ _PEP_TALK_RE = re.compile(
     r"believing|it up|rocking|growing|learning|dreaming|smiling|that in mind)\b|"
     r"\b(?:give|giving|gave)\s+up\s+on\s+(?:my|our)\b|\bnot\s+(?:gonna|going to)\s+give\s+up\b|"
     r"\b(?:reach|achieve|follow|pursue|chase|chasing|make|making)\s+(?:my|our)\s+(?:\w+\s+)?(?:dreams?|goals?)\b|"
-    r"\b(?:do|doing|try|trying)\s+(?:my|our)\s+best\b|\bstay(?:ing)?\s+(?:positive|motivated|optimistic|strong|"
+    r"\b(?:do|doing|try|trying)\s+(?:my|our)\s+best\b|\bgive\s+it\s+(?:my|our)\s+(?:best|all)\b|\bstay(?:ing)?\s+(?:positive|motivated|optimistic|strong|"
     r"focused|hopeful)\b|\bmake\s+it\s+happen\b|\bbelieving\s+in\s+(?:myself|ourselves)\b|"
     r"\b(?:I|we)(?:\s+would|['’]d)?\s+(?:highly\s+)?(?:recommend|reccomend|suggest|advise)\b|"
     r"\b(?:we|us)\s+both\b|\bboth\s+of\s+us\b|\beach\s+other\b|\bwe\s+all\b|\btogether\b|"
