@@ -371,6 +371,9 @@ def test_knowledge_benchmark_smoke(tmp_path: Path) -> None:
             assert measured["profile"]["chars"] >= 0
         assert results["llm"][pace]["max_consolidation_pages"] >= 1 and results["llm"][pace]["calls_per_100_turns"] > 0
     assert results["llm"]["update_suite"]["summary"]["dialogues"] == 2  # the suite against the fake endpoint too
+    add_only = results["llm"]["update_suite_add_only_no_reader"]  # a model that never updates, no safety net
+    assert (add_only["fake_facts"], add_only["llm_change_reader"]) == ("add_only", False)
+    assert set(add_only["operations_served"]) <= {"add"}
     suite = results["update_suite"]["summary"]
     assert suite["dialogues"] == 2 and suite["current_questions"] == 4 and suite["past_questions"] == 2
     assert results["update_suite_heldout"]["summary"]["dialogues"] == 2  # the other wordings by default too
