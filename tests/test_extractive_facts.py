@@ -74,6 +74,20 @@ def test_taking_up_the_others_suggestion_offers_and_generic_we_are_not_facts() -
     assert out.assistant_facts == []
 
 
+def test_a_wish_about_something_named_only_by_a_pronoun_is_not_a_fact() -> None:
+    out = _analyze(
+        _pages(
+            ("I went to a Harry Potter place in London. I'd love to explore them someday!", "Sounds fun!"),
+            ("The veterans deserve our backing. I want to help make their lives better.", "Great!"),
+            ("I'd love to visit Japan with my sister next spring.", "Lovely plan."),
+        )
+    )
+    assert _texts(out.user_facts) == [
+        "User went to a Harry Potter place in London.",
+        "User would love to visit Japan with their sister in spring 2024.",
+    ]
+
+
 def test_telling_the_other_frames_the_news_it_does_not_hide_or_mangle_it() -> None:
     out = _analyze(
         _pages(

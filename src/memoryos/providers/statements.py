@@ -97,6 +97,13 @@ _PEP_TALK_RE = re.compile(
     r"^(?:our|we)\s+\w+\s+(?:can|could|should|must)\b",
     re.IGNORECASE,
 )
+# a wish about something named only by a pronoun ("I'd love to explore them someday", "I want to help make their lives
+# better"): what it is about was said elsewhere, so the fact says nothing on its own
+_WISH_ABOUT_PRONOUN_RE = re.compile(
+    r"^(?:I(?:['’]d|\s+would)\s+(?:really\s+)?(?:love|like)\s+to|I\s+(?:really\s+)?(?:want|hope|dream|wish)"
+    r"(?:\s+to|\s+of)?)\s+(?:\w+\s+){0,2}(?:them|it|their|those|these)\b",
+    re.IGNORECASE,
+)
 # a question without its question mark ("Wanna see my moves next Fri")
 _QUESTION_START_RE = re.compile(
     r"^(?:do|does|did|are|is|was|were|have|has|had|can|could|would|will|should|shall|wanna|want to|got|any)\s+"
@@ -224,6 +231,8 @@ def _may_be_about_self(sentence: str, other_names: list[str]) -> bool:
     if not _MIN_WORDS <= len(words) <= _MAX_WORDS or sentence.rstrip().endswith("?"):
         return False
     if _NOT_A_FACT_RE.match(sentence) or _QUESTION_START_RE.match(sentence) or _PEP_TALK_RE.search(sentence):
+        return False
+    if _WISH_ABOUT_PRONOUN_RE.match(sentence):
         return False
     if _SECOND_PERSON_RE.search(sentence):
         return False
