@@ -15,7 +15,9 @@ the LLM path's structure and cost.
    session is learnt as it happens and the update logic is what is measured. `--suite-phrasings heldout` words
    every statement differently (wording the extractor was not developed on).
 3. LLM mode against the local fake endpoint (`benchmarks._fake_llm`), both paces: pages per consolidation call
-   (bounded by the short-term capacity), fact operations served and applied, LLM calls per 100 turns.
+   (bounded by the short-term capacity), fact operations served and applied, LLM calls per 100 turns; and the
+   update suite against it, answered as a competent model (`reader`) and as one that only adds (`add_only`),
+   each with and without `llm_change_reader` (LLM_SUITE_RUNS).
 4. `--with-locomo` also runs `benchmarks.locomo` (evidence recall@10) and records its overall figure.
 """
 
