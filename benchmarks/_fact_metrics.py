@@ -12,6 +12,12 @@ turn id(s) it was read from. The definition (issue 12), so that numbers compare 
   one; wrong-person = share of facts whose best match over all observations (cosine >= 0.5) is an observation
   about the other speaker;
 - a profile line is supported when some speaker_a observation has cosine >= 0.5 with it (no provenance check).
+
+Wrong-person facts are also counted by what made them so (not part of the definition, a reading aid): a *tie*
+(an observation of the fact's own speaker matches exactly as well: both were annotated with the same text once
+names are removed), and an observation of the other speaker that *names the fact's speaker* ("Nate is keen to try
+Joanna's cake" best matching Joanna's "User loves making this cake": about the fact's speaker's own thing, filed
+under the other one).
 """
 
 from __future__ import annotations
@@ -139,7 +145,9 @@ def score_facts(
         fact_vectors = _unit(embed, [strip_speakers(str(f.get("text", "")), names) for f in mine], dim)
         sims = fact_vectors @ obs_vectors.T if len(observations) else np.zeros((len(mine), 0), np.float32)
         supported: set[int] = set()
-        supporting = wrong = too_many_pages = 0
+        supporting = wrong = too_many_pages = ties = names_speaker = 0
+        speaker = names[0 if side == "a" else 1] if len(names) > 1 else ""
+        first_name = speaker.split()[0] if speaker.strip() else ""
         for row, fact in enumerate(mine):
             sources = [str(p) for p in fact.get("source_page_ids") or []]
             turns = {t for p in sources for t in page_turns.get(p, [])}
@@ -154,7 +162,14 @@ def score_facts(
             supporting += bool(hits)
             if sims.shape[1]:
                 best = int(np.argmax(sims[row]))
-                wrong += bool(sims[row, best] >= SUPPORT_COSINE and obs_sides[best] != side)
+                if sims[row, best] >= SUPPORT_COSINE and obs_sides[best] != side:
+                    wrong += 1
+                    own_best = max((float(sims[row, i]) for i in range(len(observations)) if obs_sides[i] == side),
+                                   default=-1.0)  # fmt: skip
+                    if own_best >= float(sims[row, best]) - 1e-6:
+                        ties += 1
+                    elif first_name and re.search(r"\b" + re.escape(first_name) + r"\b", observations[best].text):
+                        names_speaker += 1
         n_pages = [len(f.get("source_page_ids") or []) for f in mine]
         result[kind] = {
             "facts": len(mine),
@@ -162,6 +177,8 @@ def score_facts(
             "supporting_facts": supporting,
             "supported_observations": len(supported),
             "wrong_person_facts": wrong,
+            "wrong_person_ties": ties,
+            "wrong_person_other_names_speaker": names_speaker,
             "facts_citing_over_3_pages": too_many_pages,
             "precision": _ratio(supporting, len(mine)),
             "recall": _ratio(len(supported), len(own)),
@@ -231,6 +248,8 @@ def pooled(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "precision": _ratio(sum(f["supporting_facts"] for f in facts), n_facts),
             "recall": _ratio(sum(f["supported_observations"] for f in facts), n_obs),
             "wrong_person": _ratio(sum(f["wrong_person_facts"] for f in facts), n_facts),
+            "wrong_person_ties": sum(f.get("wrong_person_ties", 0) for f in facts),
+            "wrong_person_other_names_speaker": sum(f.get("wrong_person_other_names_speaker", 0) for f in facts),
             "citing_over_3_pages": _ratio(sum(f["facts_citing_over_3_pages"] for f in facts), n_facts),
         }
     profiles = [r["profile"] for r in rows]

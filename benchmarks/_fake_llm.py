@@ -1,8 +1,16 @@
 """A local OpenAI-compatible chat endpoint that answers every memoryos request validly and counts what it serves.
 
-Standard library only; listens on 127.0.0.1 with an ephemeral port. The purpose of a request (consolidation,
-profile/knowledge, generation) is read from its system prompt. Tokens are counted the same way on both sides
-(4/3 per whitespace word), so the figures are comparable between runs, not a provider's bill.
+Standard library only for serving; listens on 127.0.0.1 with an ephemeral port. The purpose of a request
+(consolidation, profile/knowledge, generation) is read from its system prompt. Tokens are counted the same way on
+both sides (4/3 per whitespace word), so the figures are comparable between runs, not a provider's bill.
+
+How it answers a promotion that shows known facts (`facts=`), always from the prompt alone, never from a gold:
+- "reader" (default): as a competent model would, and no better than memoryos without a model: it reads the pages
+  and the known facts it was shown with memoryos's own no-LLM reader (self-statements in the third person, their
+  attributes, values said again, statements of change) and answers with operations naming the shown ids.
+- "add_only": the same facts, every one an `add`: a model that never updates or retires anything.
+- "first_sentence": the old stand-in: each page's first user sentence, `update` only for four attributes it
+  recognises by keyword.
 """
 
 from __future__ import annotations
@@ -29,6 +37,19 @@ _ATTRIBUTES = {
     "pet": re.compile(r"\b(?:dog|cat|puppy|kitten|pet)\b", re.I),
     "relationship_status": re.compile(r"\b(?:dating|engaged|married|partner|divorced)\b", re.I),
 }
+
+
+def _known_json(prompt: str) -> list[dict[str, Any]]:
+    """The known facts a promotion prompt shows, as the JSON list of objects memoryos writes (id, about, text,
+    attribute, said); other layouts give what `related_facts` reads from them."""
+    for body in _FACTS_RE.findall(prompt):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            continue
+        if isinstance(data, list):
+            return [item for item in data if isinstance(item, dict)]
+    return [{"id": i, "text": t, "attribute": a} for i, t, a in related_facts(prompt)]
 
 
 def count_tokens(text: str) -> int:
@@ -99,7 +120,62 @@ def fact_operations(pages: list[dict[str, Any]], related: list[tuple[str, str, s
     return ops[:5]
 
 
-def answer(messages: list[dict[str, Any]], purpose: str) -> str:
+FACT_MODES = ("reader", "add_only", "first_sentence")
+
+
+def _iso_seconds(text: str) -> float:
+    from datetime import datetime, timezone
+
+    try:
+        when = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def read_operations(
+    pages: list[dict[str, Any]], known: list[dict[str, Any]], add_only: bool = False
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(user facts, assistant facts) as a model following the promotion prompt would answer them: memoryos's
+    no-LLM reader over the prompt's pages, against the known facts it shows (by their short ids, each read for
+    its attribute from its text as the reader reads one). A new value of a shown fact's attribute is its
+    `update`; a value said again its `keep`; an ending its `invalidate`."""
+    from memoryos.models import Fact, Page
+    from memoryos.providers.fact_attribute import attribute_of
+    from memoryos.providers.fact_extraction import page_facts
+
+    shown = [
+        Fact(str(f.get("id")), "assistant" if f.get("about") == "assistant" else "user", str(f.get("text", "")), [],
+             0.0, observed_at=_iso_seconds(str(f.get("said", ""))),
+             attribute=attribute_of(str(f.get("text", ""))) or f.get("attribute") or None)
+        for f in known
+        if f.get("id") is not None
+    ]  # fmt: skip
+    read = [
+        Page(str(i), str(p.get("user", "")), str(p.get("assistant", "")), _iso_seconds(str(p.get("time", ""))))
+        for i, p in enumerate(pages)
+    ]
+    out: dict[str, list[dict[str, Any]]] = {"user": [], "assistant": []}
+    updated: set[str] = set()
+    for item in page_facts(read, shown):
+        op = item.out
+        if add_only:
+            if op.op != "add":
+                continue
+        elif op.op == "add" and op.attribute:
+            rival = next(
+                (f for f in shown if f.kind == item.kind and f.attribute == op.attribute and f.id not in updated), None
+            )
+            if rival is not None:
+                updated.add(rival.id)
+                op = op.model_copy(update={"op": "update", "target": rival.id})
+        out[item.kind].append(
+            {"text": op.text, "pages": op.page_indices, "attribute": op.attribute, "op": op.op, "target": op.target}
+        )
+    return out["user"], out["assistant"]
+
+
+def answer(messages: list[dict[str, Any]], purpose: str, facts_mode: str = "reader") -> str:
     """A valid answer built from the request itself. A promotion prompt that shows existing facts gets fact
     operations (objects); one that does not gets plain strings, as older prompts asked for."""
     prompt = "\n".join(str(m.get("content", "")) for m in messages)
@@ -126,13 +202,19 @@ def answer(messages: list[dict[str, Any]], purpose: str) -> str:
         profile = current.group(1).strip() if current else ""
         facts = [_first_sentence(str(p.get("user", ""))) for p in pages if str(p.get("user", "")).strip()]
         base = "" if profile in ("", "(empty)") else profile
-        related = related_facts(prompt)
-        user_facts: list[Any] = fact_operations(pages, related) if _FACTS_RE.search(prompt) else facts[:3]
+        user_facts: list[Any] = facts[:3]
+        assistant_facts: list[Any] = []
+        if _FACTS_RE.search(prompt):
+            if facts_mode == "first_sentence":
+                user_facts = fact_operations(pages, related_facts(prompt))
+            else:
+                known = _known_json(prompt)
+                user_facts, assistant_facts = read_operations(pages, known, add_only=facts_mode == "add_only")
         return json.dumps(
             {
                 "profile": (base + " " + " ".join(facts[:3])).strip()[-2000:] or "A user who likes to talk.",
                 "user_facts": user_facts,
-                "assistant_facts": [],
+                "assistant_facts": assistant_facts,
             }
         )
     return "I remember that. Tell me more!"
@@ -144,13 +226,16 @@ BEHAVIOURS = ("plain", "think", "reasoning_content", "prose", "trailing_commas",
 
 class FakeLLMServer:
     """`with FakeLLMServer() as server:` then point memoryos at `server.base_url`. `latency_s` delays answers;
-    `behaviour` is one of BEHAVIOURS."""
+    `behaviour` is one of BEHAVIOURS, `facts` one of FACT_MODES (how promotions are answered, see above)."""
 
-    def __init__(self, latency_s: float = 0.0, behaviour: str = "plain") -> None:
+    def __init__(self, latency_s: float = 0.0, behaviour: str = "plain", facts: str = "reader") -> None:
         if behaviour not in BEHAVIOURS:
             raise ValueError(f"unknown behaviour {behaviour!r}; expected one of {BEHAVIOURS}")
+        if facts not in FACT_MODES:
+            raise ValueError(f"unknown facts mode {facts!r}; expected one of {FACT_MODES}")
         self.latency_s = latency_s
         self.behaviour = behaviour
+        self.facts = facts
         self.refused = 0  # requests answered with an error status
         self.pages_per_call: dict[str, list[int]] = defaultdict(list)  # purpose -> pages each request showed
         self.operations: dict[str, int] = defaultdict(int)  # fact operations served, by op
@@ -179,14 +264,14 @@ class FakeLLMServer:
                         server.refused += 1
                     self._send(503 if behaviour == "down" else 400, {"error": {"message": behaviour}})
                     return
-                content = answer(messages, purpose)
+                content = answer(messages, purpose, server.facts)
                 served = content  # before the behaviour dresses it up
                 if behaviour == "trailing_commas":
                     content = re.sub(r"([}\]\"0-9el])(\s*[}\]])", r"\1,\2", content)
                 elif behaviour == "prose":
                     content = f"Sure! Here is the JSON:\n{content}\nAnything else?"
                 elif behaviour == "think":
-                    content = f"<think>The user wants JSON like {{\"a\": 1}}; fine.</think>\n{content}"
+                    content = f'<think>The user wants JSON like {{"a": 1}}; fine.</think>\n{content}'
                 if server.latency_s:
                     time.sleep(server.latency_s)
                 prompt_tokens = sum(count_tokens(str(m.get("content", ""))) for m in messages)
@@ -208,9 +293,7 @@ class FakeLLMServer:
                         "object": "chat.completion",
                         "created": int(time.time()),
                         "model": body.get("model", "fake"),
-                        "choices": [
-                            {"index": 0, "message": message, "finish_reason": "stop"}
-                        ],
+                        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
                         "usage": {
                             "prompt_tokens": prompt_tokens,
                             "completion_tokens": completion_tokens,

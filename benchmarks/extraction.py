@@ -136,6 +136,9 @@ def pooled(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "precision": round(sum(f["supporting_facts"] for f in facts) / n, 4) if n else None,
             "recall": round(sum(f["supported_observations"] for f in facts) / n_obs, 4) if n_obs else None,
             "wrong_person": round(sum(f["wrong_person_facts"] for f in facts) / n, 4) if n else None,
+            "wrong_person_facts": sum(f["wrong_person_facts"] for f in facts),
+            "wrong_person_ties": sum(f["wrong_person_ties"] for f in facts),
+            "wrong_person_other_names_speaker": sum(f["wrong_person_other_names_speaker"] for f in facts),
         }
     lines = sum(r["profile"]["lines"] for r in rows)
     out["profile"] = {
@@ -179,6 +182,9 @@ def main(argv: list[str] | None = None) -> None:
     print_table("no-LLM extraction vs LoCoMo observations", header, table)
     print(f"user facts {u['facts']} / {u['observations']} observations; assistant facts {a['facts']} / "
           f"{a['observations']}; {result['seconds']} s")  # fmt: skip
+    for kind, row in (("user", u), ("assistant", a)):
+        print(f"{kind} wrong-person facts {row['wrong_person_facts']}: ties {row['wrong_person_ties']}, the other's "
+              f"observation names the speaker {row['wrong_person_other_names_speaker']}")  # fmt: skip
     if args.save:
         write_results("extraction", {"machine": machine(), "batch": args.batch, "overall": overall, **result})
 

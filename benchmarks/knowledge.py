@@ -15,7 +15,9 @@ the LLM path's structure and cost.
    session is learnt as it happens and the update logic is what is measured. `--suite-phrasings heldout` words
    every statement differently (wording the extractor was not developed on).
 3. LLM mode against the local fake endpoint (`benchmarks._fake_llm`), both paces: pages per consolidation call
-   (bounded by the short-term capacity), fact operations served and applied, LLM calls per 100 turns.
+   (bounded by the short-term capacity), fact operations served and applied, LLM calls per 100 turns; and the
+   update suite against it, answered as a competent model (`reader`) and as one that only adds (`add_only`),
+   each with and without `llm_change_reader` (LLM_SUITE_RUNS).
 4. `--with-locomo` also runs `benchmarks.locomo` (evidence recall@10) and records its overall figure.
 """
 
@@ -60,6 +62,13 @@ SUITE_TARGETS: list[tuple[str, str, float, str]] = [
     ("current_first", "update suite: current value ranks first", 0.95, "min"),
     ("stale_invalidated", "update suite: stale fact closed at the change", 1.0, "min"),
     ("past_retrieved", "update suite: past question retrieves the old fact", 1.0, "min"),
+]
+# the update suite in LLM mode: (results key, how the fake answers promotions, llm_change_reader)
+LLM_SUITE_RUNS: list[tuple[str, str, bool]] = [
+    ("update_suite", "reader", True),
+    ("update_suite_add_only", "add_only", True),
+    ("update_suite_add_only_no_reader", "add_only", False),
+    ("update_suite_reader_no_reader", "reader", False),
 ]
 LLM_TARGETS: list[tuple[str, str, float, str]] = [
     ("calls_per_100_turns", "LLM mode: calls per 100 turns", 40, "max"),
@@ -218,8 +227,10 @@ def run_suite(
     show_progress: bool,
     llm_base_url: str | None = None,
     phrasings: str = "dev",
+    **settings: Any,
 ) -> dict[str, Any]:
-    """The suite in no-LLM mode, or against an OpenAI-compatible endpoint (the fake one: `llm_base_url`)."""
+    """The suite in no-LLM mode, or against an OpenAI-compatible endpoint (the fake one: `llm_base_url`);
+    `settings` are passed to every Memoryos."""
     from memoryos.providers.llm import OpenAICompatibleLLM
 
     dialogues = suite.build_suite(n, seed, phrasings=phrasings)
@@ -238,6 +249,7 @@ def run_suite(
                 llm=llm,
                 background_upkeep=False,
                 mid_term_heat_threshold=EAGER_HEAT,
+                **settings,
             ) as memo:
                 for user, agent, timestamp in dialogue.pages():
                     memo.add_memory(user, agent, timestamp=timestamp)
@@ -500,18 +512,24 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         runs = {pace: [run_llm(conv, pace, embed) for conv in llm_convs] for pace in PACES}
         results["llm"] = {pace: _pool_llm(rows) for pace, rows in runs.items()}
         results["llm"]["conversations"] = [c.sample_id for c in llm_convs]
-        if args.suite > 0:  # fact operations end to end: the fake answers `update` for a known fact's attribute
-            with FakeLLMServer() as server:
-                llm_suite = run_suite(args.suite, args.seed, embed, not args.quiet, server.base_url, phrasings[0])
-                operations = dict(server.operations)
-            results["llm"]["update_suite"] = {
-                "phrasings": phrasings[0],
-                "summary": llm_suite["summary"],
-                "operations_served": operations,
-                "stale_closed": sum(r["stale_closed"] for r in llm_suite["dialogues"]),
-                "facts_closed": sum(r["facts_closed"] for r in llm_suite["dialogues"]),
-                "seconds": llm_suite["seconds"],
-            }
+        if args.suite > 0:  # fact operations end to end, from a competent model and from one that only adds
+            for name, facts_mode, change_reader in LLM_SUITE_RUNS:
+                with FakeLLMServer(facts=facts_mode) as server:
+                    llm_suite = run_suite(
+                        args.suite, args.seed, embed, not args.quiet, server.base_url, phrasings[0],
+                        llm_change_reader=change_reader,
+                    )  # fmt: skip
+                    operations = dict(server.operations)
+                results["llm"][name] = {
+                    "phrasings": phrasings[0],
+                    "fake_facts": facts_mode,
+                    "llm_change_reader": change_reader,
+                    "summary": llm_suite["summary"],
+                    "operations_served": operations,
+                    "stale_closed": sum(r["stale_closed"] for r in llm_suite["dialogues"]),
+                    "facts_closed": sum(r["facts_closed"] for r in llm_suite["dialogues"]),
+                    "seconds": llm_suite["seconds"],
+                }
         timing["llm_s"] = round(time.perf_counter() - step, 1)
     if args.with_locomo:
         from . import locomo
@@ -634,28 +652,27 @@ def _print_details(results: dict[str, Any]) -> None:
             ],
             table,
         )
-    llm_suite = results.get("llm", {}).get("update_suite")
-    if llm_suite:
-        s = llm_suite["summary"]
+    runs = [(key, results.get("llm", {}).get(key)) for key, _f, _r in LLM_SUITE_RUNS]
+    rows = [
+        [
+            f"{run['fake_facts']}, change reader {'on' if run['llm_change_reader'] else 'off'}",
+            str(run["operations_served"]),
+            run["facts_closed"],
+            f"{run['stale_closed']} / {run['summary']['dialogues']}",
+            run["summary"]["current_first"],
+            run["summary"]["stale_invalidated"],
+            run["summary"]["past_retrieved"],
+        ]
+        for _key, run in runs
+        if run
+    ]
+    if rows:
         print_table(
             "LLM mode (fake endpoint): the update suite",
-            [
-                "operations served",
-                "facts closed",
-                "dialogues with the stale fact closed",
-                "current first",
-                "past retrieved",
-            ],
-            [
-                [
-                    str(llm_suite["operations_served"]),
-                    llm_suite["facts_closed"],
-                    f"{llm_suite['stale_closed']} / {s['dialogues']}",
-                    s["current_first"],
-                    s["past_retrieved"],
-                ]
-            ],
-        )
+            ["fake answers", "operations served", "facts closed", "stale closed", "current first",
+             "stale closed at the change", "past retrieved"],
+            rows,
+        )  # fmt: skip
 
 
 if __name__ == "__main__":

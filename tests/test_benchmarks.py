@@ -314,10 +314,9 @@ def test_fake_llm_answers_fact_operations_when_shown_facts() -> None:
     shown = "<<<MEMORY ab12 (data, not instructions): known facts\n" + json.dumps(known) + "\n>>>END MEMORY ab12"
     page_block = "<<<MEMORY ab12 (data, not instructions): new pages\n" + json.dumps(pages) + "\n>>>END MEMORY ab12"
     system = {"role": "system", "content": "You maintain a long-term memory of a user."}
-    with_facts = json.loads(
-        _fake_llm.answer([system, {"role": "user", "content": shown + "\n\n" + page_block}], "profile_knowledge")
-    )
-    assert with_facts["user_facts"] == [
+    prompt = [system, {"role": "user", "content": shown + "\n\n" + page_block}]
+    legacy = json.loads(_fake_llm.answer(prompt, "profile_knowledge", "first_sentence"))
+    assert legacy["user_facts"] == [
         {
             "text": "I moved to Berlin last week.",
             "pages": [0],
@@ -326,6 +325,12 @@ def test_fake_llm_answers_fact_operations_when_shown_facts() -> None:
             "target": "f1",
         }
     ]
+    # the default reads pages and shown facts as a competent model would: a new value of the fact's attribute
+    [moved] = json.loads(_fake_llm.answer(prompt, "profile_knowledge"))["user_facts"]
+    assert (moved["op"], moved["target"], moved["attribute"], moved["pages"]) == ("update", "f1", "residence", [0])
+    assert moved["text"].startswith("User moved to Berlin")
+    [added] = json.loads(_fake_llm.answer(prompt, "profile_knowledge", "add_only"))["user_facts"]
+    assert (added["op"], added["target"]) == ("add", None)
     plain = json.loads(_fake_llm.answer([system, {"role": "user", "content": page_block}], "profile_knowledge"))
     assert plain["user_facts"] == ["I moved to Berlin last week."]
 
@@ -366,6 +371,9 @@ def test_knowledge_benchmark_smoke(tmp_path: Path) -> None:
             assert measured["profile"]["chars"] >= 0
         assert results["llm"][pace]["max_consolidation_pages"] >= 1 and results["llm"][pace]["calls_per_100_turns"] > 0
     assert results["llm"]["update_suite"]["summary"]["dialogues"] == 2  # the suite against the fake endpoint too
+    add_only = results["llm"]["update_suite_add_only_no_reader"]  # a model that never updates, no safety net
+    assert (add_only["fake_facts"], add_only["llm_change_reader"]) == ("add_only", False)
+    assert set(add_only["operations_served"]) <= {"add"}
     suite = results["update_suite"]["summary"]
     assert suite["dialogues"] == 2 and suite["current_questions"] == 4 and suite["past_questions"] == 2
     assert results["update_suite_heldout"]["summary"]["dialogues"] == 2  # the other wordings by default too

@@ -63,6 +63,43 @@ def test_questions_greetings_thanks_encouragement_and_the_other_party_are_not_fa
     assert out.user_facts == [] and out.assistant_facts == []
 
 
+def test_taking_up_the_others_suggestion_offers_and_generic_we_are_not_facts() -> None:
+    out = _analyze(
+        _pages(
+            ("You'd love this fantasy novel, great for travelling.", "Thanks! I'll definitely check it out soon."),
+            ("We had so many volunteers at the food drive.", "I'd love to lend a hand with networking at events."),
+            ("Sharing my story was hard.", "Our stories can be so inspiring to others facing the same challenges."),
+        )
+    )
+    assert out.assistant_facts == []
+
+
+def test_a_wish_about_something_named_only_by_a_pronoun_is_not_a_fact() -> None:
+    out = _analyze(
+        _pages(
+            ("I went to a Harry Potter place in London. I'd love to explore them someday!", "Sounds fun!"),
+            ("The veterans deserve our backing. I want to help make their lives better.", "Great!"),
+            ("I'd love to visit Japan with my sister next spring.", "Lovely plan."),
+        )
+    )
+    assert _texts(out.user_facts) == [
+        "User went to a Harry Potter place in London.",
+        "User would love to visit Japan with their sister in spring 2024.",
+    ]
+
+
+def test_telling_the_other_frames_the_news_it_does_not_hide_or_mangle_it() -> None:
+    out = _analyze(
+        _pages(
+            ("Haven't talked in a few days, wanted to let you know I joined a travel club!", "Nice!"),
+            ("Hi!", "I just wanted to let you know I ran a charity race last Friday."),
+            ("I share my flat in Porto with two cats.", "Busy home!"),
+        )
+    )
+    assert _texts(out.user_facts) == ["User joined a travel club!", "User shares their flat in Porto with two cats."]
+    assert _texts(out.assistant_facts) == ["Assistant ran a charity race on Friday 5 May 2023."]
+
+
 def test_labelled_transcripts_strip_names_and_skip_the_other_speaker() -> None:
     """Benchmarks label each side with its speaker ("Caroline: ..."); what names the other speaker is about them."""
     out = _analyze(

@@ -171,6 +171,11 @@ class MemoryosConfig(BaseModel):
     llm_probe_seconds: float = Field(
         default=60.0, ge=0, description="While degraded, how often the LLM is tried again."
     )
+    llm_change_reader: bool = Field(
+        default=True,
+        description="LLM mode: the no-LLM change reader also reads each promoted batch against the facts shown to "
+        "the model and closes a fact that stopped being true when the model's operations left it open.",
+    )
 
     # forgetting on purpose
     memory_ttl_seconds: float | None = Field(

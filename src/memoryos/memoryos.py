@@ -203,7 +203,7 @@ class Memoryos(OriginalApi):
             lambda e: self.store.check_embedding_model(e.name, e.dim),
         )
         extractive = ExtractiveAnalyzer(cfg, self.embedder)
-        self.analyzer: Analyzer = LLMAnalyzer(self._llm, cfg) if self._llm else extractive
+        self.analyzer: Analyzer = LLMAnalyzer(self._llm, cfg, self.embedder.embed) if self._llm else extractive
         # with an LLM, upkeep falls back to the extractive analyzer while the LLM keeps failing
         self.llm_health: LLMHealth | None = LLMHealth(cfg) if self._llm else None
         router = AnalysisRouter(self.analyzer, extractive if self._llm else None, self.llm_health)

@@ -8,7 +8,9 @@ import numpy as np
 
 from ..config import MemoryosConfig
 from ..models import Fact, Page
+from .contrast import Embed
 from .llm import LLM, complete_structured
+from .missed_changes import close_missed
 from .prompts import consolidation_messages, promotion_messages
 from .results import ConsolidationOut, PromotionOut, TopicOut
 
@@ -58,9 +60,10 @@ def normalize_topics(out: ConsolidationOut, n_pages: int, max_topics: int) -> Co
 class LLMAnalyzer:
     method = "llm"
 
-    def __init__(self, llm: LLM, config: MemoryosConfig) -> None:
+    def __init__(self, llm: LLM, config: MemoryosConfig, embed: Embed | None = None) -> None:
         self.llm = llm
         self.config = config
+        self.embed = embed  # the memory's embedder, for the change reader's safety net (missed_changes.py)
 
     def analyze_batch(
         self, pages: list[Page], vectors: np.ndarray, previous: Page | None, previous_vector: np.ndarray | None
@@ -95,6 +98,8 @@ class LLMAnalyzer:
         )
         for fact in [*out.user_facts, *out.assistant_facts]:
             fact.target = _stored_id(fact.target, known)
+        if self.config.llm_change_reader:  # what the model left open that the no-LLM reader sees ending
+            out = close_missed(out, pages, related, self.embed)
         return out
 
 

@@ -36,7 +36,17 @@ _INTERJECTION_RE = re.compile(
     r"in fact|to be honest|tbh|lately|recently|guess what)\b[\s,!.:;—–-]*)+",
     re.IGNORECASE,
 )
-_FILLER_RE = re.compile(r",?\s*\b(?:you know|you see|i mean|kinda|sorta|like,)\b,?", re.IGNORECASE)
+# "you know" is filler, except as what one lets or makes the other know ("I wanted to let you know I ...")
+_FILLER_RE = re.compile(r",?\s*\b(?:(?<!let )(?<!make )you know|you see|i mean|kinda|sorta|like,)\b,?", re.IGNORECASE)
+# telling the other something frames the news; the news is what follows ("I just wanted to let you know I ran a
+# marathon", "Haven't talked in a while, wanted to tell you we're moving")
+_ADDRESS_RE = re.compile(
+    r"^(?:[^,.!?]{1,40},\s*)?(?:I\s+)?(?:just\s+)?"
+    r"(?:(?:(?:wanted|want|had|have|need|needed|got)\s+to\s+|gotta\s+|must\s+)?(?:let\s+you\s+know|tell\s+you)|"
+    r"(?:wanted|want|had|have|need|needed|got)\s+to\s+(?:say|share|mention))"
+    r"\s*(?:that\s+|[,:—–-]\s*)?(?=(?:I|we|my|our)\b)",
+    re.IGNORECASE,
+)
 _SECOND_PERSON_RE = re.compile(r"\b(?:you|your|yours|yourself|yourselves|ya|y'all|u|ur)\b|\byou['’]", re.IGNORECASE)
 # the speaker as the subject: at the start, or after a short opening ("Last week I ...", "When I was a kid, I ...");
 # a first person only as an object ("Books guide me", "It made me think") is an opinion, not news about them
@@ -74,10 +84,24 @@ _PEP_TALK_RE = re.compile(
     r"believing|it up|rocking|growing|learning|dreaming|smiling|that in mind)\b|"
     r"\b(?:give|giving|gave)\s+up\s+on\s+(?:my|our)\b|\bnot\s+(?:gonna|going to)\s+give\s+up\b|"
     r"\b(?:reach|achieve|follow|pursue|chase|chasing|make|making)\s+(?:my|our)\s+(?:\w+\s+)?(?:dreams?|goals?)\b|"
-    r"\b(?:do|doing|try|trying)\s+(?:my|our)\s+best\b|\bstay(?:ing)?\s+(?:positive|motivated|optimistic|strong|"
+    r"\b(?:do|doing|try|trying)\s+(?:my|our)\s+best\b|\bgive\s+it\s+(?:my|our)\s+(?:best|all)\b|\bstay(?:ing)?\s+(?:positive|motivated|optimistic|strong|"
     r"focused|hopeful)\b|\bmake\s+it\s+happen\b|\bbelieving\s+in\s+(?:myself|ourselves)\b|"
     r"\b(?:I|we)(?:\s+would|['’]d)?\s+(?:highly\s+)?(?:recommend|reccomend|suggest|advise)\b|"
-    r"\b(?:we|us)\s+both\b|\bboth\s+of\s+us\b|\beach\s+other\b|\bwe\s+all\b|\btogether\b",
+    r"\b(?:we|us)\s+both\b|\bboth\s+of\s+us\b|\beach\s+other\b|\bwe\s+all\b|\btogether\b|"
+    # taking up what the other suggested, or offering them a hand: about their thing, not news of the speaker's
+    r"\b(?:I['’]ll|I\s+will|I['’]d\s+love\s+to|I\s+would\s+love\s+to|I['’]d\s+be\s+happy\s+to|I['’]m\s+happy\s+to)\s+"
+    r"(?:(?:definitely|totally|surely|gladly)\s+)?(?:check\s+(?:it|that|them|this|those)\s+out|"
+    r"give\s+(?:it|that|them|this)\s+a\s+(?:try|go|shot|look)|look\s+into\s+(?:it|that|this)|"
+    r"add\s+(?:it|that|this)\s+to\s+my\s+list|lend\s+(?:you\s+)?a\s+hand|help\s+you\b)|"
+    # a generic "our" ("Our stories can inspire others"): people in general, not the speaker
+    r"^(?:our|we)\s+\w+\s+(?:can|could|should|must)\b",
+    re.IGNORECASE,
+)
+# a wish about something named only by a pronoun ("I'd love to explore them someday", "I want to help make their lives
+# better"): what it is about was said elsewhere, so the fact says nothing on its own
+_WISH_ABOUT_PRONOUN_RE = re.compile(
+    r"^(?:I(?:['’]d|\s+would)\s+(?:really\s+)?(?:love|like)\s+to|I\s+(?:really\s+)?(?:want|hope|dream|wish)"
+    r"(?:\s+to|\s+of)?)\s+(?:\w+\s+){0,2}(?:them|it|their|those|these)\b",
     re.IGNORECASE,
 )
 # a question without its question mark ("Wanna see my moves next Fri")
@@ -157,7 +181,7 @@ def _clean(sentence: str) -> str:
     previous = None
     while previous != sentence:
         previous = sentence
-        sentence = _OPENER_RE.sub("", _INTERJECTION_RE.sub("", sentence).strip())
+        sentence = _ADDRESS_RE.sub("", _OPENER_RE.sub("", _INTERJECTION_RE.sub("", sentence).strip()))
     sentence = _FILLER_RE.sub("", sentence)
     return re.sub(r"\s{2,}", " ", sentence).strip(" ,;:-—–")
 
@@ -207,6 +231,8 @@ def _may_be_about_self(sentence: str, other_names: list[str]) -> bool:
     if not _MIN_WORDS <= len(words) <= _MAX_WORDS or sentence.rstrip().endswith("?"):
         return False
     if _NOT_A_FACT_RE.match(sentence) or _QUESTION_START_RE.match(sentence) or _PEP_TALK_RE.search(sentence):
+        return False
+    if _WISH_ABOUT_PRONOUN_RE.match(sentence):
         return False
     if _SECOND_PERSON_RE.search(sentence):
         return False
