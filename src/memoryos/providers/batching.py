@@ -59,6 +59,9 @@ class BatchingEmbedder:
         self.name = inner.name
         self.dim = inner.dim
         self.max_batch = max(1, max_batch)
+        # bulk texts per model call: a model that runs a long call's batches side by side (one per core) gets
+        # a batch for each of its workers
+        self.bulk_batch = self.max_batch * max(1, int(getattr(inner, "workers", 1)))
         self.small_request = small_request
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
@@ -122,18 +125,20 @@ class BatchingEmbedder:
         return request.out
 
     def _take(self) -> list[tuple[_Request, list[int]]]:
-        """The next model call's texts: waiting queries first (oldest first), then a slice of the oldest bulk
-        request, up to max_batch texts in all. Called with the condition held and the queue not empty."""
+        """The next model call's texts: waiting queries first (oldest first, up to max_batch), then a slice of the
+        oldest bulk request, up to bulk_batch texts in all. Called with the condition held and the queue not
+        empty."""
         taken: list[tuple[_Request, list[int]]] = []
-        room = self.max_batch
+        count = 0
         for request in sorted(self._queue, key=lambda r: not r.small):  # stable: arrival order within each kind
+            room = (self.max_batch if request.small else self.bulk_batch) - count
             if room <= 0:
                 break
             rows = request.order[request.next : request.next + room]
             if not rows:
                 continue
             request.next += len(rows)
-            room -= len(rows)
+            count += len(rows)
             taken.append((request, rows))
             if request.next >= len(request.texts):
                 self._queue.remove(request)
