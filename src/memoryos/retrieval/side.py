@@ -1,0 +1,47 @@
+"""Work a retrieval can do beside the query embedding (a store read that needs no vector), on a small shared
+pool of threads.
+
+A call whose thread is not free when its result is wanted runs on the caller's thread instead: a busy server (every
+worker thread taken) then behaves as if there were no pool, and never waits in a queue behind other requests.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max(2, os.cpu_count() or 2), thread_name_prefix="memoryos-side")
+        return _POOL
+
+
+class SideCall(Generic[T]):
+    """`fn(*args)` started on the pool; `result()` gives its value (or raises its error)."""
+
+    def __init__(self, fn: Callable[..., T], *args: object) -> None:
+        self._fn, self._args = fn, args
+        self._future: Future[T] = _pool().submit(fn, *args)
+
+    def result(self) -> T:
+        if self._future.cancel():  # still queued: nobody has started it, so the caller does
+            return self._fn(*self._args)
+        return self._future.result()
+
+
+def side_call(fn: Callable[..., T], *args: object) -> SideCall[T]:
+    return SideCall(fn, *args)
+
+
+__all__ = ["SideCall", "side_call"]
