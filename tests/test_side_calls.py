@@ -1,4 +1,4 @@
-"""Store reads a retrieval runs beside the query embedding (retrieval.side)."""
+"""Store reads a retrieval runs beside the query embedding (memoryos.side)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from memoryos.retrieval import side
+from memoryos import side
 
 
 def test_a_side_call_returns_its_value_and_raises_its_error() -> None:
@@ -77,3 +77,19 @@ def test_retrieve_finds_the_same_with_the_side_threads_busy(make_memo) -> None: 
             holder.result()
     assert _ranked(busy) == _ranked(free)
     assert [s.segment_id for s in busy.segments] == [s.segment_id for s in free.segments]
+
+
+def test_a_scan_cut_into_pieces_finds_what_one_scan_finds(make_memo, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from memoryos.storage import sqlite
+
+    memo = make_memo(short_term_capacity=1)
+    if not isinstance(memo.store, sqlite.SqliteStore):
+        pytest.skip("SQLite scans its vector matrix itself; PostgreSQL asks pgvector")
+    for i in range(12):
+        memo.add_memory(f"note {i} about topic {i % 4}", f"reply {i}", timestamp=1_700_000_000 + 60 * i)
+    memo.flush()
+    query = memo.embedder.embed(["topic 2"])[0]
+    whole = memo.store.dense_search(memo.scope, query, 5)
+    monkeypatch.setattr(sqlite, "PARALLEL_SCAN_ROWS", 2)  # every piece a couple of rows: several pieces
+    assert memo.store.dense_search(memo.scope, query, 5) == whole
+    assert len(whole) == 5

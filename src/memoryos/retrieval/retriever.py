@@ -11,6 +11,7 @@ from ..config import MemoryosConfig
 from ..models import Fact, Page, Segment
 from ..providers.embeddings import Embedder
 from ..providers.reranker import CrossEncoderReranker, Reranker
+from ..side import side_call
 from ..textutil import content_tokens, date_ranges, remove_words
 from ..tiers.long_term import LongTermMemory
 from ..tiers.mid_term import MidTermMemory
@@ -24,7 +25,6 @@ from .query_analysis import analyze_query, mentions_time
 from .rerank import rerank
 from .result import RetrievalResult, RetrievedFact, RetrievedPage, RetrievedSegment
 from .second_hop import second_hop
-from .side import side_call
 from .terms import TermSample
 
 MAX_WAITING_SEARCHED = 64  # newest waiting pages embedded per query; older ones are still found lexically

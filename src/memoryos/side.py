@@ -1,19 +1,21 @@
-"""Work a retrieval can do beside the query embedding (a store read that needs no vector), on a small shared
-pool of threads.
+"""Work a call can do beside its own (a retrieval's store reads while the query is embedded, the halves of a large
+vector scan), on a small pool of threads shared by the process. Only work that releases the GIL gains: SQLite
+and PostgreSQL reads, numpy, ONNX Runtime.
 
 A call whose thread is not free when its result is wanted runs on the caller's thread instead: a busy server (every
-worker thread taken) then behaves as if there were no pool, and never waits in a queue behind other requests.
+pool thread taken) then behaves as if there were no pool, and never waits in a queue behind other requests.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+A = TypeVar("A")
 
 _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
@@ -44,4 +46,16 @@ def side_call(fn: Callable[..., T], *args: object) -> SideCall[T]:
     return SideCall(fn, *args)
 
 
-__all__ = ["SideCall", "side_call"]
+def side_map(fn: Callable[[A], T], items: Sequence[A]) -> list[T]:
+    """`[fn(item) for item in items]`, the first on the caller's thread and the others beside it."""
+    calls = [SideCall(fn, item) for item in items[1:]]
+    first = [fn(items[0])] if items else []
+    return first + [call.result() for call in calls]
+
+
+def workers() -> int:
+    """Threads of the pool: how many pieces a scan is worth cutting into."""
+    return _pool()._max_workers
+
+
+__all__ = ["SideCall", "side_call", "side_map", "workers"]
