@@ -45,11 +45,11 @@ from ._common import (
 from ._storage import Backend, PostgresBackend, open_backend, storage_suffix
 from ._synth import exchanges, questions, scale_dump
 
-TARGETS = {  # issue 17's retrieve targets (SQLite; PostgreSQL's below), issue 1's for the rest
+TARGETS = {  # issue 17's retrieve and bulk-import targets (retrieve: SQLite; PostgreSQL's below), issue 1's add
     "retrieve_p95_ms@10000": 12.0,
     "retrieve_p95_ms@100000": 30.0,
     "add_memory_p50_ms": 5.0,
-    "bulk_import_10k_s": 60.0,
+    "bulk_import_10k_s": 30.0,
 }
 POSTGRES_TARGETS = {"retrieve_p95_ms@10000": 20.0}  # no 100k target on PostgreSQL
 
@@ -444,10 +444,12 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
             found[key + " (update_heat=False)"] = {"value": value, "target": goal, "met": value <= goal}
     adds = [t["add_memory"]["p50_ms"] for t in results["sizes"] if t["add_memory"].get("n")]
     if adds:
-        found["add_memory_p50_ms"] = {"value": max(adds), "target": 5.0, "met": max(adds) < 5.0}
+        goal = TARGETS["add_memory_p50_ms"]
+        found["add_memory_p50_ms"] = {"value": max(adds), "target": goal, "met": max(adds) < goal}
     bulk = results.get("bulk_import")
     if bulk and bulk["pages"] >= 10_000:
-        found["bulk_import_10k_s"] = {"value": bulk["seconds"], "target": 60.0, "met": bulk["seconds"] < 60.0}
+        goal = TARGETS["bulk_import_10k_s"]  # issue 17's, on either backend
+        found["bulk_import_10k_s"] = {"value": bulk["seconds"], "target": goal, "met": bulk["seconds"] <= goal}
     return found
 
 

@@ -66,7 +66,9 @@ class BatchingEmbedder:
         self.dim = inner.dim
         self.max_batch = max(1, max_batch)
         self.small_request = small_request
-        self.bulk_slice = max(1, bulk_slice)
+        # bulk texts per model call: a slice for each worker of a model that runs a call's batches side by side
+        # (one per core), so a query that arrives meanwhile still waits for one short slice per core
+        self.bulk_slice = max(1, bulk_slice) * max(1, int(getattr(inner, "workers", 1)))
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()

@@ -12,6 +12,7 @@ from ..models import Fact, Page, Segment
 from ..providers.attribute_reader import holds_category, reader_for
 from ..providers.embeddings import Embedder
 from ..providers.reranker import CrossEncoderReranker, Reranker
+from ..side import side_call
 from ..textutil import content_tokens, date_ranges, remove_words
 from ..tiers.long_term import LongTermMemory
 from ..tiers.mid_term import MidTermMemory
@@ -66,7 +67,17 @@ class Retriever:
         analysis = analyze_query(query, present) if cfg.query_analysis else None
         # every fact, closed ones too: as an index into pages a fact that stopped being true still points well
         facts = [f for f in self.long.facts(with_vectors=True, include_history=True) if _alive(f.expires_at, now)]
+        limit = max_pages if max_pages is not None else cfg.retrieval_queue_capacity
+        pool = max(50, 5 * limit)
+        terms = [t for t in dict.fromkeys(content_tokens(query)) if t not in ubiquitous]
+        lexical_terms = self.terms.rare_first(terms, newest_seq)
+        if analysis is not None and cfg.event_dates:
+            lexical_terms += analysis.date_tokens
         timings["query"] = (time.perf_counter() - started) * 1000
+        # the full-text search needs no vector: it runs beside the query embedding (both release the GIL)
+        lexical_k = pool + len(short_ids)
+        lexical_job = side_call(store.lexical_search, scope, lexical_terms, lexical_k) if limit else None
+        segments_job = side_call(store.segment_vectors, scope)
         mark = time.perf_counter()
         # facts are written in the third person ("User lives in Berlin"): a question in the first or second
         # person is asked of them in the third, embedded in the same call as the page query
@@ -78,23 +89,15 @@ class Retriever:
         timings["embed"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()
-        limit = max_pages if max_pages is not None else cfg.retrieval_queue_capacity
-        pool = max(50, 5 * limit)
-        terms = [t for t in dict.fromkeys(content_tokens(query)) if t not in ubiquitous]
-        lexical_terms = self.terms.rare_first(terms, newest_seq)
-        if analysis is not None and cfg.event_dates:
-            lexical_terms += analysis.date_tokens
-        # both searches in one call: one round trip on PostgreSQL
-        dense, lexical = (
-            store.search(scope, query_vector, pool, lexical_terms, pool + len(short_ids)) if limit else ([], [])
-        )
+        dense = store.dense_search(scope, query_vector, pool) if limit else []
+        lexical = lexical_job.result() if lexical_job is not None else []
         lexical = [hit for hit in lexical if hit[0] not in short_ids][:pool]
         timings["search"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()
         # active segments only: archived ones are out of mid-term (their pages stay); whole records are read
         # below only for the segments shown
-        seg_scores = self.mid.fits(query_vector, terms)
+        seg_scores = self.mid.fits(query_vector, terms, segments_job.result())
         top_segments = sorted(seg_scores.items(), key=lambda kv: -kv[1])[: cfg.top_m_segments]
         by_id: dict[str, Segment] = {}
         candidates = self._candidates(dense, lexical, query_vector, now)

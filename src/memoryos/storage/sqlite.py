@@ -7,6 +7,7 @@ holds, and FTS5's bm25() is the score that store reproduces."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sqlite3
 import threading
@@ -18,6 +19,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .. import side
 from ..errors import ConfigError, InvalidInput, StorageError
 from ..lexical import page_index_text
 from ..models import Page, Scope
@@ -26,6 +28,7 @@ from .sql import CONFLICT, SqlStore, Tx
 
 log = logging.getLogger(__name__)
 
+PARALLEL_SCAN_ROWS = 25_000  # page vectors per piece of a scan run side by side (below: one piece, no hand-off)
 _CREATION_GRACE_SECONDS = 2.0  # how long a 0-byte database may take to get its header from a creating process
 _INDEX_PAGES = (  # the FTS5 row of each page: the same text lexical_index_problems compares with
     "INSERT INTO pages_fts(rowid, scope, body) SELECT pk, scope_key, "
@@ -280,8 +283,16 @@ class SqliteStore(SqlStore):
         cache = self._vectors(scope)
         if not cache.ids or k <= 0:
             return []
-        # einsum: numpy's own SIMD loop, several times faster here than OpenBLAS gemv on one query vector
-        scores = np.einsum("ij,j->i", cache.matrix, np.asarray(query, dtype=np.float32))
+        # einsum: numpy's own SIMD loop, several times faster here than OpenBLAS gemv on one query vector; a
+        # large matrix is scanned in pieces side by side (the scan reads memory, and einsum releases the GIL)
+        vector = np.asarray(query, dtype=np.float32)
+        pieces = min(side.workers(), len(cache.ids) // PARALLEL_SCAN_ROWS)
+        if pieces > 1:
+            bounds = np.linspace(0, len(cache.ids), pieces + 1).astype(int)
+            blocks = [cache.matrix[a:b] for a, b in itertools.pairwise(bounds)]
+            scores = np.concatenate(side.side_map(lambda block: _scan(block, vector), blocks))
+        else:
+            scores = _scan(cache.matrix, vector)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
@@ -331,3 +342,8 @@ class SqliteStore(SqlStore):
             tx.run("DELETE FROM pages_fts WHERE scope = ?", (scope.key,))
             tx.run("DELETE FROM pages_fts WHERE rowid IN (SELECT pk FROM pages WHERE scope_key=?)", (scope.key,))
             return int(tx.run(_INDEX_PAGES, (scope.key,)).rowcount)
+
+
+def _scan(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    result: np.ndarray = np.einsum("ij,j->i", matrix, vector)
+    return result

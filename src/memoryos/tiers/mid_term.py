@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 # visit, so a segment visited to exactly τ is 4.99999998 a moment later, and would be shown as 5.000 yet never
 # promoted. Within half a thousandth of τ counts as τ, for promotion and for every display alike.
 HEAT_TOLERANCE = 5e-4
+# what Store.segment_vectors returns: ids, keywords and summary vectors (one matrix) of the active segments
+SegmentVectors = tuple[list[str], list[tuple[str, ...]], np.ndarray]
 
 
 def reaches_threshold(heat: float, tau: float) -> bool:
@@ -80,10 +82,10 @@ class MidTermMemory:
             return 0.0
         return float(segment.embedding @ vector) + jaccard(segment.keywords, keywords)
 
-    def fits(self, vector: np.ndarray, keywords: list[str]) -> dict[str, float]:
+    def fits(self, vector: np.ndarray, keywords: list[str], read: SegmentVectors | None = None) -> dict[str, float]:
         """`fit` of every active segment that has a vector, by id: one matrix product over the summary vectors,
-        without reading the rest of each segment."""
-        ids, segment_keywords, matrix = self.store.segment_vectors(self.scope)
+        without reading the rest of each segment. `read`: `store.segment_vectors` already read by the caller."""
+        ids, segment_keywords, matrix = read if read is not None else self.store.segment_vectors(self.scope)
         if not ids:
             return {}
         cosines = matrix @ np.asarray(vector, dtype=np.float32)
