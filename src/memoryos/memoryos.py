@@ -108,7 +108,9 @@ def make_embedder(cfg: MemoryosConfig) -> Embedder:
     one each on the same cores."""
     if cfg.embedding_base_url:
         key = cfg.openai_api_key.get_secret_value() if cfg.openai_api_key else None
-        return OpenAIEmbedder(cfg.embedding_model_name, cfg.embedding_base_url, key, cfg.llm_timeout_seconds)
+        return OpenAIEmbedder(
+            cfg.embedding_model_name, cfg.embedding_base_url, key, cfg.llm_timeout_seconds, cfg.embedding_batch_size
+        )
     cache = Path(cfg.embedding_cache_dir) if cfg.embedding_cache_dir else None
     settings = (cfg.embedding_model_name, cfg.embedding_batch_size, cfg.embedding_backend, cache, cfg.embedding_threads)
     with _LOCAL_MODELS_LOCK:

@@ -178,13 +178,21 @@ def local_embedder(
 class OpenAIEmbedder:
     """Any OpenAI-compatible /v1/embeddings endpoint."""
 
-    def __init__(self, model_name: str, base_url: str | None, api_key: str | None, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        model_name: str,
+        base_url: str | None,
+        api_key: str | None,
+        timeout: float = 60.0,
+        batch_size: int = 64,
+    ) -> None:
         from openai import OpenAI
 
         from ..redact import install_log_redaction_for
         from .llm import split_endpoint
 
         self.name = model_name
+        self.batch_size = max(1, batch_size)  # texts per request, whoever calls: endpoints cap a request's inputs
         url, query = split_endpoint(base_url)
         self._client = OpenAI(base_url=url, default_query=query, api_key=api_key or "not-needed", timeout=timeout)
         install_log_redaction_for(self._client)  # its HTTP library logs request URLs
@@ -193,13 +201,19 @@ class OpenAIEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, getattr(self, "dim", 0)), dtype=np.float32)
+        texts = list(texts)
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), self.batch_size):
+            vectors.extend(self._request(texts[start : start + self.batch_size]))
+        return normalize(np.asarray(vectors, dtype=np.float32))
+
+    def _request(self, texts: list[str]) -> list[list[float]]:
         import openai
 
         try:
-            response = self._client.embeddings.create(model=self.name, input=list(texts))
+            response = self._client.embeddings.create(model=self.name, input=texts)
         except openai.APIError as exc:
             # like the chat LLM: the class and status, never the endpoint's echo of the request (URL, key)
             status = getattr(exc, "status_code", None)
             raise LLMError(f"embedding call failed: {type(exc).__name__}{f' {status}' if status else ''}") from exc
-        vectors = [item.embedding for item in sorted(response.data, key=lambda d: d.index)]
-        return normalize(np.asarray(vectors, dtype=np.float32))
+        return [item.embedding for item in sorted(response.data, key=lambda d: d.index)]
