@@ -222,12 +222,14 @@ async def seed(server: Server, work: Workload, pages: int) -> dict[str, Any]:
     async with client_for(server) as client:
         for _ in range(3):  # the first call of a process may wait for the model to load: not an add's cost
             await client.retrieve(work.query())
+        cpu_before = server.cpu_seconds()
         started = time.perf_counter()
         for _ in range(pages):
             t0 = time.perf_counter()
             ids.append(await client.add(*work.exchange()))
             latencies.append(time.perf_counter() - t0)
         seconds = time.perf_counter() - started
+        cpu_adds = server.cpu_seconds()
         drained = time.perf_counter()
         waiting = -1
         while time.perf_counter() - drained < DRAIN_TIMEOUT_S:
@@ -235,8 +237,16 @@ async def seed(server: Server, work: Workload, pages: int) -> dict[str, Any]:
             if waiting == 0:
                 break
             await asyncio.sleep(0.5)
+        cpu_drained = server.cpu_seconds()
+
+    def per_add(cpu: float | None) -> float | None:  # server CPU (all processes) per add, in ms
+        return round(1000 * (cpu - cpu_before) / pages, 2) if cpu is not None and cpu_before is not None else None
+
     return {
         "pages": pages,
+        "server_cpu_ms_per_add": per_add(cpu_adds),  # while the adds ran
+        "server_cpu_ms_per_add_consolidated": per_add(cpu_drained),  # and until upkeep had consolidated them
+        "load_average": round(os.getloadavg()[0], 1),
         "seconds": round(seconds, 2),
         "adds_per_s": round(pages / seconds, 1) if seconds else None,
         "add": percentiles_ms(latencies),
@@ -369,7 +379,9 @@ def run_server(
         seeded = asyncio.run(seed(server, work, args.seed_pages))
         acknowledged += seeded.pop("ids")
         report["seed"] = seeded
-        _say(args, f"{backend.name} {label}: {args.seed_pages} adds in {seeded['seconds']} s")
+        _say(args, f"{backend.name} {label}: {args.seed_pages} adds in {seeded['seconds']} s, server CPU "
+                   f"{seeded['server_cpu_ms_per_add']} ms/add ({seeded['server_cpu_ms_per_add_consolidated']} with "
+                   f"consolidation), load {seeded['load_average']}")
         if args.warmup_seconds > 0:
             # the first retrievals make the seeded segments hot, and upkeep promotes them (learning from the
             # conversation, once): a burst of work that would otherwise land on whichever cell comes first

@@ -4,6 +4,7 @@ deletion, isolation, bad input, background upkeep."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import subprocess
 import sys
@@ -277,6 +278,7 @@ def test_ids_are_keys_not_paths(make_memo, tmp_path: Path, storage_url: str) -> 
         "memoryos.db",
         "memoryos.db-shm",
         "memoryos.db-wal",
+        *(["memoryos.db.write-lock"] if os.name == "posix" else []),  # writers' cross-process lock
     ]
     assert not (tmp_path / "etc").exists()
 

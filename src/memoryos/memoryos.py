@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import math
 import threading
 import time
 import uuid
@@ -55,6 +56,12 @@ T = TypeVar("T", bound=Expiring)
 # inside the embedding runtime's native code when the process tears down (ONNX Runtime aborts it then)
 _OPEN: weakref.WeakSet[Memoryos] = weakref.WeakSet()
 VISIT_WRITE_DELAY_SECONDS = 0.5  # how long retrieval visits may wait to be written together (background upkeep)
+# adds closer together than this are a burst (a client importing or replaying a conversation through a server); a
+# full short-term memory then asks upkeep for a pass within ADD_BURST_UPKEEP_DELAY_SECONDS, not at once, so that
+# consolidation runs in full batches between the adds instead of a pass competing with every add for the CPU and
+# the write lock. What upkeep does is unchanged; the backlog is bounded by the adds of one delay
+ADD_BURST_SECONDS = 0.25
+ADD_BURST_UPKEEP_DELAY_SECONDS = 1.0
 
 
 @atexit.register
@@ -226,6 +233,7 @@ class Memoryos(OriginalApi):
         self._visits_lock = threading.Lock()
         self._pending_visits: list[str] = []  # segment ids, once per visit, not yet written
         self._pending_visit_time = 0.0
+        self._last_add_at = -math.inf  # monotonic time of this instance's latest add (bursts, see add_memory)
         self._holder = uuid.uuid4().hex  # this instance's name on upkeep leases
         self._lease = UpkeepLease(self.store, self.scope, self._holder, cfg.upkeep_lease_seconds)
         self._worker = (
@@ -282,10 +290,17 @@ class Memoryos(OriginalApi):
             meta_data=check_meta_data(meta_data, self.config.max_meta_data_bytes),
             expires_at=expiry_after(lifetime if lifetime is not None else self.config.memory_ttl_seconds, now),
         )
-        self.short.add(page)
-        if self.short.is_full():
-            self._schedule_upkeep()
+        full = self.short.add_and_check(page)
+        burst = self._add_burst()
+        if full:
+            self._schedule_upkeep(burst=burst)
         return page.id
+
+    def _add_burst(self) -> bool:
+        """Whether this add follows the previous one closely (see ADD_BURST_SECONDS)."""
+        now, previous = time.monotonic(), self._last_add_at
+        self._last_add_at = now
+        return now - previous < ADD_BURST_SECONDS
 
     # ---- reading ----
 
@@ -608,9 +623,9 @@ class Memoryos(OriginalApi):
         if self._worker is not None and not self.store.read_only:
             self._worker.notify()
 
-    def _schedule_upkeep(self) -> None:
+    def _schedule_upkeep(self, burst: bool = False) -> None:
         if self._worker is not None:
-            self._worker.notify()
+            self._worker.notify(delay=ADD_BURST_UPKEEP_DELAY_SECONDS if burst else 0.0)
         else:
             with self._lease.keep():
                 run_until_idle(self._upkeep_step)  # failures are logged there and stay pending

@@ -70,6 +70,11 @@ class Store(Protocol):
         id the scope already uses."""
         ...
 
+    def add_page_and_count(self, scope: Scope, page: Page) -> int:
+        """add_page, and the number of the scope's short-term pages with it, counted in the same transaction (an
+        add needs no second round trip to learn whether short-term memory is full)."""
+        ...
+
     def get_page(self, scope: Scope, page_id: str) -> Page:
         """The page, without its vector; NotFound if the scope has no such page."""
         ...

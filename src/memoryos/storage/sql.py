@@ -304,20 +304,32 @@ class SqlStore:
     # ---- pages ----
 
     def add_page(self, scope: Scope, page: Page) -> Page:
+        self._add_page(scope, page, count=False)
+        return page
+
+    def add_page_and_count(self, scope: Scope, page: Page) -> int:
+        return self._add_page(scope, page, count=True)
+
+    def _add_page(self, scope: Scope, page: Page, count: bool) -> int:
         check_epoch(page.timestamp, "page timestamp")
         if page.expires_at is not None:
             check_epoch(page.expires_at, "page expires_at")
+        short = -1
         with self._write(conflict=f"page id {page.id!r} already exists") as tx:
-            self._ensure_scope(tx, scope)
-            # the row lock of this UPDATE orders one user's adds (PostgreSQL); SQLite's writers are serialised
-            (seq,) = tx.one(
-                "UPDATE scopes SET next_seq = next_seq + 1 WHERE scope_key=? RETURNING next_seq", (scope.key,)
-            )
-            page.seq = int(seq)
+            # the row lock of this UPDATE orders one user's adds (PostgreSQL); SQLite's writers are serialised. The
+            # scope's row exists after its first add: only then is the insert needed
+            bump = "UPDATE scopes SET next_seq = next_seq + 1 WHERE scope_key=? RETURNING next_seq"
+            row = tx.one(bump, (scope.key,))
+            if row is None:
+                self._ensure_scope(tx, scope)
+                row = tx.one(bump, (scope.key,))
+            page.seq = int(row[0])
             self._insert(tx, "pages", [page_row(scope.key, page, new=True) | self._page_lexical(page)])
             self._page_added(tx, scope, page)
+            if count:
+                (short,) = tx.one("SELECT count(*) FROM pages WHERE scope_key=? AND tier='short'", (scope.key,))
         page.tier = "short"
-        return page
+        return int(short)
 
     def get_page(self, scope: Scope, page_id: str) -> Page:
         pages = self.get_pages(scope, [page_id])

@@ -23,6 +23,7 @@ from .. import side
 from ..errors import ConfigError, InvalidInput, StorageError
 from ..lexical import page_index_text
 from ..models import Page, Scope
+from .filelock import FileWriteLock
 from .schema import SQLITE_MIGRATIONS, Migration
 from .sql import CONFLICT, SqlStore, Tx
 
@@ -77,9 +78,10 @@ class SqliteStore(SqlStore):
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._conn_lock = threading.Lock()
-        # writers of this process queue here rather than in SQLite's busy handler, which polls the file lock with
-        # sleeps of 1-100 ms; processes sharing the file still meet there
+        # writers of this process queue here, then writers of every process on the sidecar file lock, rather than
+        # in SQLite's busy handler, which polls the database's lock with sleeps of 1-100 ms (always in this order)
         self._write_lock = threading.RLock()
+        self._file_lock = None if read_only else FileWriteLock(self.path)
         self._caches: dict[str, _VectorCache] = {}
         self._cache_lock = threading.Lock()
         self._migrate()
@@ -155,8 +157,22 @@ class SqliteStore(SqlStore):
 
     @contextmanager
     def _write(self, conflict: str = CONFLICT) -> Iterator[Tx]:
-        with self._write_lock, self._transaction(conflict) as tx:
+        with self._write_lock, self._across_processes(), self._transaction(conflict) as tx:
             yield tx
+
+    @contextmanager
+    def _across_processes(self) -> Iterator[None]:
+        if self._file_lock is None:
+            yield
+            return
+        try:
+            self._file_lock.acquire()
+        except OSError as exc:
+            raise StorageError(f"database unavailable for writing: cannot lock {self._file_lock.path}: {exc}") from exc
+        try:
+            yield
+        finally:
+            self._file_lock.release()
 
     @contextmanager
     def _transaction(self, conflict: str) -> Iterator[Tx]:
@@ -208,6 +224,9 @@ class SqliteStore(SqlStore):
                     conn.close()
             self._connections.clear()
         self._local = threading.local()
+        if self._file_lock is not None:
+            with self._write_lock:
+                self._file_lock.close()
 
     # ---- hooks: the FTS5 index and the vector counters follow every write ----
 

@@ -18,6 +18,10 @@ class ShortTermMemory:
     def add(self, page: Page) -> Page:
         return self.store.add_page(self.scope, page)
 
+    def add_and_check(self, page: Page) -> bool:
+        """Add a page; whether short-term memory is full with it (counted by the add's own transaction)."""
+        return self.store.add_page_and_count(self.scope, page) >= self.capacity
+
     def pages(self) -> list[Page]:
         return self.store.list_pages(self.scope, tier="short")
 
