@@ -18,6 +18,7 @@ import pytest
 from doubles import HashingEmbedder
 
 from memoryos import Memoryos
+from memoryos.errors import StorageError
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="the file lock is POSIX-only")
 
@@ -105,6 +106,24 @@ def test_a_writer_waits_for_the_holder_and_goes_on_when_it_lets_go_or_dies(tmp_p
         holder.wait()
     assert [p["id"] for p in memo.list_pages()][-1] == done[0]
     assert memo.check() == []
+    memo.close()
+
+
+def test_a_holder_that_hangs_stops_a_writer_for_the_store_timeout_only(tmp_path: Path) -> None:
+    db = tmp_path / "memoryos.db"
+    memo = _memo(db, "?timeout=0.5")
+    memo.add_memory("first", "page")
+    holder = _hold(db.with_name("memoryos.db.write-lock"), 60)
+    try:
+        started = time.monotonic()
+        with pytest.raises(StorageError, match="write lock"):
+            memo.add_memory("second", "page")
+        assert time.monotonic() - started < 20  # bounded by the store's timeout, not by the holder
+    finally:
+        holder.kill()
+        holder.wait()
+    memo.add_memory("third", "page")  # the holder is gone: writes go on
+    assert [p["user_input"] for p in memo.list_pages()] == ["first", "third"]
     memo.close()
 
 

@@ -2,8 +2,9 @@
 database, `<db>.write-lock`, taken before `BEGIN IMMEDIATE`.
 
 Without it, writers of several processes (`memoryos serve --workers 2`) meet on SQLite's own file lock, whose busy
-handler polls it with sleeps of 1-100 ms: a waiting add sleeps long after the holder has committed. Waiters on a
-`flock` queue in the kernel and wake as soon as it is released. The lock belongs to the open file description, so
+handler polls it with sleeps of 1-100 ms: a waiting add sleeps long after the holder has committed. Waiters on
+the `flock` poll it with sleeps of at most 2 ms and give up after the store's timeout (a StorageError), as SQLite's
+own wait would. The lock belongs to the open file description, so
 the kernel releases it when its holder exits, crashed or not. Only on POSIX; elsewhere `FileWriteLock` does nothing
 and writers meet in SQLite's busy handler as before. Reads never take it."""
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 
 try:
@@ -61,12 +63,14 @@ class FileWriteLock:
             self._fd, self._pid, self._depth = fd, pid, 0
             return fd
 
-    def acquire(self) -> None:
+    def acquire(self, timeout: float) -> None:
+        """Take the lock, waiting at most `timeout` seconds (TimeoutError): a holder that hangs must not stop
+        every writer for ever, as SQLite's own busy timeout would not either."""
         fd = self._file()
         if fd is None:
             return
         if self._depth == 0:
-            fcntl.flock(fd, fcntl.LOCK_EX)  # blocks in the kernel; the GIL is released meanwhile
+            _lock_within(fd, timeout)
         self._depth += 1
 
     def release(self) -> None:
@@ -81,3 +85,19 @@ class FileWriteLock:
             if self._fd is not None and self._pid == os.getpid():
                 os.close(self._fd)  # releases the lock if still held
             self._fd, self._depth = None, 0
+
+
+def _lock_within(fd: int, timeout: float) -> None:
+    """An exclusive flock within `timeout`. Uncontended it is one call; contended, it polls with sleeps of 0.1 ms
+    growing to 2 ms (a blocking flock has no timeout), still far finer than SQLite's 1-100 ms busy handler."""
+    deadline = time.monotonic() + timeout
+    pause = 0.0001
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"another process has held the write lock for over {timeout:g} s") from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.002)

@@ -166,8 +166,8 @@ class SqliteStore(SqlStore):
             yield
             return
         try:
-            self._file_lock.acquire()
-        except OSError as exc:
+            self._file_lock.acquire(self._timeout)
+        except OSError as exc:  # TimeoutError included
             raise StorageError(f"database unavailable for writing: cannot lock {self._file_lock.path}: {exc}") from exc
         try:
             yield
