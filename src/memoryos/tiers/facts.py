@@ -63,6 +63,32 @@ def may_be_same(a: str, b: str) -> bool:
     return all(n in words_b for n in _names(a)) and all(n in words_a for n in _names(b))
 
 
+# categories with one value per thing rather than one value in all: a new hobby does not replace the others, and the
+# key names the value ("hobby:painting"), so the same key said again is the same value (a renewal, not a change)
+MULTI_VALUED = frozenset({"hobby", "likes", "pet", "child", "language", "study", "plan", "goal", "friend", "sport"})
+# how English says a thing one has or does is over: only such a statement ends a value of a multi-valued attribute
+_ENDING_RE = re.compile(
+    r"\b(?:quit|quitting|stopped|stopping|gave up|given up|giving up|no longer|not anymore|any\s?more|sold|"
+    r"passed away|died|lost|rehomed|gave away|used to|dropped out|broke up|retired from)\b",
+    re.IGNORECASE,
+)
+
+
+def multi_valued(key: str | None) -> bool:
+    return bool(key) and str(key).split(":")[0] in MULTI_VALUED
+
+
+def says_ended(text: str) -> bool:
+    """The text says a value is over: negated ("doesn't paint any more") or an ending ("quit", "sold")."""
+    return _negated(text) or bool(_ENDING_RE.search(text))
+
+
+def _same_value(held: str, new: str) -> bool:
+    """`new` restates `held`'s value: the same names, numbers and negation (`may_be_same`), and `held` has a name
+    or number at all ("lives in Berlin" / "loves living in Berlin": the same city said again)."""
+    return bool(_names(held) or _numbers(held)) and may_be_same(held, new)
+
+
 def attribute_key(attribute: str | None) -> str | None:
     """One spelling per attribute: lower case, no spaces around ':', inner spaces as '_'."""
     if not attribute or not attribute.strip():
@@ -153,6 +179,21 @@ class _Planner:
         self.closed.add(fact.id)
         self.current = [f for f in self.current if f.id != fact.id]
 
+    @staticmethod
+    def supersedes(op: FactOperation, fact: Fact) -> bool:
+        """Whether a statement with `fact`'s key ends it. A multi-valued key names its value ("hobby:painting"):
+        the same key again is that value said again (it renews, both stay current) unless one of the two says it
+        is over ("I quit painting" ends "paints"; "took painting up again" ends "quit painting"). A single-valued
+        key ("residence", "age") holds one value: a statement naming the same value again (its names and numbers)
+        renews it too; another value replaces it, and an ending replaces it when it names no other value."""
+        if multi_valued(fact.attribute):
+            return says_ended(op.text) != says_ended(fact.text)
+        if says_ended(op.text) and not says_ended(fact.text):
+            # "no longer lives in Ohio" ends the held residence only when it is Ohio; "lost my job" names none
+            named = _names(op.text) | _numbers(op.text)
+            return not named or bool(named & (_names(fact.text) | _numbers(fact.text)))
+        return not _same_value(fact.text, op.text)
+
     def add(self, op: FactOperation, replaces: Fact | None = None) -> None:
         twin = self.duplicate_of(op, self.current)
         if twin is not None:
@@ -177,7 +218,8 @@ class _Planner:
         rivals = [replaces] if replaces is not None and replaces.id not in self.closed else []
         if key:  # one value per attribute at a time: the same key with another value is an update
             taken = {f.id for f in rivals}
-            rivals += [f for f in self.current if f.kind == op.kind and f.attribute == key and f.id not in taken]
+            same_key = [f for f in self.current if f.kind == op.kind and f.attribute == key and f.id not in taken]
+            rivals += [f for f in same_key if self.supersedes(op, f)]
         newer = [f for f in rivals if _start(f) > op.observed_at]
         if newer and replaces is None:
             # said before what memory already holds (a late analysis): history, closed by the newer statement
@@ -275,4 +317,13 @@ def _evict(
             fact.superseded_by = None
 
 
-__all__ = ["FactOperation", "FactPlan", "attribute_key", "may_be_same", "plan_operations"]
+__all__ = [
+    "MULTI_VALUED",
+    "FactOperation",
+    "FactPlan",
+    "attribute_key",
+    "may_be_same",
+    "multi_valued",
+    "plan_operations",
+    "says_ended",
+]
