@@ -17,7 +17,7 @@ _NOT_NOW_RE = re.compile(
     r"\b(?:going to|gonna|plan(?:s|ned|ning)? (?:to|on)|want(?:s|ed)? to|wanna|would|wouldn't|'d (?:like|love)|"
     r"’d (?:like|love)|hop(?:e|es|ing) to|thinking (?:about|of)|consider(?:s|ing)?|might|could|should|"
     r"someday|one day|dream(?:s|ed|ing)? (?:of|about)|wish(?:es|ed)?|'ll|’ll|if|unless|imagine|"
-    r"looking (?:into|for|forward)|maybe|perhaps|about to|next (?:year|month|week))\b",
+    r"looking (?:into|for|forward)|maybe|perhaps|about to|next (?:year|month|week)|tempted to|can't wait to)\b",
     re.IGNORECASE,
 )
 _MODAL_RE = re.compile(r"\b(?:may|will)\b")  # lower case only: "in May", "Will" are names

@@ -185,10 +185,13 @@ class _Planner:
         the same key again is that value said again (it renews, both stay current) unless one of the two says it
         is over ("I quit painting" ends "paints"; "took painting up again" ends "quit painting"). A single-valued
         key ("residence", "age") holds one value: a statement naming the same value again (its names and numbers)
-        renews it too; another value replaces it, and an ending replaces it when it names no other value."""
+        renews it too, as does an ending said again; another value replaces it, and an ending replaces it when it
+        names no other value."""
         if multi_valued(fact.attribute):
             return says_ended(op.text) != says_ended(fact.text)
-        if says_ended(op.text) and not says_ended(fact.text):
+        if says_ended(fact.text) and says_ended(op.text):
+            return False  # an ending said again ("lost my job at X", later "lost my job"): no new value
+        if says_ended(op.text):
             # "no longer lives in Ohio" ends the held residence only when it is Ohio; "lost my job" names none
             named = _names(op.text) | _numbers(op.text)
             return not named or bool(named & (_names(fact.text) | _numbers(fact.text)))
