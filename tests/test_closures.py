@@ -13,6 +13,7 @@ from typing import Any
 
 from memoryos import Memoryos
 from memoryos.providers.current_state import states_current
+from memoryos.tiers.facts import says_ended
 
 
 def at(day: str) -> float:
@@ -100,3 +101,20 @@ def test_what_asserts_a_current_state() -> None:
     assert not states_current("Since I was 17 or so I have loved it.", now)
     assert not states_current("A friend made it for my 18th birthday in 2013.", now)
     assert not states_current("I will be 36 in June.", now)
+
+
+def test_what_says_a_value_is_over() -> None:
+    assert says_ended("User quit painting.") and says_ended("User gave up tennis.")
+    assert says_ended("User doesn't paint anymore.") and says_ended("Assistant lost their job at Door Dash.")
+    assert not says_ended("User won't quit on their dreams.")  # an ending denied: it goes on
+    assert not says_ended("User just can't stop writing.")
+    assert not says_ended("User helps at a food drive for folks who lost their jobs.")  # someone else's loss
+    assert not says_ended("User loves camping trips with their family.")
+
+
+def test_a_denied_ending_keeps_the_hobby(make_memo) -> None:
+    memo = promoting(make_memo)
+    session(memo, MARCH, ("I love writing.", "Lovely!"), ("The weather is nice.", "Indeed."))
+    session(memo, MAY, ("I just can't stop writing these days.", "Great!"), ("Okay.", "Ok."))
+    current, closed = user_facts(memo)
+    assert not closed and any("loves writing" in t for t in current)

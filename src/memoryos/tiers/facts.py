@@ -67,9 +67,19 @@ def may_be_same(a: str, b: str) -> bool:
 # key names the value ("hobby:painting"), so the same key said again is the same value (a renewal, not a change)
 MULTI_VALUED = frozenset({"hobby", "likes", "pet", "child", "language", "study", "plan", "goal", "friend", "sport"})
 # how English says a thing one has or does is over: only such a statement ends a value of a multi-valued attribute
+_ENDING = (
+    r"quit|quitting|stopped|stop|stopping|gave up|give up|given up|giving up|sold|passed away|died|rehomed|"
+    r"gave away|dropped out|broke up|retired from|switched|swapped|replaced|traded|ditched|moved on|done with"
+)
 _ENDING_RE = re.compile(
-    r"\b(?:quit|quitting|stopped|stopping|gave up|given up|giving up|no longer|not anymore|any\s?more|sold|"
-    r"passed away|died|lost|rehomed|gave away|used to|dropped out|broke up|retired from)\b",
+    rf"\b(?:{_ENDING})\b|\bno longer\b|\bany\s?more\b|\bused to\b|"
+    r"\b(?:user|assistant|i|we|they)\s+(?:\w+\s+)?lost\b",  # "lost their job", not "folks who lost their jobs"
+    re.IGNORECASE,
+)
+# an ending denied is going on: "won't quit on my dreams", "can't stop writing"
+_DENIED_ENDING_RE = re.compile(
+    r"\b(?:won't|can't|cannot|couldn't|never|not|don't|didn't|wouldn't|will not)\s+(?:\w+\s+)?"
+    rf"(?:{_ENDING})\b",
     re.IGNORECASE,
 )
 
@@ -79,8 +89,11 @@ def multi_valued(key: str | None) -> bool:
 
 
 def says_ended(text: str) -> bool:
-    """The text says a value is over: negated ("doesn't paint any more") or an ending ("quit", "sold")."""
-    return _negated(text) or bool(_ENDING_RE.search(text))
+    """The text says a value is over: an ending ("quit", "sold", "no longer", "doesn't paint any more") or a
+    negation ("doesn't like cilantro"); an ending denied ("can't stop writing", "won't quit") says it goes on."""
+    if _DENIED_ENDING_RE.search(text):
+        return False
+    return bool(_ENDING_RE.search(text)) or _negated(text)
 
 
 def _same_value(held: str, new: str) -> bool:
@@ -251,6 +264,16 @@ class _Planner:
             self.confirm(target, op)
         elif op.op == "update" and op.text.strip():
             self.add(op, replaces=target)
+        elif (
+            op.op == "invalidate"
+            and self.method == "extractive"
+            and multi_valued(target.attribute)
+            and (not says_ended(op.text))
+        ):
+            # one of several values (a hobby, a pet) ends only when the statement says so: "I love camping" or
+            # "I can't stop writing" read as a reason to close is the value going on (an LLM's operation stands)
+            log.info("invalidation of %s by a statement that ends nothing: kept", target.attribute)
+            self.confirm(target, op)
         else:  # invalidate (or an update with nothing to put in its place)
             self.close(target, op.observed_at, None)
 
