@@ -69,7 +69,7 @@ MULTI_VALUED = frozenset({"hobby", "likes", "pet", "child", "language", "study",
 # how English says a thing one has or does is over: only such a statement ends a value of a multi-valued attribute
 _ENDING = (
     r"quit|quitting|stopped|stop|stopping|gave up|give up|given up|giving up|sold|passed away|died|rehomed|"
-    r"gave away|dropped out|broke up|retired from|switched|swapped|replaced|traded|ditched|moved on|done with"
+    r"gave away|dropped out|broke up|retired from|switched|swapped|replaced|traded|ditched|moved on|done with|instead"
 )
 _ENDING_RE = re.compile(
     rf"\b(?:{_ENDING})\b|\bno longer\b|\bany\s?more\b|\bused to\b|"
