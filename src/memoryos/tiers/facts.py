@@ -69,7 +69,8 @@ MULTI_VALUED = frozenset({"hobby", "likes", "pet", "child", "language", "study",
 # how English says a thing one has or does is over: only such a statement ends a value of a multi-valued attribute
 _ENDING = (
     r"quit|quitting|stopped|stop|stopping|gave up|give up|given up|giving up|sold|passed away|died|rehomed|"
-    r"gave away|dropped out|broke up|retired from|switched|swapped|replaced|traded|ditched|moved on|done with|instead"
+    r"gave away|dropped out|broke up|retired from|switched|swapped|replaced|traded|ditched|moved on|done with|instead|"
+    r"(?:is|was|are|were) gone"
 )
 _ENDING_RE = re.compile(
     rf"\b(?:{_ENDING})\b|\bno longer\b|\bany\s?more\b|\bused to\b|"
@@ -96,10 +97,15 @@ def says_ended(text: str) -> bool:
     return bool(_ENDING_RE.search(text)) or _negated(text)
 
 
-def _same_value(held: str, new: str) -> bool:
-    """`new` restates `held`'s value: the same names, numbers and negation (`may_be_same`), and `held` has a name
-    or number at all ("lives in Berlin" / "loves living in Berlin": the same city said again)."""
-    return bool(_names(held) or _numbers(held)) and may_be_same(held, new)
+def _goes_on(fact: Fact, text: str) -> bool:
+    """A statement that denies an ending of a multi-valued fact's value, or names that value without an ending."""
+    if not multi_valued(fact.attribute) or says_ended(text):
+        return False
+    if _DENIED_ENDING_RE.search(text):
+        return True
+    words = set(tokens(text))
+    value = [w for w in re.split(r"[:_]", fact.attribute or "")[1:] if len(w) > 2]
+    return bool(value) and all(w in words for w in value)
 
 
 def attribute_key(attribute: str | None) -> str | None:
@@ -198,9 +204,10 @@ class _Planner:
         the same key again is that value said again (it renews, both stay current) unless one of the two says it
         is over ("I quit painting" ends "paints"; "took painting up again" ends "quit painting"). A single-valued
         key ("residence", "age") holds one value: a statement naming the same value again (its names and numbers)
-        renews it too, as does an ending said again; another value replaces it, and an ending replaces it when it
-        names no other value."""
-        if multi_valued(fact.attribute):
+        is replaced by a new statement (a true duplicate was already merged), but not by an ending said again,
+        and an ending closes only the value it names or, naming none ("lost my job"), the held one. A plan's key
+        names the trip ("plan:norway"): a new date replaces it."""
+        if multi_valued(fact.attribute) and not str(fact.attribute).startswith("plan:"):  # a plan's key is the trip
             return says_ended(op.text) != says_ended(fact.text)
         if says_ended(fact.text) and says_ended(op.text):
             return False  # an ending said again ("lost my job at X", later "lost my job"): no new value
@@ -208,7 +215,7 @@ class _Planner:
             # "no longer lives in Ohio" ends the held residence only when it is Ohio; "lost my job" names none
             named = _names(op.text) | _numbers(op.text)
             return not named or bool(named & (_names(fact.text) | _numbers(fact.text)))
-        return not _same_value(fact.text, op.text)
+        return True
 
     def add(self, op: FactOperation, replaces: Fact | None = None) -> None:
         twin = self.duplicate_of(op, self.current)
@@ -264,14 +271,9 @@ class _Planner:
             self.confirm(target, op)
         elif op.op == "update" and op.text.strip():
             self.add(op, replaces=target)
-        elif (
-            op.op == "invalidate"
-            and self.method == "extractive"
-            and multi_valued(target.attribute)
-            and (not says_ended(op.text))
-        ):
-            # one of several values (a hobby, a pet) ends only when the statement says so: "I love camping" or
-            # "I can't stop writing" read as a reason to close is the value going on (an LLM's operation stands)
+        elif op.op == "invalidate" and self.method == "extractive" and _goes_on(target, op.text):
+            # "I love camping trips" or "I can't stop writing" read as a reason to close: the value goes on (an
+            # LLM's operation stands)
             log.info("invalidation of %s by a statement that ends nothing: kept", target.attribute)
             self.confirm(target, op)
         else:  # invalidate (or an update with nothing to put in its place)
