@@ -203,9 +203,9 @@ class _Planner:
         """Whether a statement with `fact`'s key ends it. A multi-valued key names its value ("hobby:painting"):
         the same key again is that value said again (it renews, both stay current) unless one of the two says it
         is over ("I quit painting" ends "paints"; "took painting up again" ends "quit painting"). A single-valued
-        key ("residence", "age") holds one value: a statement naming the same value again (its names and numbers)
-        is replaced by a new statement (a true duplicate was already merged), but not by an ending said again,
-        and an ending closes only the value it names or, naming none ("lost my job"), the held one. A plan's key
+        key ("residence", "age") holds one value: it is replaced by a new statement (a true duplicate was already
+        merged), but not by an ending said again, and an ending closes only the value it names or, naming none
+        ("lost my job"), the held one. A plan's key
         names the trip ("plan:norway"): a new date replaces it."""
         if multi_valued(fact.attribute) and not str(fact.attribute).startswith("plan:"):  # a plan's key is the trip
             return says_ended(op.text) != says_ended(fact.text)
