@@ -254,7 +254,8 @@ def page_facts(
                 attrs = tuple(find_attributes(first_person(sentence), SUBJECTS[kind]))
                 attrs, ends = _read_change(kind, sentence, attrs, page.timestamp, related, embed)
                 reading = readings.get((kind, sentence)) if not (attrs or ends) else None
-                if not states_current(sentence, page.timestamp):  # a plan, a question, a memory: no change
+                plan = any(a.key.startswith("plan:") for a in attrs)  # a trip is a plan by nature
+                if not plan and not states_current(sentence, page.timestamp):  # a wish, a question, a memory
                     attrs, ends = tuple(a for a in attrs if not _changes(a)), []
                 if reading is not None:
                     outs = _reading_operation(kind, sentence, reading, index, page)

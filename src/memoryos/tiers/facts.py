@@ -211,7 +211,7 @@ class _Planner:
             return says_ended(op.text) != says_ended(fact.text)
         if says_ended(fact.text) and says_ended(op.text):
             return False  # an ending said again ("lost my job at X", later "lost my job"): no new value
-        if says_ended(op.text):
+        if says_ended(op.text) and _negated(op.text):
             # "no longer lives in Ohio" ends the held residence only when it is Ohio; "lost my job" names none
             named = _names(op.text) | _numbers(op.text)
             return not named or bool(named & (_names(fact.text) | _numbers(fact.text)))
