@@ -36,6 +36,7 @@ import numpy as np
 
 from ..models import Fact, KnowledgeKind
 from ..textutil import STOPWORDS
+from ..tiers.facts import MULTI_VALUED, multi_valued
 from .attributes import CATEGORY_WORDS
 from .changes import Change
 from .fact_attribute import value_of
@@ -49,8 +50,6 @@ MARGIN = 0.05  # the best fact must stand out: a change is about one thing
 CATEGORY_FLOOR = 0.35  # "sport" ~ "tennis" 0.66, "sport" ~ "rowing" 0.46 (MiniLM); unrelated words stay under 0.3
 # tastes and pastimes: the only attributes *alike* may infer (see above)
 OPEN_ENDED = frozenset({"favorite", "hobby", "likes", "habit"})
-# categories with one value per thing rather than one value in all: a new hobby does not replace the others
-MULTI_VALUED = frozenset({"hobby", "likes", "pet", "child", "language", "study", "plan", "goal"})
 _SPELLINGS = {"favourite": "favorite", "fave": "favorite", "fav": "favorite", "job": "occupation", "home": "residence"}
 
 
@@ -220,10 +219,6 @@ def _kind(fact: Fact) -> str:
     """A multi-valued fact's category ("hobby"), else its whole key ("favorite:drink")."""
     key = fact.attribute or ""
     return key.split(":")[0] if multi_valued(key) else key
-
-
-def multi_valued(key: str) -> bool:
-    return key.split(":")[0] in MULTI_VALUED
 
 
 __all__ = ["MULTI_VALUED", "Contrast", "contrasted", "multi_valued"]

@@ -25,6 +25,7 @@ from .attribute_reader import AttributeReader, Reading
 from .attributes import Attribute, find_attributes, key_for, statement_for
 from .changes import Change, find_change
 from .contrast import Embed, contrasted, multi_valued
+from .current_state import states_current
 from .results import FactOut
 from .statements import (
     candidate_statements,
@@ -253,6 +254,9 @@ def page_facts(
                 attrs = tuple(find_attributes(first_person(sentence), SUBJECTS[kind]))
                 attrs, ends = _read_change(kind, sentence, attrs, page.timestamp, related, embed)
                 reading = readings.get((kind, sentence)) if not (attrs or ends) else None
+                plan = any(a.key.startswith("plan:") for a in attrs)  # a trip is a plan by nature
+                if not plan and not states_current(sentence, page.timestamp):  # a wish, a question, a memory
+                    attrs, ends = tuple(a for a in attrs if not _changes(a)), []
                 if reading is not None:
                     outs = _reading_operation(kind, sentence, reading, index, page)
                     for out in outs:  # the profile keeps to what the rules read (lines it can state plainly)
@@ -305,13 +309,22 @@ def _read_by_meaning(
     return out
 
 
+def _changes(attribute: Attribute) -> bool:
+    """Whether the attribute, once learnt, may close a fact: a single value (where one lives, one's age) or an
+    ending ("I quit painting"); a new value of a multi-valued attribute (another hobby) closes nothing."""
+    return attribute.negated or not multi_valued(attribute.key)
+
+
 def _reading_operation(kind: KnowledgeKind, sentence: str, reading: Reading, index: int, page: Page) -> list[FactOut]:
     """A reading as fact operations: a confirmation of the fact that said it, or a new fact with its key (which
-    closes the fact holding another value of a single-valued key), and the facts it says are over."""
+    closes the fact holding another value of a single-valued key), and the facts it says are over. A statement
+    that asserts no current state (a plan, a question, "when I was 17") changes nothing: an unkeyed fact."""
     text = fact_text(sentence, SUBJECTS[kind], page.timestamp)
     key = reading.attribute.key
     if reading.confirms is not None:
         return [FactOut(text=text, page_indices=[index], attribute=key, op="keep", target=reading.confirms.id)]
+    if _changes(reading.attribute) and not states_current(sentence, page.timestamp):
+        return [FactOut(text=text, page_indices=[index])]
     outs = [FactOut(text=text, page_indices=[index], attribute=key)]
     outs += [FactOut(text=text, page_indices=[index], op="invalidate", target=f.id) for f in reading.ends]
     return outs

@@ -63,6 +63,51 @@ def may_be_same(a: str, b: str) -> bool:
     return all(n in words_b for n in _names(a)) and all(n in words_a for n in _names(b))
 
 
+# categories with one value per thing rather than one value in all: a new hobby does not replace the others, and the
+# key names the value ("hobby:painting"), so the same key said again is the same value (a renewal, not a change)
+MULTI_VALUED = frozenset({"hobby", "likes", "pet", "child", "language", "study", "plan", "goal", "friend", "sport"})
+# how English says a thing one has or does is over: only such a statement ends a value of a multi-valued attribute
+_ENDING = (
+    r"quit|quitting|stopped|stop|stopping|gave up|give up|given up|giving up|sold|passed away|died|rehomed|"
+    r"gave away|dropped out|broke up|retired from|switched|swapped|replaced|traded|ditched|moved on|done with|instead|"
+    r"(?:is|was|are|were) gone"
+)
+_ENDING_RE = re.compile(
+    rf"\b(?:{_ENDING})\b|\bno longer\b|\bany\s?more\b|\bused to\b|"
+    r"\b(?:user|assistant|i|we|they)\s+(?:\w+\s+)?lost\b",  # "lost their job", not "folks who lost their jobs"
+    re.IGNORECASE,
+)
+# an ending denied is going on: "won't quit on my dreams", "can't stop writing"
+_DENIED_ENDING_RE = re.compile(
+    r"\b(?:won't|can't|cannot|couldn't|never|not|don't|didn't|wouldn't|will not)\s+(?:\w+\s+)?"
+    rf"(?:{_ENDING})\b",
+    re.IGNORECASE,
+)
+
+
+def multi_valued(key: str | None) -> bool:
+    return bool(key) and str(key).split(":")[0] in MULTI_VALUED
+
+
+def says_ended(text: str) -> bool:
+    """The text says a value is over: an ending ("quit", "sold", "no longer", "doesn't paint any more") or a
+    negation ("doesn't like cilantro"); an ending denied ("can't stop writing", "won't quit") says it goes on."""
+    if _DENIED_ENDING_RE.search(text):
+        return False
+    return bool(_ENDING_RE.search(text)) or _negated(text)
+
+
+def _goes_on(fact: Fact, text: str) -> bool:
+    """A statement that denies an ending of a multi-valued fact's value, or names that value without an ending."""
+    if not multi_valued(fact.attribute) or says_ended(text):
+        return False
+    if _DENIED_ENDING_RE.search(text):
+        return True
+    words = set(tokens(text))
+    value = [w for w in re.split(r"[:_]", fact.attribute or "")[1:] if len(w) > 2]
+    return bool(value) and all(w in words for w in value)
+
+
 def attribute_key(attribute: str | None) -> str | None:
     """One spelling per attribute: lower case, no spaces around ':', inner spaces as '_'."""
     if not attribute or not attribute.strip():
@@ -153,6 +198,25 @@ class _Planner:
         self.closed.add(fact.id)
         self.current = [f for f in self.current if f.id != fact.id]
 
+    @staticmethod
+    def supersedes(op: FactOperation, fact: Fact) -> bool:
+        """Whether a statement with `fact`'s key ends it. A multi-valued key names its value ("hobby:painting"):
+        the same key again is that value said again (it renews, both stay current) unless one of the two says it
+        is over ("I quit painting" ends "paints"; "took painting up again" ends "quit painting"). A single-valued
+        key ("residence", "age") holds one value: it is replaced by a new statement (a true duplicate was already
+        merged), but not by an ending said again, and an ending closes only the value it names or, naming none
+        ("lost my job"), the held one. A plan's key
+        names the trip ("plan:norway"): a new date replaces it."""
+        if multi_valued(fact.attribute) and not str(fact.attribute).startswith("plan:"):  # a plan's key is the trip
+            return says_ended(op.text) != says_ended(fact.text)
+        if says_ended(fact.text) and says_ended(op.text):
+            return False  # an ending said again ("lost my job at X", later "lost my job"): no new value
+        if says_ended(op.text) and _negated(op.text):
+            # "no longer lives in Ohio" ends the held residence only when it is Ohio; "lost my job" names none
+            named = _names(op.text) | _numbers(op.text)
+            return not named or bool(named & (_names(fact.text) | _numbers(fact.text)))
+        return True
+
     def add(self, op: FactOperation, replaces: Fact | None = None) -> None:
         twin = self.duplicate_of(op, self.current)
         if twin is not None:
@@ -177,7 +241,8 @@ class _Planner:
         rivals = [replaces] if replaces is not None and replaces.id not in self.closed else []
         if key:  # one value per attribute at a time: the same key with another value is an update
             taken = {f.id for f in rivals}
-            rivals += [f for f in self.current if f.kind == op.kind and f.attribute == key and f.id not in taken]
+            same_key = [f for f in self.current if f.kind == op.kind and f.attribute == key and f.id not in taken]
+            rivals += [f for f in same_key if self.supersedes(op, f)]
         newer = [f for f in rivals if _start(f) > op.observed_at]
         if newer and replaces is None:
             # said before what memory already holds (a late analysis): history, closed by the newer statement
@@ -206,6 +271,11 @@ class _Planner:
             self.confirm(target, op)
         elif op.op == "update" and op.text.strip():
             self.add(op, replaces=target)
+        elif op.op == "invalidate" and self.method == "extractive" and _goes_on(target, op.text):
+            # "I love camping trips" or "I can't stop writing" read as a reason to close: the value goes on (an
+            # LLM's operation stands)
+            log.info("invalidation of %s by a statement that ends nothing: kept", target.attribute)
+            self.confirm(target, op)
         else:  # invalidate (or an update with nothing to put in its place)
             self.close(target, op.observed_at, None)
 
@@ -275,4 +345,13 @@ def _evict(
             fact.superseded_by = None
 
 
-__all__ = ["FactOperation", "FactPlan", "attribute_key", "may_be_same", "plan_operations"]
+__all__ = [
+    "MULTI_VALUED",
+    "FactOperation",
+    "FactPlan",
+    "attribute_key",
+    "may_be_same",
+    "multi_valued",
+    "plan_operations",
+    "says_ended",
+]

@@ -1,0 +1,120 @@
+"""What closes a fact in no-LLM mode (issue 12, precision of changes), through the public API on both backends.
+
+A wrong change closes a true fact silently: a hobby said again, a second hobby, a plan to move or a memory of the
+past must leave the current facts alone; an explicit ending or a present statement of a new value closes one.
+Every segment is promoted as soon as it is written (τ = 1, two pages per batch), as in test_fact_updates.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from memoryos import Memoryos
+from memoryos.providers.current_state import states_current
+from memoryos.tiers.facts import says_ended
+
+
+def at(day: str) -> float:
+    return datetime.fromisoformat(day).replace(hour=10, tzinfo=timezone.utc).timestamp()
+
+
+MARCH, MAY, JULY = at("2023-03-02"), at("2023-05-08"), at("2023-07-10")
+
+
+def promoting(make_memo: Callable[..., Memoryos]) -> Memoryos:
+    return make_memo(
+        short_term_capacity=2, short_term_retain=0, mid_term_heat_threshold=1.0, mid_term_similarity_threshold=5.0
+    )
+
+
+def session(memo: Memoryos, when: float, *exchanges: tuple[str, str]) -> None:
+    for i, (user, reply) in enumerate(exchanges):
+        memo.add_memory(user, reply, timestamp=when + 60 * i)
+    memo.flush()
+
+
+def user_facts(memo: Memoryos) -> tuple[list[str], list[str]]:
+    """(current, closed) user fact texts."""
+    facts: list[dict[str, Any]] = memo.get_knowledge("user", include_history=True)
+    current = [f["text"] for f in facts if f.get("valid_until") is None and f.get("superseded_by") is None]
+    return current, [f["text"] for f in facts if f["text"] not in current]
+
+
+def test_painting_said_again_keeps_the_hobby_current(make_memo) -> None:
+    memo = promoting(make_memo)
+    session(memo, MARCH, ("I love painting.", "Lovely!"), ("The weather is nice.", "Indeed."))
+    session(memo, MAY, ("I love painting landscapes with watercolors by the lake.", "Beautiful!"), ("Okay.", "Ok."))
+    current, closed = user_facts(memo)
+    assert not closed
+    assert sum("paint" in t for t in current) >= 1 and any("loves painting" in t for t in current)
+
+
+def test_two_hobbies_both_stay_current(make_memo) -> None:
+    memo = promoting(make_memo)
+    session(memo, MARCH, ("I love painting.", "Lovely!"), ("The weather is nice.", "Indeed."))
+    session(memo, MAY, ("I love hiking.", "Great!"), ("Okay.", "Ok."))
+    current, closed = user_facts(memo)
+    assert not closed
+    assert any("painting" in t for t in current) and any("hiking" in t for t in current)
+
+
+def test_quitting_painting_closes_it(make_memo) -> None:
+    memo = promoting(make_memo)
+    session(memo, MARCH, ("I love painting.", "Lovely!"), ("The weather is nice.", "Indeed."))
+    session(memo, MAY, ("I quit painting.", "Oh no!"), ("Okay.", "Ok."))
+    current, closed = user_facts(memo)
+    assert any("loves painting" in t for t in closed)
+    assert not any("loves painting" in t for t in current)
+
+
+def test_a_memory_of_being_17_does_not_close_the_current_age(make_memo) -> None:
+    memo = promoting(make_memo)
+    session(memo, MARCH, ("I am 34 years old.", "Nice."), ("The weather is nice.", "Indeed."))
+    session(memo, MAY, ("When I was 17 years old I lived in Ohio.", "Cool."), ("Okay.", "Ok."))
+    current, closed = user_facts(memo)
+    assert any("34 years old" in t for t in current) and not closed
+    session(memo, JULY, ("I am 35 years old now.", "Happy birthday!"), ("Okay.", "Ok."))
+    current, closed = user_facts(memo)
+    assert any("35" in t for t in current) and any("34 years old" in t for t in closed)  # a real change still closes
+
+
+def test_a_plan_to_move_does_not_close_the_residence(make_memo) -> None:
+    memo = promoting(make_memo)
+    session(memo, MARCH, ("I live in Lisbon.", "Lovely city!"), ("The weather is nice.", "Indeed."))
+    session(memo, MAY, ("I'm planning to move to Berlin next year.", "Exciting!"), ("Okay.", "Ok."))
+    current, closed = user_facts(memo)
+    assert any("Lisbon" in t for t in current) and not closed
+    session(memo, JULY, ("I moved to Berlin.", "Wow!"), ("Okay.", "Ok."))
+    current, closed = user_facts(memo)
+    assert any("Lisbon" in t for t in closed) and not any("Lisbon" in t for t in current)
+
+
+def test_what_asserts_a_current_state() -> None:
+    now = at("2023-05-08")
+    assert states_current("I moved to Berlin in May.", now)
+    assert states_current("I'm 35 now.", now)
+    assert not states_current("Would you ever move to Berlin?", now)
+    assert not states_current("I want to move to Berlin someday.", now)
+    assert not states_current("If I lived in Berlin I would cycle.", now)
+    assert not states_current("Since I was 17 or so I have loved it.", now)
+    assert not states_current("A friend made it for my 18th birthday in 2013.", now)
+    assert not states_current("I will be 36 in June.", now)
+
+
+def test_what_says_a_value_is_over() -> None:
+    assert says_ended("User quit painting.") and says_ended("User gave up tennis.")
+    assert says_ended("User doesn't paint anymore.") and says_ended("Assistant lost their job at Door Dash.")
+    assert not says_ended("User won't quit on their dreams.")  # an ending denied: it goes on
+    assert not says_ended("User just can't stop writing.")
+    assert not says_ended("User helps at a food drive for folks who lost their jobs.")  # someone else's loss
+    assert not says_ended("User loves camping trips with their family.")
+
+
+def test_a_denied_ending_keeps_the_hobby(make_memo) -> None:
+    memo = promoting(make_memo)
+    session(memo, MARCH, ("I love writing.", "Lovely!"), ("The weather is nice.", "Indeed."))
+    session(memo, MAY, ("I just can't stop writing these days.", "Great!"), ("Okay.", "Ok."))
+    current, closed = user_facts(memo)
+    assert not closed and any("loves writing" in t for t in current)
