@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
 from memoryos import side
+
+
+@contextmanager
+def every_side_thread_busy() -> Iterator[None]:
+    """Hold every thread of the side pool until the block ends."""
+    release = threading.Event()
+    started = threading.Barrier(side._pool()._max_workers + 1)
+
+    def hold() -> None:
+        started.wait(timeout=10)
+        release.wait(timeout=10)
+
+    holders = [side.side_call(hold) for _ in range(side._pool()._max_workers)]
+    try:
+        started.wait(timeout=10)  # every pool thread is busy now
+        yield
+    finally:
+        release.set()
+        for holder in holders:
+            holder.result()
 
 
 def test_a_side_call_returns_its_value_and_raises_its_error() -> None:
@@ -20,22 +42,9 @@ def test_a_side_call_returns_its_value_and_raises_its_error() -> None:
 
 
 def test_a_call_no_free_thread_has_started_runs_on_the_callers_thread() -> None:
-    release = threading.Event()
-    started = threading.Barrier(side._pool()._max_workers + 1)
-
-    def hold() -> None:
-        started.wait(timeout=10)
-        release.wait(timeout=10)
-
-    holders = [side.side_call(hold) for _ in range(side._pool()._max_workers)]
-    try:
-        started.wait(timeout=10)  # every pool thread is busy now
+    with every_side_thread_busy():
         call = side.side_call(threading.get_ident)
         assert call.result() == threading.get_ident()  # not queued behind the others: run here
-    finally:
-        release.set()
-        for holder in holders:
-            holder.result()
 
 
 def _ranked(result: object) -> list[tuple[str, float, float | None]]:
@@ -60,21 +69,8 @@ def test_retrieve_finds_the_same_with_the_side_threads_busy(make_memo) -> None: 
     free = memo.retrieve("What is my puppy called? Biscuit", update_heat=False)
     assert any(p.signals.get("lexical") for p in free.pages)  # the lexical search ran and found the name
 
-    release = threading.Event()
-    started = threading.Barrier(side._pool()._max_workers + 1)
-
-    def hold() -> None:
-        started.wait(timeout=10)
-        release.wait(timeout=10)
-
-    holders = [side.side_call(hold) for _ in range(side._pool()._max_workers)]
-    try:
-        started.wait(timeout=10)
+    with every_side_thread_busy():
         busy = memo.retrieve("What is my puppy called? Biscuit", update_heat=False)
-    finally:
-        release.set()
-        for holder in holders:
-            holder.result()
     assert _ranked(busy) == _ranked(free)
     assert [s.segment_id for s in busy.segments] == [s.segment_id for s in free.segments]
 
