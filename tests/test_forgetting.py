@@ -324,3 +324,40 @@ def test_a_fact_said_again_on_a_lasting_page_outlives_the_expired_one(make_memo:
     clock.advance(DAY)
     memo.flush()
     assert cat["id"] in {f["id"] for f in memo.get_knowledge("user")}
+
+
+def test_a_profile_a_model_wrote_after_seeing_an_expired_page_is_rebuilt_from_what_traces(
+    make_memo: Any, clock: ManualClock
+) -> None:
+    """LLM mode: a model's profile cannot be traced line by line to pages, so once an expired page was shown to the
+    model writing it, the profile becomes the lines that trace to current facts' own pages, every version written
+    since keeps only traceable lines, and the model writes over the rebuilt profile at its next promotion."""
+    llm = ScriptedLLM()
+    memo = make_memo(llm=llm, short_term_capacity=3, short_term_retain=0, max_topics_per_batch=1)
+    memo.add_memory("I live in Lisbon with my partner.", "Lovely city.", timestamp=_said("2023-03-02"))
+    memo.add_memory("My gate code is zebra 4711.", "Noted.", timestamp=_said("2023-03-02") + 60, ttl=DAY)
+    memo.add_memory("I work as a nurse at the city hospital.", "Busy job!", timestamp=_said("2023-03-02") + 120)
+    memo.flush()
+    while memo.promote():
+        pass
+    assert "zebra" in memo.get_user_profile() and memo.profile_history()[-1]["method"] == "llm"
+
+    clock.advance(DAY)
+    memo.flush()
+    assert "zebra" not in _derived_text(memo) and "4711" not in json.dumps(memo.export())
+    rebuilt = memo.profile_history()[-1]
+    assert rebuilt["method"] == "extractive" and rebuilt["text"] == memo.get_user_profile()
+    assert "Lisbon" in rebuilt["text"] and "nurse" in rebuilt["text"]  # current facts, read again from their pages
+    assert all("zebra" not in v["text"] for v in memo.profile_history())
+
+    memo.add_memory("I adopted a dog named Pepper.", "Great name.", timestamp=_said("2023-04-02"))
+    memo.add_memory("Pepper loves the park.", "Dogs love parks.", timestamp=_said("2023-04-02") + 60)
+    memo.add_memory("I read a novel tonight.", "Which one?", timestamp=_said("2023-04-02") + 120)
+    memo.flush()
+    while memo.promote():
+        pass
+    latest = memo.profile_history()[-1]
+    assert latest["method"] == "llm" and "Pepper" in latest["text"] and "zebra" not in latest["text"]
+    prompt = [m for purpose, m in llm.calls if purpose == "profile_knowledge"][-1]
+    assert "Lisbon" in prompt[-1]["content"] and "zebra" not in prompt[-1]["content"]
+

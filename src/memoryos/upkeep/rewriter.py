@@ -8,8 +8,12 @@ Forgetting a page on purpose forgets what was derived from it alone:
 - the thread summaries of the pages after an expired one are rebuilt from the thread before it (extractive gists);
 - a structured profile line (profile_builder) said on the day of an expired page stays only if the remaining
   pages of that day still state it; a key whose line goes takes the line of the current fact that holds it, read
-  again from that fact's own pages, or goes. Lines a model wrote in its own words cannot be traced to pages and
-  are kept (README, "Forgetting on purpose").
+  again from that fact's own pages, or goes;
+- a profile a model wrote in its own words cannot be traced to pages: once a model has seen an expired page while
+  writing a profile, the profile is rebuilt from what still traces to pages (its structured lines that remain,
+  and the lines the no-LLM reader finds on the pages the current facts cite), and the versions from the first
+  that page could reach keep only their traceable lines. The model writes over the rebuilt profile at its
+  next promotion (README, "Forgetting on purpose").
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ from ..tiers.long_term import LongTermMemory
 from ..tiers.mid_term import MidTermMemory, segment_vector
 
 log = logging.getLogger(__name__)
+
+# the pages of the newest current facts a rebuilt profile is read from: the profile's own size bound
+# (MAX_PROFILE_CHARS) fills long before this many pages are exhausted
+_MAX_PAGES_READ_AGAIN = 500
 
 
 class Rewriter:
@@ -51,14 +59,19 @@ class Rewriter:
         """Rewrite what the purged pages leave stale, in one transaction."""
         if not purged.pages:
             return  # facts alone went (a valid_until reached): nothing was written from them
-        profile, forgotten = self._profile(purged.pages, now)
+        exposed = self._model_exposed_versions(purged.pages)
+        if exposed:
+            profile, past_profiles = self._profile_without_model_text(purged.pages, exposed, now)
+        else:
+            profile, forgotten = self._profile(purged.pages, now)
+            past_profiles = self._past_profiles(forgotten)
         plan = RewritePlan(
             self._segments(purged.pages),
             self._threads(purged.successors),
             profile,
             now,
             reanalyze=self.llm_mode,
-            past_profiles=self._past_profiles(forgotten),
+            past_profiles=past_profiles,
         )
         if plan.segments or plan.chain_summaries or plan.profile is not None:
             self.mid.store.apply_rewrite(self.mid.scope, plan)
@@ -141,6 +154,45 @@ class Rewriter:
         )
         return version, forgotten
 
+    def _model_exposed_versions(self, gone: list[Page]) -> list[ProfileVersion]:
+        """The profile versions an expired page may live on in: from the first a model wrote having been shown
+        one of `gone`, every later version (each was written from the one before). Manual versions are the
+        user's own words and stay. Empty when no model saw these pages."""
+        gone_ids = {p.id for p in gone}
+        history = self.long.store.profile_history(self.long.scope)
+        first = next(
+            (i for i, v in enumerate(history) if v.method == "llm" and gone_ids.intersection(v.source_page_ids)),
+            None,
+        )
+        return [] if first is None else [v for v in history[first:] if v.method != "manual"]
+
+    def _profile_without_model_text(
+        self, gone: list[Page], exposed: list[ProfileVersion], now: float
+    ) -> tuple[ProfileVersion | None, dict[int, str]]:
+        """A model's words cannot be traced to the pages they came from, so what it wrote after seeing an expired
+        page goes: the current profile becomes its traceable lines (less those said only on `gone` pages) plus the
+        lines the no-LLM reader finds on the pages current facts cite (newest first); each exposed earlier
+        version keeps only its traceable lines that were not forgotten."""
+        current = self.long.profile()
+        trimmed, forgotten = self._profile(gone, now)
+        base = trimmed if trimmed is not None else current
+        kept = parse_profile(base.text)[0] if base is not None and base.method != "manual" else []
+        related = [f for f in self.long.facts("user", with_vectors=True) if f.is_current(now)]
+        held = {line.key for line in kept}
+        newest_first = sorted(related, key=lambda f: -(f.observed_at or f.created_at))
+        cited = list(dict.fromkeys(pid for f in newest_first for pid in f.source_page_ids))[:_MAX_PAGES_READ_AGAIN]
+        pages = self.mid.store.get_pages(self.mid.scope, cited) if cited else []
+        found = [line for line in self._lines(pages, related) if line.key not in held]
+        kept += found
+        read_again = (list(trimmed.source_page_ids) if trimmed is not None else []) + (
+            [p.id for p in pages] if found else []
+        )
+        past = {v.version: _traceable([ln for ln in parse_profile(v.text)[0] if ln not in forgotten]) for v in exposed}
+        if current is not None and current.method == "manual":
+            return None, past  # the user's own text is theirs to change
+        rebuilt = ProfileVersion(0, _traceable(kept), list(dict.fromkeys(read_again)), now, "extractive")
+        return rebuilt, past
+
     def _past_profiles(self, forgotten: list[ProfileLine]) -> dict[int, str]:
         """Earlier versions of the profile without the forgotten lines: the history keeps no more of them."""
         if not forgotten:
@@ -170,3 +222,8 @@ class Rewriter:
                 read_again.extend(p.id for p in pages)
                 return found[-1]
         return None
+
+
+def _traceable(lines: list[ProfileLine]) -> str:
+    """A profile of these structured lines only; empty (no profile) when none is left."""
+    return render_profile(lines, []) if lines else ""
