@@ -192,3 +192,47 @@ def test_no_employer_or_job_read_from_an_opening_gerund_or_vague_stuff(make_memo
     )  # fmt: skip
     keys = {f.get("attribute") for f in memo.get_knowledge("user", include_history=True)}
     assert not keys & {"employer", "occupation"}
+
+
+def test_how_english_names_an_employer_closes_the_old_one(make_memo) -> None:
+    memo = promoting(make_memo)
+    session(memo, MARCH, ("I'm employed by Hooli.", "Nice!"), ("The weather is nice.", "Indeed."))
+    session(memo, MAY, ("Northwind hired me as a data analyst!", "Congrats!"), ("Okay.", "Ok."))
+    session(memo, JULY, ("My last day at Northwind was today; I start at Wayne Foods soon.", "Wow."), ("Ok.", "Ok."))
+    current, closed = user_facts(memo)
+    assert any("Hooli" in t for t in closed) and any("Northwind hired" in t for t in closed)
+    assert [t for t in current if "Wayne Foods" in t] and not any("Hooli" in t or "hired" in t for t in current)
+
+
+def test_a_person_who_hired_me_is_no_employer(make_memo) -> None:
+    memo = promoting(make_memo)
+    session(memo, MARCH, ("I work at Hooli.", "Nice!"), ("Dad hired me to paint the fence.", "Ha."))
+    current, closed = user_facts(memo)
+    assert not closed and any("Hooli" in t for t in current)
+
+
+def test_an_age_said_again_with_one_in_words_renews_it(make_memo) -> None:
+    memo = promoting(make_memo)
+    session(memo, MARCH, ("I'm 27 years old.", "Nice."), ("The weather is nice.", "Indeed."))
+    session(memo, MAY, ("Feeling every one of my 27 years today.", "Rest!"), ("Okay.", "Ok."))
+    current, closed = user_facts(memo)
+    assert not closed and any("27 years old" in t for t in current)
+    assert not any(f.get("attribute") == "age" and "27" not in f["text"] for f in memo.get_knowledge("user"))
+
+
+def test_a_question_about_the_sport_now_finds_the_new_sport_first(make_memo) -> None:
+    memo = promoting(make_memo)
+    session(memo, MARCH, ("I've been doing rowing for years.", "Nice."), ("The weather is nice.", "Indeed."))
+    session(memo, MAY, ("I switched to yoga, I love it.", "Great!"), ("I watched the football final.", "Ok"))
+    first = memo.retrieve("Which sport do I do now?").user_knowledge[0].fact.text
+    assert "yoga" in first
+
+
+def test_a_job_held_since_a_past_year_is_held_now(make_memo) -> None:
+    assert states_current("I've worked for Soylent Labs since 2019.", MAY, "Soylent Labs", "employer")
+    assert not states_current("I worked at Soylent Labs in 2019.", MAY, "Soylent Labs", "employer")
+    memo = promoting(make_memo)
+    session(memo, MARCH, ("I've worked for Soylent Labs since 2019.", "Nice!"), ("The weather is nice.", "Indeed."))
+    session(memo, MAY, ("I work at Initech now.", "Oh!"), ("Okay.", "Ok."))
+    current, closed = user_facts(memo)
+    assert any("Soylent Labs" in t for t in closed) and any("Initech" in t for t in current)

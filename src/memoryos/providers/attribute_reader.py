@@ -340,8 +340,11 @@ class AttributeReader:
 
     def _age(self, sentence: str, held: Sequence[Fact], subject: str) -> Reading | None:
         numbers = []
+        digits = any(m.group(0)[:1].isdigit() for m in _words(sentence))
         for m in _words(sentence):
             word = m.group(0).lower()
+            if digits != word[:1].isdigit() or word == "one":
+                continue  # a number in figures is the age over one in words ("every one of my 27 years")
             number = int(re.sub(r"\D", "", word)) if word[:1].isdigit() else NUMBER_WORDS.get(word)
             if number is not None and 1 <= number <= 120:
                 numbers.append(str(number))

@@ -39,7 +39,7 @@ _PAST_RE = re.compile(
     r"(?:years|months|decades) ago|at the time|in (?:high school|middle school|college))\b",
     re.IGNORECASE,
 )
-_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
+_YEAR_RE = re.compile(r"(?<!since )\b(?:19|20)\d\d\b")  # "since 2019": a state that goes on
 _CLAUSE_RE = re.compile(r"[,;:—–]|\s-\s|\b(?:and|but|so)\b", re.IGNORECASE)
 _TASTES = ("favorite:", "likes:")
 
