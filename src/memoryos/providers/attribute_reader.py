@@ -73,6 +73,7 @@ _TIME_WORDS = frozenset(
     anymore
     """.split()  # noqa: SIM905
 )
+_VAGUE = frozenset({"stuff", "things", "thing", "kind", "kinds", "sort", "sorts", "lots", "bunch"})
 _NOT_NAMES = frozenset({"I", "I'm", "I’m", "I've", "I’ve", "I'd", "I'll", "OK", "Ok", *WEEKDAYS})
 
 
@@ -260,6 +261,13 @@ class AttributeReader:
             gap = sentence[previous_end : m.start()]
             previous_end = m.end()
             low = word.lower().strip("'’")
+            if low in _VAGUE:  # "tech stuff", "all kinds of": what modifies a vague noun is no value
+                runs[-1] = []
+                runs.append([])
+                continue
+            if not gap.strip() and m.start() == len(sentence) - len(sentence.lstrip()) and _gerund(word, sentence):
+                runs.append([])  # "Building relationships ...": capitalised because it opens the sentence
+                continue
             skip = (
                 low in STOPWORDS or low in _TIME_WORDS or low in frame or (len(low) >= _STEM and low[:_STEM] in stems)
             )
@@ -332,8 +340,11 @@ class AttributeReader:
 
     def _age(self, sentence: str, held: Sequence[Fact], subject: str) -> Reading | None:
         numbers = []
+        digits = any(m.group(0)[:1].isdigit() for m in _words(sentence))
         for m in _words(sentence):
             word = m.group(0).lower()
+            if digits != word[:1].isdigit() or word == "one":
+                continue  # a number in figures is the age over one in words ("every one of my 27 years")
             number = int(re.sub(r"\D", "", word)) if word[:1].isdigit() else NUMBER_WORDS.get(word)
             if number is not None and 1 <= number <= 120:
                 numbers.append(str(number))
@@ -461,6 +472,13 @@ def _held_value(fact: Fact, category: str) -> str:
         names = [n for n in names if n not in _NOT_NAMES and n.lower() not in STOPWORDS and n != "User"]
         return names[0] if len(names) == 1 else ""
     return ""
+
+
+def _gerund(word: str, sentence: str) -> bool:
+    """The sentence's first word is a verb's -ing form opening a clause ("Building relationships is ..."), not a
+    name: followed by a lower-case word."""
+    rest = sentence.lstrip()[len(word) :].split()
+    return word.lower().endswith("ing") and bool(rest) and rest[0][:1].islower()
 
 
 def _opens(sentence: str, phrase: str) -> bool:

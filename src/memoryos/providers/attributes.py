@@ -208,6 +208,27 @@ def _employer(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     return found
 
 
+_NOT_EMPLOYERS = frozenset(
+    """
+    i we they he she it nobody someone somebody everyone mom mum dad mother father sister brother aunt uncle grandma
+    grandpa friend neighbor neighbour boss cousin wife husband
+    """.split()  # noqa: SIM905
+)
+
+
+def _hired_me(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
+    """ "Northwind hired me as a data analyst": the employer named before the verb."""
+    value = m.group("v")
+    if value.split()[0].lower() in _NOT_EMPLOYERS:
+        return []  # a person, not a company: "Dad hired me to paint"
+    return [Attribute("employer", value, f"{s} works at {value}")]
+
+
+def _job_ended(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
+    value = phrase(sentence, m.end(), proper=True)
+    return [Attribute("employer", value, f"{s} no longer works at {value}", True)] if value else []
+
+
 def _left_job(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     """ "I lost my job as a banker", "I quit my job at Acme", "I got laid off": the job ends."""
     rest = sentence[m.end() :]
@@ -715,7 +736,7 @@ _RULES: list[tuple[re.Pattern[str], Builder]] = [
             r"\bI(?:\s+|(?=['’]))"
             + _ADV
             + _NEG
-            + r"(?:work|am working|'m working|have been working|'ve been working)\s+"
+            + r"(?:work|am working|'m working|have been working|'ve been working|have worked|'ve worked)\s+"
             r"(?:at|for)\s+(?!my|myself|a\b|an\b|the\b|home)",
             re.I,
         ),
@@ -736,6 +757,42 @@ _RULES: list[tuple[re.Pattern[str], Builder]] = [
         _employer,
     ),
     (re.compile(r"\bI(?:'m| am)\s+" + _ADV + r"an?\s+(?P<role>[a-z]+(?:\s[a-z]+)?)\s+at\s+(?=[A-Z])", re.I), _employer),
+    # how English says whom one works for: employed by, hired by (or "X hired me"), signed with, starting at
+    (
+        re.compile(
+            r"\bI(?:'m| am|'ve been| have been)\s+" + _ADV + r"(?:employed|hired|contracted)\s+(?:by|at)\s+(?=[A-Z])",
+            re.I,
+        ),
+        _employer,
+    ),
+    (
+        re.compile(r"\b(?P<v>[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*){0,2})\s+(?:just\s+)?(?:hired|employs)\s+me\b"),
+        _hired_me,
+    ),
+    (re.compile(r"\b(?:I|and)\s+" + _ADV + r"(?:signed|signed on)\s+with\s+(?=[A-Z])", re.I), _employer),
+    (
+        re.compile(
+            # "I start at X" (a start arranged), "I started work at X"; a bare "I started at X" may be a school
+            r"\b(?:I|and)\s+" + _ADV + r"(?:(?:start|begin)\s+(?:work(?:ing)?\s+|my\s+new\s+job\s+)?|"
+            r"(?:started|began)\s+(?:work(?:ing)?|my\s+new\s+job)\s+)at\s+(?=[A-Z])",
+            re.I,
+        ),
+        _employer,
+    ),
+    (
+        re.compile(
+            r"\bmy\s+first\s+(?:day|week|month)\s+(?:on the payroll\s+|of work\s+)?(?:at|with)\s+(?=[A-Z])", re.I
+        ),
+        _employer,
+    ),
+    (
+        # the job that ends, named: "my last day at X", "handed in my notice at X", "resigned from X"
+        re.compile(
+            r"\b(?:my\s+last\s+day\s+(?:at|with)|handed\s+in\s+my\s+notice\s+(?:at|to)|resigned\s+from)\s+(?=[A-Z])",
+            re.I,
+        ),
+        _job_ended,
+    ),
     (re.compile(r"\b(?:lost|quit|left)\s+my\s+(?:old\s+)?(?:job|position)", re.I), _left_job),
     (re.compile(r"\bI\s+(?:got|was)\s+(?:fired|laid off|let go)", re.I), _left_job),
     (

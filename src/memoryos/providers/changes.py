@@ -30,8 +30,10 @@ _NOT_VALUES = frozenset(
     it that this them me you him her us something anything everything nothing one ones stuff things thing there
     here now be do get go have make work working doing going getting having time day way point turn
     raining snowing pouring
+    over done fine okay ok good great better worse bad hard tough easy nice busy crazy different fun gone back
+    ready late early true real official settled
     """.split()  # noqa: SIM905
-)
+)  # function words, and the predicate adjectives of a dummy "it" ("it's over now"): no value of anything
 _W = r"[\w'’&-]+"
 # verbs whose complement after "to" is the new state: "switched to X", "changed over to X", "went from A to X"
 _CHANGE_TO_RE = re.compile(

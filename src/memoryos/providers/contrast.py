@@ -71,6 +71,18 @@ def _same_value(a: str, b: str) -> bool:
     return bool(wa and wb) and (wa <= wb or wb <= wa)
 
 
+def _not_modifier(value: str, phrase: str) -> bool:
+    """The phrase names the value as its head, not as a modifier of another noun: "used to compete in dance
+    competitions" ended competing, not dance; "my old Mazda 3" is the Mazda."""
+    words = re.findall(r"[\w'-]+", phrase)
+    low = [w.lower() for w in words]
+    last = max((i for i, w in enumerate(low) if w in _words(value)), default=None)
+    if last is None or last + 1 >= len(words):
+        return True
+    after = words[last + 1]
+    return not (after.islower() and after.isalpha() and after not in STOPWORDS)
+
+
 def _kind_of_value(value: str, sentence: str) -> tuple[bool, bool]:
     """(a number, a name): capitalised not only because it opens the sentence."""
     number = bool(re.search(r"\d", value))
@@ -136,7 +148,7 @@ def contrasted(
     if not candidates:
         return None
     if change.old:
-        named = [(f, v) for f, v in candidates if v and _same_value(v, change.old)]
+        named = [(f, v) for f, v in candidates if v and _same_value(v, change.old) and _not_modifier(v, change.old)]
         if named:
             fact, value = max(named, key=lambda fv: len(_words(fv[1] or "") & _words(change.old or "")))
             return Contrast(fact, value, "named")

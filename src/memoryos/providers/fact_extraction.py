@@ -255,8 +255,11 @@ def page_facts(
                 attrs, ends = _read_change(kind, sentence, attrs, page.timestamp, related, embed)
                 reading = readings.get((kind, sentence)) if not (attrs or ends) else None
                 plan = any(a.key.startswith("plan:") for a in attrs)  # a trip is a plan by nature
-                if not plan and not states_current(sentence, page.timestamp):  # a wish, a question, a memory
-                    attrs, ends = tuple(a for a in attrs if not _changes(a)), []
+                if not plan:  # a wish, a question, a memory: no value that replaces one, nothing ended
+                    now = tuple(a for a in attrs if not _changes(a) or _current(sentence, page.timestamp, a))
+                    if len(now) < len(attrs) or not _current(sentence, page.timestamp, attrs[0] if attrs else None):
+                        ends = []
+                    attrs = now
                 if reading is not None:
                     outs = _reading_operation(kind, sentence, reading, index, page)
                     for out in outs:  # the profile keeps to what the rules read (lines it can state plainly)
@@ -315,6 +318,14 @@ def _changes(attribute: Attribute) -> bool:
     return attribute.negated or not multi_valued(attribute.key)
 
 
+def _current(sentence: str, at: float, attribute: Attribute | None) -> bool:
+    """The statement asserts the attribute's value as holding now (its clause; a taste's hypothetical is a
+    disposition), or, with no attribute, the whole statement asserts a present state."""
+    if attribute is None:
+        return states_current(sentence, at)
+    return states_current(sentence, at, attribute.value, attribute.key)
+
+
 def _reading_operation(kind: KnowledgeKind, sentence: str, reading: Reading, index: int, page: Page) -> list[FactOut]:
     """A reading as fact operations: a confirmation of the fact that said it, or a new fact with its key (which
     closes the fact holding another value of a single-valued key), and the facts it says are over. A statement
@@ -323,7 +334,7 @@ def _reading_operation(kind: KnowledgeKind, sentence: str, reading: Reading, ind
     key = reading.attribute.key
     if reading.confirms is not None:
         return [FactOut(text=text, page_indices=[index], attribute=key, op="keep", target=reading.confirms.id)]
-    if _changes(reading.attribute) and not states_current(sentence, page.timestamp):
+    if _changes(reading.attribute) and not _current(sentence, page.timestamp, reading.attribute):
         return [FactOut(text=text, page_indices=[index])]
     outs = [FactOut(text=text, page_indices=[index], attribute=key)]
     outs += [FactOut(text=text, page_indices=[index], op="invalidate", target=f.id) for f in reading.ends]

@@ -37,7 +37,7 @@ _ATTRIBUTE_WORDS = {
     "child": "kid kids child children son daughter",
     "children": "kid kids child children son daughter",
     "pet": "pet pets animal animals",
-    "hobby": "hobby hobbies enjoy fun",
+    "hobby": "hobby hobbies enjoy fun sport sports play plays practise practice",  # a sport's key is hobby:X
     "likes": "like likes love favourite favorite prefer",
     "favorite": "favourite favorite like likes love prefer",
     "plan": "plan plans planning going future",

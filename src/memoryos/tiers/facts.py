@@ -77,6 +77,8 @@ _ENDING_RE = re.compile(
     r"\b(?:user|assistant|i|we|they)\s+(?:\w+\s+)?lost\b",  # "lost their job", not "folks who lost their jobs"
     re.IGNORECASE,
 )
+# how English puts a new value in the old one's place: for a single value a statement of change, not an ending
+_CHANGE_RE = re.compile(r"\b(?:switched|swapped|replaced|traded|moved on|instead|rescheduled|changed)\b", re.IGNORECASE)
 # an ending denied is going on: "won't quit on my dreams", "can't stop writing"
 _DENIED_ENDING_RE = re.compile(
     r"\b(?:won't|can't|cannot|couldn't|never|not|don't|didn't|wouldn't|will not)\s+(?:\w+\s+)?"
@@ -209,7 +211,7 @@ class _Planner:
         names the trip ("plan:norway"): a new date replaces it."""
         if multi_valued(fact.attribute) and not str(fact.attribute).startswith("plan:"):  # a plan's key is the trip
             return says_ended(op.text) != says_ended(fact.text)
-        if says_ended(fact.text) and says_ended(op.text):
+        if says_ended(fact.text) and says_ended(op.text) and not _CHANGE_RE.search(op.text):
             return False  # an ending said again ("lost my job at X", later "lost my job"): no new value
         if says_ended(op.text) and _negated(op.text):
             # "no longer lives in Ohio" ends the held residence only when it is Ohio; "lost my job" names none
