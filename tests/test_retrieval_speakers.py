@@ -47,6 +47,17 @@ def test_a_question_put_to_the_named_speaker_counts_as_theirs() -> None:
     assert side_share(told, "assistant", terms) == 1 / 3
 
 
+def test_the_fast_word_count_matches_the_index_tokens() -> None:
+    own = "Ana: She says the days of paying for relational pottery classes are over; Amy's toys, hoping, used."
+    other = "Ben: 私は陶芸が好き. Café days, potteries and says."
+    for words in ("says days", "paying pottery", "relational hoping", "toys used", "陶芸 café", "amy"):
+        terms = set(analyze(words))
+        expected = sum(t in terms for t in analyze(own))
+        expected_other = sum(t in terms for t in analyze(other))
+        share = side_share(Page("p", own, other, timestamp=0.0), "user", terms)
+        assert share == (expected / (expected + expected_other) if expected + expected_other else 0.5), words
+
+
 def test_the_named_speakers_own_words_rank_their_page_first(make_memo: Callable[..., Memoryos]) -> None:
     memo = make_memo(speaker_weight=1.0)
     _talk(memo, 12)
