@@ -50,6 +50,8 @@ ABLATIONS: dict[str, dict[str, float | bool] | None] = {
     "memoryos-no-query-analysis": {"query_analysis": False},
     "memoryos-no-segments": {"segment_weight": 0.0},
     "memoryos-no-fact-pages": {"fact_page_weight": 0.0},
+    "memoryos-no-speakers": {"speaker_attribution": False},
+    "memoryos-no-speaker-words": {"speaker_weight": 0.0},
     "memoryos-no-units": {"unit_weight": 0.0},
     "memoryos-units-0.5": {"unit_weight": 0.5},
     "memoryos-units-1.0": {"unit_weight": 1.0},
@@ -197,7 +199,10 @@ def evaluate(
     max_questions: int | None = None,
     show_progress: bool = True,
     ablations: bool = False,
+    stores: Path | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """`stores`: keep each conversation's SQLite store in stores/<sample_id>, ingest only when it is not there yet,
+    and retrieve with update_heat=False, so repeated runs (variants of the retriever) read the same memory."""
     rows: list[dict[str, Any]] = []
     timing: dict[str, Any] = {"ingest_s": 0.0, "retrieve_s": 0.0, "pages": 0, "questions": 0}
     for conv in progress(conversations, desc="conversations", enabled=show_progress):
@@ -210,14 +215,16 @@ def evaluate(
         }
         with tempfile.TemporaryDirectory(prefix="memoryos-locomo-") as tmp:
             prefetcher = PrefetchEmbedder(embedder)
-            memo = make_memo(conv, Path(tmp), prefetcher)
+            folder = stores / conv.sample_id if stores is not None else Path(tmp)
+            built = stores is not None and folder.exists()
+            memo = make_memo(conv, folder, prefetcher)
             try:
                 started = time.perf_counter()
-                timing["pages"] += ingest(memo, conv, prefetcher)
+                timing["pages"] += len(pages(conv)) if built else ingest(memo, conv, prefetcher)
                 timing["ingest_s"] += time.perf_counter() - started
                 for q in progress(questions, desc=conv.sample_id, enabled=show_progress):
                     started = time.perf_counter()
-                    ranked = {"memoryos": rank_memoryos(memo, q.question)}
+                    ranked = {"memoryos": rank_memoryos(memo, q.question, update_heat=stores is None)}
                     timing["retrieve_s"] += time.perf_counter() - started
                     for name, method in baselines.items():
                         ranked[name] = rank_baseline(method, q.question, text_of)
@@ -317,6 +324,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=None,
         help="memoryos's unit_weight (page units written and used when > 0; default: the library's)",
     )
+    parser.add_argument(
+        "--stores",
+        type=Path,
+        default=None,
+        help="SQLite only: keep each conversation's store in DIR/<sample_id> (ingested once) and retrieve with "
+        "update_heat=False, so runs of retriever variants read the same memory",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument("--llm-base-url", default=None, help="OpenAI-compatible endpoint (default: no-LLM mode)")
     parser.add_argument("--llm-model", default="gpt-4o-mini")
@@ -353,7 +367,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     started = time.perf_counter()
     with open_backend(args.storage) as backend:  # make_memo reads it
-        rows, timing = evaluate(conversations, embedder, make_memo, args.max_questions, not args.quiet, args.ablations)
+        if args.stores is not None and args.storage != "sqlite":
+            raise SystemExit("--stores keeps SQLite stores only")
+        rows, timing = evaluate(
+            conversations, embedder, make_memo, args.max_questions, not args.quiet, args.ablations, args.stores
+        )
         storage = backend.describe()
     summary = summarize(rows)
     header, table = report_rows(summary)

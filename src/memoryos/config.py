@@ -132,6 +132,18 @@ class MemoryosConfig(BaseModel):
     fact_page_weight: float = Field(
         default=0.3, ge=0, description="Lift for the pages that stated the facts closest to the query."
     )
+    speaker_attribution: bool = Field(
+        default=True,
+        description="A question naming one speaker of name-labelled sides ('Anna: ...') is asked of that side: "
+        "only that side's facts lift pages, and speaker_weight applies.",
+    )
+    speaker_weight: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="A question naming one speaker of name-labelled sides: how much a page's full-text score follows "
+        "the share of its matching words said by that speaker.",
+    )
     unit_weight: float = Field(
         default=0.0,
         ge=0,

@@ -26,6 +26,7 @@ from .query_analysis import analyze_query, mentions_time
 from .rerank import rerank
 from .result import RetrievalResult, RetrievedFact, RetrievedPage, RetrievedSegment
 from .second_hop import second_hop
+from .speakers import attribute_lexical, of_side
 from .terms import TermSample
 
 MAX_WAITING_SEARCHED = 64  # newest waiting pages embedded per query; older ones are still found lexically
@@ -62,6 +63,8 @@ class Retriever:
         newest_seq = max((p.seq for p in short_pages), default=0)
         ubiquitous = self.terms.participants(query, newest_seq)
         focused = remove_words(query, ubiquitous) if ubiquitous else query
+        # a question about one of two name-labelled speakers: that side's words and facts count (speakers.py)
+        side = self.terms.subject_side(ubiquitous, newest_seq) if cfg.speaker_attribution and ubiquitous else None
         # the question's type and dates, relative ones against the memory's present: its newest page
         present = max((p.timestamp for p in short_pages), default=now)
         analysis = analyze_query(query, present) if cfg.query_analysis else None
@@ -104,8 +107,11 @@ class Retriever:
         if waiting and limit:
             self._add_waiting(candidates, waiting, dict(lexical), query_vector)
         if cfg.fact_page_weight > 0 and limit:
-            lifts = fact_page_lifts(facts, fact_vector, cfg.knowledge_min_similarity, cfg.fact_page_weight)
+            indexed = of_side(facts, side) if side else facts
+            lifts = fact_page_lifts(indexed, fact_vector, cfg.knowledge_min_similarity, cfg.fact_page_weight)
             self._lift(candidates, lifts, "fact", short_ids, query_vector, now)
+        if side:
+            attribute_lexical(candidates, side, lexical_terms, cfg.speaker_weight)
         fuse(candidates, cfg.lexical_weight, cfg.dense_weight)
         if cfg.hop_weight > 0 and candidates:
             share = lambda t: self.terms.share(t, newest_seq, token=True)  # noqa: E731

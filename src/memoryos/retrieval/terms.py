@@ -15,6 +15,7 @@ from ..lexical import analyze, without_question_words
 from ..models import Scope
 from ..storage.base import Store
 from ..textutil import name_candidates, tokens
+from .speakers import side_label, subject_side
 
 SAMPLE_PAGES = 200  # newest pages whose words estimate document frequency
 REFRESH_EVERY = 100  # pages added before the sample is refreshed
@@ -32,6 +33,7 @@ class TermSample:
         self._pages = 0
         self._frequency: dict[str, int] = {}
         self._token_frequency: dict[str, int] = {}
+        self._labels: dict[str, tuple[int, int]] = {}  # speaker label -> sampled pages it opens (user, agent side)
 
     def participants(self, query: str, newest_seq: int) -> set[str]:
         """Capitalised words of the query found in most recent pages. `newest_seq` (the highest page seq the
@@ -40,6 +42,12 @@ class TermSample:
         if not names:
             return set()
         return {n for n in names if self.share(n, newest_seq) >= PARTICIPANT_SHARE}
+
+    def subject_side(self, names: set[str], newest_seq: int) -> str | None:
+        """The side ('user' / 'assistant') whose speaker label all the names are, if the sides carry labels."""
+        self.share("", newest_seq)  # refreshes the sample when stale
+        with self._lock:
+            return subject_side(names, self._labels, self._pages) if self._pages >= MIN_SAMPLE else None
 
     def rare_first(self, terms: list[str], newest_seq: int) -> list[str]:
         """The index tokens of the terms (`lexical.analyze`: what the store's lexical search takes) without very
@@ -65,12 +73,19 @@ class TermSample:
         pages = self.store.list_pages(self.scope, limit=SAMPLE_PAGES, newest_first=True)
         frequency: dict[str, int] = {}
         token_frequency: dict[str, int] = {}
+        labels: dict[str, tuple[int, int]] = {}
         for page in pages:
+            for side, text in enumerate((page.user_input, page.agent_response)):
+                label = side_label(text)
+                if label:
+                    counts = labels.get(label, (0, 0))
+                    labels[label] = (counts[0] + (side == 0), counts[1] + (side == 1))
             for word in set(tokens(page.user_input)) | set(tokens(page.agent_response)):
                 frequency[word] = frequency.get(word, 0) + 1
             for token in set(analyze(page.user_input, page.agent_response)):
                 token_frequency[token] = token_frequency.get(token, 0) + 1
         self._frequency = frequency
         self._token_frequency = token_frequency
+        self._labels = labels
         self._pages = len(pages)
         self._sampled_at = newest_seq
