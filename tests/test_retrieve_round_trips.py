@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 import psycopg
@@ -73,19 +74,23 @@ def _results(memo: Memoryos) -> list[list[tuple[str, str, float]]]:
 class _Statements:
     """Statements sent to PostgreSQL outside a pipeline, plus pipelines: the round trips."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, database: str) -> None:
         self.count = 0
         self.texts: list[str] = []
         execute, pipeline = psycopg.Cursor.execute, psycopg.Connection.pipeline
 
         def counted_execute(cursor: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-            if getattr(cursor.connection, "_pipeline", None) is None:
+            # this test's database only (threads other tests left behind may still talk to theirs), and not the
+            # session settings of a connection the pool opens meanwhile (once per connection, not per retrieve)
+            mine = cursor.connection.info.dbname == database and not str(query).startswith("SET ")
+            if mine and getattr(cursor.connection, "_pipeline", None) is None:
                 self.count += 1
                 self.texts.append(str(query))
             return execute(cursor, query, *args, **kwargs)
 
         def counted_pipeline(conn: Any, *args: Any, **kwargs: Any) -> Any:
-            self.count += 1
+            if conn.info.dbname == database:
+                self.count += 1
             return pipeline(conn, *args, **kwargs)
 
         monkeypatch.setattr(psycopg.Cursor, "execute", counted_execute)
@@ -111,7 +116,7 @@ def test_a_retrieve_on_postgresql_takes_eight_round_trips(
     clock = ManualClock()
     memo = _filled(_memo(pg_url, tmp_path, embedder, clock), clock)
     memo.retrieve("warm up")  # one-time reads (the term sample, the attribute reader's exemplars)
-    statements = _Statements(monkeypatch)
+    statements = _Statements(monkeypatch, urlsplit(pg_url).path.lstrip("/"))
     result = memo.retrieve("What is my dog called?", update_heat=False)
     assert result.pages
     # short-term pages, facts, full-text search, segment vectors, the dense pool with the pages of both pools,
