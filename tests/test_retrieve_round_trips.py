@@ -149,4 +149,6 @@ def test_dense_pages_is_dense_search_and_get_pages(new_storage: Callable[[], str
         assert got.embedding is not None and want.embedding is not None
         assert np.array_equal(got.embedding, want.embedding) and got.to_dict() == want.to_dict()
     assert store.dense_pages(scope, query, 0, [ids[1]])[1][0].id == ids[1]
+    alone, read = store.dense_pages(scope, query, 3, [])  # no lexical pool
+    assert alone == store.dense_search(scope, query, 3) and [p.id for p in read] == [pid for pid, _ in alone]
     store.close()
