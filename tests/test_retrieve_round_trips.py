@@ -1,23 +1,20 @@
-"""A retrieve's reads: the dense pool and the pages of both pools come in one statement (one round trip on
-PostgreSQL), and both backends return the same pages and scores for the same memory."""
+"""A retrieve's reads on PostgreSQL are counted (a guard against new round trips), and both backends return the
+same pages and scores for the same memory."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import numpy as np
 import psycopg
 import pytest
 from conftest import database_url
 
 from memoryos import Memoryos
-from memoryos.models import Page, Scope
 from memoryos.providers.embeddings import Embedder
-from memoryos.storage import Store, open_store
 from memoryos.testing import ManualClock
 
 TALK = [
@@ -110,7 +107,7 @@ def test_both_backends_retrieve_the_same_pages_and_scores(pg_url: str, tmp_path:
         pg.close()
 
 
-def test_a_retrieve_on_postgresql_takes_eight_round_trips(
+def test_a_retrieve_on_postgresql_takes_nine_round_trips(
     pg_url: str, tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock = ManualClock()
@@ -119,36 +116,9 @@ def test_a_retrieve_on_postgresql_takes_eight_round_trips(
     statements = _Statements(monkeypatch, urlsplit(pg_url).path.lstrip("/"))
     result = memo.retrieve("What is my dog called?", update_heat=False)
     assert result.pages
-    # short-term pages, facts, full-text search, segment vectors, the dense pool with the pages of both pools,
-    # their dialogue neighbours, the segments shown, the profile
-    assert statements.count <= 8, statements.texts
-    assert sum("pages" in text and "WITH d AS" in text for text in statements.texts) == 1
+    # short-term pages, facts, full-text search and segment vectors (both beside the query embedding), the dense
+    # pool, the pages of both pools, their dialogue neighbours, the segments shown, the profile. (One statement
+    # for the dense pool and the pages was tried: it must wait for the full-text search, which then no longer
+    # overlaps the dense one, and was slower; benchmarks/README.md, session 23.)
+    assert statements.count <= 9, statements.texts
     memo.close()
-
-
-def test_dense_pages_is_dense_search_and_get_pages(new_storage: Callable[[], str]) -> None:
-    store: Store = open_store(new_storage())
-    store.check_embedding_model("contract-model", 8)
-    scope = Scope("alice", "assistant")
-    rng = np.random.default_rng(3)
-    ids = []
-    for i in range(12):
-        page = store.add_page(scope, Page(id=uuid.uuid4().hex, user_input=f"p{i}", agent_response="", timestamp=1e9))
-        vector = rng.standard_normal(8).astype(np.float32)
-        store.set_page_vectors(scope, {page.id: vector / np.linalg.norm(vector)})
-        ids.append(page.id)
-    query = rng.standard_normal(8).astype(np.float32)
-    query /= np.linalg.norm(query)
-    also = [ids[0], ids[5], "not-a-page"]
-    dense, pages = store.dense_pages(scope, query, 4, also)
-    assert dense == store.dense_search(scope, query, 4)
-    wanted = list(dict.fromkeys([pid for pid, _ in dense] + also))
-    expected = store.get_pages(scope, wanted, with_vectors=True)
-    assert [p.id for p in pages] == [p.id for p in expected]
-    for got, want in zip(pages, expected, strict=True):
-        assert got.embedding is not None and want.embedding is not None
-        assert np.array_equal(got.embedding, want.embedding) and got.to_dict() == want.to_dict()
-    assert store.dense_pages(scope, query, 0, [ids[1]])[1][0].id == ids[1]
-    alone, read = store.dense_pages(scope, query, 3, [])  # no lexical pool
-    assert alone == store.dense_search(scope, query, 3) and [p.id for p in read] == [pid for pid, _ in alone]
-    store.close()

@@ -89,11 +89,9 @@ class Retriever:
         timings["embed"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()
+        dense = store.dense_search(scope, query_vector, pool) if limit else []
         lexical = lexical_job.result() if lexical_job is not None else []
         lexical = [hit for hit in lexical if hit[0] not in short_ids][:pool]
-        # the dense pool, and the pages of both pools with their vectors, in one call (one round trip on
-        # PostgreSQL): the page reads count in this stage
-        _, found = store.dense_pages(scope, query_vector, pool, [p for p, _ in lexical]) if limit else ([], [])
         timings["search"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()
@@ -102,7 +100,7 @@ class Retriever:
         seg_scores = self.mid.fits(query_vector, terms, segments_job.result())
         top_segments = sorted(seg_scores.items(), key=lambda kv: -kv[1])[: cfg.top_m_segments]
         by_id: dict[str, Segment] = {}
-        candidates = self._candidates(found, lexical, query_vector, now)
+        candidates = self._candidates(dense, lexical, query_vector, now)
         if waiting and limit:
             self._add_waiting(candidates, waiting, dict(lexical), query_vector)
         if cfg.fact_page_weight > 0 and limit:
@@ -161,11 +159,16 @@ class Retriever:
         )
 
     def _candidates(
-        self, pages: list[Page], lexical: list[tuple[str, float]], query_vector: np.ndarray, now: float
+        self,
+        dense: list[tuple[str, float]],
+        lexical: list[tuple[str, float]],
+        query_vector: np.ndarray,
+        now: float,
     ) -> dict[str, Candidate]:
-        """Union of both pools (`pages`: the dense pool's, then the lexical pool's), each page with its exact cosine
-        and its BM25 score (None outside that pool)."""
+        """Union of both pools, each page with its exact cosine and its BM25 score (None outside that pool)."""
         lexical_score = dict(lexical)
+        ids = list(dict.fromkeys([pid for pid, _ in dense] + [pid for pid, _ in lexical]))
+        pages = self.mid.store.get_pages(self.mid.scope, ids, with_vectors=True)
         return {
             p.id: Candidate(p, _cosine(p, query_vector, self.config.unit_weight), lexical_score.get(p.id))
             for p in pages

@@ -241,14 +241,6 @@ class Store(Protocol):
         round trip)."""
         ...
 
-    def dense_pages(
-        self, scope: Scope, query: np.ndarray, k: int, also: list[str]
-    ) -> tuple[list[tuple[str, float]], list[Page]]:
-        """`dense_search`, and the pages it found and those `also` names, read with their vectors as
-        `get_pages(..., with_vectors=True)` returns them (found ones first, in their order; then `also`'s).
-        PostgreSQL does it in one statement."""
-        ...
-
     # ---- maintenance of derived data ----
 
     def lexical_index_problems(self, scope: Scope) -> list[str]:

@@ -18,7 +18,6 @@ from ..errors import ConfigError, InvalidInput, NotFound, StorageError
 from ..models import Page, Scope
 from ..redact import redact_text
 from . import pg_lexical
-from .rows import PAGE_COLS, UNITS_COLUMN
 from .schema import POSTGRES_MIGRATIONS, Migration
 from .sql import CONFLICT, SqlStore, Tx
 
@@ -238,31 +237,6 @@ class PostgresStore(SqlStore):
         dense.sort(key=lambda h: -h[1])  # relaxed-order HNSW scans may return near-sorted rows
         lexical = [(r[0], float(r[1])) for r in next(found)] if statements[1] else []
         return dense, lexical
-
-    def dense_pages(
-        self, scope: Scope, query: np.ndarray, k: int, also: list[str]
-    ) -> tuple[list[tuple[str, float]], list[Page]]:
-        """One statement (one round trip): the nearest pages by the HNSW index, joined with the pages `also`
-        names, each row read as get_pages reads it."""
-        statement = self._dense_statement(scope, query, k)
-        if statement is None:
-            return [], self.get_pages(scope, also, with_vectors=True)
-        sql, params = statement
-        cols = ", ".join(f"p.{c.strip()}" for c in PAGE_COLS.split(","))
-        wanted = (
-            f"WITH d AS MATERIALIZED (SELECT row_number() OVER () AS ord, h.* FROM ({sql}) h), "
-            "w AS (SELECT id FROM d UNION SELECT unnest(%s::text[])) "
-            f"SELECT {cols}, vector_send(p.embedding), p.{UNITS_COLUMN}, d.score, d.ord "
-            "FROM w JOIN pages p ON p.scope_key = %s AND p.id = w.id LEFT JOIN d ON d.id = w.id"
-        )
-        with self._errors(), self._pool.connection() as conn:
-            rows = conn.execute(wanted, (*params, list(also), scope.key)).fetchall()
-        hits = sorted((r for r in rows if r[-1] is not None), key=lambda r: r[-1])  # the index's order
-        dense = [(r[0], float(r[-2])) for r in hits]
-        dense.sort(key=lambda h: -h[1])  # as dense_search: relaxed-order scans may return near-sorted rows
-        pages = {r[0]: self._page(r[:-2]) for r in rows}
-        order = list(dict.fromkeys([pid for pid, _ in dense] + list(also)))
-        return dense, [pages[i] for i in order if i in pages]
 
     def _dense_statement(self, scope: Scope, query: np.ndarray, k: int) -> tuple[str, tuple[Any, ...]] | None:
         if self._dim is None or k <= 0:

@@ -849,13 +849,6 @@ class SqlStore:
     ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
         return self.dense_search(scope, query, k_dense), self.lexical_search(scope, terms, k_lexical)
 
-    def dense_pages(
-        self, scope: Scope, query: np.ndarray, k: int, also: list[str]
-    ) -> tuple[list[tuple[str, float]], list[Page]]:
-        dense = self.dense_search(scope, query, k)
-        ids = list(dict.fromkeys([pid for pid, _ in dense] + list(also)))
-        return dense, self.get_pages(scope, ids, with_vectors=True)
-
     # ---- maintenance of derived data ----
 
     def lexical_index_problems(self, scope: Scope) -> list[str]:
