@@ -305,6 +305,28 @@ SQLITE_MIGRATIONS: list[Migration] = [
         "INSERT INTO pages_fts(rowid, scope, body) "
         "SELECT pk, scope_key, memoryos_lexical(user_input, agent_response, timestamp) FROM pages",
     ),
+    # Page cache (issue 17): a process keeps pages it read for retrieval and must learn which ones any connection
+    # of any process changed since. Every update of a page counts in its scope's page_version and stamps the row
+    # with it; a deletion counts in page_removals (a reader then drops its whole cache). An insert needs neither:
+    # no cache can hold a page before it exists. SQLite only (the PostgreSQL store keeps no page cache). A later
+    # step that rebuilds `pages` (_rebuilt) drops these triggers with the old table and must create them again.
+    step(
+        "page_change_counters",
+        "ALTER TABLE scopes ADD COLUMN page_version INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE scopes ADD COLUMN page_removals INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE pages ADD COLUMN row_version INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX pages_row_version ON pages(scope_key, row_version)",
+        """CREATE TRIGGER pages_changed AFTER UPDATE ON pages WHEN NEW.row_version IS OLD.row_version
+        BEGIN
+            UPDATE scopes SET page_version = page_version + 1 WHERE scope_key = NEW.scope_key;
+            UPDATE pages SET row_version = (SELECT page_version FROM scopes WHERE scope_key = NEW.scope_key)
+            WHERE pk = NEW.pk;
+        END""",
+        """CREATE TRIGGER pages_removed AFTER DELETE ON pages
+        BEGIN
+            UPDATE scopes SET page_removals = page_removals + 1 WHERE scope_key = OLD.scope_key;
+        END""",
+    ),
 ]
 
 

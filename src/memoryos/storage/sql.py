@@ -340,14 +340,19 @@ class SqlStore:
     def get_pages(self, scope: Scope, page_ids: list[str], with_vectors: bool = False) -> list[Page]:
         if not page_ids:
             return []
+        with self._read() as tx:
+            found = self._read_pages(tx, scope, page_ids, with_vectors)
+        return [found[i] for i in page_ids if i in found]
+
+    def _read_pages(self, tx: Tx, scope: Scope, page_ids: Sequence[str], with_vectors: bool) -> dict[str, Page]:
+        """The scope's pages among these ids, by id (missing ones left out)."""
         vectors = f"{self.VECTOR_READ}, {UNITS_COLUMN}" if with_vectors else "NULL, NULL"
         found: dict[str, Page] = {}
-        with self._read() as tx:
-            for chunk in self._batches(page_ids):
-                where, params = self._among(scope, chunk)
-                for row in tx.run(f"SELECT {PAGE_COLS}, {vectors} FROM pages WHERE {where}", params):
-                    found[row[0]] = self._page(row)
-        return [found[i] for i in page_ids if i in found]
+        for chunk in self._batches(page_ids):
+            where, params = self._among(scope, chunk)
+            for row in tx.run(f"SELECT {PAGE_COLS}, {vectors} FROM pages WHERE {where}", params):
+                found[row[0]] = self._page(row)
+        return found
 
     def _page(self, row: Sequence[Any], faults: list[InvalidTime] | None = None) -> Page:
         """A page read with its vector and units (PAGE_COLS, vector, units)."""

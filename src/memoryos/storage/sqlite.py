@@ -24,6 +24,7 @@ from ..errors import ConfigError, InvalidInput, StorageError
 from ..lexical import page_index_text
 from ..models import Page, Scope
 from .filelock import FileWriteLock
+from .page_cache import PageCache
 from .schema import SQLITE_MIGRATIONS, Migration
 from .sql import CONFLICT, SqlStore, Tx
 
@@ -85,6 +86,8 @@ class SqliteStore(SqlStore):
         self._caches: dict[str, _VectorCache] = {}
         self._cache_lock = threading.Lock()
         self._migrate()
+        # a read-only store of an older schema has no page change counters: its pages are read every time
+        self._page_cache = PageCache() if self._has_page_counters() else None
 
     def _refuse_empty_file(self) -> None:
         """A file that exists but holds 0 bytes is not a store, whatever SQLite would make of it (a new, empty
@@ -218,6 +221,9 @@ class SqliteStore(SqlStore):
                 conn.execute("COMMIT")
 
     def close(self) -> None:
+        cache = getattr(self, "_page_cache", None)
+        if cache is not None:
+            cache.clear()
         with self._conn_lock:
             for conn in self._connections:
                 with suppress(sqlite3.Error):
@@ -265,6 +271,38 @@ class SqliteStore(SqlStore):
     def _storage_stats(self, tx: Tx) -> dict[str, Any]:
         size = sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
         return {"backend": "sqlite", "path": str(self.path), "bytes": size}
+
+    # ---- pages read for retrieval, kept (storage/page_cache.py) ----
+
+    def _has_page_counters(self) -> bool:
+        with self._read() as tx:
+            return any(row[1] == "page_version" for row in tx.all("PRAGMA table_info(scopes)"))
+
+    def get_pages(self, scope: Scope, page_ids: list[str], with_vectors: bool = False) -> list[Page]:
+        """Pages read with their vectors (retrieval's reads) come from the page cache when no write changed them
+        since; the cache is checked against the scope's change counters in the snapshot the rest is read in."""
+        if not with_vectors or not page_ids or self._page_cache is None:
+            return super().get_pages(scope, page_ids, with_vectors)
+        cache = self._page_cache
+        with self._read() as tx:
+            row = tx.one("SELECT page_version, page_removals FROM scopes WHERE scope_key=?", (scope.key,))
+            if row is None:
+                return []
+            state = (int(row[0]), int(row[1]))
+            cache.sync(
+                scope.key,
+                state,
+                lambda since: [
+                    r[0]
+                    for r in tx.all("SELECT id FROM pages WHERE scope_key=? AND row_version > ?", (scope.key, since))
+                ],
+            )
+            found = cache.get(scope.key, page_ids)
+            missing = [i for i in dict.fromkeys(page_ids) if i not in found]
+            fresh = self._read_pages(tx, scope, missing, with_vectors=True) if missing else {}
+        cache.put(scope.key, state, fresh.values())
+        found.update(fresh)
+        return [found[i] for i in page_ids if i in found]
 
     # ---- search ----
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterable, Mapping
 
@@ -61,6 +62,20 @@ def common_keywords(segments: list[Segment]) -> set[str]:
     return {k for k, n in counts.items() if 2 * n > len(segments)}
 
 
+@functools.lru_cache(maxsize=8192)
+def _lowered(words: tuple[str, ...]) -> frozenset[str]:
+    """A segment's keywords as jaccard compares them, once per distinct keyword tuple (they rarely change)."""
+    return frozenset(w.lower() for w in words)
+
+
+def _jaccard_lowered(a: frozenset[str], b: frozenset[str]) -> float:
+    """textutil.jaccard of sets already lowered (the same number)."""
+    if not a or not b:
+        return 0.0
+    shared = len(a & b)
+    return shared / len(a | b) if shared else 0.0
+
+
 class MidTermMemory:
     def __init__(self, store: Store, scope: Scope, config: MemoryosConfig) -> None:
         self.store = store
@@ -88,9 +103,10 @@ class MidTermMemory:
         ids, segment_keywords, matrix = read if read is not None else self.store.segment_vectors(self.scope)
         if not ids:
             return {}
-        cosines = matrix @ np.asarray(vector, dtype=np.float32)
+        cosines = (matrix @ np.asarray(vector, dtype=np.float32)).tolist()
+        asked = frozenset(k.lower() for k in keywords)
         return {
-            sid: float(cosine) + jaccard(words, keywords)
+            sid: cosine + _jaccard_lowered(_lowered(words), asked)
             for sid, words, cosine in zip(ids, segment_keywords, cosines, strict=True)
         }
 
