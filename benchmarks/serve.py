@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ._common import RESULTS_DIR, machine, markdown_table, percentiles_ms, print_table, quiet_environment, write_results
+from ._http import JsonClient
 from ._storage import Backend, open_backend
 from ._synth import exchanges
 
@@ -70,8 +71,11 @@ def _child_env() -> dict[str, str]:
 class Server:
     """`memoryos serve` or `memoryos mcp --transport http` in a subprocess, stopped with Ctrl-C (SIGINT)."""
 
-    def __init__(self, interface: str, workers: int, storage_url: str | None, folder: Path) -> None:
+    def __init__(
+        self, interface: str, workers: int, storage_url: str | None, folder: Path, http_client: str = "light"
+    ) -> None:
         self.interface = interface
+        self.http_client = http_client
         self.port = _free_port()
         config = folder / "config.json"
         config.write_text(json.dumps({"use_llm": False, "user_id": USER}), encoding="utf-8")
@@ -134,11 +138,18 @@ class Server:
 
 
 class RestClient:
-    def __init__(self, base: str) -> None:
-        import httpx
+    """`light`: benchmarks/_http.py's one keep-alive connection (~0.1 ms of client CPU per request); `httpx`: an
+    httpx.AsyncClient (~1.7 ms), the cost of a typical Python client, charged to the same 2 cores."""
 
-        self._http = httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT_S)
+    def __init__(self, base: str, http_client: str = "light") -> None:
         self._user = f"/v1/users/{USER}"
+        if http_client == "httpx":
+            import httpx
+
+            self._http: Any = httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT_S)
+        else:
+            host, _, port = base.removeprefix("http://").partition(":")
+            self._http = JsonClient(host, int(port), REQUEST_TIMEOUT_S)
 
     async def __aenter__(self) -> RestClient:
         return self
@@ -150,6 +161,7 @@ class RestClient:
         response = await self._http.post(f"{self._user}/retrieve", json={"query": query})
         if response.status_code != 200:
             raise RuntimeError(f"retrieve: HTTP {response.status_code} {response.text[:200]}")
+        response.json()  # a client reads what it asked for
 
     async def add(self, user_input: str, agent_response: str) -> str:
         body = {"user_input": user_input, "agent_response": agent_response}
@@ -160,7 +172,8 @@ class RestClient:
 
     async def stats(self) -> dict[str, Any]:
         response = await self._http.get(f"{self._user}/stats")
-        response.raise_for_status()
+        if response.status_code != 200:
+            raise RuntimeError(f"stats: HTTP {response.status_code} {response.text[:200]}")
         return dict(response.json())
 
 
@@ -194,7 +207,7 @@ class McpClient:
 
 
 def client_for(server: Server) -> RestClient | McpClient:
-    return RestClient(server.url) if server.interface == "rest" else McpClient(server.url)
+    return RestClient(server.url, server.http_client) if server.interface == "rest" else McpClient(server.url)
 
 
 class Workload:
@@ -223,6 +236,7 @@ async def seed(server: Server, work: Workload, pages: int) -> dict[str, Any]:
         for _ in range(3):  # the first call of a process may wait for the model to load: not an add's cost
             await client.retrieve(work.query())
         cpu_before = server.cpu_seconds()
+        client_before = time.process_time()
         started = time.perf_counter()
         for _ in range(pages):
             t0 = time.perf_counter()
@@ -230,6 +244,7 @@ async def seed(server: Server, work: Workload, pages: int) -> dict[str, Any]:
             latencies.append(time.perf_counter() - t0)
         seconds = time.perf_counter() - started
         cpu_adds = server.cpu_seconds()
+        client_cpu = time.process_time() - client_before
         drained = time.perf_counter()
         waiting = -1
         while time.perf_counter() - drained < DRAIN_TIMEOUT_S:
@@ -246,6 +261,7 @@ async def seed(server: Server, work: Workload, pages: int) -> dict[str, Any]:
         "pages": pages,
         "server_cpu_ms_per_add": per_add(cpu_adds),  # while the adds ran
         "server_cpu_ms_per_add_consolidated": per_add(cpu_drained),  # and until upkeep had consolidated them
+        "client_cpu_ms_per_add": round(1000 * client_cpu / pages, 2),  # the load generator, on the same cores
         "load_average": round(os.getloadavg()[0], 1),
         "seconds": round(seconds, 2),
         "adds_per_s": round(pages / seconds, 1) if seconds else None,
@@ -292,12 +308,14 @@ async def run_cell(server: Server, work: Workload, clients: int, mix: str, secon
             await asyncio.gather(*tasks)  # a client failed to connect: raise its error
         await asyncio.sleep(0.01)
     cpu_before = server.cpu_seconds()
+    client_before = time.process_time()
     started = time.perf_counter()
     stop = started + seconds
     go.set()
     await asyncio.gather(*tasks)
     wall = time.perf_counter() - started
     cpu_after = server.cpu_seconds()
+    client_cpu = time.process_time() - client_before
     done = len(latency["retrieve"]) + len(latency["add"])
     every = latency["retrieve"] + latency["add"]
     return {
@@ -314,6 +332,7 @@ async def run_cell(server: Server, work: Workload, clients: int, mix: str, secon
         "server_cpu_ms_per_request": round(1000 * (cpu_after - cpu_before) / done, 1)
         if cpu_before is not None and cpu_after is not None and done
         else None,
+        "client_cpu_ms_per_request": round(1000 * client_cpu / done, 2) if done else None,
         "errors": len(errors),
         "error_examples": sorted(set(errors))[:5],
         "ids": ids,
@@ -371,7 +390,7 @@ def run_server(
     folder = tmp / f"{backend.name}-{label}"
     folder.mkdir(parents=True)
     url = backend.store_url(label, folder)
-    server = Server(interface, workers, url, folder)
+    server = Server(interface, workers, url, folder, args.http_client)
     report: dict[str, Any] = {"interface": interface, "workers": workers, "storage": backend.name, "cells": []}
     acknowledged: list[str] = []
     try:
@@ -379,9 +398,12 @@ def run_server(
         seeded = asyncio.run(seed(server, work, args.seed_pages))
         acknowledged += seeded.pop("ids")
         report["seed"] = seeded
-        _say(args, f"{backend.name} {label}: {args.seed_pages} adds in {seeded['seconds']} s, server CPU "
-                   f"{seeded['server_cpu_ms_per_add']} ms/add ({seeded['server_cpu_ms_per_add_consolidated']} with "
-                   f"consolidation), load {seeded['load_average']}")
+        _say(
+            args,
+            f"{backend.name} {label}: {args.seed_pages} adds in {seeded['seconds']} s, server CPU "
+            f"{seeded['server_cpu_ms_per_add']} ms/add ({seeded['server_cpu_ms_per_add_consolidated']} with "
+            f"consolidation), load {seeded['load_average']}",
+        )
         if args.warmup_seconds > 0:
             # the first retrievals make the seeded segments hot, and upkeep promotes them (learning from the
             # conversation, once): a burst of work that would otherwise land on whichever cell comes first
@@ -478,6 +500,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--quick", action="store_true", help="SQLite, REST with 1 and 2 workers, 1 and 8 clients, 3 s, 200 pages"
     )
+    parser.add_argument(
+        "--http-client",
+        choices=("light", "httpx"),
+        default="light",
+        help="REST load generator: a minimal keep-alive HTTP/1.1 client (default) or httpx (~1.7 ms more client CPU "
+        "per request on the same cores)",
+    )
     parser.add_argument("--name", default="serve", help="results file name (without .json)")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--quiet", action="store_true")
@@ -507,6 +536,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "seconds_per_cell": args.seconds,
         "seed_pages": args.seed_pages,
         "mix_add_every": MIX_ADD_EVERY,
+        "http_client": args.http_client,
         "runs": [],
     }
     with tempfile.TemporaryDirectory(prefix="memoryos-serve-") as tmp:

@@ -75,3 +75,23 @@ def test_without_an_llm_a_passing_mention_of_the_home_changes_nothing(make_memo)
     history = memo.get_knowledge("user", include_history=True)
     assert all(f["valid_until"] is None for f in history)
     assert [f["attribute"] for f in memo.get_knowledge("user") if f["attribute"]] == ["residence"]
+
+
+def test_statements_that_cannot_be_read_are_not_embedded_and_the_readings_stay(embedder) -> None:
+    """A sentence without the speaker that names nothing memory holds reads as nothing whatever the model says of
+    it: the reader embeds only the others (half of a chat's statements), with the same readings."""
+    seen: list[str] = []
+
+    def counting(texts: list[str]) -> Any:
+        seen.extend(texts)
+        return embedder.embed(texts)
+
+    reader = AttributeReader(counting)
+    reader.bank()  # the exemplars, once
+    seen.clear()
+    other = ["That plate looks awesome!", "Portland has great coffee shops everywhere."]
+    readings = reader.read([HOME, *other, MOVED])
+    assert [r is not None for r in readings] == [True, False, False, True]
+    assert readings[3] is not None and readings[3].attribute.value == "Portland"
+    assert not set(other) & set(seen)  # neither was embedded (nor any phrase of them)
+    assert {HOME, MOVED} <= set(seen)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -109,3 +110,12 @@ def test_worker_connections_do_not_wait_for_delayed_acks() -> None:
                 assert accepted.recv(1) == b"x"
     finally:
         listener.close()
+
+
+def test_workers_share_the_cores_for_embedding_unless_told_otherwise() -> None:
+    from memoryos.interfaces.rest import worker_settings
+
+    cores = os.cpu_count() or 1
+    assert worker_settings({"user_id": "a"}, 1) == {"user_id": "a"}  # one process: the runtime's default
+    assert worker_settings({"user_id": "a"}, 2)["embedding_threads"] == max(1, cores // 2)
+    assert worker_settings({"embedding_threads": 3}, 2) == {"embedding_threads": 3}  # a setting wins

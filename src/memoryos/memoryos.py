@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from . import foreground
 from .compat import OriginalApi
 from .config import MemoryosConfig, build_config, validate_identifier
 from .dump_vectors import attach_vectors
@@ -261,6 +262,7 @@ class Memoryos(OriginalApi):
     # ---- writing ----
 
     @traced_add
+    @foreground.call()
     def add_memory(
         self,
         user_input: str | None,
@@ -305,6 +307,7 @@ class Memoryos(OriginalApi):
     # ---- reading ----
 
     @traced_retrieve
+    @foreground.call()
     def retrieve(
         self,
         query: str,

@@ -548,6 +548,15 @@ def app_from_environment() -> FastAPI:
     )
 
 
+def worker_settings(settings: dict[str, Any], workers: int) -> dict[str, Any]:
+    """Each of `workers` processes embeds with its share of the cores unless embedding_threads is set: with the
+    runtime's default (a thread per core) in every worker, two workers on 2 cores ran 4+ model threads that
+    took turns on them (each query's threads waiting for the other worker's)."""
+    if workers <= 1 or settings.get("embedding_threads") is not None:
+        return settings
+    return {**settings, "embedding_threads": max(1, (os.cpu_count() or 1) // workers)}
+
+
 def serve(
     settings: dict[str, Any],
     *,
@@ -596,7 +605,7 @@ def serve(
         )
         os.environ[SETTINGS_ENV] = json.dumps(
             {
-                "settings": settings,
+                "settings": worker_settings(settings, workers),
                 "host": host,
                 "tokens": policy.digests(),
                 "log_level": level,

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .. import foreground
 from .embeddings import Embedder
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,11 @@ class BatchingEmbedder:
         if missing:
             wanted = list(dict.fromkeys(texts[i] for i in missing))  # a text asked twice is embedded once
             counter = None if small else getattr(self.inner, "token_counts", None)
-            vectors = self._submit(_Request(wanted, small, counter(wanted) if callable(counter) else None))
+            lengths = counter(wanted) if callable(counter) else None
+            if not small and foreground.is_background():
+                vectors = self._submit_giving_way(wanted, lengths)
+            else:
+                vectors = self._submit(_Request(wanted, small, lengths))
             row = {text: vectors[k] for k, text in enumerate(wanted)}
             for i in missing:
                 out[i] = row[texts[i]]
@@ -129,6 +134,19 @@ class BatchingEmbedder:
             raise request.error
         assert request.out is not None
         return request.out
+
+    def _submit_giving_way(self, texts: list[str], lengths: Sequence[int] | None) -> np.ndarray:
+        """A background thread's bulk request, one slice per model call, shortest first as _Request orders them,
+        giving way to foreground calls before each slice (see memoryos.foreground). Only between slices: waiting
+        while leading would keep every query waiting too."""
+        order = _Request(texts, False, lengths).order
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(order), self.bulk_slice):
+            rows = order[start : start + self.bulk_slice]
+            foreground.give_way()
+            part = [texts[i] for i in rows]
+            out[rows] = self._submit(_Request(part, False, None if lengths is None else [lengths[i] for i in rows]))
+        return out
 
     def _take(self) -> list[tuple[_Request, list[int]]]:
         """The next model call's texts: waiting queries first (oldest first), then slices of bulk requests (oldest

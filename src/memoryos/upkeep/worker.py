@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 
+from .. import foreground
 from ..redact import redact_text
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class UpkeepWorker:
         self._thread.join(timeout)
 
     def _run(self) -> None:
+        foreground.mark_background()  # its steps and model calls give way to callers' adds and retrievals
         while True:
             with self._cond:
                 while not self._closing and self._requested <= self._completed:
@@ -89,7 +91,7 @@ class UpkeepWorker:
                 self._deferred_at = None  # this pass does what was deferred
                 ticket = self._requested
             with self._around():
-                error = run_until_idle(self._step, should_stop=lambda: self._closing)
+                error = run_until_idle(self._step, should_stop=lambda: self._closing, pause=foreground.give_way)
             with self._cond:
                 self.last_error = error
                 if error:
@@ -100,11 +102,16 @@ class UpkeepWorker:
 
 
 def run_until_idle(
-    step: Callable[[], bool], max_steps: int = 10_000, should_stop: Callable[[], bool] = lambda: False
+    step: Callable[[], bool],
+    max_steps: int = 10_000,
+    should_stop: Callable[[], bool] = lambda: False,
+    pause: Callable[[], object] = lambda: None,
 ) -> str | None:
     """Run steps until none is left or `should_stop()`; return the error text if one failed (the work stays
-    pending). Stopping between steps loses nothing: what is left is found again from the stored state."""
+    pending). Stopping between steps loses nothing: what is left is found again from the stored state. `pause()`
+    runs before each step (the worker gives way to foreground calls there)."""
     for _ in range(max_steps):
+        pause()
         if should_stop():
             return None
         try:
