@@ -26,7 +26,9 @@ from typing import Any
 import numpy as np
 
 from memoryos import Memoryos
+from memoryos.config import MemoryosConfig
 from memoryos.models import page_text
+from memoryos.providers.embeddings import embed_queries
 from memoryos.retrieval.result import RetrievalResult
 from memoryos.textutil import estimate_tokens
 from memoryos.units import unit_texts
@@ -93,6 +95,9 @@ class PrefetchEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         fresh.update((t, self._ready.pop(t)) for t in dict.fromkeys(texts) if t not in fresh)
         return np.stack([fresh[t] for t in texts]).astype(np.float32)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return embed_queries(self.inner, texts)  # never prefetched: questions are embedded as they are asked
 
 
 def ingest(memo: Memoryos, conv: Conversation, prefetcher: PrefetchEmbedder | None = None) -> int:
@@ -332,6 +337,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "update_heat=False, so runs of retriever variants read the same memory",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--query-precision",
+        choices=("int8", "float32"),
+        default=MemoryosConfig.model_fields["query_embedding_precision"].default,
+        help="graph of the local model that embeds questions (query_embedding_precision)",
+    )
     parser.add_argument("--llm-base-url", default=None, help="OpenAI-compatible endpoint (default: no-LLM mode)")
     parser.add_argument("--llm-model", default="gpt-4o-mini")
     parser.add_argument("--llm-api-key", default=None)
@@ -362,6 +373,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             openai_base_url=args.llm_base_url,
             openai_api_key=args.llm_api_key or ("not-needed" if llm else None),
             llm_model=args.llm_model,
+            query_embedding_precision=args.query_precision,
             **({"unit_weight": args.unit_weight} if args.unit_weight is not None else {}),
         )
 
@@ -403,6 +415,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.unit_weight is not None:
         results["unit_weight"] = args.unit_weight
         name += f"_units{args.unit_weight:g}"
+    results["query_embedding_precision"] = args.query_precision
     path = write_results(name, results, args.out)
     if not args.no_plot:
         units = f"_units{args.unit_weight:g}" if args.unit_weight is not None else ""

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from memoryos import Memoryos
+from memoryos.config import MemoryosConfig
 from memoryos.models import Scope
 
 from ._common import (
@@ -52,12 +53,15 @@ TARGETS = {  # issue 17's retrieve and bulk-import targets (retrieve: SQLite; Po
     "bulk_import_10k_s": 30.0,
 }
 POSTGRES_TARGETS = {"retrieve_p95_ms@10000": 20.0}  # no 100k target on PostgreSQL
+# the query graph every memory of a run uses (--query-precision; default: the setting's default)
+QUERY_PRECISION: dict[str, str] = {}
 
 
 def open_memo(
     folder: Path, embedder: Any, user: str = "bench", storage: str | None = None, **settings: Any
 ) -> Memoryos:
     settings.setdefault("background_upkeep", False)
+    settings.update(QUERY_PRECISION)
     return Memoryos(
         user_id=user,
         assistant_id="bench",
@@ -252,6 +256,7 @@ _COLD = """
 import time, sys
 t0 = time.perf_counter()
 from memoryos import Memoryos
+from memoryos.config import MemoryosConfig
 t1 = time.perf_counter()
 memo = Memoryos(user_id="bench", assistant_id="bench", data_storage_path=sys.argv[1], storage=sys.argv[2] or None,
                 use_llm=False, background_upkeep=False)
@@ -318,6 +323,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--no-plot", action="store_true")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument(
+        "--query-precision", choices=("int8", "float32"), default=None, help="query_embedding_precision of every memory"
+    )
     return parser.parse_args(argv)
 
 
@@ -377,6 +385,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.embedding_backend:
         os.environ["MEMORYOS_EMBEDDING_BACKEND"] = args.embedding_backend  # the cold-start subprocesses too
     embedder = local_model()
+    if args.query_precision:
+        QUERY_PRECISION["query_embedding_precision"] = args.query_precision
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if args.full and 100_000 not in sizes:
         sizes.append(100_000)
@@ -405,6 +415,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results["total_s"] = round(time.perf_counter() - started, 1)
     results["machine"] = {**machine(), "load_average_at_start": round(load_before, 2)}
     results["embedding_backend"] = type(embedder).__name__
+    default = MemoryosConfig.model_fields["query_embedding_precision"].default
+    results["query_embedding_precision"] = args.query_precision or default
     header, rows = report(results)
     backend_name = results["storage"]["backend"]
     print_table(f"memoryos speed on {backend_name} (no LLM; retrieve includes query embedding)", header, rows)

@@ -21,6 +21,7 @@ from benchmarks import (  # noqa: E402
     llmcost,
     locomo,
     multilingual,
+    query_precision,
     serve,
     speed,
 )
@@ -130,6 +131,15 @@ def test_locomo_benchmark_smoke(tmp_path: Path) -> None:
     assert all(results["summary"][m]["overall"]["recall@20"] == 1.0 for m in ("memoryos", "dense_turns", "last_turns"))
     assert json.loads((tmp_path / "locomo.json").read_text())["benchmark"] == "locomo"
     assert (tmp_path / "locomo_recall.png").stat().st_size > 1000
+
+
+def test_query_precision_benchmark_smoke(tmp_path: Path) -> None:
+    data = tiny_locomo(tmp_path / "tiny.json")
+    results = query_precision.main(["--data", str(data), "--rounds", "1", "--out", str(tmp_path)])
+    assert results["questions"] == 3 and set(results["cpu_ms_per_query"]) == {"float32", "int8"}
+    cosine = results["cosine_int8_to_float32"]
+    assert 0.9 < cosine["min"] <= cosine["mean"] < 1.0  # the int8 graph: close, not the same
+    assert json.loads((tmp_path / "query_precision.json").read_text())["benchmark"] == "query_precision"
 
 
 def test_multilingual_benchmark_smoke(tmp_path: Path) -> None:

@@ -52,6 +52,11 @@ class MemoryosConfig(BaseModel):
         description="CPU threads one embedding call may use (default: the runtime's, one per core). Set 1 when "
         "several processes share few cores.",
     )
+    query_embedding_precision: Literal["float32", "int8"] = Field(
+        default="int8",
+        description="Queries of a local ONNX model run on an int8 copy of it (~40% less CPU per query; stored "
+        "vectors always float32). float32: the same graph as stored texts.",
+    )
     embedding_cache_dir: str | None = Field(
         default=None, description="Where built ONNX graphs are kept (default: $MEMORYOS_CACHE or ~/.cache/memoryos)."
     )

@@ -28,7 +28,7 @@ from .models import Fact, FactInvalidation, KnowledgeKind, Page, Scope, iso
 from .providers.analysis import Analyzer, LLMAnalyzer
 from .providers.answers import strip_reasoning
 from .providers.batching import BatchingEmbedder
-from .providers.embeddings import Embedder, OpenAIEmbedder, local_embedder
+from .providers.embeddings import Embedder, OpenAIEmbedder, embed_queries, local_embedder
 from .providers.extractive import ExtractiveAnalyzer
 from .providers.fact_attribute import attribute_of
 from .providers.llm import LLM, MeteredLLM, OpenAICompatibleLLM, UsageMeter
@@ -102,6 +102,9 @@ class _LazyEmbedder:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return self.get().embed(texts)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return embed_queries(self.get(), texts)
 
 
 _LOCAL_MODELS: dict[tuple[object, ...], Embedder] = {}

@@ -9,6 +9,8 @@ of single calls here) and an idle one adds no delay at all. Long requests (an im
 promotion's facts) are cut into short slices of their texts, shortest first, and the small ones that arrive
 meanwhile go first into the next call: a query waits for at most one slice of background work.
 Repeated short texts (the same query asked again) come from an LRU cache.
+`embed_queries` goes to the model's query graph where it has one (int8, OnnxEmbedder.embed_queries) through the
+same one-call-at-a-time queue, with a cache of its own: a query vector never answers for a stored text.
 """
 
 from __future__ import annotations
@@ -37,9 +39,12 @@ DEFAULT_BULK_SLICE = 8
 class _Request:
     """One caller's texts, embedded slice by slice (in `order`) into `out`; `done` is set when all are."""
 
-    def __init__(self, texts: list[str], small: bool, lengths: Sequence[int] | None = None) -> None:
+    def __init__(
+        self, texts: list[str], small: bool, lengths: Sequence[int] | None = None, query: bool = False
+    ) -> None:
         self.texts = texts
         self.small = small
+        self.query = query  # for the model's query graph: never in the same model call as other texts
         # bulk requests shortest first (in tokens where the model tells them), so that each slice pads little;
         # queries in arrival order
         size = lengths if lengths is not None else [len(t) for t in texts]
@@ -71,6 +76,7 @@ class BatchingEmbedder:
         # (one per core), so a query that arrives meanwhile still waits for one short slice per core
         self.bulk_slice = max(1, bulk_slice) * max(1, int(getattr(inner, "workers", 1)))
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
         self._queue: deque[_Request] = deque()
@@ -82,41 +88,48 @@ class BatchingEmbedder:
         self.cache_hits = 0
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        texts = list(texts)
+        return self._embed(list(texts), query=False)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for the query side of a search: the model's query graph where it has one, else `embed`."""
+        return self._embed(list(texts), query=callable(getattr(self.inner, "embed_queries", None)))
+
+    def _embed(self, texts: list[str], query: bool) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        small = len(texts) <= self.small_request
+        small = query or len(texts) <= self.small_request
+        cache = self._query_cache if query else self._cache
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         missing = list(range(len(texts)))
         if small and self._cache_size:
             with self._cache_lock:
                 missing = []
                 for i, text in enumerate(texts):
-                    hit = self._cache.get(text)
+                    hit = cache.get(text)
                     if hit is None:
                         missing.append(i)
                     else:
-                        self._cache.move_to_end(text)
+                        cache.move_to_end(text)
                         out[i] = hit
                 self.cache_hits += len(texts) - len(missing)
         if missing:
             wanted = list(dict.fromkeys(texts[i] for i in missing))  # a text asked twice is embedded once
             counter = None if small else getattr(self.inner, "token_counts", None)
             lengths = counter(wanted) if callable(counter) else None
-            if not small and foreground.is_background():
+            if not small and foreground.is_background():  # bulk, never a query
                 vectors = self._submit_giving_way(wanted, lengths)
             else:
-                vectors = self._submit(_Request(wanted, small, lengths))
+                vectors = self._submit(_Request(wanted, small, lengths, query))
             row = {text: vectors[k] for k, text in enumerate(wanted)}
             for i in missing:
                 out[i] = row[texts[i]]
             if small and self._cache_size:
                 with self._cache_lock:
                     for k, text in enumerate(wanted):
-                        self._cache[text] = vectors[k].copy()
-                        self._cache.move_to_end(text)
-                    while len(self._cache) > self._cache_size:
-                        self._cache.popitem(last=False)
+                        cache[text] = vectors[k].copy()
+                        cache.move_to_end(text)
+                    while len(cache) > self._cache_size:
+                        cache.popitem(last=False)
         return out
 
     def _submit(self, request: _Request) -> np.ndarray:
@@ -150,12 +163,17 @@ class BatchingEmbedder:
 
     def _take(self) -> list[tuple[_Request, list[int]]]:
         """The next model call's texts: waiting queries first (oldest first), then slices of bulk requests (oldest
-        first, at most bulk_slice texts of them in all), up to max_batch texts in all. Called with the condition
-        held and the queue not empty."""
+        first, at most bulk_slice texts of them in all), up to max_batch texts in all; all for the graph (stored
+        texts or queries) of the first request in that order. Called with the condition held and the queue not
+        empty."""
         taken: list[tuple[_Request, list[int]]] = []
         room = self.max_batch
         bulk_room = self.bulk_slice
-        for request in sorted(self._queue, key=lambda r: not r.small):  # stable: arrival order within each kind
+        ordered = sorted(self._queue, key=lambda r: not r.small)  # stable: arrival order within each kind
+        graph = ordered[0].query
+        for request in ordered:
+            if request.query != graph:
+                continue
             if room <= 0 or (not request.small and bulk_room <= 0):
                 break
             share = room if request.small else min(room, bulk_room)
@@ -186,8 +204,9 @@ class BatchingEmbedder:
 
     def _call(self, taken: list[tuple[_Request, list[int]]]) -> None:
         texts = [request.texts[i] for request, rows in taken for i in rows]
+        model = getattr(self.inner, "embed_queries") if taken[0][0].query else self.inner.embed  # noqa: B009
         try:
-            vectors = np.asarray(self.inner.embed(texts), dtype=np.float32)
+            vectors = np.asarray(model(texts), dtype=np.float32)
         except BaseException as exc:  # every request of this call gets the error; the others go on
             for request, _rows in taken:
                 request.error = exc

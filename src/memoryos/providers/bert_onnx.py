@@ -4,6 +4,11 @@ The graph maps (input_ids, attention_mask, token_type_ids) to the last hidden st
 a Hugging Face `BertModel` in eval mode: embeddings (word + absolute position + token type) and LayerNorm, then
 per layer self-attention with the padding mask, a residual LayerNorm, a GELU (erf) feed-forward and another
 residual LayerNorm. `reference_hidden` computes the same in numpy, so a built graph can be checked before use.
+
+`build_graph(..., int8=True)` builds a lower-precision variant for query embeddings only: each of the encoder's
+weight matrices in int8 (per output column, symmetric, 7 bits so that the u8 x s8 kernels of CPUs without VNNI
+never saturate their 16-bit sums), its input quantised per call (ONNX DynamicQuantizeLinear, which ONNX Runtime
+fuses with the integer product into one kernel). Attention products, LayerNorm and GELU stay float32.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from typing import Any
 import numpy as np
 
 from .onnx_writer import FLOAT, INT64, Graph, Message
+
+INT8_LEVELS = 63  # 7-bit weights: |w| * 255 * 2 stays below 2^15 in the 16-bit pair sums of u8 x s8 kernels
 
 OPSET = 17  # LayerNormalization is a standard op from 17 on
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -87,9 +94,16 @@ def _layer_names(i: int) -> dict[str, str]:
     }
 
 
-def build_graph(config: dict[str, Any], tensors: dict[str, np.ndarray]) -> Message:
+def quantize_columns(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(int8 weight, float32 scale per output column) with weight ≈ int8 * scale, symmetric (zero point 0)."""
+    peak = np.abs(weight).max(axis=0)
+    scale = np.where(peak > 0, peak / INT8_LEVELS, 1.0).astype(np.float32)
+    return np.clip(np.rint(weight / scale), -INT8_LEVELS, INT8_LEVELS).astype(np.int8), scale
+
+
+def build_graph(config: dict[str, Any], tensors: dict[str, np.ndarray], int8: bool = False) -> Message:
     """The ONNX model (`.write(file)` serialises it): int64 inputs [batch, tokens], float32 output `hidden`
-    [batch, tokens, hidden size]."""
+    [batch, tokens, hidden size]. `int8`: the query variant described above."""
     shape = BertShape.from_config(config)
     w = _Weights(tensors)
     g = Graph("bert_encoder")
@@ -101,7 +115,15 @@ def build_graph(config: dict[str, Any], tensors: dict[str, np.ndarray]) -> Messa
 
     def linear(x: str, name: str) -> str:
         weight, bias = w.linear(name)
-        return g.node("Add", [g.node("MatMul", [x, const(name + ".w", weight)]), const(name + ".b", bias)])
+        if not int8:
+            return g.node("Add", [g.node("MatMul", [x, const(name + ".w", weight)]), const(name + ".b", bias)])
+        # the layout ONNX Runtime fuses into DynamicQuantizeMatMul: x ≈ (xq - zero) * x_scale, w ≈ wq * w_scale
+        quantized, column_scale = quantize_columns(weight)
+        xq, x_scale, x_zero = g.nodes("DynamicQuantizeLinear", [x], 3)
+        zeros = const(name + ".wz", np.zeros(weight.shape[1], dtype=np.int8), np.int8)
+        product = g.node("MatMulInteger", [xq, const(name + ".wq", quantized, np.int8), x_zero, zeros])
+        scale = g.node("Mul", [x_scale, const(name + ".ws", column_scale)])
+        return g.node("Add", [g.node("Mul", [g.node("Cast", [product], to=FLOAT), scale]), const(name + ".b", bias)])
 
     def layer_norm(x: str, name: str) -> str:
         gamma, beta = const(name + ".g", w[name + ".weight"]), const(name + ".beta", w[name + ".bias"])

@@ -29,6 +29,13 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+def embed_queries(embedder: Embedder, texts: Sequence[str], precision: str = "int8") -> np.ndarray:
+    """Vectors for the query side of a search. `precision="int8"` uses the embedder's query graph where it has one
+    (`embed_queries`: the local ONNX model); any other embedder, or "float32", embeds as it embeds stored texts."""
+    query_graph = getattr(embedder, "embed_queries", None) if precision == "int8" else None
+    return query_graph(texts) if callable(query_graph) else embedder.embed(texts)
+
+
 def normalize(matrix: np.ndarray) -> np.ndarray:
     matrix = np.asarray(matrix, dtype=np.float32)
     if matrix.ndim == 1:

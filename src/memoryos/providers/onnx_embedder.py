@@ -6,6 +6,10 @@ model's own files (config.json and model.safetensors, see bert_onnx) once per mo
 numpy computation of the same network, and kept in a cache directory shared by every installation on the
 machine: a new virtual environment or a reinstalled package finds the graph its model files already have.
 
+Queries may run on a second graph of the same model with int8 weights (`embed_queries`, built and cached the same
+way on first use): about 40% less CPU per query here, vectors at cosine ~0.994 to the float32 ones (measured on the
+LoCoMo questions), so it serves only the query side of a comparison; every stored vector comes from `embed`.
+
 Only the layout of the default family is handled (a BERT encoder, mean pooling, optional normalisation); any
 other model is reported as unsupported and the caller falls back to torch.
 """
@@ -43,6 +47,10 @@ _SESSIONS_LOCK = threading.Lock()
 _DIGESTS = "model-digests.json"  # content digests of model files, so a cold start need not hash 90 MB again
 _LEGACY_GRAPH = re.compile(r"[^.]+-[0-9a-f]{20}\.onnx")  # graphs of versions keyed by model path and mtime
 _STALE_TMP_SECONDS = 3600  # a build's temporary file older than this was left by a process that died
+INT8_TAG = "int8"  # the query graph's file: <model>.<digest>.int8.onnx, beside the float32 <model>.<digest>.onnx
+# how close the graphs must come to the numpy reference on the probes: float32 computes the same network; the
+# query graph only needs to point the same way (it measured 0.989-0.999 on LoCoMo's questions)
+_AGREEMENT = {False: 0.9999, True: 0.98}
 
 
 class OnnxUnavailable(RuntimeError):
@@ -178,6 +186,8 @@ class OnnxEmbedder:
         self._bulk_session: Any = None
         self._pool: ThreadPoolExecutor | None = None
         self._bulk_lock = threading.Lock()
+        self._threads = threads
+        self._query_session: Any = None
         self.dim = int(self.embed(["dimension probe"]).shape[1])
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -200,6 +210,18 @@ class OnnxEmbedder:
         for chunk, vectors in zip(chunks, parts, strict=True):
             out[chunk] = vectors
         return out
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for the query side of a search, from the int8 graph (made on the first call). Each text runs
+        alone: the graph quantises its inputs per call, so a text in company would get a slightly different
+        vector (and batching saves little on texts this short)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._bulk_lock:
+            if self._query_session is None:
+                self._query_session = _session_for(*self._bulk_args, threads=self._threads, int8=True)
+        encodings = self._tokenizer.encode_batch(list(texts))
+        return np.concatenate([self._run(self._query_session, [enc]) for enc in encodings])
 
     def _run(self, session: Any, encodings: Sequence[Any]) -> np.ndarray:
         feeds = self._feeds(encodings)
@@ -243,13 +265,16 @@ def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return (pooled / norms).astype(np.float32)
 
 
-def _session_for(model_name: str, model_dir: Path, cache_dir: Path, threads: int | None = None) -> Any:
-    """One ONNX Runtime session per model and thread count per process (sessions are safe to run from several
-    threads)."""
+def _session_for(
+    model_name: str, model_dir: Path, cache_dir: Path, threads: int | None = None, int8: bool = False
+) -> Any:
+    """One ONNX Runtime session per model, precision and thread count per process (sessions are safe to run from
+    several threads)."""
     import onnxruntime as ort
 
     try:
-        graph = cache_dir / f"{_slug(model_name)}.{content_digest(model_dir, cache_dir)}.onnx"
+        tag = f".{INT8_TAG}" if int8 else ""
+        graph = cache_dir / f"{_slug(model_name)}.{content_digest(model_dir, cache_dir)}{tag}.onnx"
     except OSError as exc:
         raise OnnxUnavailable(f"cannot read the model files: {exc}") from exc
     key = f"{graph}|{threads or 0}"
@@ -272,7 +297,7 @@ def _session_for(model_name: str, model_dir: Path, cache_dir: Path, threads: int
             except Exception as exc:  # a truncated or foreign file: build it again
                 log.warning("cached ONNX graph %s is unusable (%s); building it again", graph, exc)
         if session is None:
-            session = build_cached_graph(model_name, model_dir, graph, options)
+            session = build_cached_graph(model_name, model_dir, graph, options, int8)
         else:
             _touch(graph)
         _SESSIONS[key] = session
@@ -280,9 +305,9 @@ def _session_for(model_name: str, model_dir: Path, cache_dir: Path, threads: int
         return session
 
 
-def build_cached_graph(model_name: str, model_dir: Path, target: Path, options: Any = None) -> Any:
-    """Build the model's graph into `target` (checked, written atomically), remove the graphs it replaces, and
-    return the ONNX Runtime session (with `options`) that checked it."""
+def build_cached_graph(model_name: str, model_dir: Path, target: Path, options: Any = None, int8: bool = False) -> Any:
+    """Build the model's graph (`int8`: the query graph) into `target` (checked, written atomically), remove the
+    graphs it replaces, and return the ONNX Runtime session (with `options`) that checked it."""
     import onnxruntime as ort
 
     try:  # an unwritable cache fails here, before the weights are read
@@ -301,9 +326,9 @@ def build_cached_graph(model_name: str, model_dir: Path, target: Path, options: 
         config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
         tensors = read_safetensors(model_dir / "model.safetensors")
         with os.fdopen(fd, "wb") as fh:
-            build_graph(config, tensors).write(fh)
+            build_graph(config, tensors, int8=int8).write(fh)
         session = ort.InferenceSession(str(tmp), options, providers=["CPUExecutionProvider"])
-        _verify(session, model_dir, config, tensors)
+        _verify(session, model_dir, config, tensors, _AGREEMENT[int8])
         tmp.chmod(0o644)  # a cache others on the machine may share; mkstemp made it private
         os.replace(tmp, target)  # atomic: a concurrent process sees the old file, none, or this one
     except OnnxUnavailable:
@@ -326,15 +351,17 @@ def build_cached_graph(model_name: str, model_dir: Path, target: Path, options: 
 
 def remove_stale_graphs(current: Path, slug: str) -> list[Path]:
     """Graphs this one replaces: other versions of the same model, graphs named by the old path-and-mtime key
-    (one per installation), and temporary files of builds that died. Other models' graphs stay."""
+    (one per installation), and temporary files of builds that died. Other models' graphs stay, and so do the
+    graphs of this version in the other precision (float32 and the int8 query graph)."""
     removed = []
     now = time.time()
+    version = ".".join(current.name[len(slug) + 1 :].split(".")[:1])  # the content digest
     for path in current.parent.iterdir():
         if path == current:
             continue
         name = path.name
         stale = (
-            (name.startswith(f"{slug}.") and name.endswith(".onnx"))
+            (name.startswith(f"{slug}.") and name.endswith(".onnx") and not name.startswith(f"{slug}.{version}."))
             or _LEGACY_GRAPH.fullmatch(name) is not None
             or (name.endswith(".tmp") and _age(path, now) > _STALE_TMP_SECONDS)
         )
@@ -362,13 +389,15 @@ def _touch(path: Path) -> None:
         os.utime(path)
 
 
-def _verify(session: Any, model_dir: Path, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> None:
-    """The graph as this ONNX Runtime optimises and runs it must compute what the network computes: checked on
-    probe texts (padded to one batch) against numpy."""
+def _verify(
+    session: Any, model_dir: Path, config: dict[str, Any], tensors: dict[str, np.ndarray], least: float
+) -> None:
+    """The graph as this ONNX Runtime optimises and runs it must compute what the network computes (to cosine
+    `least`): checked on probe texts (padded to one batch) against numpy."""
     embedder = OnnxEmbedder("build check", str(model_dir), batch_size=8, session=session)
     feeds = embedder.feeds(_PROBES)
     expected = mean_pool(reference_hidden(config, tensors, feeds), feeds["attention_mask"])
     got = mean_pool(session.run(None, feeds)[0], feeds["attention_mask"])
     agreement = float((expected * got).sum(axis=1).min())
-    if agreement < 0.9999:
+    if agreement < least:
         raise OnnxUnavailable(f"the built graph disagrees with the reference computation (cosine {agreement:.6f})")

@@ -12,9 +12,9 @@ from typing import Any, BinaryIO
 import numpy as np
 
 IR_VERSION = 8  # the IR version of opset 17, which every ONNX Runtime since 1.13 reads
-FLOAT, INT64 = 1, 7  # TensorProto.DataType
+FLOAT, UINT8, INT8, INT64 = 1, 2, 3, 7  # TensorProto.DataType
 _ATTR_FLOAT, _ATTR_INT, _ATTR_INTS = 1, 2, 7  # AttributeProto.AttributeType
-_TYPES = {np.dtype(np.float32): FLOAT, np.dtype(np.int64): INT64}
+_TYPES = {np.dtype(np.float32): FLOAT, np.dtype(np.int64): INT64, np.dtype(np.int8): INT8, np.dtype(np.uint8): UINT8}
 
 
 class Message:
@@ -77,7 +77,7 @@ def _key(number: int, wire_type: int) -> bytes:
 
 
 def tensor(name: str, array: np.ndarray) -> Message:
-    """A TensorProto holding `array` (float32 or int64) as raw little-endian data, not copied."""
+    """A TensorProto holding `array` (float32, int64, int8 or uint8) as raw little-endian data, not copied."""
     kind = _TYPES.get(array.dtype)
     if kind is None:
         raise TypeError(f"initialiser {name}: dtype {array.dtype} is not supported")
@@ -133,16 +133,24 @@ class Graph:
 
     def node(self, op_type: str, inputs: Iterable[str], output: str | None = None, **attributes: Any) -> str:
         """Append one node with a single output (named after the op unless given) and return that name."""
+        return self.nodes(op_type, inputs, 1, [output] if output else None, **attributes)[0]
+
+    def nodes(
+        self, op_type: str, inputs: Iterable[str], count: int, outputs: list[str] | None = None, **attributes: Any
+    ) -> list[str]:
+        """Append one node with `count` outputs (DynamicQuantizeLinear has three) and return their names."""
         self._count += 1
-        out = output or f"{op_type.lower()}_{self._count}"
+        outs = outputs or [f"{op_type.lower()}_{self._count}" + (f"_{i}" if i else "") for i in range(count)]
         node = Message()
         for name in inputs:
             node.text(1, name)
-        node.text(2, out).text(3, f"n{self._count}").text(4, op_type)
+        for out in outs:
+            node.text(2, out)
+        node.text(3, f"n{self._count}").text(4, op_type)
         for key, value in attributes.items():
             node.sub(5, _attribute(key, value))
         self._graph.sub(1, node)
-        return out
+        return outs
 
     def model(self, opset: int, producer: str = "memoryos") -> Message:
         """The ModelProto; call once, after the last node."""

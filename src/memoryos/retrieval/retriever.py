@@ -10,7 +10,7 @@ import numpy as np
 from ..config import MemoryosConfig
 from ..models import Fact, Page, Segment
 from ..providers.attribute_reader import holds_category, reader_for
-from ..providers.embeddings import Embedder
+from ..providers.embeddings import Embedder, embed_queries
 from ..providers.reranker import CrossEncoderReranker, Reranker
 from ..side import side_call
 from ..textutil import content_tokens, date_ranges, remove_words
@@ -87,7 +87,7 @@ class Retriever:
         about = about_the_user(focused or query)
         # the third-person form only matters to facts: a memory without any is spared a second text to embed
         asked = [focused or query] + ([about] if facts and about != (focused or query) else [])
-        vectors = self.embedder.embed(asked)
+        vectors = embed_queries(self.embedder, asked, cfg.query_embedding_precision)
         query_vector, fact_vector = vectors[0], vectors[-1]
         timings["embed"] = (time.perf_counter() - mark) * 1000
 
