@@ -157,7 +157,10 @@ def test_demo(tmp_path: Path) -> None:
     assert "preparing the embedding model all-MiniLM-L6-v2" in result.stderr
     assert re.search(r"embedding model all-MiniLM-L6-v2 ready in \d+\.\d s", result.stderr), result.stderr
     # (ONNX Runtime itself keeps a 51-byte .ses file in the temporary directory: not the demo's)
-    assert [p.name for p in scratch.iterdir() if p.name != ".ses"] == [] and len(list(cache.glob("*.onnx"))) == 1
+    # the cache keeps the model's graph and the int8 graph its questions are embedded with, nothing else
+    assert [p.name for p in scratch.iterdir() if p.name != ".ses"] == []
+    graphs = sorted(p.name for p in cache.glob("*.onnx"))
+    assert len(graphs) == 2 and graphs[0].endswith(".int8.onnx") and graphs[0].replace(".int8", "") == graphs[1]
     kept = ok("demo", "--data", str(tmp_path / "kept"), MEMORYOS_CACHE=str(cache))
     assert f"data in {tmp_path / 'kept'}" in kept.stdout and (tmp_path / "kept").is_dir()
     assert "preparing" not in kept.stderr  # once per model, not per run
