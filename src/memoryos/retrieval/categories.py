@@ -21,7 +21,7 @@ from ..models import Fact
 
 TOP_FACTS = 20  # a list question wants many items; beyond these the kind is too loosely matched
 FLOOR = 0.3  # a fact less like the category's centroid than this is not of that kind
-FAMILY_SHARE = 0.1  # a fact whose attribute key is of the category's family (hobby:, pet:) counts this much more
+FAMILY_SHARE = 0.2  # a fact whose attribute key is of the category's family (hobby:, pet:) counts this much more
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,9 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         "place",
-        _cue("places place cities city countries country states areas travelled traveled travel visited trips vacations"),
+        _cue(
+            "places place cities city countries country states areas travelled traveled travel visited trips vacations"
+        ),
         ("plan:", "residence", "trip"),
         (
             "They went on a trip to Paris.",
@@ -152,11 +154,10 @@ CATEGORIES: tuple[Category, ...] = (
 
 
 def asked_category(query: str) -> Category | None:
-    """The category a question asks for by its head words, or None. The first listed wins when several match."""
-    for category in CATEGORIES:
-        if category.cue.search(query):
-            return category
-    return None
+    """The category a question asks for by its head words, or None. The earliest in the question wins when
+    several match ("What events has she attended to help children?" asks for events)."""
+    found = [(m.start(), i) for i, c in enumerate(CATEGORIES) if (m := c.cue.search(query))]
+    return CATEGORIES[min(found)[1]] if found else None
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:
@@ -196,21 +197,25 @@ def centroid(embedder: Any, category: Category) -> np.ndarray:
 
 
 def category_lifts(facts: list[Fact], category: Category, vector: np.ndarray, weight: float) -> dict[str, float]:
-    """page id -> `weight` x the best kind-score of a fact it stated, for the TOP_FACTS facts most of the kind:
-    the cosine to the category's centroid, plus FAMILY_SHARE for an attribute key of the category's family."""
+    """page id -> `weight` x the best kind-score of a fact it stated. A fact's kind-score is its cosine to the
+    category's centroid, plus FAMILY_SHARE when its attribute key is of the category's family (hobby:, pet:):
+    every fact of the family counts (a list question wants them all), and of the others the TOP_FACTS most of the
+    kind, down to FLOOR."""
     indexed = [f for f in facts if f.embedding is not None and f.source_page_ids]
     if not indexed or weight <= 0:
         return {}
     scores = np.stack([f.embedding for f in indexed if f.embedding is not None]) @ vector
-    family = np.array([bool(f.attribute) and f.attribute.startswith(category.keys) for f in indexed])  # type: ignore[union-attr]
-    scores = scores + FAMILY_SHARE * family
+    family = [bool(f.attribute and f.attribute.startswith(category.keys)) for f in indexed]
     lifts: dict[str, float] = {}
-    for i in np.argsort(-scores, kind="stable")[:TOP_FACTS]:
-        value = float(scores[i])
-        if value < FLOOR:
-            break
+    others = 0
+    for i in np.argsort(-scores, kind="stable"):
+        value = float(scores[i]) + (FAMILY_SHARE if family[i] else 0.0)
+        if not family[i]:
+            if value < FLOOR or others >= TOP_FACTS:
+                continue
+            others += 1
         for page_id in indexed[i].source_page_ids:
-            lifts[page_id] = max(lifts.get(page_id, 0.0), weight * value)
+            lifts[page_id] = max(lifts.get(page_id, 0.0), weight * max(value, 0.0))
     return lifts
 
 
