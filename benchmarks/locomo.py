@@ -14,6 +14,7 @@ over questions. hit@k: the share of questions with at least one evidence turn in
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import logging
 import tempfile
@@ -59,6 +60,7 @@ ABLATIONS: dict[str, dict[str, float | bool] | None] = {
     "memoryos-units-1.0": {"unit_weight": 1.0},
     "memoryos-plus-second-hop": {"hop_weight": 0.1},
     "memoryos-plus-diversity": {"diversity_weight": 0.15},
+    "memoryos-plus-categories": {"category_weight": 0.5},
     "memoryos-dense-only": {"lexical_weight": 0.0},
     "memoryos-lexical-only": {"dense_weight": 0.0},
 }
@@ -310,6 +312,23 @@ def plot(summary: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def parse_settings(items: list[str]) -> dict[str, Any]:
+    """["key=value", ...] -> {key: value}: true/false as booleans, numbers as floats, anything else as text."""
+    settings: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or key.strip() not in MemoryosConfig.model_fields:
+            raise SystemExit(f"--set {item}: expected KEY=VALUE with KEY a MemoryosConfig setting")
+        value: Any = raw
+        if raw.lower() in ("true", "false"):
+            value = raw.lower() == "true"
+        else:
+            with contextlib.suppress(ValueError):
+                value = float(raw)
+        settings[key.strip()] = value
+    return settings
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="benchmarks.locomo", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="LoCoMo-format JSON file")
@@ -336,6 +355,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="SQLite only: keep each conversation's store in DIR/<sample_id> (ingested once) and retrieve with "
         "update_heat=False, so runs of retriever variants read the same memory",
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a MemoryosConfig setting for memoryos (repeatable), e.g. --set category_weight=0.5; "
+        "the results file name says which",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument(
         "--query-precision",
@@ -360,6 +387,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     conversations = load(args.data, args.limit)
     embedder = local_model()
     llm = bool(args.llm_base_url)
+    settings = parse_settings(args.set)
 
     def make_memo(conv: Conversation, folder: Path, conv_embedder: Any) -> Memoryos:
         return Memoryos(
@@ -375,6 +403,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             llm_model=args.llm_model,
             query_embedding_precision=args.query_precision,
             **({"unit_weight": args.unit_weight} if args.unit_weight is not None else {}),
+            **settings,
         )
 
     started = time.perf_counter()
@@ -415,6 +444,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.unit_weight is not None:
         results["unit_weight"] = args.unit_weight
         name += f"_units{args.unit_weight:g}"
+    if settings:
+        results["settings"] = settings
+        name += "".join(
+            f"_{key}{value:g}" if isinstance(value, float) else f"_{key}{value}" for key, value in settings.items()
+        )
     results["query_embedding_precision"] = args.query_precision
     path = write_results(name, results, args.out)
     if not args.no_plot:

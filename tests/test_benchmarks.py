@@ -20,6 +20,7 @@ from benchmarks import (  # noqa: E402
     knowledge,
     llmcost,
     locomo,
+    locomo_variants,
     multilingual,
     query_precision,
     serve,
@@ -131,6 +132,43 @@ def test_locomo_benchmark_smoke(tmp_path: Path) -> None:
     assert all(results["summary"][m]["overall"]["recall@20"] == 1.0 for m in ("memoryos", "dense_turns", "last_turns"))
     assert json.loads((tmp_path / "locomo.json").read_text())["benchmark"] == "locomo"
     assert (tmp_path / "locomo_recall.png").stat().st_size > 1000
+
+
+def test_locomo_settings_and_variants_on_fixed_stores(tmp_path: Path) -> None:
+    data = tiny_locomo(tmp_path / "tiny.json")
+    stores = tmp_path / "stores"
+    args = ["--data", str(data), "--out", str(tmp_path), "--quiet", "--no-plot", "--stores", str(stores)]
+    results = locomo.main([*args, "--set", "fact_page_weight=0.5", "--set", "speaker_attribution=false"])
+    assert results["settings"] == {"fact_page_weight": 0.5, "speaker_attribution": False}
+    assert (tmp_path / "locomo_fact_page_weight0.5_speaker_attributionFalse.json").exists()
+    with pytest.raises(SystemExit):
+        locomo.main([*args, "--set", "no_such_setting=1"])
+    out = tmp_path / "variants.json"
+    variants = ["base", "no-lexical:lexical_weight=0", "no-dense:dense_weight=0,fact_page_weight=0"]
+    found = locomo_variants.main(
+        ["--data", str(data), "--stores", str(stores), "--out", str(out)] + [f"--variant={v}" for v in variants]
+    )
+    assert set(found["variants"]) == {"base", "no-lexical", "no-dense"}
+    assert found["variants"]["no-dense"]["overrides"] == {"dense_weight": 0.0, "fact_page_weight": 0.0}
+    base = found["variants"]["base"]
+    assert base["R@10"] == results["summary"]["memoryos"]["overall"]["recall@10"]  # the same memory, read alike
+    assert found["leave_one_out"]["picks"]["tiny-1"] in found["variants"]
+    assert json.loads(out.read_text())["rows"]["base"][0]["conversation"] == "tiny-1"
+
+
+def test_leave_one_out_scores_each_conversation_with_the_variant_best_on_the_others() -> None:
+    def rows(hits: dict[str, bool]) -> list[dict[str, object]]:
+        return [
+            {"conversation": conv, "category": 1, "evidence": ["D1:1"], "turns": ["D1:1"] if hit else ["D9:9"]}
+            for conv, hit in hits.items()
+        ]
+
+    # "a" is right on c1 and c2, "b" on c3 only: c3 is scored with "a" (best on c1+c2) and missed
+    loo = locomo_variants.leave_one_out(
+        {"a": rows({"c1": True, "c2": True, "c3": False}), "b": rows({"c1": False, "c2": False, "c3": True})}
+    )
+    assert loo["picks"] == {"c1": "a", "c2": "a", "c3": "a"}
+    assert loo["R@10"] == round(2 / 3, 4) and loo["c3"] == 0.0
 
 
 def test_query_precision_benchmark_smoke(tmp_path: Path) -> None:

@@ -137,6 +137,12 @@ class MemoryosConfig(BaseModel):
     fact_page_weight: float = Field(
         default=0.3, ge=0, description="Lift for the pages that stated the facts closest to the query."
     )
+    category_weight: float = Field(
+        default=0.0,
+        ge=0,
+        description="A question asking for a kind of thing (activities, books, places, pets...): lift for the pages "
+        "that stated the facts most of that kind (scored against the kind, not the question's words).",
+    )
     speaker_attribution: bool = Field(
         default=True,
         description="A question naming one speaker of name-labelled sides ('Anna: ...') is asked of that side: "

@@ -17,6 +17,7 @@ from ..textutil import content_tokens, date_ranges, remove_words
 from ..tiers.long_term import LongTermMemory
 from ..tiers.mid_term import MidTermMemory
 from ..tiers.short_term import ShortTermMemory
+from .categories import asked_category, category_lifts, centroid
 from .diversity import diversify
 from .fact_pages import fact_page_lifts
 from .fusion import Candidate, chain_context, date_boost, fuse, segment_boost, time_boost
@@ -110,6 +111,11 @@ class Retriever:
             indexed = of_side(facts, side) if side else facts
             lifts = fact_page_lifts(indexed, fact_vector, cfg.knowledge_min_similarity, cfg.fact_page_weight)
             self._lift(candidates, lifts, "fact", short_ids, query_vector, now)
+        category = asked_category(query) if cfg.category_weight > 0 and facts and limit else None
+        if category is not None:  # a list question: the facts of the kind asked for (categories.py)
+            indexed = of_side(facts, side) if side else facts
+            lifts = category_lifts(indexed, category, centroid(self.embedder, category), cfg.category_weight)
+            self._lift(candidates, lifts, "category", short_ids, query_vector, now)
         if side:
             attribute_lexical(candidates, side, lexical_terms, cfg.speaker_weight)
         fuse(candidates, cfg.lexical_weight, cfg.dense_weight)
