@@ -174,7 +174,7 @@ class Retriever:
         """Union of both pools, each page with its exact cosine and its BM25 score (None outside that pool)."""
         lexical_score = dict(lexical)
         ids = list(dict.fromkeys([pid for pid, _ in dense] + [pid for pid, _ in lexical]))
-        pages = self.mid.store.get_pages(self.mid.scope, ids, with_vectors=True)
+        pages = self.mid.store.shared_pages(self.mid.scope, ids)
         return {
             p.id: Candidate(p, _cosine(p, query_vector, self.config.unit_weight), lexical_score.get(p.id))
             for p in pages
@@ -208,7 +208,7 @@ class Retriever:
         ]
         if not wanted:
             return
-        for page in self.mid.store.get_pages(self.mid.scope, list(dict.fromkeys(wanted)), with_vectors=True):
+        for page in self.mid.store.shared_pages(self.mid.scope, list(dict.fromkeys(wanted))):
             if page.tier == "short" or not _alive(page.expires_at, now):
                 continue
             candidate = Candidate(page, _cosine(page, query_vector, self.config.unit_weight), None)
@@ -226,7 +226,7 @@ class Retriever:
     ) -> None:
         """Pages that another signal points at (facts they stated, a second hop) get its lift and join the pool."""
         missing = [pid for pid in lifts if pid not in candidates and pid not in short_ids]
-        for page in self.mid.store.get_pages(self.mid.scope, missing, with_vectors=True) if missing else []:
+        for page in self.mid.store.shared_pages(self.mid.scope, missing) if missing else []:
             if page.tier != "short" and _alive(page.expires_at, now):
                 candidates[page.id] = Candidate(page, _cosine(page, query_vector, self.config.unit_weight), None)
         for pid, lift in lifts.items():
@@ -250,7 +250,7 @@ class Retriever:
             signals["segment"] = seg_scores[c.page.segment_id or ""]
         signals.update({k: v for k, v in c.extra.items() if v})
         return RetrievedPage(
-            page=c.page,
+            page=c.page.copy(),  # candidates may be the store's own kept pages (Store.shared_pages)
             score=c.score,
             tier=c.page.tier,
             segment_id=c.page.segment_id,

@@ -344,6 +344,9 @@ class SqlStore:
             found = self._read_pages(tx, scope, page_ids, with_vectors)
         return [found[i] for i in page_ids if i in found]
 
+    def shared_pages(self, scope: Scope, page_ids: list[str]) -> list[Page]:
+        return self.get_pages(scope, page_ids, with_vectors=True)
+
     def _read_pages(self, tx: Tx, scope: Scope, page_ids: Sequence[str], with_vectors: bool) -> dict[str, Page]:
         """The scope's pages among these ids, by id (missing ones left out)."""
         vectors = f"{self.VECTOR_READ}, {UNITS_COLUMN}" if with_vectors else "NULL, NULL"
