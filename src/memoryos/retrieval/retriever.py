@@ -15,7 +15,7 @@ from ..providers.reranker import CrossEncoderReranker, Reranker
 from ..side import side_call
 from ..textutil import content_tokens, date_ranges, remove_words
 from ..tiers.long_term import LongTermMemory
-from ..tiers.mid_term import MidTermMemory
+from ..tiers.mid_term import MidTermMemory, SegmentVectors
 from ..tiers.short_term import ShortTermMemory
 from .diversity import diversify
 from .fact_pages import fact_page_lifts
@@ -80,7 +80,9 @@ class Retriever:
         # the full-text search needs no vector: it runs beside the query embedding (both release the GIL)
         lexical_k = pool + len(short_ids)
         lexical_job = side_call(store.lexical_search, scope, lexical_terms, lexical_k) if limit else None
-        segments_job = side_call(store.segment_vectors, scope)
+        # so do the reads no part of the query decides: the segment vectors and the profile (on PostgreSQL the
+        # profile's round trip leaves the caller's path)
+        beside_job = side_call(self._read_beside)
         mark = time.perf_counter()
         # facts are written in the third person ("User lives in Berlin"): a question in the first or second
         # person is asked of them in the third, embedded in the same call as the page query
@@ -100,7 +102,8 @@ class Retriever:
         mark = time.perf_counter()
         # active segments only: archived ones are out of mid-term (their pages stay); whole records are read
         # below only for the segments shown
-        seg_scores = self.mid.fits(query_vector, terms, segments_job.result())
+        segment_vectors, profile = beside_job.result()
+        seg_scores = self.mid.fits(query_vector, terms, segment_vectors)
         top_segments = sorted(seg_scores.items(), key=lambda kv: -kv[1])[: cfg.top_m_segments]
         by_id: dict[str, Segment] = {}
         candidates = self._candidates(dense, lexical, query_vector, now)
@@ -143,7 +146,6 @@ class Retriever:
         facts = [f for f in facts if past or f.is_current()]
         user_facts = self._knowledge([f for f in facts if f.kind == "user"], about, fact_vector, now)
         assistant_facts = self._knowledge([f for f in facts if f.kind == "assistant"], about, fact_vector, now)
-        profile = self.long.profile_text()
         timings["long_term"] = (time.perf_counter() - mark) * 1000
         timings["total"] = (time.perf_counter() - started) * 1000
 
@@ -163,6 +165,10 @@ class Retriever:
             timings_ms=timings,
             about_past=past,
         )
+
+    def _read_beside(self) -> tuple[SegmentVectors, str]:
+        """What a retrieve reads while the query is embedded: the active segments' vectors and the profile."""
+        return self.mid.store.segment_vectors(self.mid.scope), self.long.profile_text()
 
     def _candidates(
         self,
