@@ -23,6 +23,7 @@ from benchmarks import (  # noqa: E402
     locomo_variants,
     multilingual,
     query_precision,
+    retrieve_cpu,
     serve,
     speed,
 )
@@ -204,6 +205,20 @@ def test_speed_benchmark_smoke(tmp_path: Path) -> None:
     assert tier["add_memory"]["n"] + tier["consolidation"]["n"] == 9 and tier["consolidation"]["n"] >= 1
     assert results["multi_user"]["pages"] == 60 and results["bulk_import"]["pages"] == 30
     assert results["peak_rss_mib"] > 0 and (tmp_path / "speed_retrieve.png").exists()
+
+
+def test_retrieve_cpu_benchmark_smoke(tmp_path: Path) -> None:
+    store, dump = tmp_path / "store", tmp_path / "ranked.json"
+    args = ["--store", str(store), "--pages", "120", "--queries", "4", "--passes", "2", "--out", str(tmp_path)]
+    results = retrieve_cpu.main([*args, "--heat", "--dump", str(dump)])
+    assert results["pages"] == 120 and results["update_heat"] is True and len(results["passes"]) == 2
+    assert all(p["n"] == 4 and p["cpu_ms_per_retrieve"] > 0 and "rank" in p["stages_p50_ms"] for p in results["passes"])
+    ranked = json.loads(dump.read_text())
+    assert len(ranked) == 4 and all(ranked)
+    # the kept store is built once and left as it was (each run works on a copy)
+    assert (store / "memoryos.db").exists() and not (tmp_path / "store.run").exists()
+    again = retrieve_cpu.main([*args, "--dump", str(dump)])
+    assert again["update_heat"] is False and len(json.loads(dump.read_text())) == 4
 
 
 def test_speed_benchmark_on_postgres_smoke(tmp_path: Path, postgres_base_url: str) -> None:

@@ -10,6 +10,7 @@ import math
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -240,3 +241,51 @@ def test_threads_stem_alike() -> None:
     for t in threads:
         t.join()
     assert all(sorted(r) == sorted(expected) for r in results)
+
+
+def test_sqlite_searches_a_one_user_store_without_the_scope_filter_with_the_same_results(tmp_path: Path) -> None:
+    """A store holding only this user's pages is searched without the scope phrase (storage/sqlite.py): the
+    same ids, scores bit for bit and order, ties included, as the filtered query; any page or index row of another
+    scope sends the search back to the filtered query."""
+    from memoryos.storage.sqlite import _LEXICAL_SCOPED, SqliteStore
+
+    store = open_store(f"sqlite:///{tmp_path / 'one.db'}")
+    assert isinstance(store, SqliteStore)
+    store.check_embedding_model("lexical-test", 4)
+    # many equal scores: the same two words in pages of equal length
+    fill(store, ANA, PAGES + [(f"biscuit painting {i}", "ok") for i in range(40)] + [("biscuit", "ok")] * 10)
+
+    def filtered(terms: list[str], k: int) -> list[tuple[str, float]]:
+        body = "body : (" + " OR ".join(f'"{t}"' for t in terms) + ")"
+        with store._read() as tx:
+            rows = tx.all(_LEXICAL_SCOPED, (f'scope : "{ANA.key}" AND {body}', k, ANA.key))
+        return [(r[0], float(r[1])) for r in rows]
+
+    statements: list[str] = []
+    store._conn().set_trace_callback(statements.append)
+    searches = [
+        (analyze(q), k)
+        for q in ["biscuit", "paint biscuit", "Lisbon job", "猫の名前", "nothing here"]
+        for k in (1, 5, 12, 50)
+    ]
+    for terms, k in searches:
+        assert store.lexical_search(ANA, terms, k) == filtered(terms, k), (terms, k)
+    unfiltered = [s for s in statements if "MATCH" in s and "LEFT JOIN" in s]
+    assert len(unfiltered) == len(searches) and not any("scope :" in s for s in unfiltered)
+
+    fill(store, BEN, PAGES[6:7])  # a second user: the filtered query, Ben's page never returned to Ana
+    statements.clear()
+    for terms, k in searches:
+        assert store.lexical_search(ANA, terms, k) == filtered(terms, k), (terms, k)
+    assert not any("LEFT JOIN" in s for s in statements)
+    store.forget_scope(BEN)
+
+    # an index row without a page of this user (an orphan, as a broken index has): found, and the filtered query
+    import sqlite3
+
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("INSERT INTO pages_fts(rowid, scope, body) VALUES (999999, 'nobody', 'biscuit')")
+    for terms, k in searches:
+        assert store.lexical_search(ANA, terms, k) == filtered(terms, k), (terms, k)
+    assert all(pid != "999999" for pid, _ in store.lexical_search(ANA, ["biscuit"], 100))
+    store.close()

@@ -170,3 +170,46 @@ def test_a_retrieve_sees_what_another_memoryos_changed(make_memo: Callable[..., 
     again = reader.retrieve(query, update_heat=False)
     assert kyoto.id not in [p.page.id for p in again.pages]
     assert all(p.page.prev_page_id != kyoto.id and p.page.next_page_id != kyoto.id for p in again.pages)
+
+
+def test_shared_pages_are_the_pages_with_vectors_and_kept_without_copies(two_stores: tuple[Store, Store, str]) -> None:
+    """`shared_pages` (retrieval's reads) returns what `get_pages(with_vectors=True)` does on either backend; on
+    SQLite a second read hands out the very objects kept, and a write is still seen."""
+    first, second, _ = two_stores
+    ids = [add(first, ALICE, f"page {i}", i) for i in range(4)]
+    wanted = [ids[2], "no-such-page", ids[0], ids[3]]
+    shared = first.shared_pages(ALICE, wanted)
+    copies = first.get_pages(ALICE, wanted, with_vectors=True)
+    assert [p.id for p in shared] == [p.id for p in copies] == [ids[2], ids[0], ids[3]]
+    for a, b in zip(shared, copies, strict=True):
+        assert a.embedding is not None and b.embedding is not None
+        assert np.array_equal(a.embedding, b.embedding) and a.user_input == b.user_input and a.seq == b.seq
+    again = first.shared_pages(ALICE, wanted)
+    if isinstance(first, SqliteStore):
+        assert all(x is y for x, y in zip(again, shared, strict=True))
+        assert all(c is not s for c, s in zip(first.get_pages(ALICE, wanted, with_vectors=True), shared, strict=True))
+    second.set_page_vectors(ALICE, {ids[0]: vec(42)})
+    changed = {p.id: p for p in first.shared_pages(ALICE, wanted)}
+    assert changed[ids[0]].embedding is not None and np.allclose(changed[ids[0]].embedding, vec(42))
+
+
+def test_what_a_retrieve_returns_can_be_changed_without_changing_the_next(make_memo: Callable[..., object]) -> None:
+    """A retrieve ranks the store's kept pages themselves and returns copies."""
+    from memoryos import Memoryos
+
+    memo = make_memo(short_term_capacity=2)
+    assert isinstance(memo, Memoryos)
+    for i, city in enumerate(["Lisbon", "Kyoto", "Denver", "Oslo", "Nairobi", "Prague"]):
+        memo.add_memory(f"I flew to {city} in week {i}.", f"How was {city}?", meta_data={"week": i})
+    memo.flush()
+    query = "Which city did I fly to in week 1?"
+    before = memo.retrieve(query, update_heat=False)
+    for hit in before.pages:
+        hit.page.user_input = "changed"
+        hit.page.meta_data["week"] = -1
+        hit.page.tier = "archive"
+    after = memo.retrieve(query, update_heat=False)
+    assert [p.page.id for p in after.pages] == [p.page.id for p in before.pages]
+    assert [p.score for p in after.pages] == [p.score for p in before.pages]
+    assert all(p.page.user_input != "changed" and p.page.meta_data["week"] >= 0 for p in after.pages)
+    assert all(p.page.tier == p.tier != "archive" for p in after.pages)

@@ -116,8 +116,8 @@ def test_a_retrieve_on_postgresql_takes_nine_round_trips(
     statements = _Statements(monkeypatch, urlsplit(pg_url).path.lstrip("/"))
     result = memo.retrieve("What is my dog called?", update_heat=False)
     assert result.pages
-    # short-term pages, facts, full-text search and segment vectors (both beside the query embedding), the dense
-    # pool, the pages of both pools, their dialogue neighbours, the segments shown, the profile. (One statement
+    # short-term pages, facts, full-text search, segment vectors and profile (the last three beside the query
+    # embedding), the dense pool, the pages of both pools, their dialogue neighbours, the segments shown. (One statement
     # for the dense pool and the pages was tried: it must wait for the full-text search, which then no longer
     # overlaps the dense one, and was slower; benchmarks/README.md, session 23.)
     assert statements.count <= 9, statements.texts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
@@ -67,6 +68,14 @@ class Page:
     @property
     def text(self) -> str:
         return page_text(self.user_input, self.agent_response)
+
+    def copy(self) -> Page:
+        """A shallow copy with its own meta_data; the vectors (read-only arrays where a store keeps them) are
+        shared."""
+        clone = Page.__new__(Page)
+        clone.__dict__.update(self.__dict__)  # several times cheaper than copy.copy for a dataclass
+        clone.meta_data = copy.deepcopy(self.meta_data) if self.meta_data else {}
+        return clone
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -15,7 +15,7 @@ from ..providers.reranker import CrossEncoderReranker, Reranker
 from ..side import side_call
 from ..textutil import content_tokens, date_ranges, remove_words
 from ..tiers.long_term import LongTermMemory
-from ..tiers.mid_term import MidTermMemory
+from ..tiers.mid_term import MidTermMemory, SegmentVectors
 from ..tiers.short_term import ShortTermMemory
 from .categories import asked_category, category_lifts, centroid
 from .diversity import diversify
@@ -81,7 +81,9 @@ class Retriever:
         # the full-text search needs no vector: it runs beside the query embedding (both release the GIL)
         lexical_k = pool + len(short_ids)
         lexical_job = side_call(store.lexical_search, scope, lexical_terms, lexical_k) if limit else None
-        segments_job = side_call(store.segment_vectors, scope)
+        # so do the reads no part of the query decides: the segment vectors and the profile (on PostgreSQL the
+        # profile's round trip leaves the caller's path)
+        beside_job = side_call(self._read_beside)
         mark = time.perf_counter()
         # facts are written in the third person ("User lives in Berlin"): a question in the first or second
         # person is asked of them in the third, embedded in the same call as the page query
@@ -101,7 +103,8 @@ class Retriever:
         mark = time.perf_counter()
         # active segments only: archived ones are out of mid-term (their pages stay); whole records are read
         # below only for the segments shown
-        seg_scores = self.mid.fits(query_vector, terms, segments_job.result())
+        segment_vectors, profile = beside_job.result()
+        seg_scores = self.mid.fits(query_vector, terms, segment_vectors)
         top_segments = sorted(seg_scores.items(), key=lambda kv: -kv[1])[: cfg.top_m_segments]
         by_id: dict[str, Segment] = {}
         candidates = self._candidates(dense, lexical, query_vector, now)
@@ -149,7 +152,6 @@ class Retriever:
         facts = [f for f in facts if past or f.is_current()]
         user_facts = self._knowledge([f for f in facts if f.kind == "user"], about, fact_vector, now)
         assistant_facts = self._knowledge([f for f in facts if f.kind == "assistant"], about, fact_vector, now)
-        profile = self.long.profile_text()
         timings["long_term"] = (time.perf_counter() - mark) * 1000
         timings["total"] = (time.perf_counter() - started) * 1000
 
@@ -170,6 +172,10 @@ class Retriever:
             about_past=past,
         )
 
+    def _read_beside(self) -> tuple[SegmentVectors, str]:
+        """What a retrieve reads while the query is embedded: the active segments' vectors and the profile."""
+        return self.mid.store.segment_vectors(self.mid.scope), self.long.profile_text()
+
     def _candidates(
         self,
         dense: list[tuple[str, float]],
@@ -180,7 +186,7 @@ class Retriever:
         """Union of both pools, each page with its exact cosine and its BM25 score (None outside that pool)."""
         lexical_score = dict(lexical)
         ids = list(dict.fromkeys([pid for pid, _ in dense] + [pid for pid, _ in lexical]))
-        pages = self.mid.store.get_pages(self.mid.scope, ids, with_vectors=True)
+        pages = self.mid.store.shared_pages(self.mid.scope, ids)
         return {
             p.id: Candidate(p, _cosine(p, query_vector, self.config.unit_weight), lexical_score.get(p.id))
             for p in pages
@@ -214,7 +220,7 @@ class Retriever:
         ]
         if not wanted:
             return
-        for page in self.mid.store.get_pages(self.mid.scope, list(dict.fromkeys(wanted)), with_vectors=True):
+        for page in self.mid.store.shared_pages(self.mid.scope, list(dict.fromkeys(wanted))):
             if page.tier == "short" or not _alive(page.expires_at, now):
                 continue
             candidate = Candidate(page, _cosine(page, query_vector, self.config.unit_weight), None)
@@ -232,7 +238,7 @@ class Retriever:
     ) -> None:
         """Pages that another signal points at (facts they stated, a second hop) get its lift and join the pool."""
         missing = [pid for pid in lifts if pid not in candidates and pid not in short_ids]
-        for page in self.mid.store.get_pages(self.mid.scope, missing, with_vectors=True) if missing else []:
+        for page in self.mid.store.shared_pages(self.mid.scope, missing) if missing else []:
             if page.tier != "short" and _alive(page.expires_at, now):
                 candidates[page.id] = Candidate(page, _cosine(page, query_vector, self.config.unit_weight), None)
         for pid, lift in lifts.items():
@@ -256,7 +262,7 @@ class Retriever:
             signals["segment"] = seg_scores[c.page.segment_id or ""]
         signals.update({k: v for k, v in c.extra.items() if v})
         return RetrievedPage(
-            page=c.page,
+            page=c.page.copy(),  # candidates may be the store's own kept pages (Store.shared_pages)
             score=c.score,
             tier=c.page.tier,
             segment_id=c.page.segment_id,

@@ -83,6 +83,11 @@ class Store(Protocol):
         """The scope's pages among these ids, in the order given; unknown ids are skipped."""
         ...
 
+    def shared_pages(self, scope: Scope, page_ids: list[str]) -> list[Page]:
+        """`get_pages` with vectors, for a reader that changes none of them (retrieval): the store may hand out the
+        very objects it keeps, so the reader copies (`Page.copy`) what it gives away."""
+        ...
+
     def list_pages(
         self,
         scope: Scope,

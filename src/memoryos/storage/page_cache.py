@@ -11,7 +11,6 @@ cache held it before it existed.
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -44,24 +43,26 @@ class PageCache:
                     self._pages.pop((scope_key, page_id), None)
             self._states[scope_key] = state
 
-    def get(self, scope_key: str, page_ids: Iterable[str]) -> dict[str, Page]:
-        """Copies of the cached pages among these ids (a caller may change what it gets)."""
+    def get(self, scope_key: str, page_ids: Iterable[str], copy: bool = True) -> dict[str, Page]:
+        """Copies of the cached pages among these ids (a caller may change what it gets); `copy=False`: the kept
+        pages themselves, for a caller that changes none of them."""
         found: dict[str, Page] = {}
         with self._lock:
             for page_id in page_ids:
                 page = self._pages.get((scope_key, page_id))
                 if page is not None:
                     self._pages.move_to_end((scope_key, page_id))
-                    found[page_id] = _copy(page)
+                    found[page_id] = page.copy() if copy else page
         return found
 
-    def put(self, scope_key: str, state: State, pages: Iterable[Page]) -> None:
-        """Keep copies of pages read at `state`, unless the cache has moved on meanwhile (they may be stale)."""
+    def put(self, scope_key: str, state: State, pages: Iterable[Page], copy: bool = True) -> None:
+        """Keep copies of pages read at `state` (`copy=False`: the pages themselves, which the caller then
+        changes no more than kept ones), unless the cache has moved on meanwhile (they may be stale)."""
         with self._lock:
             if self._states.get(scope_key) != state:
                 return
             for page in pages:
-                self._pages[(scope_key, page.id)] = _copy(page)
+                self._pages[(scope_key, page.id)] = page.copy() if copy else page
                 self._pages.move_to_end((scope_key, page.id))
             while len(self._pages) > self.capacity:
                 self._pages.popitem(last=False)
@@ -74,14 +75,6 @@ class PageCache:
     def _drop_scope(self, scope_key: str) -> None:
         for key in [k for k in self._pages if k[0] == scope_key]:
             del self._pages[key]
-
-
-def _copy(page: Page) -> Page:
-    """A shallow copy (its vectors are read-only arrays, shared), with its own meta_data."""
-    clone = Page.__new__(Page)
-    clone.__dict__.update(page.__dict__)  # several times cheaper than copy.copy for a dataclass
-    clone.meta_data = copy.deepcopy(page.meta_data) if page.meta_data else {}
-    return clone
 
 
 __all__ = ["CACHE_PAGES", "PageCache"]

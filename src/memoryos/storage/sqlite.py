@@ -37,6 +37,27 @@ _INDEX_PAGES = (  # the FTS5 row of each page: the same text lexical_index_probl
     "memoryos_lexical(user_input, agent_response, timestamp) FROM pages WHERE scope_key=?"
 )
 
+# Lexical search, ranked inside the FTS index and then joined with the pages of only the top k. The scope column has
+# weight 0 in bm25(): a row's score is the same with or without the scope phrase in the MATCH (that phrase adds
+# 0.0, first; the row's length and the body phrases' IDF are the whole table's either way), and the rows come in
+# the same rowid order, so when every page is this scope's both queries return the same list. The filter is not
+# free at scale: FTS5 computes an IDF for every phrase, the scope's by visiting each of its rows.
+_LEXICAL_SCOPED = (
+    "SELECT p.id, f.score FROM (SELECT rowid, -bm25(pages_fts, 0.0, 1.0) AS score FROM pages_fts "
+    "WHERE pages_fts MATCH ? ORDER BY bm25(pages_fts, 0.0, 1.0) LIMIT ?) f "
+    "JOIN pages p ON p.pk = f.rowid WHERE p.scope_key=? ORDER BY f.score DESC"
+)
+_LEXICAL_ONLY_SCOPE = (
+    "SELECT p.id, f.score, p.scope_key FROM (SELECT rowid, -bm25(pages_fts, 0.0, 1.0) AS score FROM pages_fts "
+    "WHERE pages_fts MATCH ? ORDER BY bm25(pages_fts, 0.0, 1.0) LIMIT ?) f "
+    "LEFT JOIN pages p ON p.pk = f.rowid ORDER BY f.score DESC"
+)
+# a page of another scope, found in pages_seq (scope_key, seq) by two range probes
+_OTHER_SCOPES = (
+    "SELECT 1 WHERE EXISTS (SELECT 1 FROM pages WHERE scope_key < ?) "
+    "OR EXISTS (SELECT 1 FROM pages WHERE scope_key > ?)"
+)
+
 
 def _lexical_body(user_input: object, agent_response: object, timestamp: object = None) -> str:
     """memoryos_lexical(user_input, agent_response[, timestamp]): with the time, the page's dates are indexed too
@@ -283,7 +304,15 @@ class SqliteStore(SqlStore):
         since; the cache is checked against the scope's change counters in the snapshot the rest is read in."""
         if not with_vectors or not page_ids or self._page_cache is None:
             return super().get_pages(scope, page_ids, with_vectors)
-        cache = self._page_cache
+        return self._cached_pages(scope, page_ids, self._page_cache, copy=True)
+
+    def shared_pages(self, scope: Scope, page_ids: list[str]) -> list[Page]:
+        """The cached pages themselves, not copies (a retrieve reads ~150 and returns ~10)."""
+        if not page_ids or self._page_cache is None:
+            return super().get_pages(scope, page_ids, with_vectors=True)
+        return self._cached_pages(scope, page_ids, self._page_cache, copy=False)
+
+    def _cached_pages(self, scope: Scope, page_ids: list[str], cache: PageCache, copy: bool) -> list[Page]:
         with self._read() as tx:
             row = tx.one("SELECT page_version, page_removals FROM scopes WHERE scope_key=?", (scope.key,))
             if row is None:
@@ -297,10 +326,11 @@ class SqliteStore(SqlStore):
                     for r in tx.all("SELECT id FROM pages WHERE scope_key=? AND row_version > ?", (scope.key, since))
                 ],
             )
-            found = cache.get(scope.key, page_ids)
+            found = cache.get(scope.key, page_ids, copy=copy)
             missing = [i for i in dict.fromkeys(page_ids) if i not in found]
             fresh = self._read_pages(tx, scope, missing, with_vectors=True) if missing else {}
-        cache.put(scope.key, state, fresh.values())
+        # kept as they are when the caller shares them (it changes none); copies otherwise
+        cache.put(scope.key, state, fresh.values(), copy=copy)
         found.update(fresh)
         return [found[i] for i in page_ids if i in found]
 
@@ -356,18 +386,20 @@ class SqliteStore(SqlStore):
         return [(cache.ids[i], float(scores[i])) for i in top]
 
     def lexical_search(self, scope: Scope, terms: list[str], k: int) -> list[tuple[str, float]]:
+        """BM25 top k of the scope's pages for any of the terms. A store whose pages are all this scope's is
+        searched without the scope filter in the MATCH (see `_LEXICAL_ONLY_SCOPE`): the same rows, scores and order,
+        without FTS5 counting every row of the scope for the filter's own IDF."""
         if not terms or k <= 0:
             return []
-        body = " OR ".join('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(terms))
-        expression = f'scope : "{scope.key}" AND body : ({body})'
+        body = "body : (" + " OR ".join('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(terms)) + ")"
         with self._read() as tx:
+            if tx.one(_OTHER_SCOPES, (scope.key, scope.key)) is None:
+                rows = tx.all(_LEXICAL_ONLY_SCOPE, (body, k))
+                if all(r[2] == scope.key for r in rows):
+                    return [(r[0], float(r[1])) for r in rows]
+                # an index row of no page of this scope (an orphan of a broken index): the filtered query instead
             # rank inside the FTS index first, then join only the top k (half the cost at 10k+ pages)
-            rows = tx.all(
-                "SELECT p.id, f.score FROM (SELECT rowid, -bm25(pages_fts, 0.0, 1.0) AS score FROM pages_fts "
-                "WHERE pages_fts MATCH ? ORDER BY bm25(pages_fts, 0.0, 1.0) LIMIT ?) f "
-                "JOIN pages p ON p.pk = f.rowid WHERE p.scope_key=? ORDER BY f.score DESC",
-                (expression, k, scope.key),
-            )
+            rows = tx.all(_LEXICAL_SCOPED, (f'scope : "{scope.key}" AND {body}', k, scope.key))
         return [(r[0], float(r[1])) for r in rows]
 
     # ---- the lexical index ----
