@@ -353,23 +353,22 @@ async def run_cell(server: Server, work: Workload, clients: int, mix: str, secon
 
 
 def count_pages(storage_url: str | None, folder: Path, acknowledged: list[str]) -> dict[str, Any]:
-    """Every acknowledged page stored exactly once, nothing else."""
-    from memoryos import Memoryos
+    """Every acknowledged page stored exactly once, nothing else. Read from the store itself: a `Memoryos` would
+    first finish the upkeep the server left pending (thousands of pages after the adds-only cells)."""
+    from memoryos.config import MemoryosConfig
+    from memoryos.models import Scope
+    from memoryos.storage import open_store
 
-    memo = Memoryos(
-        user_id=USER,
-        data_storage_path=str(folder / "data"),
-        storage=storage_url,
-        use_llm=False,
-        background_upkeep=False,
-    )
+    config = MemoryosConfig(user_id=USER, data_storage_path=str(folder / "data"), storage=storage_url)
+    store = open_store(config.storage_url())
     try:
-        stored = Counter(p["id"] for p in memo.list_pages())
+        stored = Counter(p.id for p in store.list_pages(Scope(USER, config.assistant_id)))
     finally:
-        memo.close()
-    lost = sum(1 for i in set(acknowledged) if stored[i] == 0)
+        store.close()
+    said = set(acknowledged)
+    lost = sum(1 for i in said if stored[i] == 0)
     duplicated = sum(1 for n in stored.values() if n > 1)
-    unexpected = sum(1 for i in stored if i not in set(acknowledged))
+    unexpected = sum(1 for i in stored if i not in said)
     return {
         "acknowledged": len(acknowledged),
         "stored": sum(stored.values()),
