@@ -51,7 +51,10 @@ class JsonClient:
         return await asyncio.wait_for(self._exchange(method, path, body), self._timeout)
 
     async def _exchange(self, method: str, path: str, body: bytes | None) -> Response:
-        if self._writer is None or self._writer.is_closing():
+        if self._writer is None or self._writer.is_closing() or (self._reader is not None and self._reader.at_eof()):
+            # a connection the server closed while it sat idle (uvicorn's keep-alive timeout, 5 s) is not reused:
+            # a request written into it would read 0 bytes back
+            await self.aclose()
             self._reader, self._writer = await asyncio.open_connection(self._host, self._port)
         reader, writer = self._reader, self._writer
         assert reader is not None

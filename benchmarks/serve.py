@@ -8,7 +8,8 @@ Each server runs as a subprocess on loopback over a fresh store (one user). Firs
 consolidated them; then 8 clients retrieve for `--warmup-seconds`, unmeasured (the first retrievals make the
 seeded segments hot and upkeep promotes them: a one-time burst of learning), and the run waits (at most
 `--settle-seconds`) until the server is idle, so that the promotions they started do not land on the first
-cell. Then, for each mix (`retrieve`: retrieve only; `mix`: one add per four retrieves) and each client count,
+cell. Then, for each mix (`retrieve`: retrieve only; `mix`: one add per four retrieves; `add`, on request: adds
+only, concurrent writers) and each client count,
 that many clients (asyncio tasks, one HTTP connection or MCP session each, all started together) loop for
 `--seconds`: requests per second over the wall time, latency percentiles, errors, and the server's CPU time per
 request. Queries are distinct user messages (no repeats, so no cache helps). After the server has stopped, the
@@ -272,6 +273,18 @@ async def seed(server: Server, work: Workload, pages: int) -> dict[str, Any]:
     }
 
 
+MIX_TITLES = {"retrieve": "retrieve", "mix": "1 add : 4 retrieves", "add": "adds only"}
+
+
+def _op(cell: dict[str, Any]) -> str:
+    """The operation whose latency a cell reports: adds in the adds-only mix, retrieves otherwise."""
+    return "add" if cell["mix"] == "add" else "retrieve"
+
+
+def _measured(cell: dict[str, Any]) -> dict[str, Any]:
+    return dict(cell[_op(cell)])
+
+
 async def run_cell(server: Server, work: Workload, clients: int, mix: str, seconds: float) -> dict[str, Any]:
     """`clients` clients looping for `seconds`, all started together once every session is open."""
     latency: dict[str, list[float]] = {"retrieve": [], "add": []}
@@ -288,7 +301,7 @@ async def run_cell(server: Server, work: Workload, clients: int, mix: str, secon
             await go.wait()
             k = index  # clients start at different points of the add/retrieve cycle
             while time.perf_counter() < stop:
-                adding = mix == "mix" and k % MIX_ADD_EVERY == 0
+                adding = mix == "add" or (mix == "mix" and k % MIX_ADD_EVERY == 0)
                 k += 1
                 t0 = time.perf_counter()
                 try:
@@ -340,23 +353,22 @@ async def run_cell(server: Server, work: Workload, clients: int, mix: str, secon
 
 
 def count_pages(storage_url: str | None, folder: Path, acknowledged: list[str]) -> dict[str, Any]:
-    """Every acknowledged page stored exactly once, nothing else."""
-    from memoryos import Memoryos
+    """Every acknowledged page stored exactly once, nothing else. Read from the store itself: a `Memoryos` would
+    first finish the upkeep the server left pending (thousands of pages after the adds-only cells)."""
+    from memoryos.config import MemoryosConfig
+    from memoryos.models import Scope
+    from memoryos.storage import open_store
 
-    memo = Memoryos(
-        user_id=USER,
-        data_storage_path=str(folder / "data"),
-        storage=storage_url,
-        use_llm=False,
-        background_upkeep=False,
-    )
+    config = MemoryosConfig(user_id=USER, data_storage_path=str(folder / "data"), storage=storage_url)
+    store = open_store(config.storage_url())
     try:
-        stored = Counter(p["id"] for p in memo.list_pages())
+        stored = Counter(p.id for p in store.list_pages(Scope(USER, config.assistant_id)))
     finally:
-        memo.close()
-    lost = sum(1 for i in set(acknowledged) if stored[i] == 0)
+        store.close()
+    said = set(acknowledged)
+    lost = sum(1 for i in said if stored[i] == 0)
     duplicated = sum(1 for n in stored.values() if n > 1)
-    unexpected = sum(1 for i in stored if i not in set(acknowledged))
+    unexpected = sum(1 for i in stored if i not in said)
     return {
         "acknowledged": len(acknowledged),
         "stored": sum(stored.values()),
@@ -419,10 +431,10 @@ def run_server(
                 acknowledged += cell.pop("ids")
                 cell["load_average"] = round(load, 2)
                 report["cells"].append(cell)
-                r = cell["retrieve"]
+                r = _measured(cell)
                 _say(
                     args,
-                    f"  {mix:8} {clients:3} clients: {cell['req_per_s']:7.1f} req/s, retrieve p50 "
+                    f"  {mix:8} {clients:3} clients: {cell['req_per_s']:7.1f} req/s, {_op(cell)} p50 "
                     f"{r.get('p50_ms')} p95 {r.get('p95_ms')} ms, "
                     f"server CPU {cell['server_cpu_ms_per_request']} ms/req, "
                     f"{cell['errors']} errors (load {load:.1f})",
@@ -461,10 +473,10 @@ def plot(results: dict[str, Any], path: Path) -> None:
             style = "-" if run["storage"] == "sqlite" else "--"
             xs = [c["clients"] for c in cells]
             axes[0][col].plot(xs, [c["req_per_s"] for c in cells], style, marker="o", label=name)
-            axes[1][col].plot(xs, [c["retrieve"].get("p95_ms") for c in cells], style, marker="o", label=name)
-        axes[0][col].set_title(f"{mix}: throughput" if mix == "retrieve" else "1 add : 4 retrieves: throughput")
+            axes[1][col].plot(xs, [_measured(c).get("p95_ms") for c in cells], style, marker="o", label=name)
+        axes[0][col].set_title(f"{MIX_TITLES[mix]}: throughput")
         axes[0][col].set_ylabel("requests / s")
-        axes[1][col].set_title("retrieve p95")
+        axes[1][col].set_title("add p95" if mix == "add" else "retrieve p95")
         axes[1][col].set_ylabel("ms")
         axes[1][col].set_yscale("log")
         for row in (0, 1):
@@ -485,7 +497,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--interface", action="append", choices=("rest", "mcp"), help="repeatable; default both")
     parser.add_argument("--workers", action="append", type=int, help="REST worker processes (repeatable; 1 and 2)")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
-    parser.add_argument("--mixes", nargs="+", choices=("retrieve", "mix"), default=["retrieve", "mix"])
+    parser.add_argument(
+        "--mixes",
+        nargs="+",
+        choices=tuple(MIX_TITLES),
+        default=["retrieve", "mix"],
+        help="retrieve: retrieve only; mix: one add per four retrieves; add: adds only (concurrent writers)",
+    )
     parser.add_argument("--seconds", type=float, default=6.0, help="measured time per cell")
     parser.add_argument("--seed-pages", type=int, default=1000, help="pages one client adds before the cells")
     parser.add_argument(
@@ -556,7 +574,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     rows: list[list[object]] = []
     for run in results["runs"]:
         for c in run["cells"]:
-            r = c["retrieve"]
+            r = _measured(c)
             rows.append([run["interface"], run["workers"], run["storage"], c["mix"], c["clients"], c["req_per_s"]])
             rows[-1] += [r.get("p50_ms"), r.get("p95_ms"), r.get("p99_ms"), c["server_cpu_ms_per_request"]]
             rows[-1] += [c["errors"], c["load_average"]]

@@ -287,6 +287,19 @@ def test_serve_benchmark_smoke(tmp_path: Path) -> None:
     assert (tmp_path / "serve.json").exists() and (tmp_path / "serve.png").stat().st_size > 0
 
 
+def test_serve_benchmark_adds_only_mix(tmp_path: Path) -> None:
+    """`--mixes add`: concurrent clients that only add; their pages are counted like every other."""
+    args = ["--storage", "sqlite", "--interface", "rest", "--workers", "1", "--quiet", "--mixes", "add"]
+    args += ["--clients", "4", "--seconds", "0.5", "--seed-pages", "4", "--warmup-seconds", "0"]
+    results = serve.main([*args, "--out", str(tmp_path)])
+    (cell,) = results["runs"][0]["cells"]
+    assert cell["mix"] == "add" and cell["errors"] == 0
+    assert cell["add"]["n"] == cell["requests"] > 0 and cell["retrieve"]["n"] == 0
+    pages = results["runs"][0]["pages"]
+    assert pages["ok"] and pages["stored"] == pages["acknowledged"] == 4 + cell["requests"], pages
+    assert "add" in results["markdown"]
+
+
 @pytest.mark.timeout(120)
 def test_llmcost_benchmark_smoke(tmp_path: Path) -> None:
     data = tiny_locomo(tmp_path / "tiny.json")

@@ -20,6 +20,9 @@ _LOOKS_GT = ">›»〉⟩❯❭˃ᐳ≫"
 _ANGLES = str.maketrans(_LOOKS_LT + _LOOKS_GT, "<" * len(_LOOKS_LT) + ">" * len(_LOOKS_GT))
 _FILLERS = "\u115f\u1160\u3164\uffa0"  # Hangul fillers: letters that render as nothing
 _MARKER = re.compile(r"[<>]{2,}(?:end)?memory")
+# what _skeleton drops: all but letters, digits (str.isalnum, which is what \w matches besides "_") and angle
+# brackets, and the fillers. One regex pass instead of a Python test per character
+_NOT_KEPT = re.compile(f"[^\\w<>]|[_{_FILLERS}]")
 # a line break for str.splitlines is a line break for a model too
 _LINE_BREAK = re.compile(r"(\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029])")
 
@@ -32,8 +35,10 @@ def new_fence_id() -> str:
 def _skeleton(text: str) -> str:
     """What a line says once case, width, accents, invisible characters (zero-width, bidi and other format
     characters), spacing and punctuation are taken away: letters, digits and angle brackets."""
+    if text.isascii():  # ASCII is its own NFKC and NFKD form, and casefolds as it lower-cases
+        return _NOT_KEPT.sub("", text.lower())
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold()).translate(_ANGLES)
-    return "".join(ch for ch in folded if (ch in "<>" or ch.isalnum()) and ch not in _FILLERS)
+    return _NOT_KEPT.sub("", folded)
 
 
 def looks_like_marker(line: str) -> bool:
@@ -56,6 +61,8 @@ def _defuse(line: str) -> str:
 
 def neutralize_markers(text: str) -> str:
     """Memory text with every fence-marker-like line defused; everything else is left exactly as it was."""
+    if text.isascii() and text.count("<") + text.count(">") < 2:
+        return text  # a marker needs two angle brackets, and in ASCII nothing else folds into one
     parts = _LINE_BREAK.split(text)
     for i in range(0, len(parts), 2):  # even items are lines, odd items the breaks between them
         if looks_like_marker(parts[i]):

@@ -147,6 +147,17 @@ class Tx:
             self.conn.executemany(self.sql(sql), rows)
 
 
+def check_page_times(page: Page) -> None:
+    check_epoch(page.timestamp, "page timestamp")
+    if page.expires_at is not None:
+        check_epoch(page.expires_at, "page expires_at")
+
+
+def page_conflict(page: Page) -> str:
+    """The error of adding a page whose id is taken."""
+    return f"page id {page.id!r} already exists"
+
+
 class SqlStore:
     """Every method of the `Store` protocol (storage/base.py, where the contracts are written), once."""
 
@@ -316,24 +327,28 @@ class SqlStore:
         return self._add_page(scope, page, count=True)
 
     def _add_page(self, scope: Scope, page: Page, count: bool) -> int:
-        check_epoch(page.timestamp, "page timestamp")
-        if page.expires_at is not None:
-            check_epoch(page.expires_at, "page expires_at")
-        short = -1
-        with self._write(conflict=f"page id {page.id!r} already exists") as tx:
-            # the row lock of this UPDATE orders one user's adds (PostgreSQL); SQLite's writers are serialised. The
-            # scope's row exists after its first add: only then is the insert needed
-            bump = "UPDATE scopes SET next_seq = next_seq + 1 WHERE scope_key=? RETURNING next_seq"
-            row = tx.one(bump, (scope.key,))
-            if row is None:
-                self._ensure_scope(tx, scope)
-                row = tx.one(bump, (scope.key,))
-            page.seq = int(row[0])
-            self._insert(tx, "pages", [page_row(scope.key, page, new=True) | self._page_lexical(page)])
-            self._page_added(tx, scope, page)
-            if count:
-                (short,) = tx.one("SELECT count(*) FROM pages WHERE scope_key=? AND tier='short'", (scope.key,))
+        check_page_times(page)
+        with self._write(conflict=page_conflict(page)) as tx:
+            short = self._insert_page(tx, scope, page, count)
         page.tier = "short"
+        return short
+
+    def _insert_page(self, tx: Tx, scope: Scope, page: Page, count: bool) -> int:
+        """The statements of one add inside a write transaction; the scope's short-term count with it (-1: not
+        asked)."""
+        # the row lock of this UPDATE orders one user's adds (PostgreSQL); SQLite's writers are serialised. The
+        # scope's row exists after its first add: only then is the insert needed
+        bump = "UPDATE scopes SET next_seq = next_seq + 1 WHERE scope_key=? RETURNING next_seq"
+        row = tx.one(bump, (scope.key,))
+        if row is None:
+            self._ensure_scope(tx, scope)
+            row = tx.one(bump, (scope.key,))
+        page.seq = int(row[0])
+        self._insert(tx, "pages", [page_row(scope.key, page, new=True) | self._page_lexical(page)])
+        self._page_added(tx, scope, page)
+        if not count:
+            return -1
+        (short,) = tx.one("SELECT count(*) FROM pages WHERE scope_key=? AND tier='short'", (scope.key,))
         return int(short)
 
     def get_page(self, scope: Scope, page_id: str) -> Page:

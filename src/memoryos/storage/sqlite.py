@@ -24,9 +24,10 @@ from ..errors import ConfigError, InvalidInput, StorageError
 from ..lexical import page_index_text
 from ..models import Page, Scope
 from .filelock import FileWriteLock
+from .group_commit import AddQueue, PendingAdd
 from .page_cache import PageCache
 from .schema import SQLITE_MIGRATIONS, Migration
-from .sql import CONFLICT, SqlStore, Tx
+from .sql import CONFLICT, SqlStore, Tx, check_page_times, page_conflict
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ class SqliteStore(SqlStore):
         # in SQLite's busy handler, which polls the database's lock with sleeps of 1-100 ms (always in this order)
         self._write_lock = threading.RLock()
         self._file_lock = None if read_only else FileWriteLock(self.path)
+        self._adds = AddQueue()  # adds waiting for the write lock: committed together (storage/group_commit.py)
         self._caches: dict[str, _VectorCache] = {}
         self._cache_lock = threading.Lock()
         self._migrate()
@@ -220,6 +222,60 @@ class SqliteStore(SqlStore):
         except sqlite3.Error as exc:
             self._rollback(conn)
             raise StorageError(f"commit failed: {exc}") from exc
+
+    # ---- adds: those that wait for the write lock are committed together (storage/group_commit.py) ----
+
+    def _add_page(self, scope: Scope, page: Page, count: bool) -> int:
+        check_page_times(page)
+        item = PendingAdd(scope, page, count)
+        self._adds.join(item)
+        with self._write_lock:
+            if not item.settled:  # no writer took it while this one waited: write it, and whatever queued since
+                self._write_adds(self._adds.take(), item)
+        if item.error is not None:
+            raise item.error
+        page.tier = "short"
+        return item.short
+
+    def _write_adds(self, batch: list[PendingAdd], writer: PendingAdd) -> None:
+        """One transaction and one commit for every add of `batch` (`writer`'s among them); each add's outcome is
+        set before any of them returns."""
+        try:
+            with self._across_processes(), self._transaction(page_conflict(writer.page)) as tx:
+                if len(batch) == 1:  # a lone add: the same statements as ever, no savepoint
+                    writer.short = self._insert_page(tx, writer.scope, writer.page, writer.count)
+                else:
+                    for item in batch:
+                        self._insert_alone(tx, item)
+        except BaseException as exc:  # nothing of the batch was committed: the writer raises the error itself,
+            for item in batch:  # every other add a StorageError of its own
+                if item is writer:
+                    item.error = exc
+                elif item.error is None:
+                    item.error = StorageError(f"the write of this page failed: {exc}")
+                    item.error.__cause__ = exc
+        finally:
+            for item in batch:
+                item.settled = True
+
+    def _insert_alone(self, tx: Tx, item: PendingAdd) -> None:
+        """One add of a group, in a savepoint: if it fails (its page id is taken), only it is undone."""
+        tx.run("SAVEPOINT memoryos_add")
+        try:
+            item.short = self._insert_page(tx, item.scope, item.page, item.count)
+        except Exception as exc:
+            tx.run("ROLLBACK TO memoryos_add")  # if SQLite already undid the transaction, this fails the batch
+            tx.run("RELEASE memoryos_add")
+            if isinstance(exc, sqlite3.IntegrityError) and "UNIQUE constraint failed" in str(exc):
+                item.error = InvalidInput(page_conflict(item.page))
+            elif isinstance(exc, sqlite3.Error):
+                item.error = StorageError(f"database error: {exc}")
+            else:
+                item.error = exc
+            if item.error is not exc:
+                item.error.__cause__ = exc
+            return
+        tx.run("RELEASE memoryos_add")
 
     @staticmethod
     def _rollback(conn: sqlite3.Connection) -> None:
