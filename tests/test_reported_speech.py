@@ -88,5 +88,7 @@ def test_what_is_reported_speech() -> None:
         "Big news: I adopted a puppy.",
         "I keep telling everyone: I love my new job.",
         "My writing is going well: I'm in the middle of a fantasy novel.",
+        "I'm 5'11\" and I play basketball every Sunday.",
+        'I bought a 27" monitor for my home office.',
     ):
-        assert others_speech(sentence) == [], sentence
+        assert others_speech(sentence) == [] and own_words(sentence) == sentence, sentence

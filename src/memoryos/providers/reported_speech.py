@@ -46,12 +46,21 @@ _PAIRED_RE = re.compile(r"\"[^\"]+\"|“[^”]+”")
 PLACEHOLDER = '"…"'
 
 
+_INCHES_RE = re.compile(r'(?<=\d)["”]')
+
+
+def _marks(text: str) -> str:
+    """The text with measures in feet and inches (5'11", 27") blanked out: those marks quote nothing."""
+    return _INCHES_RE.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def _quotes(sentence: str) -> list[tuple[int, int]]:
     """Spans of quoted text, marks included. A mark left alone (a sentence cut, or its wrapping mark stripped)
     opens a quote to the end of the sentence, unless a frame of saying follows it: then it closes one opened
     before the sentence starts."""
-    spans = [(m.start(), m.end()) for m in _PAIRED_RE.finditer(sentence)]
-    rest = _PAIRED_RE.sub(lambda m: " " * len(m.group(0)), sentence)
+    marked = _marks(sentence)
+    spans = [(m.start(), m.end()) for m in _PAIRED_RE.finditer(marked)]
+    rest = _PAIRED_RE.sub(lambda m: " " * len(m.group(0)), marked)
     lone = [i for i, ch in enumerate(rest) if ch in '"“”']
     if len(lone) == 1:
         i = lone[0]
@@ -123,7 +132,7 @@ def own_words(sentence: str) -> str:
 
 def balanced(text: str) -> str:
     """A text with a lone double quotation mark (its pair cut off with the sentence's edge) put back."""
-    rest = _PAIRED_RE.sub(lambda m: " " * len(m.group(0)), text)
+    rest = _PAIRED_RE.sub(lambda m: " " * len(m.group(0)), _marks(text))
     lone = [i for i, ch in enumerate(rest) if ch in '"“”']
     if len(lone) != 1:
         return text
