@@ -90,5 +90,6 @@ def test_what_is_reported_speech() -> None:
         "My writing is going well: I'm in the middle of a fantasy novel.",
         "I'm 5'11\" and I play basketball every Sunday.",
         'I bought a 27" monitor for my home office.',
+        'I\'ve been playing a game called "Cyberpunk 2077".',
     ):
         assert others_speech(sentence) == [] and own_words(sentence) == sentence, sentence

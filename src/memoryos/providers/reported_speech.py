@@ -46,11 +46,14 @@ _PAIRED_RE = re.compile(r"\"[^\"]+\"|“[^”]+”")
 PLACEHOLDER = '"…"'
 
 
-_INCHES_RE = re.compile(r'(?<=\d)["”]')
+_INCHES_RE = re.compile(r'(?<=\d)"')
 
 
 def _marks(text: str) -> str:
-    """The text with measures in feet and inches (5'11", 27") blanked out: those marks quote nothing."""
+    """The text with measures in feet and inches (5'11", 27") blanked out when a mark is left over: those marks
+    quote nothing (a title that ends in a number, "Cyberpunk 2077", pairs its marks)."""
+    if text.count('"') % 2 == 0:
+        return text
     return _INCHES_RE.sub(lambda m: " " * len(m.group(0)), text)
 
 
