@@ -26,12 +26,14 @@ from .attributes import Attribute, find_attributes, key_for, statement_for
 from .changes import Change, find_change
 from .contrast import Embed, contrasted, multi_valued
 from .current_state import states_current
+from .echo import echoes
 from .reported_speech import own_words
 from .results import FactOut
 from .statements import (
     candidate_statements,
     fact_text,
     first_person,
+    implied_speaker,
     informative_words,
     is_specific,
     promise_text,
@@ -251,8 +253,11 @@ def page_facts(
     for index, page in enumerate(pages):
         for kind, own, other in sides:
             side = read_side(page.user_input if kind == "user" else page.agent_response)
+            before = _other_before(pages, index, kind)
             candidates = []
             for order, (sentence, subject) in enumerate(candidate_statements(side.text, own, other)):
+                if implied_speaker(sentence) and echoes(sentence, before):
+                    continue  # "Adopted a cat named Miso!" after the other said so: their news, repeated back
                 said = own_words(sentence)  # others' words the speaker reports tell nothing of the speaker
                 attrs = tuple(find_attributes(first_person(said), SUBJECTS[kind]))
                 attrs, ends = _read_change(kind, said, attrs, page.timestamp, related, embed)
@@ -284,6 +289,19 @@ def page_facts(
                     out = FactOut(text=promise_text(sentence, page.timestamp), page_indices=[index])
                     found.append(Extracted(kind, out, sentence, (), page.timestamp))
     return found
+
+
+def _other_before(pages: Sequence[Page], index: int, kind: KnowledgeKind) -> str:
+    """What the other party said just before this side of the page: for the assistant, the page's user input; for
+    the user, the previous page's response when that page is the one before (in sequence or by its link)."""
+    page = pages[index]
+    if kind == "assistant":
+        return read_side(page.user_input).text
+    if index == 0:
+        return ""
+    previous = pages[index - 1]
+    adjacent = page.prev_page_id == previous.id or (previous.seq + 1 == page.seq) or (previous.seq == page.seq == 0)
+    return read_side(previous.agent_response).text if adjacent else ""
 
 
 def _read_by_meaning(

@@ -453,10 +453,15 @@ def promise_text(sentence: str, at: float) -> str:
     return text if text.endswith((".", "!")) else text + "."
 
 
+def implied_speaker(sentence: str) -> bool:
+    """An elliptical statement: the speaker is its subject only by implication ("Lost my job yesterday")."""
+    return bool(_ELLIPTICAL_RE.match(sentence) and not re.match(r"^(?:I|we|my|our|me)\b", sentence, re.IGNORECASE))
+
+
 def first_person(sentence: str) -> str:
     """An elliptical statement with its subject back ("Got a new car" → "I got a new car"), for rules that
     look for one; other sentences unchanged."""
-    if _ELLIPTICAL_RE.match(sentence) and not re.match(r"^(?:I|we|my|our|me)\b", sentence, re.IGNORECASE):
+    if implied_speaker(sentence):
         return f"I {sentence[0].lower()}{sentence[1:]}"
     return sentence
 
