@@ -76,7 +76,7 @@ def conversation(conv: Conversation, observations: list[Any], pace: str, embed: 
     records = page_records(conv)
     index = {meta["dia_ids"][0]: i for i, (_, _, _, meta) in enumerate(records)}
     speaker_of = {t.dia_id: t.speaker for t in conv.turns}
-    out: dict[str, Any] = {"wrong": [], "tags_all": {}}
+    out: dict[str, Any] = {"wrong": [], "tags_all": {}, "scored": []}
     with (
         tempfile.TemporaryDirectory(prefix="memoryos-who-") as tmp,
         Memoryos(
@@ -107,9 +107,6 @@ def conversation(conv: Conversation, observations: list[Any], pace: str, embed: 
             tags = _tags(fact, other, echo)
             all_tags.update(tags)
             best = int(np.argmax(sims[row]))
-            if sims[row, best] < SUPPORT_COSINE or observations[best].side == side:
-                continue
-            own_best = max(own, key=lambda i: float(sims[row, i]))
             hits = [
                 i
                 for i in own
@@ -117,6 +114,19 @@ def conversation(conv: Conversation, observations: list[Any], pace: str, embed: 
                 and sims[row, i] >= SUPPORT_COSINE
                 and set(turns).intersection(observations[i].evidence)
             ]
+            wrong = bool(sims[row, best] >= SUPPORT_COSINE and observations[best].side != side)
+            out["scored"].append(
+                {
+                    "kind": kind,
+                    "text": str(fact["text"]),
+                    "tags": tags,
+                    "wrong": wrong,
+                    "hits": [f"{conv.sample_id}:{i}" for i in hits],
+                }
+            )
+            if not wrong:
+                continue
+            own_best = max(own, key=lambda i: float(sims[row, i]))
             seen = observations[best]
             if hits:
                 cause = "supports_own"
@@ -147,6 +157,41 @@ def conversation(conv: Conversation, observations: list[Any], pace: str, embed: 
             )
         out["tags_all"][kind] = dict(all_tags)
         out.setdefault("facts", {})[kind] = len(mine)
+        out.setdefault("observations", {})[kind] = len(own)
+    return out
+
+
+# filters the causes suggest, measured rather than made: what each would drop (a reading aid)
+_DEMONSTRATIVE_RE = re.compile(
+    r"\b(?:this|that|these|those)\s+(?!(?:is|was|are|were|'s|has|had|will|would|can|could|makes?|made|way|time|day|"
+    r"week|month|year|weekend|morning|evening|night|summer|winter|spring|fall)\b)[a-z]+",
+    re.IGNORECASE,
+)
+FILTERS: dict[str, Any] = {
+    "echo": lambda f: "echo" in f["tags"],
+    "we": lambda f: "we" in f["tags"],
+    "unresolved_demonstrative": lambda f: bool(_DEMONSTRATIVE_RE.search(f["text"])),
+    "generic_belief": lambda f: bool(
+        re.match(r"^User (?:really |strongly |truly )?(?:believes|thinks|feels|knows)\b", f["text"])
+    ),
+}
+
+
+def filter_effects(scored: list[dict[str, Any]], n_observations: int) -> dict[str, Any]:
+    """Per filter: facts it drops, of them wrong-person and supporting, and precision, recall and wrong-person of
+    the facts it keeps (user facts)."""
+    out: dict[str, Any] = {}
+    for name, drops in {"none": lambda f: False, **FILTERS}.items():
+        kept = [f for f in scored if not drops(f)]
+        gone = [f for f in scored if drops(f)]
+        out[name] = {
+            "dropped": len(gone),
+            "dropped_wrong_person": sum(f["wrong"] for f in gone),
+            "dropped_supporting": sum(bool(f["hits"]) for f in gone),
+            "precision": round(sum(bool(f["hits"]) for f in kept) / len(kept), 4) if kept else None,
+            "recall": round(len({h for f in kept for h in f["hits"]}) / n_observations, 4) if n_observations else None,
+            "wrong_person": round(sum(f["wrong"] for f in kept) / len(kept), 4) if kept else None,
+        }
     return out
 
 
@@ -198,7 +243,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             tags_all: Counter[str] = Counter()
             for r in rows:
                 tags_all.update(r["tags_all"].get(kind, {}))
+            scored = [f for r in rows for f in r["scored"] if f["kind"] == kind]
+            n_obs = sum(r.get("observations", {}).get(kind, 0) for r in rows)
             summary[kind] = {
+                "filters_measured": filter_effects(scored, n_obs),
                 "facts": n_facts,
                 "wrong_person": len(wrong),
                 "causes": {c: sum(w["cause"] == c for w in wrong) for c in CAUSES},
@@ -207,6 +255,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             }
             print(f"{pace} {kind}: {len(wrong)} of {n_facts} wrong-person; causes {summary[kind]['causes']}")
             print(f"    tags of the wrong ones {summary[kind]['tags_wrong']}; of all facts {dict(tags_all)}")
+        for name, effect in summary["user"]["filters_measured"].items():
+            print(f"    filter {name}: {effect}")
         result["paces"][pace] = {"summary": summary, "wrong": [w for r in rows for w in r["wrong"]]}
     write_results(args.name, result, args.out)
     return result

@@ -401,5 +401,6 @@ def test_who_said_it_benchmark_smoke(tmp_path: Path) -> None:
         for kind in ("user", "assistant"):
             summary = results["paces"][pace]["summary"][kind]
             assert sum(summary["causes"].values()) == summary["wrong_person"] <= summary["facts"]
+            assert summary["filters_measured"]["none"]["dropped"] == 0
         assert all(w["cause"] in who_said_it.CAUSES for w in results["paces"][pace]["wrong"])
     assert json.loads((tmp_path / "who.json").read_text())["paces"].keys() == {"burst", "paced"}
