@@ -88,6 +88,8 @@ def test_what_is_reported_speech() -> None:
         "Big news: I adopted a puppy.",
         "I keep telling everyone: I love my new job.",
         "My writing is going well: I'm in the middle of a fantasy novel.",
+        "Quick add: I moved to Berlin last month.",
+        "One more thing to add: I got a new job at Initech.",
         "I'm 5'11\" and I play basketball every Sunday.",
         'I bought a 27" monitor for my home office.',
         'I\'ve been playing a game called "Cyberpunk 2077".',

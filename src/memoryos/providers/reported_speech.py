@@ -91,7 +91,15 @@ def _own(sentence: str, start: int, end: int) -> bool:
 
 # a verb of saying used as a noun ("My writing is going well: ...", "the message was clear: ...")
 _AS_NOUN_RE = re.compile(r"\b(?:my|our|your|his|her|their|its|the|a|an|this|that)\s+$", re.IGNORECASE)
-_VERB_IN_FRAME_RE = re.compile(r"\b" + _VERBS + r"\b", re.IGNORECASE)
+# before a colon, only a finite verb of saying reports ("My mom always says:", "Sam keeps telling me:"); a bare one
+# is a heading or a plan ("Quick add:", "One more thing to add:")
+_FINITE_SAYING = (
+    r"(?:says|said|tells|told|asks|asked|texts|texted|writes|wrote|yells|yelled|shouts|shouted|screams|screamed|"
+    r"replies|replied|whispers|whispered|exclaims|exclaimed|adds|added|messages|messaged|announces|announced|"
+    r"insists|insisted|explains|explained|promises|promised|admits|admitted|goes|was like|is like|were like|"
+    r"are like|words were|words are|(?:keeps?|kept)\s+(?:on\s+)?(?:saying|telling|asking|writing|texting))"
+)
+_VERB_IN_FRAME_RE = re.compile(r"\b" + _FINITE_SAYING + r"\b", re.IGNORECASE)
 
 
 def _says(frame: str) -> bool:
