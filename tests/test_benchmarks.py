@@ -26,6 +26,7 @@ from benchmarks import (  # noqa: E402
     retrieve_cpu,
     serve,
     speed,
+    who_said_it,
 )
 from benchmarks._fact_metrics import Observation, load_observations, score_facts, strip_speakers  # noqa: E402
 from benchmarks._locomo_data import load, pages, parse_evidence, retrieval_questions  # noqa: E402
@@ -457,3 +458,15 @@ def test_knowledge_benchmark_smoke(tmp_path: Path) -> None:
     assert where >= {"burst/default", "paced/all", "update_suite", "update_suite_heldout", "llm/burst"}
     assert json.loads((tmp_path / "knowledge.json").read_text())["benchmark"] == "knowledge"
     assert (tmp_path / "knowledge.png").stat().st_size > 1000
+
+
+def test_who_said_it_benchmark_smoke(tmp_path: Path) -> None:
+    data = tiny_locomo_with_observations(tmp_path / "tiny.json")
+    results = who_said_it.main(["--data", str(data), "--out", str(tmp_path), "--name", "who"])
+    for pace in ("burst", "paced"):
+        for kind in ("user", "assistant"):
+            summary = results["paces"][pace]["summary"][kind]
+            assert sum(summary["causes"].values()) == summary["wrong_person"] <= summary["facts"]
+            assert summary["filters_measured"]["none"]["dropped"] == 0
+        assert all(w["cause"] in who_said_it.CAUSES for w in results["paces"][pace]["wrong"])
+    assert json.loads((tmp_path / "who.json").read_text())["paces"].keys() == {"burst", "paced"}

@@ -26,11 +26,14 @@ from .attributes import Attribute, find_attributes, key_for, statement_for
 from .changes import Change, find_change
 from .contrast import Embed, contrasted, multi_valued
 from .current_state import states_current
+from .echo import echoes
+from .reported_speech import own_words
 from .results import FactOut
 from .statements import (
     candidate_statements,
     fact_text,
     first_person,
+    implied_speaker,
     informative_words,
     is_specific,
     promise_text,
@@ -119,10 +122,11 @@ def _operation(
     statement says are over (a change's contrasted fact)."""
     subject = SUBJECTS[kind]
     text = fact_text(sentence, subject, page.timestamp)
+    said = own_words(sentence)  # what the rules read: the speaker's own words, not those they report
     outs: list[FactOut] = []
     ended: list[Attribute] = []
     if not attrs:
-        mentioned = _mentioned_fact(kind, sentence, related)
+        mentioned = _mentioned_fact(kind, said, related)
         if mentioned is not None:  # "Washed the Fiat Panda today": the car fact, said again, not a new fact
             outs.append(FactOut(text=text, page_indices=[index], op="keep", target=mentioned.id))
         else:
@@ -146,11 +150,11 @@ def _operation(
         key = fact.attribute or ""
         ended.append(Attribute(key, key.partition(":")[2].replace("_", " "), text.rstrip("."), True))
     pets = [a.key for a in attrs if a.key.startswith("pet:") and not a.negated]
-    if pets and _ONLY_PET_RE.search(sentence):  # "Juniper is the only pet at home now": the others are gone
+    if pets and _ONLY_PET_RE.search(said):  # "Juniper is the only pet at home now": the others are gone
         for fact in related:
             if fact.kind == kind and (fact.attribute or "").startswith("pet:") and fact.attribute not in pets:
                 outs.append(FactOut(text=text, page_indices=[index], op="invalidate", target=fact.id))
-    for m in _ENDING_RE.finditer(sentence):
+    for m in _ENDING_RE.finditer(said):
         name = (m.group("a") or m.group("b")).lower()
         for fact in related:
             if (
@@ -249,15 +253,19 @@ def page_facts(
     for index, page in enumerate(pages):
         for kind, own, other in sides:
             side = read_side(page.user_input if kind == "user" else page.agent_response)
+            before = _other_before(pages, index, kind)
             candidates = []
             for order, (sentence, subject) in enumerate(candidate_statements(side.text, own, other)):
-                attrs = tuple(find_attributes(first_person(sentence), SUBJECTS[kind]))
-                attrs, ends = _read_change(kind, sentence, attrs, page.timestamp, related, embed)
+                if implied_speaker(sentence) and echoes(sentence, before):
+                    continue  # "Adopted a cat named Miso!" after the other said so: their news, repeated back
+                said = own_words(sentence)  # others' words the speaker reports tell nothing of the speaker
+                attrs = tuple(find_attributes(first_person(said), SUBJECTS[kind]))
+                attrs, ends = _read_change(kind, said, attrs, page.timestamp, related, embed)
                 reading = readings.get((kind, sentence)) if not (attrs or ends) else None
                 plan = any(a.key.startswith("plan:") for a in attrs)  # a trip is a plan by nature
                 if not plan:  # a wish, a question, a memory: no value that replaces one, nothing ended
-                    now = tuple(a for a in attrs if not _changes(a) or _current(sentence, page.timestamp, a))
-                    if len(now) < len(attrs) or not _current(sentence, page.timestamp, attrs[0] if attrs else None):
+                    now = tuple(a for a in attrs if not _changes(a) or _current(said, page.timestamp, a))
+                    if len(now) < len(attrs) or not _current(said, page.timestamp, attrs[0] if attrs else None):
                         ends = []
                     attrs = now
                 if reading is not None:
@@ -265,9 +273,9 @@ def page_facts(
                     for out in outs:  # the profile keeps to what the rules read (lines it can state plainly)
                         found.append(Extracted(kind, out, sentence, (), page.timestamp))
                     continue
-                score = len(set(informative_words(sentence))) + _ATTRIBUTE_BONUS * bool(attrs or ends)
+                score = len(set(informative_words(said))) + _ATTRIBUTE_BONUS * bool(attrs or ends)
                 # an attribute says whose it is ("Home for me is Lisbon"); other news needs the speaker as subject
-                if attrs or ends or (subject and is_specific(sentence)):
+                if attrs or ends or (subject and is_specific(said)):
                     candidates.append((order, sentence, attrs, score, ends))
             chosen = [c for c in candidates if c[2] or c[4]]
             rest = sorted((c for c in candidates if not (c[2] or c[4])), key=lambda c: -c[3])
@@ -281,6 +289,19 @@ def page_facts(
                     out = FactOut(text=promise_text(sentence, page.timestamp), page_indices=[index])
                     found.append(Extracted(kind, out, sentence, (), page.timestamp))
     return found
+
+
+def _other_before(pages: Sequence[Page], index: int, kind: KnowledgeKind) -> str:
+    """What the other party said just before this side of the page: for the assistant, the page's user input; for
+    the user, the previous page's response when that page is the one before (in sequence or by its link)."""
+    page = pages[index]
+    if kind == "assistant":
+        return read_side(page.user_input).text
+    if index == 0:
+        return ""
+    previous = pages[index - 1]
+    adjacent = page.prev_page_id == previous.id or (previous.seq + 1 == page.seq) or (previous.seq == page.seq == 0)
+    return read_side(previous.agent_response).text if adjacent else ""
 
 
 def _read_by_meaning(
@@ -298,7 +319,7 @@ def _read_by_meaning(
         for kind, own, other in sides:
             side = read_side(page.user_input if kind == "user" else page.agent_response)
             for sentence, _subject in candidate_statements(side.text, own, other):
-                said = first_person(sentence)
+                said = first_person(own_words(sentence))
                 if not find_attributes(said, SUBJECTS[kind]):
                     unread[(kind, sentence)] = said
     keys = list(unread)
@@ -334,7 +355,7 @@ def _reading_operation(kind: KnowledgeKind, sentence: str, reading: Reading, ind
     key = reading.attribute.key
     if reading.confirms is not None:
         return [FactOut(text=text, page_indices=[index], attribute=key, op="keep", target=reading.confirms.id)]
-    if _changes(reading.attribute) and not _current(sentence, page.timestamp, reading.attribute):
+    if _changes(reading.attribute) and not _current(own_words(sentence), page.timestamp, reading.attribute):
         return [FactOut(text=text, page_indices=[index])]
     outs = [FactOut(text=text, page_indices=[index], attribute=key)]
     outs += [FactOut(text=text, page_indices=[index], op="invalidate", target=f.id) for f in reading.ends]

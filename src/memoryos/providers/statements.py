@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from ..textutil import content_tokens, sentences
 from ..timeexpr import resolve_relative
+from .reported_speech import balanced, own_words, verbatim
 
 # "Caroline: I went ..." — a short capitalised label opening a side (benchmarks and transcripts write them)
 _LABEL_RE = re.compile(r"^\s*(?P<name>[A-Z][\w.'’-]{0,30}(?:\s[A-Z][\w.'’-]{0,30}){0,2})\s?:\s+")
@@ -250,8 +251,9 @@ def candidate_statements(text: str, own_names: list[str], other_names: list[str]
     found = []
     for raw in sentences(text):
         sentence = _clean(_strip_vocatives(_clean(raw), [*other_names, *own_names]))
-        if sentence and _may_be_about_self(sentence, other_names):
-            found.append((sentence[0].upper() + sentence[1:], speaker_is_subject(sentence)))
+        said = own_words(sentence)  # someone else's words reported ("my sister told me: I'm moving") are theirs
+        if sentence and _may_be_about_self(said, other_names):
+            found.append((sentence[0].upper() + sentence[1:], speaker_is_subject(said)))
     return found
 
 
@@ -383,7 +385,10 @@ def third_person(sentence: str, subject: str) -> str:
         named = True
     out: list[str] = []
     last = 0
+    reported = verbatim(text)  # a quotation keeps its own person ("I Am Legend", "told them "I quit"")
     for m in _PRONOUN_TOKEN_RE.finditer(text):
+        if any(start <= m.start() < end for start, end in reported):
+            continue
         word = m.group("word")
         low = word.lower().replace("’", "'")
         out.append(text[last : m.start()])
@@ -448,10 +453,15 @@ def promise_text(sentence: str, at: float) -> str:
     return text if text.endswith((".", "!")) else text + "."
 
 
+def implied_speaker(sentence: str) -> bool:
+    """An elliptical statement: the speaker is its subject only by implication ("Lost my job yesterday")."""
+    return bool(_ELLIPTICAL_RE.match(sentence) and not re.match(r"^(?:I|we|my|our|me)\b", sentence, re.IGNORECASE))
+
+
 def first_person(sentence: str) -> str:
     """An elliptical statement with its subject back ("Got a new car" → "I got a new car"), for rules that
     look for one; other sentences unchanged."""
-    if _ELLIPTICAL_RE.match(sentence) and not re.match(r"^(?:I|we|my|our|me)\b", sentence, re.IGNORECASE):
+    if implied_speaker(sentence):
         return f"I {sentence[0].lower()}{sentence[1:]}"
     return sentence
 
@@ -459,4 +469,4 @@ def first_person(sentence: str) -> str:
 def fact_text(sentence: str, subject: str, at: float) -> str:
     """The fact a self-statement makes: third person, relative time made absolute against `at`."""
     text = resolve_relative(third_person(sentence, subject), at)
-    return text if text.endswith((".", "!")) else text + "."
+    return balanced(text if text.endswith((".", "!")) else text + ".")
