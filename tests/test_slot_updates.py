@@ -87,3 +87,14 @@ def test_a_name_in_an_unrelated_fact_is_not_an_old_employer(make_memo) -> None:
     book = next(f for f in facts(memo) if "Lean Startup" in f["text"])
     assert not closed(book)
     assert any(f["attribute"] == "employer" and "Copperleaf" in f["text"] for f in facts(memo))
+
+
+def test_of_two_holders_of_the_asked_attribute_the_latest_ranks_first(make_memo) -> None:
+    """Neither was closed (a second pastime closes nothing): the question about now gets the one said last."""
+    memo = promoting(make_memo)
+    say(memo, APRIL, "I play squash competitively.")
+    say(memo, JUNE, "I go kayaking every weekend.")
+    keys = {f["attribute"] for f in facts(memo) if not closed(f)}
+    assert {"hobby:squash", "hobby:kayaking"} <= keys
+    first = memo.retrieve("Which sport do I do these days?", update_heat=False).user_knowledge[0].fact
+    assert "kayaking" in first.text
