@@ -612,8 +612,11 @@ def _implied_self(sentence: str) -> bool:
     if words and (words[0] in PAST_FORMS or words[0].endswith("ed")):
         return True
     clause = [w.lower().strip(".!?\"'") for w in re.split(r"[,;:—–]", sentence)[0].split()]
-    # a verb after the first word has a subject before it ("Lisbon is lovely", "The airline cancelled")
-    verb = any(w in _FINITE or w.endswith("'s") or w.endswith("ed") or w in PAST_FORMS for w in clause[1:])
+    # a verb after the first word has a subject before it ("Lisbon is lovely", "The airline cancelled", "Chicago
+    # sounds great": a present -s form right after the subject)
+    verb = any(w in _FINITE or w.endswith("'s") or w.endswith("ed") or w in PAST_FORMS for w in clause[1:]) or any(
+        w.endswith("s") and not w.endswith(("ss", "us", "is")) for w in clause[1:3]
+    )
     return not verb and not (clause and clause[0] in _FINITE)
 
 

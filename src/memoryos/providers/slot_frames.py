@@ -5,8 +5,8 @@ comfort food", "My daily ride is a Volvo", "Rex is my hamster") or by a label th
 chai person", "a total sushi addict"). The sentence as a whole may read as nothing in particular (its embedding is
 dominated by the rest: "... and the boss of the house"), while its parts are unambiguous. This reads the frame
 syntactically and decides the slot by meaning: the slot noun's embedding against a few category nouns
-(`SLOT_NOUNS`), or, for a label, the value's typicality across the taste and pastime categories (the
-reader's exemplar values), each with a margin over the runner-up. A pronoun, a person's role or a vague word is no
+(`SLOT_NOUNS`), or, for a label, the value's typicality across the tastes (food, drink: the reader's exemplar
+values), each with a margin over the runner-up. A pronoun, a person's role or a vague word is no
 value.
 """
 
@@ -37,7 +37,7 @@ SLOT_NOUNS: dict[str, str] = {
 NOUN_FLOOR = 0.45  # the slot noun is at least this like its category's nouns
 NOUN_MARGIN = 0.05  # and beats the next category by this much
 LABEL_MARGIN = 0.03  # a label's value is more typical of its category than of the next by this much
-LABEL_CATEGORIES = ("favorite:food", "favorite:drink", "sport")
+LABEL_CATEGORIES = ("favorite:food", "favorite:drink")  # a fan of a sport (or of movies) need not do it
 _ARTICLE = r"(?:(?:a|an|the)\s+)?"
 _MODS = (
     r"(?:(?:new|current|daily|usual|regular|go-to|trusty|little|old|main|favou?rite|top|number one|total|big|huge|"
