@@ -687,7 +687,7 @@ HELDOUT: dict[str, tuple[list[str], list[str], list[str]]] = {
         ],
     ),
 }
-PHRASINGS = ("dev", "heldout", "fresh")
+PHRASINGS = ("dev", "heldout", "fresh", "unseen")
 
 
 def _phrased(spec: Spec, phrasings: str) -> Spec:
@@ -729,7 +729,12 @@ def _date(rng: random.Random) -> float:
 def build_suite(n: int = 44, seed: int = 12, closing_pages: int = 7, phrasings: str = "dev") -> list[Dialogue]:
     """n dialogues, cycling through the attributes; `closing_pages` of small talk end each one (so that the
     changing session leaves short-term memory, as it would in a conversation that goes on). `phrasings`: "dev"
-    (SPECS' templates), "heldout" (HELDOUT's) or "fresh" (_update_fresh.FRESH's, questions included)."""
+    (SPECS' templates), "heldout" (HELDOUT's) or "fresh" (_update_fresh.FRESH's, questions included); "unseen" is
+    another set of dialogues (_update_unseen: hand-written, with attributes and values of its own)."""
+    if phrasings == "unseen":
+        from ._update_unseen import build_unseen
+
+        return build_unseen(n, seed, closing_pages)
     rng = random.Random(seed)
     suite: list[Dialogue] = []
     for index in range(n):
@@ -823,28 +828,27 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "old_value_learnt": share([r["old_learnt"] for r in rows]),
         "new_value_learnt": share([r["new_learnt"] for r in rows]),
         "by_attribute": {
-            spec.attribute: {
+            attribute: {
                 "current_first": share(
                     [
                         q["ok"]
                         for r in rows
-                        if r["attribute"] == spec.attribute
+                        if r["attribute"] == attribute
                         for q in r["questions"]
                         if q["kind"] == "current"
                     ]
                 ),
-                "stale_invalidated": share([r["stale_dated"] for r in rows if r["attribute"] == spec.attribute]),
+                "stale_invalidated": share([r["stale_dated"] for r in rows if r["attribute"] == attribute]),
                 "past_retrieved": share(
                     [
                         q["ok"]
                         for r in rows
-                        if r["attribute"] == spec.attribute
+                        if r["attribute"] == attribute
                         for q in r["questions"]
                         if q["kind"] == "past"
                     ]
                 ),
             }
-            for spec in SPECS
-            if any(r["attribute"] == spec.attribute for r in rows)
+            for attribute in dict.fromkeys(r["attribute"] for r in rows)
         },
     }

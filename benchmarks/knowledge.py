@@ -1,7 +1,8 @@
 """What memoryos learns: segments, facts and profile against LoCoMo's annotations, a knowledge-update suite, and
 the LLM path's structure and cost.
 
-    python -m benchmarks.knowledge [--data PATH] [--limit N] [--suite N] [--suite-phrasings dev|heldout]
+    python -m benchmarks.knowledge [--data PATH] [--limit N] [--suite N]
+                                   [--suite-phrasings dev|heldout|fresh|unseen|all]
                                    [--llm-conversations N] [--with-locomo]
 
 1. LoCoMo (no-LLM mode), each conversation ingested at two paces through the public API: `burst` (the whole
@@ -82,6 +83,7 @@ def suite_keys(results: dict[str, Any]) -> list[tuple[str, str]]:
         "update_suite": "update suite",
         "update_suite_heldout": "held-out suite",
         "update_suite_fresh": "fresh suite",
+        "update_suite_unseen": "unseen suite",
     }
     return [(key, label) for key, label in names.items() if results.get(key, {}).get("summary")]
 
@@ -465,7 +467,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--suite-phrasings",
         choices=(*suite.PHRASINGS, "all", "both"),
         default="all",
-        help="the suite's templates: dev (developed on), heldout or fresh (other wordings, never tuned to) or all "
+        help="the suite's templates: dev (developed on), heldout or fresh (other wordings, never tuned to), unseen "
+        "(hand-written dialogues of their own, scored only at the end of session 24's work) or all "
         "('both' is kept as an alias of all)",
     )
     parser.add_argument("--llm-conversations", type=int, default=1, help="conversations run in LLM mode (0: skip)")

@@ -385,6 +385,25 @@ def test_update_suite_heldout_phrasings_are_other_wordings_of_the_same_dialogues
         _update_suite.build_suite(2, seed=3, phrasings="other")
 
 
+def test_update_suite_unseen_dialogues_are_their_own() -> None:
+    unseen = _update_suite.build_suite(44, seed=3, phrasings="unseen")
+    assert len(unseen) == 44 and [d.pages() for d in unseen] == [
+        d.pages() for d in _update_suite.build_suite(44, seed=3, phrasings="unseen")
+    ]
+    assert len({d.attribute for d in unseen}) >= 10 and len({d.id for d in unseen}) == 44
+    others = {u for p in ("dev", "heldout", "fresh") for d in _update_suite.build_suite(44, seed=3, phrasings=p)
+              for u, _a, _t in d.pages()}  # fmt: skip
+    for dialogue in unseen:
+        sessions = [[u for u, _a in s.pages] for s in dialogue.sessions]
+        assert any(dialogue.old.named_in(t) and not dialogue.new.named_in(t) for t in sessions[0])
+        assert any(dialogue.old.named_in(t) for t in sessions[1])
+        assert any(dialogue.new.named_in(t) for t in sessions[2])
+        assert not any(dialogue.new.named_in(t) for t in sessions[0] + sessions[1] + sessions[3])
+        assert not any(dialogue.old.named_in(t) or dialogue.new.named_in(t) for t in sessions[3])
+        assert not {t for s in sessions for t in s} & others
+        assert {q.kind for q in dialogue.questions} == {"current", "past"}
+
+
 def test_fake_llm_answers_fact_operations_when_shown_facts() -> None:
     pages = [{"index": 0, "user": "I moved to Berlin last week.", "assistant": "Nice!"}]
     known = [{"id": "f1", "about": "user", "text": "User lives in Lisbon.", "attribute": "home"}]

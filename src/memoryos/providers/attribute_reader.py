@@ -32,9 +32,11 @@ import numpy as np
 
 from ..models import Fact
 from ..textutil import STOPWORDS
-from ..timeexpr import MONTHS, NUMBER_WORDS, WEEKDAYS
+from ..timeexpr import MONTHS, NUMBER_WORDS, TENS, WEEKDAYS
 from . import attribute_exemplars as ex
 from .attributes import PET_KINDS, Attribute, key_for, statement_for
+from .slot_frames import LABEL_CATEGORIES, LABEL_MARGIN, Frame, SlotNouns, frames, pet_kind
+from .statements import PAST_FORMS
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -47,6 +49,7 @@ QUESTION_FLOOR = 0.5  # a question below this asks about none of the attributes
 ENDED_MARGIN = 0.02  # a clause reads as an ending when it is nearer the endings than the ongoing by this
 VALUE_FLOOR = 0.35  # a value is at least this like the exemplars' values (mean of the best three)
 LONGER_SLACK = 0.03
+FRAME_VALUE_FLOOR = 0.3  # a value in a frame that names its slot ("X is my comfort food") need only be a noun of it
 _STEM = 5  # a word sharing its first five letters with a frame word is that word ("drinker", "drink")
 SINGLE = {
     "residence": "residence",
@@ -143,6 +146,7 @@ class AttributeReader:
         self.embed = embed
         self._bank: _Bank | None = None
         self._questions: tuple[np.ndarray, list[str]] | None = None
+        self._nouns: SlotNouns | None = None
         self._lock = threading.Lock()
 
     # ---- exemplars ----
@@ -207,6 +211,27 @@ class AttributeReader:
                 out.append(None)
         return out
 
+    def categories(self, vectors: np.ndarray) -> list[tuple[str, float]]:
+        """Per vector, the attribute category it is most about and that score (no floor, "none" left aside):
+        what a fact already stored is about, when a slot it may hold changes."""
+        bank = self.bank()
+        out = []
+        for row in _unit(vectors) @ bank.vectors.T:
+            scores = _scores(row, bank.labels)
+            scores.pop("none", None)
+            best = max(scores.items(), key=lambda kv: kv[1])
+            out.append((_category(best[0]), best[1]))
+        return out
+
+    def typical(self, category: str, phrases: Sequence[str], floor: float = 0.0) -> bool:
+        """Some phrase is like the category's values (at least `floor`; VALUE_FLOOR by default, as a value read
+        from a statement must be)."""
+        values = self.bank().values.get(category)
+        if values is None or not phrases:
+            return False
+        sims = _unit(self.embed(list(phrases))) @ values.T
+        return any(float(np.mean(sorted(row)[-TOP:])) >= (floor or VALUE_FLOOR) for row in sims)
+
     def read(
         self, sentences: Sequence[str], related: Sequence[Fact] = (), subject: str = "User"
     ) -> list[Reading | None]:
@@ -216,29 +241,115 @@ class AttributeReader:
         held_named = [self._held_named(sentence, related) for sentence in sentences]
         # a sentence without the speaker in it that names nothing memory holds reads as nothing, whatever its
         # label (see below): embedding only the others gives the same readings for about half the model's work
-        live = [i for i, sentence in enumerate(sentences) if _says_self(sentence) or held_named[i] is not None]
+        live = [
+            i
+            for i, sentence in enumerate(sentences)
+            if _says_self(sentence) or _implied_self(sentence) or held_named[i] is not None
+        ]
         labels: list[tuple[str, float, bool] | None] = [None] * len(sentences)
         if live:
             for i, label in zip(live, self.classify(self.embed([sentences[i] for i in live])), strict=True):
                 labels[i] = label
         wanted: list[tuple[int, str, bool, list[str]]] = []
         for i, (sentence, label) in enumerate(zip(sentences, labels, strict=True)):
-            if label is None:
+            if label is None or not self._takes(sentence, label):
                 held = held_named[i]
                 if held is not None:  # names what memory holds for an attribute: about that attribute
                     wanted.append((i, held, False, self._candidates(sentence, held)))
-            elif _says_self(sentence) and (
-                (label[2] and _category(label[0]) == "relationship")
-                or (label[2] and _category(label[0]) in OPEN_VALUES and not _about_someone_else(sentence))
-                or (_category(label[0]) in TYPED_VALUES and not _about_someone_else(sentence))
-            ):
+            else:
                 wanted.append((i, label[0], label[2], self._candidates(sentence, _category(label[0]))))
         phrases = sorted({p for *_, ps in wanted for p in ps})
         vectors = dict(zip(phrases, _unit(self.embed(phrases)), strict=True)) if phrases else {}
         out: list[Reading | None] = [None] * len(sentences)
         for i, name, _strong, candidates in wanted:
             out[i] = self._reading(sentences[i], name, candidates, vectors, related, subject)
+        unread = [i for i, s in enumerate(sentences) if out[i] is None and _says_self(s) and not _about_someone_else(s)]
+        for i, reading in zip(unread, self._framed([sentences[i] for i in unread], related, subject), strict=True):
+            out[i] = reading
         return out
+
+    def _framed(self, sentences: Sequence[str], related: Sequence[Fact], subject: str) -> list[Reading | None]:
+        """Readings of the slot frames ("X is my comfort food", "I'm a chai person", slot_frames.py): the slot
+        from the noun that names it, or from the value itself for a label."""
+        found = [(i, f) for i, s in enumerate(sentences) for f in frames(s)]
+        if not found:
+            return [None] * len(sentences)
+        nouns = sorted({f.noun for _, f in found if f.noun and pet_kind(f.noun) is None})
+        by_noun: dict[str, str | None] = dict(zip(nouns, self._slot_nouns().categories(nouns), strict=True))
+        by_noun.update({f.noun: "pet" for _, f in found if f.noun and pet_kind(f.noun)})  # "my tortoise": a pet
+        labels = sorted({f.value.lower() for _, f in found if f.noun is None})
+        by_label = dict(zip(labels, self._label_categories(labels), strict=True))
+        out: list[Reading | None] = [None] * len(sentences)
+        for i, frame in found:
+            if out[i] is not None:
+                continue
+            category = by_noun.get(frame.noun) if frame.noun else by_label.get(frame.value.lower())
+            if category is not None:
+                out[i] = self._frame_reading(frame, category, related, subject)
+        return out
+
+    def _slot_nouns(self) -> SlotNouns:
+        with self._lock:
+            if self._nouns is None:
+                self._nouns = SlotNouns(self.embed)
+            return self._nouns
+
+    def _label_categories(self, values: Sequence[str]) -> list[str | None]:
+        """The taste or pastime a label's value is most typical of ("a chai person": a drink), if clearly."""
+        if not values:
+            return []
+        bank = self.bank()
+        vectors = _unit(self.embed(list(values)))
+        out: list[str | None] = []
+        for vector in vectors:
+            typical = sorted(
+                ((float(np.mean(sorted(bank.values[c] @ vector)[-TOP:])), c) for c in LABEL_CATEGORIES),
+                reverse=True,
+            )
+            (score, best), (second, _) = typical[0], typical[1]
+            out.append(best if score >= VALUE_FLOOR and score - second >= LABEL_MARGIN else None)
+        return out
+
+    def _frame_reading(self, frame: Frame, category: str, related: Sequence[Fact], subject: str) -> Reading | None:
+        held = [f for f in related if _held_categories(f, category)]
+        value = frame.value
+        said = next((f for f in held if _named(value, f.text)), None)
+        if category == "pet":
+            kind = pet_kind(frame.noun)
+            if kind is None or not value[:1].isupper():
+                return None
+            key = said.attribute if said is not None else f"pet:{kind}"
+            if said is not None:
+                return Reading(Attribute(key or f"pet:{kind}", "", ""), confirms=said)
+            return Reading(Attribute(f"pet:{kind}", f"{kind} named {value}", f"{subject} has a {kind} named {value}"))
+        if category in {"residence", "employer", "car"} and not value[:1].isupper():
+            return None
+        if frame.noun is not None and not self.typical(category, [value], FRAME_VALUE_FLOOR):
+            return None  # "my job is stressful": the slot is named, the word is no value of it
+        shown = value if category in {"residence", "employer", "car"} else value.lower()
+        if category == "sport":
+            key = key_for("hobby", shown)
+            if said is not None or any(f.attribute == key for f in held):
+                return Reading(Attribute(key, "", ""), confirms=said or next(f for f in held if f.attribute == key))
+            return Reading(Attribute(key, shown, f"{subject} does {shown}"))
+        key = SINGLE[category]
+        if said is not None:
+            return Reading(Attribute(key, "", ""), confirms=said)
+        return Reading(Attribute(key, shown, statement_for(key, shown, subject) or ""))
+
+    @staticmethod
+    def _takes(sentence: str, label: tuple[str, float, bool]) -> bool:
+        """Whether a sentence's reading is taken: the speaker in it (a relationship, a taste or a job needs a
+        strong reading), or, for a typed value, a strong reading of a clause with no subject at all ("Officially
+        hit 37 yesterday", "Kenya in June is the plan"), which a speaker says of their own life."""
+        category, strong = _category(label[0]), label[2]
+        if _says_self(sentence):
+            return (
+                (strong and category == "relationship")
+                or (strong and category in OPEN_VALUES and not _about_someone_else(sentence))
+                or (category in TYPED_VALUES and not _about_someone_else(sentence))
+            )
+        return strong and category in TYPED_VALUES and _implied_self(sentence)
 
     def _held_named(self, sentence: str, related: Sequence[Fact]) -> str | None:
         """The category of a current attributed fact whose value this sentence names (a place, a company, a
@@ -346,15 +457,7 @@ class AttributeReader:
         return Reading(Attribute(key, shown, statement_for(key, shown, subject) or ""))
 
     def _age(self, sentence: str, held: Sequence[Fact], subject: str) -> Reading | None:
-        numbers = []
-        digits = any(m.group(0)[:1].isdigit() for m in _words(sentence))
-        for m in _words(sentence):
-            word = m.group(0).lower()
-            if digits != word[:1].isdigit() or word == "one":
-                continue  # a number in figures is the age over one in words ("every one of my 27 years")
-            number = int(re.sub(r"\D", "", word)) if word[:1].isdigit() else NUMBER_WORDS.get(word)
-            if number is not None and 1 <= number <= 120:
-                numbers.append(str(number))
+        numbers = _numbers(sentence)
         fresh = [n for n in numbers if not any(re.search(rf"\b{n}\b", f.text) for f in held)]
         if not fresh:
             confirm = next((f for f in held if any(re.search(rf"\b{n}\b", f.text) for n in numbers)), None)
@@ -455,6 +558,66 @@ _SOMEONE_ELSE_RE = re.compile(rf"^\s*(?:my|our|his|her|their)\s+(?:best\s+|older
 _SELF_RE = re.compile(
     r"\b(?:I|I['’](?:m|ve|d|ll)|me|my|mine|myself|we|we['’](?:re|ve|d|ll)|us|our|ours)\b", re.IGNORECASE
 )
+
+
+_TEENS = {"thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+          "nineteen": 19}  # fmt: skip
+_UNIT_WORDS = {w: n for w, n in NUMBER_WORDS.items() if n < 10}
+_NUMBER_RE = re.compile(
+    r"\b(?:(?P<d>\d{1,3})(?:st|nd|rd|th)?|(?P<t>" + "|".join(TENS) + r")(?:[- ](?P<u>" + "|".join(_UNIT_WORDS) + r"))?|"
+    r"(?P<w>" + "|".join([*_TEENS, *NUMBER_WORDS]) + r"))\b",
+    re.IGNORECASE,
+)
+
+
+def _numbers(sentence: str) -> list[str]:
+    """The numbers of a sentence that may be an age (1-120), in figures or in words ("thirty-five"); figures win
+    over words ("every one of my 27 years"), and "one" alone is a pronoun, no age."""
+    figures: list[str] = []
+    words: list[str] = []
+    for m in _NUMBER_RE.finditer(sentence):
+        if m.group("d"):
+            figures.append(str(int(m.group("d"))))
+            continue
+        if m.group("t"):
+            number = TENS[m.group("t").lower()] + (_UNIT_WORDS[m.group("u").lower()] if m.group("u") else 0)
+        elif m.group("w").lower() == "one":
+            continue
+        else:
+            word = m.group("w").lower()
+            number = _TEENS.get(word) or NUMBER_WORDS[word]
+        words.append(str(number))
+    return [n for n in (figures or words) if 1 <= int(n) <= 120]
+
+
+_THIRD_PERSON_RE = re.compile(r"\b(?:he|she|they|him|her|his|hers|them|their|theirs|it|its|it['’]s)\b", re.IGNORECASE)
+_OTHERS_RE = re.compile(rf"\b(?:{'|'.join(_OTHERS.split())})\b", re.IGNORECASE)
+
+
+_FINITE = frozenset(
+    "is are was were be been am has have had do does did will would can could shall should".split()  # noqa: SIM905
+)
+
+
+def _implied_self(sentence: str) -> bool:
+    """The sentence has no subject at all, so it is the speaker's: a clause opening with its verb (after adverbs:
+    "Officially hit 37 yesterday", "Currently employed by Globex") or one with no verb ("Another year older: 28",
+    "The big 30!"). A sentence with a subject of its own ("Lisbon is lovely!") is about that subject; one naming a
+    person (he, they, my sister) is about them."""
+    if _says_self(sentence) or _THIRD_PERSON_RE.search(sentence) or _OTHERS_RE.search(sentence):
+        return False
+    words = [w.lower() for w in re.findall(r"[A-Za-z'’]+", sentence)]
+    while words and words[0].endswith("ly"):
+        words.pop(0)
+    if words and (words[0] in PAST_FORMS or words[0].endswith("ed")):
+        return True
+    clause = [w.lower().strip(".!?\"'") for w in re.split(r"[,;:—–]", sentence)[0].split()]
+    # a verb after the first word has a subject before it ("Lisbon is lovely", "The airline cancelled", "Chicago
+    # sounds great": a present -s form right after the subject)
+    verb = any(w in _FINITE or w.endswith("'s") or w.endswith("ed") or w in PAST_FORMS for w in clause[1:]) or any(
+        w.endswith("s") and not w.endswith(("ss", "us", "is")) for w in clause[1:3]
+    )
+    return not verb and not (clause and clause[0] in _FINITE)
 
 
 def _says_self(sentence: str) -> bool:

@@ -29,6 +29,7 @@ from .current_state import states_current
 from .echo import echoes
 from .reported_speech import own_words
 from .results import FactOut
+from .stale_slots import slot_of, stale_operations
 from .statements import (
     candidate_statements,
     fact_text,
@@ -65,6 +66,7 @@ class Extracted:
     sentence: str  # the statement as said (cleaned, first person)
     attributes: tuple[Attribute, ...]
     timestamp: float
+    value: str = ""  # the value the operation's attribute takes, when the attribute reader read it
 
 
 def speaker_names(pages: Sequence[Page]) -> tuple[list[str], list[str]]:
@@ -271,7 +273,8 @@ def page_facts(
                 if reading is not None:
                     outs = _reading_operation(kind, sentence, reading, index, page)
                     for out in outs:  # the profile keeps to what the rules read (lines it can state plainly)
-                        found.append(Extracted(kind, out, sentence, (), page.timestamp))
+                        value = reading.attribute.value if out.attribute == reading.attribute.key else ""
+                        found.append(Extracted(kind, out, sentence, (), page.timestamp, value))
                     continue
                 score = len(set(informative_words(said))) + _ATTRIBUTE_BONUS * bool(attrs or ends)
                 # an attribute says whose it is ("Home for me is Lisbon"); other news needs the speaker as subject
@@ -288,6 +291,8 @@ def page_facts(
                 for sentence in promises(side.text):
                     out = FactOut(text=promise_text(sentence, page.timestamp), page_indices=[index])
                     found.append(Extracted(kind, out, sentence, (), page.timestamp))
+    if reader is not None:
+        found += _stale_slots(found, related, reader)
     return found
 
 
@@ -302,6 +307,38 @@ def _other_before(pages: Sequence[Page], index: int, kind: KnowledgeKind) -> str
     previous = pages[index - 1]
     adjacent = page.prev_page_id == previous.id or (previous.seq + 1 == page.seq) or (previous.seq == page.seq == 0)
     return read_side(previous.agent_response).text if adjacent else ""
+
+
+def _stale_slots(found: Sequence[Extracted], related: Sequence[Fact], reader: AttributeReader) -> list[Extracted]:
+    """Closings of the unkeyed facts that hold the old value of a slot these statements give a new value, or name
+    a pet or sport they end (stale_slots.py)."""
+    by_id = {f.id: f for f in related}
+    taken = {e.out.target for e in found if e.out.target}
+    extra: list[Extracted] = []
+    for e in found:
+        out = e.out
+        target = by_id.get(out.target or "")
+        ended = [
+            by_id[x.out.target]
+            for x in found
+            if x.out.op == "invalidate" and x.sentence == e.sentence and x.kind == e.kind and x.out.target in by_id
+        ]
+        if out.op in ("add", "update") and out.attribute:
+            key = out.attribute
+            ended += [target] if out.op == "update" and target is not None else []
+        elif out.op == "invalidate" and target is not None and slot_of(target.attribute) in ("pet", "sport"):
+            key = target.attribute or ""
+            if any(x.out.op in ("add", "update") and x.out.attribute and x.sentence == e.sentence for x in found):
+                continue  # the statement's new value reads the slot
+        else:
+            continue
+        said = FactOut(text=out.text, page_indices=list(out.page_indices), attribute=key)
+        # the new value, where known, not the whole statement: "my last day at Northwind; Monday I start at
+        # Initech" names the old employer too
+        value = e.value or next((a.value for a in e.attributes if a.key == key and not a.negated), "")
+        for op in stale_operations(e.kind, said, value or out.text, ended, related, reader, taken):
+            extra.append(Extracted(e.kind, op, e.sentence, (), e.timestamp))
+    return extra
 
 
 def _read_by_meaning(

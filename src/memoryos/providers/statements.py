@@ -273,6 +273,7 @@ _PAST = frozenset(
     shut slid spun split spread stole sprang sank stung strove swept swung taught tossed withdrew
     """.split()  # noqa: SIM905
 )
+PAST_FORMS = _PAST  # irregular past tenses, for readers of subjectless clauses ("hit 37 yesterday")
 _E_ED_BASES = frozenset({"feed", "need", "seed", "heed", "weed", "reed", "deed", "shed", "bled"})
 _MODALS = frozenset("can could will would should might must may shall".split())  # noqa: SIM905
 _ADVERBS = frozenset(

@@ -21,6 +21,7 @@ from .result import RetrievedFact
 WORD_SHARE = 0.15  # weight of the query words a fact carries, next to a cosine in [0, 1]
 ATTRIBUTE_SHARE = 0.1  # for holding the attribute the question asks about (attribute_reader.question_category)
 RECENCY_SHARE = 0.05  # at most this much for being the latest said of the facts that hold
+LATEST_HOLDER_SHARE = 0.1  # for being the latest said of several facts holding the attribute asked about
 _STEM = 5  # a shared 5-letter prefix stands in for a shared stem ("works" / "working")
 
 # words a question uses for the common personal attributes (the part of the key before ':'), general English
@@ -154,6 +155,11 @@ def _best(
         by_time = sorted(scored, key=lambda f: _said(f.fact))
         for rank, item in enumerate(by_time):
             item.score += RECENCY_SHARE * rank / (len(by_time) - 1)
+        holders = [item for item in by_time if asked is not None and asked(item.fact.attribute)]
+        if len(holders) > 1:
+            # several facts hold the attribute asked about (a sport and the one taken up since, a value whose old
+            # fact was never closed): what is true now is the one said last
+            holders[-1].score += LATEST_HOLDER_SHARE
     scored.sort(key=lambda f: -f.score)
     return scored[:top_k]
 

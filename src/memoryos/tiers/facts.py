@@ -70,7 +70,10 @@ MULTI_VALUED = frozenset({"hobby", "likes", "pet", "child", "language", "study",
 _ENDING = (
     r"quit|quitting|stopped|stop|stopping|gave up|give up|given up|giving up|sold|passed away|died|rehomed|"
     r"gave away|dropped out|broke up|retired from|switched|swapped|replaced|traded|ditched|moved on|done with|instead|"
-    r"(?:is|was|are|were) gone"
+    r"(?:is|was|are|were) gone|"
+    # the change reader's endings too (providers/changes.py), so that what it reads as given up is not kept as
+    # a value said again
+    r"dropped|cut out|(?:gone|went) off|left behind"
 )
 _ENDING_RE = re.compile(
     rf"\b(?:{_ENDING})\b|\bno longer\b|\bany\s?more\b|\bused to\b|"
