@@ -40,7 +40,7 @@ MIN_SIDE_BATCH = 8  # texts: smaller parts would pay the per-call overhead for l
 # one-time notices a person at a terminal should see (the shells show this logger at INFO)
 notice = logging.getLogger("memoryos.notice")
 
-FORMAT_VERSION = "2"  # bump when the built graph changes: its inputs, outputs or computation
+FORMAT_VERSION = "3"  # bump when the built graph changes: its inputs, outputs or computation
 _PROBES = ["What do you remember about my job?", "I adopted a puppy named Biscuit last spring. 🐶"]
 _SESSIONS: dict[str, Any] = {}
 _SESSIONS_LOCK = threading.Lock()
