@@ -212,21 +212,22 @@ class OnnxEmbedder:
         return out
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors for the query side of a search, from the int8 graph (made on the first call). Texts share
-        model calls (batch_size at a time, grouped by length): the graph quantises each token's row on its own
-        (bert_onnx), so a text's vector is the same alone and in any company, padded or not."""
+        """Vectors for the query side of a search, from the int8 graph (made on the first call). The graph gives a
+        text the same vector alone and in any company (it quantises each token's row on its own, bert_onnx), yet
+        each text runs alone: shared calls measured no gain in serving here, and 32 questions per call lost up to
+        a third of the throughput at 32 clients (benchmarks/README, session 24, h-int8batch)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        session = self.query_session()
+        encodings = self._tokenizer.encode_batch(list(texts))
+        return np.concatenate([self._run(session, [enc]) for enc in encodings])
+
+    def query_session(self) -> Any:
+        """The int8 graph's ONNX Runtime session, made on the first call."""
         with self._bulk_lock:
             if self._query_session is None:
                 self._query_session = _session_for(*self._bulk_args, threads=self._threads, int8=True)
-        encodings = self._tokenizer.encode_batch(list(texts))
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start : start + self.batch_size]
-            out[chunk] = self._run(self._query_session, [encodings[i] for i in chunk])
-        return out
+            return self._query_session
 
     def _run(self, session: Any, encodings: Sequence[Any]) -> np.ndarray:
         feeds = self._feeds(encodings)
