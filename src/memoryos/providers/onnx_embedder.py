@@ -7,8 +7,8 @@ numpy computation of the same network, and kept in a cache directory shared by e
 machine: a new virtual environment or a reinstalled package finds the graph its model files already have.
 
 Queries may run on a second graph of the same model with int8 weights (`embed_queries`, built and cached the same
-way on first use): about 40% less CPU per query here, vectors at cosine ~0.994 to the float32 ones (measured on the
-LoCoMo questions), so it serves only the query side of a comparison; every stored vector comes from `embed`.
+way on first use): about a third of the CPU per query here, vectors at cosine ~0.997 to the float32 ones (measured
+on the LoCoMo questions), so it serves only the query side of a comparison; every stored vector comes from `embed`.
 
 Only the layout of the default family is handled (a BERT encoder, mean pooling, optional normalisation); any
 other model is reported as unsupported and the caller falls back to torch.
