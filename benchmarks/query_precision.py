@@ -5,7 +5,9 @@
 Each question (categories 1-4, as `benchmarks.locomo` asks them) is embedded alone by both graphs of the local
 model, in alternating rounds so that both see the same machine load. Reports the cosine of the int8 vector to the
 float32 one (min, 1st percentile, mean) and the process CPU time per query (CPU time, not wall time: it holds on
-a busy machine). Recall with either graph is `python -m benchmarks.locomo --query-precision int8|float32`.
+a busy machine). Then the int8 graph on the same questions in shared calls of 8 and 32 (what the executor does
+with questions that arrive together): CPU per query, and the cosine of each question's vector in company to its
+vector alone. Recall with either graph is `python -m benchmarks.locomo --query-precision int8|float32`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,14 @@ def cpu_ms_per_text(embed: Any, texts: list[str]) -> tuple[float, np.ndarray]:
     return (time.process_time() - started) * 1000 / len(texts), vectors
 
 
+def shared_call(model: Any, texts: list[str]) -> np.ndarray:
+    """The query graph on `texts` padded into one batch (embed_queries runs each alone)."""
+    from memoryos.providers.onnx_embedder import mean_pool
+
+    feeds = model.feeds(texts)
+    return mean_pool(model.query_session().run(None, feeds)[0], feeds["attention_mask"])
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="benchmarks.query_precision", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="LoCoMo-format JSON file")
@@ -45,6 +55,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for name, embed in (("float32", model.embed), ("int8", model.embed_queries)):
             ms, vectors[name] = cpu_ms_per_text(embed, questions)
             times[name].append(round(ms, 3))
+    # shared calls: consecutive questions of different lengths, padded to the longest of each call
+    batched: dict[str, dict[str, float]] = {}
+    for size in (8, 32):
+        started = time.process_time()
+        together = np.vstack([shared_call(model, questions[i : i + size]) for i in range(0, len(questions), size)])
+        agreement = (together * vectors["int8"]).sum(axis=1)
+        batched[str(size)] = {
+            "cpu_ms_per_query": round((time.process_time() - started) * 1000 / len(questions), 3),
+            "cosine_to_alone_min": round(float(agreement.min()), 7),
+            "bit_identical_share": round(float((together == vectors["int8"]).all(axis=1).mean()), 4),
+        }
     end_load = round(os.getloadavg()[0], 2)
     cosines = (vectors["int8"] * vectors["float32"]).sum(axis=1)
     results = {
@@ -57,6 +78,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         },
         "cpu_ms_per_query": times,
         "cpu_ms_per_query_median": {k: round(float(np.median(v)), 3) for k, v in times.items()},
+        "int8_in_shared_calls": batched,
         "machine": {**machine(), "load_average_at_start": round(load_before, 2), "load_average_at_end": end_load},
     }
     c = results["cosine_int8_to_float32"]
@@ -68,6 +90,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             ["int8", results["cpu_ms_per_query_median"]["int8"], f"{c['min']} / {c['p1']} / {c['mean']}"],
         ],
     )
+    for size, row in batched.items():
+        print(
+            f"int8, {size} questions per call: {row['cpu_ms_per_query']} CPU ms/query, cosine to alone min "
+            f"{row['cosine_to_alone_min']}, bit-identical {row['bit_identical_share']:.1%}"
+        )
     print(f"results: {write_results(args.name, results, args.out)}")
     return results
 

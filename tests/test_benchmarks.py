@@ -179,6 +179,8 @@ def test_query_precision_benchmark_smoke(tmp_path: Path) -> None:
     assert results["questions"] == 3 and set(results["cpu_ms_per_query"]) == {"float32", "int8"}
     cosine = results["cosine_int8_to_float32"]
     assert 0.9 < cosine["min"] <= cosine["mean"] < 1.0  # the int8 graph: close, not the same
+    # the three questions padded into one call get the vectors they get alone
+    assert results["int8_in_shared_calls"]["8"]["cosine_to_alone_min"] > 0.99999
     assert json.loads((tmp_path / "query_precision.json").read_text())["benchmark"] == "query_precision"
 
 

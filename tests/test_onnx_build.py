@@ -166,6 +166,24 @@ def test_the_graph_computes_the_reference_network(tmp_path: Path, prefix: str) -
     np.testing.assert_allclose(session.run(None, alone)[0][0], hidden[1, :3], rtol=1e-4, atol=1e-4)
 
 
+def test_the_int8_graph_gives_a_text_the_same_states_alone_and_padded_in_a_batch(tmp_path: Path) -> None:
+    """Each token row of a product's input has its own scale: the short text's states do not depend on the long
+    one beside it or on its padding (with one scale per call they did: the batch's largest value set it)."""
+    weights = _tiny_bert(3)
+    session = _session(build_graph(TINY, weights, int8=True), tmp_path / "tiny8.onnx")
+    feeds = _feeds()
+    feeds["input_ids"][0, 1] = 29  # the long text gets other values than the short one's
+    hidden = session.run(None, feeds)[0]
+    alone = {k: v[1:, :3] for k, v in feeds.items()}
+    np.testing.assert_allclose(session.run(None, alone)[0][0], hidden[1, :3], rtol=0, atol=1e-6)
+    # and it is still the network: every real token's state points where the float32 reference's does
+    reference = reference_hidden(TINY, weights, feeds)
+    real = feeds["attention_mask"].astype(bool)
+    got, want = hidden[real], reference[real]
+    cosines = (got * want).sum(-1) / np.linalg.norm(got, axis=-1) / np.linalg.norm(want, axis=-1)
+    assert float(cosines.min()) > 0.99
+
+
 def test_the_graph_matches_transformers_bert_model(tmp_path: Path) -> None:
     """The independent check: transformers' own BertModel with the same weights gives the same hidden states."""
     torch = pytest.importorskip("torch", reason="comparing with transformers needs the [torch] extra")

@@ -54,8 +54,8 @@ class MemoryosConfig(BaseModel):
     )
     query_embedding_precision: Literal["float32", "int8"] = Field(
         default="int8",
-        description="Queries of a local ONNX model run on an int8 copy of it (~40% less CPU per query; stored "
-        "vectors always float32). float32: the same graph as stored texts.",
+        description="Queries of a local ONNX model run on an int8 copy of it (about a third of the CPU per query; "
+        "stored vectors always float32). float32: the same graph as stored texts.",
     )
     embedding_cache_dir: str | None = Field(
         default=None, description="Where built ONNX graphs are kept (default: $MEMORYOS_CACHE or ~/.cache/memoryos)."

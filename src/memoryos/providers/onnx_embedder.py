@@ -7,8 +7,8 @@ numpy computation of the same network, and kept in a cache directory shared by e
 machine: a new virtual environment or a reinstalled package finds the graph its model files already have.
 
 Queries may run on a second graph of the same model with int8 weights (`embed_queries`, built and cached the same
-way on first use): about 40% less CPU per query here, vectors at cosine ~0.994 to the float32 ones (measured on the
-LoCoMo questions), so it serves only the query side of a comparison; every stored vector comes from `embed`.
+way on first use): about a third of the CPU per query here, vectors at cosine ~0.997 to the float32 ones (measured
+on the LoCoMo questions), so it serves only the query side of a comparison; every stored vector comes from `embed`.
 
 Only the layout of the default family is handled (a BERT encoder, mean pooling, optional normalisation); any
 other model is reported as unsupported and the caller falls back to torch.
@@ -40,7 +40,7 @@ MIN_SIDE_BATCH = 8  # texts: smaller parts would pay the per-call overhead for l
 # one-time notices a person at a terminal should see (the shells show this logger at INFO)
 notice = logging.getLogger("memoryos.notice")
 
-FORMAT_VERSION = "2"  # bump when the built graph changes: its inputs, outputs or computation
+FORMAT_VERSION = "3"  # bump when the built graph changes: its inputs, outputs or computation
 _PROBES = ["What do you remember about my job?", "I adopted a puppy named Biscuit last spring. 🐶"]
 _SESSIONS: dict[str, Any] = {}
 _SESSIONS_LOCK = threading.Lock()
@@ -212,16 +212,22 @@ class OnnxEmbedder:
         return out
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors for the query side of a search, from the int8 graph (made on the first call). Each text runs
-        alone: the graph quantises its inputs per call, so a text in company would get a slightly different
-        vector (and batching saves little on texts this short)."""
+        """Vectors for the query side of a search, from the int8 graph (made on the first call). The graph gives a
+        text the same vector alone and in any company (it quantises each token's row on its own, bert_onnx), yet
+        each text runs alone: shared calls measured no gain in serving here, and 32 questions per call lost up to
+        a third of the throughput at 32 clients (benchmarks/README, session 24, h-int8batch)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        session = self.query_session()
+        encodings = self._tokenizer.encode_batch(list(texts))
+        return np.concatenate([self._run(session, [enc]) for enc in encodings])
+
+    def query_session(self) -> Any:
+        """The int8 graph's ONNX Runtime session, made on the first call."""
         with self._bulk_lock:
             if self._query_session is None:
                 self._query_session = _session_for(*self._bulk_args, threads=self._threads, int8=True)
-        encodings = self._tokenizer.encode_batch(list(texts))
-        return np.concatenate([self._run(self._query_session, [enc]) for enc in encodings])
+            return self._query_session
 
     def _run(self, session: Any, encodings: Sequence[Any]) -> np.ndarray:
         feeds = self._feeds(encodings)
