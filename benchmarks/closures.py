@@ -13,24 +13,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from memoryos import Memoryos
-
 from ._common import DEFAULT_DATA, RESULTS_DIR, local_model, machine, progress, quiet_environment, write_results
 from ._locomo_data import Conversation, load
-from .knowledge import (
-    ASSISTANT_ID,
-    PACES,
-    CachingEmbedder,
-    ingest_burst,
-    ingest_paced,
-    knowledge,
-    page_records,
-    promote_all,
-)
+from .knowledge import PACES, CachingEmbedder, learned
 
 
 def _day(ts: float | None) -> str | None:
@@ -38,21 +26,8 @@ def _day(ts: float | None) -> str | None:
 
 
 def closures(conv: Conversation, pace: str, embed: CachingEmbedder) -> list[dict[str, Any]]:
-    records = page_records(conv)
-    with (
-        tempfile.TemporaryDirectory(prefix="memoryos-closures-") as tmp,
-        Memoryos(
-            user_id=conv.sample_id,
-            assistant_id=ASSISTANT_ID,
-            data_storage_path=tmp,
-            embedder=embed,
-            background_upkeep=False,
-        ) as memo,
-    ):
-        (ingest_burst if pace == "burst" else ingest_paced)(memo, records)
-        promote_all(memo)
-        turns = {p["id"]: p["meta_data"].get("dia_ids", []) for p in memo.list_pages()}
-        facts = knowledge(memo)
+    pages, facts = learned(conv, pace, embed, "memoryos-closures-")
+    turns = {p["id"]: p["meta_data"].get("dia_ids", []) for p in pages}
     by_id = {f["id"]: f for f in facts}
     out = []
     for fact in facts:

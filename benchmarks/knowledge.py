@@ -200,6 +200,27 @@ def promote_all(memo: Memoryos, limit: int = 10_000) -> int:
     return done
 
 
+def learned(
+    conv: Conversation, pace: str, embed: Any, prefix: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """What a throwaway memory of `conv` holds after ingestion at `pace` and every segment promoted: its pages
+    and its facts (for the benchmarks that read the learned facts against the conversation: closures,
+    who_said_it)."""
+    with (
+        tempfile.TemporaryDirectory(prefix=prefix) as tmp,
+        Memoryos(
+            user_id=conv.sample_id,
+            assistant_id=ASSISTANT_ID,
+            data_storage_path=tmp,
+            embedder=embed,
+            background_upkeep=False,
+        ) as memo,
+    ):
+        (ingest_burst if pace == "burst" else ingest_paced)(memo, page_records(conv))
+        promote_all(memo)
+        return memo.list_pages(), knowledge(memo)
+
+
 def run_locomo(
     conversations: list[Conversation],
     observations: dict[str, list[Observation]],

@@ -25,21 +25,19 @@ from __future__ import annotations
 
 import argparse
 import re
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from memoryos import Memoryos
 from memoryos.providers.statements import read_side
 from memoryos.textutil import sentences
 
 from ._common import DEFAULT_DATA, RESULTS_DIR, local_model, machine, quiet_environment, write_results
 from ._fact_metrics import KINDS, MAX_SOURCE_PAGES, SUPPORT_COSINE, load_observations, strip_speakers
 from ._locomo_data import Conversation, load
-from .knowledge import CachingEmbedder, ingest_burst, ingest_paced, knowledge, page_records, promote_all
+from .knowledge import CachingEmbedder, learned, page_records
 
 CAUSES = ("supports_own", "other_obs_from_own_turn", "other_obs_names_speaker", "near_tie", "topic_of_other")
 NEAR = 0.05
@@ -77,20 +75,8 @@ def conversation(conv: Conversation, observations: list[Any], pace: str, embed: 
     index = {meta["dia_ids"][0]: i for i, (_, _, _, meta) in enumerate(records)}
     speaker_of = {t.dia_id: t.speaker for t in conv.turns}
     out: dict[str, Any] = {"wrong": [], "tags_all": {}, "scored": []}
-    with (
-        tempfile.TemporaryDirectory(prefix="memoryos-who-") as tmp,
-        Memoryos(
-            user_id=conv.sample_id,
-            assistant_id="knowledge",
-            data_storage_path=tmp,
-            embedder=embed,
-            background_upkeep=False,
-        ) as memo,
-    ):
-        (ingest_burst if pace == "burst" else ingest_paced)(memo, records)
-        promote_all(memo)
-        pages = {p["id"]: p for p in memo.list_pages()}
-        facts = knowledge(memo)
+    listed, facts = learned(conv, pace, embed, "memoryos-who-")
+    pages = {p["id"]: p for p in listed}
     obs_vectors = _unit(embed.embed([strip_speakers(o.text, names) for o in observations]))
     for kind, side in KINDS.items():
         me, other = (conv.speaker_a, conv.speaker_b) if side == "a" else (conv.speaker_b, conv.speaker_a)
