@@ -123,6 +123,19 @@ class MemoryosConfig(BaseModel):
     chain_weight: float = Field(
         default=0.4, ge=0, description="Share of the previous page's score a page inherits in its dialogue chain."
     )
+    chain_answer_floor: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="Chain context by where the match sits: a page passes its score forward in proportion to the "
+        "share of the question's words in its second turn, never below this floor; 1 passes the full share.",
+    )
+    meaning_every: int = Field(
+        default=0,
+        ge=0,
+        description="Every this-many-th place of the results goes to the best page by meaning alone (every signal "
+        "but the full-text score) not already placed; 0 leaves fusion's order.",
+    )
     date_weight: float = Field(default=0.3, ge=0, description="Boost for pages from a date the query names.")
     query_analysis: bool = Field(
         default=True,

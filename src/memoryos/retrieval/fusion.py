@@ -20,6 +20,7 @@ class Candidate:
     lift: float = 0.0  # from signals that point at the page rather than match it: facts it stated, a second hop
     base: float = 0.0  # fused dense + lexical + lift
     score: float = 0.0  # base plus context boosts
+    passes: float = 1.0  # share of its base its successor in the dialogue chain may inherit (match_side.py)
     extra: dict[str, float] = field(default_factory=dict)
 
 
@@ -41,7 +42,7 @@ def chain_context(candidates: dict[str, Candidate], weight: float) -> None:
     for c in candidates.values():
         prev = candidates.get(c.page.prev_page_id or "")
         nxt = candidates.get(c.page.next_page_id or "")
-        boost = weight * (prev.base if prev else 0.0) + weight * NEXT_SHARE * (nxt.base if nxt else 0.0)
+        boost = weight * (prev.base * prev.passes if prev else 0.0) + weight * NEXT_SHARE * (nxt.base if nxt else 0.0)
         # context ranks a page next to the page that matched, never above it
         source = max(prev.base if prev else 0.0, nxt.base if nxt else 0.0)
         boost = min(boost, max(0.0, CHAIN_CAP * source - c.base))

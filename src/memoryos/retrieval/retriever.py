@@ -21,7 +21,9 @@ from .categories import asked_category, category_lifts, centroid
 from .diversity import diversify
 from .fact_pages import fact_page_lifts
 from .fusion import Candidate, chain_context, date_boost, fuse, segment_boost, time_boost
+from .interleave import meaning_places
 from .knowledge import about_the_user, rank_facts
+from .match_side import forward_shares
 from .past import asks_about_past
 from .query_analysis import analyze_query, mentions_time
 from .rerank import rerank
@@ -130,16 +132,21 @@ class Retriever:
             fuse(candidates, cfg.lexical_weight, cfg.dense_weight)
         if cfg.chain_weight > 0 and candidates:
             self._add_chain_neighbours(candidates, query_vector, 2 * limit + 10, now)
-        chain_context(candidates, cfg.chain_weight)
-        segment_boost(candidates, {sid: rank for rank, (sid, _) in enumerate(top_segments)}, cfg.segment_weight)
-        date_boost(candidates, list(analysis.spans) if analysis is not None else date_ranges(query), cfg.date_weight)
-        if analysis is not None and analysis.asks_time:
-            time_boost(candidates, mentions_time, cfg.time_weight, limit)
+        forward_shares(candidates, lexical_terms, cfg.chain_answer_floor)
+        spans = list(analysis.spans) if analysis is not None else date_ranges(query)
+        asks_time = analysis is not None and analysis.asks_time
+        meaning: dict[str, float] = {}
+        if cfg.meaning_every > 0:
+            # the same scoring without the full-text part: the pages' order by meaning (interleave.py)
+            self._boost(candidates, 0.0, top_segments, spans, asks_time, limit)
+            meaning = {pid: c.score for pid, c in candidates.items()}
+        self._boost(candidates, cfg.lexical_weight, top_segments, spans, asks_time, limit)
         ranked = sorted(candidates.values(), key=lambda c: (-c.score, -c.page.seq))
         if self.reranker is not None and limit:
             rerank_started = time.perf_counter()
             ranked = rerank(self.reranker, query, ranked, max(limit, cfg.reranker_candidates))
             timings["rerank"] = (time.perf_counter() - rerank_started) * 1000
+        ranked = meaning_places(ranked, cfg.meaning_every, meaning)
         ranked = diversify(ranked, limit, cfg.diversity_weight)
         shown: list[str | None] = [sid for sid, _ in top_segments]
         self._load_segments(by_id, shown + [c.page.segment_id for c in ranked])
@@ -171,6 +178,28 @@ class Retriever:
             timings_ms=timings,
             about_past=past,
         )
+
+    def _boost(
+        self,
+        candidates: dict[str, Candidate],
+        lexical_weight: float,
+        top_segments: list[tuple[str, float]],
+        spans: list[tuple[float, float]],
+        asks_time: bool,
+        limit: int,
+    ) -> None:
+        """Fusion and the context boosts (chain, segment, session date, time), from scratch: run twice when the
+        order by meaning is wanted too."""
+        cfg = self.config
+        for c in candidates.values():
+            for key in ("chain", "date", "time"):
+                c.extra.pop(key, None)
+        fuse(candidates, lexical_weight, cfg.dense_weight)
+        chain_context(candidates, cfg.chain_weight)
+        segment_boost(candidates, {sid: rank for rank, (sid, _) in enumerate(top_segments)}, cfg.segment_weight)
+        date_boost(candidates, spans, cfg.date_weight)
+        if asks_time:
+            time_boost(candidates, mentions_time, cfg.time_weight, limit)
 
     def _read_beside(self) -> tuple[SegmentVectors, str]:
         """What a retrieve reads while the query is embedded: the active segments' vectors and the profile."""

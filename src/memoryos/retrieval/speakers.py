@@ -58,8 +58,7 @@ def side_share(page: Page, side: str, terms: set[str]) -> float:
     asked = _QUESTION_RE.findall(other) if "?" in other else []
     if asked:
         own, other = own + " " + " ".join(asked), _QUESTION_RE.sub(" ", other)
-    finder = _finder(frozenset(terms))
-    on_own, on_other = _count(own, terms, finder), _count(other, terms, finder)
+    on_own, on_other = count_terms(own, frozenset(terms)), count_terms(other, frozenset(terms))
     total = on_own + on_other
     return on_own / total if total else 0.5
 
@@ -74,11 +73,11 @@ def _finder(terms: frozenset[str]) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, starts)) + r")[a-z0-9]*")
 
 
-def _count(text: str, terms: set[str], finder: re.Pattern[str]) -> int:
+def count_terms(text: str, terms: frozenset[str]) -> int:
     """Occurrences of index tokens `terms` in the text. ASCII text (most of it, and the hot path: every lexical
     candidate's two sides) is scanned for the words that can be one of them before any is stemmed."""
     if text.isascii():
-        found = finder.findall(text.lower())
+        found = _finder(terms).findall(text.lower())
         return sum(1 for w in found if len(w) <= MAX_TOKEN_CHARS and index_word(w) in terms)
     return sum(1 for t in analyze(text) if t in terms)
 
@@ -96,4 +95,4 @@ def attribute_lexical(candidates: dict[str, Candidate], side: str, terms: list[s
             c.lexical *= 1.0 + weight * max(0.0, 2.0 * side_share(c.page, side, wanted) - 1.0)
 
 
-__all__ = ["attribute_lexical", "of_side", "side_label", "side_share", "subject_side"]
+__all__ = ["attribute_lexical", "count_terms", "of_side", "side_label", "side_share", "subject_side"]
