@@ -1,7 +1,7 @@
 """Process CPU time per retrieve on a kept SQLite store, with the median of each stage: a measure that holds on a
 busy machine, where wall-clock percentiles mostly show the load.
 
-    python -m benchmarks.retrieve_cpu --store DIR [--pages 10000] [--queries 100] [--passes 2] [--heat]
+    python -m benchmarks.retrieve_cpu --store DIR [--pages 10000] [--queries 100] [--passes 2] [--heat] [--set K=V]
 
 The store is built once in DIR (`Store.import_scope` of the speed benchmark's synthetic pages, random unit vectors)
 and copied for each run, so retrievals that write heat (`--heat`: the default `retrieve`, with the background
@@ -24,6 +24,7 @@ from typing import Any
 
 from ._common import RESULTS_DIR, local_model, machine, percentiles_ms, quiet_environment, write_results
 from ._synth import questions, scale_dump
+from .locomo import parse_settings
 from .speed import open_memo
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--dump", type=Path, help="write the first pass's page ids and scores here")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--name", default="retrieve_cpu", help="results file name (without .json)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a MemoryosConfig setting")
     args = parser.parse_args(argv)
     quiet_environment()
     embedder = local_model()
@@ -78,6 +80,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     shutil.copytree(args.store, work)
     load_before = os.getloadavg()[0]
     memo = open_memo(work, embedder, background_upkeep=True)
+    settings = parse_settings(args.set)
+    for key, value in settings.items():
+        setattr(memo.config, key, value)
     try:
         memo.retrieve("warm up: what did I do last weekend?")
         for query in questions(5, seed=99):
@@ -99,6 +104,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "pages": args.pages,
         "queries": args.queries,
         "update_heat": args.heat,
+        "settings": settings,
         "passes": passes,
         "machine": {**machine(), "load_average_at_start": round(load_before, 2)},
     }
