@@ -220,8 +220,9 @@ def test_retrieve_cpu_benchmark_smoke(tmp_path: Path) -> None:
     assert len(ranked) == 4 and all(ranked)
     # the kept store is built once and left as it was (each run works on a copy)
     assert (store / "memoryos.db").exists() and not (tmp_path / "store.run").exists()
-    again = retrieve_cpu.main([*args, "--dump", str(dump)])
+    again = retrieve_cpu.main([*args, "--dump", str(dump), "--set", "meaning_every=3"])
     assert again["update_heat"] is False and len(json.loads(dump.read_text())) == 4
+    assert again["settings"] == {"meaning_every": 3.0}
 
 
 def test_speed_benchmark_on_postgres_smoke(tmp_path: Path, postgres_base_url: str) -> None:
