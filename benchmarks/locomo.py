@@ -61,8 +61,12 @@ ABLATIONS: dict[str, dict[str, float | bool] | None] = {
     "memoryos-plus-second-hop": {"hop_weight": 0.1},
     "memoryos-plus-diversity": {"diversity_weight": 0.15},
     "memoryos-plus-categories": {"category_weight": 0.5},
-    "memoryos-dense-only": {"lexical_weight": 0.0},
-    "memoryos-lexical-only": {"dense_weight": 0.0},
+    "memoryos-no-meaning-places": {"meaning_every": 0},
+    "memoryos-meaning-no-margin": {"meaning_margin": 0.0},
+    "memoryos-plus-chain-floor": {"chain_answer_floor": 0.75},
+    # one signal alone: no place kept for the order by meaning (in dense-only it is fusion's order anyway)
+    "memoryos-dense-only": {"lexical_weight": 0.0, "meaning_every": 0},
+    "memoryos-lexical-only": {"dense_weight": 0.0, "meaning_every": 0},
 }
 
 

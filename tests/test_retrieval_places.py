@@ -42,6 +42,18 @@ def test_every_nth_place_goes_to_the_best_page_by_meaning_not_yet_placed() -> No
     assert [c.page.id for c in meaning_places(ranked[:2], 3, meaning)] == ["a", "b"]  # fewer than every
 
 
+def test_a_meaning_place_needs_a_page_that_stands_out_by_meaning() -> None:
+    ranked = [_candidate(pid) for pid in "abcdef"]
+    # scores by meaning: mean 0.5, standard deviation 0.2 (six candidates)
+    meaning = {"a": 0.5, "b": 0.5, "c": 0.5, "d": 0.5, "e": 0.1, "f": 0.9}
+    assert [c.page.id for c in meaning_places(ranked, 3, meaning, margin=1.5)][:3] == ["a", "b", "f"]  # 0.4 >= 0.3
+    assert [c.page.id for c in meaning_places(ranked, 3, meaning, margin=2.5)][:3] == ["a", "b", "c"]  # 0.4 < 0.5
+    # fusion's third page is about as close in meaning as the best one: no page stands out, fusion keeps the place
+    close = {"a": 0.50, "b": 0.52, "c": 0.55, "d": 0.48, "e": 0.45, "f": 0.56}
+    placed = meaning_places([_candidate(pid) for pid in "abcdef"], 3, close, margin=1.5)
+    assert [c.page.id for c in placed] == list("abcdef") and not any("meaning" in c.extra for c in placed)
+
+
 def test_a_page_passes_its_score_forward_by_the_share_of_the_match_in_its_second_turn() -> None:
     terms = analyze("pottery glaze")
     asked = _candidate("asked", "How was the studio?", "Which pottery glaze did you pick?", lexical=2.0)
@@ -71,10 +83,11 @@ def test_a_place_goes_to_the_answer_that_shares_no_word_with_the_question(
     memo.flush()
     question = "What outdoor activities does the assistant enjoy?"
 
+    memo.config.meaning_every = 0
     fused = [p.page.agent_response for p in memo.retrieve(question, update_heat=False).pages[:3]]
     assert not any("kayaking" in text for text in fused), "the committee pages share a word with the question"
 
-    memo.config.meaning_every = 3
+    memo.config.meaning_every = 3  # the default
     placed = memo.retrieve(question, update_heat=False).pages[:3]
     assert "kayaking" in placed[2].page.agent_response
     assert "meaning" in placed[2].signals

@@ -131,10 +131,16 @@ class MemoryosConfig(BaseModel):
         "share of the question's words in its second turn, never below this floor; 1 passes the full share.",
     )
     meaning_every: int = Field(
-        default=0,
+        default=3,
         ge=0,
-        description="Every this-many-th place of the results goes to the best page by meaning alone (every signal "
+        description="Every this-many-th place of the results may go to the best page by meaning alone (every signal "
         "but the full-text score) not already placed; 0 leaves fusion's order.",
+    )
+    meaning_margin: float = Field(
+        default=1.5,
+        ge=0,
+        description="A meaning place goes to that page only when its score by meaning exceeds that of fusion's next "
+        "page by this many standard deviations of the candidates' scores by meaning; 0: always.",
     )
     date_weight: float = Field(default=0.3, ge=0, description="Boost for pages from a date the query names.")
     query_analysis: bool = Field(

@@ -146,7 +146,7 @@ class Retriever:
             rerank_started = time.perf_counter()
             ranked = rerank(self.reranker, query, ranked, max(limit, cfg.reranker_candidates))
             timings["rerank"] = (time.perf_counter() - rerank_started) * 1000
-        ranked = meaning_places(ranked, cfg.meaning_every, meaning)
+        ranked = meaning_places(ranked, cfg.meaning_every, meaning, cfg.meaning_margin)
         ranked = diversify(ranked, limit, cfg.diversity_weight)
         shown: list[str | None] = [sid for sid, _ in top_segments]
         self._load_segments(by_id, shown + [c.page.segment_id for c in ranked])
