@@ -66,6 +66,16 @@ def test_a_passing_mention_of_a_pastime_closes_when_it_is_given_up(make_memo) ->
     assert any("instructor" in f.fact.text for f in past.user_knowledge)
 
 
+def test_a_name_given_up_ends_only_facts_naming_all_of_it(make_memo) -> None:
+    memo = promoting(make_memo)
+    say(memo, MARCH, "I keep the books for Quillfeather Books in the old town.")
+    say(memo, APRIL, "I opened a savings account at my local books club.")
+    say(memo, JULY, "I resigned from Quillfeather Books.")
+    held = [f for f in naming(memo, "quillfeather") if "resigned" not in f["text"]]
+    assert held and all(f["valid_until"] == JULY for f in held)
+    assert naming(memo, "savings") and all(f["valid_until"] is None for f in naming(memo, "savings"))
+
+
 def test_a_wish_to_give_up_ends_nothing(make_memo) -> None:
     memo = promoting(make_memo)
     say(memo, MARCH, "I'm a big rooibos drinker, three pots a day.")
@@ -88,6 +98,8 @@ def test_a_phrasal_verb_is_no_ending(make_memo) -> None:
         ("Cut out fizzy drinks completely.", {"drinks"}),
         ("User dropped pottery and started boxing.", {"pottery"}),
         ("User quit their job at the mill to travel.", {"job"}),
+        ("User resigned from Quillfeather Books last week.", {"quillfeather books"}),
+        ("User broke up with Oskar two months ago.", {"oskar"}),
         ("User stopped by the bakery.", set()),
         ("User dropped off the twins at school.", set()),
         ("User wants to quit the choir.", set()),

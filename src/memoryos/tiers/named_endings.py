@@ -20,7 +20,8 @@ from ..textutil import STOPWORDS, tokens
 _ENDING_VERB = re.compile(
     r"\b(?:quit|quitting|quits|stopped|stopping|stop|gave up|give up|given up|giving up|dropped|ditched|swapped"
     r"|swapping|replaced|replacing|traded(?: in)?|cut out|(?:gone|went) off|hung up|switched (?:away )?from"
-    r"|moved on from|instead of|done with|over with)\s+",
+    r"|moved on from|instead of|done with|over with|got rid of|get rid of|abandoned|retired from|resigned from"
+    r"|stepped down from|walked away from|broke up with|split (?:up )?with|moved out of|moved away from)\s+",
     re.IGNORECASE,
 )
 # a particle or preposition right after the verb makes another verb: "stopped by", "dropped off", "gave up on"
@@ -36,7 +37,12 @@ _DETERMINERS = frozenset(
     "a an the my our your his her their its this that these those some all any every each one".split()  # noqa: SIM905
 )
 # the object's noun phrase ends at a clause boundary, a preposition or conjunction, or a manner adverb
-_BOUNDARY = re.compile(r"[,.;:!?()\"]|\s(?:and|but|so|because|for|with|to|at|in|on|of|since|as|after|when|than)\s")
+# (or at a time: "broke up with Dana last spring", "quit smoking years ago")
+_BOUNDARY = re.compile(
+    r"[,.;:!?()\"]|\s(?:and|but|so|because|for|with|to|at|in|on|of|since|as|after|when|than)\s"
+    r"|\s(?:last|this|next|yesterday|today|tonight|now|recently|again|already|ago|\d+|years?|months?|weeks?|days?)\b"
+)
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
 
 def ended_heads(text: str) -> set[str]:
@@ -48,15 +54,20 @@ def ended_heads(text: str) -> set[str]:
             continue
         rest = " " + text[match.end() :]
         phrase = rest[: m.start()] if (m := _BOUNDARY.search(rest)) else rest
-        words = tokens(phrase)
-        if not words or words[0] in _PHRASAL:
+        words = _WORD.findall(phrase)
+        if not words or words[0].lower() in _PHRASAL:
             continue
-        content = [w for w in words if w not in _DETERMINERS and not w.endswith("ly")]
+        content = [w for w in words if w.lower() not in _DETERMINERS and not w.lower().endswith("ly")]
         # the head is the phrase's last word before any adverb: "hot chocolate completely" → chocolate
-        while content and content[-1] in STOPWORDS:
+        while content and content[-1].lower() in STOPWORDS:
             content.pop()
-        if content and len(content[-1]) > 2 and content[-1] not in {"user", "assistant"}:
-            heads.add(content[-1])
+        if not content or len(content[-1]) < 3 or content[-1].lower() in {"user", "assistant"}:
+            continue
+        # a name is all its words ("Halcyon Bank", not every bank)
+        name = []
+        while content and content[-1][0].isupper() and content[-1].lower() not in {"user", "assistant"}:
+            name.insert(0, content.pop())
+        heads.add(" ".join(name).lower() if name else content[-1].lower())
     return heads
 
 
@@ -65,9 +76,13 @@ def _stem(word: str) -> str:
 
 
 def names_any(text: str, heads: set[str]) -> bool:
-    """The text names one of the heads (a plural for a singular and back: "jobs" / "job")."""
-    stems = {_stem(h) for h in heads}
-    return any(_stem(t) in stems for t in tokens(text))
+    """The text names one of the heads (a plural for a singular and back: "jobs" / "job"; a name in full)."""
+    words = [_stem(t) for t in tokens(text)]
+    for head in heads:
+        parts = [_stem(p) for p in head.split()]
+        if any(words[i : i + len(parts)] == parts for i in range(len(words) - len(parts) + 1)):
+            return True
+    return False
 
 
 __all__ = ["ended_heads", "names_any"]
