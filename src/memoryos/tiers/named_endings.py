@@ -64,7 +64,7 @@ def ended_heads(text: str) -> set[str]:
         if not content or len(content[-1]) < 3 or content[-1].lower() in {"user", "assistant"}:
             continue
         # a name is all its words ("Halcyon Bank", not every bank)
-        name = []
+        name: list[str] = []
         while content and content[-1][0].isupper() and content[-1].lower() not in {"user", "assistant"}:
             name.insert(0, content.pop())
         heads.add(" ".join(name).lower() if name else content[-1].lower())
