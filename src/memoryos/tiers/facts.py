@@ -17,6 +17,7 @@ import numpy as np
 
 from ..models import Fact, FactInvalidation, KnowledgeKind
 from ..textutil import STOPWORDS, tokens
+from .named_endings import ended_heads, names_any
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +223,25 @@ class _Planner:
             return not named or bool(named & (_names(fact.text) | _numbers(fact.text)))
         return True
 
+    def named_ended(self, op: FactOperation, taken: set[str]) -> list[Fact]:
+        """Facts said before that name what this statement gives up ("dropped badminton" ends "pulled a muscle at
+        badminton practice"), whatever their key (named_endings.py). Extractive facts only: a model's operations
+        say themselves what they end."""
+        if self.method != "extractive":
+            return []
+        heads = ended_heads(op.text)
+        if not heads:
+            return []
+        return [
+            f
+            for f in self.current
+            if f.kind == op.kind
+            and f.id not in taken
+            and _start(f) < op.observed_at
+            and names_any(f.text, heads)
+            and not (ended_heads(f.text) & heads)  # an ending said again ends nothing new
+        ]
+
     def add(self, op: FactOperation, replaces: Fact | None = None) -> None:
         twin = self.duplicate_of(op, self.current)
         if twin is not None:
@@ -248,6 +268,7 @@ class _Planner:
             taken = {f.id for f in rivals}
             same_key = [f for f in self.current if f.kind == op.kind and f.attribute == key and f.id not in taken]
             rivals += [f for f in same_key if self.supersedes(op, f)]
+        rivals += self.named_ended(op, {f.id for f in rivals})
         newer = [f for f in rivals if _start(f) > op.observed_at]
         if newer and replaces is None:
             # said before what memory already holds (a late analysis): history, closed by the newer statement
