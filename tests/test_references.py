@@ -9,7 +9,6 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from memoryos import Memoryos
-from memoryos.providers.references import Context, resolve
 
 MAR_3 = datetime(2024, 3, 3, 9, tzinfo=timezone.utc).timestamp()
 
@@ -52,8 +51,8 @@ def test_a_demonstrative_takes_the_phrase_with_its_head(make_memo) -> None:
 def test_an_object_pronoun_takes_the_thing_said_just_before(make_memo) -> None:
     facts = user_facts(
         promoting(make_memo),
-        ("What should I pack for the ridge walk?", "Your grandfather's brass compass would be perfect."),
-        ("I take it on every trip, rain or shine.", "Good habit."),
+        ("What should I pack for the ridge walk?", "Great views. Did you keep your grandfather's brass compass?"),
+        ("Yes! I take it on every trip, rain or shine.", "Good habit."),
     )
     assert any("takes their grandfather's brass compass on every trip" in t for t in facts), facts
 
@@ -71,19 +70,29 @@ def test_the_others_things_are_not_taken_as_the_speakers(make_memo) -> None:
 def test_with_nothing_to_point_at_the_fact_is_as_said(make_memo) -> None:
     facts = user_facts(
         promoting(make_memo),
-        ("I repaired it myself last weekend with a soldering iron from the hardware shop.", "Handy!"),
+        ("I finally repaired it on Saturday with a soldering iron from the hardware shop.", "Handy!"),
     )
-    assert any("repaired it themselves last weekend" in t or "repaired it" in t for t in facts), facts
+    assert any("repaired it on Saturday" in t for t in facts), facts
 
 
 def test_a_specific_phrase_stays_as_said() -> None:
+    from memoryos.providers.references import Context, resolve
+
     context = Context(("I bought a cake yesterday.",), "Was it good?", "")
     said = "I love this dairy-free lemon cake from the corner bakery."
     assert resolve(said, context) == said  # its own modifiers say more than the one before
 
 
 def test_idioms_and_people_are_not_antecedents() -> None:
+    from memoryos.providers.references import Context, resolve
+
     context = Context(("My sister drove up from Leeds.",), "How was the weekend?", "")
     assert resolve("I loved it and it was worth it.", context) == "I loved it and it was worth it."
-    assert resolve("I hugged it for ages.", context) == "I hugged it for ages."  # "it" is never my sister
+    sister = Context(("My sister drove up from Leeds.",))
+    assert resolve("I hugged it for ages.", sister) == "I hugged it for ages."  # "it" is never my sister
     assert resolve("I hugged them for ages.", Context(("My parents drove up.",))) == "I hugged my parents for ages."
+    assert resolve("I couldn't have done it without help.", Context(("That takes guts.",))) == (
+        "I couldn't have done it without help."  # "that takes guts": a pronoun and its verb, no phrase
+    )
+    assert resolve("I hold it for a minute.", Context((), "It was a long process.")) == "I hold it for a minute."
+    assert resolve("I hold it for a minute.", Context((), "What is this pose?")) == "I hold the pose for a minute."

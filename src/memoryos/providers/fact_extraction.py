@@ -288,7 +288,7 @@ def page_facts(
                     continue
                 # what the fact will say, with what it points at said in full ("I take it everywhere" → "I take
                 # my grandfather's compass everywhere") is what makes it news or small talk
-                full = own_words(resolve(sentence, context))
+                full = _told(sentence, context)
                 score = len(set(informative_words(full))) + _ATTRIBUTE_BONUS * bool(attrs or ends)
                 # an attribute says whose it is ("Home for me is Lisbon"); other news needs the speaker as subject
                 if attrs or ends or (subject and is_specific(full)):
@@ -307,6 +307,11 @@ def page_facts(
     if reader is not None:
         found += _stale_slots(found, related, reader)
     return found
+
+
+def _told(sentence: str, context: Context) -> str:
+    """What a statement tells, in the speaker's own words, with what it points at said in full."""
+    return own_words(resolve(sentence, context))
 
 
 def _previous(pages: Sequence[Page], index: int, continued: dict[str, Page]) -> Page | None:

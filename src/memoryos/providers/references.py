@@ -12,10 +12,11 @@ English reference, each needing a clear antecedent and otherwise leaving the sen
   object the same verb had where it was said before ("play the violin");
 - an object pronoun ("use it", "took them") takes the nearest earlier noun phrase of its number.
 
-The lexical rules (same head, same verb) look in the speaker's own words first, then the other side's; the
-pronoun, bound by recency rather than by a shared word, looks at this turn, then the other side's turn just
-before, then the speaker's previous turn. An antecedent in the other side's words is taken only when it is not
-theirs ("your X" becomes the speaker's "my X"; the other's "my X" is never taken).
+The lexical rules (same head, same verb) look in the speaker's own words first (this turn, their turn before),
+then the other side's turn just before; the pronoun, bound by no shared word, only at the speaker's sentences just
+before it in this turn and at what the other side asked (an answer's "it" is what the question was about). An
+antecedent in the other side's words is taken only when it is not theirs ("your X" becomes the speaker's "my X";
+the other's "my X" is never taken), nor is the speaker's own "your X".
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ _AMOUNTS = frozenset(
 )
 # a noun phrase after a copula or "having" describes, it is not a thing spoken of ("it was a long process",
 # "I'm a big fan", "having a blast")
+_QUESTION_COPULA_RE = re.compile(r"\b(?:what|which|who|how|where)(?:\s+(?:is|was|are|were)|['’]s)\s*$", re.IGNORECASE)
 _PREDICATIVE_RE = re.compile(
     r"(?:\b(?:is|was|are|were|be|been|being|am|having|become|became)|['’](?:m|s|re))\s*$", re.IGNORECASE
 )
@@ -105,14 +107,6 @@ class Context:
         """Sentences to search by a shared word, each with whether it is the other side's: own words first."""
         own = [*self.this_turn, *reversed(sentences(self.own_turn))]
         return [(s, False) for s in own] + [(s, True) for s in reversed(sentences(self.other_turn))]
-
-    def recent(self) -> list[tuple[str, bool]]:
-        """Sentences to search by recency: this turn, the other side's turn, the speaker's previous one."""
-        return (
-            [(s, False) for s in self.this_turn]
-            + [(s, True) for s in reversed(sentences(self.other_turn))]
-            + [(s, False) for s in reversed(sentences(self.own_turn))]
-        )
 
 
 @dataclass(frozen=True)
@@ -273,9 +267,15 @@ def _elliptical_objects(sentence: str, context: Context) -> str:
     return sentence
 
 
+def _predicative(before: str) -> bool:
+    """A phrase after a copula describes ("it was a long process"), except in a question about it ("what is this
+    pose?", where it is the subject)."""
+    return bool(_PREDICATIVE_RE.search(before)) and not _QUESTION_COPULA_RE.search(before)
+
+
 def _pronouns(sentence: str, context: Context) -> str:
     """ "I also use it to speak up" → "... use my art ...": the nearest phrase of the pronoun's number in the
-    sentences just before (this turn, then the other side's turn): not a person for "it", not an amount, not a
+    sentences just before (this turn, then the other side's questions): not a person for "it", not an amount, not a
     description ("a long process"). A pronoun in an idiom ("worth it", "loving it") or after a preposition stays."""
     m = _OBJECT_PRONOUN_RE.search(sentence)
     if m is None:
@@ -284,16 +284,21 @@ def _pronouns(sentence: str, context: Context) -> str:
     if not before or before[-1].lower() in _NOT_REFERRING or before[-1].lower() in _DETERMINERS:
         return sentence
     plural = m.group("pron") == "them"
-    nearby = [(s, False) for s in context.this_turn] + [(s, True) for s in reversed(sentences(context.other_turn))]
+    # the speaker's own words just before, then what the other side asked: an answer's "it" is what the question
+    # was about ("What is this pose?" → "I hold it for a minute"); the rest of their turn is not the topic
+    asked = [s for s in reversed(sentences(context.other_turn)) if s.rstrip().endswith("?")]
+    nearby = [(s, False) for s in context.this_turn] + [(s, True) for s in asked]
     for said, theirs in nearby:
         phrases = [
             p
             for p, start in _placed_phrases(said)
             if _plural(p.head) == plural
+            # "this"/"that" before a plural is a pronoun and its verb ("that takes guts"), not a phrase
+            and not (p.det in ("this", "that") and _plural(p.head))
             and not p.head[0].isupper()
             and p.head.lower() not in _AMOUNTS
             and (plural or p.head.lower() not in _PERSONS)
-            and not _PREDICATIVE_RE.search(said[:start])
+            and not _predicative(said[:start])
         ]
         if not phrases:
             continue
