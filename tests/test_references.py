@@ -96,3 +96,18 @@ def test_idioms_and_people_are_not_antecedents() -> None:
     )
     assert resolve("I hold it for a minute.", Context((), "It was a long process.")) == "I hold it for a minute."
     assert resolve("I hold it for a minute.", Context((), "What is this pose?")) == "I hold the pose for a minute."
+
+
+def test_what_a_batch_continues_is_read_for_its_first_page(make_memo) -> None:
+    # the trilogy is named on a page already learnt from; the next page, consolidated and promoted on its own (one
+    # page a batch), still points at it: the promotion reads the page its batch continues
+    memo = make_memo(
+        short_term_capacity=1, short_term_retain=0, mid_term_heat_threshold=1.0, mid_term_similarity_threshold=5.0
+    )
+    memo.add_memory("Have you picked a new book?", "Yes, I started the Broken Earth trilogy on the train.",
+                    timestamp=MAR_3)  # fmt: skip
+    memo.flush()
+    while memo.promote():
+        pass
+    facts = user_facts(memo, ("I finished this trilogy twice in college and I still cry at the ending.", "Wow!"))
+    assert any("the Broken Earth trilogy twice" in t for t in facts), facts
