@@ -95,6 +95,7 @@ def test_idioms_and_people_are_not_antecedents() -> None:
         "I couldn't have done it without help."  # "that takes guts": a pronoun and its verb, no phrase
     )
     assert resolve("I hold it for a minute.", Context((), "It was a long process.")) == "I hold it for a minute."
+    assert resolve("It was amazing.", Context(("The band amazed the crowd.",))) == "It was amazing."  # an adjective
     assert resolve("I hold it for a minute.", Context((), "What is this pose?")) == "I hold the pose for a minute."
 
 

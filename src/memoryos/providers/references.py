@@ -56,6 +56,12 @@ _INTRANSITIVE = frozenset(
     morning evening wedding thing something nothing anything everything evening ceiling building feeling
     """.split()  # noqa: SIM905
 )
+# an -ing word after these is an adjective ("it was amazing", "sounds so inspiring"), not a verb missing its object
+_ADJECTIVE_SLOT_RE = re.compile(
+    r"\b(?:is|was|are|were|it['’]s|that['’]s|sounds?|looks?|seems?|feels?|so|very|really|pretty|super|too|quite|"
+    r"most|more|less)\s+$",
+    re.IGNORECASE,
+)
 _OBJECT_PRONOUN_RE = re.compile(
     r"(?<=[a-z])\s+(?P<pron>it|them)(?=\s*[,.!;:]|\s*$|\s+(?:to|for|with|at|in|on|every|each|a lot|so much|"
     r"again|too|now|lately|more|most|all)\b)"
@@ -254,7 +260,7 @@ def _elliptical_objects(sentence: str, context: Context) -> str:
     that object before."""
     for m in reversed(list(_GERUND_RE.finditer(sentence))):
         verb = m.group("verb")
-        if verb.lower() in _INTRANSITIVE:
+        if verb.lower() in _INTRANSITIVE or _ADJECTIVE_SLOT_RE.search(sentence[: m.start()]):
             continue
         for said, theirs in context.lexical():
             found = _object_of(verb, said)
