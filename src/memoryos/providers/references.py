@@ -41,7 +41,7 @@ _WORD = r"[A-Za-z][\w'’-]*"
 # a determiner and the run of words after it, up to the first that cannot be in a noun phrase
 _NP_RE = re.compile(r"\b(?P<det>" + "|".join(_DETERMINERS) + r")\s+(?P<words>" + _WORD + r"(?:\s+" + _WORD + r")*)",
                     re.IGNORECASE)  # fmt: skip
-_MAX_NP_WORDS = 4
+_MAX_NP_WORDS = 6  # room for a title's small words ("the Wheel of Time series")
 # what follows a verb whose object was left out: a duration, a frequency, or the end of the clause
 _AFTER_BARE_VERB = (
     r"(?=\s+(?:for|since|every|each|all|almost|nearly|about|now|lately|again|a lot|so much)\b|\s*[,.!;:]|\s*$)"
@@ -53,7 +53,7 @@ _INTRANSITIVE = frozenset(
     going coming living working sleeping waiting thinking feeling doing being getting trying looking running
     walking sitting standing staying talking hanging happening growing travelling traveling relaxing resting
     healing improving struggling smiling laughing crying dancing swimming hiking camping shopping moving
-    morning evening wedding thing something nothing anything everything evening ceiling building feeling
+    morning evening wedding thing something nothing anything everything ceiling building
     """.split()  # noqa: SIM905
 )
 # an -ing word after these is an adjective ("it was amazing", "sounds so inspiring"), not a verb missing its object
@@ -92,9 +92,9 @@ _AMOUNTS = frozenset(
     pinch piece cup bowl slice glass bottle handful couple bunch lot bit number amount part kind sort type share
     """.split()  # noqa: SIM905
 )
+_QUESTION_COPULA_RE = re.compile(r"\b(?:what|which|who|how|where)(?:\s+(?:is|was|are|were)|['’]s)\s*$", re.IGNORECASE)
 # a noun phrase after a copula or "having" describes, it is not a thing spoken of ("it was a long process",
 # "I'm a big fan", "having a blast")
-_QUESTION_COPULA_RE = re.compile(r"\b(?:what|which|who|how|where)(?:\s+(?:is|was|are|were)|['’]s)\s*$", re.IGNORECASE)
 _PREDICATIVE_RE = re.compile(
     r"(?:\b(?:is|was|are|were|be|been|being|am|having|become|became)|['’](?:m|s|re))\s*$", re.IGNORECASE
 )
@@ -117,7 +117,7 @@ class Context:
 
 @dataclass(frozen=True)
 class Phrase:
-    """A noun phrase: its determiner, its words after it (modifiers then the head), where it ends."""
+    """A noun phrase: its determiner and its words after it (modifiers, then the head)."""
 
     det: str
     words: tuple[str, ...]
@@ -153,7 +153,7 @@ def _placed_phrases(sentence: str) -> list[tuple[Phrase, int]]:
             name = bare[:1].isupper() and low != "i"  # a name's words may be common ones ("Time", "Way")
             # a past form after the first word is the verb of the clause ("my sister drove up", "the cake tasted")
             verb = bool(words) and (low in PAST_FORMS or (low.endswith("ed") and len(low) > 4))
-            if len(words) >= _MAX_NP_WORDS + 2 or (
+            if len(words) >= _MAX_NP_WORDS or (
                 not name and (verb or low in _NOT_NOUN or low in _DETERMINERS or low.endswith("ly"))
             ):
                 break
