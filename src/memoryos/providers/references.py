@@ -159,7 +159,7 @@ def _placed_phrases(sentence: str) -> list[tuple[Phrase, int]]:
                 break
             words.append(bare)
         while words and (words[-1].lower().endswith(("ing", "ed")) and not words[-1][0].isupper()):
-            words.pop()  # "the piano playing" is fine, "a way to chill" never gets here; a verb closes the phrase
+            words.pop()  # a trailing -ing or -ed word is a verb after the phrase ("the kids playing"), not its head
         if words and words[-1].lower() not in _NOT_NOUN:
             found.append((Phrase(m.group("det").lower(), tuple(words)), m.start()))
     return found
