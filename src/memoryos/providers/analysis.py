@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
@@ -24,9 +25,12 @@ class Analyzer(Protocol):
         """Continuity with `previous`, a chain summary per page, and 1..max topics covering every page once."""
         ...
 
-    def analyze_for_profile(self, current_profile: str, pages: list[Page], related: list[Fact]) -> PromotionOut:
+    def analyze_for_profile(
+        self, current_profile: str, pages: list[Page], related: list[Fact], before: Sequence[Page] = ()
+    ) -> PromotionOut:
         """Profile and fact operations from the pages. `related`: the current facts most related to them, which
-        the analysis may update, invalidate or keep (FactOut.target is one of their ids)."""
+        the analysis may update, invalidate or keep (FactOut.target is one of their ids). `before`: the pages the
+        batch's pages continue (their `prev_page_id`) that are not in it, read for what a statement refers to."""
         ...
 
 
@@ -85,7 +89,11 @@ class LLMAnalyzer:
 
             raise LLMError(f"consolidation answer assigned no page to a topic: {exc}") from exc
 
-    def analyze_for_profile(self, current_profile: str, pages: list[Page], related: list[Fact]) -> PromotionOut:
+    def analyze_for_profile(
+        self, current_profile: str, pages: list[Page], related: list[Fact], before: Sequence[Page] = ()
+    ) -> PromotionOut:
+        # a model reads references itself within the pages it is shown; `before` is not shown (it would cost
+        # tokens on every promotion for the first page's references only)
         # the prompt shows facts by short ids (fewer tokens, and ids a model copies back without typos)
         known = {f"F{i}": fact for i, fact in enumerate(related, 1)}
         out = complete_structured(

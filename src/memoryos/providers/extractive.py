@@ -74,7 +74,7 @@ class ExtractiveAnalyzer:
         return TopicOut(page_indices=group, summary=clip(summary, self.config.max_summary_chars), keywords=keywords)
 
     def analyze_for_profile(
-        self, current_profile: str, pages: list[Page], related: Sequence[Fact] = ()
+        self, current_profile: str, pages: list[Page], related: Sequence[Fact] = (), before: Sequence[Page] = ()
     ) -> PromotionOut:
         """Facts from what each side said about itself, each citing the page it was said on; the profile updated
         with the user's attributes. `related` (the current facts nearest these pages) turns a value said again
@@ -84,6 +84,7 @@ class ExtractiveAnalyzer:
             related,
             embed=self.embedder.embed if self.embedder is not None else None,
             reader=reader_for(self.embedder) if self.embedder is not None else None,
+            before=before,
         )
         attributes = []
         seen: set[tuple[str, str, float]] = set()

@@ -21,12 +21,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..models import Fact, KnowledgeKind, Page
+from ..textutil import sentences
 from .attribute_reader import AttributeReader, Reading
 from .attributes import Attribute, find_attributes, key_for, statement_for
 from .changes import Change, find_change
 from .contrast import Embed, contrasted, multi_valued
 from .current_state import states_current
 from .echo import echoes
+from .references import Context, resolve
 from .reported_speech import own_words
 from .results import FactOut
 from .stale_slots import slot_of, stale_operations
@@ -119,11 +121,13 @@ def _operation(
     page: Page,
     related: Sequence[Fact],
     ends: Sequence[Fact] = (),
+    context: Context | None = None,
 ) -> tuple[list[FactOut], tuple[Attribute, ...]]:
     """The operations a statement makes, and the attributes that end with it (for the profile). `ends`: facts the
-    statement says are over (a change's contrasted fact)."""
+    statement says are over (a change's contrasted fact); `context`: what was said before it, which completes what
+    the fact's text points at (references.py)."""
     subject = SUBJECTS[kind]
-    text = fact_text(sentence, subject, page.timestamp)
+    text = fact_text(resolve(sentence, context) if context is not None else sentence, subject, page.timestamp)
     said = own_words(sentence)  # what the rules read: the speaker's own words, not those they report
     outs: list[FactOut] = []
     ended: list[Attribute] = []
@@ -241,10 +245,13 @@ def page_facts(
     max_per_turn: int = MAX_FACTS_PER_TURN,
     embed: Embed | None = None,
     reader: AttributeReader | None = None,
+    before: Sequence[Page] = (),
 ) -> list[Extracted]:
     """Fact operations from every side of every page, in page order; page_indices name the page. `embed` (the
     memory's embedder) lets a change find the fact it contrasts with by meaning, not only by name; `reader` reads
-    by meaning the attributes of the statements the rules leave unread (attribute_reader.py)."""
+    by meaning the attributes of the statements the rules leave unread (attribute_reader.py); `before`: pages
+    outside the batch that its pages continue (what a statement may refer to)."""
+    continued = {p.id: p for p in before}
     users, assistants = speaker_names(pages)
     found: list[Extracted] = []
     sides: tuple[tuple[KnowledgeKind, list[str], list[str]], ...] = (
@@ -255,10 +262,13 @@ def page_facts(
     for index, page in enumerate(pages):
         for kind, own, other in sides:
             side = read_side(page.user_input if kind == "user" else page.agent_response)
-            before = _other_before(pages, index, kind)
+            previous = _previous(pages, index, continued)
+            other_said = _other_before(page, previous, kind)
+            own_said = _own_before(previous, kind)
             candidates = []
             for order, (sentence, subject) in enumerate(candidate_statements(side.text, own, other)):
-                if implied_speaker(sentence) and echoes(sentence, before):
+                context = Context(_earlier(side.text, sentence), other_said, own_said)
+                if implied_speaker(sentence) and echoes(sentence, other_said):
                     continue  # "Adopted a cat named Miso!" after the other said so: their news, repeated back
                 said = own_words(sentence)  # others' words the speaker reports tell nothing of the speaker
                 attrs = tuple(find_attributes(first_person(said), SUBJECTS[kind]))
@@ -271,20 +281,23 @@ def page_facts(
                         ends = []
                     attrs = now
                 if reading is not None:
-                    outs = _reading_operation(kind, sentence, reading, index, page)
+                    outs = _reading_operation(kind, sentence, reading, index, page, context)
                     for out in outs:  # the profile keeps to what the rules read (lines it can state plainly)
                         value = reading.attribute.value if out.attribute == reading.attribute.key else ""
                         found.append(Extracted(kind, out, sentence, (), page.timestamp, value))
                     continue
-                score = len(set(informative_words(said))) + _ATTRIBUTE_BONUS * bool(attrs or ends)
+                # what the fact will say, with what it points at said in full ("I take it everywhere" → "I take
+                # my grandfather's compass everywhere") is what makes it news or small talk
+                full = _told(sentence, context)
+                score = len(set(informative_words(full))) + _ATTRIBUTE_BONUS * bool(attrs or ends)
                 # an attribute says whose it is ("Home for me is Lisbon"); other news needs the speaker as subject
-                if attrs or ends or (subject and is_specific(said)):
-                    candidates.append((order, sentence, attrs, score, ends))
+                if attrs or ends or (subject and is_specific(full)):
+                    candidates.append((order, sentence, attrs, score, ends, context))
             chosen = [c for c in candidates if c[2] or c[4]]
             rest = sorted((c for c in candidates if not (c[2] or c[4])), key=lambda c: -c[3])
             chosen += rest[: max(0, max_per_turn - len(chosen))]
-            for _order, sentence, attrs, _score, ends in sorted(chosen, key=lambda c: c[0]):
-                outs, ended = _operation(kind, sentence, attrs, index, page, related, ends)
+            for _order, sentence, attrs, _score, ends, context in sorted(chosen, key=lambda c: c[0]):
+                outs, ended = _operation(kind, sentence, attrs, index, page, related, ends, context)
                 for n, out in enumerate(outs):  # the profile reads a statement's attributes once
                     found.append(Extracted(kind, out, sentence, (attrs + ended) if n == 0 else (), page.timestamp))
             if kind == "assistant":
@@ -296,17 +309,43 @@ def page_facts(
     return found
 
 
-def _other_before(pages: Sequence[Page], index: int, kind: KnowledgeKind) -> str:
-    """What the other party said just before this side of the page: for the assistant, the page's user input; for
-    the user, the previous page's response when that page is the one before (in sequence or by its link)."""
+def _told(sentence: str, context: Context) -> str:
+    """What a statement tells, in the speaker's own words, with what it points at said in full."""
+    return own_words(resolve(sentence, context))
+
+
+def _previous(pages: Sequence[Page], index: int, continued: dict[str, Page]) -> Page | None:
+    """The page just before this one in the conversation: the batch's previous page when it is the one before (in
+    sequence or by its link), else the page its link names from outside the batch."""
     page = pages[index]
+    if index > 0:
+        previous = pages[index - 1]
+        if page.prev_page_id == previous.id or previous.seq + 1 == page.seq or previous.seq == page.seq == 0:
+            return previous
+    return continued.get(page.prev_page_id or "")
+
+
+def _other_before(page: Page, previous: Page | None, kind: KnowledgeKind) -> str:
+    """What the other party said just before this side of the page: for the assistant, the page's user input; for
+    the user, the previous page's response."""
     if kind == "assistant":
         return read_side(page.user_input).text
-    if index == 0:
+    return read_side(previous.agent_response).text if previous is not None else ""
+
+
+def _own_before(previous: Page | None, kind: KnowledgeKind) -> str:
+    """This side's previous turn: the same side of the page before."""
+    if previous is None:
         return ""
-    previous = pages[index - 1]
-    adjacent = page.prev_page_id == previous.id or (previous.seq + 1 == page.seq) or (previous.seq == page.seq == 0)
-    return read_side(previous.agent_response).text if adjacent else ""
+    return read_side(previous.user_input if kind == "user" else previous.agent_response).text
+
+
+def _earlier(text: str, sentence: str) -> tuple[str, ...]:
+    """The sentences of a turn said before `sentence` (one of them, cleaned), nearest first."""
+    said = sentences(text)
+    probe = sentence[1:].strip(" .!?")
+    at = next((i for i, s in enumerate(said) if probe and probe in s), 0)
+    return tuple(reversed(said[:at]))
 
 
 def _stale_slots(found: Sequence[Extracted], related: Sequence[Fact], reader: AttributeReader) -> list[Extracted]:
@@ -384,11 +423,13 @@ def _current(sentence: str, at: float, attribute: Attribute | None) -> bool:
     return states_current(sentence, at, attribute.value, attribute.key)
 
 
-def _reading_operation(kind: KnowledgeKind, sentence: str, reading: Reading, index: int, page: Page) -> list[FactOut]:
+def _reading_operation(
+    kind: KnowledgeKind, sentence: str, reading: Reading, index: int, page: Page, context: Context | None = None
+) -> list[FactOut]:
     """A reading as fact operations: a confirmation of the fact that said it, or a new fact with its key (which
     closes the fact holding another value of a single-valued key), and the facts it says are over. A statement
     that asserts no current state (a plan, a question, "when I was 17") changes nothing: an unkeyed fact."""
-    text = fact_text(sentence, SUBJECTS[kind], page.timestamp)
+    text = fact_text(resolve(sentence, context) if context is not None else sentence, SUBJECTS[kind], page.timestamp)
     key = reading.attribute.key
     if reading.confirms is not None:
         return [FactOut(text=text, page_indices=[index], attribute=key, op="keep", target=reading.confirms.id)]

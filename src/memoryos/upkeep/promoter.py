@@ -65,8 +65,9 @@ class Promoter:
         page_vectors = self._page_vectors(pages)
         related = self.long.related_facts(page_vectors, now, RELATED_FACTS_SHOWN)
         current = self.long.profile_text()
+        before = self._continued(pages)
         analysis, analyzer = self.router.run(
-            lambda a: a.analyze_for_profile(current, pages, related), now=now, backlog=0, kind="promotion"
+            lambda a: a.analyze_for_profile(current, pages, related, before), now=now, backlog=0, kind="promotion"
         )
         method = analyzer.method
         profile = None
@@ -94,6 +95,13 @@ class Promoter:
             len(facts.invalidations),
             len(facts.merged),
         )
+
+    def _continued(self, pages: list[Page]) -> list[Page]:
+        """The pages these continue (by their chain link) that are not among them: what was said just before a
+        batch's first page, where a statement's "it" or "this series" was named."""
+        ids = {p.id for p in pages}
+        wanted = list(dict.fromkeys(p.prev_page_id for p in pages if p.prev_page_id and p.prev_page_id not in ids))
+        return self.mid.store.get_pages(self.mid.scope, wanted) if wanted else []
 
     def _page_vectors(self, pages: list[Page]) -> np.ndarray:
         """The pages' stored vectors (consolidation wrote them); any missing one is embedded now."""
