@@ -216,18 +216,19 @@ class OnnxEmbedder:
         """Vectors for the query side of a search, from the int8 graph (made on the first call). The graph gives a
         text the same vector alone and in any company (it quantises each token's row on its own, bert_onnx), yet
         each text runs alone: shared calls measured no gain in serving here, and 32 questions per call lost up to
-        a third of the throughput at 32 clients (benchmarks/README, session 24, h-int8batch). Several texts run
-        side by side, one per worker (benchmarks/README, section 8, session 25)."""
+        a third of the throughput at 32 clients (benchmarks/README, session 24, h-int8batch). Up to one text per
+        worker run side by side (benchmarks/README, section 8, session 25)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         encodings = self._tokenizer.encode_batch(list(texts))
-        if len(encodings) == 1 or self.workers == 1:
+        if len(encodings) == 1 or self.workers == 1 or len(encodings) > self.workers:
             session = self.query_session()
             return np.concatenate([self._run(session, [enc]) for enc in encodings])
-        # several questions (a retrieval's two forms of one, or those of concurrent requests): side by side, one
-        # runtime thread each, the caller running the first share. A single-row call spread over every core hands
-        # each of its ~100 operators between threads, and on a busy server the other thread is often not running
-        # when the hand-off comes; one thread per question has no hand-offs and keeps every core busy
+        # a few questions (a retrieval's two forms of one): side by side, one runtime thread each, the caller
+        # running the first. A one-row call spread over every core hands each of its ~100 operators between
+        # threads; one thread per question has no hand-offs. More questions than workers (those of concurrent
+        # requests, taken together by the executor) stay one after another on the spread session: side by side,
+        # they cost more CPU per request at 32 clients on an idle machine (benchmarks/README, section 8, session 25)
         session, pool = self._query_side()
         shares = [encodings[k :: self.workers] for k in range(self.workers)]
         others = [pool.submit(self._run_each, session, share) for share in shares[1:] if share]
