@@ -3,6 +3,7 @@ questions about them (no LLM; the real embedding model)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -97,3 +98,17 @@ def test_statements_that_cannot_be_read_are_not_embedded_and_the_readings_stay(e
     assert readings[5] is not None and readings[5].attribute.value == "Portland"
     assert not set(other) & set(seen)  # neither was embedded (nor any phrase of them)
     assert {HOME, MOVED, *personless} <= set(seen)
+
+
+def test_questions_are_read_while_another_thread_holds_the_readers_lock(embedder: Any) -> None:
+    """Every retrieval asks which attribute its question is about: once the exemplar questions are embedded, the
+    answer needs no lock (concurrent retrievals queued on it), and it is the same answer."""
+    reader = reader_for(embedder)
+    vector = embedder.embed_queries(["Where does the user live?"])[0]
+    first = reader.question_category(vector)
+    answers: list[str | None] = []
+    with reader._lock:  # another thread building the statement exemplars, say
+        asking = threading.Thread(target=lambda: answers.append(reader_for(embedder).question_category(vector)))
+        asking.start()
+        asking.join(timeout=10)
+    assert answers == [first] and first == "residence"

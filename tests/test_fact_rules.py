@@ -6,14 +6,16 @@ Pure planning over records: vectors are written by hand so that each test knows 
 from __future__ import annotations
 
 import logging
+import random
 
 import numpy as np
 import pytest
 
 from memoryos.models import Fact
 from memoryos.providers.fact_attribute import attribute_of
-from memoryos.retrieval.knowledge import about_the_user, query_terms, rank_facts, word_share
+from memoryos.retrieval.knowledge import _ATTRIBUTE_WORDS, about_the_user, query_terms, rank_facts, word_share
 from memoryos.retrieval.past import asks_about_past
+from memoryos.textutil import tokens
 from memoryos.tiers.facts import FactOperation, attribute_key, may_be_same, plan_operations
 
 T0 = 1_683_000_000.0  # early May 2023 (conversation time)
@@ -249,6 +251,41 @@ def test_query_words_break_near_ties_between_facts_but_never_bring_back_history(
     assert where[0].fact is home  # "live" matches "lives", and the residence attribute
     assert query_terms("Where does Tom's sister live?") == ["tom", "sister", "live"]
     assert word_share(["job"], age) == 0.0 and word_share(["job"], job) == 1.0  # by attribute: occupation
+
+
+def _word_share_by_definition(terms: list[str], fact: Fact) -> float:
+    """The word share as the rule says it, word by word: a term is one of the fact's words (or its attribute's),
+    or a 4+-letter term begins one, or a word of 5+ letters shares the term's first five."""
+    words = set(tokens(fact.text))
+    if fact.attribute:
+        words.update(fact.attribute.replace(":", " ").replace("_", " ").split())
+        words.update(_ATTRIBUTE_WORDS.get(fact.attribute.split(":")[0], "").split())
+
+    def carried(term: str) -> bool:
+        if term in words:
+            return True
+        return len(term) >= 4 and any(w.startswith(term) or (len(w) >= 5 and w[:5] == term[:5]) for w in words)
+
+    return sum(carried(t) for t in terms) / len(terms) if terms else 0.0
+
+
+def test_word_share_is_the_word_by_word_rule_for_random_words() -> None:
+    rng = random.Random(17)
+    letters = "abcdeé"  # few letters: prefixes and stems collide often
+    keys = [None, "occupation", "hobby:climbing", "residence", "pet_name", "favorite:food"]
+
+    def word() -> str:
+        return "".join(rng.choice(letters) for _ in range(rng.randint(1, 8)))
+
+    for i in range(400):
+        text = " ".join(word() for _ in range(rng.randint(0, 9)))
+        fact = stored(text, vec(1), T0, rng.choice(keys), id=f"f-{i}")
+        for _ in range(5):
+            terms = [word() for _ in range(rng.randint(0, 5))] + rng.sample(["work", "live", "climb", "pets"], 1)
+            assert word_share(terms, fact) == _word_share_by_definition(terms, fact), (terms, text, fact.attribute)
+    # the same fact text read again gives the same share (the words are kept indexed between retrievals)
+    fact = stored("User plays volleyball on weekends.", vec(1), T0, "hobby:volleyball")
+    assert word_share(["volley", "weekend", "play"], fact) == word_share(["volley", "weekend", "play"], fact) == 1.0
 
 
 def test_of_two_facts_that_hold_and_answer_alike_the_one_said_later_ranks_first() -> None:

@@ -3,6 +3,7 @@ never used for what is stored, cached apart from them, built once beside the flo
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,41 @@ def test_query_vectors_point_where_the_float32_ones_do(embedder: Any) -> None:
     pages = embedder.embed([f"I {verb} yesterday" for verb in ("painted a sunrise", "researched adoption", "hiked")])
     assert ((exact @ pages.T).argmax(axis=1) == (fast @ pages.T).argmax(axis=1)).all()
     assert embedder.embed_queries([]).shape == (0, embedder.dim)
+
+
+def test_several_questions_run_side_by_side_on_one_runtime_thread_each(
+    embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A retrieval's two forms of its question: one per worker thread, the caller's among them, on the int8 graph
+    with one runtime thread; the vectors are those of each alone. More questions than workers run one after
+    another on the caller's session."""
+    assert isinstance(embedder, OnnxEmbedder)
+    monkeypatch.setattr(embedder, "workers", 2)
+    seen: list[tuple[int, Any]] = []
+    run = embedder._run
+
+    def recording(session: Any, encodings: Sequence[Any]) -> np.ndarray:
+        seen.append((threading.get_ident(), session))
+        return run(session, encodings)
+
+    monkeypatch.setattr(embedder, "_run", recording)
+    pair = QUESTIONS[2:4]
+    together = embedder.embed_queries(pair)
+    assert len(seen) == 2 and len({thread for thread, _ in seen}) == 2
+    assert threading.get_ident() in {thread for thread, _ in seen}  # the caller runs a share itself
+    sessions = {id(session): session for _, session in seen}
+    assert len(sessions) == 1
+    (single,) = sessions.values()
+    assert single is not embedder.query_session() and single.get_session_options().intra_op_num_threads == 1
+    seen.clear()
+    alone = np.vstack([embedder.embed_queries([q]) for q in pair])  # one question: the caller's session
+    assert {id(session) for _, session in seen} == {id(embedder.query_session())}
+    np.testing.assert_array_equal(alone, together)
+    seen.clear()
+    many = embedder.embed_queries(QUESTIONS)
+    assert {thread for thread, _ in seen} == {threading.get_ident()}
+    assert {id(session) for _, session in seen} == {id(embedder.query_session())}
+    np.testing.assert_array_equal(many[2:4], together)
 
 
 def test_stored_vectors_stay_the_float32_ones(embedder: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timezone
 from typing import Any
 
@@ -52,6 +53,36 @@ def test_participant_names_and_common_words_come_from_the_memory_itself() -> Non
     # 'bread' is in nearly every page: left out of the full-text query while a rarer term remains
     assert sample.rare_first(["bread", "zoe"], newest_seq=41) == ["zoe"]
     assert sample.rare_first(["bread", "loaf"], newest_seq=41) in (["bread"], ["loaf"])  # one term always stays
+
+
+def test_a_fresh_sample_is_read_while_another_thread_refreshes_and_a_stale_one_is_refreshed_once() -> None:
+    """Concurrent retrievals of one memory read the sample several times each: a fresh one without waiting for the
+    lock a refresh holds; a stale one after that refresh, which reads the store once."""
+    pages = [_page(i, f"Ann: I baked bread number {i}", f"Bo: nice loaf {i}") for i in range(40)]
+    store = _SampleStore(pages)
+    reads = 0
+    list_pages = store.list_pages
+
+    def counting(scope: Scope, **kwargs: object) -> list[Page]:
+        nonlocal reads
+        reads += 1
+        return list_pages(scope, **kwargs)
+
+    store.list_pages = counting  # type: ignore[method-assign]
+    sample = TermSample(store, Scope("u", "a"))  # type: ignore[arg-type]
+    assert sample.share("bread", newest_seq=40) == 1.0 and reads == 1
+    answers: list[float] = []
+    with sample._lock:  # a refresh in progress on another thread
+        reader = threading.Thread(target=lambda: answers.append(sample.share("ann", newest_seq=41, token=True)))
+        reader.start()
+        reader.join(timeout=5)
+        assert answers == [1.0], "a fresh sample waited for the refresh lock"
+    stale = [threading.Thread(target=lambda: answers.append(sample.share("zoe", newest_seq=400))) for _ in range(4)]
+    for thread in stale:
+        thread.start()
+    for thread in stale:
+        thread.join(timeout=5)
+    assert answers[1:] == [0.0] * 4 and reads == 2  # four stale readers, one refresh
 
 
 def _candidates(scores: dict[str, float]) -> dict[str, Candidate]:

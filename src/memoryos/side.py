@@ -23,6 +23,9 @@ _POOL_LOCK = threading.Lock()
 
 def _pool() -> ThreadPoolExecutor:
     global _POOL
+    made = _POOL  # every side call asks: only the first takes the lock
+    if made is not None:
+        return made
     with _POOL_LOCK:
         if _POOL is None:
             _POOL = ThreadPoolExecutor(max(2, os.cpu_count() or 2), thread_name_prefix="memoryos-side")

@@ -44,6 +44,7 @@ from .http_guard import (
 from .logs import LEVELS, configure_logging
 from .pool import MemoryPool
 from .rest_errors import ERROR_RESPONSES, install_error_handlers
+from .rest_hop import one_hop
 from .settings import effective_config
 from .warmup import ModelWarmUp
 
@@ -230,17 +231,20 @@ def list_users(request: Request, access: Annotated[Grant, Depends(grant)]) -> m.
 
 
 @router.post(USER + "/memories", tags=["memory"], status_code=201, summary="Store one exchange (add_memory)")
+@one_hop(status_code=201)
 def add_memory(memo: Memory, body: m.AddMemoryRequest) -> m.PageCreated:
     page_id = memo.add_memory(body.user_input, body.agent_response, body.timestamp, body.meta_data, ttl=body.ttl)
     return m.PageCreated(user_id=memo.scope.user_id, page_id=page_id)
 
 
 @router.post(USER + "/retrieve", tags=["memory"], summary="Context from every tier (counts as a visit: raises heat)")
+@one_hop()
 def retrieve(memo: Memory, body: m.QueryRequest) -> m.RetrievalOut:
     return _retrieval(memo, memo.retrieve(body.query, max_results=body.max_results))
 
 
 @router.post(USER + "/search", tags=["memory"], summary="Like retrieve, without side effects on heat")
+@one_hop()
 def search(memo: Memory, body: m.QueryRequest) -> m.RetrievalOut:
     return _retrieval(memo, memo.search(body.query, max_results=body.max_results))
 

@@ -534,11 +534,14 @@ class AttributeReader:
     def question_category(self, vector: np.ndarray) -> str | None:
         """The attribute a question asks about (its embedding against exemplar questions), or None. The
         exemplar questions (a few dozen) are embedded on first use, apart from the statements' exemplars."""
-        with self._lock:
-            if self._questions is None:
-                labels = [label for label, qs in ex.QUESTIONS.items() for _ in qs]
-                self._questions = (_unit(self.embed([q for qs in ex.QUESTIONS.values() for q in qs])), labels)
-            questions, labels = self._questions
+        made = self._questions  # made once; read without the lock, which every concurrent retrieval would queue on
+        if made is None:
+            with self._lock:
+                if self._questions is None:
+                    labels = [label for label, qs in ex.QUESTIONS.items() for _ in qs]
+                    self._questions = (_unit(self.embed([q for qs in ex.QUESTIONS.values() for q in qs])), labels)
+                made = self._questions
+        questions, labels = made
         scores = _scores(questions @ _unit(vector), labels)
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
         if not ranked or ranked[0][1] < QUESTION_FLOOR:
@@ -686,8 +689,11 @@ _READERS_LOCK = threading.Lock()
 def reader_for(embedder: Any) -> AttributeReader:
     """The reader of an embedder (its exemplars embedded once, however many memories share it; a lazily loaded
     embedder is read through to the model it loads)."""
+    inner = embedder.get() if callable(getattr(embedder, "get", None)) else embedder
+    reader = _READERS.get(inner)  # every retrieval asks: only the first for an embedder takes the lock
+    if reader is not None:
+        return reader
     with _READERS_LOCK:
-        inner = embedder.get() if callable(getattr(embedder, "get", None)) else embedder
         reader = _READERS.get(inner)
         if reader is None:
             reader = AttributeReader(inner.embed)

@@ -11,7 +11,7 @@ meanwhile go first into the next call: a query waits for at most one slice of ba
 Repeated short texts (the same query asked again) come from an LRU cache.
 `embed_queries` goes to the model's query graph where it has one (int8, OnnxEmbedder.embed_queries) through the
 same one-call-at-a-time queue, with a cache of its own: a query vector never answers for a stored text. Questions
-that wait together go into one call of that graph (which runs them one by one, OnnxEmbedder.embed_queries), never
+that wait together go into one call of that graph (which runs each alone, OnnxEmbedder.embed_queries), never
 into a call with stored texts.
 """
 

@@ -188,6 +188,7 @@ class OnnxEmbedder:
         self._bulk_lock = threading.Lock()
         self._threads = threads
         self._query_session: Any = None
+        self._query_single: Any = None
         self.dim = int(self.embed(["dimension probe"]).shape[1])
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -215,12 +216,27 @@ class OnnxEmbedder:
         """Vectors for the query side of a search, from the int8 graph (made on the first call). The graph gives a
         text the same vector alone and in any company (it quantises each token's row on its own, bert_onnx), yet
         each text runs alone: shared calls measured no gain in serving here, and 32 questions per call lost up to
-        a third of the throughput at 32 clients (benchmarks/README, session 24, h-int8batch)."""
+        a third of the throughput at 32 clients (benchmarks/README, session 24, h-int8batch). Up to one text per
+        worker run side by side (benchmarks/README, section 8, session 25)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        session = self.query_session()
         encodings = self._tokenizer.encode_batch(list(texts))
-        return np.concatenate([self._run(session, [enc]) for enc in encodings])
+        if len(encodings) == 1 or self.workers == 1 or len(encodings) > self.workers:
+            session = self.query_session()
+            return np.concatenate([self._run(session, [enc]) for enc in encodings])
+        # a few questions (a retrieval's two forms of one): side by side, one runtime thread each, the caller
+        # running the first. A one-row call spread over every core hands each of its ~100 operators between
+        # threads; one thread per question has no hand-offs. More questions than workers (those of concurrent
+        # requests, taken together by the executor) stay one after another on the spread session: side by side,
+        # they cost more CPU per request at 32 clients on an idle machine (benchmarks/README, section 8, session 25)
+        session, pool = self._query_side()
+        shares = [encodings[k :: self.workers] for k in range(self.workers)]
+        others = [pool.submit(self._run_each, session, share) for share in shares[1:] if share]
+        parts = [self._run_each(session, shares[0]), *(job.result() for job in others)]
+        out = np.empty((len(encodings), parts[0].shape[1]), dtype=np.float32)
+        for k, vectors in enumerate(parts):
+            out[k :: self.workers] = vectors
+        return out
 
     def query_session(self) -> Any:
         """The int8 graph's ONNX Runtime session, made on the first call."""
@@ -228,6 +244,17 @@ class OnnxEmbedder:
             if self._query_session is None:
                 self._query_session = _session_for(*self._bulk_args, threads=self._threads, int8=True)
             return self._query_session
+
+    def _query_side(self) -> tuple[Any, ThreadPoolExecutor]:
+        """The int8 graph on one runtime thread, and the workers that run questions beside the caller's."""
+        _, pool = self._bulk()
+        with self._bulk_lock:
+            if self._query_single is None:
+                self._query_single = _session_for(*self._bulk_args, threads=1, int8=True)
+            return self._query_single, pool
+
+    def _run_each(self, session: Any, encodings: Sequence[Any]) -> np.ndarray:
+        return np.concatenate([self._run(session, [enc]) for enc in encodings])
 
     def _run(self, session: Any, encodings: Sequence[Any]) -> np.ndarray:
         feeds = self._feeds(encodings)

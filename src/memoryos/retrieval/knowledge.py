@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -23,6 +25,9 @@ ATTRIBUTE_SHARE = 0.1  # for holding the attribute the question asks about (attr
 RECENCY_SHARE = 0.05  # at most this much for being the latest said of the facts that hold
 LATEST_HOLDER_SHARE = 0.1  # for being the latest said of several facts holding the attribute asked about
 _STEM = 5  # a shared 5-letter prefix stands in for a shared stem ("works" / "working")
+# facts whose words are kept indexed between retrievals (every retrieval scores every fact of its user against
+# the query's words): a few users' worth of facts, a few hundred bytes each
+FACT_WORDS_CACHE = 8192
 
 # words a question uses for the common personal attributes (the part of the key before ':'), general English
 _ATTRIBUTE_WORDS = {
@@ -87,29 +92,45 @@ def query_terms(query: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _fact_words(fact: Fact) -> set[str]:
-    words = set(tokens(fact.text))
-    if fact.attribute:
-        parts = fact.attribute.replace(":", " ").replace("_", " ").split()
-        words.update(parts)
-        words.update(_ATTRIBUTE_WORDS.get(fact.attribute.split(":")[0], "").split())
-    return words
+class _FactWords(NamedTuple):
+    """A fact's words, and their 4- and 5-letter prefixes: what `_matches` asks of them, as set lookups."""
+
+    words: frozenset[str]
+    prefix4: frozenset[str]  # of the words of 4+ letters: a 4-letter term matches the words it begins
+    prefix5: frozenset[str]  # of the words of 5+ letters: a longer term matches by its stem (_STEM letters)
 
 
-def _matches(term: str, words: set[str]) -> bool:
-    if term in words:
+@lru_cache(maxsize=FACT_WORDS_CACHE)
+def _fact_words(text: str, attribute: str | None) -> _FactWords:
+    words = set(tokens(text))
+    if attribute:
+        words.update(attribute.replace(":", " ").replace("_", " ").split())
+        words.update(_ATTRIBUTE_WORDS.get(attribute.split(":")[0], "").split())
+    return _FactWords(
+        frozenset(words),
+        frozenset(w[:4] for w in words if len(w) >= 4),
+        frozenset(w[:_STEM] for w in words if len(w) >= _STEM),
+    )
+
+
+def _matches(term: str, index: _FactWords) -> bool:
+    """The term is one of the words, or (4+ letters) begins one, or (5+ letters) shares its stem with one. A term
+    of 5+ letters that begins a word shares that word's stem, so two lookups decide every case."""
+    if term in index.words:
         return True
     if len(term) < 4:
         return False
-    return any(w.startswith(term) or (len(w) >= _STEM and w[:_STEM] == term[:_STEM]) for w in words)
+    if len(term) == 4:
+        return term in index.prefix4
+    return term[:_STEM] in index.prefix5
 
 
 def word_share(terms: list[str], fact: Fact) -> float:
     """Share of the query's terms the fact carries (in its text or named by its attribute)."""
     if not terms:
         return 0.0
-    words = _fact_words(fact)
-    return sum(_matches(t, words) for t in terms) / len(terms)
+    index = _fact_words(fact.text, fact.attribute)
+    return sum(_matches(t, index) for t in terms) / len(terms)
 
 
 def rank_facts(

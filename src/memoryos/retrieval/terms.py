@@ -10,6 +10,7 @@ Japanese particles (です, には), Chinese function characters (的, 是), any
 from __future__ import annotations
 
 import threading
+from typing import NamedTuple
 
 from ..lexical import analyze, without_question_words
 from ..models import Scope
@@ -24,16 +25,23 @@ PARTICIPANT_SHARE = 0.3  # a name in at least this share of sampled pages is a p
 COMMON_SHARE = 0.1  # an index token in at least this share of sampled pages is left out of the full-text query
 
 
+class _Sample(NamedTuple):
+    sampled_at: int  # newest page seq when sampled
+    pages: int
+    frequency: dict[str, int]  # word -> sampled pages with it
+    token_frequency: dict[str, int]  # index token -> sampled pages with it
+    labels: dict[str, tuple[int, int]]  # speaker label -> sampled pages it opens (user, agent side)
+
+
+_NONE = _Sample(-(10**9), 0, {}, {}, {})
+
+
 class TermSample:
     def __init__(self, store: Store, scope: Scope) -> None:
         self.store = store
         self.scope = scope
-        self._lock = threading.Lock()
-        self._sampled_at = -(10**9)
-        self._pages = 0
-        self._frequency: dict[str, int] = {}
-        self._token_frequency: dict[str, int] = {}
-        self._labels: dict[str, tuple[int, int]] = {}  # speaker label -> sampled pages it opens (user, agent side)
+        self._lock = threading.Lock()  # taken to refresh the sample only: reads see one whole sample, old or new
+        self._state = _NONE
 
     def participants(self, query: str, newest_seq: int) -> set[str]:
         """Capitalised words of the query found in most recent pages. `newest_seq` (the highest page seq the
@@ -45,9 +53,8 @@ class TermSample:
 
     def subject_side(self, names: set[str], newest_seq: int) -> str | None:
         """The side ('user' / 'assistant') whose speaker label all the names are, if the sides carry labels."""
-        self.share("", newest_seq)  # refreshes the sample when stale
-        with self._lock:
-            return subject_side(names, self._labels, self._pages) if self._pages >= MIN_SAMPLE else None
+        sample = self._current(newest_seq)
+        return subject_side(names, sample.labels, sample.pages) if sample.pages >= MIN_SAMPLE else None
 
     def rare_first(self, terms: list[str], newest_seq: int) -> list[str]:
         """The index tokens of the terms (`lexical.analyze`: what the store's lexical search takes) without very
@@ -61,15 +68,24 @@ class TermSample:
 
     def share(self, word: str, newest_seq: int, token: bool = False) -> float:
         """Share of sampled pages with this word (`token`: with this index token)."""
-        with self._lock:
-            if newest_seq - self._sampled_at >= REFRESH_EVERY or newest_seq < self._sampled_at:
-                self._sample(newest_seq)
-            if self._pages < MIN_SAMPLE:
-                return 0.0
-            frequency = self._token_frequency if token else self._frequency
-            return frequency.get(word, 0) / self._pages
+        sample = self._current(newest_seq)
+        if sample.pages < MIN_SAMPLE:
+            return 0.0
+        frequency = sample.token_frequency if token else sample.frequency
+        return frequency.get(word, 0) / sample.pages
 
-    def _sample(self, newest_seq: int) -> None:
+    def _current(self, newest_seq: int) -> _Sample:
+        """The sample, refreshed first when stale. Concurrent retrievals of one memory ask for it several times
+        each: a fresh sample is read without the lock, which they would otherwise queue on."""
+        sample = self._state
+        if not _stale(sample, newest_seq):
+            return sample
+        with self._lock:
+            if _stale(self._state, newest_seq):
+                self._state = self._sample(newest_seq)
+            return self._state
+
+    def _sample(self, newest_seq: int) -> _Sample:
         pages = self.store.list_pages(self.scope, limit=SAMPLE_PAGES, newest_first=True)
         frequency: dict[str, int] = {}
         token_frequency: dict[str, int] = {}
@@ -84,8 +100,8 @@ class TermSample:
                 frequency[word] = frequency.get(word, 0) + 1
             for token in set(analyze(page.user_input, page.agent_response)):
                 token_frequency[token] = token_frequency.get(token, 0) + 1
-        self._frequency = frequency
-        self._token_frequency = token_frequency
-        self._labels = labels
-        self._pages = len(pages)
-        self._sampled_at = newest_seq
+        return _Sample(newest_seq, len(pages), frequency, token_frequency, labels)
+
+
+def _stale(sample: _Sample, newest_seq: int) -> bool:
+    return newest_seq - sample.sampled_at >= REFRESH_EVERY or newest_seq < sample.sampled_at
