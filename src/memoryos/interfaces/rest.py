@@ -578,6 +578,8 @@ def serve(
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
+    from .workers import Supervisor, per_worker_sockets_supported
+
     policy = tokens or TokenPolicy()
     Authenticator(policy, host)  # refuse an open non-loopback server before binding anything
     allowed_hosts = list(allowed_hosts)
@@ -617,6 +619,9 @@ def serve(
                 **guard_options,
             }
         )
+        if per_worker_sockets_supported():  # a listening socket per worker: connections spread evenly
+            Supervisor(options, workers).run()
+            return
         config = uvicorn.Config(f"{__name__}:app_from_environment", factory=True, workers=workers, **options)
         with suppress(KeyboardInterrupt):
             Multiprocess(config, sockets=[listening_socket(config)]).run()
