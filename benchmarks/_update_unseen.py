@@ -406,25 +406,38 @@ DISTRACTORS: list[tuple[str, str]] = [
 CLOSERS = ["Thanks for telling me!", "Good to know.", "Oh, interesting.", "I'll remember that.", "Wow, okay!"]
 
 
-def _session(rng: random.Random, statement: str, n_distractors: int) -> list[tuple[str, str]]:
-    pages = rng.sample(DISTRACTORS, n_distractors)
-    pages.insert(rng.randint(1, len(pages)), (statement, rng.choice(CLOSERS)))
+def _session(
+    rng: random.Random, statement: str, n_distractors: int, distractors: list[tuple[str, str]], closers: list[str]
+) -> list[tuple[str, str]]:
+    pages = rng.sample(distractors, n_distractors)
+    pages.insert(rng.randint(1, len(pages)), (statement, rng.choice(closers)))
     return pages
 
 
-def build_unseen(n: int = 44, seed: int = 12, closing_pages: int = 7) -> list[Dialogue]:
+def build_from_scripts(
+    scripts: list[Script],
+    distractors: list[tuple[str, str]],
+    closers: list[str],
+    n: int,
+    seed: int,
+    closing_pages: int,
+) -> list[Dialogue]:
     """The first n scripts as dialogues (dates and small talk drawn from `seed`), in `_update_suite`'s format."""
     rng = random.Random(seed)
     suite: list[Dialogue] = []
-    for script in SCRIPTS[:n]:
+    for script in scripts[:n]:
         start = (1609459200.0 + DAY * rng.randrange(900)) + 3600 * rng.randrange(8, 20)  # 2021-01-01 + up to 900 days
         change = start + DAY * rng.randint(*script.gap_days)
         sessions = [
-            Session(start, _session(rng, script.state, 3)),
-            Session(start + DAY * rng.randint(5, 20), _session(rng, script.repeat, 2)),
-            Session(change, _session(rng, script.change, 3)),
-            Session(change + DAY * rng.randint(2, 10), rng.sample(DISTRACTORS, closing_pages)),
+            Session(start, _session(rng, script.state, 3, distractors, closers)),
+            Session(start + DAY * rng.randint(5, 20), _session(rng, script.repeat, 2, distractors, closers)),
+            Session(change, _session(rng, script.change, 3, distractors, closers)),
+            Session(change + DAY * rng.randint(2, 10), rng.sample(distractors, closing_pages)),
         ]
         questions = [Question(q, "current") for q in script.current] + [Question(script.past, "past")]
         suite.append(Dialogue(script.id, script.attribute, script.old, script.new, change, sessions, questions))
     return suite
+
+
+def build_unseen(n: int = 44, seed: int = 12, closing_pages: int = 7) -> list[Dialogue]:
+    return build_from_scripts(SCRIPTS, DISTRACTORS, CLOSERS, n, seed, closing_pages)

@@ -12,10 +12,8 @@ changing session, then small talk; the questions go through `retrieve`.
 
 from __future__ import annotations
 
-import random
-
-from ._update_suite import DAY, Dialogue, Question, Session
-from ._update_unseen import Script, _number, _v
+from ._update_suite import Dialogue
+from ._update_unseen import Script, _number, _v, build_from_scripts
 
 SCRIPTS: list[Script] = [
     # ---- where the user lives ----
@@ -376,25 +374,6 @@ DISTRACTORS: list[tuple[str, str]] = [
 CLOSERS = ["Nice!", "Noted.", "Ah, I see.", "Thanks for the update.", "That's good to hear."]
 
 
-def _session(rng: random.Random, statement: str, n_distractors: int) -> list[tuple[str, str]]:
-    pages = rng.sample(DISTRACTORS, n_distractors)
-    pages.insert(rng.randint(1, len(pages)), (statement, rng.choice(CLOSERS)))
-    return pages
-
-
 def build_unseen2(n: int = 44, seed: int = 12, closing_pages: int = 7) -> list[Dialogue]:
     """The first n scripts as dialogues (dates and small talk drawn from `seed`), in `_update_suite`'s format."""
-    rng = random.Random(seed)
-    suite: list[Dialogue] = []
-    for script in SCRIPTS[:n]:
-        start = (1609459200.0 + DAY * rng.randrange(900)) + 3600 * rng.randrange(8, 20)  # 2021-01-01 + up to 900 days
-        change = start + DAY * rng.randint(*script.gap_days)
-        sessions = [
-            Session(start, _session(rng, script.state, 3)),
-            Session(start + DAY * rng.randint(5, 20), _session(rng, script.repeat, 2)),
-            Session(change, _session(rng, script.change, 3)),
-            Session(change + DAY * rng.randint(2, 10), rng.sample(DISTRACTORS, closing_pages)),
-        ]
-        questions = [Question(q, "current") for q in script.current] + [Question(script.past, "past")]
-        suite.append(Dialogue(script.id, script.attribute, script.old, script.new, change, sessions, questions))
-    return suite
+    return build_from_scripts(SCRIPTS, DISTRACTORS, CLOSERS, n, seed, closing_pages)
