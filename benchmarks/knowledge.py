@@ -29,7 +29,8 @@ import logging
 import tempfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -168,14 +169,11 @@ def measure(memo: Memoryos, conv: Conversation, observations: list[Observation],
     }
 
 
-def run_conversation(
-    conv: Conversation, observations: list[Observation], pace: str, embed: CachingEmbedder
-) -> dict[str, Any]:
-    records = page_records(conv)
-    embed.embed([page_text(u, a) for u, a, _, _ in records])  # one large batch up front
-    out: dict[str, Any] = {"pages": len(records), "turns": len(conv.turns)}
+@contextmanager
+def throwaway_memory(conv: Conversation, embed: Any, prefix: str) -> Iterator[Memoryos]:
+    """A memory of `conv`'s speaker in a temporary directory, upkeep run inline (deterministic), removed after."""
     with (
-        tempfile.TemporaryDirectory(prefix="memoryos-knowledge-") as tmp,
+        tempfile.TemporaryDirectory(prefix=prefix) as tmp,
         Memoryos(
             user_id=conv.sample_id,
             assistant_id=ASSISTANT_ID,
@@ -184,6 +182,16 @@ def run_conversation(
             background_upkeep=False,
         ) as memo,
     ):
+        yield memo
+
+
+def run_conversation(
+    conv: Conversation, observations: list[Observation], pace: str, embed: CachingEmbedder
+) -> dict[str, Any]:
+    records = page_records(conv)
+    embed.embed([page_text(u, a) for u, a, _, _ in records])  # one large batch up front
+    out: dict[str, Any] = {"pages": len(records), "turns": len(conv.turns)}
+    with throwaway_memory(conv, embed, "memoryos-knowledge-") as memo:
         started = time.perf_counter()
         (ingest_burst if pace == "burst" else ingest_paced)(memo, records)
         out["ingest_s"] = round(time.perf_counter() - started, 2)
@@ -207,16 +215,7 @@ def learned(
     """What a throwaway memory of `conv` holds after ingestion at `pace` and every segment promoted: its pages
     and its facts (for the benchmarks that read the learned facts against the conversation: closures,
     who_said_it)."""
-    with (
-        tempfile.TemporaryDirectory(prefix=prefix) as tmp,
-        Memoryos(
-            user_id=conv.sample_id,
-            assistant_id=ASSISTANT_ID,
-            data_storage_path=tmp,
-            embedder=embed,
-            background_upkeep=False,
-        ) as memo,
-    ):
+    with throwaway_memory(conv, embed, prefix) as memo:
         (ingest_burst if pace == "burst" else ingest_paced)(memo, page_records(conv))
         promote_all(memo)
         return memo.list_pages(), knowledge(memo)

@@ -7,26 +7,15 @@ Every segment is promoted as soon as it is written (τ = 1, two pages per batch)
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import Any
+
+from fact_helpers import at, promoting
 
 from memoryos import Memoryos
 from memoryos.providers.current_state import states_current
 from memoryos.tiers.facts import says_ended
 
-
-def at(day: str) -> float:
-    return datetime.fromisoformat(day).replace(hour=10, tzinfo=timezone.utc).timestamp()
-
-
 MARCH, MAY, JULY = at("2023-03-02"), at("2023-05-08"), at("2023-07-10")
-
-
-def promoting(make_memo: Callable[..., Memoryos]) -> Memoryos:
-    return make_memo(
-        short_term_capacity=2, short_term_retain=0, mid_term_heat_threshold=1.0, mid_term_similarity_threshold=5.0
-    )
 
 
 def session(memo: Memoryos, when: float, *exchanges: tuple[str, str]) -> None:

@@ -5,19 +5,14 @@ assistant just said is an echo, not news of the user's; with its own subject, or
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timezone
+
+from fact_helpers import promoting
 
 from memoryos import Memoryos
 from memoryos.providers.echo import echoes
 
 MAY_8 = datetime(2023, 5, 8, 10, tzinfo=timezone.utc).timestamp()
-
-
-def promoting(make_memo: Callable[..., Memoryos]) -> Memoryos:
-    return make_memo(
-        short_term_capacity=2, short_term_retain=0, mid_term_heat_threshold=1.0, mid_term_similarity_threshold=5.0
-    )
 
 
 def facts_of(memo: Memoryos, *exchanges: tuple[str, str]) -> tuple[list[str], list[str]]:

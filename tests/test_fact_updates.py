@@ -10,20 +10,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 from doubles import ScriptedLLM, default_script, known_facts_in_prompt, pages_in_prompt
+from fact_helpers import PROMOTE_EVERY_PAGE, at
 from fake_openai import FakeOpenAIServer, message_text
 
 from memoryos import InvalidInput, Memoryos, NotFound
 from memoryos.models import Fact, Page
-
-
-def at(day: str) -> float:
-    return datetime.fromisoformat(day).replace(hour=10, tzinfo=timezone.utc).timestamp()
-
 
 MARCH, MAY = at("2023-03-02"), at("2023-05-08")
 
@@ -47,10 +42,7 @@ def attribute_script(messages: list[dict[str, str]], purpose: str) -> str:
 
 def promoting(make_memo: Callable[..., Memoryos], **kwargs: Any) -> Memoryos:
     kwargs.setdefault("llm", ScriptedLLM(attribute_script))
-    return make_memo(
-        short_term_capacity=2, short_term_retain=0, mid_term_heat_threshold=1.0, mid_term_similarity_threshold=5.0,
-        **kwargs,
-    )
+    return make_memo(**PROMOTE_EVERY_PAGE, **kwargs)
 
 
 def session(memo: Memoryos, when: float, *exchanges: tuple[str, str]) -> list[str]:

@@ -5,27 +5,16 @@ naming it close when it is said. Through the public API on both backends; wordin
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from fact_helpers import at, promoting
+from fact_helpers import user_facts as facts
 
 from memoryos import Memoryos
 from memoryos.tiers.named_endings import ended_heads
 
-
-def at(day: str) -> float:
-    return datetime.fromisoformat(day).replace(hour=10, tzinfo=timezone.utc).timestamp()
-
-
 MARCH, APRIL, JULY = at("2024-03-03"), at("2024-04-11"), at("2024-07-19")
-
-
-def promoting(make_memo: Callable[..., Memoryos]) -> Memoryos:
-    return make_memo(
-        short_term_capacity=2, short_term_retain=0, mid_term_heat_threshold=1.0, mid_term_similarity_threshold=5.0
-    )
 
 
 def say(memo: Memoryos, when: float, text: str) -> None:
@@ -34,8 +23,6 @@ def say(memo: Memoryos, when: float, text: str) -> None:
     memo.flush()
 
 
-def facts(memo: Memoryos) -> list[dict[str, Any]]:
-    return memo.get_knowledge("user", include_history=True)
 
 
 def naming(memo: Memoryos, word: str) -> list[dict[str, Any]]:

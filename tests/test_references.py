@@ -5,18 +5,13 @@ read from the turn and the turns just before; with nothing to point at, or alrea
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timezone
+
+from fact_helpers import promoting
 
 from memoryos import Memoryos
 
 MAR_3 = datetime(2024, 3, 3, 9, tzinfo=timezone.utc).timestamp()
-
-
-def promoting(make_memo: Callable[..., Memoryos]) -> Memoryos:
-    return make_memo(
-        short_term_capacity=2, short_term_retain=0, mid_term_heat_threshold=1.0, mid_term_similarity_threshold=5.0
-    )
 
 
 def user_facts(memo: Memoryos, *exchanges: tuple[str, str]) -> list[str]:

@@ -7,20 +7,15 @@ became "User is moving to Denver". Every segment is promoted as soon as it is wr
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
+
+from fact_helpers import promoting
 
 from memoryos import Memoryos
 from memoryos.providers.reported_speech import others_speech, own_words
 
 MAY_8 = datetime(2023, 5, 8, 10, tzinfo=timezone.utc).timestamp()
-
-
-def promoting(make_memo: Callable[..., Memoryos]) -> Memoryos:
-    return make_memo(
-        short_term_capacity=2, short_term_retain=0, mid_term_heat_threshold=1.0, mid_term_similarity_threshold=5.0
-    )
 
 
 def learn(memo: Memoryos, *exchanges: tuple[str, str]) -> list[dict[str, Any]]:

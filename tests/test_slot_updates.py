@@ -4,24 +4,14 @@ API on both backends. Wording and values are this file's own (none of the update
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import Any
+
+from fact_helpers import at, promoting
+from fact_helpers import user_facts as facts
 
 from memoryos import Memoryos
 
-
-def at(day: str) -> float:
-    return datetime.fromisoformat(day).replace(hour=10, tzinfo=timezone.utc).timestamp()
-
-
 APRIL, MAY, JUNE = at("2023-04-02"), at("2023-04-20"), at("2023-06-08")
-
-
-def promoting(make_memo: Callable[..., Memoryos]) -> Memoryos:
-    return make_memo(
-        short_term_capacity=2, short_term_retain=0, mid_term_heat_threshold=1.0, mid_term_similarity_threshold=5.0
-    )
 
 
 def say(memo: Memoryos, when: float, text: str) -> None:
@@ -30,8 +20,6 @@ def say(memo: Memoryos, when: float, text: str) -> None:
     memo.flush()
 
 
-def facts(memo: Memoryos) -> list[dict[str, Any]]:
-    return memo.get_knowledge("user", include_history=True)
 
 
 def closed(fact: dict[str, Any]) -> bool:

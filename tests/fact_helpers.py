@@ -1,0 +1,31 @@
+"""Shared by the tests of what memoryos learns: conversation dates, and a memory that promotes every page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from memoryos import Memoryos
+
+# every page leaves short-term at once and every segment is promoted on the next upkeep, each page its own segment
+PROMOTE_EVERY_PAGE: dict[str, Any] = {
+    "short_term_capacity": 2,
+    "short_term_retain": 0,
+    "mid_term_heat_threshold": 1.0,
+    "mid_term_similarity_threshold": 5.0,
+}
+
+
+def at(day: str) -> float:
+    """10:00 UTC on an ISO date, as a page timestamp."""
+    return datetime.fromisoformat(day).replace(hour=10, tzinfo=timezone.utc).timestamp()
+
+
+def promoting(make_memo: Callable[..., Memoryos], **settings: Any) -> Memoryos:
+    return make_memo(**PROMOTE_EVERY_PAGE, **settings)
+
+
+def user_facts(memo: Memoryos) -> list[dict[str, Any]]:
+    """Every user fact, current and closed."""
+    return memo.get_knowledge("user", include_history=True)
