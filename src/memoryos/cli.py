@@ -71,6 +71,15 @@ MaxBodyOpt = Annotated[
         min=1, help="HTTP: largest request body in bytes (default: room for two max_input_chars texts and meta_data)."
     ),
 ]
+MaxCallsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-concurrent-calls",
+        help="Library calls (add, retrieve, search, tools) one server process runs at once; the others wait their "
+        "turn in arrival order. Default: two per core the query model may use, at least 2 "
+        "(env MEMORYOS_MAX_CONCURRENT_CALLS, config max_concurrent_calls).",
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
@@ -679,6 +688,7 @@ def mcp(
     ] = None,
     allowed_host: AllowedHostOpt = None,
     max_body_bytes: MaxBodyOpt = None,
+    max_concurrent_calls: MaxCallsOpt = None,
     target: Target = Target(),
 ) -> None:
     """Serve memory to agents over MCP: stdio (Claude Desktop, Cursor, Cline, VS Code) or streamable HTTP.
@@ -694,7 +704,7 @@ def mcp(
     except ImportError as exc:
         _error(f"memoryos mcp needs the MCP SDK: pip install 'memoryos[mcp]' ({exc})")
         raise typer.Exit(2) from exc
-    settings = target.settings()
+    settings = _with_max_calls(target.settings(), max_concurrent_calls)
     with _errors():
         server = MemoryServer(settings, sampling=sampling, tokens=_token_policy(token, tokens_file))
         try:
@@ -730,6 +740,7 @@ def serve(
         typer.Option("--tokens-file", help='JSON {"tokens": {"<token>": ["alice", "bob"], "<other>": "*"}}.'),
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes (PostgreSQL to scale out).")] = 1,
+    max_concurrent_calls: MaxCallsOpt = None,
     allowed_host: AllowedHostOpt = None,
     max_body_bytes: MaxBodyOpt = None,
     max_import_bytes: Annotated[
@@ -754,6 +765,7 @@ def serve(
         _error(f"memoryos serve needs FastAPI and uvicorn: pip install 'memoryos[rest]' ({exc})")
         raise typer.Exit(2) from exc
     settings = Target(config, user, assistant, data, storage).settings()  # not @with_target: its own option order
+    settings = _with_max_calls(settings, max_concurrent_calls)
     with _errors():
         serve_rest(
             settings,
@@ -765,6 +777,18 @@ def serve(
             max_body_bytes=max_body_bytes,
             max_import_bytes=max_import_bytes,
         )
+
+
+def _with_max_calls(settings: dict[str, Any], max_calls: int | None) -> dict[str, Any]:
+    """The servers' --max-concurrent-calls over the config and environment, checked like every setting."""
+    if max_calls is None:
+        return settings
+    from .config import build_config
+
+    settings = {**settings, "max_concurrent_calls": max_calls}
+    with _errors():
+        build_config(settings)
+    return settings
 
 
 def _log_to(log_level: str, log_file: str | None) -> None:

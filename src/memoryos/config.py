@@ -52,6 +52,12 @@ class MemoryosConfig(BaseModel):
         description="CPU threads one embedding call may use (default: the runtime's, one per core). Set 1 when "
         "several processes share few cores.",
     )
+    max_concurrent_calls: int | None = Field(
+        default=None,
+        ge=1,
+        description="Served (REST, MCP): library calls one server process runs at once; the others wait their "
+        "turn in arrival order. Default: two per core the query model may use (embedding_threads), at least 2.",
+    )
     query_embedding_precision: Literal["float32", "int8"] = Field(
         default="int8",
         description="Queries of a local ONNX model run on an int8 copy of it (about a third of the CPU per query; "
@@ -324,6 +330,7 @@ ENV_OVERRIDES = {
     "MEMORYOS_EMBEDDING_BACKEND": "embedding_backend",
     "MEMORYOS_RERANKER_MODEL": "reranker_model",
     "MEMORYOS_MEMORY_TTL_SECONDS": "memory_ttl_seconds",
+    "MEMORYOS_MAX_CONCURRENT_CALLS": "max_concurrent_calls",
 }
 
 

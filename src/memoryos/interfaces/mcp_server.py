@@ -28,6 +28,7 @@ from ..memoryos import Memoryos
 from ..original_format import looks_like_original
 from ..providers.llm import LLM
 from ..redact import redact_url
+from .admission import CallGate, default_limit
 from .auth import Authenticator, AuthError, Grant, TokenPolicy
 from .http_guard import BodyLimits, HostPolicy, HttpGuard, default_max_body_bytes, percent_decodes
 from .mcp_models import (
@@ -95,6 +96,8 @@ class MemoryServer:
         self._own_embedder = "embedder" not in objects
         self._told_no_sampling = False
         self.pool = MemoryPool(settings, choose_llm=self._choose_llm, **objects)
+        # every tool call waits here for a place to run (one gate per server process)
+        self.gate = CallGate(self.config.max_concurrent_calls or default_limit(self.config.embedding_threads))
         self._warm_up = ModelWarmUp(self.config)
         self.mcp: MCPServer[Any] = MCPServer(
             "memoryos",
@@ -182,17 +185,21 @@ class MemoryServer:
         return uid
 
     async def run(self, user_id: str | None, work: Callable[[Memoryos, str], T]) -> T:
-        """Run one library call for a user on a worker thread; typed errors become tool errors."""
+        """Run one library call for a user on a worker thread, once the gate lets it in (in arrival order);
+        typed errors become tool errors."""
 
         def call() -> T:
             uid = self._check_user(user_id)
             with self.pool.use(uid) as memo:
                 return work(memo, uid)
 
+        await self.gate.enter()
         try:
             return await anyio.to_thread.run_sync(call)
         except MemoryosError as exc:
             raise ToolError(explain(exc)) from exc
+        finally:
+            self.gate.leave()
 
     def read(self, user_id: str | None, work: Callable[[Memoryos], str]) -> str:
         """A resource read; typed errors become resource errors."""

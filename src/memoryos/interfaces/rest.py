@@ -29,6 +29,7 @@ from ..errors import InvalidInput
 from ..memoryos import Memoryos
 from ..tiers.mid_term import reaches_threshold
 from . import rest_models as m
+from .admission import CallGate, default_limit
 from .auth import Authenticator, Grant, TokenPolicy
 from .http_guard import (
     ASGIApp,
@@ -44,7 +45,7 @@ from .http_guard import (
 from .logs import LEVELS, configure_logging
 from .pool import MemoryPool
 from .rest_errors import ERROR_RESPONSES, install_error_handlers
-from .rest_hop import one_hop
+from .rest_hop import GATE_STATE, one_hop
 from .settings import effective_config
 from .warmup import ModelWarmUp
 
@@ -486,6 +487,9 @@ def create_app(
         redoc_url=None,
     )
     app.state.memoryos = svc
+    # per app, so per worker process: add, retrieve and search wait here for a place (rest_hop)
+    gate = CallGate(cfg.max_concurrent_calls or default_limit(cfg.embedding_threads))
+    setattr(app.state, GATE_STATE, gate)
     install_error_handlers(app)
     app.include_router(router)
 
@@ -507,13 +511,14 @@ def create_app(
     # outermost, so that nothing of the app (not even /health or the inspector's files) answers a foreign Host
     app.add_middleware(HttpGuard, hosts=hosts, limits=limits)
     log.info(
-        "memoryos REST API: assistant=%s auth=%s tokens=%d hosts=%s max_body=%d import_body=%d",
+        "memoryos REST API: assistant=%s auth=%s tokens=%d hosts=%s max_body=%d import_body=%d concurrent_calls=%d",
         svc.config.assistant_id,
         "required" if svc.auth.required else "open (loopback)",
         len(svc.auth.policy),
         hosts.describe(),
         body_limit,
         import_limit,
+        gate.limit,
     )
     return app
 

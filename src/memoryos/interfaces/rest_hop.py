@@ -7,22 +7,33 @@ that waiting (and the serialising on the one event-loop thread every request sha
 of concurrent clients. `one_hop` runs the endpoint and the serialisation of its model together on one pool thread
 and hands FastAPI a finished response, which it sends as it is.
 
-The route keeps the endpoint's signature and return annotation (FastAPI reads both through `__wrapped__`), so its
-parameters, validation and the OpenAPI document are unchanged; the body is the one FastAPI would write
-(`model_dump_json(by_alias=True)`, as `TypeAdapter.dump_json` does for the response model).
+The route keeps the endpoint's signature and return annotation (FastAPI reads both through `__wrapped__`), plus the
+request (which OpenAPI does not describe), so its parameters, validation and the OpenAPI document are unchanged; the
+body is the one FastAPI would write (`model_dump_json(by_alias=True)`, as `TypeAdapter.dump_json` does for the
+response model).
+
+The trip waits for a place at the app's call gate first (`app.state.call_gate`, interfaces/admission.py), on the
+event loop; a client that disconnects while waiting gives its place up, and its call is never run.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import ParamSpec
 
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from .admission import CallGate, until_disconnected
+
 P = ParamSpec("P")
+GATE_STATE = "call_gate"  # the app's CallGate, if it has one
+_REQUEST = "one_hop_request"  # the parameter through which FastAPI hands the route its request
+CLIENT_GONE = 499  # never read by the client: it disconnected before its call ran
 
 
 def one_hop(status_code: int = 200) -> Callable[[Callable[P, BaseModel]], Callable[P, Awaitable[Response]]]:
@@ -35,8 +46,22 @@ def one_hop(status_code: int = 200) -> Callable[[Callable[P, BaseModel]], Callab
 
         @functools.wraps(endpoint)
         async def served(*args: P.args, **kwargs: P.kwargs) -> Response:
-            return await run_in_threadpool(call_and_encode, *args, **kwargs)
+            request: Request = kwargs.pop(_REQUEST)  # type: ignore[assignment]
+            gate: CallGate | None = getattr(request.app.state, GATE_STATE, None)
+            if gate is None:
+                return await run_in_threadpool(call_and_encode, *args, **kwargs)
+            if not await gate.enter(gone=lambda: until_disconnected(request.receive)):
+                return Response(status_code=CLIENT_GONE)
+            try:
+                return await run_in_threadpool(call_and_encode, *args, **kwargs)
+            finally:
+                gate.leave()
 
+        signature = inspect.signature(endpoint)
+        parameter = inspect.Parameter(_REQUEST, inspect.Parameter.KEYWORD_ONLY, annotation=Request)
+        served.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[*signature.parameters.values(), parameter]
+        )
         return served
 
     return decorate
