@@ -73,7 +73,13 @@ class Server:
     """`memoryos serve` or `memoryos mcp --transport http` in a subprocess, stopped with Ctrl-C (SIGINT)."""
 
     def __init__(
-        self, interface: str, workers: int, storage_url: str | None, folder: Path, http_client: str = "light"
+        self,
+        interface: str,
+        workers: int,
+        storage_url: str | None,
+        folder: Path,
+        http_client: str = "light",
+        max_calls: int | None = None,
     ) -> None:
         self.interface = interface
         self.http_client = http_client
@@ -82,6 +88,7 @@ class Server:
         config.write_text(json.dumps({"use_llm": False, "user_id": USER}), encoding="utf-8")
         common = ["--config", str(config), "--data", str(folder / "data"), "--log-level", "WARNING"]
         common += ["--storage", storage_url] if storage_url else []
+        common += ["--max-concurrent-calls", str(max_calls)] if max_calls else []  # else the server's default
         if interface == "rest":
             command = ["serve", "--port", str(self.port), "--workers", str(workers), *common]
         else:
@@ -402,7 +409,7 @@ def run_server(
     folder = tmp / f"{backend.name}-{label}"
     folder.mkdir(parents=True)
     url = backend.store_url(label, folder)
-    server = Server(interface, workers, url, folder, args.http_client)
+    server = Server(interface, workers, url, folder, args.http_client, args.max_concurrent_calls)
     report: dict[str, Any] = {"interface": interface, "workers": workers, "storage": backend.name, "cells": []}
     acknowledged: list[str] = []
     try:
@@ -525,6 +532,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="REST load generator: a minimal keep-alive HTTP/1.1 client (default) or httpx (~1.7 ms more client CPU "
         "per request on the same cores)",
     )
+    parser.add_argument(
+        "--max-concurrent-calls",
+        type=int,
+        help="the server's --max-concurrent-calls (default: the server's own default)",
+    )
     parser.add_argument("--name", default="serve", help="results file name (without .json)")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--quiet", action="store_true")
@@ -555,6 +567,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "seed_pages": args.seed_pages,
         "mix_add_every": MIX_ADD_EVERY,
         "http_client": args.http_client,
+        "max_concurrent_calls": args.max_concurrent_calls,
         "runs": [],
     }
     with tempfile.TemporaryDirectory(prefix="memoryos-serve-") as tmp:

@@ -1,0 +1,237 @@
+"""Admission of library calls in a served process (interfaces/admission.py): at most max_concurrent_calls run at
+once, the others wait in arrival order; a REST client that disconnects while waiting gives its place up; MCP tools
+wait at the same kind of gate; bad limits are typed errors."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+from mcp import Client
+from rest_helpers import live_server, settings
+from typer.testing import CliRunner
+
+from memoryos.cli import app as cli_app
+from memoryos.config import build_config
+from memoryos.errors import ConfigError
+from memoryos.interfaces.admission import CallGate, default_limit, model_cores
+from memoryos.interfaces.mcp_server import MemoryServer
+from memoryos.interfaces.rest import create_app
+from memoryos.memoryos import Memoryos
+from memoryos.testing import HashingEmbedder
+
+WAIT_S = 60.0  # a bound for conditions that hold within milliseconds, so a broken gate fails instead of hanging
+
+
+def until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.005)
+
+
+class Held:
+    """Memoryos.retrieve held at its start until the test lets one call go: how many ran at once, in what order."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+        self.most = 0
+        self.started: list[str] = []
+        self.go = threading.Semaphore(0)
+        retrieve = Memoryos.retrieve
+
+        def held(memo: Memoryos, query: str, *args: Any, **kwargs: Any) -> Any:
+            with self.lock:
+                self.running += 1
+                self.most = max(self.most, self.running)
+                self.started.append(query)
+            try:
+                assert self.go.acquire(timeout=WAIT_S)
+                return retrieve(memo, query, *args, **kwargs)
+            finally:
+                with self.lock:
+                    self.running -= 1
+
+        monkeypatch.setattr(Memoryos, "retrieve", held)
+
+    def let_one_go(self) -> None:
+        """Release one held call and wait until the call the gate admits next has started."""
+        before = len(self.started)
+        self.go.release()
+        until(lambda: len(self.started) == before + 1)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Callable[..., tuple[str, CallGate]]]:
+    """A live server (uvicorn on loopback) for settings with a call limit: its URL and its gate."""
+    stack: list[Any] = []
+
+    def start(**extra: Any) -> tuple[str, CallGate]:
+        app = create_app(settings(tmp_path, **extra), embedder=HashingEmbedder())
+        server = live_server(app)
+        stack.append(server)
+        url = server.__enter__()
+        with httpx.Client(base_url=url) as client:  # a page, and the user's memory open before any call is held
+            page = {"user_input": "I keep bees in Lisbon.", "agent_response": "Lovely."}
+            assert client.post("/v1/users/alice/memories", json=page).status_code == 201
+        return url, app.state.call_gate
+
+    yield start
+    for server in reversed(stack):
+        server.__exit__(None, None, None)
+
+
+def retrieve(url: str, query: str) -> httpx.Response:
+    with httpx.Client(base_url=url, timeout=WAIT_S) as client:
+        return client.post("/v1/users/alice/retrieve", json={"query": query})
+
+
+def test_no_more_than_the_limit_run_at_once_and_they_start_in_arrival_order(
+    served: Callable[..., tuple[str, CallGate]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, gate = served(max_concurrent_calls=2)
+    assert gate.limit == 2
+    held = Held(monkeypatch)
+    queries = [f"question {i} about bees" for i in range(6)]
+    with ThreadPoolExecutor(len(queries)) as clients:
+        answers = []
+        for i, query in enumerate(queries):  # one after another: each has arrived before the next is sent
+            answers.append(clients.submit(retrieve, url, query))
+            until(lambda i=i: gate.running + gate.waiting == i + 1)
+        until(lambda: held.running == 2)
+        assert gate.waiting == 4 and held.started == queries[:2]  # the other four wait on the event loop
+        for _ in queries[2:]:
+            held.let_one_go()
+        held.go.release()
+        held.go.release()
+        responses = [answer.result() for answer in answers]
+    assert [r.status_code for r in responses] == [200] * len(queries)
+    assert [r.json()["query"] for r in responses] == queries
+    assert held.most == 2 and held.started == queries  # first come, first served
+    assert gate.running == 0 and gate.waiting == 0
+
+
+def test_a_client_that_disconnects_while_waiting_gives_its_place_up(
+    served: Callable[..., tuple[str, CallGate]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, gate = served(max_concurrent_calls=1)
+    held = Held(monkeypatch)
+    host, port = url.removeprefix("http://").split(":")
+    with ThreadPoolExecutor(2) as clients:
+        first = clients.submit(retrieve, url, "who keeps bees")
+        until(lambda: held.running == 1)
+        body = b'{"query": "a question nobody will read"}'
+        request = (
+            f"POST /v1/users/alice/retrieve HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
+        with socket.create_connection((host, int(port))) as gone:
+            gone.sendall(request)
+            until(lambda: gate.waiting == 1)
+        until(lambda: gate.waiting == 0)  # the disconnect took it out of the queue
+        last = clients.submit(retrieve, url, "where are the bees")
+        until(lambda: gate.waiting == 1)
+        held.let_one_go()  # the first call ends: the place goes to the last request, not the one that left
+        held.go.release()
+        assert first.result().status_code == 200 and last.result().status_code == 200
+    assert held.started == ["who keeps bees", "where are the bees"]
+    assert gate.running == 0 and gate.waiting == 0
+
+
+def test_mcp_tools_wait_at_the_gate_in_arrival_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    server = MemoryServer(
+        {"data_storage_path": str(tmp_path / "data"), "user_id": "alice", "max_concurrent_calls": 1},
+        embedder=HashingEmbedder(),
+    )
+    assert server.gate.limit == 1
+    held = Held(monkeypatch)
+    queries = ["bees", "honey", "hives"]
+    answered: list[str] = []
+
+    async def wait_until(condition: Callable[[], bool]) -> None:
+        with anyio.fail_after(WAIT_S):
+            while not condition():
+                await anyio.sleep(0.005)
+
+    async def main() -> None:
+        async with Client(server.mcp) as client:
+            await client.call_tool("add_memory", {"user_input": "I keep bees.", "agent_response": "Nice."})
+
+            async def ask(query: str) -> None:
+                result = await client.call_tool("retrieve_memory", {"query": query})
+                assert not result.is_error, result.content
+                answered.append((result.structured_content or {})["query"])
+
+            async with anyio.create_task_group() as group:
+                for i, query in enumerate(queries):
+                    group.start_soon(ask, query)
+                    await wait_until(lambda i=i: server.gate.running + server.gate.waiting == i + 1)
+                assert held.running == 1 or not held.started  # the first may not have reached the library yet
+                await wait_until(lambda: held.running == 1)
+                assert server.gate.waiting == 2 and held.started == queries[:1]
+                for count in (2, 3):
+                    held.go.release()
+                    await wait_until(lambda count=count: len(held.started) == count)
+                held.go.release()
+
+    try:
+        anyio.run(main)
+    finally:
+        server.pool.close()
+    assert held.most == 1 and held.started == queries and answered == queries
+    assert server.gate.running == 0 and server.gate.waiting == 0
+
+
+def test_the_default_limit_is_two_calls_per_core_of_the_model(tmp_path: Path) -> None:
+    assert default_limit(1) == 2 and default_limit(3) == 6
+    app = create_app(settings(tmp_path), embedder=HashingEmbedder())
+    try:
+        assert app.state.call_gate.limit == max(2, 2 * model_cores(None))
+    finally:
+        app.state.memoryos.pool.close()
+    app = create_app(settings(tmp_path, embedding_threads=1), embedder=HashingEmbedder())  # a worker's share
+    try:
+        assert app.state.call_gate.limit == 2
+    finally:
+        app.state.memoryos.pool.close()
+
+
+def test_the_limit_comes_from_the_environment_and_bad_limits_are_typed_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MEMORYOS_MAX_CONCURRENT_CALLS", "3")
+    app = create_app(settings(tmp_path), embedder=HashingEmbedder())
+    try:
+        assert app.state.call_gate.limit == 3
+    finally:
+        app.state.memoryos.pool.close()
+    for bad in ("0", "-2", "many"):
+        monkeypatch.setenv("MEMORYOS_MAX_CONCURRENT_CALLS", bad)
+        with pytest.raises(ConfigError, match="max_concurrent_calls"):
+            create_app(settings(tmp_path), embedder=HashingEmbedder())
+    monkeypatch.delenv("MEMORYOS_MAX_CONCURRENT_CALLS")
+    for value in (0, 1.5, "x"):
+        with pytest.raises(ConfigError, match="max_concurrent_calls"):
+            build_config({"max_concurrent_calls": value})
+    for value in (0, True, 2.0):
+        with pytest.raises(ConfigError, match="max_concurrent_calls"):
+            CallGate(value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("command", ["serve", "mcp"])
+def test_a_bad_limit_on_the_command_line_ends_the_server_before_it_starts(tmp_path: Path, command: str) -> None:
+    result = CliRunner().invoke(
+        cli_app, [command, "--max-concurrent-calls", "0", "--data", str(tmp_path / "data"), "--port", "1"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "max_concurrent_calls" in result.output
+    assert not (tmp_path / "data").exists()  # nothing was opened
