@@ -191,16 +191,19 @@ def test_mcp_tools_wait_at_the_gate_in_arrival_order(tmp_path: Path, monkeypatch
     assert server.gate.running == 0 and server.gate.waiting == 0
 
 
-def test_the_default_limit_is_two_calls_per_core_of_the_model(tmp_path: Path) -> None:
-    assert default_limit(1) == 2 and default_limit(3) == 6
+def test_the_default_limit_is_eight_calls_per_core_of_the_model(tmp_path: Path) -> None:
+    assert default_limit(1) == 8 and default_limit(3) == 24
     app = create_app(settings(tmp_path), embedder=HashingEmbedder())
     try:
-        assert app.state.call_gate.limit == max(2, 2 * model_cores(None))
+        assert app.state.call_gate.limit == 8 * model_cores(None)
+        # the request the gated routes take to watch for a disconnect is not a documented parameter
+        operation = app.openapi()["paths"]["/v1/users/{user_id}/retrieve"]["post"]
+        assert [p["name"] for p in operation["parameters"]] == ["user_id"]
     finally:
         app.state.memoryos.pool.close()
     app = create_app(settings(tmp_path, embedding_threads=1), embedder=HashingEmbedder())  # a worker's share
     try:
-        assert app.state.call_gate.limit == 2
+        assert app.state.call_gate.limit == 8
     finally:
         app.state.memoryos.pool.close()
 

@@ -76,7 +76,7 @@ MaxCallsOpt = Annotated[
     typer.Option(
         "--max-concurrent-calls",
         help="Library calls (add, retrieve, search, tools) one server process runs at once; the others wait their "
-        "turn in arrival order. Default: two per core the query model may use, at least 2 "
+        "turn in arrival order. Default: eight per core the query model may use "
         "(env MEMORYOS_MAX_CONCURRENT_CALLS, config max_concurrent_calls).",
     ),
 ]

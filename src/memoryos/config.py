@@ -56,7 +56,8 @@ class MemoryosConfig(BaseModel):
         default=None,
         ge=1,
         description="Served (REST, MCP): library calls one server process runs at once; the others wait their "
-        "turn in arrival order. Default: two per core the query model may use (embedding_threads), at least 2.",
+        "turn in arrival order. Default: eight per core the query model may use (embedding_threads, else the "
+        "process's cores).",
     )
     query_embedding_precision: Literal["float32", "int8"] = Field(
         default="int8",

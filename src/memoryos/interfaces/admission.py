@@ -1,11 +1,10 @@
 """Admission of library calls in a served process: at most `limit` run on threads at once, the others wait.
 
 A served process runs each library call (add, retrieve, search, an MCP tool) on a thread of its pool, up to ~40
-at once. On a machine of a few cores, 32 runnable request threads do not finish sooner than 4: they take turns on
-the cores and on the interpreter lock (every hand-off between them a real contention), the query embedder's
-executor serves them one model call after another, and each call costs more CPU than it would alone. The gate
-keeps the rest of the calls waiting on the event loop, where waiting costs nothing, and lets them in in the order
-they arrived (first come, first served: no call is overtaken by later ones).
+at once: under a burst of clients that many request threads take turns on a few cores and on the interpreter lock.
+The gate keeps calls beyond the limit waiting on the event loop, where waiting holds no thread, and lets them in in
+the order they arrived (first come, first served: no call is overtaken by later ones). The limit bounds the
+threads a burst makes runnable; how low it may go without costing throughput is measured, not assumed (below).
 
 A waiter may give its place up before it is let in (`enter(gone=...)`: e.g. the HTTP client disconnected), so a
 call nobody will read is never run. One gate per process (each server worker makes its own).
@@ -25,8 +24,11 @@ from ..errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-CALLS_PER_CORE = 2  # one call on the cores while the next one's Python (storage, fusion, shaping) is ready to go
-MIN_CALLS = 2
+# Measured (benchmarks/README, section 8, session 26): on a 2-core machine shared with other work, 2 calls per core
+# cost 2-4 ms more server CPU per request at 32 clients than no limit, one worker or two, and served fewer requests;
+# 8 per core served like no limit. Why fewer calls in flight cost more per call is not settled (the gate's own cost
+# is ~15 µs per waiting call; the query embedder's executor serves the questions waiting together in one turn).
+CALLS_PER_CORE = 8
 
 
 def model_cores(embedding_threads: int | None) -> int:
@@ -40,7 +42,7 @@ def model_cores(embedding_threads: int | None) -> int:
 
 
 def default_limit(embedding_threads: int | None) -> int:
-    return max(MIN_CALLS, CALLS_PER_CORE * model_cores(embedding_threads))
+    return CALLS_PER_CORE * max(1, model_cores(embedding_threads))
 
 
 def check_limit(value: Any) -> int:
