@@ -17,6 +17,7 @@ import numpy as np
 
 from ..models import Fact, FactInvalidation, KnowledgeKind
 from ..textutil import STOPWORDS, tokens
+from .frames import rivals as frame_rivals
 from .named_endings import ended_heads, names_any
 
 log = logging.getLogger(__name__)
@@ -242,6 +243,18 @@ class _Planner:
             and not (ended_heads(f.text) & heads)  # an ending said again ends nothing new
         ]
 
+    def same_slot(self, op: FactOperation, taken: set[str]) -> list[Fact]:
+        """Facts said before that fill the slot this statement gives another value, marked as the current one
+        ("User plays the trombone now" ends "User plays the viola"), whatever their key (frames.py). Extractive
+        facts only, like named endings."""
+        if self.method != "extractive":
+            return []
+        return [
+            f
+            for f in self.current
+            if f.kind == op.kind and f.id not in taken and _start(f) < op.observed_at and frame_rivals(op.text, f.text)
+        ]
+
     def add(self, op: FactOperation, replaces: Fact | None = None) -> None:
         twin = self.duplicate_of(op, self.current)
         if twin is not None:
@@ -269,6 +282,7 @@ class _Planner:
             same_key = [f for f in self.current if f.kind == op.kind and f.attribute == key and f.id not in taken]
             rivals += [f for f in same_key if self.supersedes(op, f)]
         rivals += self.named_ended(op, {f.id for f in rivals})
+        rivals += self.same_slot(op, {f.id for f in rivals})
         newer = [f for f in rivals if _start(f) > op.observed_at]
         if newer and replaces is None:
             # said before what memory already holds (a late analysis): history, closed by the newer statement
