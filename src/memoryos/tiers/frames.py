@@ -165,6 +165,11 @@ def frames(text: str) -> list[Frame]:
     return found
 
 
+def marks_now(text: str) -> bool:
+    """The text says something holds now, in place of something else ("now", "these days", "switched", ...)."""
+    return bool(_NOW.search(text))
+
+
 def marks_current(text: str, frame: Frame) -> bool:
     """The statement says its value holds now, in place of another: "now", "these days", "switched", a new one."""
     return frame.new or bool(_NOW.search(text)) or (bool(_NEW.search(text)) and frame.slot.startswith("User's"))
@@ -186,4 +191,4 @@ def rivals(new_text: str, old_text: str) -> bool:
     return False
 
 
-__all__ = ["Frame", "frames", "marks_current", "rivals"]
+__all__ = ["Frame", "frames", "marks_current", "marks_now", "rivals"]
