@@ -27,7 +27,10 @@ _ADVERBS = (
 )
 # present tense with its auxiliaries: "plays", "is playing", "'re driving", "has played ... since", "has been playing"
 _VERB_FRAME = re.compile(
-    r"\b" + _SUBJECT + r"(?P<aux>\s+(?:is|are|has\s+been|have\s+been)|['’](?:s|re))?" + _ADVERBS
+    r"\b"
+    + _SUBJECT
+    + r"(?P<aux>\s+(?:is|are|has\s+been|have\s+been)|['’](?:s|re))?"
+    + _ADVERBS
     + r"\s+(?P<verb>[a-z]+)(?:\s+(?P<prep>with|at|for|on|in|to|into|onto|from))?\s+(?P<obj>[^,.;:!?()]+)",
 )
 # "User's (new) N is X", "User's (new) N, X", "X is User's (new) N"
@@ -38,10 +41,13 @@ _OWNED_IS = re.compile(
 )
 _IS_OWNED = re.compile(
     r"(?:^|[,;:.!?]\s*|\b(?:and|but|so)\s+)(?P<value>[A-Z][^,.;:!?()]*?)\s+(?:is|are)(?:\s+now)?\s+User['’]s\s+"
-    + _MODIFIERS + r"(?P<noun>[a-z]+)\b"
+    + _MODIFIERS
+    + r"(?P<noun>[a-z]+)\b"
 )
 # "User's (new) N Name": a name in apposition ("User's boyfriend Daniel", "User's new barber Rosa")
-_OWNED_NAME = re.compile(r"\bUser['’]s\s+" + _MODIFIERS + r"(?P<noun>[a-z]+)\s+(?P<value>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
+_OWNED_NAME = re.compile(
+    r"\bUser['’]s\s+" + _MODIFIERS + r"(?P<noun>[a-z]+)\s+(?P<value>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)"
+)
 # verbs that say too little about which slot their object fills, or whose object is not a value held
 _LIGHT_VERBS = frozenset(
     """

@@ -19,7 +19,8 @@ from ..textutil import STOPWORDS, tokens
 # verbs whose object is what is given up (not "switched to X" / "moved to X": their object is the new value)
 _ENDING_VERB = re.compile(
     r"\b(?:quit|quitting|quits|stopped|stopping|stop|gave up|give up|given up|giving up|dropped|ditched|swapped"
-    r"|swapping|replaced|replacing|paused|shelved|traded(?: in)?|cut out|(?:gone|went) off|hung up|switched (?:away )?from"
+    r"|swapping|replaced|replacing|paused|shelved|traded(?: in)?|cut out|(?:gone|went) off|hung up"
+    r"|switched (?:away )?from"
     r"|moved on from|instead of|done with|over with|got rid of|get rid of|abandoned|retired from|resigned from"
     r"|stepped down from|walked away from|broke up with|split (?:up )?with|moved out of|moved away from)\s+",
     re.IGNORECASE,
