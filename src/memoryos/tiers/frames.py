@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ..textutil import STOPWORDS
 
-_SUBJECT = r"(?:User(?:\s+and\s+others)?|they)"
+_SUBJECT = r"(?:User(?:\s+and\s+others)?|[Tt]hey)"
 _ADVERBS = (
     r"(?:\s+(?:now|still|also|mostly|usually|always|really|currently|only|just|finally|actually|fully|mainly|"
     r"normally|basically|happily|officially|exclusively|regularly|properly))*"
@@ -171,14 +171,22 @@ def frames(text: str) -> list[Frame]:
     return found
 
 
+# "now" after a duration says a state goes on, not that it changed: "for a while now", "for two years now"
+_GOING_ON = re.compile(
+    r"\b(?:for|since)\s+(?:a\s+while|ages|some\s+time|a\s+long\s+time|(?:\w+\s+){0,2}(?:years?|months?|weeks?|days?))"
+    r"\s+now\b",
+    re.IGNORECASE,
+)
+
+
 def marks_now(text: str) -> bool:
     """The text says something holds now, in place of something else ("now", "these days", "switched", ...)."""
-    return bool(_NOW.search(text))
+    return bool(_NOW.search(_GOING_ON.sub(" ", text)))
 
 
 def marks_current(text: str, frame: Frame) -> bool:
     """The statement says its value holds now, in place of another: "now", "these days", "switched", a new one."""
-    return frame.new or bool(_NOW.search(text)) or (bool(_NEW.search(text)) and frame.slot.startswith("User's"))
+    return frame.new or marks_now(text) or (bool(_NEW.search(text)) and frame.slot.startswith("User's"))
 
 
 def rivals(new_text: str, old_text: str) -> bool:
