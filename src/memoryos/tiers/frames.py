@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..textutil import STOPWORDS
+from ..textutil import STOPWORDS, says_now
 
 _SUBJECT = r"(?:User(?:\s+and\s+others)?|[Tt]hey)"
 _ADVERBS = (
@@ -80,12 +80,6 @@ _NOT_VALUES = frozenset(
     it this that them him her something everything nothing anything someone everyone lot lots bit time times
     days weeks way ways thing things stuff home work out up off back too well more most less all
     """.split()  # noqa: SIM905
-)
-# what marks a value as the one holding now, in place of another
-_NOW = re.compile(
-    r"\b(?:now|these\s+days|nowadays|currently|at\s+the\s+moment|at\s+present|any\s?more|no\s+longer|from\s+now\s+on"
-    r"|instead|switched|swapped|replaced|moved\s+on)\b",
-    re.IGNORECASE,
 )
 _NEW = re.compile(r"\bnew\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
@@ -171,17 +165,9 @@ def frames(text: str) -> list[Frame]:
     return found
 
 
-# "now" after a duration says a state goes on, not that it changed: "for a while now", "for two years now"
-_GOING_ON = re.compile(
-    r"\b(?:for|since)\s+(?:a\s+while|ages|some\s+time|a\s+long\s+time|(?:\w+\s+){0,2}(?:years?|months?|weeks?|days?))"
-    r"\s+now\b",
-    re.IGNORECASE,
-)
-
-
 def marks_now(text: str) -> bool:
-    """The text says something holds now, in place of something else ("now", "these days", "switched", ...)."""
-    return bool(_NOW.search(_GOING_ON.sub(" ", text)))
+    """The text says something holds now, in place of something else (textutil.says_now)."""
+    return says_now(text)
 
 
 def marks_current(text: str, frame: Frame) -> bool:
