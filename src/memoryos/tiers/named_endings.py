@@ -40,7 +40,7 @@ _DETERMINERS = frozenset(
 # the object's noun phrase ends at a clause boundary, a preposition or conjunction, or a manner adverb
 # (or at a time: "broke up with Dana last spring", "quit smoking years ago")
 _BOUNDARY = re.compile(
-    r"[,.;:!?()\"]|\s(?:and|but|so|because|for|with|to|at|in|on|of|since|as|after|when|than)\s"
+    r"[,.;:!?()\"]|\s(?:and|but|so|because|for|with|to|at|in|into|on|of|since|as|after|when|than)\s"
     r"|\s(?:last|this|next|yesterday|today|tonight|now|recently|again|already|ago|\d+|years?|months?|weeks?|days?)\b"
 )
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
@@ -49,6 +49,19 @@ _PASSIVE_ENDING = re.compile(
     r"\b(?:the|my|our|their|his|her|User['’]s)\s+(?P<np>(?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s+"
     r"(?:is|was|are|were|got|has\s+been|have\s+been)\s+(?:now\s+|finally\s+|officially\s+)?"
     r"(?:sold|retired|swapped|replaced|traded\s+in|given\s+away|dropped|ditched|scrapped|rehomed)\b"
+)
+# a name one is no longer at, with or in ("no longer works at Orchid Games", "not at Orchid Games any longer"), or
+# that is behind one ("Quarry Systems is behind me"): the place or firm named is over for the speaker
+_NAME = r"(?P<name>[A-Z][\w'’&-]*(?:\s+(?:[A-Z][\w'’&-]*|&)){0,3})"
+_NO_LONGER_AT = re.compile(
+    r"\bno\s+longer\s+(?:\w+\s+)?(?:at|with|in|for|on)\s+(?:the\s+)?"
+    + _NAME
+    + r"|\b(?:not|n't)\s+(?:\w+\s+)?(?:at|with|in|for|on)\s+(?:the\s+)?"
+    + _NAME.replace("name", "name2")
+    + r"\s+any\s?(?:longer|more)\b"
+    + r"|"
+    + _NAME.replace("name", "name3")
+    + r"\s+(?:is|are)\s+(?:now\s+|finally\s+)?behind\s+(?:me|us|them|User)\b"
 )
 _GIVE_UP = re.compile(r"\b(?:gave|give|given|giving)\s+up\s+$", re.IGNORECASE)
 
@@ -64,11 +77,17 @@ def ended_heads(text: str) -> set[str]:
         if _GIVE_UP.search(match.group(0)) and rest.startswith(" on "):
             rest = rest[3:]  # "gave up on the Cubs" gives up the Cubs
         phrase = rest[: m.start()] if (m := _BOUNDARY.search(rest)) else rest
+        if m and match.group(0).lower().startswith("dropped") and m.group(0).strip() in {"in", "on", "into"}:
+            continue  # "dropped my phone in the sink": a fall, not a thing given up
         words = _WORD.findall(phrase)
         if not words or words[0].lower() in _PHRASAL:
             continue
         if head := _head(words):
             heads.add(head)
+    for match in _NO_LONGER_AT.finditer(text):
+        name = match.group("name") or match.group("name2") or match.group("name3")
+        if name.lower() not in {"user", "assistant"}:
+            heads.add(name.lower())
     for match in _PASSIVE_ENDING.finditer(text):
         if not _NOT_DONE.search(text[: match.start()]) and (head := _head(_WORD.findall(match.group("np")))):
             heads.add(head)
