@@ -63,6 +63,14 @@ def test_a_name_given_up_ends_only_facts_naming_all_of_it(make_memo) -> None:
     assert naming(memo, "savings") and all(f["valid_until"] is None for f in naming(memo, "savings"))
 
 
+def test_a_firm_one_is_no_longer_at_ends_what_was_said_about_it(make_memo) -> None:
+    memo = promoting(make_memo)
+    say(memo, MARCH, "I pack biscuits on the night line at Brightwater Foods.")
+    say(memo, JULY, "After six years I'm not at Brightwater Foods any longer; I took a post with Calder Mills.")
+    held = [f for f in naming(memo, "brightwater") if "calder" not in f["text"].lower()]
+    assert len(held) == 1 and held[0]["valid_until"] == JULY
+
+
 def test_a_wish_to_give_up_ends_nothing(make_memo) -> None:
     memo = promoting(make_memo)
     say(memo, MARCH, "I'm a big rooibos drinker, three pots a day.")
