@@ -25,7 +25,7 @@ _ADVERBS = (
     r"(?:\s+(?:now|still|also|mostly|usually|always|really|currently|only|just|finally|actually|fully|mainly|"
     r"normally|basically|happily|officially|exclusively|regularly|properly))*"
 )
-# present tense with its auxiliaries: "plays", "is playing", "'re driving", "has played ... since", "has been playing"
+# present tense with its auxiliaries: "plays", "is playing", "'re driving", "has been playing"
 _VERB_FRAME = re.compile(
     r"\b"
     + _SUBJECT
