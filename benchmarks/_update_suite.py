@@ -687,7 +687,7 @@ HELDOUT: dict[str, tuple[list[str], list[str], list[str]]] = {
         ],
     ),
 }
-PHRASINGS = ("dev", "heldout", "fresh", "unseen", "unseen2")
+PHRASINGS = ("dev", "heldout", "fresh", "unseen", "unseen2", "unseen3")
 
 
 def _phrased(spec: Spec, phrasings: str) -> Spec:
@@ -731,7 +731,7 @@ def build_suite(n: int = 44, seed: int = 12, closing_pages: int = 7, phrasings: 
     changing session leaves short-term memory, as it would in a conversation that goes on). `phrasings`: "dev"
     (SPECS' templates), "heldout" (HELDOUT's) or "fresh" (_update_fresh.FRESH's, questions included); "unseen" is
     another set of dialogues (_update_unseen: hand-written, with attributes and values of its own), "unseen2" a
-    fifth one (_update_unseen2, session 25's transfer check)."""
+    fifth one (_update_unseen2, session 25's transfer check), "unseen3" a sixth (_update_unseen3, session 26's)."""
     if phrasings == "unseen":
         from ._update_unseen import build_unseen
 
@@ -740,6 +740,10 @@ def build_suite(n: int = 44, seed: int = 12, closing_pages: int = 7, phrasings: 
         from ._update_unseen2 import build_unseen2
 
         return build_unseen2(n, seed, closing_pages)
+    if phrasings == "unseen3":
+        from ._update_unseen3 import build_unseen3
+
+        return build_unseen3(n, seed, closing_pages)
     rng = random.Random(seed)
     suite: list[Dialogue] = []
     for index in range(n):

@@ -63,6 +63,14 @@ def test_a_name_given_up_ends_only_facts_naming_all_of_it(make_memo) -> None:
     assert naming(memo, "savings") and all(f["valid_until"] is None for f in naming(memo, "savings"))
 
 
+def test_a_firm_one_is_no_longer_at_ends_what_was_said_about_it(make_memo) -> None:
+    memo = promoting(make_memo)
+    say(memo, MARCH, "I pack biscuits on the night line at Brightwater Foods.")
+    say(memo, JULY, "After six years I'm not at Brightwater Foods any longer; I took a post with Calder Mills.")
+    held = [f for f in naming(memo, "brightwater") if "calder" not in f["text"].lower()]
+    assert len(held) == 1 and held[0]["valid_until"] == JULY
+
+
 def test_a_wish_to_give_up_ends_nothing(make_memo) -> None:
     memo = promoting(make_memo)
     say(memo, MARCH, "I'm a big rooibos drinker, three pots a day.")
@@ -88,6 +96,11 @@ def test_a_phrasal_verb_is_no_ending(make_memo) -> None:
         ("User resigned from Quillfeather Books last week.", {"quillfeather books"}),
         ("User broke up with Oskar two months ago.", {"oskar"}),
         ("User stopped by the bakery.", set()),
+        ("User dropped their phone in the bathtub, it survived.", set()),
+        ("User's old Vespa was sold to a neighbour.", {"vespa"}),
+        ("User gave up on the Wolves after the relegation.", {"wolves"}),
+        ("User is not at Brightwater Foods any longer.", {"brightwater foods"}),
+        ("User no longer sings with the Harbour Voices.", {"harbour voices"}),
         ("User dropped off the twins at school.", set()),
         ("User wants to quit the choir.", set()),
         ("User never gave up on the garden.", set()),

@@ -31,6 +31,26 @@ _TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _SENTENCE_RE = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 
 
+# what marks a statement's value as the one holding now, in place of another
+_NOW = re.compile(
+    r"\b(?:now|these\s+days|nowadays|currently|at\s+the\s+moment|at\s+present|any\s?more|no\s+longer|from\s+now\s+on"
+    r"|instead|switched|swapped|replaced|moved\s+on)\b",
+    re.IGNORECASE,
+)
+# "now" after a duration says a state goes on, not that it changed: "for a while now", "for two years now"
+_GOING_ON = re.compile(
+    r"\b(?:for|since)\s+(?:a\s+while|ages|some\s+time|a\s+long\s+time|(?:\w+\s+){0,2}(?:years?|months?|weeks?|days?))"
+    r"\s+now\b",
+    re.IGNORECASE,
+)
+
+
+def says_now(text: str) -> bool:
+    """The text says something holds now, in place of something else ("now", "these days", "switched to",
+    "instead", "any more"); "for a while now" says a state goes on."""
+    return bool(_NOW.search(_GOING_ON.sub(" ", text)))
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased word tokens (Unicode aware)."""
     return [t.lower().replace("’", "'") for t in _TOKEN_RE.findall(text)]

@@ -283,7 +283,10 @@ _ADVERBS = frozenset(
     probably honestly personally generally normally typically constantly regularly rarely barely hardly again
     """.split()  # noqa: SIM905
 )
-_VERB_RE = re.compile(r"(?P<lead>(?:\s+(?:" + "|".join(sorted(_ADVERBS)) + r"))*)\s+(?P<verb>[A-Za-z'’-]+)")
+# "no longer" leads the verb like an adverb: "I no longer live in Tucson" → "User no longer lives in Tucson"
+_VERB_RE = re.compile(
+    r"(?P<lead>(?:\s+(?:no\s+longer|" + "|".join(sorted(_ADVERBS)) + r"))*)\s+(?P<verb>[A-Za-z'’-]+)"
+)
 
 
 def _is_past(word: str) -> bool:

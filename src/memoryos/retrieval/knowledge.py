@@ -17,13 +17,14 @@ from typing import NamedTuple
 import numpy as np
 
 from ..models import Fact
-from ..textutil import STOPWORDS, tokens
+from ..textutil import STOPWORDS, says_now, tokens
 from .result import RetrievedFact
 
 WORD_SHARE = 0.15  # weight of the query words a fact carries, next to a cosine in [0, 1]
 ATTRIBUTE_SHARE = 0.1  # for holding the attribute the question asks about (attribute_reader.question_category)
 RECENCY_SHARE = 0.05  # at most this much for being the latest said of the facts that hold
 LATEST_HOLDER_SHARE = 0.1  # for being the latest said of several facts holding the attribute asked about
+NOW_SHARE = 0.1  # for a statement that says its value holds now ("... these days"), when the question asks about now
 _STEM = 5  # a shared 5-letter prefix stands in for a shared stem ("works" / "working")
 # facts whose words are kept indexed between retrievals (every retrieval scores every fact of its user against
 # the query's words): a few users' worth of facts, a few hundred bytes each
@@ -148,7 +149,8 @@ def rank_facts(
     terms = query_terms(query)
     current = [f for f in facts if f.is_current(now)]
     closed = [f for f in facts if not f.is_current(now)]
-    return _best(current, terms, query_vector, top_k, min_similarity, True, asked) + _best(
+    about_now = says_now(query)
+    return _best(current, terms, query_vector, top_k, min_similarity, True, asked, about_now) + _best(
         closed, terms, query_vector, top_k, min_similarity, False, asked
     )
 
@@ -161,6 +163,7 @@ def _best(
     min_similarity: float,
     current: bool,
     asked: Callable[[str | None], bool] | None = None,
+    about_now: bool = False,
 ) -> list[RetrievedFact]:
     scored = []
     for fact in facts:
@@ -169,6 +172,10 @@ def _best(
         score = float(fact.embedding @ query_vector) + WORD_SHARE * word_share(terms, fact)
         if asked is not None and asked(fact.attribute):
             score += ATTRIBUTE_SHARE
+        if current and about_now and says_now(fact.text):
+            # "Which team do I support now?": a statement that says it holds now ("cheers for Rangers now") over
+            # one that never said so, when the change itself was not read
+            score += NOW_SHARE
         if score >= min_similarity:
             scored.append(RetrievedFact(fact, score, current))
     if current and len(scored) > 1:

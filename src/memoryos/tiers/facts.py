@@ -17,6 +17,8 @@ import numpy as np
 
 from ..models import Fact, FactInvalidation, KnowledgeKind
 from ..textutil import STOPWORDS, tokens
+from .frames import marks_now
+from .frames import rivals as frame_rivals
 from .named_endings import ended_heads, names_any
 
 log = logging.getLogger(__name__)
@@ -89,6 +91,30 @@ _DENIED_ENDING_RE = re.compile(
     rf"(?:{_ENDING})\b",
     re.IGNORECASE,
 )
+
+
+_DATE_RE = re.compile(
+    r"\b\d{1,2}\s+(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+    r"(?:\s+\d{4})?\b|\b(?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
+
+
+def said_again(new: str, held: str) -> bool:
+    """The new text names only what the held one names (its names, its numbers), with no word of change: the
+    same single value said again ("Leeds market had the best cheese stall" after "has a house in Leeds"), which
+    renews the value rather than replacing it. The first word is no name (a sentence starts with a capital) unless the
+    held text has it, and a date is no value."""
+    if says_ended(new) or _CHANGE_RE.search(new) or marks_now(new):
+        return False  # "engaged to Clara now" after "in a relationship with Clara": news about the value
+    held_words = set(tokens(held))
+    first = tokens(new)[:1]
+    undated = _DATE_RE.sub(" ", new)
+    names = {n for n in _names(undated) if [n] != first or n in held_words}
+    numbers = _numbers(undated)
+    if not names and not numbers:
+        return False
+    return names <= held_words and numbers <= _numbers(_DATE_RE.sub(" ", held))
 
 
 def multi_valued(key: str | None) -> bool:
@@ -215,6 +241,10 @@ class _Planner:
         names the trip ("plan:norway"): a new date replaces it."""
         if multi_valued(fact.attribute) and not str(fact.attribute).startswith("plan:"):  # a plan's key is the trip
             return says_ended(op.text) != says_ended(fact.text)
+        if fact.attribute != "relationship" and said_again(op.text, fact.text):
+            # the value said again: both hold (a relationship's value is its status: the partner's name is said
+            # again when it changes, "Mateo proposed and we're engaged")
+            return False
         if says_ended(fact.text) and says_ended(op.text) and not _CHANGE_RE.search(op.text):
             return False  # an ending said again ("lost my job at X", later "lost my job"): no new value
         if says_ended(op.text) and _negated(op.text):
@@ -240,6 +270,18 @@ class _Planner:
             and _start(f) < op.observed_at
             and names_any(f.text, heads)
             and not (ended_heads(f.text) & heads)  # an ending said again ends nothing new
+        ]
+
+    def same_slot(self, op: FactOperation, taken: set[str]) -> list[Fact]:
+        """Facts said before that fill the slot this statement gives another value, marked as the current one
+        ("User plays the trombone now" ends "User plays the viola"), whatever their key (frames.py). Extractive
+        facts only, like named endings."""
+        if self.method != "extractive":
+            return []
+        return [
+            f
+            for f in self.current
+            if f.kind == op.kind and f.id not in taken and _start(f) < op.observed_at and frame_rivals(op.text, f.text)
         ]
 
     def add(self, op: FactOperation, replaces: Fact | None = None) -> None:
@@ -269,6 +311,7 @@ class _Planner:
             same_key = [f for f in self.current if f.kind == op.kind and f.attribute == key and f.id not in taken]
             rivals += [f for f in same_key if self.supersedes(op, f)]
         rivals += self.named_ended(op, {f.id for f in rivals})
+        rivals += self.same_slot(op, {f.id for f in rivals})
         newer = [f for f in rivals if _start(f) > op.observed_at]
         if newer and replaces is None:
             # said before what memory already holds (a late analysis): history, closed by the newer statement
