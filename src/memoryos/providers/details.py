@@ -1,0 +1,71 @@
+"""A vague statement with the detail its own turn gives it: "I love creating art!" and, from the same turn, "Here's a
+recent self-portrait I made last week".
+
+A fact is one sentence of a turn, yet a speaker often says *what* and *which* in the sentence just before or after
+("I just love watching LeBron. There was this Finals game a few years back with an epic block ..."). A short
+statement on its own matches anyone's remark on the same topic, the other speaker's included; with its detail it
+says the speaker's own situation. So a statement with few content words takes one neighbouring sentence of the same
+turn (the speaker's own words, never the other side's) when that sentence is news about the speaker in its own
+right: not a question, greeting, pep talk, "you"-remark or echo, specific (an event, a name, a number, or enough
+content words), short, and adding content the statement lacks. The neighbour that adds the most is taken; the
+fact keeps its page, time and attribute, and the rules still read the statement as said.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..textutil import sentences
+from .reported_speech import own_words
+from .statements import clean_sentence, informative_words, is_specific, may_be_about_self
+
+VAGUE_MAX_WORDS = 7  # a statement with more content words than this says enough on its own
+_MIN_NEW_WORDS = 2  # a detail must add content the statement lacks
+_MAX_DETAIL_WORDS = 25  # facts go in prompts: a long sentence is a statement of its own, not a detail
+
+
+def _position(said: Sequence[str], sentence: str, names: list[str]) -> int | None:
+    """Where the statement (a cleaned sentence) is in its turn's sentences."""
+    probe = sentence[1:].strip(" .!?")[:40]
+    if not probe:
+        return None
+    return next((i for i, s in enumerate(said) if probe in clean_sentence(s, names)), None)
+
+
+def detail(sentence: str, turn: str, own_names: list[str], other_names: list[str],
+           taken: Sequence[str] = ()) -> tuple[str, bool] | None:  # fmt: skip
+    """The sentence of `turn` (the speaker's whole turn) that completes the vague statement `sentence`, cleaned,
+    with whether it comes before the statement; None when the statement says enough or no neighbour qualifies.
+    `taken`: the turn's statements that are facts of their own (never repeated as a detail)."""
+    have = set(informative_words(own_words(sentence)))
+    if len(have) > VAGUE_MAX_WORDS:
+        return None
+    said = sentences(turn)
+    names = [*other_names, *own_names]
+    at = _position(said, sentence, names)
+    if at is None:
+        return None
+    best: tuple[int, str, bool] | None = None
+    for index in (at + 1, at - 1):
+        if not 0 <= index < len(said):
+            continue
+        neighbour = clean_sentence(said[index], names)
+        if not neighbour or neighbour in taken or len(neighbour.split()) > _MAX_DETAIL_WORDS:
+            continue
+        words = own_words(neighbour)  # others' words the speaker reports are not the speaker's detail
+        if not may_be_about_self(words, other_names) or not is_specific(words):
+            continue
+        new = len(set(informative_words(words)) - have)
+        if new >= _MIN_NEW_WORDS and (best is None or new > best[0]):
+            best = (new, neighbour[0].upper() + neighbour[1:], index < at)
+    return (best[1], best[2]) if best is not None else None
+
+
+def with_detail(statement: str, found: tuple[str, bool] | None) -> str:
+    """The statement and its detail as one text, in the order they were said."""
+    if found is None:
+        return statement
+    text, before = found
+    first, second = (text, statement) if before else (statement, text)
+    first = first.rstrip()
+    return f"{first}{'' if first.endswith(('.', '!', '?')) else '.'} {second}"
