@@ -13,6 +13,7 @@ fact keeps its page, time and attribute, and the rules still read the statement 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from ..textutil import sentences
@@ -22,6 +23,16 @@ from .statements import clean_sentence, informative_words, is_specific, may_be_a
 VAGUE_MAX_WORDS = 7  # a statement with more content words than this says enough on its own
 _MIN_NEW_WORDS = 2  # a detail must add content the statement lacks
 _MAX_DETAIL_WORDS = 25  # facts go in prompts: a long sentence is a statement of its own, not a detail
+# a sentence that opens by pointing back ("It really conveys unity", "That kind of heart") is about something said
+# before it, often the other side's turn it reacts to: it cannot open a fact
+_POINTS_BACK_RE = re.compile(r"^(?:it|its|it['’]s|that|that['’]s|this|these|those|he|she|they|his|her|their|such)\b",
+                             re.IGNORECASE)  # fmt: skip
+# catching up ("Since we last spoke, some big things have happened"): about the conversation, not the news
+_CATCH_UP_RE = re.compile(
+    r"\bsince\s+(?:we|our|my|the)\s+(?:last\s+)?(?:spoke|talked|chatted|chat|talk|caught up)\b|"
+    r"\b(?:we|I)\s+last\s+(?:spoke|talked|chatted)\b",
+    re.IGNORECASE,
+)
 
 
 def _position(said: Sequence[str], sentence: str, names: list[str]) -> int | None:
@@ -50,14 +61,17 @@ def detail(sentence: str, turn: str, own_names: list[str], other_names: list[str
         if not 0 <= index < len(said):
             continue
         neighbour = clean_sentence(said[index], names)
+        neighbour = neighbour[:1].upper() + neighbour[1:]  # as the turn's statements are written
         if not neighbour or neighbour in taken or len(neighbour.split()) > _MAX_DETAIL_WORDS:
+            continue
+        if (index < at and _POINTS_BACK_RE.match(neighbour)) or _CATCH_UP_RE.search(neighbour):
             continue
         words = own_words(neighbour)  # others' words the speaker reports are not the speaker's detail
         if not may_be_about_self(words, other_names) or not is_specific(words):
             continue
         new = len(set(informative_words(words)) - have)
         if new >= _MIN_NEW_WORDS and (best is None or new > best[0]):
-            best = (new, neighbour[0].upper() + neighbour[1:], index < at)
+            best = (new, neighbour, index < at)
     return (best[1], best[2]) if best is not None else None
 
 
