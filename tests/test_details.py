@@ -1,6 +1,6 @@
 """A vague statement carries the detail of its own turn (issue 12, who said it; no-LLM mode), through the public API
-on both backends: a short statement ("I just love watching figure skating", "I've been riding the hill loop with them
-for two years") takes the neighbouring sentence of the same turn that says what and which; the other side's words,
+on both backends: a short statement ("I got a new tattoo last week", "I've been riding the hill loop with them for two
+years") takes the neighbouring sentence of the same turn that says what and which; the other side's words,
 questions, remarks to the other and a statement that says enough on its own are left out.
 """
 
@@ -29,13 +29,9 @@ def user_facts(memo: Memoryos, *exchanges: tuple[str, str]) -> list[str]:
 def test_a_vague_statement_takes_the_detail_said_after_it(make_memo) -> None:
     facts = user_facts(
         promoting(make_memo),
-        (
-            "I just love watching figure skating. There was this free skate at the 2018 Olympics in Pyeongchang "
-            "that made me cry.",
-            "Wow.",
-        ),
+        ("Hey! I got a new tattoo last week. It's a tiny lighthouse from Peggy's Cove on my left wrist.", "Cool!"),
     )
-    assert any("loves watching figure skating" in t and "Pyeongchang" in t for t in facts), facts
+    assert any("got a new tattoo" in t and "a tiny lighthouse from Peggy's Cove" in t for t in facts), facts
 
 
 def test_a_vague_statement_takes_the_detail_said_before_it(make_memo) -> None:
@@ -68,6 +64,19 @@ def test_questions_and_remarks_to_the_other_are_not_details(make_memo) -> None:
     )
     assert "User loves creating art!" in facts, facts
     assert not any("watercolour" in t or "grandmother" in t for t in facts), facts
+
+
+def test_a_keyed_statement_stays_the_statement_its_key_was_read_from(make_memo) -> None:
+    # a taste said again must find its fact by meaning: its text is not lengthened
+    facts = user_facts(
+        promoting(make_memo),
+        (
+            "I just love watching figure skating. There was this free skate at the 2018 Olympics in Pyeongchang "
+            "that made me cry.",
+            "Wow.",
+        ),
+    )
+    assert "User just loves watching figure skating." in facts, facts
 
 
 def test_a_statement_that_says_enough_stays_as_said(make_memo) -> None:

@@ -291,8 +291,7 @@ def page_facts(
                         ends = []
                     attrs = now
                 if reading is not None:
-                    extra = detail(sentence, side.text, own, other, keyed)
-                    outs = _reading_operation(kind, sentence, reading, index, page, context, extra)
+                    outs = _reading_operation(kind, sentence, reading, index, page, context)
                     for out in outs:  # the profile keeps to what the rules read (lines it can state plainly)
                         value = reading.attribute.value if out.attribute == reading.attribute.key else ""
                         found.append(Extracted(kind, out, sentence, (), page.timestamp, value))
@@ -309,7 +308,8 @@ def page_facts(
             chosen += rest[: max(0, max_per_turn - len(chosen))]
             taken = (*keyed, *(c[1] for c in chosen))
             for _order, sentence, attrs, _score, ends, context in sorted(chosen, key=lambda c: c[0]):
-                extra = detail(sentence, side.text, own, other, taken)
+                # a keyed fact stays the statement its key was read from: a value said again must find it by meaning
+                extra = detail(sentence, side.text, own, other, taken) if not (attrs or ends) else None
                 outs, ended = _operation(kind, sentence, attrs, index, page, related, ends, context, extra)
                 for n, out in enumerate(outs):  # the profile reads a statement's attributes once
                     found.append(Extracted(kind, out, sentence, (attrs + ended) if n == 0 else (), page.timestamp))
