@@ -1,8 +1,8 @@
-"""A vague statement with the detail its own turn gives it: "I love creating art!" and, from the same turn, "Here's a
-recent self-portrait I made last week".
+"""A vague statement with the detail its own turn gives it: "My aim was to show warmth, love and self-acceptance" and,
+from the same turn, "The woman in the painting stands for the journey of acceptance".
 
 A fact is one sentence of a turn, yet a speaker often says *what* and *which* in the sentence just before or after
-("I just love watching LeBron. There was this Finals game a few years back with an epic block ..."). A short
+("I got a new tattoo last week. It's a tiny lighthouse from Peggy's Cove on my left wrist."). A short
 statement on its own matches anyone's remark on the same topic, the other speaker's included; with its detail it
 says the speaker's own situation. So a statement with few content words takes one neighbouring sentence of the same
 turn (the speaker's own words, never the other side's) when that sentence is news about the speaker in its own

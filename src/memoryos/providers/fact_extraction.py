@@ -437,19 +437,12 @@ def _current(sentence: str, at: float, attribute: Attribute | None) -> bool:
 
 
 def _reading_operation(
-    kind: KnowledgeKind,
-    sentence: str,
-    reading: Reading,
-    index: int,
-    page: Page,
-    context: Context | None = None,
-    extra: tuple[str, bool] | None = None,
+    kind: KnowledgeKind, sentence: str, reading: Reading, index: int, page: Page, context: Context | None = None
 ) -> list[FactOut]:
     """A reading as fact operations: a confirmation of the fact that said it, or a new fact with its key (which
     closes the fact holding another value of a single-valued key), and the facts it says are over. A statement
     that asserts no current state (a plan, a question, "when I was 17") changes nothing: an unkeyed fact."""
-    told = resolve(sentence, context) if context is not None else sentence
-    text = fact_text(with_detail(told, extra), SUBJECTS[kind], page.timestamp)
+    text = fact_text(resolve(sentence, context) if context is not None else sentence, SUBJECTS[kind], page.timestamp)
     key = reading.attribute.key
     if reading.confirms is not None:
         return [FactOut(text=text, page_indices=[index], attribute=key, op="keep", target=reading.confirms.id)]
