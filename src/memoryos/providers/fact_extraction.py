@@ -27,6 +27,7 @@ from .attributes import Attribute, find_attributes, key_for, statement_for
 from .changes import Change, find_change
 from .contrast import Embed, contrasted, multi_valued
 from .current_state import states_current
+from .details import detail, with_detail
 from .echo import echoes
 from .references import Context, resolve
 from .reported_speech import own_words
@@ -122,12 +123,15 @@ def _operation(
     related: Sequence[Fact],
     ends: Sequence[Fact] = (),
     context: Context | None = None,
+    extra: tuple[str, bool] | None = None,
 ) -> tuple[list[FactOut], tuple[Attribute, ...]]:
     """The operations a statement makes, and the attributes that end with it (for the profile). `ends`: facts the
     statement says are over (a change's contrasted fact); `context`: what was said before it, which completes what
-    the fact's text points at (references.py)."""
+    the fact's text points at (references.py); `extra`: the detail its turn gives a vague statement (details.py),
+    which the fact's text says and the rules do not read."""
     subject = SUBJECTS[kind]
-    text = fact_text(resolve(sentence, context) if context is not None else sentence, subject, page.timestamp)
+    told = resolve(sentence, context) if context is not None else sentence
+    text = fact_text(with_detail(told, extra), subject, page.timestamp)
     said = own_words(sentence)  # what the rules read: the speaker's own words, not those they report
     outs: list[FactOut] = []
     ended: list[Attribute] = []
@@ -265,8 +269,14 @@ def page_facts(
             previous = _previous(pages, index, continued)
             other_said = _other_before(page, previous, kind)
             own_said = _own_before(previous, kind)
+            statements = candidate_statements(side.text, own, other)
+            # statements that are facts of their own whatever is chosen: never another's detail
+            keyed = tuple(
+                s for s, _ in statements
+                if (kind, s) in readings or find_attributes(first_person(own_words(s)), SUBJECTS[kind])
+            )  # fmt: skip
             candidates = []
-            for order, (sentence, subject) in enumerate(candidate_statements(side.text, own, other)):
+            for order, (sentence, subject) in enumerate(statements):
                 context = Context(_earlier(side.text, sentence), other_said, own_said)
                 if implied_speaker(sentence) and echoes(sentence, other_said):
                     continue  # "Adopted a cat named Miso!" after the other said so: their news, repeated back
@@ -296,8 +306,11 @@ def page_facts(
             chosen = [c for c in candidates if c[2] or c[4]]
             rest = sorted((c for c in candidates if not (c[2] or c[4])), key=lambda c: -c[3])
             chosen += rest[: max(0, max_per_turn - len(chosen))]
+            taken = (*keyed, *(c[1] for c in chosen))
             for _order, sentence, attrs, _score, ends, context in sorted(chosen, key=lambda c: c[0]):
-                outs, ended = _operation(kind, sentence, attrs, index, page, related, ends, context)
+                # a keyed fact stays the statement its key was read from: a value said again must find it by meaning
+                extra = detail(sentence, side.text, own, other, taken) if not (attrs or ends) else None
+                outs, ended = _operation(kind, sentence, attrs, index, page, related, ends, context, extra)
                 for n, out in enumerate(outs):  # the profile reads a statement's attributes once
                     found.append(Extracted(kind, out, sentence, (attrs + ended) if n == 0 else (), page.timestamp))
             if kind == "assistant":

@@ -219,14 +219,14 @@ def is_specific(sentence: str) -> bool:
 
 def is_self_statement(sentence: str, other_names: list[str]) -> bool:
     """A sentence (already cleaned) in which the speaker tells something about themselves, as its subject."""
-    return _may_be_about_self(sentence, other_names) and speaker_is_subject(sentence)
+    return may_be_about_self(sentence, other_names) and speaker_is_subject(sentence)
 
 
 def speaker_is_subject(sentence: str) -> bool:
     return bool(_SELF_SUBJECT_RE.match(sentence) or _ELLIPTICAL_RE.match(sentence))
 
 
-def _may_be_about_self(sentence: str, other_names: list[str]) -> bool:
+def may_be_about_self(sentence: str, other_names: list[str]) -> bool:
     """Not a question, greeting, pep talk, echo, or about the other party."""
     words = sentence.split()
     if not _MIN_WORDS <= len(words) <= _MAX_WORDS or sentence.rstrip().endswith("?"):
@@ -244,15 +244,20 @@ def _may_be_about_self(sentence: str, other_names: list[str]) -> bool:
     return bool(informative_words(sentence))
 
 
+def clean_sentence(raw: str, names: list[str]) -> str:
+    """A sentence of a turn without its interjections, fillers, openers and the address of either speaker."""
+    return _clean(_strip_vocatives(_clean(raw), names))
+
+
 def candidate_statements(text: str, own_names: list[str], other_names: list[str]) -> list[tuple[str, bool]]:
     """The cleaned sentences of one side's text that may tell something about its speaker, each with whether
     the speaker is their subject ("I adopted a puppy": yes; "Home for me is Lisbon": no, yet it may state an
     attribute of theirs)."""
     found = []
     for raw in sentences(text):
-        sentence = _clean(_strip_vocatives(_clean(raw), [*other_names, *own_names]))
+        sentence = clean_sentence(raw, [*other_names, *own_names])
         said = own_words(sentence)  # someone else's words reported ("my sister told me: I'm moving") are theirs
-        if sentence and _may_be_about_self(said, other_names):
+        if sentence and may_be_about_self(said, other_names):
             found.append((sentence[0].upper() + sentence[1:], speaker_is_subject(said)))
     return found
 

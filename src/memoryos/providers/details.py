@@ -1,0 +1,87 @@
+"""A vague statement with the detail its own turn gives it: "My aim was to show warmth, love and self-acceptance" and,
+from the same turn, "The woman in the painting stands for the journey of acceptance".
+
+A fact is one sentence of a turn, yet a speaker often says *what* and *which* in the sentence just before or after
+("I got a new tattoo last week. It's a tiny lighthouse from Peggy's Cove on my left wrist."). A short
+statement on its own matches anyone's remark on the same topic, the other speaker's included; with its detail it
+says the speaker's own situation. So a statement with few content words takes one neighbouring sentence of the same
+turn (the speaker's own words, never the other side's) when that sentence is news about the speaker in its own
+right: not a question, greeting, pep talk, "you"-remark or echo, specific (an event, a name, a number, or enough
+content words), short, and adding content the statement lacks. The neighbour that adds the most is taken; the
+fact keeps its page and time, and the rules still read the statement as said. A statement that states an attribute
+keeps its text as said (fact_extraction.py): a value said again finds its fact by meaning, and a longer text is found
+less often (a confirmation becomes a second value that closes the first).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..textutil import sentences
+from .reported_speech import own_words
+from .statements import clean_sentence, informative_words, is_specific, may_be_about_self
+
+VAGUE_MAX_WORDS = 7  # a statement with more content words than this says enough on its own
+_MIN_NEW_WORDS = 2  # a detail must add content the statement lacks
+_MAX_DETAIL_WORDS = 25  # facts go in prompts: a long sentence is a statement of its own, not a detail
+# a sentence that opens by pointing back ("It really conveys unity", "That kind of heart") is about something said
+# before it, often the other side's turn it reacts to: it cannot open a fact
+_POINTS_BACK_RE = re.compile(r"^(?:it|its|it['’]s|that|that['’]s|this|these|those|he|she|they|his|her|their|such)\b",
+                             re.IGNORECASE)  # fmt: skip
+# catching up ("Since we last spoke, some big things have happened"): about the conversation, not the news
+_CATCH_UP_RE = re.compile(
+    r"\bsince\s+(?:we|our|my|the)\s+(?:last\s+)?(?:spoke|talked|chatted|chat|talk|caught up)\b|"
+    r"\b(?:we|I)\s+last\s+(?:spoke|talked|chatted)\b",
+    re.IGNORECASE,
+)
+
+
+def _position(said: Sequence[str], sentence: str, names: list[str]) -> int | None:
+    """Where the statement (a cleaned sentence) is in its turn's sentences."""
+    probe = sentence[1:].strip(" .!?")[:40]
+    if not probe:
+        return None
+    return next((i for i, s in enumerate(said) if probe in clean_sentence(s, names)), None)
+
+
+def detail(sentence: str, turn: str, own_names: list[str], other_names: list[str],
+           taken: Sequence[str] = ()) -> tuple[str, bool] | None:  # fmt: skip
+    """The sentence of `turn` (the speaker's whole turn) that completes the vague statement `sentence`, cleaned,
+    with whether it comes before the statement; None when the statement says enough or no neighbour qualifies.
+    `taken`: the turn's statements that are facts of their own (never repeated as a detail)."""
+    have = set(informative_words(own_words(sentence)))
+    if len(have) > VAGUE_MAX_WORDS:
+        return None
+    said = sentences(turn)
+    names = [*other_names, *own_names]
+    at = _position(said, sentence, names)
+    if at is None:
+        return None
+    best: tuple[int, str, bool] | None = None
+    for index in (at + 1, at - 1):
+        if not 0 <= index < len(said):
+            continue
+        neighbour = clean_sentence(said[index], names)
+        neighbour = neighbour[:1].upper() + neighbour[1:]  # as the turn's statements are written
+        if not neighbour or neighbour in taken or len(neighbour.split()) > _MAX_DETAIL_WORDS:
+            continue
+        if (index < at and _POINTS_BACK_RE.match(neighbour)) or _CATCH_UP_RE.search(neighbour):
+            continue
+        words = own_words(neighbour)  # others' words the speaker reports are not the speaker's detail
+        if not may_be_about_self(words, other_names) or not is_specific(words):
+            continue
+        new = len(set(informative_words(words)) - have)
+        if new >= _MIN_NEW_WORDS and (best is None or new > best[0]):
+            best = (new, neighbour, index < at)
+    return (best[1], best[2]) if best is not None else None
+
+
+def with_detail(statement: str, found: tuple[str, bool] | None) -> str:
+    """The statement and its detail as one text, in the order they were said."""
+    if found is None:
+        return statement
+    text, before = found
+    first, second = (text, statement) if before else (statement, text)
+    first = first.rstrip()
+    return f"{first}{'' if first.endswith(('.', '!', '?')) else '.'} {second}"

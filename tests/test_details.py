@@ -1,0 +1,91 @@
+"""A vague statement carries the detail of its own turn (issue 12, who said it; no-LLM mode), through the public API
+on both backends: a short statement ("I got a new tattoo last week", "I've been riding the hill loop with them for two
+years") takes the neighbouring sentence of the same turn that says what and which; the other side's words,
+questions, remarks to the other and a statement that says enough on its own are left out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from fact_helpers import promoting
+
+from memoryos import Memoryos
+
+JUN_9 = datetime(2024, 6, 9, 9, tzinfo=timezone.utc).timestamp()
+
+
+def user_facts(memo: Memoryos, *exchanges: tuple[str, str]) -> list[str]:
+    """User fact texts after the exchanges, every segment promoted."""
+    for i, (user, reply) in enumerate(exchanges):
+        memo.add_memory(user, reply, timestamp=JUN_9 + 120 * i)
+    memo.add_memory("Anyway, what's for dinner?", "Pasta, probably.", timestamp=JUN_9 + 3600)
+    memo.flush()
+    while memo.promote():
+        pass
+    return [f["text"] for f in memo.get_knowledge("user", include_history=True)]
+
+
+def test_a_vague_statement_takes_the_detail_said_after_it(make_memo) -> None:
+    facts = user_facts(
+        promoting(make_memo),
+        ("Hey! I got a new tattoo last week. It's a tiny lighthouse from Peggy's Cove on my left wrist.", "Cool!"),
+    )
+    assert any("got a new tattoo" in t and "a tiny lighthouse from Peggy's Cove" in t for t in facts), facts
+
+
+def test_a_vague_statement_takes_the_detail_said_before_it(make_memo) -> None:
+    facts = user_facts(
+        promoting(make_memo),
+        (
+            "The Riverside Cycling Club meets every Sunday at the old mill. "
+            "I've been riding the hill loop with them for two years.",
+            "Nice!",
+        ),
+    )
+    assert any(t.startswith("The Riverside Cycling Club meets") and "the hill loop" in t for t in facts), facts
+
+
+def test_the_other_sides_words_are_never_a_detail(make_memo) -> None:
+    facts = user_facts(
+        promoting(make_memo),
+        ("Guess where I ride on Sundays!", "The Harbourside Cycling Club at the old mill, I bet. I was a member once."),
+        ("Right. I've been riding the hill loop every weekend for two years.", "Ha, knew it."),
+    )
+    assert any("the hill loop every weekend" in t for t in facts), facts
+    assert not any("Harbourside" in t or "member" in t for t in facts), facts
+
+
+def test_questions_and_remarks_to_the_other_are_not_details(make_memo) -> None:
+    facts = user_facts(
+        promoting(make_memo),
+        ("I love creating art! Have you ever tried watercolour portraits of your dog?", "Not yet!"),
+        ("I started knitting scarves. Your grandmother's pattern book helped a lot.", "She'd be glad."),
+    )
+    assert "User loves creating art!" in facts, facts
+    assert not any("watercolour" in t or "grandmother" in t for t in facts), facts
+
+
+def test_a_keyed_statement_stays_the_statement_its_key_was_read_from(make_memo) -> None:
+    # a taste said again must find its fact by meaning: its text is not lengthened
+    facts = user_facts(
+        promoting(make_memo),
+        (
+            "I just love watching figure skating. There was this free skate at the 2018 Olympics in Pyeongchang "
+            "that made me cry.",
+            "Wow.",
+        ),
+    )
+    assert "User just loves watching figure skating." in facts, facts
+
+
+def test_a_statement_that_says_enough_stays_as_said(make_memo) -> None:
+    facts = user_facts(
+        promoting(make_memo),
+        (
+            "I spent the whole summer restoring a 1968 Triumph Bonneville with my uncle in Leeds. "
+            "The engine started on the first kick in August, which made my uncle cheer.",
+            "What a project!",
+        ),
+    )
+    assert "User spent the whole summer restoring a 1968 Triumph Bonneville with their uncle in Leeds." in facts, facts
