@@ -19,6 +19,12 @@ missed evidence turn is given one cause, the first that applies:
   words take the places above it;
 - `weak-words`: it has a full-text score but ranks below 20 on it (it shares a common word with the question);
 - `other`: everything else (a full-text match in the first 20 that fusion still ranks low).
+
+Per missed question it also reports `answer_in_top`: the share of the gold answer's content words (index stems)
+found in the text of the first 10 turns, against `answer_in_evidence`, the same share in the evidence turns. A
+question is *answered elsewhere* when the first 10 turns hold at least as many of the answer's words as its
+evidence does (and it holds some): a list's item mentioned in another session than the one the annotators marked, a fact
+repeated. Such a miss costs recall but not the answer; the count says how much of recall@10's gap is that.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from memoryos import Memoryos
+from memoryos.lexical import analyze
 
 from ._common import DEFAULT_DATA, local_model, quiet_environment
 from ._locomo_data import CATEGORIES, load, retrieval_questions
@@ -63,9 +70,19 @@ def _signals(signals: dict[str, float]) -> dict[str, float]:
     return {k: round(v, 3) for k, v in signals.items()}
 
 
-def analyse(memo: Memoryos, question: str, evidence: list[str]) -> dict[str, Any] | None:
+def answer_share(answer: str, texts: list[str]) -> float:
+    """Share of the answer's index stems (numbers included) that occur in the texts."""
+    wanted = set(analyze(answer))
+    found = set(analyze(*texts)) if texts else set()
+    return round(len(wanted & found) / len(wanted), 3) if wanted else 0.0
+
+
+def analyse(
+    memo: Memoryos, question: str, evidence: list[str], answer: str = "", text_of: dict[str, str] | None = None
+) -> dict[str, Any] | None:
     """None when every evidence turn is in the first TOP turns; otherwise the misses and what outranked them."""
     shallow = rank_memoryos(memo, question, update_heat=False).turns[:TOP]
+    text_of = text_of or {}
     missed = [e for e in evidence if e not in shallow]
     if not missed:
         return None
@@ -95,7 +112,18 @@ def analyse(memo: Memoryos, question: str, evidence: list[str]) -> dict[str, Any
                 "above": [{"text": a.page.text[:120], "signals": _signals(a.signals)} for a in above],
             }
         )
-    return {"question": question, "evidence": evidence, "found": [e for e in evidence if e in shallow], "missed": turns}
+    in_top = answer_share(answer, [text_of.get(t, "") for t in shallow])
+    in_evidence = answer_share(answer, [text_of.get(t, "") for t in evidence])
+    return {
+        "question": question,
+        "answer": answer,
+        "evidence": evidence,
+        "found": [e for e in evidence if e in shallow],
+        "answer_in_top": in_top,
+        "answer_in_evidence": in_evidence,
+        "answered_elsewhere": in_evidence > 0 and in_top >= in_evidence,
+        "missed": turns,
+    }
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -130,12 +158,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for key, value in overrides.items():
             setattr(memo.config, key, value)
         try:
+            text_of = {t.dia_id: t.labelled() for t in conv.turns}
             for q in retrieval_questions(conv):
                 category = CATEGORIES[q.category]
                 if category not in wanted:
                     continue
                 asked[category] += 1
-                found = analyse(memo, q.question, q.evidence)
+                found = analyse(memo, q.question, q.evidence, q.answer, text_of)
                 if found is not None:
                     misses[category].append({"conversation": conv.sample_id, **found})
         finally:
@@ -147,12 +176,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "questions": asked[category],
             "questions_missing_evidence": len(items),
             "missed_turns": sum(len(m["missed"]) for m in items),
+            "answered_elsewhere": sum(m["answered_elsewhere"] for m in items),
             "causes": dict(causes.most_common()),
         }
         print(category, json.dumps(summary[category]))
         if args.verbose:
             for m in items:
-                print(f"\n[{m['conversation']}] {m['question']}  found {m['found']}")
+                print(f"\n[{m['conversation']}] {m['question']}  found {m['found']}  answer {m['answer']!r} "
+                      f"in top {m['answer_in_top']} in evidence {m['answer_in_evidence']}")
                 for t in m["missed"]:
                     print(f"  {t['turn']} page {t['page_rank']} lex {t['lexical_rank']} cos {t['dense_rank']} "
                           f"{t['cause']} {t['signals']}\n     {t['text'][:150]!r}")
