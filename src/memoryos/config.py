@@ -147,6 +147,11 @@ class MemoryosConfig(BaseModel):
         default=True,
         description="Read the question's type and the dates it names (relative ones, months without a year).",
     )
+    frame_words: bool = Field(
+        default=True,
+        description="Leave the words that frame an English question ('what kind of', 'mention', 'describe') out of "
+        "its full-text terms.",
+    )
     event_dates: bool = Field(
         default=True, description="Dated questions also match pages by the dates their words mention (event time)."
     )

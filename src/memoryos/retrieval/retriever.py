@@ -13,7 +13,7 @@ from ..providers.attribute_reader import holds_category, reader_for
 from ..providers.embeddings import Embedder, embed_queries
 from ..providers.reranker import CrossEncoderReranker, Reranker
 from ..side import side_call
-from ..textutil import content_tokens, date_ranges, remove_words
+from ..textutil import content_tokens, date_ranges, remove_words, without_frame_words
 from ..tiers.long_term import LongTermMemory
 from ..tiers.mid_term import MidTermMemory, SegmentVectors
 from ..tiers.short_term import ShortTermMemory
@@ -75,7 +75,9 @@ class Retriever:
         facts = [f for f in self.long.facts(with_vectors=True, include_history=True) if _alive(f.expires_at, now)]
         limit = max_pages if max_pages is not None else cfg.retrieval_queue_capacity
         pool = max(50, 5 * limit)
-        terms = [t for t in dict.fromkeys(content_tokens(query)) if t not in ubiquitous]
+        # the words of the question's frame say nothing about its topic; the query embedding keeps them (measured)
+        worded = without_frame_words(query) if cfg.frame_words else query
+        terms = [t for t in dict.fromkeys(content_tokens(worded)) if t not in ubiquitous]
         lexical_terms = self.terms.rare_first(terms, newest_seq)
         if analysis is not None and cfg.event_dates:
             lexical_terms += analysis.date_tokens
