@@ -182,11 +182,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print(category, json.dumps(summary[category]))
         if args.verbose:
             for m in items:
-                print(f"\n[{m['conversation']}] {m['question']}  found {m['found']}  answer {m['answer']!r} "
-                      f"in top {m['answer_in_top']} in evidence {m['answer_in_evidence']}")
+                print(
+                    f"\n[{m['conversation']}] {m['question']}  found {m['found']}  answer {m['answer']!r} "
+                    f"in top {m['answer_in_top']} in evidence {m['answer_in_evidence']}"
+                )
                 for t in m["missed"]:
-                    print(f"  {t['turn']} page {t['page_rank']} lex {t['lexical_rank']} cos {t['dense_rank']} "
-                          f"{t['cause']} {t['signals']}\n     {t['text'][:150]!r}")
+                    print(
+                        f"  {t['turn']} page {t['page_rank']} lex {t['lexical_rank']} cos {t['dense_rank']} "
+                        f"{t['cause']} {t['signals']}\n     {t['text'][:150]!r}"
+                    )
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps({"summary": summary, "misses": misses}, indent=1))
