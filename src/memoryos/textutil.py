@@ -112,9 +112,9 @@ def remove_words(text: str, words: Iterable[str]) -> str:
     return re.sub(r"\s{2,}", " ", pattern.sub("", text)).strip()
 
 
-# Words that frame an English question rather than say what it is about: "what kind of art" asks about art, and a
-# transcript never "mentions" or "describes" anything in those words. Left in the full-text query they are rarer
-# than the topic ("kind" in "your kind words"), so a page sharing only the frame outranks the pages on the topic.
+# Words that frame an English question rather than say what it is about: "what kind of art" asks about art, and what
+# a question says was "mentioned" or "described" is rarely said in those words. Left in the full-text query they can
+# be rarer than the topic ("kind" in "your kind words"), and a page sharing only the frame outranks the topic's pages.
 # "say" and "tell" are already stop-words; these are the frame words that are content words elsewhere.
 _FRAME_RE = re.compile(
     r"\b(?:kind|kinds|type|types|sort|sorts)\s+of\b"
