@@ -50,6 +50,7 @@ ABLATIONS: dict[str, dict[str, float | bool] | None] = {
     "memoryos-no-dates": {"date_weight": 0.0},
     "memoryos-no-event-dates": {"event_dates": False},
     "memoryos-no-time-boost": {"time_weight": 0.0},
+    "memoryos-no-place-boost": {"place_weight": 0.0},
     "memoryos-no-query-analysis": {"query_analysis": False},
     "memoryos-keep-frame-words": {"frame_words": False},
     "memoryos-no-segments": {"segment_weight": 0.0},

@@ -158,6 +158,9 @@ class MemoryosConfig(BaseModel):
     time_weight: float = Field(
         default=0.2, ge=0, description="Boost for pages that mention a time, for 'when' and 'how long' questions."
     )
+    place_weight: float = Field(
+        default=0.2, ge=0, description="Boost for pages that name a place, for 'where' (and 'which city') questions."
+    )
     fact_page_weight: float = Field(
         default=0.3, ge=0, description="Lift for the pages that stated the facts closest to the query."
     )
