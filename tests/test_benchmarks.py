@@ -20,6 +20,7 @@ from benchmarks import (  # noqa: E402
     knowledge,
     llmcost,
     locomo,
+    locomo_misses,
     locomo_variants,
     multilingual,
     query_precision,
@@ -156,6 +157,28 @@ def test_locomo_settings_and_variants_on_fixed_stores(tmp_path: Path) -> None:
     assert base["R@10"] == results["summary"]["memoryos"]["overall"]["recall@10"]  # the same memory, read alike
     assert found["leave_one_out"]["picks"]["tiny-1"] in found["variants"]
     assert json.loads(out.read_text())["rows"]["base"][0]["conversation"] == "tiny-1"
+
+
+def test_locomo_misses_are_given_a_cause_and_compared_with_the_answer(tmp_path: Path) -> None:
+    assert locomo_misses._cause(None, None, None) == "no-signal"
+    assert locomo_misses._cause(7, None, 40) == "near"
+    assert locomo_misses._cause(30, None, 12) == "outranked-by-words"
+    assert locomo_misses._cause(30, None, 45) == "meaning-far"
+    assert locomo_misses._cause(30, 25, 3) == "weak-words"
+    assert locomo_misses._cause(30, 4, 3) == "other"
+    assert locomo_misses.answer_share("a blue bowl, a vase", ["I made a bowl", "nothing"]) == 0.5
+    assert locomo_misses.answer_share("", ["anything"]) == 0.0
+    data = tiny_locomo(tmp_path / "tiny.json")
+    stores = tmp_path / "stores"
+    locomo.main(["--data", str(data), "--out", str(tmp_path), "--quiet", "--no-plot", "--stores", str(stores)])
+    # the tiny conversation may miss nothing at 10 turns: then no category is summarised
+    found = locomo_misses.main(
+        ["--data", str(data), "--stores", str(stores), "--category", "multi-hop", "--out", str(tmp_path / "m.json")]
+    )
+    assert set(found) <= {"multi-hop"}
+    saved = json.loads((tmp_path / "m.json").read_text())
+    for miss in saved["misses"].get("multi-hop", []):
+        assert miss["missed"] and all(t["cause"] for t in miss["missed"])
 
 
 def test_leave_one_out_scores_each_conversation_with_the_variant_best_on_the_others() -> None:

@@ -154,11 +154,19 @@ class MemoryosConfig(BaseModel):
         default=True,
         description="Read the question's type and the dates it names (relative ones, months without a year).",
     )
+    frame_words: bool = Field(
+        default=True,
+        description="Leave the words that frame an English question ('what kind of', 'mention', 'describe') out of "
+        "its full-text terms.",
+    )
     event_dates: bool = Field(
         default=True, description="Dated questions also match pages by the dates their words mention (event time)."
     )
     time_weight: float = Field(
         default=0.2, ge=0, description="Boost for pages that mention a time, for 'when' and 'how long' questions."
+    )
+    place_weight: float = Field(
+        default=0.2, ge=0, description="Boost for pages that name a place, for 'where' (and 'which city') questions."
     )
     fact_page_weight: float = Field(
         default=0.3, ge=0, description="Lift for the pages that stated the facts closest to the query."

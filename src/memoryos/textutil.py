@@ -132,6 +132,22 @@ def remove_words(text: str, words: Iterable[str]) -> str:
     return re.sub(r"\s{2,}", " ", pattern.sub("", text)).strip()
 
 
+# Words that frame an English question rather than say what it is about: "what kind of art" asks about art, and what
+# a question says was "mentioned" or "described" is rarely said in those words. Left in the full-text query they can
+# be rarer than the topic ("kind" in "your kind words"), and a page sharing only the frame outranks the topic's pages.
+# "say" and "tell" are already stop-words; these are the frame words that are content words elsewhere.
+_FRAME_RE = re.compile(
+    r"\b(?:kind|kinds|type|types|sort|sorts)\s+of\b"
+    r"|\b(?:mention|mentions|mentioned|mentioning|describe|describes|described|discuss|discusses|discussed)\b",
+    re.IGNORECASE,
+)
+
+
+def without_frame_words(question: str) -> str:
+    """The question without the words that frame it ("what kind of X", "what did she mention about X")."""
+    return re.sub(r"\s{2,}", " ", _FRAME_RE.sub(" ", question)).strip()
+
+
 _MONTHS = [m.lower() for m in MONTHS]
 _MONTH = "|".join(_MONTHS)
 _DAY_FIRST_RE = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH}),?\s+(\d{{4}})\b", re.IGNORECASE)

@@ -76,11 +76,16 @@ def date_boost(candidates: dict[str, Candidate], spans: list[tuple[float, float]
 
 
 def time_boost(
-    candidates: dict[str, Candidate], mentions_time: Callable[[str], bool], weight: float, limit: int
+    candidates: dict[str, Candidate],
+    mentions_time: Callable[[str], bool],
+    weight: float,
+    limit: int,
+    signal: str = "time",
 ) -> None:
     """For a question about when (or how long): pages whose words place something in time get weight x the best
-    score; a page about the right event that also dates it is the likelier answer. The last boost: only pages
-    that the boost could still lift into the top `limit` are read (the text check is the costly part)."""
+    score; a page about the right event that also dates it is the likelier answer. The same for where and pages
+    that name a place (`signal` "place"). The last boost: only pages that the boost could still lift into the top
+    `limit` are read (the text check is the costly part)."""
     if weight <= 0 or not candidates or limit <= 0:
         return
     scores = sorted((c.score for c in candidates.values()), reverse=True)
@@ -91,4 +96,4 @@ def time_boost(
     for c in candidates.values():
         if c.score >= floor and mentions_time(c.page.text):
             c.score += boost
-            c.extra["time"] = boost
+            c.extra[signal] = boost

@@ -8,7 +8,8 @@ dates it names, so that retrieval can weigh its signals for it.
   the date tokens of the lexical query (`datetokens`), which find pages whose own words date an event there
   ("I went camping two weekends ago", said on 17 July 2023).
 - Type: a "when" or "how long" question is answered by a page that places something in time, so pages that
-  mention a time get a boost (`time_boost` in fusion.py); the other types change no weight (measured: see
+  mention a time get a boost (`time_boost` in fusion.py); a "where" (or "which city / country / state") question
+  likewise lifts pages that name a place (`place_weight`); the other types change no weight (measured: see
   benchmarks/README.md §1).
 
 English, and the question words of Chinese, Japanese and Korean.
@@ -45,10 +46,18 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("how_long", re.compile(r"\bhow\s+long\b|どのくらい|多久|多长时间|얼마나\s*오래", re.IGNORECASE)),
     ("how_many", re.compile(r"\bhow\s+(?:many|much|often)\b|\bnumber of\b|何回|何人|几次|多少|몇", re.IGNORECASE)),
     ("who", re.compile(r"^\W*(?:who|whom|whose)\b|\bwho\s+(?:did|was|is|were)\b|誰|だれ|谁|누구|누가", re.IGNORECASE)),
-    ("where", re.compile(r"^\W*where\b|\bwhere\s+(?:did|does|do|is|was|were|will)\b|どこ|哪里|哪儿|어디", re.I)),
+    (
+        "where",
+        re.compile(
+            r"^\W*where\b|\bwhere\s+(?:did|does|do|is|was|were|will|has|have)\b|どこ|哪里|哪儿|어디"
+            r"|^\W*(?:which|what)\s+(?:city|cities|country|countries|state|states|town|towns)\b",
+            re.I,
+        ),
+    ),
     ("why", re.compile(r"^\W*why\b|なぜ|どうして|为什么|왜", re.IGNORECASE)),
 )
 TIME_KINDS = frozenset({"when", "how_long"})
+PLACE_KINDS = frozenset({"where"})
 
 # a month or season named without a year ("in June", "during the summer"): "May" only capitalised (a modal verb)
 _BARE_MONTH = re.compile(
@@ -95,6 +104,10 @@ class QueryAnalysis:
     def asks_time(self) -> bool:
         return self.kind in TIME_KINDS
 
+    @property
+    def asks_place(self) -> bool:
+        return self.kind in PLACE_KINDS
+
 
 def question_kind(query: str) -> str:
     for kind, pattern in _KINDS:
@@ -113,6 +126,20 @@ def analyze_query(query: str, present: float) -> QueryAnalysis:
     days = [s for s in written if s[1] - s[0] <= _DAYS_WITH_SLACK]
     session_spans = days or (spans if any(e - s < _MONTH for s, e in spans) else written or spans)
     return QueryAnalysis(question_kind(query), tuple(session_spans), tuple(dict.fromkeys(tokens)))
+
+
+# a named place: a capitalised word after a preposition of place or a verb of going ("in Paris", "to the Louvre",
+# "visited Chicago"), not a month or weekday; English only (other languages' pages are never lifted by it)
+_PLACE_CUE = re.compile(
+    r"\b(?i:in|at|to|from|near|around|visited|visiting|visit)\s+(?i:the\s+)?"
+    r"(?!(?:January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday"
+    r"|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][a-z]+"
+)
+
+
+def mentions_place(text: str) -> bool:
+    """Whether a page's text names a place ("we drove to Chicago", "a cafe in Paris")."""
+    return _PLACE_CUE.search(text) is not None
 
 
 def mentions_time(text: str) -> bool:
@@ -150,4 +177,4 @@ def _named_spans(query: str, present: float) -> list[tuple[float, float]]:
     return spans
 
 
-__all__ = ["QueryAnalysis", "analyze_query", "mentions_time", "question_kind"]
+__all__ = ["QueryAnalysis", "analyze_query", "mentions_place", "mentions_time", "question_kind"]

@@ -13,7 +13,7 @@ from ..providers.attribute_reader import holds_category, reader_for
 from ..providers.embeddings import Embedder, embed_queries
 from ..providers.reranker import CrossEncoderReranker, Reranker
 from ..side import side_call
-from ..textutil import content_tokens, date_ranges, remove_words
+from ..textutil import content_tokens, date_ranges, remove_words, without_frame_words
 from ..tiers.long_term import LongTermMemory
 from ..tiers.mid_term import MidTermMemory, SegmentVectors
 from ..tiers.short_term import ShortTermMemory
@@ -25,7 +25,7 @@ from .interleave import meaning_places
 from .knowledge import about_the_user, rank_facts
 from .match_side import forward_shares
 from .past import asks_about_past
-from .query_analysis import analyze_query, mentions_time
+from .query_analysis import analyze_query, mentions_place, mentions_time
 from .rerank import rerank
 from .result import RetrievalResult, RetrievedFact, RetrievedPage, RetrievedSegment
 from .second_hop import second_hop
@@ -75,7 +75,9 @@ class Retriever:
         facts = [f for f in self.long.facts(with_vectors=True, include_history=True) if _alive(f.expires_at, now)]
         limit = max_pages if max_pages is not None else cfg.retrieval_queue_capacity
         pool = max(50, 5 * limit)
-        terms = [t for t in dict.fromkeys(content_tokens(query)) if t not in ubiquitous]
+        # the words of the question's frame say nothing about its topic; the query embedding keeps them (measured)
+        worded = without_frame_words(query) if cfg.frame_words else query
+        terms = [t for t in dict.fromkeys(content_tokens(worded)) if t not in ubiquitous]
         lexical_terms = self.terms.rare_first(terms, newest_seq)
         if analysis is not None and cfg.event_dates:
             lexical_terms += analysis.date_tokens
@@ -135,12 +137,13 @@ class Retriever:
         forward_shares(candidates, lexical_terms, cfg.chain_answer_floor)
         spans = list(analysis.spans) if analysis is not None else date_ranges(query)
         asks_time = analysis is not None and analysis.asks_time
+        asks_place = analysis is not None and analysis.asks_place
         meaning: dict[str, float] = {}
         if cfg.meaning_every > 0:
             # the same scoring without the full-text part: the pages' order by meaning (interleave.py)
-            self._boost(candidates, 0.0, top_segments, spans, asks_time, limit)
+            self._boost(candidates, 0.0, top_segments, spans, asks_time, limit, asks_place)
             meaning = {pid: c.score for pid, c in candidates.items()}
-        self._boost(candidates, cfg.lexical_weight, top_segments, spans, asks_time, limit)
+        self._boost(candidates, cfg.lexical_weight, top_segments, spans, asks_time, limit, asks_place)
         ranked = sorted(candidates.values(), key=lambda c: (-c.score, -c.page.seq))
         if self.reranker is not None and limit:
             rerank_started = time.perf_counter()
@@ -187,12 +190,13 @@ class Retriever:
         spans: list[tuple[float, float]],
         asks_time: bool,
         limit: int,
+        asks_place: bool = False,
     ) -> None:
-        """Fusion and the context boosts (chain, segment, session date, time), from scratch: run twice when the
-        order by meaning is wanted too."""
+        """Fusion and the context boosts (chain, segment, session date, time or place), from scratch: run twice when
+        the order by meaning is wanted too."""
         cfg = self.config
         for c in candidates.values():
-            for key in ("chain", "date", "time"):
+            for key in ("chain", "date", "time", "place"):
                 c.extra.pop(key, None)
         fuse(candidates, lexical_weight, cfg.dense_weight)
         chain_context(candidates, cfg.chain_weight)
@@ -200,6 +204,8 @@ class Retriever:
         date_boost(candidates, spans, cfg.date_weight)
         if asks_time:
             time_boost(candidates, mentions_time, cfg.time_weight, limit)
+        if asks_place:  # the same boost for the answer type "a place"
+            time_boost(candidates, mentions_place, cfg.place_weight, limit, "place")
 
     def _read_beside(self) -> tuple[SegmentVectors, str]:
         """What a retrieve reads while the query is embedded: the active segments' vectors and the profile."""
