@@ -29,3 +29,15 @@ def promoting(make_memo: Callable[..., Memoryos], **settings: Any) -> Memoryos:
 def user_facts(memo: Memoryos) -> list[dict[str, Any]]:
     """Every user fact, current and closed."""
     return memo.get_knowledge("user", include_history=True)
+
+
+def say(memo: Memoryos, when: float, text: str) -> None:
+    """The user says `text` on `when`, small talk follows a minute later, upkeep runs."""
+    memo.add_memory(text, "Right.", timestamp=when)
+    memo.add_memory("Is it going to rain?", "Probably not.", timestamp=when + 60)
+    memo.flush()
+
+
+def naming(memo: Memoryos, word: str) -> list[dict[str, Any]]:
+    """The user's facts, current and closed, whose text names `word` (lower case)."""
+    return [f for f in user_facts(memo) if word in f["text"].lower()]

@@ -6,26 +6,14 @@ common noun, or a light verb closes nothing; a single value said again renews, i
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from fact_helpers import at, promoting
-from fact_helpers import user_facts as facts
+from fact_helpers import at, naming, promoting, say
 
 from memoryos import Memoryos
 from memoryos.tiers.frames import rivals
 
 MARCH, APRIL, JULY = at("2024-03-03"), at("2024-04-11"), at("2024-07-19")
 
-
-def say(memo: Memoryos, when: float, text: str) -> None:
-    memo.add_memory(text, "Right.", timestamp=when)
-    memo.add_memory("Is it going to rain?", "Probably not.", timestamp=when + 60)
-    memo.flush()
-
-
-def naming(memo: Memoryos, word: str) -> list[dict[str, Any]]:
-    return [f for f in facts(memo) if word in f["text"].lower()]
 
 
 def first_answer(memo: Memoryos, question: str) -> str:

@@ -5,28 +5,13 @@ naming it close when it is said. Through the public API on both backends; wordin
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from fact_helpers import at, promoting
-from fact_helpers import user_facts as facts
+from fact_helpers import at, naming, promoting, say
 
-from memoryos import Memoryos
 from memoryos.tiers.named_endings import ended_heads
 
 MARCH, APRIL, JULY = at("2024-03-03"), at("2024-04-11"), at("2024-07-19")
 
-
-def say(memo: Memoryos, when: float, text: str) -> None:
-    memo.add_memory(text, "Right.", timestamp=when)
-    memo.add_memory("Is it going to rain?", "Probably not.", timestamp=when + 60)
-    memo.flush()
-
-
-
-
-def naming(memo: Memoryos, word: str) -> list[dict[str, Any]]:
-    return [f for f in facts(memo) if word in f["text"].lower()]
 
 
 def test_a_swap_ends_every_earlier_fact_about_what_was_given_up(make_memo) -> None:
