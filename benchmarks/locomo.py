@@ -318,6 +318,21 @@ def plot(summary: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def open_kept(stores: Path, sample_id: str, embedder: Any) -> Memoryos:
+    """A conversation's store kept by an earlier `--stores` run (SQLite, no LLM, no background upkeep)."""
+    folder = stores / sample_id
+    if not folder.exists():
+        raise SystemExit(f"{folder} missing: build it with python -m benchmarks.locomo --stores {stores}")
+    return Memoryos(
+        user_id=sample_id,
+        assistant_id="locomo",
+        data_storage_path=str(folder),
+        embedder=embedder,
+        background_upkeep=False,
+        use_llm=False,
+    )
+
+
 def parse_settings(items: list[str]) -> dict[str, Any]:
     """["key=value", ...] -> {key: value}: true/false as booleans, numbers as floats, anything else as text."""
     settings: dict[str, Any] = {}

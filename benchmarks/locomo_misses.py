@@ -41,7 +41,7 @@ from memoryos.lexical import analyze
 
 from ._common import DEFAULT_DATA, local_model, quiet_environment
 from ._locomo_data import CATEGORIES, load, retrieval_questions
-from .locomo import page_turns, parse_settings, rank_memoryos
+from .locomo import open_kept, page_turns, parse_settings, rank_memoryos
 
 DEEP = 100  # pages of the deep ranking the evidence is looked up in
 TOP = 10  # turns that count (R@10)
@@ -144,17 +144,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     misses: dict[str, list[dict[str, Any]]] = defaultdict(list)
     asked: Counter[str] = Counter()
     for conv in load(args.data, args.limit):
-        folder = args.stores / conv.sample_id
-        if not folder.exists():
-            raise SystemExit(f"{folder} missing: build it with python -m benchmarks.locomo --stores {args.stores}")
-        memo = Memoryos(
-            user_id=conv.sample_id,
-            assistant_id="locomo",
-            data_storage_path=str(folder),
-            embedder=embedder,
-            background_upkeep=False,
-            use_llm=False,
-        )
+        memo = open_kept(args.stores, conv.sample_id, embedder)
         for key, value in overrides.items():
             setattr(memo.config, key, value)
         try:

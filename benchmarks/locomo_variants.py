@@ -19,11 +19,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from memoryos import Memoryos
-
 from ._common import DEFAULT_DATA, local_model, quiet_environment
 from ._locomo_data import CATEGORIES, load, retrieval_questions
-from .locomo import KS, parse_settings, rank_memoryos, score
+from .locomo import KS, open_kept, parse_settings, rank_memoryos, score
 
 
 def parse_variant(text: str) -> tuple[str, dict[str, Any]]:
@@ -72,17 +70,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     cpu: dict[str, float] = defaultdict(float)
     for conv in load(args.data, args.limit):
-        folder = args.stores / conv.sample_id
-        if not folder.exists():
-            raise SystemExit(f"{folder} missing: build it with python -m benchmarks.locomo --stores {args.stores}")
-        memo = Memoryos(
-            user_id=conv.sample_id,
-            assistant_id="locomo",
-            data_storage_path=str(folder),
-            embedder=embedder,
-            background_upkeep=False,
-            use_llm=False,
-        )
+        memo = open_kept(args.stores, conv.sample_id, embedder)
         defaults = {key: getattr(memo.config, key) for o in variants.values() for key in o}
         try:
             for q in retrieval_questions(conv):
