@@ -80,6 +80,7 @@ class Server:
         folder: Path,
         http_client: str = "light",
         max_calls: int | None = None,
+        max_searches: int | None = None,
     ) -> None:
         self.interface = interface
         self.http_client = http_client
@@ -89,6 +90,7 @@ class Server:
         common = ["--config", str(config), "--data", str(folder / "data"), "--log-level", "WARNING"]
         common += ["--storage", storage_url] if storage_url else []
         common += ["--max-concurrent-calls", str(max_calls)] if max_calls else []  # else the server's default
+        common += ["--max-concurrent-searches", str(max_searches)] if max_searches else []
         if interface == "rest":
             command = ["serve", "--port", str(self.port), "--workers", str(workers), *common]
         else:
@@ -409,7 +411,9 @@ def run_server(
     folder = tmp / f"{backend.name}-{label}"
     folder.mkdir(parents=True)
     url = backend.store_url(label, folder)
-    server = Server(interface, workers, url, folder, args.http_client, args.max_concurrent_calls)
+    server = Server(
+        interface, workers, url, folder, args.http_client, args.max_concurrent_calls, args.max_concurrent_searches
+    )
     report: dict[str, Any] = {"interface": interface, "workers": workers, "storage": backend.name, "cells": []}
     acknowledged: list[str] = []
     try:
@@ -537,6 +541,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         help="the server's --max-concurrent-calls (default: the server's own default)",
     )
+    parser.add_argument(
+        "--max-concurrent-searches",
+        type=int,
+        help="the server's --max-concurrent-searches (default: the server's own default)",
+    )
     parser.add_argument("--name", default="serve", help="results file name (without .json)")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--quiet", action="store_true")
@@ -568,6 +577,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "mix_add_every": MIX_ADD_EVERY,
         "http_client": args.http_client,
         "max_concurrent_calls": args.max_concurrent_calls,
+        "max_concurrent_searches": args.max_concurrent_searches,
         "runs": [],
     }
     with tempfile.TemporaryDirectory(prefix="memoryos-serve-") as tmp:

@@ -80,6 +80,15 @@ MaxCallsOpt = Annotated[
         "(env MEMORYOS_MAX_CONCURRENT_CALLS, config max_concurrent_calls).",
     ),
 ]
+MaxSearchesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-concurrent-searches",
+        help="Of those, retrieve and search calls one server process runs at once (CPU-bound: more than one per core "
+        "only waits on the interpreter lock). Default: one per core the query model may use "
+        "(env MEMORYOS_MAX_CONCURRENT_SEARCHES, config max_concurrent_searches).",
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
@@ -689,6 +698,7 @@ def mcp(
     allowed_host: AllowedHostOpt = None,
     max_body_bytes: MaxBodyOpt = None,
     max_concurrent_calls: MaxCallsOpt = None,
+    max_concurrent_searches: MaxSearchesOpt = None,
     target: Target = Target(),
 ) -> None:
     """Serve memory to agents over MCP: stdio (Claude Desktop, Cursor, Cline, VS Code) or streamable HTTP.
@@ -704,7 +714,7 @@ def mcp(
     except ImportError as exc:
         _error(f"memoryos mcp needs the MCP SDK: pip install 'memoryos[mcp]' ({exc})")
         raise typer.Exit(2) from exc
-    settings = _with_max_calls(target.settings(), max_concurrent_calls)
+    settings = _with_max_calls(target.settings(), max_concurrent_calls, max_concurrent_searches)
     with _errors():
         server = MemoryServer(settings, sampling=sampling, tokens=_token_policy(token, tokens_file))
         try:
@@ -741,6 +751,7 @@ def serve(
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes (PostgreSQL to scale out).")] = 1,
     max_concurrent_calls: MaxCallsOpt = None,
+    max_concurrent_searches: MaxSearchesOpt = None,
     allowed_host: AllowedHostOpt = None,
     max_body_bytes: MaxBodyOpt = None,
     max_import_bytes: Annotated[
@@ -765,7 +776,7 @@ def serve(
         _error(f"memoryos serve needs FastAPI and uvicorn: pip install 'memoryos[rest]' ({exc})")
         raise typer.Exit(2) from exc
     settings = Target(config, user, assistant, data, storage).settings()  # not @with_target: its own option order
-    settings = _with_max_calls(settings, max_concurrent_calls)
+    settings = _with_max_calls(settings, max_concurrent_calls, max_concurrent_searches)
     with _errors():
         serve_rest(
             settings,
@@ -779,13 +790,18 @@ def serve(
         )
 
 
-def _with_max_calls(settings: dict[str, Any], max_calls: int | None) -> dict[str, Any]:
-    """The servers' --max-concurrent-calls over the config and environment, checked like every setting."""
-    if max_calls is None:
+def _with_max_calls(
+    settings: dict[str, Any], max_calls: int | None, max_searches: int | None = None
+) -> dict[str, Any]:
+    """The servers' --max-concurrent-calls and --max-concurrent-searches over the config and environment, checked
+    like every setting."""
+    pairs = (("max_concurrent_calls", max_calls), ("max_concurrent_searches", max_searches))
+    given = {k: v for k, v in pairs if v is not None}
+    if not given:
         return settings
     from .config import build_config
 
-    settings = {**settings, "max_concurrent_calls": max_calls}
+    settings = {**settings, **given}
     with _errors():
         build_config(settings)
     return settings

@@ -59,6 +59,13 @@ class MemoryosConfig(BaseModel):
         "turn in arrival order. Default: eight per core the query model may use (embedding_threads, else the "
         "process's cores).",
     )
+    max_concurrent_searches: int | None = Field(
+        default=None,
+        ge=1,
+        description="Served (REST, MCP): retrieve and search calls one server process runs at once (within "
+        "max_concurrent_calls); the others wait their turn in arrival order. They are CPU-bound: more than one "
+        "per core only makes them wait on each other. Default: one per core the query model may use.",
+    )
     query_embedding_precision: Literal["float32", "int8"] = Field(
         default="int8",
         description="Queries of a local ONNX model run on an int8 copy of it (about a third of the CPU per query; "
@@ -340,6 +347,7 @@ ENV_OVERRIDES = {
     "MEMORYOS_RERANKER_MODEL": "reranker_model",
     "MEMORYOS_MEMORY_TTL_SECONDS": "memory_ttl_seconds",
     "MEMORYOS_MAX_CONCURRENT_CALLS": "max_concurrent_calls",
+    "MEMORYOS_MAX_CONCURRENT_SEARCHES": "max_concurrent_searches",
 }
 
 

@@ -6,6 +6,14 @@ The gate keeps calls beyond the limit waiting on the event loop, where waiting h
 the order they arrived (first come, first served: no call is overtaken by later ones). The limit bounds the
 threads a burst makes runnable; how low it may go without costing throughput is measured, not assumed (below).
 
+Searches (retrieve, search: `search_gate`) wait at a second gate of their own first, one place per core by default.
+A search is CPU-bound Python around a model call; the model releases the interpreter lock, nothing else of it
+does. Two searches per core already keep every core busy (one in the model while another runs Python), and each
+one beyond that only adds a thread that waits for the interpreter lock: with 16 searches let in on 2 cores one
+served retrieve cost ~300 voluntary context switches (the lock handed between threads) and ~20% more CPU than
+alone, and 32 clients were served fewer requests than one (benchmarks/README, section 8, session 27). Adds are not
+held by it: they spend their time waiting for the disk, and adds waiting together are committed together.
+
 A waiter may give its place up before it is let in (`enter(gone=...)`: e.g. the HTTP client disconnected), so a
 call nobody will read is never run. One gate per process (each server worker makes its own).
 """
@@ -29,6 +37,9 @@ log = logging.getLogger(__name__)
 # 8 per core served like no limit. Why fewer calls in flight cost more per call is not settled (the gate's own cost
 # is ~15 µs per waiting call; the query embedder's executor serves the questions waiting together in one turn).
 CALLS_PER_CORE = 8
+# searches (retrieve, search) at once per core the query model may use: measured at 1-16 per process, one or two
+# workers, on 2 cores (benchmarks/README, section 8, session 27)
+SEARCHES_PER_CORE = 1
 
 
 def model_cores(embedding_threads: int | None) -> int:
@@ -43,6 +54,10 @@ def model_cores(embedding_threads: int | None) -> int:
 
 def default_limit(embedding_threads: int | None) -> int:
     return CALLS_PER_CORE * max(1, model_cores(embedding_threads))
+
+
+def default_search_limit(embedding_threads: int | None) -> int:
+    return SEARCHES_PER_CORE * max(1, model_cores(embedding_threads))
 
 
 def check_limit(value: Any) -> int:
@@ -155,4 +170,4 @@ async def until_disconnected(receive: Callable[[], Awaitable[Mapping[str, Any]]]
         pass
 
 
-__all__ = ["CallGate", "check_limit", "default_limit", "model_cores", "until_disconnected"]
+__all__ = ["CallGate", "check_limit", "default_limit", "default_search_limit", "model_cores", "until_disconnected"]

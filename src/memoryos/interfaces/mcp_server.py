@@ -28,7 +28,7 @@ from ..memoryos import Memoryos
 from ..original_format import looks_like_original
 from ..providers.llm import LLM
 from ..redact import redact_url
-from .admission import CallGate, default_limit
+from .admission import CallGate, default_limit, default_search_limit
 from .auth import Authenticator, AuthError, Grant, TokenPolicy
 from .http_guard import BodyLimits, HostPolicy, HttpGuard, default_max_body_bytes, percent_decodes
 from .mcp_models import (
@@ -96,8 +96,12 @@ class MemoryServer:
         self._own_embedder = "embedder" not in objects
         self._told_no_sampling = False
         self.pool = MemoryPool(settings, choose_llm=self._choose_llm, **objects)
-        # every tool call waits here for a place to run (one gate per server process)
+        # every tool call waits here for a place to run (one gate per server process); retrieve and search at the
+        # search gate first (admission.py)
         self.gate = CallGate(self.config.max_concurrent_calls or default_limit(self.config.embedding_threads))
+        self.search_gate = CallGate(
+            self.config.max_concurrent_searches or default_search_limit(self.config.embedding_threads)
+        )
         self._warm_up = ModelWarmUp(self.config)
         self.mcp: MCPServer[Any] = MCPServer(
             "memoryos",
@@ -184,22 +188,27 @@ class MemoryServer:
             raise InvalidInput(f"forbidden: this token may not access the memory of user {uid!r}")
         return uid
 
-    async def run(self, user_id: str | None, work: Callable[[Memoryos, str], T]) -> T:
-        """Run one library call for a user on a worker thread, once the gate lets it in (in arrival order);
-        typed errors become tool errors."""
+    async def run(self, user_id: str | None, work: Callable[[Memoryos, str], T], search: bool = False) -> T:
+        """Run one library call for a user on a worker thread, once the gate lets it in (in arrival order; a
+        `search`, retrieve or search, first at the search gate); typed errors become tool errors."""
 
         def call() -> T:
             uid = self._check_user(user_id)
             with self.pool.use(uid) as memo:
                 return work(memo, uid)
 
-        await self.gate.enter()
+        gates = [self.search_gate, self.gate] if search else [self.gate]
+        entered: list[CallGate] = []
         try:
+            for gate in gates:
+                await gate.enter()
+                entered.append(gate)
             return await anyio.to_thread.run_sync(call)
         except MemoryosError as exc:
             raise ToolError(explain(exc)) from exc
         finally:
-            self.gate.leave()
+            for gate in reversed(entered):
+                gate.leave()
 
     def read(self, user_id: str | None, work: Callable[[Memoryos], str]) -> str:
         """A resource read; typed errors become resource errors."""
@@ -390,7 +399,7 @@ async def retrieve_memory(
         result = memo.retrieve(query, max_results=max_results)
         return memory_context(uid, result, relationship_with_user, style_hint)
 
-    return await _server(ctx).run(user_id, work)
+    return await _server(ctx).run(user_id, work, search=True)
 
 
 @tool(READS)
@@ -406,7 +415,7 @@ async def search_memory(
     def work(memo: Memoryos, uid: str) -> MemoryContext:
         return memory_context(uid, memo.search(query, max_results=max_results))
 
-    return await _server(ctx).run(user_id, work)
+    return await _server(ctx).run(user_id, work, search=True)
 
 
 @tool(READS)

@@ -29,7 +29,7 @@ from ..errors import InvalidInput
 from ..memoryos import Memoryos
 from ..tiers.mid_term import reaches_threshold
 from . import rest_models as m
-from .admission import CallGate, default_limit
+from .admission import CallGate, default_limit, default_search_limit
 from .auth import Authenticator, Grant, TokenPolicy
 from .http_guard import (
     ASGIApp,
@@ -45,7 +45,7 @@ from .http_guard import (
 from .logs import LEVELS, configure_logging
 from .pool import MemoryPool
 from .rest_errors import ERROR_RESPONSES, install_error_handlers
-from .rest_hop import GATE_STATE, one_hop
+from .rest_hop import GATE_STATE, SEARCH_GATE_STATE, one_hop
 from .settings import effective_config
 from .warmup import ModelWarmUp
 
@@ -239,13 +239,13 @@ def add_memory(memo: Memory, body: m.AddMemoryRequest) -> m.PageCreated:
 
 
 @router.post(USER + "/retrieve", tags=["memory"], summary="Context from every tier (counts as a visit: raises heat)")
-@one_hop()
+@one_hop(search=True)
 def retrieve(memo: Memory, body: m.QueryRequest) -> m.RetrievalOut:
     return _retrieval(memo, memo.retrieve(body.query, max_results=body.max_results))
 
 
 @router.post(USER + "/search", tags=["memory"], summary="Like retrieve, without side effects on heat")
-@one_hop()
+@one_hop(search=True)
 def search(memo: Memory, body: m.QueryRequest) -> m.RetrievalOut:
     return _retrieval(memo, memo.search(body.query, max_results=body.max_results))
 
@@ -487,9 +487,12 @@ def create_app(
         redoc_url=None,
     )
     app.state.memoryos = svc
-    # per app, so per worker process: add, retrieve and search wait here for a place (rest_hop)
+    # per app, so per worker process: add, retrieve and search wait here for a place (rest_hop), retrieve and
+    # search at the search gate first
     gate = CallGate(cfg.max_concurrent_calls or default_limit(cfg.embedding_threads))
     setattr(app.state, GATE_STATE, gate)
+    searches = CallGate(cfg.max_concurrent_searches or default_search_limit(cfg.embedding_threads))
+    setattr(app.state, SEARCH_GATE_STATE, searches)
     install_error_handlers(app)
     app.include_router(router)
 
@@ -511,7 +514,8 @@ def create_app(
     # outermost, so that nothing of the app (not even /health or the inspector's files) answers a foreign Host
     app.add_middleware(HttpGuard, hosts=hosts, limits=limits)
     log.info(
-        "memoryos REST API: assistant=%s auth=%s tokens=%d hosts=%s max_body=%d import_body=%d concurrent_calls=%d",
+        "memoryos REST API: assistant=%s auth=%s tokens=%d hosts=%s max_body=%d import_body=%d concurrent_calls=%d "
+        "concurrent_searches=%d",
         svc.config.assistant_id,
         "required" if svc.auth.required else "open (loopback)",
         len(svc.auth.policy),
@@ -519,6 +523,7 @@ def create_app(
         body_limit,
         import_limit,
         gate.limit,
+        searches.limit,
     )
     return app
 

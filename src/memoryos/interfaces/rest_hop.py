@@ -13,7 +13,8 @@ body is the one FastAPI would write (`model_dump_json(by_alias=True)`, as `TypeA
 response model).
 
 The trip waits for a place at the app's call gate first (`app.state.call_gate`, interfaces/admission.py), on the
-event loop; a client that disconnects while waiting gives its place up, and its call is never run.
+event loop, and a search (`one_hop(search=True)`: retrieve, search) before that at the search gate
+(`app.state.search_gate`); a client that disconnects while waiting gives its places up, and its call is never run.
 """
 
 from __future__ import annotations
@@ -32,12 +33,16 @@ from .admission import CallGate, until_disconnected
 
 P = ParamSpec("P")
 GATE_STATE = "call_gate"  # the app's CallGate, if it has one
+SEARCH_GATE_STATE = "search_gate"  # the app's gate for searches, waited at before the call gate
 _REQUEST = "one_hop_request"  # the parameter through which FastAPI hands the route its request
 CLIENT_GONE = 499  # never read by the client: it disconnected before its call ran
 
 
-def one_hop(status_code: int = 200) -> Callable[[Callable[P, BaseModel]], Callable[P, Awaitable[Response]]]:
-    """Decorate a sync endpoint (below the route decorator, with the route's `status_code`)."""
+def one_hop(
+    status_code: int = 200, search: bool = False
+) -> Callable[[Callable[P, BaseModel]], Callable[P, Awaitable[Response]]]:
+    """Decorate a sync endpoint (below the route decorator, with the route's `status_code`); `search`: a retrieve
+    or search, which waits at the search gate too."""
 
     def decorate(endpoint: Callable[P, BaseModel]) -> Callable[P, Awaitable[Response]]:
         def call_and_encode(*args: P.args, **kwargs: P.kwargs) -> Response:
@@ -47,15 +52,19 @@ def one_hop(status_code: int = 200) -> Callable[[Callable[P, BaseModel]], Callab
         @functools.wraps(endpoint)
         async def served(*args: P.args, **kwargs: P.kwargs) -> Response:
             request: Request = kwargs.pop(_REQUEST)  # type: ignore[assignment]
-            gate: CallGate | None = getattr(request.app.state, GATE_STATE, None)
-            if gate is None:
-                return await run_in_threadpool(call_and_encode, *args, **kwargs)
-            if not await gate.enter(gone=lambda: until_disconnected(request.receive)):
-                return Response(status_code=CLIENT_GONE)
+            state = request.app.state
+            held = (getattr(state, SEARCH_GATE_STATE, None) if search else None, getattr(state, GATE_STATE, None))
+            gates: list[CallGate] = [gate for gate in held if gate is not None]
+            entered: list[CallGate] = []
             try:
+                for gate in gates:  # the search gate first: a search never holds a call place while it waits
+                    if not await gate.enter(gone=lambda: until_disconnected(request.receive)):
+                        return Response(status_code=CLIENT_GONE)
+                    entered.append(gate)
                 return await run_in_threadpool(call_and_encode, *args, **kwargs)
             finally:
-                gate.leave()
+                for gate in reversed(entered):
+                    gate.leave()
 
         signature = inspect.signature(endpoint)
         parameter = inspect.Parameter(_REQUEST, inspect.Parameter.KEYWORD_ONLY, annotation=Request)
