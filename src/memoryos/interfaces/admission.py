@@ -8,11 +8,11 @@ threads a burst makes runnable; how low it may go without costing throughput is 
 
 Searches (retrieve, search: `search_gate`) wait at a second gate of their own first, one place per core by default.
 A search is CPU-bound Python around a model call; the model releases the interpreter lock, nothing else of it
-does. Two searches per core already keep every core busy (one in the model while another runs Python), and each
-one beyond that only adds a thread that waits for the interpreter lock: with 16 searches let in on 2 cores one
-served retrieve cost ~300 voluntary context switches (the lock handed between threads) and ~20% more CPU than
-alone, and 32 clients were served fewer requests than one (benchmarks/README, section 8, session 27). Adds are not
-held by it: they spend their time waiting for the disk, and adds waiting together are committed together.
+does. One search per core keeps the cores busy (on 2 cores one search in the model while the other runs Python),
+and each one beyond that only adds a thread that waits for the interpreter lock: with 16 searches let in on 2
+cores one served retrieve cost ~300 voluntary context switches (the lock handed between threads) and ~20% more CPU
+than alone, and 32 clients were served fewer requests than one (benchmarks/README, section 8, session 27). Adds
+are not held by it: they spend their time waiting for the disk, and adds waiting together are committed together.
 
 A waiter may give its place up before it is let in (`enter(gone=...)`: e.g. the HTTP client disconnected), so a
 call nobody will read is never run. One gate per process (each server worker makes its own).
@@ -34,8 +34,8 @@ log = logging.getLogger(__name__)
 
 # Measured (benchmarks/README, section 8, session 26): on a 2-core machine shared with other work, 2 calls per core
 # cost 2-4 ms more server CPU per request at 32 clients than no limit, one worker or two, and served fewer requests;
-# 8 per core served like no limit. Why fewer calls in flight cost more per call is not settled (the gate's own cost
-# is ~15 µs per waiting call; the query embedder's executor serves the questions waiting together in one turn).
+# 8 per core served like no limit (that server had about a quarter of the machine: session 27 measured retrieves
+# with more of it, and limits them at a gate of their own, below). The gate's own cost is ~15 µs per waiting call.
 CALLS_PER_CORE = 8
 # searches (retrieve, search) at once per core the query model may use: measured at 1-16 per process, one or two
 # workers, on 2 cores (benchmarks/README, section 8, session 27)
