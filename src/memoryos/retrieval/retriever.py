@@ -150,12 +150,13 @@ class Retriever:
             meaning = {pid: c.score for pid, c in candidates.items()}
         self._boost(candidates, cfg.lexical_weight, top_segments, spans, asks_time, limit, asks_place)
         ranked = sorted(candidates.values(), key=lambda c: (-c.score, -c.page.seq))
+        # on fusion's scores, before a reranker or the places by meaning reorder by other measures (spread.py)
+        if cfg.spread_weight > 0 and not spans and asks_list(query):  # a list's items over its sessions
+            ranked = spread(ranked, cfg.spread_weight)
         if self.reranker is not None and limit:
             rerank_started = time.perf_counter()
             ranked = rerank(self.reranker, query, ranked, max(limit, cfg.reranker_candidates))
             timings["rerank"] = (time.perf_counter() - rerank_started) * 1000
-        if cfg.spread_weight > 0 and not spans and asks_list(query):  # a list's items over its sessions (spread.py)
-            ranked = spread(ranked, cfg.spread_weight)
         ranked = meaning_places(ranked, every, meaning, cfg.meaning_margin)
         ranked = diversify(ranked, limit, cfg.diversity_weight)
         shown: list[str | None] = [sid for sid, _ in top_segments]

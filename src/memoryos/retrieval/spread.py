@@ -9,7 +9,8 @@ score / best score - `weight` x the number of pages already chosen from its day 
 is left alone (its answer is on that date), and so is every other question: for them a second page of the same
 session is usually the answer following the match (MMR and per-session caps for every question cost single-hop,
 benchmarks/README.md chapter 1). The weight is small: it reorders pages whose scores are within a few percent of
-each other, never a strong match below a weak one. It runs on fusion's order, before the places kept by meaning.
+each other, never a strong match below a weak one. It runs on fusion's order, before a reranker and the places kept
+by meaning reorder it by their own measures.
 """
 
 from __future__ import annotations
