@@ -51,6 +51,8 @@ ABLATIONS: dict[str, dict[str, float | bool] | None] = {
     "memoryos-no-event-dates": {"event_dates": False},
     "memoryos-no-time-boost": {"time_weight": 0.0},
     "memoryos-no-place-boost": {"place_weight": 0.0},
+    "memoryos-no-inference-meaning": {"inference_meaning_every": 0},
+    "memoryos-no-spread": {"spread_weight": 0.0},
     "memoryos-no-query-analysis": {"query_analysis": False},
     "memoryos-keep-frame-words": {"frame_words": False},
     "memoryos-no-segments": {"segment_weight": 0.0},

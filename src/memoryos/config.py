@@ -150,6 +150,18 @@ class MemoryosConfig(BaseModel):
         description="Every this-many-th place of the results may go to the best page by meaning alone (every signal "
         "but the full-text score) not already placed; 0 leaves fusion's order.",
     )
+    inference_meaning_every: int = Field(
+        default=1,
+        ge=0,
+        description="meaning_every for questions that ask for an inference about a person ('Would X likely ...?', "
+        "'What might X ...?'; English hedges): their answer rarely shares the question's words. 0: as other questions.",
+    )
+    spread_weight: float = Field(
+        default=0.05,
+        ge=0,
+        description="List questions ('What activities has X done?'): how much each page already placed from the same "
+        "day costs a page in the first places (in units of the best score), spreading them over sessions.",
+    )
     meaning_margin: float = Field(
         default=1.5,
         ge=0,

@@ -109,6 +109,16 @@ class QueryAnalysis:
         return self.kind in PLACE_KINDS
 
 
+# hedges of a question that asks for an inference about a person rather than for something said: "Would Anna
+# likely enjoy ...?", "What might John's degree be?", "Would she be considered ...?"; English only
+_HEDGE = re.compile(r"\b(?:would|might|could|likely|probably|considered)\b", re.IGNORECASE)
+
+
+def asks_inference(query: str) -> bool:
+    """Whether the question asks for an inference (its answer is what the person is like, in other words)."""
+    return _HEDGE.search(query) is not None
+
+
 def question_kind(query: str) -> str:
     for kind, pattern in _KINDS:
         if pattern.search(query):

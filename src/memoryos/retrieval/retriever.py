@@ -25,11 +25,12 @@ from .interleave import meaning_places
 from .knowledge import about_the_user, rank_facts
 from .match_side import forward_shares
 from .past import asks_about_past
-from .query_analysis import analyze_query, mentions_place, mentions_time
+from .query_analysis import analyze_query, asks_inference, mentions_place, mentions_time
 from .rerank import rerank
 from .result import RetrievalResult, RetrievedFact, RetrievedPage, RetrievedSegment
 from .second_hop import second_hop
 from .speakers import attribute_lexical, of_side
+from .spread import asks_list, spread
 from .terms import TermSample
 
 MAX_WAITING_SEARCHED = 64  # newest waiting pages embedded per query; older ones are still found lexically
@@ -138,18 +139,25 @@ class Retriever:
         spans = list(analysis.spans) if analysis is not None else date_ranges(query)
         asks_time = analysis is not None and analysis.asks_time
         asks_place = analysis is not None and analysis.asks_place
+        every = cfg.meaning_every
+        if every > 0 and cfg.inference_meaning_every > 0 and asks_inference(query):
+            # an inference question's answer shares few of its words: more places by meaning (interleave.py)
+            every = cfg.inference_meaning_every
         meaning: dict[str, float] = {}
-        if cfg.meaning_every > 0:
+        if every > 0:
             # the same scoring without the full-text part: the pages' order by meaning (interleave.py)
             self._boost(candidates, 0.0, top_segments, spans, asks_time, limit, asks_place)
             meaning = {pid: c.score for pid, c in candidates.items()}
         self._boost(candidates, cfg.lexical_weight, top_segments, spans, asks_time, limit, asks_place)
         ranked = sorted(candidates.values(), key=lambda c: (-c.score, -c.page.seq))
+        # on fusion's scores, before a reranker or the places by meaning reorder by other measures (spread.py)
+        if cfg.spread_weight > 0 and not spans and asks_list(query):  # a list's items over its sessions
+            ranked = spread(ranked, cfg.spread_weight)
         if self.reranker is not None and limit:
             rerank_started = time.perf_counter()
             ranked = rerank(self.reranker, query, ranked, max(limit, cfg.reranker_candidates))
             timings["rerank"] = (time.perf_counter() - rerank_started) * 1000
-        ranked = meaning_places(ranked, cfg.meaning_every, meaning, cfg.meaning_margin)
+        ranked = meaning_places(ranked, every, meaning, cfg.meaning_margin)
         ranked = diversify(ranked, limit, cfg.diversity_weight)
         shown: list[str | None] = [sid for sid, _ in top_segments]
         self._load_segments(by_id, shown + [c.page.segment_id for c in ranked])
