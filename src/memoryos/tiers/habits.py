@@ -45,7 +45,15 @@ _NOT_HABITS = frozenset(
     enjoys hate hates mean means guess guesses agree agrees remember remembers wonder wonders appreciate appreciates
     believe believes promise promises recommend recommends suggest suggests understand understands see sees
     has have can could will would should may might must not never no also been being got gets get
-    says tells asks hears misses plans tries keeps lets seems looks sounds finds
+    says tells asks hears misses plans tries keeps lets seems looks sounds finds care cares had was were did am
+    """.split()  # noqa: SIM905
+)
+# an -ing form of intending, trying or preparing says what is under way, not what one does ("is aiming to turn it
+# into a business", "is getting ready for a comp", "is considering going into policy")
+_UNDER_WAY = frozenset(
+    """
+    aiming trying planning hoping going wanting looking preparing considering thinking wondering getting starting
+    feeling waiting struggling dealing figuring working
     """.split()  # noqa: SIM905
 )
 # words that mark a change or a time: left out of the predicate, which is to say what is done
@@ -56,17 +64,22 @@ _CHANGE_WORDS = re.compile(
     re.IGNORECASE,
 )
 # "since" with a time: a change dated from then ("since January", "since the summer", "since the move")
-_SINCE = re.compile(r"(?i:\bsince)\s+(?:the\s+|last\s+|this\s+)?[A-Za-z]+\b(?!\s+(?:years?|months?|weeks?|ages)\b)")
+_SINCE = re.compile(
+    r"\b[Ss]ince\s+(?:(?:the|last|this)\s+(?:spring|summer|autumn|fall|winter|move|new\s+year|wedding|start)|"
+    r"(?:last|this)\s+(?:week|month|year|spring|summer|autumn|fall|winter)|January|February|March|April|May|June|"
+    r"July|August|September|October|November|December|spring|summer|autumn|winter|then)\b"
+)
 _ENDED_OR_DENIED = re.compile(
     r"n['’]t\b|\b(?:not|no|never|quit|stopped|used\s+to|wants?\s+to|plans?\s+to|going\s+to|hopes?\s+to|will|would)\b",
     re.IGNORECASE,
 )
 
 
-def predicate(text: str) -> str | None:
+def predicate(text: str, progressive: bool = True) -> str | None:
     """What the speaker does, from a fact's text with the speaker as subject in the present: the verb and what
     follows to the end of its clause, without the words that mark a change or a time. None for anything else (a
-    past event, a feeling, a negation, a plan)."""
+    past event, a feeling, a negation, a plan, something under way). `progressive`: whether "is playing" counts;
+    a held habit is told in the simple present ("plays"), what is going on now may be told either way."""
     text = text.strip()
     for start in _CLAUSE_START.finditer(text):
         m = _HABIT.match(text, start.end())
@@ -80,8 +93,8 @@ def predicate(text: str) -> str | None:
         ):
             pass  # "User is a lifelong Celtic supporter": what one is, as a noun
         elif m.group("aux"):
-            if not verb.endswith("ing"):
-                continue  # "User is happy": a state, no action
+            if not verb.endswith("ing") or not progressive or verb in _UNDER_WAY:
+                continue  # "User is happy": a state, no action; "is aiming to": under way
         elif verb.endswith(("ed", "ing")) or verb in IRREGULAR_PAST or verb in ("is", "are"):
             continue
         if verb in _NOT_HABITS or verb.endswith("ly"):
@@ -124,7 +137,7 @@ def replaced_habit(new_text: str, held: Sequence[Fact], embed: Embed | None) -> 
     own = _content(said)
     pool = []
     for fact in held:
-        habit = predicate(fact.text)
+        habit = predicate(fact.text, progressive=False)
         if habit is None or not own - _content(habit) or not _content(habit) - own:
             continue  # the same words: said again, not changed
         pool.append((fact, habit))
