@@ -36,7 +36,9 @@ _ADVERBS = r"(?:\s+(?:now|still|also|mostly|usually|always|often|regularly|norma
 _CLAUSE_START = re.compile(r"^|[,;:]\s+|\b(?:so|and|but)\s+")
 _HABIT = re.compile(
     r"(?:(?i:these\s+days|nowadays|now|since\s+\w+(?:\s+\w+)?),?\s+)?"
-    r"(?:User|[Tt]hey)(?P<aux>\s+(?:is|are)|['’](?:s|re))?" + _ADVERBS + r"\s+(?P<verb>[a-z]{2,})\b(?P<rest>[^;:!?]*)"
+    r"(?P<subject>User|[Tt]hey)(?P<aux>\s+(?:is|are)|['’](?:s|re))?"
+    + _ADVERBS
+    + r"\s+(?P<verb>[a-z]{2,})\b(?P<rest>[^;:!?]*)"
 )
 # verbs of thinking, feeling, wanting, saying, and auxiliaries: not what one does
 _NOT_HABITS = frozenset(
@@ -97,6 +99,8 @@ def predicate(text: str, progressive: bool = True) -> str | None:
                 continue  # "User is happy": a state, no action; "is aiming to": under way
         elif verb.endswith(("ed", "ing")) or verb in IRREGULAR_PAST or verb in ("is", "are"):
             continue
+        elif m.group("subject") == "User" and not verb.endswith("s"):
+            continue  # "User read a few": a past (the present of one person ends in -s: "User reads")
         if verb in _NOT_HABITS or verb.endswith("ly"):
             continue
         clause = re.split(
