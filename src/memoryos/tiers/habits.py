@@ -171,11 +171,12 @@ def verb_object(habit: str) -> str:
 
 def passing_mentions(ended: Fact, new_text: str, held: Sequence[Fact]) -> list[Fact]:
     """The facts among `held` that name what the ended habit did (the head of its object: "viola" for "plays the
-    viola in a community orchestra") when the new statement does not ("rosined their viola bow")."""
+    viola in a community orchestra") when the new habit does not ("rosined their viola bow"; "the viola lives in
+    its case" beside "plays the trombone now" is about the old one)."""
     habit = predicate(ended.text)
     head = object_head(habit.split(" ", 1)[1]) if MENTIONS and habit and " " in habit else None
-    if head is None or names_any(new_text, {head}):
-        return []
+    if head is None or names_any(predicate(new_text) or new_text, {head}):
+        return []  # the new habit still does it
     return [f for f in held if f.id != ended.id and names_any(f.text, {head})]
 
 
