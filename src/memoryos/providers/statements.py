@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..textutil import content_tokens, sentences
+from ..textutil import STOPWORDS, content_tokens, sentences
 from ..timeexpr import resolve_relative
 from .reported_speech import balanced, own_words, verbatim
 
@@ -130,6 +130,7 @@ _EMPTY_WORDS = frozenset(
     """.split()  # noqa: SIM905
 )
 _MIN_WORDS, _MAX_WORDS = 2, 60  # "We're engaged!" says it all; longer small talk is caught by is_specific
+HABITS_SPECIFIC = True  # a present habit with a thing as its object is news (off: the older gate)
 _MIN_INFORMATIVE = 3  # fewer content words than this is small talk ("I'm so excited for it")
 
 
@@ -202,15 +203,54 @@ _NAME_INSIDE_RE = re.compile(r"(?<!^)(?<![.!?]\s)\b(?!I\b|I['’])[A-Z][\w'’-]
 _SPECIFIC_WORDS = 5
 
 
+# a habit in the plain present: the speaker, a verb that does something (not one of thinking, feeling, wanting or an
+# auxiliary), and a thing as its object ("I play the bassoon in a wind ensemble", "I knit scarves for my family")
+_HABIT_RE = re.compile(
+    r"\b(?:I|we)\s+(?:(?:still|usually|often|mostly|regularly|normally|also)\s+)?(?P<verb>[a-z]{3,})\s+"
+    r"(?:(?:a|an|the|my|our|some)\s+)?(?P<object>[a-z][a-z'’-]{2,})\b"
+)
+_NOT_HABITS = frozenset(
+    """
+    think know feel hope wish want need love like enjoy hate mean guess bet agree remember wonder appreciate believe
+    promise recommend suggest understand see get have can could will would should may might must shall did does
+    am was were had got said told thought felt knew saw made went came found kept left lost ran won took gave met
+    totally really just never always even too gotta wanna gonna try keep let say tell ask hear miss admire last first
+    then now
+    """.split()  # noqa: SIM905
+)
+_NOT_OBJECTS = frozenset(
+    """
+    it this that them him her you something everything nothing anything someone everyone lot lots bit time times
+    way ways thing things stuff out up off back too well more most less all what how why when where who whether
+    """.split()  # noqa: SIM905
+)
+
+
+def habit(sentence: str) -> bool:
+    """A habit told in the plain present with a thing as the verb's object: what the speaker does, which a later
+    change ends ("I play the oboe in a chamber group"). Not a feeling, a wish or an opinion ("I love all kinds of
+    art", "I think that's great"), not a past event (the narrative rule reads those)."""
+    for m in _HABIT_RE.finditer(sentence):
+        verb, thing = m.group("verb"), m.group("object").lower()
+        if verb in _NOT_HABITS or verb.endswith(("ed", "ing", "ly")) or thing in _NOT_OBJECTS:
+            continue
+        if thing in STOPWORDS or thing in _EMPTY_WORDS or thing.endswith(("ly", "ed")):
+            continue
+        return True
+    return False
+
+
 def is_specific(sentence: str) -> bool:
     """News rather than small talk or a general remark: enough content words, and an event told in the past ("I
-    went ...", "I've started ..."), a name, a date, or more content still. "I'm so excited for it" says nothing;
-    "I love all kinds of art" matches anyone's life."""
+    went ...", "I've started ..."), a habit in the present with a thing as its object, a name, a date, or more
+    content still. "I'm so excited for it" says nothing; "I love all kinds of art" matches anyone's life."""
     from ..timeexpr import mentioned_dates
 
     if len(set(informative_words(sentence))) < _MIN_INFORMATIVE:
         return False
     if _NARRATIVE_RE.search(sentence) or _NAME_INSIDE_RE.search(sentence) or re.search(r"\d", sentence):
+        return True
+    if HABITS_SPECIFIC and habit(sentence):
         return True
     if mentioned_dates(sentence, 0.0):
         return True

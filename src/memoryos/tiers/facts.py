@@ -19,6 +19,7 @@ from ..models import Fact, FactInvalidation, KnowledgeKind
 from ..textutil import STOPWORDS, tokens
 from .frames import marks_now
 from .frames import rivals as frame_rivals
+from .habits import Embed, passing_mentions, replaced_habit
 from .named_endings import ended_heads, names_any
 
 log = logging.getLogger(__name__)
@@ -187,7 +188,10 @@ def _start(fact: Fact) -> float:
 
 
 class _Planner:
-    def __init__(self, existing: list[Fact], method: str, now: float, dedup_threshold: float) -> None:
+    def __init__(
+        self, existing: list[Fact], method: str, now: float, dedup_threshold: float, embed: Embed | None = None
+    ) -> None:
+        self.embed = embed  # the memory's embedder: which held habit a change replaces, by meaning (habits.py)
         self.by_id = {f.id: f for f in existing}
         # the facts that hold now, stored or planned; closed and expired ones never absorb a new statement
         self.current = [f for f in existing if f.is_current(now)]
@@ -284,6 +288,19 @@ class _Planner:
             if f.kind == op.kind and f.id not in taken and _start(f) < op.observed_at and frame_rivals(op.text, f.text)
         ]
 
+    def changed_habit(self, op: FactOperation, taken: set[str], slot_rivals: list[Fact]) -> list[Fact]:
+        """The habit said before that a new one marked as a change replaces, by the meaning of the two predicates
+        ("User swims laps now" ends "User plays rugby on Saturdays", habits.py), and the facts that mention what
+        it, or a slot rival (same_slot), did. Extractive facts only, like named endings."""
+        if self.method != "extractive":
+            return []
+        held = [f for f in self.current if f.kind == op.kind and f.id not in taken and _start(f) < op.observed_at]
+        habit = replaced_habit(op.text, held, self.embed)
+        found = [habit] if habit is not None else []
+        for fact in [*found, *slot_rivals]:
+            found += [m for m in passing_mentions(fact, op.text, held) if m not in found]
+        return found
+
     def add(self, op: FactOperation, replaces: Fact | None = None) -> None:
         twin = self.duplicate_of(op, self.current)
         if twin is not None:
@@ -311,7 +328,9 @@ class _Planner:
             same_key = [f for f in self.current if f.kind == op.kind and f.attribute == key and f.id not in taken]
             rivals += [f for f in same_key if self.supersedes(op, f)]
         rivals += self.named_ended(op, {f.id for f in rivals})
-        rivals += self.same_slot(op, {f.id for f in rivals})
+        slot = self.same_slot(op, {f.id for f in rivals})
+        rivals += slot
+        rivals += self.changed_habit(op, {f.id for f in rivals}, slot)
         newer = [f for f in rivals if _start(f) > op.observed_at]
         if newer and replaces is None:
             # said before what memory already holds (a late analysis): history, closed by the newer statement
@@ -357,6 +376,7 @@ def plan_operations(
     now: float,
     dedup_threshold: float,
     capacity: int,
+    embed: Embed | None = None,
 ) -> FactPlan:
     """What a batch of fact operations changes, given every stored fact of the scope (history included).
 
@@ -365,8 +385,9 @@ def plan_operations(
     and negation, no other attribute) only adds its pages to that fact; a new value of an attribute closes the
     fact holding the old one (valid_until = when the new one was said, superseded_by = the new fact); `update`
     closes its target the same way, `invalidate` closes it with nothing in its place, `keep` adds pages to it;
-    operations naming an unknown fact are logged and ignored (an `update`'s text is still added)."""
-    planner = _Planner(existing, method, now, dedup_threshold)
+    operations naming an unknown fact are logged and ignored (an `update`'s text is still added). `embed` (the
+    memory's embedder) lets an extractive habit marked as a change end the held habit it replaces (habits.py)."""
+    planner = _Planner(existing, method, now, dedup_threshold, embed)
     for op in sorted(operations, key=lambda o: o.observed_at):
         planner.apply(op)
     plan = planner.plan

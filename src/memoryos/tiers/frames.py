@@ -67,6 +67,7 @@ _IRREGULAR_PAST = frozenset(
     grew knew led lent put quit rang rose shut slept spoke split stuck threw woke wore built caught fought
     """.split()  # noqa: SIM905
 )
+IRREGULAR_PAST = _IRREGULAR_PAST
 # where the object's noun phrase ends: a preposition, a conjunction, a time or a manner word
 _OBJECT_END = re.compile(
     r"\s(?:and|but|so|because|for|with|to|at|in|on|of|since|as|after|when|than|from|every|each|twice|once|"

@@ -11,6 +11,7 @@ from ..config import MemoryosConfig
 from ..models import Fact, KnowledgeKind, ProfileVersion, Scope
 from ..storage.base import Store
 from .facts import FactOperation, FactPlan, plan_operations
+from .habits import Embed
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +83,11 @@ class LongTermMemory:
             return plan.new[0].id
         return next(iter(plan.merged))
 
-    def plan_facts(self, operations: list[FactOperation], method: str, now: float) -> FactPlan:
+    def plan_facts(
+        self, operations: list[FactOperation], method: str, now: float, embed: Embed | None = None
+    ) -> FactPlan:
         """New facts, provenance merged into facts said again, intervals closed, and ids to evict for capacity
-        (see tiers.facts.plan_operations for the rules)."""
+        (see tiers.facts.plan_operations for the rules); `embed` reads which habit a change replaces."""
         return plan_operations(
             self.facts(with_vectors=True, include_history=True),
             operations,
@@ -92,4 +95,5 @@ class LongTermMemory:
             now=now,
             dedup_threshold=self.config.knowledge_dedup_threshold,
             capacity=self.config.long_term_knowledge_capacity,
+            embed=embed,
         )

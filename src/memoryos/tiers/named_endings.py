@@ -44,6 +44,11 @@ _BOUNDARY = re.compile(
     r"|\s(?:last|this|next|yesterday|today|tonight|now|recently|again|already|ago|\d+|years?|months?|weeks?|days?)\b"
 )
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+# where the object of a habit ends: as above, or at how often, or at a clause of its own ("a phone they bought")
+_OBJECT_BOUNDARY = re.compile(
+    r"[,.;:!?()\"]|\s(?:and|but|so|because|for|with|to|at|in|into|on|of|from|since|as|after|when|than|before|around"
+    r"|across|along|near|by|every|each|twice|once|they|he|she|we|I|who|which|that|where|now|these|lately|again)\b"
+)
 # what is given up may be the subject of a passive: "the Fiesta was sold for parts", "the Samsung is retired"
 _PASSIVE_ENDING = re.compile(
     r"\b(?:the|my|our|their|his|her|User['’]s)\s+(?P<np>(?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s+"
@@ -108,6 +113,17 @@ def _head(words: list[str]) -> str | None:
     return " ".join(name).lower() if name else content[-1].lower()
 
 
+def object_head(phrase: str) -> str | None:
+    """The head of the noun phrase a phrase opens with ("the viola in a community orchestra" → "viola", "the number
+    12 bus to work" → "bus"; a name in full); None when it opens with a preposition or says nothing."""
+    rest = " " + phrase.strip()
+    phrase = rest[: m.start()] if (m := _OBJECT_BOUNDARY.search(rest)) else rest
+    words = _WORD.findall(phrase)
+    if not words or words[0].lower() in _PHRASAL:
+        return None
+    return _head(words)
+
+
 def _stem(word: str) -> str:
     return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
@@ -122,4 +138,4 @@ def names_any(text: str, heads: set[str]) -> bool:
     return False
 
 
-__all__ = ["ended_heads", "names_any"]
+__all__ = ["ended_heads", "names_any", "object_head"]

@@ -77,7 +77,8 @@ class Promoter:
             log.warning(
                 "rejected a profile update of %d characters: empty, error-like or a collapse", len(analysis.profile)
             )
-        facts = self.long.plan_facts(self.operations(analysis, pages, page_vectors, related), method, now)
+        operations = self.operations(analysis, pages, page_vectors, related)
+        facts = self.long.plan_facts(operations, method, now, self.embedder.embed)
         plan = PromotionPlan(
             segment.id, page_ids, profile, facts.new, facts.merged, now, invalidations=facts.invalidations
         )
