@@ -132,6 +132,8 @@ def _operation(
     subject = SUBJECTS[kind]
     told = resolve(sentence, context) if context is not None else sentence
     text = fact_text(with_detail(told, extra), subject, page.timestamp)
+    # with a detail, the statement alone is what the fact is embedded and compared by (Fact.statement)
+    statement = fact_text(told, subject, page.timestamp) if extra is not None else None
     said = own_words(sentence)  # what the rules read: the speaker's own words, not those they report
     outs: list[FactOut] = []
     ended: list[Attribute] = []
@@ -140,7 +142,7 @@ def _operation(
         if mentioned is not None:  # "Washed the Fiat Panda today": the car fact, said again, not a new fact
             outs.append(FactOut(text=text, page_indices=[index], op="keep", target=mentioned.id))
         else:
-            outs.append(FactOut(text=text, page_indices=[index]))
+            outs.append(FactOut(text=text, page_indices=[index], statement=statement))
     for n, attribute in enumerate(attrs):
         if n and attribute.key.split(":")[0] in _NO_SECOND_FACT:
             continue
