@@ -87,7 +87,7 @@ def speaker_names(pages: Sequence[Page]) -> tuple[list[str], list[str]]:
 def _names_value(fact: Fact, attribute: Attribute) -> bool:
     """The stored fact says the same value (every word of it, case aside) with the same polarity."""
     words = re.findall(r"\w+", attribute.value.lower().replace("not ", "", 1))
-    text = fact.text.lower()
+    text = fact.said.lower()
     negated = bool(re.search(r"\b(?:no longer|not|never|n't|gave up|quit|stopped)\b", text))
     return (
         bool(words)
@@ -107,7 +107,7 @@ def _mentioned_fact(kind: KnowledgeKind, sentence: str, related: Sequence[Fact])
     for fact in related:
         if fact.kind != kind or not fact.attribute:
             continue
-        names = {w.lower() for w in _NAME_RE.findall(fact.text)} - {SUBJECTS[kind].lower(), "user's", "assistant's"}
+        names = {w.lower() for w in _NAME_RE.findall(fact.said)} - {SUBJECTS[kind].lower(), "user's", "assistant's"}
         shared = names & said
         if shared and len(words - shared) <= _MENTION_EXTRA_WORDS:
             return fact
@@ -173,7 +173,7 @@ def _operation(
                 fact.kind == kind
                 and fact.attribute
                 and fact.attribute.split(":")[0] in _ENDING_KEYS
-                and re.search(r"\b" + re.escape(name) + r"\b", fact.text.lower())
+                and re.search(r"\b" + re.escape(name) + r"\b", fact.said.lower())
             ):
                 outs.append(FactOut(text=text, page_indices=[index], op="invalidate", target=fact.id))
                 ended.append(_ended(fact, name.title(), subject))
