@@ -128,7 +128,7 @@ def _operation(
     """The operations a statement makes, and the attributes that end with it (for the profile). `ends`: facts the
     statement says are over (a change's contrasted fact); `context`: what was said before it, which completes what
     the fact's text points at (references.py); `extra`: the detail its turn gives a vague statement (details.py),
-    which the fact's text says and the rules do not read."""
+    which the fact's text says and the rules do not read (the statement alone is Fact.statement)."""
     subject = SUBJECTS[kind]
     told = resolve(sentence, context) if context is not None else sentence
     text = fact_text(with_detail(told, extra), subject, page.timestamp)
