@@ -66,17 +66,32 @@ def test_questions_and_remarks_to_the_other_are_not_details(make_memo) -> None:
     assert not any("watercolour" in t or "grandmother" in t for t in facts), facts
 
 
-def test_a_keyed_statement_stays_the_statement_its_key_was_read_from(make_memo) -> None:
-    # a taste said again must find its fact by meaning: its text is not lengthened
+def test_a_keyed_statement_takes_its_detail_and_keeps_its_statement(make_memo) -> None:
+    # the detail is for the reader; the statement its key was read from is what a value said again is matched by
+    memo = promoting(make_memo)
+    said = "I just love watching figure skating."
+    detail = "There was this free skate at the 2018 Olympics in Pyeongchang that made me cry."
+    facts = user_facts(memo, (f"{said} {detail}", "Wow."))
+    assert facts == [f"User just loves watching figure skating. {detail.replace('me cry', 'them cry')}"], facts
+    stored = memo.get_knowledge("user")
+    assert stored[0]["statement"] == "User just loves watching figure skating." and stored[0]["attribute"], stored
+
+
+def test_a_keyed_statement_said_again_confirms_its_fact(make_memo) -> None:
+    # found by its statement, the lengthened fact is the value said again: confirmed, not replaced by itself
+    memo = promoting(make_memo)
     facts = user_facts(
-        promoting(make_memo),
+        memo,
         (
             "I just love watching figure skating. There was this free skate at the 2018 Olympics in Pyeongchang "
             "that made me cry.",
             "Wow.",
         ),
+        ("Honestly, I just love watching figure skating.", "I know!"),
     )
-    assert "User just loves watching figure skating." in facts, facts
+    skating = [f for f in memo.get_knowledge("user", include_history=True) if "figure skating" in f["text"]]
+    assert len(skating) == 1 and skating[0]["valid_until"] is None, facts
+    assert len(skating[0]["source_page_ids"]) == 2, skating
 
 
 def test_a_statement_that_says_enough_stays_as_said(make_memo) -> None:

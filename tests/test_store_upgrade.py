@@ -39,6 +39,7 @@ ADDED = {
         "invalidated_at",
         "superseded_by",
         "attribute",
+        "statement",
         "expires_at",
     ),
 }

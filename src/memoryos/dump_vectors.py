@@ -34,7 +34,7 @@ def attach_vectors(
         for page, page_units in zip(pages, units, strict=True):
             page.unit_vectors = page_units
     facts = dump.facts
-    for fact, vector in zip(facts, _batched(embed, [f.text for f in facts], batch_size, advance), strict=True):
+    for fact, vector in zip(facts, _batched(embed, [f.said for f in facts], batch_size, advance), strict=True):
         fact.embedding = vector
     for segment in dump.segments:
         members = [p.embedding for p in pages if p.segment_id == segment.id and p.embedding is not None]

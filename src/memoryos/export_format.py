@@ -25,7 +25,8 @@ from .validation import (
 EXPORT_FORMAT = "memoryos-export"
 # 2: facts carry observed_at, valid_from, valid_until, invalidated_at, superseded_by, attribute and expires_at, pages
 # expires_at. A version-1 export (no such fields) still imports; older versions refuse a version-2 one rather than
-# take closed facts for current ones.
+# take closed facts for current ones. A fact may carry `statement` (its statement as said, when its text adds a
+# detail): older versions ignore it and match the fact by its whole text.
 EXPORT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 
@@ -193,12 +194,21 @@ def _fact(item: dict[str, Any], at: str, max_chars: int) -> Fact:
         superseded_by=check_optional_id(item.get("superseded_by"), f"{at}.superseded_by"),
         attribute=_attribute(item.get("attribute"), f"{at}.attribute", max_chars),
         expires_at=_optional_epoch(item, at, "expires_at"),
+        statement=_statement(item.get("statement"), f"{at}.statement", max_chars),
     )
 
 
 def _optional_epoch(item: dict[str, Any], at: str, key: str) -> float | None:
     value = item.get(key)
     return None if value is None else check_epoch(value, f"{at}.{key}")
+
+
+def _statement(value: object, where: str, max_chars: int) -> str | None:
+    """A fact's statement as said (when its text adds a detail); blank or absent: the text is the statement."""
+    if value is None:
+        return None
+    text = check_text(value, where, max_chars, allow_none=False)
+    return text if text.strip() else None
 
 
 def _attribute(value: object, where: str, max_chars: int) -> str | None:

@@ -139,6 +139,14 @@ class Fact:
     superseded_by: str | None = None  # the fact that replaced it, if one did
     attribute: str | None = None  # what it is about ("residence", "age", "employer", "pet:dog"...): updates match on it
     expires_at: float | None = None  # forgetting on purpose: leaves retrieval after this time, upkeep deletes it
+    # the statement as said when `text` also carries a detail for the reader (providers/details.py): what the fact
+    # is embedded by, found by and compared with; None when the text is the statement
+    statement: str | None = None
+
+    @property
+    def said(self) -> str:
+        """What the fact is matched by: its statement as said (without the detail its text may add)."""
+        return self.statement or self.text
 
     def is_current(self, now: float | None = None) -> bool:
         """Still true (not closed, not superseded) and, when `now` is given, not expired."""

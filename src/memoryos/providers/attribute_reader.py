@@ -313,7 +313,7 @@ class AttributeReader:
     def _frame_reading(self, frame: Frame, category: str, related: Sequence[Fact], subject: str) -> Reading | None:
         held = [f for f in related if _held_categories(f, category)]
         value = frame.value
-        said = next((f for f in held if _named(value, f.text)), None)
+        said = next((f for f in held if _named(value, f.said)), None)
         if category == "pet":
             kind = pet_kind(frame.noun)
             if kind is None or not value[:1].isupper():
@@ -415,8 +415,8 @@ class AttributeReader:
                 if c != longer and _named(c, longer) and typical[longer] >= typical[c] - LONGER_SLACK:
                     typical[c] = min(typical[c], typical[longer] - 1e-6)
         scored = sorted((c for c in candidates if typical[c] >= VALUE_FLOOR), key=lambda c: -typical[c])
-        named = next((f for c in scored[:2] for f in held if _named(c, f.text)), None)
-        fresh = [c for c in scored if not any(_named(c, f.text) for f in held)]
+        named = next((f for c in scored[:2] for f in held if _named(c, f.said)), None)
+        fresh = [c for c in scored if not any(_named(c, f.said) for f in held)]
         return (fresh[0] if fresh else None), named
 
     def _reading(
@@ -458,9 +458,9 @@ class AttributeReader:
 
     def _age(self, sentence: str, held: Sequence[Fact], subject: str) -> Reading | None:
         numbers = _numbers(sentence)
-        fresh = [n for n in numbers if not any(re.search(rf"\b{n}\b", f.text) for f in held)]
+        fresh = [n for n in numbers if not any(re.search(rf"\b{n}\b", f.said) for f in held)]
         if not fresh:
-            confirm = next((f for f in held if any(re.search(rf"\b{n}\b", f.text) for n in numbers)), None)
+            confirm = next((f for f in held if any(re.search(rf"\b{n}\b", f.said) for n in numbers)), None)
             return Reading(Attribute("age", "", ""), confirms=confirm) if confirm else None
         return Reading(Attribute("age", fresh[-1], f"{subject} is {fresh[-1]} years old"))
 
@@ -491,7 +491,7 @@ class AttributeReader:
             return None
         key = key_for("plan", place)
         same = [f for f in held if f.attribute == key]
-        fresh = [m for m in months if not any(re.search(rf"\b{m}\b", f.text) for f in same)]
+        fresh = [m for m in months if not any(re.search(rf"\b{m}\b", f.said) for f in same)]
         if not fresh:
             return Reading(Attribute(key, "", ""), confirms=same[0]) if same else None
         return Reading(Attribute(key, f"{place} {fresh[-1]}", f"{subject} plans a trip to {place} in {fresh[-1]}"))
@@ -501,9 +501,9 @@ class AttributeReader:
         kinds = [k for k in sorted(PET_KINDS, key=len, reverse=True) if re.search(rf"\b{re.escape(k)}\b", low)]
         names = [c for c in candidates if c[:1].isupper() and " " not in c and c.lower() not in PET_KINDS]
         names = [n for n in names if not _opens(sentence, n) or _named_elsewhere(n, held)]
-        fresh = [n for n in names if not any(_named(n, f.text) for f in held)]
+        fresh = [n for n in names if not any(_named(n, f.said) for f in held)]
         if not kinds or not fresh:
-            said = next((f for f in held if any(_named(n, f.text) for n in names)), None)
+            said = next((f for f in held if any(_named(n, f.said) for n in names)), None)
             return Reading(Attribute(said.attribute or "pet", "", ""), confirms=said) if said else None
         kind = PET_KINDS[kinds[0]]
         name = fresh[0]
@@ -639,7 +639,7 @@ def _held_value(fact: Fact, category: str) -> str:
     first word for names, the key's thing for trips (the place), else the words after the verb."""
     if category == "trip":
         return (fact.attribute or "").partition(":")[2].replace("_", " ")
-    text = re.sub(r"^(?:the\s+)?user(?:['’]s)?\s+", "", fact.text, flags=re.IGNORECASE)
+    text = re.sub(r"^(?:the\s+)?user(?:['’]s)?\s+", "", fact.said, flags=re.IGNORECASE)
     if category in {"residence", "employer", "car"}:
         names = re.findall(r"\b[A-Z][\w'’&-]*(?:\s+(?:[A-Z][\w'’&-]*|\d+))*", text)
         names = [n for n in names if n not in _NOT_NAMES and n.lower() not in STOPWORDS and n != "User"]
@@ -660,7 +660,7 @@ def _opens(sentence: str, phrase: str) -> bool:
 
 
 def _named_elsewhere(phrase: str, held: Sequence[Fact]) -> bool:
-    return any(_named(phrase, f.text) for f in held)
+    return any(_named(phrase, f.said) for f in held)
 
 
 def _fact_value(fact: Fact) -> str:
@@ -668,7 +668,7 @@ def _fact_value(fact: Fact) -> str:
     key's thing ("hobby:tennis" → "tennis")."""
     key = fact.attribute or ""
     if key.startswith("pet:"):
-        words = re.findall(r"\b[A-Z][a-z]+\b", fact.text)
+        words = re.findall(r"\b[A-Z][a-z]+\b", fact.said)
         names = [w for w in words[1:] if w not in _NOT_NAMES and w.lower() not in PET_KINDS and w != "User"]
         return names[0] if names else ""
     return key.partition(":")[2].replace("_", " ")

@@ -103,7 +103,7 @@ def _category_matches(category: str, fact: Fact) -> bool:
     return (
         key.split(":")[0] == wanted
         or wanted in key.split(":")
-        or bool(re.search(r"\b" + re.escape(category) + r"\b", fact.text, re.IGNORECASE))
+        or bool(re.search(r"\b" + re.escape(category) + r"\b", fact.said, re.IGNORECASE))
     )
 
 
@@ -141,7 +141,7 @@ def contrasted(
     for fact in related:
         if fact.kind != kind or not fact.attribute:
             continue
-        value = value_of(fact.text, fact.attribute)
+        value = value_of(fact.said, fact.attribute)
         if change.new and value and _same_value(value, change.new):
             continue  # the value said again, not a contrast
         candidates.append((fact, value))
@@ -197,7 +197,7 @@ def _alike(
         if v
         and f.embedding is not None
         and (f.attribute or "").split(":")[0] in OPEN_ENDED
-        and _compatible(new, sentence, v, f.text)
+        and _compatible(new, sentence, v, f.said)
     ]
     if not typed:
         return None

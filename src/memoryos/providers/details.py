@@ -8,9 +8,9 @@ says the speaker's own situation. So a statement with few content words takes on
 turn (the speaker's own words, never the other side's) when that sentence is news about the speaker in its own
 right: not a question, greeting, pep talk, "you"-remark or echo, specific (an event, a name, a number, or enough
 content words), short, and adding content the statement lacks. The neighbour that adds the most is taken; the
-fact keeps its page and time, and the rules still read the statement as said. A statement that states an attribute
-keeps its text as said (fact_extraction.py): a value said again finds its fact by meaning, and a longer text is found
-less often (a confirmation becomes a second value that closes the first).
+fact keeps its page and time, and the statement as said beside its text (Fact.statement): the fact is embedded,
+found and compared by the statement, so a keyed statement takes its detail too (a value said again still finds its
+fact by meaning, and retrieval lifts pages for what was said, not for the detail).
 """
 
 from __future__ import annotations

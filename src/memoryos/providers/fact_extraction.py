@@ -87,7 +87,7 @@ def speaker_names(pages: Sequence[Page]) -> tuple[list[str], list[str]]:
 def _names_value(fact: Fact, attribute: Attribute) -> bool:
     """The stored fact says the same value (every word of it, case aside) with the same polarity."""
     words = re.findall(r"\w+", attribute.value.lower().replace("not ", "", 1))
-    text = fact.text.lower()
+    text = fact.said.lower()
     negated = bool(re.search(r"\b(?:no longer|not|never|n't|gave up|quit|stopped)\b", text))
     return (
         bool(words)
@@ -107,7 +107,7 @@ def _mentioned_fact(kind: KnowledgeKind, sentence: str, related: Sequence[Fact])
     for fact in related:
         if fact.kind != kind or not fact.attribute:
             continue
-        names = {w.lower() for w in _NAME_RE.findall(fact.text)} - {SUBJECTS[kind].lower(), "user's", "assistant's"}
+        names = {w.lower() for w in _NAME_RE.findall(fact.said)} - {SUBJECTS[kind].lower(), "user's", "assistant's"}
         shared = names & said
         if shared and len(words - shared) <= _MENTION_EXTRA_WORDS:
             return fact
@@ -128,10 +128,12 @@ def _operation(
     """The operations a statement makes, and the attributes that end with it (for the profile). `ends`: facts the
     statement says are over (a change's contrasted fact); `context`: what was said before it, which completes what
     the fact's text points at (references.py); `extra`: the detail its turn gives a vague statement (details.py),
-    which the fact's text says and the rules do not read."""
+    which the fact's text says and the rules do not read (the statement alone is Fact.statement)."""
     subject = SUBJECTS[kind]
     told = resolve(sentence, context) if context is not None else sentence
     text = fact_text(with_detail(told, extra), subject, page.timestamp)
+    # with a detail, the statement alone is what the fact is embedded and compared by (Fact.statement)
+    statement = fact_text(told, subject, page.timestamp) if extra is not None else None
     said = own_words(sentence)  # what the rules read: the speaker's own words, not those they report
     outs: list[FactOut] = []
     ended: list[Attribute] = []
@@ -140,7 +142,7 @@ def _operation(
         if mentioned is not None:  # "Washed the Fiat Panda today": the car fact, said again, not a new fact
             outs.append(FactOut(text=text, page_indices=[index], op="keep", target=mentioned.id))
         else:
-            outs.append(FactOut(text=text, page_indices=[index]))
+            outs.append(FactOut(text=text, page_indices=[index], statement=statement))
     for n, attribute in enumerate(attrs):
         if n and attribute.key.split(":")[0] in _NO_SECOND_FACT:
             continue
@@ -150,15 +152,16 @@ def _operation(
         )
         # the sentence stands for its first attribute; others get their normalized statement as a fact of their own
         body = text if n == 0 else fact_text(attribute.statement, subject, page.timestamp)
+        stated = statement if n == 0 else None
         if said_before is not None:
             outs.append(FactOut(text=body, page_indices=[index], attribute=attribute.key, op="keep",
                                 target=said_before.id))  # fmt: skip
         else:
-            outs.append(FactOut(text=body, page_indices=[index], attribute=attribute.key))
+            outs.append(FactOut(text=body, page_indices=[index], attribute=attribute.key, statement=stated))
     for fact in ends:
         outs.append(FactOut(text=text, page_indices=[index], op="invalidate", target=fact.id))
         key = fact.attribute or ""
-        ended.append(Attribute(key, key.partition(":")[2].replace("_", " "), text.rstrip("."), True))
+        ended.append(Attribute(key, key.partition(":")[2].replace("_", " "), (statement or text).rstrip("."), True))
     pets = [a.key for a in attrs if a.key.startswith("pet:") and not a.negated]
     if pets and _ONLY_PET_RE.search(said):  # "Juniper is the only pet at home now": the others are gone
         for fact in related:
@@ -171,7 +174,7 @@ def _operation(
                 fact.kind == kind
                 and fact.attribute
                 and fact.attribute.split(":")[0] in _ENDING_KEYS
-                and re.search(r"\b" + re.escape(name) + r"\b", fact.text.lower())
+                and re.search(r"\b" + re.escape(name) + r"\b", fact.said.lower())
             ):
                 outs.append(FactOut(text=text, page_indices=[index], op="invalidate", target=fact.id))
                 ended.append(_ended(fact, name.title(), subject))
@@ -291,7 +294,8 @@ def page_facts(
                         ends = []
                     attrs = now
                 if reading is not None:
-                    outs = _reading_operation(kind, sentence, reading, index, page, context)
+                    extra = detail(sentence, side.text, own, other, keyed)
+                    outs = _reading_operation(kind, sentence, reading, index, page, context, extra)
                     for out in outs:  # the profile keeps to what the rules read (lines it can state plainly)
                         value = reading.attribute.value if out.attribute == reading.attribute.key else ""
                         found.append(Extracted(kind, out, sentence, (), page.timestamp, value))
@@ -308,8 +312,8 @@ def page_facts(
             chosen += rest[: max(0, max_per_turn - len(chosen))]
             taken = (*keyed, *(c[1] for c in chosen))
             for _order, sentence, attrs, _score, ends, context in sorted(chosen, key=lambda c: c[0]):
-                # a keyed fact stays the statement its key was read from: a value said again must find it by meaning
-                extra = detail(sentence, side.text, own, other, taken) if not (attrs or ends) else None
+                # a keyed fact takes its detail too: it is found and compared by its statement (Fact.statement)
+                extra = detail(sentence, side.text, own, other, taken)
                 outs, ended = _operation(kind, sentence, attrs, index, page, related, ends, context, extra)
                 for n, out in enumerate(outs):  # the profile reads a statement's attributes once
                     found.append(Extracted(kind, out, sentence, (attrs + ended) if n == 0 else (), page.timestamp))
@@ -437,17 +441,27 @@ def _current(sentence: str, at: float, attribute: Attribute | None) -> bool:
 
 
 def _reading_operation(
-    kind: KnowledgeKind, sentence: str, reading: Reading, index: int, page: Page, context: Context | None = None
+    kind: KnowledgeKind,
+    sentence: str,
+    reading: Reading,
+    index: int,
+    page: Page,
+    context: Context | None = None,
+    extra: tuple[str, bool] | None = None,
 ) -> list[FactOut]:
     """A reading as fact operations: a confirmation of the fact that said it, or a new fact with its key (which
     closes the fact holding another value of a single-valued key), and the facts it says are over. A statement
-    that asserts no current state (a plan, a question, "when I was 17") changes nothing: an unkeyed fact."""
-    text = fact_text(resolve(sentence, context) if context is not None else sentence, SUBJECTS[kind], page.timestamp)
+    that asserts no current state (a plan, a question, "when I was 17") changes nothing: an unkeyed fact. `extra`:
+    the detail its turn gives a vague statement, for the reader (the statement alone is what the fact is matched by)."""
+    told = resolve(sentence, context) if context is not None else sentence
+    statement = fact_text(told, SUBJECTS[kind], page.timestamp)
+    text = fact_text(with_detail(told, extra), SUBJECTS[kind], page.timestamp) if extra is not None else statement
+    said = statement if extra is not None else None
     key = reading.attribute.key
     if reading.confirms is not None:
         return [FactOut(text=text, page_indices=[index], attribute=key, op="keep", target=reading.confirms.id)]
     if _changes(reading.attribute) and not _current(own_words(sentence), page.timestamp, reading.attribute):
-        return [FactOut(text=text, page_indices=[index])]
-    outs = [FactOut(text=text, page_indices=[index], attribute=key)]
+        return [FactOut(text=text, page_indices=[index], statement=said)]
+    outs = [FactOut(text=text, page_indices=[index], attribute=key, statement=said)]
     outs += [FactOut(text=text, page_indices=[index], op="invalidate", target=f.id) for f in reading.ends]
     return outs

@@ -44,7 +44,7 @@ class _Stale:
 def _keyed(related: Sequence[Fact]) -> list[Fact]:
     """The related facts with the attribute the no-LLM reader gives their text (a model's key may be spelt
     otherwise, or missing); a text it reads no attribute from keeps the stored one."""
-    return [replace(f, attribute=attribute_of(f.text, _SUBJECT_NAMES[f.kind]) or f.attribute) for f in related]
+    return [replace(f, attribute=attribute_of(f.said, _SUBJECT_NAMES[f.kind]) or f.attribute) for f in related]
 
 
 def _stale(found: Sequence[Extracted], keyed: Sequence[Fact]) -> list[_Stale]:

@@ -42,6 +42,8 @@ class FactOut(BaseModel):
     attribute: str | None = None
     op: Literal["add", "update", "invalidate", "keep"] = "add"
     target: str | None = None
+    # the statement as said when `text` adds a detail for the reader: the fact is embedded and compared by it
+    statement: str | None = None
 
 
 _OP_ALIASES = {

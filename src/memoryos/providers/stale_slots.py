@@ -69,7 +69,7 @@ def stale_facts(
     for fact, (category, score) in zip(pool, readings, strict=True):
         if category != slot or score < SLOT_FLOOR:
             continue
-        if any(_named(v, fact.text) for v in ended_values) or (typed and _other_value(slot, key, fact, new_text)):
+        if any(_named(v, fact.said) for v in ended_values) or (typed and _other_value(slot, key, fact, new_text)):
             found.append(fact)
     return found
 
@@ -77,13 +77,13 @@ def stale_facts(
 def _other_value(slot: str, key: str, fact: Fact, new_text: str) -> bool:
     """The fact names a value of the slot's type that the new statement does not."""
     if slot == "age":  # the fact names an age, and not the one now said
-        held = set(_numbers(fact.text))
+        held = set(_numbers(fact.said))
         return bool(held) and any(n not in held for n in _numbers(new_text))
     if slot == "trip":  # the same trip, said with a month but not the month it has now
         place = key.partition(":")[2].replace("_", " ")
-        held = {m for m in MONTHS if re.search(rf"\b{m}\b", fact.text)}
+        held = {m for m in MONTHS if re.search(rf"\b{m}\b", fact.said)}
         said = {m for m in MONTHS if re.search(rf"\b{m}\b", new_text)}
-        return _named(place, fact.text) and bool(held) and bool(said - held)
+        return _named(place, fact.said) and bool(held) and bool(said - held)
     return False
 
 

@@ -127,10 +127,10 @@ def _matches(term: str, index: _FactWords) -> bool:
 
 
 def word_share(terms: list[str], fact: Fact) -> float:
-    """Share of the query's terms the fact carries (in its text or named by its attribute)."""
+    """Share of the query's terms the fact carries (in its statement as said or named by its attribute)."""
     if not terms:
         return 0.0
-    index = _fact_words(fact.text, fact.attribute)
+    index = _fact_words(fact.said, fact.attribute)
     return sum(_matches(t, index) for t in terms) / len(terms)
 
 
@@ -172,7 +172,7 @@ def _best(
         score = float(fact.embedding @ query_vector) + WORD_SHARE * word_share(terms, fact)
         if asked is not None and asked(fact.attribute):
             score += ATTRIBUTE_SHARE
-        if current and about_now and says_now(fact.text):
+        if current and about_now and says_now(fact.said):
             # "Which team do I support now?": a statement that says it holds now ("cheers for Rangers now") over
             # one that never said so, when the change itself was not read
             score += NOW_SHARE

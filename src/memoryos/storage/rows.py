@@ -26,7 +26,7 @@ PAGE_COLS = (
 SEG_COLS = "id, summary, keywords, n_visit, l_interaction, last_access, created_at, status, page_count"
 FACT_COLS = (
     "id, kind, text, source_page_ids, created_at, method, observed_at, valid_from, valid_until, invalidated_at, "
-    "superseded_by, attribute, expires_at"
+    "superseded_by, attribute, expires_at, statement"
 )
 PROFILE_COLS = "version, text, source_page_ids, created_at, method"
 VECTOR_COLUMN = "embedding"  # the one column a dialect writes and reads in its own vector form
@@ -156,6 +156,7 @@ def fact_from_row(
         superseded_by=row[10],
         attribute=row[11],
         expires_at=optional_time(row[12], "knowledge", row[0], "expires_at"),
+        statement=row[13],
     )
 
 
@@ -221,6 +222,7 @@ def fact_row(scope_key: str, fact: Fact) -> dict[str, Any]:
         **{name: getattr(fact, name) for name in FACT_TIMES},
         "superseded_by": fact.superseded_by,
         "attribute": fact.attribute,
+        "statement": fact.statement,
     }
 
 

@@ -327,6 +327,9 @@ SQLITE_MIGRATIONS: list[Migration] = [
             UPDATE scopes SET page_removals = page_removals + 1 WHERE scope_key = OLD.scope_key;
         END""",
     ),
+    # a fact whose text adds a detail for the reader keeps its statement as said (Fact.statement): what it is
+    # embedded and compared by. Facts written before have none: their text is their statement.
+    step("fact_statement", "ALTER TABLE knowledge ADD COLUMN statement TEXT"),
 ]
 
 
@@ -464,4 +467,5 @@ POSTGRES_MIGRATIONS: list[Migration] = [
     step("event_date_tokens", pg_lexical.reindex),  # see the SQLite step of the same name
     step("page_units", "ALTER TABLE pages ADD COLUMN unit_embeddings bytea"),  # see the SQLite step of the same name
     step("month_part_date_tokens", pg_lexical.reindex),  # see the SQLite step of the same name
+    step("fact_statement", "ALTER TABLE knowledge ADD COLUMN statement TEXT"),  # see the SQLite step of the same name
 ]

@@ -162,10 +162,16 @@ class FactOperation:
     text: str
     source_page_ids: list[str]
     observed_at: float
-    vector: np.ndarray | None = None  # the text's embedding (add / update)
+    vector: np.ndarray | None = None  # the embedding of what it says as said (add / update)
     target: str | None = None
     attribute: str | None = None
     expires_at: float | None = None
+    statement: str | None = None  # the statement as said, when `text` adds a detail for the reader (Fact.statement)
+
+    @property
+    def said(self) -> str:
+        """What the rules read: the statement as said, without the detail the text may add."""
+        return self.statement or self.text
 
 
 @dataclass
@@ -214,7 +220,7 @@ class _Planner:
             if key and fact.attribute and attribute_key(fact.attribute) != key:
                 continue  # about different things, however alike the words
             sim = float(fact.embedding @ op.vector)
-            if sim >= best_sim and may_be_same(op.text, fact.text):
+            if sim >= best_sim and may_be_same(op.said, fact.said):
                 best, best_sim = fact, sim
         return best
 
@@ -244,17 +250,17 @@ class _Planner:
         ("lost my job"), the held one. A plan's key
         names the trip ("plan:norway"): a new date replaces it."""
         if multi_valued(fact.attribute) and not str(fact.attribute).startswith("plan:"):  # a plan's key is the trip
-            return says_ended(op.text) != says_ended(fact.text)
-        if fact.attribute != "relationship" and said_again(op.text, fact.text):
+            return says_ended(op.said) != says_ended(fact.said)
+        if fact.attribute != "relationship" and said_again(op.said, fact.said):
             # the value said again: both hold (a relationship's value is its status: the partner's name is said
             # again when it changes, "Mateo proposed and we're engaged")
             return False
-        if says_ended(fact.text) and says_ended(op.text) and not _CHANGE_RE.search(op.text):
+        if says_ended(fact.said) and says_ended(op.said) and not _CHANGE_RE.search(op.said):
             return False  # an ending said again ("lost my job at X", later "lost my job"): no new value
-        if says_ended(op.text) and _negated(op.text):
+        if says_ended(op.said) and _negated(op.said):
             # "no longer lives in Ohio" ends the held residence only when it is Ohio; "lost my job" names none
-            named = _names(op.text) | _numbers(op.text)
-            return not named or bool(named & (_names(fact.text) | _numbers(fact.text)))
+            named = _names(op.said) | _numbers(op.said)
+            return not named or bool(named & (_names(fact.said) | _numbers(fact.said)))
         return True
 
     def named_ended(self, op: FactOperation, taken: set[str]) -> list[Fact]:
@@ -263,7 +269,7 @@ class _Planner:
         say themselves what they end."""
         if self.method != "extractive":
             return []
-        heads = ended_heads(op.text)
+        heads = ended_heads(op.said)
         if not heads:
             return []
         return [
@@ -272,8 +278,8 @@ class _Planner:
             if f.kind == op.kind
             and f.id not in taken
             and _start(f) < op.observed_at
-            and names_any(f.text, heads)
-            and not (ended_heads(f.text) & heads)  # an ending said again ends nothing new
+            and names_any(f.said, heads)
+            and not (ended_heads(f.said) & heads)  # an ending said again ends nothing new
         ]
 
     def same_slot(self, op: FactOperation, taken: set[str]) -> list[Fact]:
@@ -285,7 +291,7 @@ class _Planner:
         return [
             f
             for f in self.current
-            if f.kind == op.kind and f.id not in taken and _start(f) < op.observed_at and frame_rivals(op.text, f.text)
+            if f.kind == op.kind and f.id not in taken and _start(f) < op.observed_at and frame_rivals(op.said, f.said)
         ]
 
     def changed_habit(self, op: FactOperation, taken: set[str], slot_rivals: list[Fact]) -> list[Fact]:
@@ -321,6 +327,7 @@ class _Planner:
             valid_from=op.observed_at,
             attribute=key,
             expires_at=op.expires_at,
+            statement=op.statement if op.statement and op.statement != op.text else None,
         )
         rivals = [replaces] if replaces is not None and replaces.id not in self.closed else []
         if key:  # one value per attribute at a time: the same key with another value is an update

@@ -122,10 +122,12 @@ class Promoter:
         items += [("assistant", f) for f in analysis.assistant_facts]
         items = [(k, f) for k, f in items if f.text.strip() or (f.op != "add" and f.target)]
         texts = [f.text.strip() for _, f in items]
-        vectors = self._embed(texts)
+        # a fact is embedded by its statement as said; a detail its text adds is for the reader (Fact.statement)
+        statements = [(f.statement or "").strip() or None for _, f in items]
+        vectors = self._embed([s or t for s, t in zip(statements, texts, strict=True)])
         targets = {f.id: f.embedding for f in related}  # the facts the analysis was shown, so could name
         ops: list[FactOperation] = []
-        for (kind, out), text, vector in zip(items, texts, vectors, strict=True):
+        for (kind, out), text, statement, vector in zip(items, texts, statements, vectors, strict=True):
             stating = sorted({i for i in out.page_indices if 0 <= i < len(pages)})
             if not stating:
                 probe = vector if text else targets.get(out.target or "")
@@ -145,11 +147,13 @@ class Promoter:
                     attribute=out.attribute,
                     # a fact said only on pages meant to be forgotten is forgotten with the last of them
                     expires_at=max(expiries) if expiries and None not in expiries else None,  # type: ignore[type-var]
+                    statement=resolve_relative(statement, said) if text and statement else None,
                 )
             )
-        changed = [i for i, (op, text) in enumerate(zip(ops, texts, strict=True)) if op.text != text]
+        embedded = [s or t for s, t in zip(statements, texts, strict=True)]
+        changed = [i for i, (op, was) in enumerate(zip(ops, embedded, strict=True)) if op.said != was]
         if changed:
-            for i, vector in zip(changed, self.embedder.embed([ops[i].text for i in changed]), strict=True):
+            for i, vector in zip(changed, self.embedder.embed([ops[i].said for i in changed]), strict=True):
                 ops[i].vector = vector
         return ops
 
