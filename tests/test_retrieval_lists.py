@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from test_retrieval_places import _talk
+from test_retrieval_places import _committee_then_a_hike
 
 from memoryos import Memoryos
 from memoryos.models import Page
@@ -95,16 +95,7 @@ def test_a_list_question_reaches_the_item_told_on_another_day(
 
 
 def test_an_inference_question_puts_the_answer_by_meaning_first(make_memo: Callable[..., Memoryos]) -> None:
-    memo = make_memo()
-    _talk(memo, 30)
-    for i, what in enumerate(["the budget", "the minutes", "the new chair"]):
-        memo.add_memory(
-            f"The activities committee argued about {what} again.", f"Committee meetings are tedious ({i})."
-        )
-        _talk(memo, 6, i)
-    memo.add_memory("Any plans for the weekend?", "I love hiking in the mountains and kayaking on the lake.")
-    _talk(memo, 10)
-    memo.flush()
+    memo = _committee_then_a_hike(make_memo())
     question = "What outdoor activities might the assistant enjoy?"
 
     memo.config.inference_meaning_every = 0  # as any question: a place by meaning every third

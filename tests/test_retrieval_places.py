@@ -29,6 +29,20 @@ def _talk(memo: Memoryos, n: int, offset: int = 0) -> None:
         memo.add_memory(f"Did you hear about {topic}? ({i})", f"Yes, {topic} came up at work, note {i}.")
 
 
+def _committee_then_a_hike(memo: Memoryos) -> Memoryos:
+    """Talk where "activities" is said only about a committee; the outdoor answer shares no word with it."""
+    _talk(memo, 30)
+    for i, what in enumerate(["the budget", "the minutes", "the new chair"]):
+        memo.add_memory(
+            f"The activities committee argued about {what} again.", f"Committee meetings are tedious ({i})."
+        )
+        _talk(memo, 6, i)
+    memo.add_memory("Any plans for the weekend?", "I love hiking in the mountains and kayaking on the lake.")
+    _talk(memo, 10)
+    memo.flush()
+    return memo
+
+
 def _candidate(pid: str, user: str = "u", agent: str = "a", lexical: float | None = None) -> Candidate:
     return Candidate(Page(pid, user, agent, timestamp=0.0), dense=0.0, lexical=lexical)
 
@@ -71,16 +85,7 @@ def test_a_page_passes_its_score_forward_by_the_share_of_the_match_in_its_second
 def test_a_place_goes_to_the_answer_that_shares_no_word_with_the_question(
     make_memo: Callable[..., Memoryos],
 ) -> None:
-    memo = make_memo()
-    _talk(memo, 30)
-    for i, what in enumerate(["the budget", "the minutes", "the new chair"]):
-        memo.add_memory(
-            f"The activities committee argued about {what} again.", f"Committee meetings are tedious ({i})."
-        )
-        _talk(memo, 6, i)
-    memo.add_memory("Any plans for the weekend?", "I love hiking in the mountains and kayaking on the lake.")
-    _talk(memo, 10)
-    memo.flush()
+    memo = _committee_then_a_hike(make_memo())
     question = "What outdoor activities does the assistant enjoy?"
 
     memo.config.meaning_every = 0
