@@ -21,11 +21,12 @@ call nobody will read is never run. One gate per process (each server worker mak
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import threading
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from ..errors import ConfigError
@@ -164,10 +165,38 @@ def _settle(future: asyncio.Future[bool], value: bool) -> None:
         future.set_result(value)
 
 
+@contextlib.asynccontextmanager
+async def admitted(
+    gates: Sequence[CallGate], gone: Callable[[], Awaitable[object]] | None = None
+) -> AsyncIterator[bool]:
+    """Wait at each gate in turn (a search gate before the call gate: no place is held while waiting for the next);
+    yields False if `gone()` finished first (the places already taken are given back), else True; every place taken
+    is left on exit."""
+    entered: list[CallGate] = []
+    try:
+        for gate in gates:
+            if not await gate.enter(gone=gone):
+                yield False
+                return
+            entered.append(gate)
+        yield True
+    finally:
+        for gate in reversed(entered):
+            gate.leave()
+
+
 async def until_disconnected(receive: Callable[[], Awaitable[Mapping[str, Any]]]) -> None:
     """Returns when the ASGI connection of a request whose body was read reports the client gone."""
     while (await receive())["type"] != "http.disconnect":
         pass
 
 
-__all__ = ["CallGate", "check_limit", "default_limit", "default_search_limit", "model_cores", "until_disconnected"]
+__all__ = [
+    "CallGate",
+    "admitted",
+    "check_limit",
+    "default_limit",
+    "default_search_limit",
+    "model_cores",
+    "until_disconnected",
+]

@@ -28,7 +28,7 @@ from ..memoryos import Memoryos
 from ..original_format import looks_like_original
 from ..providers.llm import LLM
 from ..redact import redact_url
-from .admission import CallGate, default_limit, default_search_limit
+from .admission import CallGate, admitted, default_limit, default_search_limit
 from .auth import Authenticator, AuthError, Grant, TokenPolicy
 from .http_guard import BodyLimits, HostPolicy, HttpGuard, default_max_body_bytes, percent_decodes
 from .mcp_models import (
@@ -198,17 +198,11 @@ class MemoryServer:
                 return work(memo, uid)
 
         gates = [self.search_gate, self.gate] if search else [self.gate]
-        entered: list[CallGate] = []
         try:
-            for gate in gates:
-                await gate.enter()
-                entered.append(gate)
-            return await anyio.to_thread.run_sync(call)
+            async with admitted(gates):  # nothing to give up on: a tool call always gets its places
+                return await anyio.to_thread.run_sync(call)
         except MemoryosError as exc:
             raise ToolError(explain(exc)) from exc
-        finally:
-            for gate in reversed(entered):
-                gate.leave()
 
     def read(self, user_id: str | None, work: Callable[[Memoryos], str]) -> str:
         """A resource read; typed errors become resource errors."""

@@ -29,7 +29,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from .admission import CallGate, until_disconnected
+from .admission import CallGate, admitted, until_disconnected
 
 P = ParamSpec("P")
 GATE_STATE = "call_gate"  # the app's CallGate, if it has one
@@ -55,16 +55,10 @@ def one_hop(
             state = request.app.state
             held = (getattr(state, SEARCH_GATE_STATE, None) if search else None, getattr(state, GATE_STATE, None))
             gates: list[CallGate] = [gate for gate in held if gate is not None]
-            entered: list[CallGate] = []
-            try:
-                for gate in gates:  # the search gate first: a search never holds a call place while it waits
-                    if not await gate.enter(gone=lambda: until_disconnected(request.receive)):
-                        return Response(status_code=CLIENT_GONE)
-                    entered.append(gate)
+            async with admitted(gates, gone=lambda: until_disconnected(request.receive)) as entered:
+                if not entered:
+                    return Response(status_code=CLIENT_GONE)
                 return await run_in_threadpool(call_and_encode, *args, **kwargs)
-            finally:
-                for gate in reversed(entered):
-                    gate.leave()
 
         signature = inspect.signature(endpoint)
         parameter = inspect.Parameter(_REQUEST, inspect.Parameter.KEYWORD_ONLY, annotation=Request)
