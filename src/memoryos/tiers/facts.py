@@ -301,10 +301,10 @@ class _Planner:
         if self.method != "extractive":
             return []
         held = [f for f in self.current if f.kind == op.kind and f.id not in taken and _start(f) < op.observed_at]
-        habit = replaced_habit(op.text, held, self.embed)
+        habit = replaced_habit(op.said, held, self.embed)
         found = [habit] if habit is not None else []
         for fact in [*found, *slot_rivals]:
-            found += [m for m in passing_mentions(fact, op.text, held) if m not in found]
+            found += [m for m in passing_mentions(fact, op.said, held) if m not in found]
         return found
 
     def add(self, op: FactOperation, replaces: Fact | None = None) -> None:

@@ -141,7 +141,7 @@ def replaced_habit(new_text: str, held: Sequence[Fact], embed: Embed | None) -> 
     own = _content(said)
     pool = []
     for fact in held:
-        habit = predicate(fact.text, progressive=False)
+        habit = predicate(fact.said, progressive=False)
         if habit is None or not own - _content(habit) or not _content(habit) - own:
             continue  # the same words: said again, not changed
         pool.append((fact, habit))
@@ -173,11 +173,11 @@ def passing_mentions(ended: Fact, new_text: str, held: Sequence[Fact]) -> list[F
     """The facts among `held` that name what the ended habit did (the head of its object: "viola" for "plays the
     viola in a community orchestra") when the new habit does not ("rosined their viola bow"; "the viola lives in
     its case" beside "plays the trombone now" is about the old one)."""
-    habit = predicate(ended.text)
+    habit = predicate(ended.said)
     head = object_head(habit.split(" ", 1)[1]) if MENTIONS and habit and " " in habit else None
     if head is None or names_any(predicate(new_text) or new_text, {head}):
         return []  # the new habit still does it
-    return [f for f in held if f.id != ended.id and names_any(f.text, {head})]
+    return [f for f in held if f.id != ended.id and names_any(f.said, {head})]
 
 
 __all__ = [
