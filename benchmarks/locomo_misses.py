@@ -25,6 +25,11 @@ found in the text of the first 10 turns, against `answer_in_evidence`, the same 
 question is *answered elsewhere* when the first 10 turns hold at least as many of the answer's words as its
 evidence does (and it holds some): a list's item mentioned in another session than the one the annotators marked, a fact
 repeated. Such a miss costs recall but not the answer; the count says how much of recall@10's gap is that.
+
+Per missed evidence turn it also reports `fact_rank`: whether a fact cites the turn's page and, if so, the rank of
+the closest such fact among the facts the retriever's fact lift reads for the question (the named speaker's side
+only, by cosine to the question as facts are asked). The fact lift reads the first 10 (`fact_pages.TOP_FACTS`); the
+summary's `fact_reach` counts the missed turns whose page a fact in those 10 cites, one ranked below them, or none.
 """
 
 from __future__ import annotations
@@ -38,6 +43,11 @@ from typing import Any
 
 from memoryos import Memoryos
 from memoryos.lexical import analyze
+from memoryos.providers.embeddings import embed_queries
+from memoryos.retrieval.fact_pages import TOP_FACTS
+from memoryos.retrieval.knowledge import about_the_user
+from memoryos.retrieval.speakers import of_side
+from memoryos.textutil import remove_words
 
 from ._common import DEFAULT_DATA, local_model, quiet_environment
 from ._locomo_data import CATEGORIES, load, retrieval_questions
@@ -77,10 +87,43 @@ def answer_share(answer: str, texts: list[str]) -> float:
     return round(len(wanted & found) / len(wanted), 3) if wanted else 0.0
 
 
+def fact_ranks(memo: Memoryos, question: str) -> dict[str, int]:
+    """page id -> 1-based rank of the closest fact citing it, among the facts the fact lift reads for `question`
+    (the named speaker's side when the question names one), ranked as the retriever ranks them."""
+    retriever = memo.retriever
+    newest = 1 << 62  # the sample of page words as it stands; the kept stores take no more pages
+    names = retriever.terms.participants(question, newest)
+    focused = (remove_words(question, names) if names else question) or question
+    side = retriever.terms.subject_side(names, newest) if memo.config.speaker_attribution and names else None
+    facts = memo.long.facts(with_vectors=True, include_history=True)
+    facts = [f for f in (of_side(facts, side) if side else facts) if f.embedding is not None and f.source_page_ids]
+    if not facts:
+        return {}
+    vector = embed_queries(memo.embedder, [about_the_user(focused)], memo.config.query_embedding_precision)[0]
+    closeness = [float(f.embedding @ vector) for f in facts if f.embedding is not None]
+    ranks: dict[str, int] = {}
+    for rank, i in enumerate(sorted(range(len(facts)), key=lambda i: -closeness[i]), 1):
+        for page_id in facts[i].source_page_ids:
+            ranks.setdefault(page_id, rank)
+    return ranks
+
+
+def _reach(rank: int | None) -> str:
+    if rank is None:
+        return "no fact"
+    return f"top {TOP_FACTS}" if rank <= TOP_FACTS else f"below {TOP_FACTS}"
+
+
 def analyse(
-    memo: Memoryos, question: str, evidence: list[str], answer: str = "", text_of: dict[str, str] | None = None
+    memo: Memoryos,
+    question: str,
+    evidence: list[str],
+    answer: str = "",
+    text_of: dict[str, str] | None = None,
+    page_of: dict[str, str] | None = None,
 ) -> dict[str, Any] | None:
-    """None when every evidence turn is in the first TOP turns; otherwise the misses and what outranked them."""
+    """None when every evidence turn is in the first TOP turns; otherwise the misses and what outranked them.
+    `page_of` (turn id -> page id) gives each missed turn the rank of the closest fact citing its page."""
     shallow = rank_memoryos(memo, question, update_heat=False).turns[:TOP]
     text_of = text_of or {}
     missed = [e for e in evidence if e not in shallow]
@@ -89,6 +132,7 @@ def analyse(
     deep = memo.retrieve(question, max_results=DEEP, update_heat=False).pages
     dense_rank = _ranks({r.page.id: r.signals.get("dense", 0.0) for r in deep})
     lexical_rank = _ranks({r.page.id: r.signals["lexical"] for r in deep if "lexical" in r.signals})
+    by_fact = fact_ranks(memo, question) if page_of is not None else {}
     where: dict[str, int] = {}
     for rank, r in enumerate(deep, 1):
         for turn in page_turns(r.page.meta_data):
@@ -109,6 +153,7 @@ def analyse(
                 "signals": _signals(hit.signals) if hit is not None else {},
                 "text": hit.page.text[:200] if hit is not None else "",
                 "cause": _cause(rank, lex, dense),
+                "fact_rank": by_fact.get((page_of or {}).get(turn, "")),
                 "above": [{"text": a.page.text[:120], "signals": _signals(a.signals)} for a in above],
             }
         )
@@ -149,12 +194,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             setattr(memo.config, key, value)
         try:
             text_of = {t.dia_id: t.labelled() for t in conv.turns}
+            page_of = {turn: p.id for p in memo.store.list_pages(memo.scope) for turn in page_turns(p.meta_data)}
             for q in retrieval_questions(conv):
                 category = CATEGORIES[q.category]
                 if category not in wanted:
                     continue
                 asked[category] += 1
-                found = analyse(memo, q.question, q.evidence, q.answer, text_of)
+                found = analyse(memo, q.question, q.evidence, q.answer, text_of, page_of)
                 if found is not None:
                     misses[category].append({"conversation": conv.sample_id, **found})
         finally:
@@ -168,6 +214,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "missed_turns": sum(len(m["missed"]) for m in items),
             "answered_elsewhere": sum(m["answered_elsewhere"] for m in items),
             "causes": dict(causes.most_common()),
+            "fact_reach": dict(Counter(_reach(t["fact_rank"]) for m in items for t in m["missed"]).most_common()),
         }
         print(category, json.dumps(summary[category]))
         if args.verbose:
@@ -179,7 +226,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 for t in m["missed"]:
                     print(
                         f"  {t['turn']} page {t['page_rank']} lex {t['lexical_rank']} cos {t['dense_rank']} "
-                        f"{t['cause']} {t['signals']}\n     {t['text'][:150]!r}"
+                        f"{t['cause']} fact {t['fact_rank']} {t['signals']}\n     {t['text'][:150]!r}"
                     )
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)

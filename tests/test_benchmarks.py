@@ -179,6 +179,11 @@ def test_locomo_misses_are_given_a_cause_and_compared_with_the_answer(tmp_path: 
     saved = json.loads((tmp_path / "m.json").read_text())
     for miss in saved["misses"].get("multi-hop", []):
         assert miss["missed"] and all(t["cause"] for t in miss["missed"])
+        assert all(t["fact_rank"] is None or t["fact_rank"] >= 1 for t in miss["missed"])
+    for summary in saved["summary"].values():
+        assert sum(summary["fact_reach"].values()) == summary["missed_turns"]
+    assert locomo_misses._reach(None) == "no fact" and locomo_misses._reach(3) == "top 10"
+    assert locomo_misses._reach(11) == "below 10"
 
 
 def test_leave_one_out_scores_each_conversation_with_the_variant_best_on_the_others() -> None:
