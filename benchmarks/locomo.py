@@ -59,6 +59,7 @@ ABLATIONS: dict[str, dict[str, float | bool] | None] = {
     "memoryos-no-fact-pages": {"fact_page_weight": 0.0},
     "memoryos-no-speakers": {"speaker_attribution": False},
     "memoryos-no-speaker-words": {"speaker_weight": 0.0},
+    "memoryos-no-list-side-cut": {"list_side_cut": 0.0},
     "memoryos-no-units": {"unit_weight": 0.0},
     "memoryos-units-0.5": {"unit_weight": 0.5},
     "memoryos-units-1.0": {"unit_weight": 1.0},

@@ -208,6 +208,14 @@ class MemoryosConfig(BaseModel):
         description="A question naming one speaker of name-labelled sides: how much a page's full-text score follows "
         "the share of its matching words said by that speaker.",
     )
+    list_side_cut: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="A list question naming one speaker ('What activities has Anna done?'): how much of a page's "
+        "full-text score is taken away when its match lies on the other speaker's side, the other speaker's own "
+        "statements: x (1 - cut x (1 - 2 x share)) below half the match; 0 leaves it (only speaker_weight raises).",
+    )
     unit_weight: float = Field(
         default=0.0,
         ge=0,

@@ -124,8 +124,10 @@ class Retriever:
             indexed = of_side(facts, side) if side else facts
             lifts = category_lifts(indexed, category, centroid(self.embedder, category), cfg.category_weight)
             self._lift(candidates, lifts, "category", short_ids, query_vector, now)
+        listed = asks_list(query)  # a list question: the items of one kind, each told once (spread.py)
         if side:
-            attribute_lexical(candidates, side, lexical_terms, cfg.speaker_weight)
+            cut = cfg.list_side_cut if listed else 0.0  # the other speaker's mentions of the topic are not its items
+            attribute_lexical(candidates, side, lexical_terms, cfg.speaker_weight, cut)
         fuse(candidates, cfg.lexical_weight, cfg.dense_weight)
         if cfg.hop_weight > 0 and candidates:
             share = lambda t: self.terms.share(t, newest_seq, token=True)  # noqa: E731
@@ -151,7 +153,7 @@ class Retriever:
         self._boost(candidates, cfg.lexical_weight, top_segments, spans, asks_time, limit, asks_place)
         ranked = sorted(candidates.values(), key=lambda c: (-c.score, -c.page.seq))
         # on fusion's scores, before a reranker or the places by meaning reorder by other measures (spread.py)
-        if cfg.spread_weight > 0 and not spans and asks_list(query):  # a list's items over its sessions
+        if cfg.spread_weight > 0 and not spans and listed:  # a list's items over its sessions
             ranked = spread(ranked, cfg.spread_weight)
         if self.reranker is not None and limit:
             rerank_started = time.perf_counter()

@@ -82,17 +82,23 @@ def count_terms(text: str, terms: frozenset[str]) -> int:
     return sum(1 for t in analyze(text) if t in terms)
 
 
-def attribute_lexical(candidates: dict[str, Candidate], side: str, terms: list[str], weight: float) -> None:
+def attribute_lexical(
+    candidates: dict[str, Candidate], side: str, terms: list[str], weight: float, cut: float = 0.0
+) -> None:
     """A page whose match to the question's words lies mostly on the named speaker's side (their own words, or a
     question put to them) gets its BM25 raised: x (1 + weight x (2 x share - 1)), up to 1 + weight when all of
-    the match is theirs. Only raised, never lowered: a match on the other side is often a question whose answer,
-    by the named speaker, is the next page, which chain context ranks from this page's score."""
-    if weight <= 0 or not terms:
+    the match is theirs. A match mostly on the other side is lowered only by `cut` (given for list questions):
+    x (1 - cut x (1 - 2 x share)), down to 1 - cut when all of it is the other speaker's own statements. For most
+    questions such a match is often the setup of the named speaker's answer in the next page, which chain context
+    ranks from this page's score (lowering it cost single-hop); a list question asks for the named speaker's
+    items, and the other speaker's mentions of the same topic (their own camping trip) take the places of those."""
+    if (weight <= 0 and cut <= 0) or not terms:
         return
     wanted = set(terms)
     for c in candidates.values():
         if c.lexical:
-            c.lexical *= 1.0 + weight * max(0.0, 2.0 * side_share(c.page, side, wanted) - 1.0)
+            share = side_share(c.page, side, wanted)
+            c.lexical *= 1.0 + weight * max(0.0, 2.0 * share - 1.0) - cut * max(0.0, 1.0 - 2.0 * share)
 
 
 __all__ = ["attribute_lexical", "count_terms", "of_side", "side_label", "side_share", "subject_side"]
