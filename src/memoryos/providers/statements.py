@@ -34,7 +34,9 @@ _INTERJECTION_RE = re.compile(
     r"dude|honestly|actually|anyway|anyways|btw|by the way|and|but|also|plus|sure|totally|definitely|absolutely|"
     r"nope|no|cool|great|nice|awesome|true|right|exactly|indeed|oof|ugh|phew|hehe|heh|um+|uh+|speaking of which|"
     r"guess what|fun fact|funny enough|as for me|for me|me too|same here|same|you know what|you know|"
-    r"in fact|to be honest|tbh|lately|recently|guess what)\b[\s,!.:;—–-]*)+",
+    r"in fact|to be honest|tbh|lately|recently|guess what|believe it or not|"
+    r"you(?:['’]ll| will)? (?:won['’]t|will never|never|wouldn['’]t) (?:believe|guess) (?:it|this|what(?: happened)?))"
+    r"\b[\s,!.:;—–-]*)+",
     re.IGNORECASE,
 )
 # "you know" is filler, except as what one lets or makes the other know ("I wanted to let you know I ...")
@@ -46,6 +48,13 @@ _ADDRESS_RE = re.compile(
     r"(?:(?:(?:wanted|want|had|have|need|needed|got)\s+to\s+|gotta\s+|must\s+)?(?:let\s+you\s+know|tell\s+you)|"
     r"(?:wanted|want|had|have|need|needed|got)\s+to\s+(?:say|share|mention))"
     r"\s*(?:that\s+|[,:—–-]\s*)?(?=(?:I|we|my|our)\b)",
+    re.IGNORECASE,
+)
+# catching up frames the news that follows ("A lot's happened since we last talked - I joined a hiking club",
+# "Since we last spoke, I've moved"): the news is what follows, with its speaker as subject
+_CATCH_UP_RE = re.compile(
+    r"^(?:[\w'’]+\s+){0,5}?since\s+(?:we|I)\s+(?:last\s+)?(?:spoke|talked|chatted|caught\s+up|saw\s+each\s+other|"
+    r"connected|messaged|texted)(?:\s+last)?\s*(?:[-–—:,]|\.\.\.)\s*(?=(?:I|we|my|our)\b)",
     re.IGNORECASE,
 )
 _SECOND_PERSON_RE = re.compile(r"\b(?:you|your|yours|yourself|yourselves|ya|y'all|u|ur)\b|\byou['’]", re.IGNORECASE)
@@ -184,6 +193,7 @@ def _clean(sentence: str) -> str:
     while previous != sentence:
         previous = sentence
         sentence = _ADDRESS_RE.sub("", _OPENER_RE.sub("", _INTERJECTION_RE.sub("", sentence).strip()))
+        sentence = _CATCH_UP_RE.sub("", sentence) if CATCH_UP_OPENER else sentence
     sentence = _FILLER_RE.sub("", sentence)
     return re.sub(r"\s{2,}", " ", sentence).strip(" ,;:-—–")
 
@@ -257,6 +267,38 @@ def is_specific(sentence: str) -> bool:
     return len(set(informative_words(sentence))) >= _SPECIFIC_WORDS
 
 
+# "together" in a phrasal verb is organising, not both speakers ("I'm putting together an art show")
+_PHRASAL_TOGETHER_RE = re.compile(
+    r"\b(?:put|puts|putting|get|gets|getting|got|pull|pulls|pulling|pulled|threw|throw|throwing)\s+"
+    r"(?:\w+\s+){0,2}?together\b",
+    re.IGNORECASE,
+)
+# where a clause ends and the next begins ("I got a no for the job, but I'm staying positive")
+_CLAUSE_END_RE = re.compile(r"(?:,|;|\s[-–—]|\b(?:but|and|so|yet)\b)(?=(?:\s+[\w'’]+){0,3}\s*$)", re.IGNORECASE)
+CATCH_UP_OPENER = True  # off: "Much has happened since we last spoke - we went ..." is read as a whole
+PHRASAL_TOGETHER = True  # off: "together" anywhere is about both speakers (the older test)
+NEWS_BEFORE_PEP_TALK = True  # off: a pep talk anywhere drops the sentence (the older test)
+
+
+def pep_talk(sentence: str) -> bool:
+    """Encouragement, advice or what is about both speakers, with nothing of the speaker's own news before it.
+    A clause of news ahead of the pep talk keeps the sentence ("I got a no for a summer job I wanted, but I'm
+    staying positive"): the news is the speaker's, the resolution only follows it."""
+    probe = _PHRASAL_TOGETHER_RE.sub(" ", sentence) if PHRASAL_TOGETHER else sentence
+    m = _PEP_TALK_RE.search(probe)
+    if m is None:
+        return False
+    if not NEWS_BEFORE_PEP_TALK:
+        return True
+    head = probe[: m.start()]
+    # the last boundary: the pep talk's own clause starts there
+    clause = next(reversed(list(_CLAUSE_END_RE.finditer(head))), None)
+    if clause is None:
+        return True
+    news = head[: clause.start()].strip(" ,;-—–")
+    return not (len(news.split()) >= 4 and speaker_is_subject(news) and is_specific(news))
+
+
 def is_self_statement(sentence: str, other_names: list[str]) -> bool:
     """A sentence (already cleaned) in which the speaker tells something about themselves, as its subject."""
     return may_be_about_self(sentence, other_names) and speaker_is_subject(sentence)
@@ -271,7 +313,7 @@ def may_be_about_self(sentence: str, other_names: list[str]) -> bool:
     words = sentence.split()
     if not _MIN_WORDS <= len(words) <= _MAX_WORDS or sentence.rstrip().endswith("?"):
         return False
-    if _NOT_A_FACT_RE.match(sentence) or _QUESTION_START_RE.match(sentence) or _PEP_TALK_RE.search(sentence):
+    if _NOT_A_FACT_RE.match(sentence) or _QUESTION_START_RE.match(sentence) or pep_talk(sentence):
         return False
     if _WISH_ABOUT_PRONOUN_RE.match(sentence):
         return False
@@ -323,7 +365,7 @@ _E_ED_BASES = frozenset({"feed", "need", "seed", "heed", "weed", "reed", "deed",
 _MODALS = frozenset("can could will would should might must may shall".split())  # noqa: SIM905
 _ADVERBS = frozenset(
     """
-    really also just still usually always never even finally recently actually totally definitely sometimes often
+    really also just still usually always never even finally recently actually totally definitely sometimes often first
     mostly kinda only now already truly absolutely genuinely currently basically literally seriously certainly
     probably honestly personally generally normally typically constantly regularly rarely barely hardly again
     """.split()  # noqa: SIM905
@@ -335,8 +377,10 @@ _VERB_RE = re.compile(
 
 
 def _is_past(word: str) -> bool:
-    """Regular past forms ("adopted", "agreed"), not base forms that end alike ("need", "feed", "shed")."""
-    if word in _PAST:
+    """Regular past forms ("adopted", "agreed"), not base forms that end alike ("need", "feed", "shed"), and
+    irregular ones with a prefix ("retook", "rewrote", "outgrew")."""
+    prefixed = re.match(r"(?:re|out|over|under|mis|un|with)(\w{3,})$", word)
+    if word in _PAST or (prefixed is not None and prefixed.group(1) in _PAST):
         return True
     if len(word) == 4 and re.fullmatch(r"[^aeiou]?[aeiouy][a-z]ed|[aeiou][a-z]ed", word) and word not in _E_ED_BASES:
         return True  # "used", "owed", "aged", "dyed": a stem in -e takes only -d
@@ -430,7 +474,12 @@ def third_person(sentence: str, subject: str) -> str:
     text = sentence
     named = False
     if _ELLIPTICAL_RE.match(text) and not re.match(r"^(?:I|we|my|our|me)\b", text, re.IGNORECASE):
-        text = f"{subject} {text[0].lower()}{text[1:]}"
+        # "Been busy with a project", "Been practicing": the auxiliary left out with the subject comes back with it
+        # ("Been a long week" leaves out "it has", not the speaker: as it was)
+        text = text[0].lower() + text[1:]
+        text = re.sub(r"^((?:just|finally|recently|also|still)\s+)?been(?=\s+(?:(?:real|really|so|super|pretty)\s+)?"
+                      r"(?:busy|\w+ing)\b)", r"has \1been", text)  # fmt: skip
+        text = f"{subject} {text}"
         named = True
     out: list[str] = []
     last = 0

@@ -1,0 +1,88 @@
+"""What the user says about themselves that the no-LLM rules used to drop (issue 12, who said it; session 28),
+through the public API on both backends: news said before a pep talk, an event someone is "putting together",
+news after a catching-up opener or "you won't believe it", and facts written without the slips of the third person
+("User been practicing", "User firsts visited", "User retooks"). Guards: a pep talk alone and what is about both
+speakers ("together, we can ...") stay out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from fact_helpers import promoting
+
+from memoryos import Memoryos
+
+MAR_3 = datetime(2024, 3, 3, 18, tzinfo=timezone.utc).timestamp()
+
+
+def user_facts(memo: Memoryos, *exchanges: tuple[str, str]) -> list[str]:
+    """User fact texts after the exchanges, every segment promoted."""
+    for i, (user, reply) in enumerate(exchanges):
+        memo.add_memory(user, reply, timestamp=MAR_3 + 120 * i)
+    memo.add_memory("Anyway, what's for dinner?", "Pasta, probably.", timestamp=MAR_3 + 3600)
+    memo.flush()
+    while memo.promote():
+        pass
+    return [f["text"] for f in memo.get_knowledge("user", include_history=True)]
+
+
+def test_news_said_before_a_pep_talk_is_learnt(make_memo) -> None:
+    facts = user_facts(
+        promoting(make_memo),
+        ("I failed the pharmacy licensing exam in Leeds last month, but I'm staying positive.", "Hang in there."),
+    )
+    assert any("failed the pharmacy licensing exam in Leeds" in t for t in facts), facts
+
+
+def test_a_pep_talk_alone_is_still_not_a_fact(make_memo) -> None:
+    facts = user_facts(
+        promoting(make_memo),
+        ("I'll keep pushing and make my dreams come true.", "You will!"),
+        ("Stay motivated and keep chasing those dreams!", "Thanks, you too."),
+    )
+    assert facts == [], facts
+
+
+def test_what_someone_puts_together_is_their_news(make_memo) -> None:
+    facts = user_facts(
+        promoting(make_memo),
+        ("We're putting together a charity bake sale at the Elm Street library next month.", "Count me in."),
+    )
+    assert any("putting together a charity bake sale at the Elm Street library" in t for t in facts), facts
+
+
+def test_what_is_about_both_speakers_is_still_not_a_fact(make_memo) -> None:
+    facts = user_facts(
+        promoting(make_memo),
+        ("Together, we can really make a difference in the neighbourhood schools.", "Absolutely."),
+    )
+    assert facts == [], facts
+
+
+def test_news_after_a_catching_up_opener_is_learnt_with_its_speaker(make_memo) -> None:
+    facts = user_facts(
+        promoting(make_memo),
+        ("A lot has happened since we last talked - I joined a rowing club on the Charles River.", "Fun!"),
+    )
+    assert any(t.startswith("User joined a rowing club on the Charles River") for t in facts), facts
+
+
+def test_news_after_you_wont_believe_it_is_learnt(make_memo) -> None:
+    facts = user_facts(
+        promoting(make_memo),
+        ("You won't believe it - I got mentored by a retired architect from Porto yesterday!", "Wow!"),
+    )
+    assert any(t.startswith("User got mentored by a retired architect from Porto") for t in facts), facts
+
+
+def test_facts_are_written_without_third_person_slips(make_memo) -> None:
+    facts = user_facts(
+        promoting(make_memo),
+        ("Been practicing the cello every evening for the orchestra audition in Bristol.", "Good luck!"),
+        ("I first visited Kyoto in 2015 with my uncle Hiro.", "Lovely."),
+        ("Last week I retook my driving test at the Camden centre and passed.", "Congrats!"),
+    )
+    assert any(t.startswith("User has been practicing the cello") for t in facts), facts
+    assert any(t.startswith("User first visited Kyoto in 2015") for t in facts), facts
+    assert any("User retook their driving test at the Camden centre" in t for t in facts), facts
