@@ -17,6 +17,7 @@ English, and the question words of Chinese, Japanese and Korean.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -147,11 +148,15 @@ _PLACE_CUE = re.compile(
 )
 
 
+# a retrieve asks both about the same ~100 candidate texts in its two scoring passes, and the next retrieves about
+# many of them again: each text is searched once (a few KB of text kept per entry)
+@functools.lru_cache(maxsize=4096)
 def mentions_place(text: str) -> bool:
     """Whether a page's text names a place ("we drove to Chicago", "a cafe in Paris")."""
     return _PLACE_CUE.search(text) is not None
 
 
+@functools.lru_cache(maxsize=4096)
 def mentions_time(text: str) -> bool:
     """Whether a page's text places something in time (a date, a relative time, a duration)."""
     return _TIME_CUE.search(text) is not None
