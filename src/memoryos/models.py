@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
-import functools
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
