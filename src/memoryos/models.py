@@ -56,6 +56,9 @@ def plain_fields(record: Any, leave_out: tuple[str, ...] = ()) -> dict[str, Any]
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
+# a served retrieve writes each page's time twice (its record and the prompt), and the same pages come back in the
+# next retrieves: each timestamp is formatted once
+@functools.lru_cache(maxsize=8192)
 def iso(ts: float) -> str:
     """ISO 8601 in UTC. Never raises: a value outside the timestamp rule (a row written by an older version)
     renders as the nearest valid time (see validation.displayable_timestamp); `memoryos check` reports it."""

@@ -65,7 +65,10 @@ def neutralize_markers(text: str) -> str:
         return text  # a marker needs two angle brackets, and in ASCII nothing else folds into one
     parts = _LINE_BREAK.split(text)
     for i in range(0, len(parts), 2):  # even items are lines, odd items the breaks between them
-        if looks_like_marker(parts[i]):
+        line = parts[i]
+        if line.isascii() and line.count("<") + line.count(">") < 2:
+            continue  # the same reason as above, line by line: one non-ASCII page no longer sends every line through
+        if looks_like_marker(line):
             parts[i] = _defuse(parts[i])
     return "".join(parts)
 
