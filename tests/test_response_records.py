@@ -10,7 +10,7 @@ from typing import Any
 
 from memoryos import Memoryos
 from memoryos.models import Fact, Page, Scope, iso
-from memoryos.retrieval.query_analysis import _PLACE_CUE, _TIME_CUE, mentions_place, mentions_time
+from memoryos.retrieval.query_analysis import _PLACE_CUE, _TIME_CUE, KEPT_TEXT_CHARS, mentions_place, mentions_time
 
 
 def _as_before(record: Any, *vectors: str) -> dict[str, Any]:
@@ -77,3 +77,9 @@ def test_time_and_place_cues_read_as_the_patterns_do() -> None:
             assert mentions_time(text) == (_TIME_CUE.search(text) is not None), text
             assert mentions_place(text) == (_PLACE_CUE.search(text) is not None), text
     assert mentions_place(texts[0]) and not mentions_place(texts[3]) and not mentions_time(texts[3])
+    padding = " filler" * (KEPT_TEXT_CHARS // 7)  # texts too long to keep are searched every time, alike
+    for text in (texts[0] + padding, padding + texts[1], padding + texts[3]):
+        assert len(text) > KEPT_TEXT_CHARS
+        for _ in range(2):
+            assert mentions_time(text) == (_TIME_CUE.search(text) is not None), text[:40]
+            assert mentions_place(text) == (_PLACE_CUE.search(text) is not None), text[:40]
