@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import secrets
@@ -44,7 +45,19 @@ def _skeleton(text: str) -> str:
 def looks_like_marker(line: str) -> bool:
     """Whether a line reads like a memory fence marker in any disguise (case, spaces, zero-width or full-width
     characters, look-alike angle brackets)."""
+    # every prompt checks the lines of the pages it shows, and the same pages come back prompt after prompt: a
+    # line of ordinary length is folded once (the folding of a non-ASCII line is most of a prompt's cost)
+    return _looks_like_marker_kept(line) if len(line) <= KEPT_LINE_CHARS else _looks_like_marker(line)
+
+
+KEPT_LINE_CHARS = 1000  # longer lines are checked every time: the kept ones stay a few MB at most
+
+
+def _looks_like_marker(line: str) -> bool:
     return bool(_MARKER.search(_skeleton(line)))
+
+
+_looks_like_marker_kept = functools.lru_cache(maxsize=4096)(_looks_like_marker)
 
 
 def _defuse(line: str) -> str:
@@ -65,7 +78,10 @@ def neutralize_markers(text: str) -> str:
         return text  # a marker needs two angle brackets, and in ASCII nothing else folds into one
     parts = _LINE_BREAK.split(text)
     for i in range(0, len(parts), 2):  # even items are lines, odd items the breaks between them
-        if looks_like_marker(parts[i]):
+        line = parts[i]
+        if line.isascii() and line.count("<") + line.count(">") < 2:
+            continue  # the same reason as above, line by line: one non-ASCII page no longer sends every line through
+        if looks_like_marker(line):
             parts[i] = _defuse(parts[i])
     return "".join(parts)
 

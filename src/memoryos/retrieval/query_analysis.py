@@ -17,6 +17,7 @@ English, and the question words of Chinese, Japanese and Korean.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -147,14 +148,32 @@ _PLACE_CUE = re.compile(
 )
 
 
+# a retrieve asks about the same candidate texts in its two scoring passes, and the next retrieves about many of
+# them again: a text of ordinary length is searched once (longer ones every time, so the kept texts stay a few MB)
+KEPT_TEXT_CHARS = 2000
+_KEPT_TEXTS = 2048
+
+
 def mentions_place(text: str) -> bool:
     """Whether a page's text names a place ("we drove to Chicago", "a cafe in Paris")."""
-    return _PLACE_CUE.search(text) is not None
+    return _place_kept(text) if len(text) <= KEPT_TEXT_CHARS else _names_place(text)
 
 
 def mentions_time(text: str) -> bool:
     """Whether a page's text places something in time (a date, a relative time, a duration)."""
+    return _time_kept(text) if len(text) <= KEPT_TEXT_CHARS else _dates_something(text)
+
+
+def _names_place(text: str) -> bool:
+    return _PLACE_CUE.search(text) is not None
+
+
+def _dates_something(text: str) -> bool:
     return _TIME_CUE.search(text) is not None
+
+
+_place_kept = functools.lru_cache(maxsize=_KEPT_TEXTS)(_names_place)
+_time_kept = functools.lru_cache(maxsize=_KEPT_TEXTS)(_dates_something)
 
 
 def _named_spans(query: str, present: float) -> list[tuple[float, float]]:

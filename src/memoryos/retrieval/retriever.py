@@ -170,8 +170,10 @@ class Retriever:
         # facts that hold come first; facts that stopped being true only for questions about the past
         past = asks_about_past(query, now)
         facts = [f for f in facts if past or f.is_current()]
-        user_facts = self._knowledge([f for f in facts if f.kind == "user"], about, fact_vector, now)
-        assistant_facts = self._knowledge([f for f in facts if f.kind == "assistant"], about, fact_vector, now)
+        # the attribute the question asks about, read once for both kinds of facts (a few dozen exemplars)
+        reading = _AskedCategory(self.embedder, fact_vector)
+        user_facts = self._knowledge([f for f in facts if f.kind == "user"], about, fact_vector, now, reading)
+        assistant_facts = self._knowledge([f for f in facts if f.kind == "assistant"], about, fact_vector, now, reading)
         timings["long_term"] = (time.perf_counter() - mark) * 1000
         timings["total"] = (time.perf_counter() - started) * 1000
 
@@ -315,13 +317,30 @@ class Retriever:
             signals=signals,
         )
 
-    def _knowledge(self, facts: list[Fact], query: str, query_vector: np.ndarray, now: float) -> list[RetrievedFact]:
+    def _knowledge(
+        self, facts: list[Fact], query: str, query_vector: np.ndarray, now: float, category: _AskedCategory
+    ) -> list[RetrievedFact]:
         cfg = self.config
         asked = None
         if any(f.attribute for f in facts):  # the attribute the question asks about, read like statements are
-            category = reader_for(self.embedder).question_category(query_vector)
-            asked = (lambda key: holds_category(key, category)) if category else None
+            category_name = category.get()
+            asked = (lambda key: holds_category(key, category_name)) if category_name else None
         return rank_facts(facts, query, query_vector, now, cfg.knowledge_top_k, cfg.knowledge_min_similarity, asked)
+
+
+class _AskedCategory:
+    """The attribute a question asks about, read on first use (only facts with attributes need it), then kept."""
+
+    def __init__(self, embedder: Embedder, query_vector: np.ndarray) -> None:
+        self._embedder, self._vector = embedder, query_vector
+        self._read = False
+        self._category: str | None = None
+
+    def get(self) -> str | None:
+        if not self._read:
+            self._category = reader_for(self._embedder).question_category(self._vector)
+            self._read = True
+        return self._category
 
 
 def _alive(expires_at: float | None, now: float) -> bool:
