@@ -22,6 +22,7 @@ import numpy as np
 
 from ..models import Fact, KnowledgeKind, Page
 from ..textutil import sentences
+from ..tiers.present_states import state_clause
 from .attribute_reader import AttributeReader, Reading
 from .attributes import Attribute, find_attributes, key_for, statement_for
 from .changes import Change, find_change
@@ -304,8 +305,9 @@ def page_facts(
                 # my grandfather's compass everywhere") is what makes it news or small talk
                 full = _told(sentence, context)
                 score = len(set(informative_words(full))) + _ATTRIBUTE_BONUS * bool(attrs or ends)
-                # an attribute says whose it is ("Home for me is Lisbon"); other news needs the speaker as subject
-                if attrs or ends or (subject and is_specific(full)):
+                # an attribute says whose it is ("Home for me is Lisbon"); other news needs the speaker as subject,
+                # or is a state of theirs marked as new ("the shuttle bus picks me up now", present_states.py)
+                if attrs or ends or (subject and is_specific(full)) or state_clause(full) is not None:
                     candidates.append((order, sentence, attrs, score, ends, context))
             chosen = [c for c in candidates if c[2] or c[4]]
             rest = sorted((c for c in candidates if not (c[2] or c[4])), key=lambda c: -c[3])

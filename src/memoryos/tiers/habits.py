@@ -23,6 +23,7 @@ from ..models import Fact
 from ..textutil import STOPWORDS, says_now, tokens
 from .frames import IRREGULAR_PAST
 from .named_endings import names_any, object_head
+from .present_states import state_predicate
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -135,7 +136,9 @@ def replaced_habit(new_text: str, held: Sequence[Fact], embed: Embed | None) -> 
     HABIT_FLOOR, with other words for its value."""
     if not HABIT_CHANGES or embed is None or not marked_change(new_text):
         return None
-    said = predicate(new_text)
+    # the speaker as subject ("User swims laps now"), or a state of theirs told with another subject ("the shuttle
+    # bus picks User up now", present_states.py)
+    said = predicate(new_text) or state_predicate(new_text)
     if said is None:
         return None
     own = _content(said)
