@@ -20,10 +20,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..models import Fact
-from ..textutil import STOPWORDS, says_now, tokens
+from ..textutil import STOPWORDS, tokens
 from .frames import IRREGULAR_PAST
 from .named_endings import names_any, object_head
-from .present_states import state_predicate
+from .present_states import marked_now, state_predicate
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -65,12 +65,6 @@ _CHANGE_WORDS = re.compile(
     r"instead(?:\s+of\s+[^,.;]*)?|switched(?:\s+to)?|swapped|replaced|moved\s+on(?:\s+to)?|since\s+\w+(?:\s+\d{4})?|"
     r"in\s+\w+\s+\d{4}|on\s+\d{1,2}\s+\w+\s+\d{4})\b",
     re.IGNORECASE,
-)
-# "since" with a time: a change dated from then ("since January", "since the summer", "since the move")
-_SINCE = re.compile(
-    r"\b[Ss]ince\s+(?:(?:the|last|this)\s+(?:spring|summer|autumn|fall|winter|move|new\s+year|wedding|start)|"
-    r"(?:last|this)\s+(?:week|month|year|spring|summer|autumn|fall|winter)|January|February|March|April|May|June|"
-    r"July|August|September|October|November|December|spring|summer|autumn|winter|then)\b"
 )
 _ENDED_OR_DENIED = re.compile(
     r"n['’]t\b|\b(?:not|no|never|quit|stopped|used\s+to|wants?\s+to|plans?\s+to|going\s+to|hopes?\s+to|will|would)\b",
@@ -116,9 +110,8 @@ def predicate(text: str, progressive: bool = True) -> str | None:
 
 
 def marked_change(text: str) -> bool:
-    """The statement says its value holds now, in place of another ("now", "these days", "switched", "instead",
-    "anymore", "since January")."""
-    return says_now(text) or bool(_SINCE.search(text))
+    """The statement says its value holds now, in place of another (present_states.marked_now)."""
+    return marked_now(text)
 
 
 def _content(phrase: str) -> set[str]:

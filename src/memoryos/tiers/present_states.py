@@ -25,11 +25,12 @@ _CLAUSE_SPLIT = re.compile(
     r";\s*|[.!?]\s+|,?\s+(?:but|so|because|while)\s+|,\s+(?:and\s+)?|"
     r"\s+and\s+(?=(?:the|a|an|my|our|I|we|it|that|there|User|they|these|this)\b)"
 )
-# "since" with a time or an event: the state dates from then ("since January", "since the restructure")
+# "since" with a time: a change dated from then ("since January", "since the summer", "since the move"); not "since
+# the Kobe days", which says a state goes on
 _SINCE = re.compile(
-    r"\bsince\s+(?:(?:the|last|this)\s+\w+|January|February|March|April|May|June|July|August|September|October|"
-    r"November|December|spring|summer|autumn|winter|Easter|Christmas|then)\b",
-    re.IGNORECASE,
+    r"\b[Ss]ince\s+(?:(?:the|last|this)\s+(?:spring|summer|autumn|fall|winter|move|new\s+year|wedding|start)|"
+    r"(?:last|this)\s+(?:week|month|year|spring|summer|autumn|fall|winter)|January|February|March|April|May|June|"
+    r"July|August|September|October|November|December|spring|summer|autumn|winter|then)\b"
 )
 _CHANGE_WORDS = re.compile(
     r"\b(?:now|these\s+days|nowadays|currently|at\s+the\s+moment|at\s+present|from\s+now\s+on|instead|"
@@ -67,6 +68,8 @@ _MIN_CONTENT = 2  # "the tram" alone is too little to say what holds
 
 
 def marked_now(text: str) -> bool:
+    """The statement says its value holds now, in place of another ("now", "these days", "switched", "instead",
+    "anymore", "since January")."""
     return says_now(text) or bool(_SINCE.search(text))
 
 
