@@ -23,7 +23,7 @@ from ..models import Fact
 from ..textutil import STOPWORDS, tokens
 from .frames import IRREGULAR_PAST
 from .named_endings import names_any, object_head
-from .present_states import marked_now, state_predicate
+from .present_states import held_predicate, marked_now, state_predicate
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -131,22 +131,24 @@ def replaced_habit(new_text: str, held: Sequence[Fact], embed: Embed | None) -> 
         return None
     # the speaker as subject ("User swims laps now"), or a state of theirs told with another subject ("the shuttle
     # bus picks User up now", present_states.py)
-    said = predicate(new_text) or state_predicate(new_text)
+    habit_said = predicate(new_text)
+    said = habit_said or state_predicate(new_text)
     if said is None:
         return None
     own = _content(said)
     pool = []
     for fact in held:
         habit = predicate(fact.said, progressive=False)
-        if habit is None or not own - _content(habit) or not _content(habit) - own:
+        held_said = habit or held_predicate(fact.said)  # "User's commute is a ferry ride": a state held
+        if held_said is None or not own - _content(held_said) or not _content(held_said) - own:
             continue  # the same words: said again, not changed
-        pool.append((fact, habit))
+        pool.append((fact, held_said, habit is not None))
     if not pool:
         return None
-    # the whole predicate ("takes the bus to work") and the verb with its object alone ("plays rugby", without "for
-    # the local club on Saturdays"): either may carry what kind of thing it is
-    texts = [said, *(habit for _, habit in pool)]
-    shorts = [verb_object(t) for t in texts]
+    # the whole predicate ("takes the bus to work") and, for a habit, the verb with its object alone ("plays rugby",
+    # without "for the local club on Saturdays"): either may carry what kind of thing it is
+    texts = [said, *(text for _, text, _ in pool)]
+    shorts = [verb_object(said) if habit_said else said, *(verb_object(t) if h else t for _, t, h in pool)]
     vectors = _unit(np.asarray(embed(texts + shorts), dtype=np.float32))
     n = len(texts)
     sims = np.maximum(vectors[1:n] @ vectors[0], vectors[n + 1 :] @ vectors[n])

@@ -47,6 +47,7 @@ _PAST_AUX = frozenset({"was", "were", "had", "did", "got", "went", "came"})
 # what a present passive or perfect leans on ("gets delivered", "is made", "has been moved"): not a past tense
 _PARTICIPLE_AUX = frozenset({"is", "are", "am", "gets", "get", "be", "been", "being", "'s", "'re", "'m"})
 # the speaker, in either person: the statement as said ("my", "me") or as a fact ("User's", "them")
+_DETERMINERS = frozenset({"a", "an", "the", "my", "our", "their", "your", "this", "that", "some"})  # "a shared desk"
 _SPEAKER = re.compile(r"\b(?:I|me|my|mine|myself|we|us|our|User|User's|them|their|they)\b|\bI['’]", re.IGNORECASE)
 # a subject that is another person: a pronoun of a third person, a relative or someone one knows, or a name (the
 # closed classes of English that name people by their tie to the speaker)
@@ -59,7 +60,8 @@ _OTHER_PERSON = re.compile(
     re.IGNORECASE,
 )
 _LEADING = re.compile(
-    r"^(?:(?:it|that|this|there)(?:\s+is|['’]s)|(?:these|those)\s+are|(?:so|and|but|then|well|also)\b,?)\s*",
+    r"^(?:(?:it|that|this|there)(?:\s+is|['’]s)|(?:these|those)\s+are|(?:so|and|but|then|well|also)\b,?|"
+    r"['’](?:re|s|m)\b)\s*",
     re.IGNORECASE,
 )
 # the first verb-like word: a form of be, a word in -s, or a contraction of "is" after a pronoun ("there's")
@@ -84,24 +86,26 @@ def _is_present(clause: str) -> bool:
             return False
         if word.endswith("ed") and len(word) > 4:
             before = words[i - 1] if i else ""
-            if before not in _PARTICIPLE_AUX and not before.endswith(("'s", "'re")):
+            if before not in _PARTICIPLE_AUX | _DETERMINERS and not before.endswith(("'s", "'re")):
                 return False  # "retired", "moved": an event told in the past
     return True
 
 
 def _subject(clause: str) -> str:
     """The words before the clause's first verb-like word (a form of be, or a word in -s after a noun)."""
-    m = _FIRST_VERB.search(clause)
-    return clause[: m.start()] if m else clause
+    for m in _FIRST_VERB.finditer(clause):
+        if not re.search(r"(?:\b(?:User['’]s|my|our|their|the|a|an|his|her)|['’]s)\s+$", clause[: m.start()]):
+            return clause[: m.start()]  # not the noun a possessive or an article opens ("my kids", "the bus")
+    return clause
 
 
-def state_clause(text: str) -> str | None:
-    """The clause of `text` that tells a state of the speaker's marked as holding now, or None."""
-    if not PRESENT_STATES or not marked_now(text):
-        return None
+def _speakers_clauses(text: str) -> list[str]:
+    """The clauses of `text` that tell a present state of the speaker's (none of another person's, no past, plan,
+    wish or denial), each with enough content to be a value."""
+    found = []
     for clause in _CLAUSE_SPLIT.split(text.strip()):
         clause = clause.strip(" ,.!")
-        if not clause or not marked_now(clause) or _NOT_A_STATE.search(clause) or not _is_present(clause):
+        if not clause or _NOT_A_STATE.search(clause) or not _is_present(clause):
             continue
         subject = _subject(_CHANGE_WORDS.sub(" ", clause).strip())
         if _OTHER_PERSON.search(subject) or re.search(r"\b(?:he|she|his|her)\b", clause, re.IGNORECASE):
@@ -109,24 +113,53 @@ def state_clause(text: str) -> str | None:
         names = [w for w in re.findall(r"\b[A-Z][a-z]+\b", subject) if w not in ("User", "I")]
         if names and not _SPEAKER.search(clause) and subject.split()[:1] != names[:1]:
             continue  # "... Ruth drives": a name as the subject, and not a value of the speaker's
-        if not _SPEAKER.search(clause) and len(_content(clause)) < _MIN_CONTENT + 1:
-            continue  # with no word of the speaker's, a clause needs more to be about their life
-        if len(_content(_CHANGE_WORDS.sub(" ", clause))) >= _MIN_CONTENT:
+        content = len(_content(_CHANGE_WORDS.sub(" ", clause)))
+        if content >= (_MIN_CONTENT if _SPEAKER.search(clause) else _MIN_CONTENT + 1):
+            found.append(clause)  # with no word of the speaker's, a clause needs more to be about their life
+    return found
+
+
+def state_clause(text: str) -> str | None:
+    """The clauses of `text` that tell a state of the speaker's marked as holding now, or None. The mark holds for
+    the sentence's clauses joined to the marked one ("There's a rowing machine in the spare room now and that's my
+    morning workout"), not for one cut off by a past ("Ruth retired, and the shuttle bus picks me up now")."""
+    if not PRESENT_STATES or not marked_now(text):
+        return None
+    clauses = _speakers_clauses(text)
+    if not any(marked_now(c) for c in clauses) and not marked_now(_CLAUSE_SPLIT.split(text.strip())[0]):
+        return None  # the mark is on a clause that is not the speaker's state
+    return "; ".join(clauses) or None
+
+
+def held_state(text: str) -> str | None:
+    """A state held by the speaker's thing, told with it as the subject or copular ("User's commute is a ferry ride
+    across the harbour", "Planet Fitness is User's gym"): the clause naming the speaker's thing, or None."""
+    if not PRESENT_STATES:
+        return None
+    for clause in _speakers_clauses(text):
+        if re.search(r"^\s*User['’]s\s+\w+|\bis\s+User['’]s\b", clause) and not marked_now(clause):
             return clause
     return None
 
 
-def state_predicate(text: str) -> str | None:
-    """What holds now, from a fact's text whose clause tells a state of the speaker's (`state_clause`): the clause
-    without the words of change and time, the speaker and an empty opening ("it's", "there's")."""
-    clause = state_clause(text)
+def _as_predicate(clause: str | None) -> str | None:
+    """A state's clause without the words of change and time, the speaker and an empty opening ("it's")."""
     if clause is None:
         return None
     clause = _CHANGE_WORDS.sub(" ", clause)
     clause = re.sub(r"\b(?:User['’]s|User|(?:for\s+)?them|(?:for\s+)?me|their|they|my|I)\b", " ", clause)
     clause = _LEADING.sub("", re.sub(r"\s{2,}", " ", clause).strip())
-    words = clause.split()
-    return " ".join(words).lower() if len(_content(clause)) >= _MIN_CONTENT else None
+    return " ".join(clause.split()).lower() if len(_content(clause)) >= _MIN_CONTENT else None
 
 
-__all__ = ["PRESENT_STATES", "marked_now", "state_clause", "state_predicate"]
+def state_predicate(text: str) -> str | None:
+    """What holds now, from a fact's text that tells a state of the speaker's marked as new (`state_clause`)."""
+    return _as_predicate(state_clause(text))
+
+
+def held_predicate(text: str) -> str | None:
+    """What the speaker's thing is or does, from a held fact's text (`held_state`)."""
+    return _as_predicate(held_state(text))
+
+
+__all__ = ["PRESENT_STATES", "held_predicate", "held_state", "marked_now", "state_clause", "state_predicate"]
