@@ -82,6 +82,8 @@ def predicate(text: str, progressive: bool = True) -> str | None:
         m = _HABIT.match(text, start.end())
         if m is None:
             continue
+        if m.group("subject") != "User" and "User" not in text[: m.start()]:
+            continue  # "They help User unwind": "they" is the speaker only once the speaker has been named
         verb = m.group("verb").lower()
         if (
             verb in ("is", "are")
@@ -112,6 +114,12 @@ def predicate(text: str, progressive: bool = True) -> str | None:
 def marked_change(text: str) -> bool:
     """The statement says its value holds now, in place of another (present_states.marked_now)."""
     return marked_now(text)
+
+
+def tells_change(text: str) -> bool:
+    """The statement tells what the speaker does or has now, in place of something else: a habit of theirs or a
+    state of their things marked as holding now (what the change reader can compare with what was held)."""
+    return marked_change(text) and (predicate(text) is not None or state_predicate(text) is not None)
 
 
 def _content(phrase: str) -> set[str]:
@@ -186,4 +194,5 @@ __all__ = [
     "passing_mentions",
     "predicate",
     "replaced_habit",
+    "tells_change",
 ]

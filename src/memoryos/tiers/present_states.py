@@ -22,7 +22,7 @@ PRESENT_STATES = True  # off: only the speaker as subject reads a change (for ab
 
 # clauses of a statement: after a semicolon, a sentence end, or a comma / conjunction that starts a new clause
 _CLAUSE_SPLIT = re.compile(
-    r";\s*|[.!?]\s+|,?\s+(?:but|so|because|while)\s+|,\s+(?:and\s+)?|"
+    r"[;:]\s*|[.!?]\s+|,?\s+(?:but|so|because|while)\s+|,\s+(?:and\s+)?|"
     r"\s+and\s+(?=(?:the|a|an|my|our|I|we|it|that|there|User|they|these|this)\b)"
 )
 # "since" with a time: a change dated from then ("since January", "since the summer", "since the move"); not "since
@@ -47,6 +47,14 @@ _PAST_AUX = frozenset({"was", "were", "had", "did", "got", "went", "came"})
 # what a present passive or perfect leans on ("gets delivered", "is made", "has been moved"): not a past tense
 _PARTICIPLE_AUX = frozenset({"is", "are", "am", "gets", "get", "be", "been", "being", "'s", "'re", "'m"})
 # the speaker, in either person: the statement as said ("my", "me") or as a fact ("User's", "them")
+# the speaker is somewhere or something: "User is on Android now", "they're with Triodos", "User is the head barista"
+_SPEAKER_IS = re.compile(
+    r"\b(?:User|I|we|they)(?:\s+(?:is|are|am)|['’](?:re|m))\s+(?:now\s+)?(?:on|with|at|in|into)?\s*"
+    r"(?:a|an|the|(?-i:[A-Z]\w+))\b",
+    re.IGNORECASE,
+)
+_PROGRESSIVE = re.compile(r"\b(?:is|are|am|['’]re|['’]m|['’]s)\s+(?:\w+\s+)?\w{3,}ing\b", re.IGNORECASE)
+_TASTE = re.compile(r"\b(?:favou?rite|best|worst|least|most)\b", re.IGNORECASE)
 _DETERMINERS = frozenset({"a", "an", "the", "my", "our", "their", "your", "this", "that", "some"})  # "a shared desk"
 _SPEAKER = re.compile(r"\b(?:I|me|my|mine|myself|we|us|our|User|User's|them|their|they)\b|\bI['’]", re.IGNORECASE)
 # a subject that is another person: a pronoun of a third person, a relative or someone one knows, or a name (the
@@ -108,12 +116,20 @@ def _speakers_clauses(text: str) -> list[str]:
         if not clause or _NOT_A_STATE.search(clause) or not _is_present(clause):
             continue
         subject = _subject(_CHANGE_WORDS.sub(" ", clause).strip())
+        bare = _CHANGE_WORDS.sub(" ", clause)
+        speaker = re.fullmatch(r"\s*(?:User|I|we|they|User and others)\s*", subject, re.IGNORECASE) or re.match(
+            r"\s*(?:I|we|they)['’]|\s*(?:User|I|we|they)\s+(?!and\b)[a-z]", bare, re.IGNORECASE
+        )
+        if speaker and not _SPEAKER_IS.search(clause):
+            continue  # the speaker doing something is the habit reader's (habits.predicate); "User is ready" no value
         if _OTHER_PERSON.search(subject) or re.search(r"\b(?:he|she|his|her)\b", clause, re.IGNORECASE):
             continue  # another person's state ("User's niece has the oboe now")
         names = [w for w in re.findall(r"\b[A-Z][a-z]+\b", subject) if w not in ("User", "I")]
         if names and not _SPEAKER.search(clause) and subject.split()[:1] != names[:1]:
             continue  # "... Ruth drives": a name as the subject, and not a value of the speaker's
         content = len(_content(_CHANGE_WORDS.sub(" ", clause)))
+        if speaker and re.search(r"(?<!^)\b(?!User\b|I\b)[A-Z]\w+", clause):
+            content += 1  # a name says what the speaker is on or with ("User is on a MacBook now")
         if content >= (_MIN_CONTENT if _SPEAKER.search(clause) else _MIN_CONTENT + 1):
             found.append(clause)  # with no word of the speaker's, a clause needs more to be about their life
     return found
@@ -137,6 +153,9 @@ def held_state(text: str) -> str | None:
     if not PRESENT_STATES:
         return None
     for clause in _speakers_clauses(text):
+        if _PROGRESSIVE.search(clause) or _TASTE.search(clause):
+            continue  # "User's writing is going well": under way; "X is User's favourite book": a taste, which
+            # only another taste replaces (the key rule's), not what one does now
         if re.search(r"^\s*User['’]s\s+\w+|\bis\s+User['’]s\b", clause) and not marked_now(clause):
             return clause
     return None
@@ -149,7 +168,7 @@ def _as_predicate(clause: str | None) -> str | None:
     clause = _CHANGE_WORDS.sub(" ", clause)
     clause = re.sub(r"\b(?:User['’]s|User|(?:for\s+)?them|(?:for\s+)?me|their|they|my|I)\b", " ", clause)
     clause = _LEADING.sub("", re.sub(r"\s{2,}", " ", clause).strip())
-    return " ".join(clause.split()).lower() if len(_content(clause)) >= _MIN_CONTENT else None
+    return " ".join(clause.split()).lower() if _content(clause) else None
 
 
 def state_predicate(text: str) -> str | None:
