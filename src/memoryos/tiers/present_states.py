@@ -19,6 +19,7 @@ from ..textutil import STOPWORDS, says_now, tokens
 from .frames import IRREGULAR_PAST
 
 PRESENT_STATES = True  # off: only the speaker as subject reads a change (for ablations)
+HELD_STATES = True  # off: a change ends only a habit, not a state held by the speaker's thing (for ablations)
 
 # clauses of a statement: after a semicolon, a sentence end, or a comma / conjunction that starts a new clause
 _CLAUSE_SPLIT = re.compile(
@@ -150,7 +151,7 @@ def state_clause(text: str) -> str | None:
 def held_state(text: str) -> str | None:
     """A state held by the speaker's thing, told with it as the subject or copular ("User's commute is a ferry ride
     across the harbour", "Planet Fitness is User's gym"): the clause naming the speaker's thing, or None."""
-    if not PRESENT_STATES:
+    if not PRESENT_STATES or not HELD_STATES:
         return None
     for clause in _speakers_clauses(text):
         if _PROGRESSIVE.search(clause) or _TASTE.search(clause):
@@ -181,4 +182,4 @@ def held_predicate(text: str) -> str | None:
     return _as_predicate(held_state(text))
 
 
-__all__ = ["PRESENT_STATES", "held_predicate", "held_state", "marked_now", "state_clause", "state_predicate"]
+__all__ = ["HELD_STATES", "PRESENT_STATES", "held_predicate", "held_state", "marked_now", "state_clause", "state_predicate"]
