@@ -182,4 +182,12 @@ def held_predicate(text: str) -> str | None:
     return _as_predicate(held_state(text))
 
 
-__all__ = ["HELD_STATES", "PRESENT_STATES", "held_predicate", "held_state", "marked_now", "state_clause", "state_predicate"]
+__all__ = [
+    "HELD_STATES",
+    "PRESENT_STATES",
+    "held_predicate",
+    "held_state",
+    "marked_now",
+    "state_clause",
+    "state_predicate",
+]
