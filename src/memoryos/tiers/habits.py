@@ -30,6 +30,7 @@ Embed = Callable[[list[str]], np.ndarray]
 HABIT_FLOOR = 0.25  # predicates of one kind of thing (an exercise and another) sit above; unrelated ones below
 HABIT_CHANGES = True  # off: the planner's rules alone (for ablations)
 MENTIONS = True  # the ended habit's passing mentions end with it (off: for ablations)
+CHANGES_ARE_NEWS = True  # a statement that tells a change is learnt however short (off: for ablations)
 
 _ADVERBS = r"(?:\s+(?:now|still|also|mostly|usually|always|often|regularly|normally|currently|only|just|mainly))*"
 # the speaker as subject, then a verb in the present: "User plays", "User is driving", "so User does", "These days
@@ -119,6 +120,8 @@ def marked_change(text: str) -> bool:
 def tells_change(text: str) -> bool:
     """The statement tells what the speaker does or has now, in place of something else: a habit of theirs or a
     state of their things marked as holding now (what the change reader can compare with what was held)."""
+    if not CHANGES_ARE_NEWS:
+        return False
     return marked_change(text) and (predicate(text) is not None or state_predicate(text) is not None)
 
 
@@ -187,6 +190,7 @@ def passing_mentions(ended: Fact, new_text: str, held: Sequence[Fact]) -> list[F
 
 
 __all__ = [
+    "CHANGES_ARE_NEWS",
     "HABIT_CHANGES",
     "HABIT_FLOOR",
     "MENTIONS",
