@@ -7,8 +7,10 @@ often tell what their days are made of now with the thing as the subject, or cop
 for the speaker now when it is (1) marked as holding now ("now", "these days", "instead", "since January"), (2) in
 the present (no past tense, no plan, wish or denial), (3) about the speaker: it names them ("me", "my", "for me") or
 its subject is a thing, not another person ("my sister is a nurse now" is hers), and (4) has enough content to be a
-value. Its predicate is the clause without the words of change and time; the habit reader compares it by meaning
-with the habits held, as it does a habit's.
+value. The speaker as subject is the habit reader's, except where they are somewhere or something ("User is on
+Android now"). Its predicate is the clause without the words of change and time; the habit reader compares it by
+meaning with the habits held, as it does a habit's, and with the states held by the speaker's things ("User's
+commute is a ferry ride", "Planet Fitness is User's gym"; not one under way, not a taste).
 """
 
 from __future__ import annotations
@@ -47,7 +49,6 @@ _NOT_A_STATE = re.compile(
 _PAST_AUX = frozenset({"was", "were", "had", "did", "got", "went", "came"})
 # what a present passive or perfect leans on ("gets delivered", "is made", "has been moved"): not a past tense
 _PARTICIPLE_AUX = frozenset({"is", "are", "am", "gets", "get", "be", "been", "being", "'s", "'re", "'m"})
-# the speaker, in either person: the statement as said ("my", "me") or as a fact ("User's", "them")
 # the speaker is somewhere or something: "User is on Android now", "they're with Triodos", "User is the head barista"
 _SPEAKER_IS = re.compile(
     r"\b(?:User|I|we|they)(?:\s+(?:is|are|am)|['’](?:re|m))\s+(?:now\s+)?(?:on|with|at|in|into)?\s*"
@@ -57,6 +58,7 @@ _SPEAKER_IS = re.compile(
 _PROGRESSIVE = re.compile(r"\b(?:is|are|am|['’]re|['’]m|['’]s)\s+(?:\w+\s+)?\w{3,}ing\b", re.IGNORECASE)
 _TASTE = re.compile(r"\b(?:favou?rite|best|worst|least|most)\b", re.IGNORECASE)
 _DETERMINERS = frozenset({"a", "an", "the", "my", "our", "their", "your", "this", "that", "some"})  # "a shared desk"
+# the speaker, in either person: the statement as said ("my", "me") or as a fact ("User's", "them")
 _SPEAKER = re.compile(r"\b(?:I|me|my|mine|myself|we|us|our|User|User's|them|their|they)\b|\bI['’]", re.IGNORECASE)
 # a subject that is another person: a pronoun of a third person, a relative or someone one knows, or a name (the
 # closed classes of English that name people by their tie to the speaker)
