@@ -22,6 +22,7 @@ import numpy as np
 
 from ..models import Fact, KnowledgeKind, Page
 from ..textutil import sentences
+from ..tiers.habits import tells_change
 from .attribute_reader import AttributeReader, Reading
 from .attributes import Attribute, find_attributes, key_for, statement_for
 from .changes import Change, find_change
@@ -304,8 +305,10 @@ def page_facts(
                 # my grandfather's compass everywhere") is what makes it news or small talk
                 full = _told(sentence, context)
                 score = len(set(informative_words(full))) + _ATTRIBUTE_BONUS * bool(attrs or ends)
-                # an attribute says whose it is ("Home for me is Lisbon"); other news needs the speaker as subject
-                if attrs or ends or (subject and is_specific(full)):
+                # an attribute says whose it is ("Home for me is Lisbon"); other news needs the speaker as subject,
+                # or tells what they do or have now in place of something else ("the shuttle bus picks me up now",
+                # "I'm teaching myself the clarinet now": habits.tells_change, read on the fact's text)
+                if attrs or ends or (subject and is_specific(full)) or tells_change(fact_text(full, "User", 0.0)):
                     candidates.append((order, sentence, attrs, score, ends, context))
             chosen = [c for c in candidates if c[2] or c[4]]
             rest = sorted((c for c in candidates if not (c[2] or c[4])), key=lambda c: -c[3])

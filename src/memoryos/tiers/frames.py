@@ -65,6 +65,7 @@ _IRREGULAR_PAST = frozenset(
     met ran swam sang began drank ate sat left lost won sold took gave came went saw found kept bought brought
     thought felt held heard made paid said sent spent stood taught wrote rode drove broke chose fell flew forgot
     grew knew led lent put quit rang rose shut slept spoke split stuck threw woke wore built caught fought
+    learnt burnt dreamt spelt leapt spoilt
     """.split()  # noqa: SIM905
 )
 IRREGULAR_PAST = _IRREGULAR_PAST

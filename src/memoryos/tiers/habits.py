@@ -20,15 +20,17 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..models import Fact
-from ..textutil import STOPWORDS, says_now, tokens
+from ..textutil import STOPWORDS, tokens
 from .frames import IRREGULAR_PAST
 from .named_endings import names_any, object_head
+from .present_states import held_predicate, marked_now, state_predicate
 
 Embed = Callable[[list[str]], np.ndarray]
 
 HABIT_FLOOR = 0.25  # predicates of one kind of thing (an exercise and another) sit above; unrelated ones below
 HABIT_CHANGES = True  # off: the planner's rules alone (for ablations)
 MENTIONS = True  # the ended habit's passing mentions end with it (off: for ablations)
+CHANGES_ARE_NEWS = True  # a statement that tells a change is learnt however short (off: for ablations)
 
 _ADVERBS = r"(?:\s+(?:now|still|also|mostly|usually|always|often|regularly|normally|currently|only|just|mainly))*"
 # the speaker as subject, then a verb in the present: "User plays", "User is driving", "so User does", "These days
@@ -65,12 +67,6 @@ _CHANGE_WORDS = re.compile(
     r"in\s+\w+\s+\d{4}|on\s+\d{1,2}\s+\w+\s+\d{4})\b",
     re.IGNORECASE,
 )
-# "since" with a time: a change dated from then ("since January", "since the summer", "since the move")
-_SINCE = re.compile(
-    r"\b[Ss]ince\s+(?:(?:the|last|this)\s+(?:spring|summer|autumn|fall|winter|move|new\s+year|wedding|start)|"
-    r"(?:last|this)\s+(?:week|month|year|spring|summer|autumn|fall|winter)|January|February|March|April|May|June|"
-    r"July|August|September|October|November|December|spring|summer|autumn|winter|then)\b"
-)
 _ENDED_OR_DENIED = re.compile(
     r"n['’]t\b|\b(?:not|no|never|quit|stopped|used\s+to|wants?\s+to|plans?\s+to|going\s+to|hopes?\s+to|will|would)\b",
     re.IGNORECASE,
@@ -87,6 +83,8 @@ def predicate(text: str, progressive: bool = True) -> str | None:
         m = _HABIT.match(text, start.end())
         if m is None:
             continue
+        if m.group("subject") != "User" and "User" not in text[: m.start()]:
+            continue  # "They help User unwind": "they" is the speaker only once the speaker has been named
         verb = m.group("verb").lower()
         if (
             verb in ("is", "are")
@@ -115,9 +113,16 @@ def predicate(text: str, progressive: bool = True) -> str | None:
 
 
 def marked_change(text: str) -> bool:
-    """The statement says its value holds now, in place of another ("now", "these days", "switched", "instead",
-    "anymore", "since January")."""
-    return says_now(text) or bool(_SINCE.search(text))
+    """The statement says its value holds now, in place of another (present_states.marked_now)."""
+    return marked_now(text)
+
+
+def tells_change(text: str) -> bool:
+    """The statement tells what the speaker does or has now, in place of something else: a habit of theirs or a
+    state of their things marked as holding now (what the change reader can compare with what was held)."""
+    if not CHANGES_ARE_NEWS:
+        return False
+    return marked_change(text) and (predicate(text) is not None or state_predicate(text) is not None)
 
 
 def _content(phrase: str) -> set[str]:
@@ -135,22 +140,26 @@ def replaced_habit(new_text: str, held: Sequence[Fact], embed: Embed | None) -> 
     HABIT_FLOOR, with other words for its value."""
     if not HABIT_CHANGES or embed is None or not marked_change(new_text):
         return None
-    said = predicate(new_text)
+    # the speaker as subject ("User swims laps now"), or a state of theirs told with another subject ("the shuttle
+    # bus picks User up now", present_states.py)
+    habit_said = predicate(new_text)
+    said = habit_said or state_predicate(new_text)
     if said is None:
         return None
     own = _content(said)
     pool = []
     for fact in held:
         habit = predicate(fact.said, progressive=False)
-        if habit is None or not own - _content(habit) or not _content(habit) - own:
+        held_said = habit or held_predicate(fact.said)  # "User's commute is a ferry ride": a state held
+        if held_said is None or not own - _content(held_said) or not _content(held_said) - own:
             continue  # the same words: said again, not changed
-        pool.append((fact, habit))
+        pool.append((fact, held_said, habit is not None))
     if not pool:
         return None
-    # the whole predicate ("takes the bus to work") and the verb with its object alone ("plays rugby", without "for
-    # the local club on Saturdays"): either may carry what kind of thing it is
-    texts = [said, *(habit for _, habit in pool)]
-    shorts = [verb_object(t) for t in texts]
+    # the whole predicate ("takes the bus to work") and, for a habit, the verb with its object alone ("plays rugby",
+    # without "for the local club on Saturdays"): either may carry what kind of thing it is
+    texts = [said, *(text for _, text, _ in pool)]
+    shorts = [verb_object(said) if habit_said else said, *(verb_object(t) if h else t for _, t, h in pool)]
     vectors = _unit(np.asarray(embed(texts + shorts), dtype=np.float32))
     n = len(texts)
     sims = np.maximum(vectors[1:n] @ vectors[0], vectors[n + 1 :] @ vectors[n])
@@ -181,6 +190,7 @@ def passing_mentions(ended: Fact, new_text: str, held: Sequence[Fact]) -> list[F
 
 
 __all__ = [
+    "CHANGES_ARE_NEWS",
     "HABIT_CHANGES",
     "HABIT_FLOOR",
     "MENTIONS",
@@ -188,4 +198,5 @@ __all__ = [
     "passing_mentions",
     "predicate",
     "replaced_habit",
+    "tells_change",
 ]
