@@ -41,3 +41,9 @@ def say(memo: Memoryos, when: float, text: str) -> None:
 def naming(memo: Memoryos, word: str) -> list[dict[str, Any]]:
     """The user's facts, current and closed, whose text names `word` (lower case)."""
     return [f for f in user_facts(memo) if word in f["text"].lower()]
+
+
+def first_answer(memo: Memoryos, question: str) -> str:
+    """The text (lower case) of the user fact a retrieve ranks first for `question`, or "" when none."""
+    answer = memo.retrieve(question, update_heat=False).user_knowledge
+    return answer[0].fact.text.lower() if answer else ""

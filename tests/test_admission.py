@@ -33,6 +33,13 @@ from memoryos.testing import HashingEmbedder
 WAIT_S = 60.0  # a bound for conditions that hold within milliseconds, so a broken gate fails instead of hanging
 
 
+async def wait_until(condition: Callable[[], bool]) -> None:
+    """`until` inside an event loop: the MCP tests' client and server share it."""
+    with anyio.fail_after(WAIT_S):
+        while not condition():
+            await anyio.sleep(0.005)
+
+
 def until(condition: Callable[[], bool]) -> None:
     deadline = time.monotonic() + WAIT_S
     while not condition():
@@ -164,11 +171,6 @@ def test_mcp_tools_wait_at_the_gate_in_arrival_order(tmp_path: Path, monkeypatch
     queries = ["bees", "honey", "hives"]
     answered: list[str] = []
 
-    async def wait_until(condition: Callable[[], bool]) -> None:
-        with anyio.fail_after(WAIT_S):
-            while not condition():
-                await anyio.sleep(0.005)
-
     async def main() -> None:
         async with Client(server.mcp) as client:
             await client.call_tool("add_memory", {"user_input": "I keep bees.", "agent_response": "Nice."})
@@ -237,11 +239,6 @@ def test_mcp_searches_wait_at_the_search_gate(tmp_path: Path, monkeypatch: pytes
     assert server.search_gate.limit == 1 and server.gate.limit == default_limit(None)
     held = Held(monkeypatch)
     queries = ["bees", "honey", "hives"]
-
-    async def wait_until(condition: Callable[[], bool]) -> None:
-        with anyio.fail_after(WAIT_S):
-            while not condition():
-                await anyio.sleep(0.005)
 
     async def main() -> None:
         async with Client(server.mcp) as client:

@@ -7,18 +7,12 @@ common noun, or a light verb closes nothing; a single value said again renews, i
 from __future__ import annotations
 
 import pytest
-from fact_helpers import at, naming, promoting, say
+from fact_helpers import at, first_answer, naming, promoting, say
 
-from memoryos import Memoryos
 from memoryos.tiers.frames import rivals
 
 MARCH, APRIL, JULY = at("2024-03-03"), at("2024-04-11"), at("2024-07-19")
 
-
-
-def first_answer(memo: Memoryos, question: str) -> str:
-    answer = memo.retrieve(question, update_heat=False).user_knowledge
-    return answer[0].fact.text.lower() if answer else ""
 
 
 def test_the_same_verb_with_another_object_now_closes_the_old_value(make_memo) -> None:

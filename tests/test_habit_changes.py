@@ -8,18 +8,12 @@ change, a habit said again, and the same text without a mark of now close nothin
 from __future__ import annotations
 
 import pytest
-from fact_helpers import at, naming, promoting, say
+from fact_helpers import at, first_answer, naming, promoting, say
 
-from memoryos import Memoryos
 from memoryos.providers.statements import is_specific
 from memoryos.tiers.habits import marked_change, predicate
 
 MARCH, APRIL, JULY, AUGUST = at("2024-03-03"), at("2024-04-11"), at("2024-07-19"), at("2024-08-20")
-
-
-def first_answer(memo: Memoryos, question: str) -> str:
-    answer = memo.retrieve(question, update_heat=False).user_knowledge
-    return answer[0].fact.text.lower() if answer else ""
 
 
 def test_a_habit_told_with_another_verb_now_closes_the_old_one(make_memo) -> None:

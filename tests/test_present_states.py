@@ -8,18 +8,12 @@ feeling, a state that goes on, and a taste close nothing."""
 from __future__ import annotations
 
 import pytest
-from fact_helpers import at, naming, promoting, say
+from fact_helpers import at, first_answer, naming, promoting, say
 
-from memoryos import Memoryos
 from memoryos.tiers.habits import tells_change
 from memoryos.tiers.present_states import held_predicate, state_predicate
 
 MARCH, APRIL, JULY, AUGUST = at("2024-03-03"), at("2024-04-11"), at("2024-07-19"), at("2024-08-20")
-
-
-def first_answer(memo: Memoryos, question: str) -> str:
-    answer = memo.retrieve(question, update_heat=False).user_knowledge
-    return answer[0].fact.text.lower() if answer else ""
 
 
 def test_a_state_told_with_another_subject_closes_the_old_habit(make_memo) -> None:
