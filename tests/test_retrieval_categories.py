@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from memoryos import Memoryos
 from memoryos.retrieval.categories import asked_category
+from memoryos.retrieval.result import RetrievedPage
 
 FILLER = [
     "the weather forecast for the weekend",
@@ -58,3 +59,28 @@ def test_a_list_question_lifts_the_pages_of_facts_of_its_kind(make_memo: Callabl
     assert found(6) == len(DONE)
     memo.config.category_weight = 0.0
     assert found(6) < len(DONE), "without the category, the question's words find the wrong pages"
+
+
+def test_the_category_lifts_for_list_questions_only(make_memo: Callable[..., Memoryos]) -> None:
+    """A question that names a kind but asks for one thing of it ("Which activity did Ben sign up for at the
+    library?") is answered by its words and meaning: the facts most of the kind (his camping trip) are not lifted
+    into its first places, as they are for a list question ("What activities does Ben do?", the test above)."""
+
+    def top(lists_only: bool) -> list[RetrievedPage]:
+        memo = make_memo(user_id=f"kinds-{lists_only}", category_weight=1.0, category_lists_only=lists_only)
+        _talk(memo, 10, 0)
+        for i, said in enumerate(DONE):
+            memo.add_memory(f"Ana: How have you been? ({i})", said)
+            _talk(memo, 8, 10 + 8 * i)
+        memo.add_memory("Ana: Anything new at the library?", "Ben: I put my name down for the chess evenings there.")
+        _talk(memo, 10, 40)
+        memo.flush()
+        while memo.promote():
+            pass
+        return memo.retrieve("Which activity did Ben sign up for at the library?", update_heat=False, max_pages=3).pages
+
+    kept = top(True)
+    assert "chess" in kept[0].page.agent_response
+    assert not any("camping" in p.page.agent_response or "category" in p.signals for p in kept)
+    lifted = top(False)
+    assert any("camping" in p.page.agent_response for p in lifted), "lifted for every question naming a kind"

@@ -191,10 +191,15 @@ class MemoryosConfig(BaseModel):
         default=0.3, ge=0, description="Lift for the pages that stated the facts closest to the query."
     )
     category_weight: float = Field(
-        default=0.0,
+        default=0.2,
         ge=0,
         description="A question asking for a kind of thing (activities, books, places, pets...): lift for the pages "
         "that stated the facts most of that kind (scored against the kind, not the question's words).",
+    )
+    category_lists_only: bool = Field(
+        default=True,
+        description="category_weight applies to list questions only ('What activities has Anna done?'), not to "
+        "every question that names a kind ('What book did Anna recommend?').",
     )
     speaker_attribution: bool = Field(
         default=True,

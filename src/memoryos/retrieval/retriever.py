@@ -119,12 +119,14 @@ class Retriever:
             indexed = of_side(facts, side) if side else facts
             lifts = fact_page_lifts(indexed, fact_vector, cfg.knowledge_min_similarity, cfg.fact_page_weight)
             self._lift(candidates, lifts, "fact", short_ids, query_vector, now)
+        listed = asks_list(query)  # a list question: the items of one kind, each told once (spread.py)
         category = asked_category(query) if cfg.category_weight > 0 and facts and limit else None
+        if category is not None and cfg.category_lists_only and not listed:
+            category = None  # a question naming a kind asks for one thing of it: its words and meaning find it
         if category is not None:  # a list question: the facts of the kind asked for (categories.py)
             indexed = of_side(facts, side) if side else facts
             lifts = category_lifts(indexed, category, centroid(self.embedder, category), cfg.category_weight)
             self._lift(candidates, lifts, "category", short_ids, query_vector, now)
-        listed = asks_list(query)  # a list question: the items of one kind, each told once (spread.py)
         if side:
             cut = cfg.list_side_cut if listed else 0.0  # the other speaker's mentions of the topic are not its items
             attribute_lexical(candidates, side, lexical_terms, cfg.speaker_weight, cut)
