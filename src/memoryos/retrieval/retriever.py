@@ -120,9 +120,9 @@ class Retriever:
             lifts = fact_page_lifts(indexed, fact_vector, cfg.knowledge_min_similarity, cfg.fact_page_weight)
             self._lift(candidates, lifts, "fact", short_ids, query_vector, now)
         listed = asks_list(query)  # a list question: the items of one kind, each told once (spread.py)
-        category = asked_category(query) if cfg.category_weight > 0 and facts and limit else None
-        if category is not None and cfg.category_lists_only and not listed:
-            category = None  # a question naming a kind asks for one thing of it: its words and meaning find it
+        # a question naming a kind but not of the list form asks for one thing of it: its words and meaning find it
+        kinds = cfg.category_weight > 0 and facts and limit and (listed or not cfg.category_lists_only)
+        category = asked_category(query) if kinds else None
         if category is not None:  # a list question: the facts of the kind asked for (categories.py)
             indexed = of_side(facts, side) if side else facts
             lifts = category_lifts(indexed, category, centroid(self.embedder, category), cfg.category_weight)
