@@ -5,6 +5,10 @@ of thing they name. So the question's head noun picks a category, the category i
 few general statements of its kind, and facts are scored against that centroid (and their attribute key) rather
 than against the literal question: the facts of the kind lift the pages they were stated in, many of them, as a
 list question wants. The vocabulary below is everyday English, not drawn from any benchmark's wording.
+
+The retriever applies it to list questions only (`category_lists_only`, spread.asks_list): a question that names a
+kind but asks for one thing of it ("Which book did Anna recommend?") is found by its words and meaning, and lifting
+every fact of the kind would push its answer down (benchmarks/README.md chapter 1, session 29).
 """
 
 from __future__ import annotations
