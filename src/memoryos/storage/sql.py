@@ -573,9 +573,9 @@ class SqlStore:
             ).rowcount:
                 tx.run("UPDATE pages SET tier='archive' WHERE scope_key=? AND segment_id=?", (scope.key, segment_id))
 
-    def record_visits(self, scope: Scope, segment_ids: list[str], now: float) -> None:
+    def record_visits(self, scope: Scope, segment_ids: list[str], now: float) -> list[Segment]:
         if not segment_ids:
-            return
+            return []
         check_epoch(now, "visit time")
         by_count: dict[int, list[str]] = {}  # each occurrence of an id is one visit
         for segment_id, n in Counter(segment_ids).items():
@@ -587,14 +587,15 @@ class SqlStore:
                         # lock in id order first: concurrent writers of one user then queue instead of deadlocking
                         where, params = self._among(scope, sorted(set(segment_ids)))
                         tx.run(f"SELECT id FROM segments WHERE {where} ORDER BY id{self.FOR_UPDATE}", params)
+                    rows: list[Any] = []
                     for n, ids in by_count.items():
                         where, params = self._among(scope, ids)
-                        tx.run(
+                        rows += tx.all(
                             f"UPDATE segments SET n_visit = n_visit + ?, last_access = {self.GREATEST}(last_access, ?) "
-                            f"WHERE {where}",
+                            f"WHERE {where} RETURNING {SEG_COLS}",
                             [n, now, *params],
                         )
-                return
+                return [segment_from_row(row) for row in rows]
             except StorageError as exc:
                 # an upkeep transaction of another process may hold these rows in another order; the database then
                 # aborts one side, and the visit counts are simply written again
@@ -602,6 +603,7 @@ class SqlStore:
                     raise
                 log.info("heat write met a deadlock; retrying (%d)", attempt + 1)
                 time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     # ---- long-term ----
 
