@@ -49,6 +49,7 @@ from ..models import (
     dumps,
 )
 from ..validation import check_epoch
+from .fact_cache import FactCache
 from .rows import (
     CURRENT_FACT,
     FACT_COLS,
@@ -171,6 +172,7 @@ class SqlStore:
     ID_BATCH: ClassVar[int | None] = None  # most ids one statement may list (None: any number)
 
     read_only: bool = False
+    _fact_cache: FactCache | None = None  # set by a store once its schema is migrated (`_kept_facts`)
 
     def _ids(self, column: str, ids: Sequence[str]) -> tuple[str, list[Any]]:
         """SQL testing that `column` is one of `ids`, and its parameters."""
@@ -631,13 +633,41 @@ class SqlStore:
         with_vectors: bool = False,
         include_history: bool = False,
     ) -> list[Fact]:
+        """Served from the fact cache (storage/fact_cache.py) while the scope's fact version stands still."""
+        cache = self._fact_cache
+        read = (kind, with_vectors, include_history)
+        with self._read() as tx:
+            if cache is None:
+                return self._read_facts(tx, scope, *read)
+            row = tx.one("SELECT version FROM knowledge_versions WHERE scope_key=?", (scope.key,))
+            version = int(row[0]) if row else 0
+            kept = cache.get(scope.key, version, read)
+            if kept is not None:
+                return kept
+            facts = self._read_facts(tx, scope, *read)
+        for fact in facts:  # shared from now on: nobody may change a vector in place
+            if fact.embedding is not None:
+                fact.embedding.flags.writeable = False
+        cache.put(scope.key, version, read, facts)
+        return list(facts)
+
+    def _read_facts(
+        self, tx: Tx, scope: Scope, kind: KnowledgeKind | None, with_vectors: bool, include_history: bool
+    ) -> list[Fact]:
         vector = self.VECTOR_READ if with_vectors else "NULL"
         where, params = self._matching(scope, kind=kind)
         if not include_history:
             where += f" AND {CURRENT_FACT}"
-        with self._read() as tx:
-            rows = tx.all(f"SELECT {FACT_COLS}, {vector} FROM knowledge WHERE {where} ORDER BY created_at, pk", params)
+        rows = tx.all(f"SELECT {FACT_COLS}, {vector} FROM knowledge WHERE {where} ORDER BY created_at, pk", params)
         return [fact_from_row(row, self._decode(row[FACT_VECTOR])) for row in rows]
+
+    def _kept_facts(self) -> FactCache | None:
+        """A fact cache, for a database whose schema counts fact changes (not a read-only old one)."""
+        with self._read() as tx:
+            row = tx.one("SELECT value FROM meta WHERE key='schema_version'")
+        applied = int(row[0]) if row else 0
+        counted = applied > [m.name for m in self.MIGRATIONS].index("knowledge_change_counter")
+        return FactCache() if counted else None
 
     def fact_history(self, scope: Scope, fact_id: str) -> list[Fact]:
         key = (scope.key,)
