@@ -32,9 +32,9 @@ class Migration(NamedTuple):  # not a dataclass: cheaper to define when a proces
 
 
 _VALID_TIMES = f"{TIMESTAMP_MIN!r} AND {TIMESTAMP_MAX!r}"  # the timestamp rule's range, for SQL
-# a JSON list of ids as models.dumps writes it (no "?": statements go through the "?" -> "%s" of the PostgreSQL Tx)
 # the knowledge_change_counter steps' triggers: name, event, and the row (or transition table) it counts
 _KNOWLEDGE_EVENTS = (("added", "INSERT", "NEW"), ("changed", "UPDATE", "NEW"), ("removed", "DELETE", "OLD"))
+# a JSON list of ids as models.dumps writes it (no "?": statements go through the "?" -> "%s" of the PostgreSQL Tx)
 _ID_LIST = r'^\[("[A-Za-z0-9_.:-]+"(, "[A-Za-z0-9_.:-]+")*){0,1}\]$'
 
 
