@@ -74,7 +74,7 @@ def test_a_burst_of_retrievals_is_written_by_one_pass(
         original = memo._upkeep_step
 
         def counted() -> bool:
-            steps.append(len(memo._pending_visits))
+            steps.append(len(memo.mid.pending_visits))
             return original()
 
         memo._worker._step = counted  # type: ignore[union-attr]

@@ -24,7 +24,7 @@ from .errors import ConfigError, InvalidInput, LLMError, LLMNotConfigured, NotFo
 from .expiry import Expiring, is_expired, purge_expired, unexpired
 from .export_format import dict_to_dump, dump_to_dict, with_fresh_ids
 from .maintenance import check_memory, repair_memory
-from .models import Fact, FactInvalidation, KnowledgeKind, Page, Scope, iso
+from .models import Fact, FactInvalidation, KnowledgeKind, Page, Scope, Segment, iso
 from .providers.analysis import Analyzer, LLMAnalyzer
 from .providers.answers import strip_reasoning
 from .providers.batching import BatchingEmbedder
@@ -57,6 +57,11 @@ T = TypeVar("T", bound=Expiring)
 # inside the embedding runtime's native code when the process tears down (ONNX Runtime aborts it then)
 _OPEN: weakref.WeakSet[Memoryos] = weakref.WeakSet()
 VISIT_WRITE_DELAY_SECONDS = 0.5  # how long retrieval visits may wait to be written together (background upkeep)
+# A pass woken only by visits writes them and goes on to a full upkeep pass (the lease, expiry, consolidation,
+# promotion: ~10 ms of CPU at 10k pages) only when a visited segment reached τ, when something else asked for
+# upkeep, or when no full pass ran for this long (expired items are then deleted at this pace while only
+# retrievals come; no read returns them meanwhile)
+FULL_UPKEEP_SECONDS = 10.0
 # adds closer together than this are a burst (a client importing or replaying a conversation through a server); a
 # full short-term memory then asks upkeep for a pass within ADD_BURST_UPKEEP_DELAY_SECONDS, not at once, so that
 # consolidation runs in full batches between the adds instead of a pass competing with every add for the CPU and
@@ -234,9 +239,12 @@ class Memoryos(OriginalApi):
         self.rewriter = Rewriter(self.mid, self.long, extractive, self.embedder, cfg, llm_mode=self._llm is not None)
         self.retriever = Retriever(self.short, self.mid, self.long, self.embedder, cfg)
         self._upkeep_lock = threading.Lock()
-        self._visits_lock = threading.Lock()
-        self._pending_visits: list[str] = []  # segment ids, once per visit, not yet written
-        self._pending_visit_time = 0.0
+        self._wanted_lock = threading.Lock()
+        # upkeep asked for by anything but visits (adds, expiry, flush, start), and how much of it a full pass
+        # has done: a pass woken by visits alone only writes them (see FULL_UPKEEP_SECONDS)
+        self._full_wanted = 0
+        self._full_done = 0
+        self._full_at = -math.inf  # monotonic time the last full pass found nothing left
         self._last_add_at = -math.inf  # monotonic time of this instance's latest add (bursts, see add_memory)
         self._holder = uuid.uuid4().hex  # this instance's name on upkeep leases
         self._lease = UpkeepLease(self.store, self.scope, self._holder, cfg.upkeep_lease_seconds)
@@ -333,31 +341,32 @@ class Memoryos(OriginalApi):
         return result
 
     def _note_visits(self, segment_ids: list[str], now: float) -> None:
-        """With a background worker, heat writes leave the caller's path: they are written by the worker's next
-        step, or by any read that shows heat (segments, stats, export, check), whichever comes first."""
+        """With a background worker, heat writes leave the caller's path (tiers/visits.py): they are written by
+        the worker's next step, or by any read that shows stored heat (segments, stats, export, check), whichever
+        comes first; a retrieve's own segments show them at once."""
         if self._worker is None:
             self.mid.record_visits(segment_ids, now)
             self._schedule_upkeep()
             return
-        with self._visits_lock:
-            self._pending_visits.extend(segment_ids)
-            self._pending_visit_time = max(self._pending_visit_time, now)
-        # a pass writes the visits and checks for hot segments (several commits): retrievals that come in a burst
-        # share one pass instead of each paying for its own
+        self.mid.note_visits(segment_ids, now)
+        # the worker writes the visits of a burst of retrievals together, in one transaction
         self._worker.notify(delay=VISIT_WRITE_DELAY_SECONDS)
 
-    def _write_visits(self) -> None:
-        with self._visits_lock:  # swap under the lock, write outside it: retrieve never waits on a DB write
-            ids, now = self._pending_visits, self._pending_visit_time
-            self._pending_visits = []
-        if not ids:
-            return
-        try:
-            self.mid.record_visits(ids, now)
-        except Exception:
-            with self._visits_lock:
-                self._pending_visits = ids + self._pending_visits  # kept for the next attempt
-            raise
+    def _write_visits(self) -> list[Segment]:
+        return self.mid.write_visits()
+
+    def _want_full_upkeep(self) -> None:
+        with self._wanted_lock:
+            self._full_wanted += 1
+
+    def _visits_only(self, written: list[Segment]) -> bool:
+        """Whether this step can stop at writing visits: no visited segment reached τ, nothing else asked for
+        upkeep since the last full pass, and that pass is recent. A hot one makes the rest of the pass full."""
+        now = self._clock()
+        if any(self.mid.is_hot(s, now) for s in written) or time.monotonic() - self._full_at > FULL_UPKEEP_SECONDS:
+            self._want_full_upkeep()
+        with self._wanted_lock:
+            return self._full_done >= self._full_wanted
 
     def search(self, query: str, max_results: int | None = None) -> RetrievalResult:
         """Like retrieve, without side effects on heat."""
@@ -601,14 +610,18 @@ class Memoryos(OriginalApi):
     @traced_upkeep
     def _upkeep_step(self) -> bool:
         """One unit of upkeep under this user's lease, so processes sharing a store never race on it."""
-        self._write_visits()
+        written = self._write_visits()
+        if self._worker is not None and self._visits_only(written):
+            return False
+        with self._wanted_lock:
+            wanted = self._full_wanted
         with self._upkeep_lock:
             if not self._lease.acquire():
                 log.debug("upkeep for %s is held by another process", self.scope.user_id)
                 return False
             try:
                 now = self._clock()
-                return (
+                worked = (
                     purge_expired(self.store, self.scope, now, self.rewriter)
                     or self.updater.consolidate(now)
                     or self.promoter.promote_hot(now)
@@ -616,6 +629,11 @@ class Memoryos(OriginalApi):
                 )
             finally:
                 self._lease.release()
+        if not worked:  # everything asked for up to `wanted` is done
+            with self._wanted_lock:
+                self._full_done = max(self._full_done, wanted)
+            self._full_at = time.monotonic()
+        return worked
 
     def _live(self, items: list[T]) -> list[T]:
         """`items` without what has expired by now; finding some asks the background upkeep to delete them."""
@@ -627,9 +645,11 @@ class Memoryos(OriginalApi):
     def _purge_soon(self) -> None:
         # only a background worker: a read never runs upkeep inline (without one, the next write or start purges)
         if self._worker is not None and not self.store.read_only:
+            self._want_full_upkeep()
             self._worker.notify()
 
     def _schedule_upkeep(self, burst: bool = False) -> None:
+        self._want_full_upkeep()
         if self._worker is not None:
             self._worker.notify(delay=ADD_BURST_UPKEEP_DELAY_SECONDS if burst else 0.0)
         else:
@@ -661,6 +681,7 @@ class Memoryos(OriginalApi):
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until pending consolidation and promotion are done. True if everything pending succeeded."""
+        self._want_full_upkeep()
         if self._worker is not None:
             return self._worker.flush(timeout)
         with self._lease.keep():

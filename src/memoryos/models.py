@@ -164,6 +164,14 @@ class Fact:
     # is embedded by, found by and compared with; None when the text is the statement
     statement: str | None = None
 
+    def copy(self) -> Fact:
+        """A shallow copy with its own list of source pages; the vector (read-only where a store keeps it) is
+        shared."""
+        clone = Fact.__new__(Fact)
+        clone.__dict__.update(self.__dict__)
+        clone.source_page_ids = list(self.source_page_ids)
+        return clone
+
     @property
     def said(self) -> str:
         """What the fact is matched by: its statement as said (without the detail its text may add)."""

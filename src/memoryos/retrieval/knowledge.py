@@ -189,7 +189,8 @@ def _best(
             # fact was never closed): what is true now is the one said last
             holders[-1].score += LATEST_HOLDER_SHARE
     scored.sort(key=lambda f: -f.score)
-    return scored[:top_k]
+    # what is returned is the caller's: facts may be the store's own kept ones (storage/fact_cache.py)
+    return [RetrievedFact(item.fact.copy(), item.score, item.current) for item in scored[:top_k]]
 
 
 def _said(fact: Fact) -> float:

@@ -180,7 +180,7 @@ class Retriever:
         timings["total"] = (time.perf_counter() - started) * 1000
 
         retrieved_segments = [
-            RetrievedSegment(sid, by_id[sid].summary, by_id[sid].keywords, score, self.mid.heat(by_id[sid], now))
+            RetrievedSegment(sid, by_id[sid].summary, by_id[sid].keywords, score, self.mid.shown_heat(by_id[sid], now))
             for sid, score in top_segments
             if sid in by_id  # not deleted between the two reads
         ]

@@ -150,9 +150,10 @@ class Store(Protocol):
         """Move an active segment and its pages to the archive; nothing for an unknown or archived one."""
         ...
 
-    def record_visits(self, scope: Scope, segment_ids: list[str], now: float) -> None:
+    def record_visits(self, scope: Scope, segment_ids: list[str], now: float) -> list[Segment]:
         """Each occurrence of an id is one visit (n_visit + 1); last_access becomes `now` unless it is later
-        already. Unknown ids are skipped. Safe against concurrent upkeep of the same user (no lost counts)."""
+        already. Unknown ids are skipped. Safe against concurrent upkeep of the same user (no lost counts).
+        Returns the visited segments as the write left them (no vectors): their heat after these visits."""
         ...
 
     # ---- long-term ----

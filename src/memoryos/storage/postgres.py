@@ -74,6 +74,7 @@ class PostgresStore(SqlStore):
         except Exception as exc:
             raise StorageError(f"cannot connect to PostgreSQL: {redact_text(str(exc))}") from exc
         self._migrate()
+        self._fact_cache = self._kept_facts()
         model = self.embedding_model()
         self._dim = model[1] if model else None
 
@@ -142,6 +143,8 @@ class PostgresStore(SqlStore):
             raise
 
     def close(self) -> None:
+        if self._fact_cache is not None:
+            self._fact_cache.clear()
         self._pool.close()
 
     # ---- hooks ----

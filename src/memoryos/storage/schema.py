@@ -32,6 +32,8 @@ class Migration(NamedTuple):  # not a dataclass: cheaper to define when a proces
 
 
 _VALID_TIMES = f"{TIMESTAMP_MIN!r} AND {TIMESTAMP_MAX!r}"  # the timestamp rule's range, for SQL
+# the knowledge_change_counter steps' triggers: name, event, and the row (or transition table) it counts
+_KNOWLEDGE_EVENTS = (("added", "INSERT", "NEW"), ("changed", "UPDATE", "NEW"), ("removed", "DELETE", "OLD"))
 # a JSON list of ids as models.dumps writes it (no "?": statements go through the "?" -> "%s" of the PostgreSQL Tx)
 _ID_LIST = r'^\[("[A-Za-z0-9_.:-]+"(, "[A-Za-z0-9_.:-]+")*){0,1}\]$'
 
@@ -330,6 +332,25 @@ SQLITE_MIGRATIONS: list[Migration] = [
     # a fact whose text adds a detail for the reader keeps its statement as said (Fact.statement): what it is
     # embedded and compared by. Facts written before have none: their text is their statement.
     step("fact_statement", "ALTER TABLE knowledge ADD COLUMN statement TEXT"),
+    # Fact cache (issue 17): a retrieve reads every fact of its scope with its vector; a process keeps them and
+    # must learn when any connection of any process changed one. Every insert, update and delete of a fact counts
+    # in its scope's row here (kept when the scope is forgotten, so a version is never seen twice). A table of
+    # its own, not a column of `scopes`: on PostgreSQL a fact write would otherwise hold the row every add of the
+    # scope updates. A later step that rebuilds `knowledge` drops these triggers and must create them again. (No
+    # OR IGNORE in the triggers: an outer statement's conflict clause would override it.)
+    step(
+        "knowledge_change_counter",
+        "CREATE TABLE knowledge_versions (scope_key TEXT PRIMARY KEY, version INTEGER NOT NULL)",
+        *(
+            f"""CREATE TRIGGER knowledge_{name} AFTER {event} ON knowledge
+            BEGIN
+                INSERT INTO knowledge_versions(scope_key, version) SELECT {row}.scope_key, 0
+                WHERE NOT EXISTS (SELECT 1 FROM knowledge_versions WHERE scope_key = {row}.scope_key);
+                UPDATE knowledge_versions SET version = version + 1 WHERE scope_key = {row}.scope_key;
+            END"""
+            for name, event, row in _KNOWLEDGE_EVENTS
+        ),
+    ),
 ]
 
 
@@ -468,4 +489,22 @@ POSTGRES_MIGRATIONS: list[Migration] = [
     step("page_units", "ALTER TABLE pages ADD COLUMN unit_embeddings bytea"),  # see the SQLite step of the same name
     step("month_part_date_tokens", pg_lexical.reindex),  # see the SQLite step of the same name
     step("fact_statement", "ALTER TABLE knowledge ADD COLUMN statement TEXT"),  # see the SQLite step of the same name
+    # see the SQLite step of the same name; one count per statement and scope (statement-level triggers)
+    step(
+        "knowledge_change_counter",
+        "CREATE TABLE knowledge_versions (scope_key TEXT PRIMARY KEY, version BIGINT NOT NULL)",
+        """CREATE FUNCTION memoryos_knowledge_changed() RETURNS trigger LANGUAGE plpgsql AS $body$
+        BEGIN
+            INSERT INTO knowledge_versions AS v(scope_key, version)
+            SELECT DISTINCT scope_key, 1 FROM changed_rows
+            ON CONFLICT (scope_key) DO UPDATE SET version = v.version + 1;
+            RETURN NULL;
+        END
+        $body$""",
+        *(
+            f"CREATE TRIGGER knowledge_{name} AFTER {event} ON knowledge REFERENCING {table} TABLE AS changed_rows "
+            "FOR EACH STATEMENT EXECUTE FUNCTION memoryos_knowledge_changed()"
+            for name, event, table in _KNOWLEDGE_EVENTS
+        ),
+    ),
 ]

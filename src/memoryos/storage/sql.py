@@ -49,6 +49,7 @@ from ..models import (
     dumps,
 )
 from ..validation import check_epoch
+from .fact_cache import FactCache
 from .rows import (
     CURRENT_FACT,
     FACT_COLS,
@@ -171,6 +172,7 @@ class SqlStore:
     ID_BATCH: ClassVar[int | None] = None  # most ids one statement may list (None: any number)
 
     read_only: bool = False
+    _fact_cache: FactCache | None = None  # set by a store once its schema is migrated (`_kept_facts`)
 
     def _ids(self, column: str, ids: Sequence[str]) -> tuple[str, list[Any]]:
         """SQL testing that `column` is one of `ids`, and its parameters."""
@@ -573,9 +575,9 @@ class SqlStore:
             ).rowcount:
                 tx.run("UPDATE pages SET tier='archive' WHERE scope_key=? AND segment_id=?", (scope.key, segment_id))
 
-    def record_visits(self, scope: Scope, segment_ids: list[str], now: float) -> None:
+    def record_visits(self, scope: Scope, segment_ids: list[str], now: float) -> list[Segment]:
         if not segment_ids:
-            return
+            return []
         check_epoch(now, "visit time")
         by_count: dict[int, list[str]] = {}  # each occurrence of an id is one visit
         for segment_id, n in Counter(segment_ids).items():
@@ -587,14 +589,15 @@ class SqlStore:
                         # lock in id order first: concurrent writers of one user then queue instead of deadlocking
                         where, params = self._among(scope, sorted(set(segment_ids)))
                         tx.run(f"SELECT id FROM segments WHERE {where} ORDER BY id{self.FOR_UPDATE}", params)
+                    rows: list[Any] = []
                     for n, ids in by_count.items():
                         where, params = self._among(scope, ids)
-                        tx.run(
+                        rows += tx.all(
                             f"UPDATE segments SET n_visit = n_visit + ?, last_access = {self.GREATEST}(last_access, ?) "
-                            f"WHERE {where}",
+                            f"WHERE {where} RETURNING {SEG_COLS}",
                             [n, now, *params],
                         )
-                return
+                return [segment_from_row(row) for row in rows]
             except StorageError as exc:
                 # an upkeep transaction of another process may hold these rows in another order; the database then
                 # aborts one side, and the visit counts are simply written again
@@ -602,6 +605,7 @@ class SqlStore:
                     raise
                 log.info("heat write met a deadlock; retrying (%d)", attempt + 1)
                 time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     # ---- long-term ----
 
@@ -629,13 +633,41 @@ class SqlStore:
         with_vectors: bool = False,
         include_history: bool = False,
     ) -> list[Fact]:
+        """Served from the fact cache (storage/fact_cache.py) while the scope's fact version stands still."""
+        cache = self._fact_cache
+        read = (kind, with_vectors, include_history)
+        with self._read() as tx:
+            if cache is None:
+                return self._read_facts(tx, scope, *read)
+            row = tx.one("SELECT version FROM knowledge_versions WHERE scope_key=?", (scope.key,))
+            version = int(row[0]) if row else 0
+            kept = cache.get(scope.key, version, read)
+            if kept is not None:
+                return kept
+            facts = self._read_facts(tx, scope, *read)
+        for fact in facts:  # shared from now on: nobody may change a vector in place
+            if fact.embedding is not None:
+                fact.embedding.flags.writeable = False
+        cache.put(scope.key, version, read, facts)
+        return list(facts)
+
+    def _read_facts(
+        self, tx: Tx, scope: Scope, kind: KnowledgeKind | None, with_vectors: bool, include_history: bool
+    ) -> list[Fact]:
         vector = self.VECTOR_READ if with_vectors else "NULL"
         where, params = self._matching(scope, kind=kind)
         if not include_history:
             where += f" AND {CURRENT_FACT}"
-        with self._read() as tx:
-            rows = tx.all(f"SELECT {FACT_COLS}, {vector} FROM knowledge WHERE {where} ORDER BY created_at, pk", params)
+        rows = tx.all(f"SELECT {FACT_COLS}, {vector} FROM knowledge WHERE {where} ORDER BY created_at, pk", params)
         return [fact_from_row(row, self._decode(row[FACT_VECTOR])) for row in rows]
+
+    def _kept_facts(self) -> FactCache | None:
+        """A fact cache, for a database whose schema counts fact changes (not a read-only old one)."""
+        with self._read() as tx:
+            row = tx.one("SELECT value FROM meta WHERE key='schema_version'")
+        applied = int(row[0]) if row else 0
+        counted = applied > [m.name for m in self.MIGRATIONS].index("knowledge_change_counter")
+        return FactCache() if counted else None
 
     def fact_history(self, scope: Scope, fact_id: str) -> list[Fact]:
         key = (scope.key,)

@@ -111,6 +111,7 @@ class SqliteStore(SqlStore):
         self._migrate()
         # a read-only store of an older schema has no page change counters: its pages are read every time
         self._page_cache = PageCache() if self._has_page_counters() else None
+        self._fact_cache = self._kept_facts()
 
     def _refuse_empty_file(self) -> None:
         """A file that exists but holds 0 bytes is not a store, whatever SQLite would make of it (a new, empty
@@ -301,6 +302,8 @@ class SqliteStore(SqlStore):
         cache = getattr(self, "_page_cache", None)
         if cache is not None:
             cache.clear()
+        if self._fact_cache is not None:
+            self._fact_cache.clear()
         with self._conn_lock:
             for conn in self._connections:
                 with suppress(sqlite3.Error):

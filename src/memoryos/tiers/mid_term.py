@@ -13,6 +13,7 @@ from ..models import Scope, Segment
 from ..providers.embeddings import normalize
 from ..storage.base import Store
 from ..textutil import jaccard
+from .visits import PendingVisits
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +83,23 @@ class MidTermMemory:
         self.scope = scope
         self.config = config
         self._recent: dict[str, tuple[int, np.ndarray]] = {}  # segment id -> (page_count when read, vectors)
+        self.pending_visits = PendingVisits()  # retrieval visits not written yet (tiers/visits.py)
 
     def heat(self, segment: Segment, now: float) -> float:
         c = self.config
         return segment.heat(now, c.heat_alpha, c.heat_beta, c.heat_gamma, c.recency_mu_seconds)
+
+    def shown_heat(self, segment: Segment, now: float) -> float:
+        """Heat with this process's visits not written yet counted (what a retrieve shows)."""
+        return self.heat(self.pending_visits.overlay(segment), now)
+
+    def is_hot(self, segment: Segment, now: float) -> bool:
+        """Active, at or above τ, and with something to promote (new pages or counters to reset)."""
+        return (
+            segment.status == "active"
+            and bool(segment.n_visit or segment.l_interaction)
+            and reaches_threshold(self.heat(segment, now), self.config.mid_term_heat_threshold)
+        )
 
     def segments(self, status: str | None = "active") -> list[Segment]:
         return self.store.list_segments(self.scope, status=status)
@@ -194,10 +208,7 @@ class MidTermMemory:
 
     def hot_segments(self, now: float) -> list[Segment]:
         """Segments at or above τ that have something to promote (new pages or counters to reset)."""
-        tau = self.config.mid_term_heat_threshold
-        hot = [
-            s for s in self.segments() if reaches_threshold(self.heat(s, now), tau) and (s.n_visit or s.l_interaction)
-        ]
+        hot = [s for s in self.segments() if self.is_hot(s, now)]
         return sorted(hot, key=lambda s: -self.heat(s, now))
 
     def evict_over_capacity(self, now: float, before_archive: Callable[[Segment], None] | None = None) -> list[str]:
@@ -226,5 +237,14 @@ class MidTermMemory:
             evicted.append(segment.id)
         return evicted
 
-    def record_visits(self, segment_ids: list[str], now: float) -> None:
-        self.store.record_visits(self.scope, segment_ids, now)
+    def record_visits(self, segment_ids: list[str], now: float) -> list[Segment]:
+        """Write visits now; returns the visited segments as written."""
+        return self.store.record_visits(self.scope, segment_ids, now)
+
+    def note_visits(self, segment_ids: list[str], now: float) -> None:
+        """Keep visits to be written later by `write_visits`."""
+        self.pending_visits.add(segment_ids, now)
+
+    def write_visits(self) -> list[Segment]:
+        """Write the visits noted so far (waiting for a write in flight); returns the segments written."""
+        return self.pending_visits.write(self.record_visits)
