@@ -35,6 +35,7 @@ from ..textutil import STOPWORDS
 from ..timeexpr import MONTHS, NUMBER_WORDS, TENS, WEEKDAYS
 from . import attribute_exemplars as ex
 from .attributes import PET_KINDS, Attribute, key_for, statement_for
+from .kin_words import PEOPLE_BY_TIE, alternation
 from .slot_frames import LABEL_CATEGORIES, LABEL_MARGIN, Frame, SlotNouns, frames, pet_kind
 from .statements import PAST_FORMS
 
@@ -555,13 +556,10 @@ class AttributeReader:
         return ranked[0][0]
 
 
-_OTHERS = (
-    "mother mom mum dad father sister brother friend friends wife husband son daughter kid kids children child "
-    "parents parent boss colleague colleagues coworker coworkers neighbour neighbor cousin aunt uncle grandma grandpa "
-    "grandmother grandfather roommate family team classmate teacher"
-)
+# a person other than the speaker, named by their tie (anyone else, "a guy", is no sign the sentence is not theirs)
+_OTHERS = alternation(PEOPLE_BY_TIE)
 _SOMEONE_ELSE_RE = re.compile(rf"^\s*(?:my|our|his|her|their)\s+(?:best\s+|older\s+|younger\s+|little\s+|big\s+)?"
-                              rf"(?:{'|'.join(_OTHERS.split())})\b(?!\s+and\s+I\b)", re.IGNORECASE)  # fmt: skip
+                              rf"(?:{_OTHERS})\b(?!\s+and\s+I\b)", re.IGNORECASE)  # fmt: skip
 
 
 _SELF_RE = re.compile(
@@ -600,7 +598,7 @@ def _numbers(sentence: str) -> list[str]:
 
 
 _THIRD_PERSON_RE = re.compile(r"\b(?:he|she|they|him|her|his|hers|them|their|theirs|it|its|it['’]s)\b", re.IGNORECASE)
-_OTHERS_RE = re.compile(rf"\b(?:{'|'.join(_OTHERS.split())})\b", re.IGNORECASE)
+_OTHERS_RE = re.compile(rf"\b(?:{_OTHERS})\b", re.IGNORECASE)
 
 
 _FINITE = frozenset(
