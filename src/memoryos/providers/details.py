@@ -37,7 +37,7 @@ _CATCH_UP_RE = re.compile(
 )
 OWN_THING_DETAIL = True  # off: "Cooking and baking are my creative outlets" is too short to be a detail
 NO_RESOLUTION_DETAIL = True  # off: "I need to find a better way to ..." may be a statement's detail
-GENERIC_YOU_DETAIL = True  # off: a thing described with a generic "your" ("about reaching for your dreams") is no detail
+GENERIC_YOU_DETAIL = True  # off: a thing described with a generic "your" ("reaching for your dreams") is no detail
 # what the speaker's own thing is, told with a copula ("Dance is my stress relief", "These are my grandma's"): the
 # speaker's situation in few words, specific though short
 _OWN_THING_RE = re.compile(r"^(?:[\w'’-]+\s+){1,4}(?:is|are|was|were)\s+(?:\w+\s+)?(?:my|our)\s+\w+", re.IGNORECASE)
