@@ -598,7 +598,9 @@ def _numbers(sentence: str) -> list[str]:
 
 
 _THIRD_PERSON_RE = re.compile(r"\b(?:he|she|they|him|her|his|hers|them|their|theirs|it|its|it['’]s)\b", re.IGNORECASE)
-_OTHERS_RE = re.compile(rf"\b(?:{_OTHERS})\b", re.IGNORECASE)
+# anywhere in a subjectless sentence "baby" is as often the speaker's own news ("Baby on the way, so the Mini got
+# swapped for a Volvo") or a thing ("baby steps", "baby spinach") as another person: the rest of the list marks one
+_OTHERS_RE = re.compile(rf"\b(?:{alternation(PEOPLE_BY_TIE - {'baby', 'babies'})})\b", re.IGNORECASE)
 
 
 _FINITE = frozenset(
