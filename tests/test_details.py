@@ -104,3 +104,47 @@ def test_a_statement_that_says_enough_stays_as_said(make_memo) -> None:
         ),
     )
     assert "User spent the whole summer restoring a 1968 Triumph Bonneville with their uncle in Leeds." in facts, facts
+
+
+# session 29: which neighbour is a detail (details.OWN_THING_DETAIL, NO_RESOLUTION_DETAIL, GENERIC_YOU_DETAIL)
+
+
+def test_a_short_statement_of_the_speakers_own_thing_is_a_detail(make_memo) -> None:
+    facts = user_facts(
+        promoting(make_memo),
+        ("Thanks! I love tinkering with old radios. Soldering and rewiring are my weekend escape.", "Neat hobby."),
+    )
+    learnt = [t for t in facts if "tinkering with old radios" in t]
+    assert learnt and "Soldering and rewiring are their weekend escape" in learnt[0], facts
+
+
+def test_a_resolution_is_not_a_detail(make_memo) -> None:
+    facts = user_facts(
+        promoting(make_memo),
+        (
+            "I just want to open a small bakery someday, but it feels like I'm going nowhere. "
+            "I need to find a better way to organise my savings and my weekends.",
+            "One step at a time.",
+        ),
+    )
+    assert any("open a small bakery someday" in t for t in facts), facts
+    assert not any("find a better way" in t for t in facts), facts
+
+
+def test_a_thing_described_with_a_generic_your_is_a_detail(make_memo) -> None:
+    said = (
+        "I just finished \"The Left Hand of Darkness\" and it was wonderful! "
+        "It's a quiet story about duty and following your heart."
+    )
+    facts = user_facts(promoting(make_memo), (said, "Adding it to my list."))
+    assert any("\"The Left Hand of Darkness\"" in t and "a quiet story about duty" in t for t in facts), facts
+
+
+def test_a_remark_to_the_other_is_still_not_a_detail(make_memo) -> None:
+    # a guard: only a generic "your" before what anyone has is read as no address; "your garden" is the other's
+    facts = user_facts(
+        promoting(make_memo),
+        ("I just planted tulips by the shed! It's a lot like your garden from last spring.", "Ha, copycat."),
+    )
+    assert any("planted tulips" in t for t in facts), facts
+    assert not any("your garden" in t or "their garden" in t for t in facts), facts

@@ -86,3 +86,21 @@ def test_facts_are_written_without_third_person_slips(make_memo) -> None:
     assert any(t.startswith("User has been practicing the cello") for t in facts), facts
     assert any(t.startswith("User first visited Kyoto in 2015") for t in facts), facts
     assert any("User retook their driving test at the Camden centre" in t for t in facts), facts
+
+
+# session 29: the speaker as the subject of a later clause (statements.SPEAKER_IN_LATER_CLAUSE)
+
+
+def test_news_told_from_its_topic_with_the_speaker_later_is_learnt(make_memo) -> None:
+    said = "Losing my job at the print shop in Leeds was rough, but I started a pottery course at the college."
+    facts = user_facts(promoting(make_memo), (said, "Good for you."))
+    assert any("pottery course at the college" in t and "User's job" in t for t in facts), facts
+
+
+def test_a_later_i_after_an_opinion_is_still_not_news(make_memo) -> None:
+    # a guard: the clause before is about nothing of the speaker's, so the sentence is an opinion on a shared topic
+    facts = user_facts(
+        promoting(make_memo),
+        ("Mountain villages in Austria are gorgeous in the winter, and I think hiking there is amazing.", "Agreed!"),
+    )
+    assert facts == [], facts

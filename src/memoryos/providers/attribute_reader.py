@@ -35,6 +35,7 @@ from ..textutil import STOPWORDS
 from ..timeexpr import MONTHS, NUMBER_WORDS, TENS, WEEKDAYS
 from . import attribute_exemplars as ex
 from .attributes import PET_KINDS, Attribute, key_for, statement_for
+from .kin_words import CIRCLE, FAMILY, GROUPS, alternation
 from .slot_frames import LABEL_CATEGORIES, LABEL_MARGIN, Frame, SlotNouns, frames, pet_kind
 from .statements import PAST_FORMS
 
@@ -555,13 +556,13 @@ class AttributeReader:
         return ranked[0][0]
 
 
-_OTHERS = (
-    "mother mom mum dad father sister brother friend friends wife husband son daughter kid kids children child "
-    "parents parent boss colleague colleagues coworker coworkers neighbour neighbor cousin aunt uncle grandma grandpa "
-    "grandmother grandfather roommate family team classmate teacher"
-)
+# a person other than the speaker, named by their tie (anyone else, "a guy", is no sign the sentence is not theirs);
+# not by a role: what a doctor, coach or teacher says is said of the speaker ("My doctor says my heart is great for
+# fifty-two")
+_OTHERS_WORDS = FAMILY | CIRCLE | GROUPS
+_OTHERS = alternation(_OTHERS_WORDS)
 _SOMEONE_ELSE_RE = re.compile(rf"^\s*(?:my|our|his|her|their)\s+(?:best\s+|older\s+|younger\s+|little\s+|big\s+)?"
-                              rf"(?:{'|'.join(_OTHERS.split())})\b(?!\s+and\s+I\b)", re.IGNORECASE)  # fmt: skip
+                              rf"(?:{_OTHERS})\b(?!\s+and\s+I\b)", re.IGNORECASE)  # fmt: skip
 
 
 _SELF_RE = re.compile(
@@ -600,7 +601,9 @@ def _numbers(sentence: str) -> list[str]:
 
 
 _THIRD_PERSON_RE = re.compile(r"\b(?:he|she|they|him|her|his|hers|them|their|theirs|it|its|it['’]s)\b", re.IGNORECASE)
-_OTHERS_RE = re.compile(rf"\b(?:{'|'.join(_OTHERS.split())})\b", re.IGNORECASE)
+# anywhere in a subjectless sentence "baby" is as often the speaker's own news ("Baby on the way, so the Mini got
+# swapped for a Volvo") or a thing ("baby steps", "baby spinach") as another person: the rest of the list marks one
+_OTHERS_RE = re.compile(rf"\b(?:{alternation(_OTHERS_WORDS - {'baby', 'babies'})})\b", re.IGNORECASE)
 
 
 _FINITE = frozenset(

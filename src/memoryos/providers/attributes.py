@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from ..textutil import STOPWORDS
 from ..timeexpr import MONTHS, NUMBER_WORDS, TENS, WEEKDAYS, mentioned_dates
+from .kin_words import CIRCLE, FAMILY
 
 
 @dataclass(frozen=True)
@@ -208,11 +209,12 @@ def _employer(m: re.Match[str], sentence: str, s: str) -> list[Attribute]:
     return found
 
 
-_NOT_EMPLOYERS = frozenset(
-    """
-    i we they he she it nobody someone somebody everyone mom mum dad mother father sister brother aunt uncle grandma
-    grandpa friend neighbor neighbour boss cousin wife husband
-    """.split()  # noqa: SIM905
+# the first word of a name before "hired me" that is a person, not a firm: a pronoun, a relative or someone one
+# knows ("Dad hired me to paint"); roles and groups are left out, they name firms too ("Coach", "Family Dollar")
+_NOT_EMPLOYERS = (
+    frozenset("i we they he she it nobody someone somebody everyone".split())  # noqa: SIM905
+    | FAMILY
+    | CIRCLE
 )
 
 

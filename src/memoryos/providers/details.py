@@ -35,6 +35,38 @@ _CATCH_UP_RE = re.compile(
     r"\b(?:we|I)\s+last\s+(?:spoke|talked|chatted)\b",
     re.IGNORECASE,
 )
+OWN_THING_DETAIL = True  # off: "Cooking and baking are my creative outlets" is too short to be a detail
+NO_RESOLUTION_DETAIL = True  # off: "I need to find a better way to ..." may be a statement's detail
+GENERIC_YOU_DETAIL = True  # off: a thing described with a generic "your" ("reaching for your dreams") is no detail
+# what the speaker's own thing is, told with a copula ("Dance is my stress relief", "These are my grandma's"): the
+# speaker's situation in few words, specific though short
+_OWN_THING_RE = re.compile(r"^(?:[\w'’-]+\s+){1,4}(?:is|are|was|were)\s+(?:\w+\s+)?(?:my|our)\s+\w+", re.IGNORECASE)
+# what the speaker must do next: a resolution, not what the statement was about ("I need to find a better way to
+# focus my energy"; a past purpose, "I wanted to capture their unity", says what was done and stays a detail)
+_RESOLUTION_RE = re.compile(
+    r"^(?:I|we)\s+(?:really\s+|just\s+|still\s+)?(?:(?:need|have)\s+to|must|gotta)\b|"
+    r"^(?:I|we)['’](?:ve|ll)\s+(?:got|have)\s+to\b",
+    re.IGNORECASE,
+)
+# a thing described ("It's a story about ...") whose second person is anyone's: "your" before what anyone has
+_GENERIC_YOUR_RE = re.compile(
+    r"\byour(?=\s+(?:own\s+)?(?:dreams?|goals?|life|lives|heart|mind|soul|fears?|passions?|feelings?|body|"
+    r"identity|true\s+self)\b)|\b(?<=being\s)yourself\b",
+    re.IGNORECASE,
+)
+_DESCRIBES_THING_RE = re.compile(r"^(?:it|it['’]s|this|that['’]s)\b", re.IGNORECASE)
+
+
+def _generic_you(words: str) -> str:
+    """A sentence describing a thing ("It's a great story about ... reaching for your dreams") with its generic
+    second person taken out, so that the "you"-remark test reads only an address to the other side."""
+    if not GENERIC_YOU_DETAIL or not _DESCRIBES_THING_RE.match(words):
+        return words
+    return _GENERIC_YOUR_RE.sub(lambda m: "oneself" if m.group(0).lower() == "yourself" else "one's", words)
+
+
+def _specific(words: str) -> bool:
+    return is_specific(words) or bool(OWN_THING_DETAIL and _OWN_THING_RE.match(words))
 
 
 def _position(said: Sequence[str], sentence: str, names: list[str]) -> int | None:
@@ -68,8 +100,10 @@ def detail(sentence: str, turn: str, own_names: list[str], other_names: list[str
             continue
         if (index < at and _POINTS_BACK_RE.match(neighbour)) or _CATCH_UP_RE.search(neighbour):
             continue
-        words = own_words(neighbour)  # others' words the speaker reports are not the speaker's detail
-        if not may_be_about_self(words, other_names) or not is_specific(words):
+        words = _generic_you(own_words(neighbour))  # others' words the speaker reports are not the speaker's detail
+        if not may_be_about_self(words, other_names) or not _specific(words):
+            continue
+        if NO_RESOLUTION_DETAIL and _RESOLUTION_RE.match(words):
             continue
         new = len(set(informative_words(words)) - have)
         if new >= _MIN_NEW_WORDS and (best is None or new > best[0]):

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 
 from ..textutil import STOPWORDS, sentences
+from .kin_words import ANYONE, PEOPLE_BY_TIE
 from .statements import PAST_FORMS
 
 _DETERMINERS = frozenset("the a an my our your this that these those".split())  # noqa: SIM905
@@ -76,17 +77,9 @@ _NOT_REFERRING = frozenset(
     about of at from into through like after with for
     """.split()  # noqa: SIM905
 )
-# what "it" cannot stand for: people (a closed class of English nouns naming persons by relation or role) and
-# amounts, whose head is the measure, not the thing measured ("a pinch of salt")
-_PERSONS = frozenset(
-    """
-    friend friends mom mum mother dad father parent parents brother sister sibling son daughter kid kids child
-    children baby husband wife partner boyfriend girlfriend fiance fiancee family grandma grandpa grandmother
-    grandfather aunt uncle cousin niece nephew neighbor neighbour boss coworker colleague teammate teammates
-    team mentor teacher student students coach doctor therapist counselor guy girl man woman people person
-    everyone someone fan fans
-    """.split()  # noqa: SIM905
-)
+# what "it" cannot stand for: people (any noun naming a person, by a tie or none) and amounts, whose head is the
+# measure, not the thing measured ("a pinch of salt")
+_PERSONS = PEOPLE_BY_TIE | ANYONE
 _AMOUNTS = frozenset(
     """
     pinch piece cup bowl slice glass bottle handful couple bunch lot bit number amount part kind sort type share

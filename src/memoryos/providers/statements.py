@@ -304,8 +304,28 @@ def is_self_statement(sentence: str, other_names: list[str]) -> bool:
     return may_be_about_self(sentence, other_names) and speaker_is_subject(sentence)
 
 
+# the speaker as the subject of a later clause ("This week has been swamped with exams for me, but I'm plowing
+# through"): the clause boundary, then I / we
+_LATER_SELF_RE = re.compile(
+    r"(?:,|;|\s[-–—])\s+(?:(?:but|and|so|yet)\s+)?(?:(?:now|then|also|still)\s+)?(?=(?:I|we)\b)|"
+    r"\s(?:but|so)\s+(?=(?:I|we)\b)",
+    re.IGNORECASE,
+)
+_OWN_MENTION_RE = re.compile(r"\b(?:my|our|me|us)\b", re.IGNORECASE)
+SPEAKER_IN_LATER_CLAUSE = True  # off: only a sentence that opens with the speaker as subject is theirs
+
+
 def speaker_is_subject(sentence: str) -> bool:
-    return bool(_SELF_SUBJECT_RE.match(sentence) or _ELLIPTICAL_RE.match(sentence))
+    """The speaker is the sentence's subject: first ("I adopted ...", "Last week I ..."), by ellipsis ("Lost my job
+    yesterday"), or in a later clause when the clause before is about something of theirs ("Losing my job was a
+    bummer, but I found ...": their own news told from its topic). A later "I" after a clause about anything else
+    ("Books are great, and I ...") is an opinion of a topic both may share, not their news."""
+    if _SELF_SUBJECT_RE.match(sentence) or _ELLIPTICAL_RE.match(sentence):
+        return True
+    if not SPEAKER_IN_LATER_CLAUSE:
+        return False
+    m = _LATER_SELF_RE.search(sentence)
+    return bool(m and _OWN_MENTION_RE.search(sentence[: m.start()]) and _SELF_SUBJECT_RE.match(sentence[m.end() :]))
 
 
 def may_be_about_self(sentence: str, other_names: list[str]) -> bool:

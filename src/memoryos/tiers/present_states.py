@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from ..providers.kin_words import PEOPLE_BY_TIE, alternation
 from ..textutil import STOPWORDS, says_now, tokens
 from .frames import IRREGULAR_PAST
 
@@ -62,14 +63,7 @@ _DETERMINERS = frozenset({"a", "an", "the", "my", "our", "their", "your", "this"
 _SPEAKER = re.compile(r"\b(?:I|me|my|mine|myself|we|us|our|User|User's|them|their|they)\b|\bI['’]", re.IGNORECASE)
 # a subject that is another person: a pronoun of a third person, a relative or someone one knows, or a name (the
 # closed classes of English that name people by their tie to the speaker)
-_OTHER_PERSON = re.compile(
-    r"\b(?:he|she|his|her|him|hers)\b|"
-    r"\b(?:sister|brother|mum|mom|mother|dad|father|parents?|son|daughter|kids?|children|child|baby|wife|husband|"
-    r"partner|boyfriend|girlfriend|fianc[ée]e?|aunt|uncle|cousin|niece|nephew|grandma|grandmother|grandad|"
-    r"grandfather|granny|grandpa|friend|friends|flatmate|roommate|housemate|neighbour|neighbor|boss|colleague|"
-    r"coworker|co-worker|manager|teacher|doctor|family|team|husband's|wife's)\b",
-    re.IGNORECASE,
-)
+_OTHER_PERSON = re.compile(rf"\b(?:he|she|his|her|him|hers)\b|\b(?:{alternation(PEOPLE_BY_TIE)})\b", re.IGNORECASE)
 _LEADING = re.compile(
     r"^(?:(?:it|that|this|there)(?:\s+is|['’]s)|(?:these|those)\s+are|(?:so|and|but|then|well|also)\b,?|"
     r"['’](?:re|s|m)\b)\s*",
