@@ -327,7 +327,7 @@ class _Planner:
             if f.kind == ended.kind
             and f.id != ended.id
             and _start(f) < op.observed_at
-            and names & set(tokens(f.said))
+            and names & {re.sub(r"'s$", "", t) for t in tokens(f.said)}  # "User's Lumia's battery"
         ]
 
     def close_with_mentions(self, ended: Fact, op: FactOperation, by: str | None) -> None:
