@@ -43,6 +43,9 @@ _CHANGE_RE = re.compile(
     r"any\s?more|used\s+to|gave\s+up|given\s+up)\b",
     re.IGNORECASE,
 )
+# slots any noun reads a little like, with no key to say the statement fills them: "I switched to a new dentist"
+# reads as an occupation, a book as an employer (session 23); an unkeyed statement does not close these
+_NOUN_SLOTS = frozenset({"occupation", "employer"})
 _NAME_RE = re.compile(r"(?<!^)(?<![.!?:;]\s)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 _ENDED_SLOTS = frozenset({"pet", "sport"})
 # slots whose old value a fact shows by its type: a number (an age), a month for the same trip. Names (a city, a
@@ -126,15 +129,16 @@ def marked_targets(
     kind: KnowledgeKind, text: str, sentence: str, related: Sequence[Fact], reader: AttributeReader, taken: set[str]
 ) -> list[Fact]:
     """The keyed current facts a statement marked as a change, left without a key by the rules, gives a new value:
-    its best reading by meaning is a single-valued slot or a trip (at least SLOT_FLOOR), the facts are keyed with
-    that slot and it names none of their names."""
+    its best reading by meaning is a single-valued slot or a trip (at least SLOT_FLOOR) other than a job or an
+    employer (any noun reads a little like those), the facts are keyed with that slot and it names none of their
+    names."""
     if not MARKED_SLOTS or not marks_change(sentence):
         return []
     pool = [f for f in related if f.kind == kind and f.attribute and f.id not in taken]
     if not pool:
         return []
     category, score = reader.categories(np.asarray(reader.embed([text]), dtype=np.float32))[0]
-    if score < SLOT_FLOOR or (category not in SINGLE and category != "trip"):
+    if score < SLOT_FLOOR or category in _NOUN_SLOTS or (category not in SINGLE and category != "trip"):
         return []
     return [
         f
