@@ -435,6 +435,25 @@ def test_update_suite_unseen_dialogues_are_their_own() -> None:
         assert {q.kind for q in dialogue.questions} == {"current", "past"}
 
 
+def test_update_suite_unseen6_is_its_own_set_with_two_turn_changes() -> None:
+    unseen6 = _update_suite.build_suite(44, seed=12, phrasings="unseen6")
+    assert len(unseen6) == 44 and len({d.id for d in unseen6}) == 44
+    assert [d.pages() for d in unseen6] == [d.pages() for d in _update_suite.build_suite(44, 12, phrasings="unseen6")]
+    earlier = {u for p in _update_suite.PHRASINGS if p not in ("unseen6",)
+               for d in _update_suite.build_suite(44, seed=12, phrasings=p) for u, _a, _t in d.pages()}  # fmt: skip
+    two_turns = 0
+    for dialogue in unseen6:
+        sessions = [[u for u, _a in s.pages] for s in dialogue.sessions]
+        assert any(dialogue.old.named_in(t) and not dialogue.new.named_in(t) for t in sessions[0])
+        assert any(dialogue.old.named_in(t) for t in sessions[1])
+        assert any(dialogue.new.named_in(t) for t in sessions[2])
+        assert not any(dialogue.new.named_in(t) for t in sessions[0] + sessions[1] + sessions[3])
+        said = {t for s in sessions for t in s if dialogue.old.named_in(t) or dialogue.new.named_in(t)}
+        assert not said & earlier  # its statements are its own (5 of its 22 small-talk lines are in dev's pool)
+        two_turns += len(sessions[2]) == 5  # three small-talk pages and the change told in two turns
+    assert two_turns == 3
+
+
 def test_fake_llm_answers_fact_operations_when_shown_facts() -> None:
     pages = [{"index": 0, "user": "I moved to Berlin last week.", "assistant": "Nice!"}]
     known = [{"id": "f1", "about": "user", "text": "User lives in Lisbon.", "attribute": "home"}]

@@ -33,7 +33,7 @@ from .echo import echoes
 from .references import Context, resolve
 from .reported_speech import own_words
 from .results import FactOut
-from .stale_slots import slot_of, stale_operations
+from .stale_slots import marked_operations, slot_of, stale_operations
 from .statements import (
     candidate_statements,
     fact_text,
@@ -382,6 +382,10 @@ def _stale_slots(found: Sequence[Extracted], related: Sequence[Fact], reader: At
             for x in found
             if x.out.op == "invalidate" and x.sentence == e.sentence and x.kind == e.kind and x.out.target in by_id
         ]
+        if out.op == "add" and not out.attribute:
+            for op in marked_operations(e.kind, out, e.sentence, related, reader, taken):
+                extra.append(Extracted(e.kind, op, e.sentence, (), e.timestamp))
+            continue
         if out.op in ("add", "update") and out.attribute:
             key = out.attribute
             ended += [target] if out.op == "update" and target is not None else []
@@ -395,7 +399,7 @@ def _stale_slots(found: Sequence[Extracted], related: Sequence[Fact], reader: At
         # the new value, where known, not the whole statement: "my last day at Northwind; Monday I start at
         # Initech" names the old employer too
         value = e.value or next((a.value for a in e.attributes if a.key == key and not a.negated), "")
-        for op in stale_operations(e.kind, said, value or out.text, ended, related, reader, taken):
+        for op in stale_operations(e.kind, said, value or out.text, ended, related, reader, taken, e.sentence):
             extra.append(Extracted(e.kind, op, e.sentence, (), e.timestamp))
     return extra
 
