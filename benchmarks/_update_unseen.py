@@ -441,3 +441,15 @@ def build_from_scripts(
 
 def build_unseen(n: int = 44, seed: int = 12, closing_pages: int = 7) -> list[Dialogue]:
     return build_from_scripts(SCRIPTS, DISTRACTORS, CLOSERS, n, seed, closing_pages)
+
+
+def split_turns(dialogue: Dialogue, turn: str, first_reply: str) -> Dialogue:
+    """A change told across two turns (`turn` inside one user line) becomes two consecutive pages of its session,
+    the agent answering the first with `first_reply`."""
+    for session in dialogue.sessions:
+        for index, (user, agent) in enumerate(session.pages):
+            if turn in user:
+                first, second = user.split(turn)
+                session.pages[index : index + 1] = [(first, first_reply), (second, agent)]
+                return dialogue
+    return dialogue

@@ -18,7 +18,7 @@ user's. The shape and the scoring are `_update_suite`'s.
 from __future__ import annotations
 
 from ._update_suite import Dialogue
-from ._update_unseen import Script, _v, build_from_scripts
+from ._update_unseen import Script, _v, build_from_scripts, split_turns
 
 GUARD_GAP = (70, 200)  # the passing mention with someone else's change lies > 31 days before the user's change
 TURN = "\n"  # splits a change told across two turns: what ended, then what holds now
@@ -390,17 +390,10 @@ DISTRACTORS: list[tuple[str, str]] = [
 CLOSERS = ["Noted.", "Ah, nice.", "Thanks for sharing.", "Right you are.", "How about that!"]
 
 
-def _split_turns(dialogue: Dialogue) -> Dialogue:
-    """A change told across two turns becomes two consecutive pages of its session."""
-    for session in dialogue.sessions:
-        for index, (user, agent) in enumerate(session.pages):
-            if TURN in user:
-                first, second = user.split(TURN)
-                session.pages[index : index + 1] = [(first, FIRST_TURN_REPLY), (second, agent)]
-                return dialogue
-    return dialogue
-
 
 def build_unseen6(n: int = 44, seed: int = 12, closing_pages: int = 7) -> list[Dialogue]:
     """The first n scripts as dialogues (dates and small talk drawn from `seed`), in `_update_suite`'s format."""
-    return [_split_turns(d) for d in build_from_scripts(SCRIPTS, DISTRACTORS, CLOSERS, n, seed, closing_pages)]
+    return [
+        split_turns(d, TURN, FIRST_TURN_REPLY)
+        for d in build_from_scripts(SCRIPTS, DISTRACTORS, CLOSERS, n, seed, closing_pages)
+    ]
