@@ -31,6 +31,24 @@ def user_facts(memo: Memoryos) -> list[dict[str, Any]]:
     return memo.get_knowledge("user", include_history=True)
 
 
+def learnt(
+    memo: Memoryos,
+    start: float,
+    exchanges: tuple[tuple[str, str], ...],
+    spacing: float = 120,
+    small_talk: tuple[str, str] = ("Anyway, what's for dinner?", "Pasta, probably."),
+) -> list[dict[str, Any]]:
+    """Every user fact, current and closed, after `exchanges` said `spacing` seconds apart from `start`, then small
+    talk an hour after `start`, upkeep and every segment promoted."""
+    for i, (user, reply) in enumerate(exchanges):
+        memo.add_memory(user, reply, timestamp=start + spacing * i)
+    memo.add_memory(*small_talk, timestamp=start + 3600)
+    memo.flush()
+    while memo.promote():
+        pass
+    return user_facts(memo)
+
+
 def say(memo: Memoryos, when: float, text: str) -> None:
     """The user says `text` on `when`, small talk follows a minute later, upkeep runs."""
     memo.add_memory(text, "Right.", timestamp=when)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from fact_helpers import promoting
+from fact_helpers import learnt, promoting
 
 from memoryos import Memoryos
 
@@ -17,13 +17,7 @@ JUN_9 = datetime(2024, 6, 9, 9, tzinfo=timezone.utc).timestamp()
 
 def user_facts(memo: Memoryos, *exchanges: tuple[str, str]) -> list[str]:
     """User fact texts after the exchanges, every segment promoted."""
-    for i, (user, reply) in enumerate(exchanges):
-        memo.add_memory(user, reply, timestamp=JUN_9 + 120 * i)
-    memo.add_memory("Anyway, what's for dinner?", "Pasta, probably.", timestamp=JUN_9 + 3600)
-    memo.flush()
-    while memo.promote():
-        pass
-    return [f["text"] for f in memo.get_knowledge("user", include_history=True)]
+    return [f["text"] for f in learnt(memo, JUN_9, exchanges)]
 
 
 def test_a_vague_statement_takes_the_detail_said_after_it(make_memo) -> None:

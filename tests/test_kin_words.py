@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from fact_helpers import promoting
+from fact_helpers import learnt, promoting
 
 from memoryos import Memoryos
 from memoryos.providers import kin_words
@@ -17,13 +17,7 @@ APR_2 = datetime(2024, 4, 2, 18, tzinfo=timezone.utc).timestamp()
 
 
 def user_knowledge(memo: Memoryos, *exchanges: tuple[str, str]) -> list[dict[str, Any]]:
-    for i, (user, reply) in enumerate(exchanges):
-        memo.add_memory(user, reply, timestamp=APR_2 + 120 * i)
-    memo.add_memory("Anyway, what's for dinner?", "Pasta, probably.", timestamp=APR_2 + 3600)
-    memo.flush()
-    while memo.promote():
-        pass
-    return memo.get_knowledge("user", include_history=True)
+    return learnt(memo, APR_2, exchanges)
 
 
 def test_someone_elses_move_or_age_is_not_the_speakers_attribute(make_memo) -> None:

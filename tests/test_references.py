@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from fact_helpers import promoting
+from fact_helpers import learnt, promoting
 
 from memoryos import Memoryos
 
@@ -16,13 +16,7 @@ MAR_3 = datetime(2024, 3, 3, 9, tzinfo=timezone.utc).timestamp()
 
 def user_facts(memo: Memoryos, *exchanges: tuple[str, str]) -> list[str]:
     """User fact texts after the exchanges, every segment promoted."""
-    for i, (user, reply) in enumerate(exchanges):
-        memo.add_memory(user, reply, timestamp=MAR_3 + 90 * i)
-    memo.add_memory("Anyway, what's for lunch?", "Soup, I think.", timestamp=MAR_3 + 3600)
-    memo.flush()
-    while memo.promote():
-        pass
-    return [f["text"] for f in memo.get_knowledge("user", include_history=True)]
+    return [f["text"] for f in learnt(memo, MAR_3, exchanges, 90, ("Anyway, what's for lunch?", "Soup, I think."))]
 
 
 def test_an_elliptical_object_takes_what_the_same_verb_had(make_memo) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from fact_helpers import promoting
+from fact_helpers import learnt, promoting
 
 from memoryos import Memoryos
 from memoryos.providers.reported_speech import others_speech, own_words
@@ -19,13 +19,7 @@ MAY_8 = datetime(2023, 5, 8, 10, tzinfo=timezone.utc).timestamp()
 
 
 def learn(memo: Memoryos, *exchanges: tuple[str, str]) -> list[dict[str, Any]]:
-    for i, (user, reply) in enumerate(exchanges):
-        memo.add_memory(user, reply, timestamp=MAY_8 + 60 * i)
-    memo.add_memory("Anyway, how is the weather over there?", "Sunny and warm today.", timestamp=MAY_8 + 3600)
-    memo.flush()
-    while memo.promote():
-        pass
-    return list(memo.get_knowledge("user", include_history=True))
+    return learnt(memo, MAY_8, exchanges, 60, ("Anyway, how is the weather over there?", "Sunny and warm today."))
 
 
 def test_someone_elses_quoted_words_are_not_the_users_facts(make_memo) -> None:

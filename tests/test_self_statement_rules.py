@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from fact_helpers import promoting
+from fact_helpers import learnt, promoting
 
 from memoryos import Memoryos
 
@@ -18,13 +18,7 @@ MAR_3 = datetime(2024, 3, 3, 18, tzinfo=timezone.utc).timestamp()
 
 def user_facts(memo: Memoryos, *exchanges: tuple[str, str]) -> list[str]:
     """User fact texts after the exchanges, every segment promoted."""
-    for i, (user, reply) in enumerate(exchanges):
-        memo.add_memory(user, reply, timestamp=MAR_3 + 120 * i)
-    memo.add_memory("Anyway, what's for dinner?", "Pasta, probably.", timestamp=MAR_3 + 3600)
-    memo.flush()
-    while memo.promote():
-        pass
-    return [f["text"] for f in memo.get_knowledge("user", include_history=True)]
+    return [f["text"] for f in learnt(memo, MAR_3, exchanges)]
 
 
 def test_news_said_before_a_pep_talk_is_learnt(make_memo) -> None:
