@@ -67,6 +67,7 @@ ABLATIONS: dict[str, dict[str, float | bool] | None] = {
     "memoryos-plus-diversity": {"diversity_weight": 0.15},
     "memoryos-no-categories": {"category_weight": 0.0},
     "memoryos-categories-every-kind": {"category_lists_only": False},
+    "memoryos-no-instance-questions": {"instance_questions": False},
     "memoryos-no-meaning-places": {"meaning_every": 0},
     "memoryos-meaning-no-margin": {"meaning_margin": 0.0},
     "memoryos-plus-chain-floor": {"chain_answer_floor": 0.75},

@@ -201,6 +201,12 @@ class MemoryosConfig(BaseModel):
         description="category_weight applies to list questions only ('What activities has Anna done?'), not to "
         "every question that names a kind ('What book did Anna recommend?').",
     )
+    instance_questions: bool = Field(
+        default=True,
+        description="A question whose grammar asks for several things of a kind without the list form ('What events "
+        "is Anna planning?', 'What has Anna cooked?', 'What does Anna do to relax?'; English) is a list question: "
+        "spread_weight, list_side_cut and the category lift (by the kind its asking words name) apply to it.",
+    )
     speaker_attribution: bool = Field(
         default=True,
         description="A question naming one speaker of name-labelled sides ('Anna: ...') is asked of that side: "

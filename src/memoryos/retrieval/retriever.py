@@ -21,6 +21,7 @@ from .categories import asked_category, category_lifts, centroid
 from .diversity import diversify
 from .fact_pages import fact_page_lifts
 from .fusion import Candidate, chain_context, date_boost, fuse, segment_boost, time_boost
+from .instances import instances_asked
 from .interleave import meaning_places
 from .knowledge import about_the_user, rank_facts
 from .match_side import forward_shares
@@ -120,9 +121,17 @@ class Retriever:
             lifts = fact_page_lifts(indexed, fact_vector, cfg.knowledge_min_similarity, cfg.fact_page_weight)
             self._lift(candidates, lifts, "fact", short_ids, query_vector, now)
         listed = asks_list(query)  # a list question: the items of one kind, each told once (spread.py)
+        several, kind = False, None
+        if not listed and cfg.instance_questions:  # the same asked in other words: "What has Anna cooked?"
+            several, kind = instances_asked(query)
         # a question naming a kind but not of the list form asks for one thing of it: its words and meaning find it
-        kinds = cfg.category_weight > 0 and facts and limit and (listed or not cfg.category_lists_only)
-        category = asked_category(query) if kinds else None
+        kinds = cfg.category_weight > 0 and facts and limit
+        category = None
+        if kinds and (listed or not cfg.category_lists_only):
+            category = asked_category(query)
+        elif kinds and several:  # the kind the asking words name (instances.py)
+            category = kind
+        listed = listed or several
         if category is not None:  # a list question: the facts of the kind asked for (categories.py)
             indexed = of_side(facts, side) if side else facts
             lifts = category_lifts(indexed, category, centroid(self.embedder, category), cfg.category_weight)
