@@ -61,20 +61,17 @@ def instances_asked(query: str) -> tuple[bool, Category | None]:
     if match is None:
         return False, None
     phrase, aux, rest = match.group("phrase"), match.group("aux").lower(), match.group("rest")
-    kind: Category | None
     if phrase.strip():
-        if not any(_plural(w) for w in _head(phrase)):
-            return False, None
-        kind = asked_category(phrase)
+        asking: str | None = phrase if any(_plural(w) for w in _head(phrase)) else None
     elif aux in ("has", "have"):
-        kind = asked_category(rest)
+        asking = rest
     elif aux in ("does", "do") and _DOES_DO.match(rest):
-        kind = _ACTIVITY
+        asking = ""  # a habit of doing: activities
     else:
+        asking = None
+    if asking is None or asks_inference(query) or date_ranges(query):
         return False, None
-    if asks_inference(query) or date_ranges(query):
-        return False, None
-    return True, kind
+    return True, asked_category(asking) if asking else _ACTIVITY
 
 
 __all__ = ["instances_asked"]
