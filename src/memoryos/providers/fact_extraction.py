@@ -379,10 +379,22 @@ def _held_topic(sentence: str, held: frozenset[str]) -> bool:
     return head is not None and _names_held(head, held)
 
 
+# the speaker in the statement, or what is there now in place of the old ("Now there's a ferret called Gus")
+_SPEAKER_OR_THERE_RE = re.compile(
+    r"\b(?:I|me|my|mine|we|us|our)\b|\bI['’]|^(?:(?:so|and|now|but)\s+)*there(?:['’]s|\s+is|\s+are)\b", re.IGNORECASE
+)
+
+
 def _new_state(said: str, full: str, at: float, told_change: bool) -> bool:
     """A statement that says what holds now in place of something (marked so: "now", "these days", "instead"),
-    in the present, with news in it: after an event about a held thing, the new state."""
-    return marks_change(said) and states_current(said, at) and (told_change or is_specific(full))
+    in the present, of the speaker (in it, or what is there now), with news in it: after an event about a held
+    thing, the new state. "The drummer plays in a jazz trio now" is someone else's."""
+    return (
+        marks_change(said)
+        and bool(_SPEAKER_OR_THERE_RE.search(said))
+        and states_current(said, at)
+        and (told_change or is_specific(full))
+    )
 
 
 def _told(sentence: str, context: Context) -> str:
