@@ -65,7 +65,7 @@ def test_an_irregular_past_without_its_subject_is_the_speakers(memo: Memoryos) -
 
 def test_a_time_opener_before_the_speaker_keeps_the_statement_theirs(memo: Memoryos) -> None:
     say(memo, MARCH, "I sing alto in the village choir.")
-    say(memo, JULY, "The choir disbanded in May. A couple of weeks later we formed a ukulele group in the village hall.")
+    say(memo, JULY, "The choir disbanded in May. A couple of weeks later we formed a ukulele group at the hall.")
     assert _current(memo, "ukulele")
     say(memo, at("2024-09-09"), "The ukulele group lost its hall. From October I'm helping out at the food bank.")
     assert _current(memo, "food bank")
