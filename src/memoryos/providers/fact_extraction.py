@@ -363,14 +363,19 @@ def _held_words(kind: KnowledgeKind, related: Sequence[Fact]) -> frozenset[str]:
     for fact in related:
         if fact.kind == kind:
             words.update(
-                w for w in informative_words(fact.said)
+                w for w in _bare_words(fact.said)
                 if len(w) >= _HELD_WORD_MIN and w != "user" and not w.endswith(("ed", "ing", "ly"))
             )  # fmt: skip
     return frozenset(words)
 
 
+def _bare_words(text: str) -> set[str]:
+    """Content words without a possessive ("the motorbike's been sold" names the motorbike)."""
+    return {re.sub(r"['’]s$", "", w) for w in informative_words(text)}
+
+
 def _names_held(text: str, held: frozenset[str]) -> bool:
-    return bool(text) and bool(held) and not held.isdisjoint(informative_words(text))
+    return bool(text) and bool(held) and not held.isdisjoint(_bare_words(text))
 
 
 def _held_topic(sentence: str, held: frozenset[str]) -> bool:
