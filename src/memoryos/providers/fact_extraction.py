@@ -21,8 +21,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..models import Fact, KnowledgeKind, Page
-from ..textutil import sentences
+from ..textutil import STOPWORDS, sentences
 from ..tiers.habits import tells_change
+from ..tiers.present_states import marked_now
 from .attribute_reader import AttributeReader, Reading
 from .attributes import Attribute, find_attributes, key_for, statement_for
 from .changes import Change, find_change
@@ -66,7 +67,7 @@ NEW_AFTER_EVENT = True
 # "The aquarium is gone; I keep hens now": a later clause with the speaker as subject is theirs when the clause
 # before names a thing memory holds as theirs (as statements.py reads it after "my ...")
 HELD_TOPIC_CLAUSE = True
-# a statement marked as a change ("now", "these days", "instead") that names a held thing is not that thing said
+# a statement marked as holding now ("now", "these days", "instead") that names a held thing is not that thing said
 # again (a confirmation) but news of its own
 CHANGE_IS_NO_CONFIRMATION = True
 _HELD_WORD_MIN = 4  # a held thing is named by a content word of at least this length ("ferry", "Tofu", "aquarium")
@@ -151,7 +152,7 @@ def _operation(
     ended: list[Attribute] = []
     if not attrs:
         mentioned = _mentioned_fact(kind, said, related)
-        if mentioned is not None and not (CHANGE_IS_NO_CONFIRMATION and marks_change(said)):
+        if mentioned is not None and not (CHANGE_IS_NO_CONFIRMATION and _holds_now(said)):
             # "Washed the Fiat Panda today": the car fact, said again, not a new fact
             outs.append(FactOut(text=text, page_indices=[index], op="keep", target=mentioned.id))
         else:
@@ -340,7 +341,9 @@ def page_facts(
             chosen = [c for c in candidates if c[2] or c[4] or c[0] in followers]
             rest = sorted((c for c in candidates if not (c[2] or c[4] or c[0] in followers)), key=lambda c: -c[3])
             chosen += rest[: max(0, max_per_turn - sum(c[0] not in followers for c in chosen))]
-            taken = (*keyed, *(c[1] for c in chosen))
+            # a follower is a fact of its own and still the detail of the event before it ("Biscuit died in
+            # February. A greyhound called Pepper lives with us now": the ending says what came after it)
+            taken = (*keyed, *(c[1] for c in chosen if c[0] not in followers))
             for _order, sentence, attrs, _score, ends, context in sorted(chosen, key=lambda c: c[0]):
                 # a keyed fact takes its detail too: it is found and compared by its statement (Fact.statement)
                 extra = detail(sentence, side.text, own, other, taken)
@@ -357,25 +360,55 @@ def page_facts(
 
 
 def _held_words(kind: KnowledgeKind, related: Sequence[Fact]) -> frozenset[str]:
-    """The content words that name what memory holds as this speaker's (their current facts' statements): a
-    thing's name or noun, not a verb's inflection ("keeps", "walked", "running")."""
+    """What memory holds as this speaker's (their current facts' statements), by the words that name a thing: a
+    noun after a determiner or a possessive ("the aquarium", "their motorbike") and a name as written ("Duke",
+    kept as "@duke"), lower-cased; not a verb's inflection, not a word said in general ("family is important")."""
     words: set[str] = set()
     for fact in related:
         if fact.kind == kind:
-            words.update(
-                w for w in _bare_words(fact.said)
-                if len(w) >= _HELD_WORD_MIN and w != "user" and not w.endswith(("ed", "ing", "ly"))
-            )  # fmt: skip
+            words.update(w for w in _things(fact.said) if len(w.lstrip("@")) >= _HELD_WORD_MIN and w != "@user")
     return frozenset(words)
 
 
-def _bare_words(text: str) -> set[str]:
-    """Content words without a possessive ("the motorbike's been sold" names the motorbike)."""
-    return {re.sub(r"['’]s$", "", w) for w in informative_words(text)}
+_DETERMINED_RE = re.compile(
+    r"\b(?:the|a|an|my|our|their|his|her|your)\s+(?P<words>[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*)?)", re.IGNORECASE
+)
+_NAME_WORD_RE = re.compile(r"\b[A-Z][a-z][\w-]+")
+
+
+def _things(text: str) -> set[str]:
+    """The words a text names a thing by: the (up to two) words after a determiner or a possessive, and its
+    capitalised words (as "@name"; the first word of a sentence too, which counts only when memory holds it as a
+    name)."""
+    found: set[str] = set()
+    for m in _DETERMINED_RE.finditer(text):
+        for word in m.group("words").split():
+            word = re.sub(r"['’]s$", "", word.lower())
+            if word not in STOPWORDS and not word.endswith(("ed", "ing", "ly")):
+                found.add(word)
+    for m in _NAME_WORD_RE.finditer(text):
+        found.add("@" + re.sub(r"['’]s$", "", m.group(0).lower()))
+    return found
 
 
 def _names_held(text: str, held: frozenset[str]) -> bool:
-    return bool(text) and bool(held) and not held.isdisjoint(_bare_words(text))
+    """The text names a held thing: a noun memory holds, after a determiner or possessive ("the aquarium is
+    gone"), or a name memory holds ("Duke has been sold")."""
+    if not text or not held:
+        return False
+    said = _things(text)
+    return any(w in held or ("@" + w) in held for w in said if not w.startswith("@")) or any(
+        w in held for w in said if w.startswith("@")
+    )
+
+
+_ENDED_RE = re.compile(r"\b(?:any\s?more|no\s+longer|used\s+to)\b", re.IGNORECASE)
+
+
+def _holds_now(said: str) -> bool:
+    """Marked as what holds now ("these days", "now", "instead"), not only as what ended ("I used to live in
+    Halifax" is the held thing said again, in the past)."""
+    return marked_now(said) and not _ENDED_RE.search(said)
 
 
 def _held_topic(sentence: str, held: frozenset[str]) -> bool:
@@ -392,14 +425,23 @@ _SPEAKER_OR_THERE_RE = re.compile(
 
 def _new_state(said: str, full: str, at: float, told_change: bool) -> bool:
     """A statement that says what holds now in place of something (marked so: "now", "these days", "instead"),
-    in the present, of the speaker (in it, or what is there now), with news in it: after an event about a held
-    thing, the new state. "The drummer plays in a jazz trio now" is someone else's."""
+    in the present, of the speaker (in it, or what is there now), naming what it is (or a habit or state told as a
+    change): after an event about a held thing, the new state. "The drummer plays in a jazz trio now" is someone
+    else's."""
     return (
         marks_change(said)
         and bool(_SPEAKER_OR_THERE_RE.search(said))
         and states_current(said, at)
-        and (told_change or is_specific(full))
+        and (told_change or (is_specific(full) and _names_something(said)))
     )
+
+
+def _names_something(said: str) -> bool:
+    """A name or a number: what a new state is ("Mirela", "a ferret called Gus", "the 7:40 train"), not a feeling
+    ("now I'm passionate about creating a safe place")."""
+    if re.search(r"\d", said):
+        return True
+    return any(w.lower() not in STOPWORDS and w.lower() != "now" for w in _NAME_WORD_RE.findall(said))
 
 
 def _told(sentence: str, context: Context) -> str:
@@ -538,7 +580,7 @@ def _reading_operation(
     text = fact_text(with_detail(told, extra), SUBJECTS[kind], page.timestamp) if extra is not None else statement
     said = statement if extra is not None else None
     key = reading.attribute.key
-    if reading.confirms is not None and CHANGE_IS_NO_CONFIRMATION and marks_change(own_words(sentence)):
+    if reading.confirms is not None and CHANGE_IS_NO_CONFIRMATION and _holds_now(own_words(sentence)):
         # "Biscuit lives with my aunt these days, and we adopted a greyhound": the held thing named in a change
         # is no confirmation of it; what the statement says is news, which the rules leave unkeyed
         return [FactOut(text=text, page_indices=[index], statement=said)]
