@@ -687,7 +687,7 @@ HELDOUT: dict[str, tuple[list[str], list[str], list[str]]] = {
         ],
     ),
 }
-PHRASINGS = ("dev", "heldout", "fresh", "unseen", "unseen2", "unseen3", "unseen4", "unseen5", "unseen6")
+PHRASINGS = ("dev", "heldout", "fresh", "unseen", "unseen2", "unseen3", "unseen4", "unseen5", "unseen6", "unseen7")
 
 
 def _phrased(spec: Spec, phrasings: str) -> Spec:
@@ -733,7 +733,7 @@ def build_suite(n: int = 44, seed: int = 12, closing_pages: int = 7, phrasings: 
     another set of dialogues (_update_unseen: hand-written, with attributes and values of its own), "unseen2" a
     fifth one (_update_unseen2, session 25's transfer check), "unseen3" a sixth (_update_unseen3, session 26's),
     "unseen4" a seventh (_update_unseen4, session 27's), "unseen5" an eighth (_update_unseen5, session 28's),
-    "unseen6" a ninth (_update_unseen6, session 29's)."""
+    "unseen6" a ninth (_update_unseen6, session 29's), "unseen7" a tenth (_update_unseen7, session 30's)."""
     if phrasings == "unseen":
         from ._update_unseen import build_unseen
 
@@ -758,6 +758,10 @@ def build_suite(n: int = 44, seed: int = 12, closing_pages: int = 7, phrasings: 
         from ._update_unseen6 import build_unseen6
 
         return build_unseen6(n, seed, closing_pages)
+    if phrasings == "unseen7":
+        from ._update_unseen7 import build_unseen7
+
+        return build_unseen7(n, seed, closing_pages)
     rng = random.Random(seed)
     suite: list[Dialogue] = []
     for index in range(n):

@@ -3,7 +3,7 @@ the LLM path's structure and cost.
 
     python -m benchmarks.knowledge [--data PATH] [--limit N] [--suite N]
                                    [--suite-phrasings dev|heldout|fresh|unseen|unseen2|unseen3|unseen4|unseen5|
-                                                     unseen6|all]
+                                                     unseen6|unseen7|all]
                                    [--llm-conversations N] [--with-locomo]
 
 1. LoCoMo (no-LLM mode), each conversation ingested at two paces through the public API: `burst` (the whole
@@ -91,6 +91,7 @@ def suite_keys(results: dict[str, Any]) -> list[tuple[str, str]]:
         "update_suite_unseen4": "unseen4 suite",
         "update_suite_unseen5": "unseen5 suite",
         "update_suite_unseen6": "unseen6 suite",
+        "update_suite_unseen7": "unseen7 suite",
     }
     return [(key, label) for key, label in names.items() if results.get(key, {}).get("summary")]
 
@@ -496,7 +497,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="the suite's templates: dev (developed on), heldout or fresh (other wordings, never tuned to), unseen "
         "(hand-written dialogues of their own, scored only at the end of session 24's work), unseen2 (a fifth "
         "hand-written set, session 25's transfer check), unseen3 (a sixth, session 26's), unseen4 (a seventh, "
-        "session 27's), unseen5 (an eighth, session 28's), unseen6 (a ninth, session 29's) or all "
+        "session 27's), unseen5 (an eighth, session 28's), unseen6 (a ninth, session 29's), unseen7 (a tenth, "
+        "session 30's) or all "
         "('both' is kept as an alias of all)",
     )
     parser.add_argument("--llm-conversations", type=int, default=1, help="conversations run in LLM mode (0: skip)")

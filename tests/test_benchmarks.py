@@ -454,6 +454,30 @@ def test_update_suite_unseen6_is_its_own_set_with_two_turn_changes() -> None:
     assert two_turns == 3
 
 
+def test_update_suite_unseen7_is_its_own_set_small_talk_included() -> None:
+    from benchmarks import _update_unseen7
+
+    unseen7 = _update_suite.build_suite(44, seed=12, phrasings="unseen7")
+    assert len(unseen7) == 44 and len({d.id for d in unseen7}) == 44
+    assert _update_suite.PHRASINGS[-1] == "unseen7"
+    others = [d for p in _update_suite.PHRASINGS[:-1] for d in _update_suite.build_suite(44, 12, phrasings=p)]
+    earlier = {t for d in others for u, a, _t in d.pages() for t in (u, a)}
+    small_talk = {t for pair in _update_unseen7.DISTRACTORS for t in pair}
+    assert not small_talk & earlier  # small talk of its own, user and agent lines alike
+    two_turns = 0
+    for dialogue in unseen7:
+        sessions = [[u for u, _a in s.pages] for s in dialogue.sessions]
+        assert any(dialogue.old.named_in(t) and not dialogue.new.named_in(t) for t in sessions[0])
+        assert any(dialogue.old.named_in(t) for t in sessions[1])
+        assert any(dialogue.new.named_in(t) for t in sessions[2])
+        assert not any(dialogue.new.named_in(t) for t in sessions[0] + sessions[1] + sessions[3])
+        assert not any(dialogue.old.named_in(t) for t in sessions[3])
+        said = {t for s in sessions for t in s if dialogue.old.named_in(t) or dialogue.new.named_in(t)}
+        assert not said & earlier
+        two_turns += len(sessions[2]) == 5
+    assert two_turns == 3
+
+
 def test_fake_llm_answers_fact_operations_when_shown_facts() -> None:
     pages = [{"index": 0, "user": "I moved to Berlin last week.", "assistant": "Nice!"}]
     known = [{"id": "f1", "about": "user", "text": "User lives in Lisbon.", "attribute": "home"}]

@@ -21,8 +21,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..models import Fact, KnowledgeKind, Page
-from ..textutil import sentences
+from ..textutil import STOPWORDS, sentences
 from ..tiers.habits import tells_change
+from ..tiers.present_states import marked_now
 from .attribute_reader import AttributeReader, Reading
 from .attributes import Attribute, find_attributes, key_for, statement_for
 from .changes import Change, find_change
@@ -33,7 +34,7 @@ from .echo import echoes
 from .references import Context, resolve
 from .reported_speech import own_words
 from .results import FactOut
-from .stale_slots import marked_operations, slot_of, stale_operations
+from .stale_slots import marked_operations, marks_change, slot_of, stale_operations
 from .statements import (
     candidate_statements,
     fact_text,
@@ -41,6 +42,7 @@ from .statements import (
     implied_speaker,
     informative_words,
     is_specific,
+    later_clause_head,
     promise_text,
     promises,
     read_side,
@@ -59,6 +61,16 @@ _ENDING_KEYS = ("pet", "relationship", "partner")
 _ONLY_PET_RE = re.compile(r"\b(?:only|one and only)\s+(?:pet|animal)\b", re.IGNORECASE)
 # tastes and pastimes said in passing next to a weightier attribute get no fact of their own
 _NO_SECOND_FACT = frozenset({"likes", "hobby", "goal", "habit", "favorite"})
+# a change told as an event, then what holds now ("We had to put Tofu down. Now there's a ferret called Gus"): the
+# statement after one about a thing memory holds as the speaker's, marked as holding now, is a fact of its own
+NEW_AFTER_EVENT = True
+# "The aquarium is gone; I keep hens now": a later clause with the speaker as subject is theirs when the clause
+# before names a thing memory holds as theirs (as statements.py reads it after "my ...")
+HELD_TOPIC_CLAUSE = True
+# a statement marked as holding now ("now", "these days", "instead") that names a held thing is not that thing said
+# again (a confirmation) but news of its own
+CHANGE_IS_NO_CONFIRMATION = True
+_HELD_WORD_MIN = 4  # a held thing is named by a content word of at least this length ("ferry", "Tofu", "aquarium")
 
 
 @dataclass(frozen=True)
@@ -140,7 +152,8 @@ def _operation(
     ended: list[Attribute] = []
     if not attrs:
         mentioned = _mentioned_fact(kind, said, related)
-        if mentioned is not None:  # "Washed the Fiat Panda today": the car fact, said again, not a new fact
+        if mentioned is not None and not (CHANGE_IS_NO_CONFIRMATION and _holds_now(said)):
+            # "Washed the Fiat Panda today": the car fact, said again, not a new fact
             outs.append(FactOut(text=text, page_indices=[index], op="keep", target=mentioned.id))
         else:
             outs.append(FactOut(text=text, page_indices=[index], statement=statement))
@@ -267,6 +280,7 @@ def page_facts(
         ("assistant", assistants, users),
     )
     readings = _read_by_meaning(pages, sides, related, reader)
+    held = {kind: _held_words(kind, related) for kind in SUBJECTS}
     for index, page in enumerate(pages):
         for kind, own, other in sides:
             side = read_side(page.user_input if kind == "user" else page.agent_response)
@@ -274,12 +288,18 @@ def page_facts(
             other_said = _other_before(page, previous, kind)
             own_said = _own_before(previous, kind)
             statements = candidate_statements(side.text, own, other)
+            if HELD_TOPIC_CLAUSE:
+                statements = [(s, subject or _held_topic(s, held[kind])) for s, subject in statements]
+            # the turn (or the speaker's turn just before) told of a thing memory holds as theirs: what follows,
+            # marked as holding now, is the new state
+            event = NEW_AFTER_EVENT and _names_held(own_said, held[kind])
             # statements that are facts of their own whatever is chosen: never another's detail
             keyed = tuple(
                 s for s, _ in statements
                 if (kind, s) in readings or find_attributes(first_person(own_words(s)), SUBJECTS[kind])
             )  # fmt: skip
             candidates = []
+            followers: set[int] = set()
             for order, (sentence, subject) in enumerate(statements):
                 context = Context(_earlier(side.text, sentence), other_said, own_said)
                 if implied_speaker(sentence) and echoes(sentence, other_said):
@@ -287,6 +307,15 @@ def page_facts(
                 said = own_words(sentence)  # others' words the speaker reports tell nothing of the speaker
                 attrs = tuple(find_attributes(first_person(said), SUBJECTS[kind]))
                 attrs, ends = _read_change(kind, said, attrs, page.timestamp, related, embed)
+                full = _told(sentence, context)
+                told_change = tells_change(fact_text(full, "User", 0.0))
+                names_held = NEW_AFTER_EVENT and _names_held(said, held[kind])
+                # after the event, or in the same sentence as a held thing ("The divorce from Mark came through,
+                # so it's just me and the kids now")
+                if (event or names_held) and _new_state(said, full, page.timestamp, told_change):
+                    followers.add(order)
+                # an event: a held thing named, a fact ended, a change told ("Tobias and I broke up")
+                event = event or bool(NEW_AFTER_EVENT and (ends or names_held or marks_change(said)))
                 reading = readings.get((kind, sentence)) if not (attrs or ends) else None
                 plan = any(a.key.startswith("plan:") for a in attrs)  # a trip is a plan by nature
                 if not plan:  # a wish, a question, a memory: no value that replaces one, nothing ended
@@ -303,17 +332,18 @@ def page_facts(
                     continue
                 # what the fact will say, with what it points at said in full ("I take it everywhere" → "I take
                 # my grandfather's compass everywhere") is what makes it news or small talk
-                full = _told(sentence, context)
                 score = len(set(informative_words(full))) + _ATTRIBUTE_BONUS * bool(attrs or ends)
                 # an attribute says whose it is ("Home for me is Lisbon"); other news needs the speaker as subject,
                 # or tells what they do or have now in place of something else ("the shuttle bus picks me up now",
                 # "I'm teaching myself the clarinet now": habits.tells_change, read on the fact's text)
-                if attrs or ends or (subject and is_specific(full)) or tells_change(fact_text(full, "User", 0.0)):
+                if attrs or ends or (subject and is_specific(full)) or told_change or order in followers:
                     candidates.append((order, sentence, attrs, score, ends, context))
-            chosen = [c for c in candidates if c[2] or c[4]]
-            rest = sorted((c for c in candidates if not (c[2] or c[4])), key=lambda c: -c[3])
-            chosen += rest[: max(0, max_per_turn - len(chosen))]
-            taken = (*keyed, *(c[1] for c in chosen))
+            chosen = [c for c in candidates if c[2] or c[4] or c[0] in followers]
+            rest = sorted((c for c in candidates if not (c[2] or c[4] or c[0] in followers)), key=lambda c: -c[3])
+            chosen += rest[: max(0, max_per_turn - sum(c[0] not in followers for c in chosen))]
+            # a follower is a fact of its own and still the detail of the event before it ("Biscuit died in
+            # February. A greyhound called Pepper lives with us now": the ending says what came after it)
+            taken = (*keyed, *(c[1] for c in chosen if c[0] not in followers))
             for _order, sentence, attrs, _score, ends, context in sorted(chosen, key=lambda c: c[0]):
                 # a keyed fact takes its detail too: it is found and compared by its statement (Fact.statement)
                 extra = detail(sentence, side.text, own, other, taken)
@@ -327,6 +357,91 @@ def page_facts(
     if reader is not None:
         found += _stale_slots(found, related, reader)
     return found
+
+
+def _held_words(kind: KnowledgeKind, related: Sequence[Fact]) -> frozenset[str]:
+    """What memory holds as this speaker's (their current facts' statements), by the words that name a thing: a
+    noun after a determiner or a possessive ("the aquarium", "their motorbike") and a name as written ("Duke",
+    kept as "@duke"), lower-cased; not a verb's inflection, not a word said in general ("family is important")."""
+    words: set[str] = set()
+    for fact in related:
+        if fact.kind == kind:
+            words.update(w for w in _things(fact.said) if len(w.lstrip("@")) >= _HELD_WORD_MIN and w != "@user")
+    return frozenset(words)
+
+
+_DETERMINED_RE = re.compile(
+    r"\b(?:the|a|an|my|our|their|his|her|your)\s+(?P<words>[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*)?)", re.IGNORECASE
+)
+_NAME_WORD_RE = re.compile(r"\b[A-Z][a-z][\w-]+")
+
+
+def _things(text: str) -> set[str]:
+    """The words a text names a thing by: the (up to two) words after a determiner or a possessive, and its
+    capitalised words (as "@name"; the first word of a sentence too, which counts only when memory holds it as a
+    name)."""
+    found: set[str] = set()
+    for m in _DETERMINED_RE.finditer(text):
+        for word in m.group("words").split():
+            word = re.sub(r"['’]s$", "", word.lower())
+            if word not in STOPWORDS and not word.endswith(("ed", "ing", "ly")):
+                found.add(word)
+    for m in _NAME_WORD_RE.finditer(text):
+        found.add("@" + re.sub(r"['’]s$", "", m.group(0).lower()))
+    return found
+
+
+def _names_held(text: str, held: frozenset[str]) -> bool:
+    """The text names a held thing: a noun memory holds, after a determiner or possessive ("the aquarium is
+    gone"), or a name memory holds ("Duke has been sold")."""
+    if not text or not held:
+        return False
+    said = _things(text)
+    return any(w in held or ("@" + w) in held for w in said if not w.startswith("@")) or any(
+        w in held for w in said if w.startswith("@")
+    )
+
+
+_ENDED_RE = re.compile(r"\b(?:any\s?more|no\s+longer|used\s+to)\b", re.IGNORECASE)
+
+
+def _holds_now(said: str) -> bool:
+    """Marked as what holds now ("these days", "now", "instead"), not only as what ended ("I used to live in
+    Halifax" is the held thing said again, in the past)."""
+    return marked_now(said) and not _ENDED_RE.search(said)
+
+
+def _held_topic(sentence: str, held: frozenset[str]) -> bool:
+    """The speaker is the subject of a later clause, after a clause about a thing memory holds as theirs."""
+    head = later_clause_head(sentence)
+    return head is not None and _names_held(head, held)
+
+
+# the speaker in the statement, or what is there now in place of the old ("Now there's a ferret called Gus")
+_SPEAKER_OR_THERE_RE = re.compile(
+    r"\b(?:I|me|my|mine|we|us|our)\b|\bI['’]|^(?:(?:so|and|now|but)\s+)*there(?:['’]s|\s+is|\s+are)\b", re.IGNORECASE
+)
+
+
+def _new_state(said: str, full: str, at: float, told_change: bool) -> bool:
+    """A statement that says what holds now in place of something (marked so: "now", "these days", "instead"),
+    in the present, of the speaker (in it, or what is there now), naming what it is (or a habit or state told as a
+    change): after an event about a held thing, the new state. "The drummer plays in a jazz trio now" is someone
+    else's."""
+    return (
+        marks_change(said)
+        and bool(_SPEAKER_OR_THERE_RE.search(said))
+        and states_current(said, at)
+        and (told_change or (is_specific(full) and _names_something(said)))
+    )
+
+
+def _names_something(said: str) -> bool:
+    """A name or a number: what a new state is ("Mirela", "a ferret called Gus", "the 7:40 train"), not a feeling
+    ("now I'm passionate about creating a safe place")."""
+    if re.search(r"\d", said):
+        return True
+    return any(w.lower() not in STOPWORDS and w.lower() != "now" for w in _NAME_WORD_RE.findall(said))
 
 
 def _told(sentence: str, context: Context) -> str:
@@ -465,6 +580,10 @@ def _reading_operation(
     text = fact_text(with_detail(told, extra), SUBJECTS[kind], page.timestamp) if extra is not None else statement
     said = statement if extra is not None else None
     key = reading.attribute.key
+    if reading.confirms is not None and CHANGE_IS_NO_CONFIRMATION and _holds_now(own_words(sentence)):
+        # "Biscuit lives with my aunt these days, and we adopted a greyhound": the held thing named in a change
+        # is no confirmation of it; what the statement says is news, which the rules leave unkeyed
+        return [FactOut(text=text, page_indices=[index], statement=said)]
     if reading.confirms is not None:
         return [FactOut(text=text, page_indices=[index], attribute=key, op="keep", target=reading.confirms.id)]
     if _changes(reading.attribute) and not _current(own_words(sentence), page.timestamp, reading.attribute):

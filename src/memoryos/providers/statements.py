@@ -70,6 +70,14 @@ _SELF_SUBJECT_RE = re.compile(
     r"(?:I|I['’](?:m|ve|d|ll)|we|we['’](?:re|ve|d|ll)|my|our|me and|my \w+ and I)\b",
     re.IGNORECASE,
 )
+# openers of time the rule above leaves out: "A few weeks later we ...", "From Monday I'm ...", "Ever since I bought
+# the van, I've been ..." (TIME_OPENERS)
+_TIME_OPENER_RE = re.compile(
+    r"^(?:(?:a|one|two|three|a few|a couple of|some)\s+\w+\s+later|from\s+\w+(?:\s+on)?|since\s+then|"
+    r"ever\s+since\s+[^,.!?]{1,60}?,)\s*,?\s+"
+    r"(?:I|I['’](?:m|ve|d|ll)|we|we['’](?:re|ve|d|ll))\b",
+    re.IGNORECASE,
+)
 # a short heading before the news ("Big news: I moved", "Change of plans: ..."): the news is what follows
 _OPENER_RE = re.compile(r"^(?:[\w'’-]+\s+){0,3}[\w'’-]+:\s+(?=[A-Z])")
 # agreeing with what the other said ("I love that show too"): theirs first, not news about the speaker
@@ -313,6 +321,8 @@ _LATER_SELF_RE = re.compile(
 )
 _OWN_MENTION_RE = re.compile(r"\b(?:my|our|me|us)\b", re.IGNORECASE)
 SPEAKER_IN_LATER_CLAUSE = True  # off: only a sentence that opens with the speaker as subject is theirs
+TIME_OPENERS = True  # off: "A few weeks later we ...", "From Monday I'm ..." do not have the speaker as subject
+PAST_ELLIPSIS = True  # off: "Gave up the violin ..." (an irregular past without its subject) is nobody's
 
 
 def speaker_is_subject(sentence: str) -> bool:
@@ -322,10 +332,37 @@ def speaker_is_subject(sentence: str) -> bool:
     ("Books are great, and I ...") is an opinion of a topic both may share, not their news."""
     if _SELF_SUBJECT_RE.match(sentence) or _ELLIPTICAL_RE.match(sentence):
         return True
+    if TIME_OPENERS and _TIME_OPENER_RE.match(sentence):
+        return True
+    if PAST_ELLIPSIS and _past_ellipsis(sentence):
+        return True
     if not SPEAKER_IN_LATER_CLAUSE:
         return False
     m = _LATER_SELF_RE.search(sentence)
     return bool(m and _OWN_MENTION_RE.search(sentence[: m.start()]) and _SELF_SUBJECT_RE.match(sentence[m.end() :]))
+
+
+def later_clause_head(sentence: str) -> str | None:
+    """The clause before a later clause whose subject is the speaker ("The aquarium is gone; I keep hens now" →
+    "The aquarium is gone"), or None; whether that head is about something of the speaker's is the caller's to
+    decide (their own words, or a thing memory holds as theirs)."""
+    m = _LATER_SELF_RE.search(sentence)
+    if m is None or not _SELF_SUBJECT_RE.match(sentence[m.end() :]):
+        return None
+    return sentence[: m.start()]
+
+
+# irregular pasts that open no news told without its subject: "Was great", "Did you ...", "Let me know", "Put it
+# there", "Said so", "Read it twice" (a present or an imperative as often as a past)
+_NOT_ELLIPTICAL = frozenset("was were did let put set read said meant thought knew felt cut hit".split())  # noqa: SIM905
+
+
+def _past_ellipsis(sentence: str) -> bool:
+    """Elliptical first person with an irregular past ("Gave up the violin ...", "Sold the car last week"), which
+    _ELLIPTICAL_RE reads only for a few verbs and those in -ed."""
+    m = re.match(r"(?:(?:just|finally|recently|also)\s+)?([A-Za-z]+)\s+\w", sentence)
+    word = m.group(1).lower() if m else ""
+    return word in _PAST and word not in _NOT_ELLIPTICAL
 
 
 def may_be_about_self(sentence: str, other_names: list[str]) -> bool:
