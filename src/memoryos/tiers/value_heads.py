@@ -32,6 +32,7 @@ import numpy as np
 
 from ..lexical import index_word as stem
 from ..models import Fact
+from ..providers.kin_words import PEOPLE_BY_TIE, alternation
 from ..textutil import STOPWORDS, tokens
 from ..timeexpr import MONTHS, WEEKDAYS
 from .frames import IRREGULAR_PAST
@@ -65,7 +66,7 @@ _NOT_VALUES = frozenset(
     currently lately recently finally new old full fully kind sort
     """.split()  # noqa: SIM905
 )
-_DETERMINER = r"(?:a|an|the|my|our|their|his|her|its|your|some|this|that|User['’]s|[A-Z][\w-]*['’]s)"
+_DETERMINER = r"(?:(?i:a|an|the|my|our|their|his|her|its|your|some|this|that)|User['’]s|[A-Z][\w-]*['’]s)"
 _NOUN_PHRASE = re.compile(rf"(?=\b{_DETERMINER}\s+((?:[\w'’-]+\s*){{1,4}}))")
 # where a noun phrase ends: punctuation, a preposition or conjunction, a pronoun, a verb of being or having
 _PHRASE_END = re.compile(
@@ -78,7 +79,7 @@ _PHRASE_END = re.compile(
 # a copula's subject at the start of a clause: "Pottery is User's thing", "Home is a narrowboat"
 _COPULA_SUBJECT = re.compile(
     r"(?:^|[;:]\s*|[.!?]\s+|,\s+(?:and\s+|so\s+)?)((?:[A-Za-z][\w'’-]*\s+){0,2}?[A-Za-z][\w'’-]*)\s+(?:is|are)\s+"
-    r"(?:User['’]s|their|what|how|where|the|a|an)\b"
+    r"(?:User['’]s|their|my|our|what|how|where|the|a|an)\b"
 )
 _NAME = re.compile(r"(?<![.!?;:]\s)(?<!^)\b[A-Z][\w'’-]+")
 # a past tense (an event, not a value that holds): a word in -ed not after a form of be or have, or an irregular past
@@ -182,6 +183,23 @@ def _stems(text: str) -> set[str]:
     return {stem(w) for w in _words(text)}
 
 
+_PEOPLE = re.compile(rf"\b(?:he|she|his|her|him|hers|{alternation(PEOPLE_BY_TIE)})\b", re.IGNORECASE)
+
+
+def _others(text: str) -> set[str]:
+    """The other people a text names: by their tie to the speaker ("User's sister"), or "they" for a pronoun."""
+    pronouns = ("he", "she", "his", "her", "him", "hers")
+    return {"they" if w.lower() in pronouns else w.lower() for w in _PEOPLE.findall(text)}
+
+
+def _about_the_same_people(new_text: str, fact: Fact) -> bool:
+    """Every other person the new statement names is named by the held fact too (a pronoun, by anyone): "User's
+    sister teaches violin now" is her change, not one of User's piano lessons; "User's son is at Kingsmead now, he's
+    grown" may replace the son's school."""
+    new, held = _others(new_text), _others(fact.said)
+    return new - {"they"} <= held and ("they" not in new or bool(held))
+
+
 def ended_facts(new_text: str, held: Sequence[Fact]) -> list[Fact]:
     """The facts among `held` (current, of the new statement's speaker, said before it) that name a word of what
     `new_text` says is over and none of the value words it says outside that (the new value)."""
@@ -190,7 +208,11 @@ def ended_facts(new_text: str, held: Sequence[Fact]) -> list[Fact]:
         return []
     over = {stem(w) for words in _ended_phrases(new_text) for w in words}
     new_value = {stem(w) for w in value_words(new_text)} - over
-    return [f for f in held if (named := _stems(f.said)) & ended and not named & new_value]
+    return [
+        f
+        for f in held
+        if (named := _stems(f.said)) & ended and not named & new_value and _about_the_same_people(new_text, f)
+    ]
 
 
 # ---- a value of the same kind ----
@@ -267,6 +289,13 @@ _FEELING = re.compile(
 )
 
 
+# a job or an employer: any noun reads a little like one ("I switched to a new dentist" / "User works as a nurse",
+# session 23); the key rules read those
+_NOUN_SLOTS = frozenset({"occupation", "employer"})
+_CLAUSES = re.compile(r"[;:]|,\s*(?:and\s+|but\s+|so\s+)?|\s+(?:and|but|so|because)\s+")
+_CHANGE_VERBS = re.compile(r"\b(?:switched|swapped|replaced|traded|changed|moved)\b", re.IGNORECASE)
+
+
 def standing(fact: Fact) -> bool:
     """A value that holds (an attribute key, or a statement with no past tense), not an event, an ending, a feeling
     or a taste."""
@@ -281,11 +310,17 @@ def same_kind(new_text: str, held: Sequence[Fact], embed: Embed | None) -> Fact 
     are nearest by meaning to those of `new_text`, a statement marked as a change, with the margin over the rest."""
     if not VALUE_HEADS or embed is None or _FEELING.search(new_text):
         return None  # "now User's relationships feel more genuine": a feeling, not a value in another's place
+    if not any(not _is_event(_CHANGE_VERBS.sub(" ", c)) and marked_now(c) for c in _CLAUSES.split(new_text)):
+        return None  # "I had ramen instead": an event, not a value that holds now
     own = value_words(new_text)
     if not own:
         return None
     own_stems = {stem(w) for w in own}
-    pool = [(f, value_words(f.said)) for f in held if standing(f)]
+    pool = [
+        (f, value_words(f.said))
+        for f in held
+        if standing(f) and f.attribute not in _NOUN_SLOTS and _about_the_same_people(new_text, f)
+    ]
     pool = [(f, words) for f, words in pool if words]
     if not pool:
         return None
