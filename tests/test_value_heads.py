@@ -1,9 +1,9 @@
 """A change closes the old value by the values the two statements name (issue 12, point 3, session 30): a clause
 that says what it names is over ("I don't fish anymore") closes the earlier facts naming it, passing mentions
-included; a statement marked as a change closes the standing fact whose value words are nearest by meaning ("a
-samba band takes my Saturdays now" after "I sing alto in a gospel choir"). Through
-the public API on SQLite (no storage code changed); wording and values are this file's own. Guards: small talk
-marked "now", a new pastime next to a taste, a childhood "used to" and a finished piece of work close nothing."""
+included; a statement marked as a change closes the standing fact whose value words are nearest by meaning
+("drumming in a samba band takes my Saturdays now" after "I sing alto in a gospel choir"). Through the public API on
+SQLite (no storage code changed); wording and values are this file's own. Guards: small talk marked "now", a new
+pastime next to a taste, a childhood "used to" and a finished piece of work close nothing."""
 
 from __future__ import annotations
 
