@@ -21,6 +21,7 @@ from .frames import marks_now
 from .frames import rivals as frame_rivals
 from .habits import Embed, passing_mentions, replaced_habit
 from .named_endings import ended_heads, names_any
+from .value_heads import ended_facts, marked_change, same_kind
 
 log = logging.getLogger(__name__)
 
@@ -309,6 +310,22 @@ class _Planner:
             found += [m for m in passing_mentions(fact, op.said, held) if m not in found]
         return found
 
+    def by_value_words(self, op: FactOperation, taken: set[str], found_any: bool) -> list[Fact]:
+        """The facts said before whose value this statement says is over, by the words it names ("no more running",
+        "the knitting needles are gathering dust"), and, when no other rule found what a change marked as such
+        replaces, the standing fact whose value words are nearest to its own (value_heads.py), with the facts that
+        mention what it did. Extractive facts only, like the other readers."""
+        if self.method != "extractive":
+            return []
+        held = [f for f in self.current if f.kind == op.kind and f.id not in taken and _start(f) < op.observed_at]
+        found = ended_facts(op.said, held)
+        if found or found_any or not marked_change(op.said):
+            return found
+        nearest = same_kind(op.said, held, self.embed)
+        if nearest is None:
+            return []
+        return [nearest, *(m for m in passing_mentions(nearest, op.said, held) if m.id != nearest.id)]
+
     def named_mentions(self, ended: Fact, op: FactOperation) -> list[Fact]:
         """The current facts said before `op` that name a name `ended` gives (not its first word: a sentence
         starts with a capital) which the statement that ends it does not name: passing mentions of the old value
@@ -368,6 +385,7 @@ class _Planner:
         slot = self.same_slot(op, {f.id for f in rivals})
         rivals += slot
         rivals += self.changed_habit(op, {f.id for f in rivals}, slot)
+        rivals += self.by_value_words(op, {f.id for f in rivals}, bool(rivals))
         newer = [f for f in rivals if _start(f) > op.observed_at]
         if newer and replaces is None:
             # said before what memory already holds (a late analysis): history, closed by the newer statement
