@@ -301,10 +301,12 @@ def test_serve_benchmark_smoke(tmp_path: Path) -> None:
     """A REST server and an MCP server on loopback, a few seconds each: every acknowledged page stored once, no
     errors, the table's cells and the plot written."""
     args = ["--storage", "sqlite", "--interface", "rest", "--interface", "mcp", "--workers", "1", "--quiet"]
+    args += ["--warmup-seconds", "0.5", "--settle-seconds", "3"]  # the warm-up and settle, briefly (default 5 s + 2 s)
     results = serve.main(
         [*args, "--clients", "1", "2", "--seconds", "0.5", "--seed-pages", "8", "--out", str(tmp_path)]
     )
     assert [(r["interface"], r["workers"]) for r in results["runs"]] == [("rest", 1), ("mcp", 1)]
+    assert all(r["warmup"]["errors"] == 0 and r["warmup"]["requests"] > 0 for r in results["runs"])
     for run in results["runs"]:
         assert run["seed"]["pages"] == 8 and run["seed"]["waiting_after"] == 0
         assert [(c["mix"], c["clients"]) for c in run["cells"]] == [
