@@ -1,4 +1,4 @@
-"""What closes a fact in no-LLM mode (issue 12, precision of changes), through the public API on both backends.
+"""What closes a fact in no-LLM mode (issue 12, precision of changes), through the public API on SQLite.
 
 A wrong change closes a true fact silently: a hobby said again, a second hobby, a plan to move or a memory of the
 past must leave the current facts alone; an explicit ending or a present statement of a new value closes one.

@@ -1,5 +1,5 @@
 """A vague statement carries the detail of its own turn (issue 12, who said it; no-LLM mode), through the public API
-on both backends: a short statement ("I got a new tattoo last week", "I've been riding the hill loop with them for two
+on SQLite: a short statement ("I got a new tattoo last week", "I've been riding the hill loop with them for two
 years") takes the neighbouring sentence of the same turn that says what and which; the other side's words,
 questions, remarks to the other and a statement that says enough on its own are left out.
 """

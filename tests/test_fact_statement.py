@@ -1,5 +1,5 @@
 """A fact whose text carries a detail for the reader (a vague statement and a sentence of its own turn) is matched by
-its statement as said (issues 12 and 14; no-LLM mode), through the public API on both backends: the statement said
+its statement as said (issues 12 and 14; no-LLM mode), through the public API on SQLite: the statement said
 again confirms the fact instead of becoming a second one, whatever detail either saying had; the statement is kept
 beside the text and survives export and import.
 """

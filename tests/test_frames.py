@@ -1,6 +1,6 @@
 """A statement that fills the slot of an earlier fact with another value closes it, with no attribute list (issue
 12, point 3, session 26): the same verb and preposition with the speaker as subject, or the same possessed noun,
-and a value marked as current ("now", "these days", "new"). Through the public API on both backends; wording and
+and a value marked as current ("now", "these days", "new"). Through the public API on SQLite; wording and
 values are this file's own (none of the update suites' texts). Guards: no marker, a past event, a name against a
 common noun, or a light verb closes nothing; a single value said again renews, it does not close the first."""
 

@@ -1,7 +1,7 @@
 """A habit that changes its verb along with its value closes the old one (issue 12, point 3, session 27): a new
 statement with the speaker as subject in the present, marked as holding now, ends the held habit whose predicate is
 nearest by meaning (tiers/habits.py), and the facts that mention what the ended habit did go with it; a present
-habit with a thing as its object is news (statements.is_specific). Through the public API on both backends; wording
+habit with a thing as its object is news (statements.is_specific). Through the public API on SQLite; wording
 and values are this file's own (none of the update suites' texts). Guards: someone else's change, an unrelated
 change, a habit said again, and the same text without a mark of now close nothing."""
 

@@ -2,7 +2,7 @@
 29): a keyed change closes an unkeyed fact read by meaning as the same single-valued slot ("I repair bicycles" once
 "physiotherapist ... is my job these days"), an unkeyed marked change read by meaning closes the keyed fact of its
 slot (a trip), and a closed fact's passing mentions, by the names it gives its value, close with it. Through the
-public API on both backends; wording and values are this file's own (none of the update suites' texts). Guards: a
+public API on SQLite; wording and values are this file's own (none of the update suites' texts). Guards: a
 statement of what goes on ("currently reading") closes nothing, and a mention of a name the new statement names
 again stays."""
 

@@ -1,6 +1,6 @@
 """What a statement gives up ends what was said about it, whatever its key (issue 12, point 3, session 25): the
 head of the object of "swapped", "stopped", "gave up", "dropped" ... names the thing, and the user's earlier facts
-naming it close when it is said. Through the public API on both backends; wording and values are this file's own
+naming it close when it is said. Through the public API on SQLite; wording and values are this file's own
 (none of the update suites' texts). The unit part pins what is not an ending: wishes, denials, phrasal verbs."""
 
 from __future__ import annotations

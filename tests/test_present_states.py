@@ -1,7 +1,7 @@
 """A present state marked as new, told with another subject or copular, is learnt and ends what it replaces (issue
 12, point 3, session 28): "the number 4 bus gets me to the office now" ends "I cycle to the office", "my lunch is a
 salad from home these days" ends "I buy a meal deal every lunchtime", and a change ends a state held by the
-speaker's thing ("my gym is the Anytime Fitness on the high street"). Through the public API on both backends;
+speaker's thing ("my gym is the Anytime Fitness on the high street"). Through the public API on SQLite;
 wording and values are this file's own (none of the update suites' texts). Guards: someone else's new state, a
 feeling, a state that goes on, and a taste close nothing."""
 

@@ -1,4 +1,4 @@
-"""Facts that read on their own (issue 12, no-LLM mode), through the public API on both backends: what a statement
+"""Facts that read on their own (issue 12, no-LLM mode), through the public API on SQLite: what a statement
 points at ("this trilogy", "I've been practising for a year", "I take it everywhere") is said in full in the fact,
 read from the turn and the turns just before; with nothing to point at, or already specific, the fact is as said.
 """

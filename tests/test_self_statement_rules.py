@@ -1,5 +1,5 @@
 """What the user says about themselves that the no-LLM rules used to drop (issue 12, who said it; session 28),
-through the public API on both backends: news said before a pep talk, an event someone is "putting together",
+through the public API on SQLite: news said before a pep talk, an event someone is "putting together",
 news after a catching-up opener or "you won't believe it", and facts written without the slips of the third person
 ("User been practicing", "User firsts visited", "User retooks"). Guards: a pep talk alone and what is about both
 speakers ("together, we can ...") stay out.

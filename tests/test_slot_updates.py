@@ -1,6 +1,6 @@
 """Updates, not duplicates, in no-LLM mode (issue 12, session 24): attributes said by naming their slot, said with
 no subject, ended with the change reader's verbs, and the unkeyed facts that held the old value, through the public
-API on both backends. Wording and values are this file's own (none of the update suites' texts)."""
+API on SQLite. Wording and values are this file's own (none of the update suites' texts)."""
 
 from __future__ import annotations
 
