@@ -4,29 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pastime_helpers import DONE, pastimes_found, tell_pastimes
+
 from memoryos import Memoryos
 from memoryos.retrieval.categories import asked_category
 from memoryos.retrieval.result import RetrievedPage
-
-FILLER = [
-    "the weather forecast for the weekend",
-    "the traffic on the ring road",
-    "the new phone's battery life",
-    "a podcast about ancient Rome",
-    "the price of train tickets",
-    "a birthday present for a cousin",
-]
-DONE = [
-    "Ben: We went camping by the lake with the kids, the tent leaked a bit.",
-    "Ben: I signed up for a pottery class yesterday, my first bowl is wonky.",
-    "Ben: I hiked up the ridge trail on Saturday morning.",
-]
-
-
-def _talk(memo: Memoryos, n: int, start: int) -> None:
-    for i in range(start, start + n):
-        topic = FILLER[i % len(FILLER)]
-        memo.add_memory(f"Ana: Did you hear about {topic}? ({i})", f"Ben: Yes, {topic} came up at work, note {i}.")
 
 
 def test_the_head_noun_picks_the_category() -> None:
@@ -39,26 +21,16 @@ def test_the_head_noun_picks_the_category() -> None:
 
 def test_a_list_question_lifts_the_pages_of_facts_of_its_kind(make_memo: Callable[..., Memoryos]) -> None:
     memo = make_memo(category_weight=1.0)
-    _talk(memo, 10, 0)
-    for i, said in enumerate(DONE):
-        memo.add_memory(f"Ana: How have you been? ({i})", said)
-        _talk(memo, 8, 10 + 8 * i)
     # pages that share the question's words but are not about Ben's pastimes
-    memo.add_memory("Ana: The school posted its list of after-school activities.", "Ben: Does Ben's son need one?")
-    memo.add_memory("Ana: Ben, the activities fair is on Monday.", "Ben: Ben will do the sign-up sheet, sure.")
-    _talk(memo, 10, 40)
-    memo.flush()
-    while memo.promote():
-        pass
+    distractors = [
+        ("Ana: The school posted its list of after-school activities.", "Ben: Does Ben's son need one?"),
+        ("Ana: Ben, the activities fair is on Monday.", "Ben: Ben will do the sign-up sheet, sure."),
+    ]
+    tell_pastimes(memo, distractors)
     question = "What activities does Ben do?"
-
-    def found(k: int) -> int:
-        pages = memo.retrieve(question, update_heat=False, max_pages=k).pages
-        return sum(any(said in p.page.agent_response for p in pages) for said in DONE)
-
-    assert found(6) == len(DONE)
+    assert pastimes_found(memo, question, 6) == len(DONE)
     memo.config.category_weight = 0.0
-    assert found(6) < len(DONE), "without the category, the question's words find the wrong pages"
+    assert pastimes_found(memo, question, 6) < len(DONE), "without the category, the words find other pages"
 
 
 def test_the_category_lifts_for_list_questions_only(make_memo: Callable[..., Memoryos]) -> None:
@@ -68,15 +40,8 @@ def test_the_category_lifts_for_list_questions_only(make_memo: Callable[..., Mem
 
     def top(lists_only: bool) -> list[RetrievedPage]:
         memo = make_memo(user_id=f"kinds-{lists_only}", category_weight=1.0, category_lists_only=lists_only)
-        _talk(memo, 10, 0)
-        for i, said in enumerate(DONE):
-            memo.add_memory(f"Ana: How have you been? ({i})", said)
-            _talk(memo, 8, 10 + 8 * i)
-        memo.add_memory("Ana: Anything new at the library?", "Ben: I put my name down for the chess evenings there.")
-        _talk(memo, 10, 40)
-        memo.flush()
-        while memo.promote():
-            pass
+        library = ("Ana: Anything new at the library?", "Ben: I put my name down for the chess evenings there.")
+        tell_pastimes(memo, [library])
         return memo.retrieve("Which activity did Ben sign up for at the library?", update_heat=False, max_pages=3).pages
 
     kept = top(True)

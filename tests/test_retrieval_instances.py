@@ -6,23 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from pastime_helpers import DONE, pastimes_found, tell_pastimes
 
 from memoryos import Memoryos
 from memoryos.retrieval.instances import instances_asked
-
-FILLER = [
-    "the weather forecast for the weekend",
-    "the traffic on the ring road",
-    "the new phone's battery life",
-    "a podcast about ancient Rome",
-    "the price of train tickets",
-    "a birthday present for a cousin",
-]
-DONE = [
-    "Ben: We went camping by the lake with the kids, the tent leaked a bit.",
-    "Ben: I signed up for a pottery class yesterday, my first bowl is wonky.",
-    "Ben: I hiked up the ridge trail on Saturday morning.",
-]
 
 
 @pytest.mark.parametrize(
@@ -48,33 +35,17 @@ def test_the_grammar_says_when_a_question_asks_for_several(question: str, severa
     assert (category.name if category else None) == kind
 
 
-def _talk(memo: Memoryos, n: int, start: int) -> None:
-    for i in range(start, start + n):
-        topic = FILLER[i % len(FILLER)]
-        memo.add_memory(f"Ana: Did you hear about {topic}? ({i})", f"Ben: Yes, {topic} came up at work, note {i}.")
-
-
 def test_a_habit_question_lifts_the_pages_of_the_activities_told(make_memo: Callable[..., Memoryos]) -> None:
     """"What does Ben do to unwind?" names no kind and is not of the list form; its grammar (a habit of doing) asks
     for Ben's activities, and his facts of that kind lift their pages as for "What activities does Ben do?"."""
     memo = make_memo(category_weight=1.0)
-    _talk(memo, 10, 0)
-    for i, said in enumerate(DONE):
-        memo.add_memory(f"Ana: How have you been? ({i})", said)
-        _talk(memo, 8, 10 + 8 * i)
     # pages that share the question's words but say nothing of what Ben does
-    memo.add_memory("Ana: The spa sells an unwind package now.", "Ben: Ben heard it is pricey, that unwind package.")
-    memo.add_memory("Ana: Ben, unwind a little, the deadline moved.", "Ben: Ben is glad to unwind, thanks for saying.")
-    _talk(memo, 10, 40)
-    memo.flush()
-    while memo.promote():
-        pass
+    distractors = [
+        ("Ana: The spa sells an unwind package now.", "Ben: Ben heard it is pricey, that unwind package."),
+        ("Ana: Ben, unwind a little, the deadline moved.", "Ben: Ben is glad to unwind, thanks for saying."),
+    ]
+    tell_pastimes(memo, distractors)
     question = "What does Ben do to unwind?"
-
-    def found(k: int) -> int:
-        pages = memo.retrieve(question, update_heat=False, max_pages=k).pages
-        return sum(any(said in p.page.agent_response for p in pages) for said in DONE)
-
-    assert found(6) == len(DONE)
+    assert pastimes_found(memo, question, 6) == len(DONE)
     memo.config.instance_questions = False
-    assert found(6) < len(DONE), "without the reading, the question's words find the wrong pages"
+    assert pastimes_found(memo, question, 6) < len(DONE), "without the reading, the words find other pages"
