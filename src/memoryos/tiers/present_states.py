@@ -84,16 +84,22 @@ def _content(text: str) -> list[str]:
     return [t for t in tokens(text) if t not in STOPWORDS and len(t) > 2 and t.lower() != "user"]
 
 
-def _is_present(clause: str) -> bool:
-    words = [w.lower().replace("’", "'") for w in re.findall(r"[A-Za-z'’]+", clause)]
+def tells_past(text: str, not_after: frozenset[str]) -> bool:
+    """A past tense in the text: an auxiliary or irregular past, or a word in -ed that is not a participle (one after
+    a word of `not_after`, or after "'s" / "'re", is one: "is retired", "a shared desk")."""
+    words = [w.lower().replace("’", "'") for w in re.findall(r"[A-Za-z'’]+", text)]
     for i, word in enumerate(words):
         if word in _PAST_AUX or word in IRREGULAR_PAST:
-            return False
+            return True
         if word.endswith("ed") and len(word) > 4:
             before = words[i - 1] if i else ""
-            if before not in _PARTICIPLE_AUX | _DETERMINERS and not before.endswith(("'s", "'re")):
-                return False  # "retired", "moved": an event told in the past
-    return True
+            if before not in not_after and not before.endswith(("'s", "'re")):
+                return True  # "retired", "moved": an event told in the past
+    return False
+
+
+def _is_present(clause: str) -> bool:
+    return not tells_past(clause, _PARTICIPLE_AUX | _DETERMINERS)
 
 
 def _subject(clause: str) -> str:

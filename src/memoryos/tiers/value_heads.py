@@ -35,10 +35,9 @@ from ..models import Fact
 from ..providers.kin_words import PEOPLE_BY_TIE, alternation
 from ..textutil import STOPWORDS, tokens
 from ..timeexpr import MONTHS, WEEKDAYS
-from .frames import IRREGULAR_PAST
 from .habits import predicate
 from .named_endings import object_head
-from .present_states import marked_now
+from .present_states import marked_now, tells_past
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -83,7 +82,6 @@ _COPULA_SUBJECT = re.compile(
 )
 _NAME = re.compile(r"(?<![.!?;:]\s)(?<!^)\b[A-Z][\w'’-]+")
 # a past tense (an event, not a value that holds): a word in -ed not after a form of be or have, or an irregular past
-_PAST_AUX = frozenset({"was", "were", "had", "did", "got", "went", "came"})
 _BEFORE_PARTICIPLE = frozenset(
     {"is", "are", "am", "be", "been", "being", "has", "have", "gets", "get", "a", "an", "the"}
 )
@@ -230,15 +228,7 @@ def marked_change(text: str) -> bool:
 
 def _is_event(text: str) -> bool:
     """A past tense in the text: an event told, not a value that holds."""
-    words = [w.lower().replace("’", "'") for w in re.findall(r"[A-Za-z'’]+", text)]
-    for i, word in enumerate(words):
-        if word in _PAST_AUX or word in IRREGULAR_PAST:
-            return True
-        if word.endswith("ed") and len(word) > 4:
-            before = words[i - 1] if i else ""
-            if before not in _BEFORE_PARTICIPLE and not before.endswith(("'s", "'re")):
-                return True
-    return False
+    return tells_past(text, _BEFORE_PARTICIPLE)
 
 
 def value_words(text: str) -> list[str]:
