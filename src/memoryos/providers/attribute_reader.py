@@ -66,6 +66,9 @@ SINGLE = {
 # sports are open-ended common nouns (any noun phrase looks a little like a food), so they need a strong reading
 TYPED_VALUES = frozenset({"residence", "employer", "car", "age", "trip", "pet"})
 OPEN_VALUES = frozenset({"favorite:food", "favorite:drink", "occupation", "sport"})
+# slots any noun reads a little like ("I switched to a new dentist" reads as an occupation, a book as an employer;
+# session 23): only a key says a statement fills them, so the rules that close by meaning leave them alone
+NOUN_SLOTS = frozenset({"occupation", "employer"})
 # categories with a key per thing: the stored key's prefix
 MULTI = {"pet": "pet:", "trip": "plan:", "sport": "hobby:"}
 _BRACKET = re.compile(r"\[([^\]]+)\]")

@@ -31,7 +31,17 @@ from ..models import Fact, KnowledgeKind
 from ..tiers.facts import says_ended
 from ..tiers.present_states import marked_now
 from ..timeexpr import MONTHS
-from .attribute_reader import MULTI, SINGLE, AttributeReader, _fact_value, _named, _numbers, _unit, holds_category
+from .attribute_reader import (
+    MULTI,
+    NOUN_SLOTS,
+    SINGLE,
+    AttributeReader,
+    _fact_value,
+    _named,
+    _numbers,
+    _unit,
+    holds_category,
+)
 from .results import FactOut
 
 SLOT_FLOOR = 0.3  # the slot's attribute must be the fact's best reading, at least this strong
@@ -43,9 +53,6 @@ _CHANGE_RE = re.compile(
     r"any\s?more|used\s+to|gave\s+up|given\s+up)\b",
     re.IGNORECASE,
 )
-# slots any noun reads a little like, with no key to say the statement fills them: "I switched to a new dentist"
-# reads as an occupation, a book as an employer (session 23); an unkeyed statement does not close these
-_NOUN_SLOTS = frozenset({"occupation", "employer"})
 _NAME_RE = re.compile(r"(?<!^)(?<![.!?:;]\s)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 _ENDED_SLOTS = frozenset({"pet", "sport"})
 # slots whose old value a fact shows by its type: a number (an age), a month for the same trip. Names (a city, a
@@ -138,7 +145,7 @@ def marked_targets(
     if not pool:
         return []
     category, score = reader.categories(np.asarray(reader.embed([text]), dtype=np.float32))[0]
-    if score < SLOT_FLOOR or category in _NOUN_SLOTS or (category not in SINGLE and category != "trip"):
+    if score < SLOT_FLOOR or category in NOUN_SLOTS or (category not in SINGLE and category != "trip"):
         return []
     return [
         f

@@ -32,6 +32,7 @@ import numpy as np
 
 from ..lexical import index_word as stem
 from ..models import Fact
+from ..providers.attribute_reader import NOUN_SLOTS
 from ..providers.kin_words import PEOPLE_BY_TIE, alternation
 from ..textutil import STOPWORDS, tokens
 from ..timeexpr import MONTHS, WEEKDAYS
@@ -279,9 +280,6 @@ _FEELING = re.compile(
 )
 
 
-# a job or an employer: any noun reads a little like one ("I switched to a new dentist" / "User works as a nurse",
-# session 23); the key rules read those
-_NOUN_SLOTS = frozenset({"occupation", "employer"})
 _CLAUSES = re.compile(r"[;:]|,\s*(?:and\s+|but\s+|so\s+)?|\s+(?:and|but|so|because)\s+")
 _CHANGE_VERBS = re.compile(r"\b(?:switched|swapped|replaced|traded|changed|moved)\b", re.IGNORECASE)
 
@@ -309,7 +307,7 @@ def same_kind(new_text: str, held: Sequence[Fact], embed: Embed | None) -> Fact 
     pool = [
         (f, value_words(f.said))
         for f in held
-        if standing(f) and f.attribute not in _NOUN_SLOTS and _about_the_same_people(new_text, f)
+        if standing(f) and f.attribute not in NOUN_SLOTS and _about_the_same_people(new_text, f)
     ]
     pool = [(f, words) for f, words in pool if words]
     if not pool:
