@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..models import Fact
+from .fact_table import fact_table
 
 TOP_FACTS = 20  # a list question wants many items; beyond these the kind is too loosely matched
 FLOOR = 0.3  # a fact less like the category's centroid than this is not of that kind
@@ -208,7 +209,7 @@ def category_lifts(facts: list[Fact], category: Category, vector: np.ndarray, we
     indexed = [f for f in facts if f.embedding is not None and f.source_page_ids]
     if not indexed or weight <= 0:
         return {}
-    scores = np.stack([f.embedding for f in indexed if f.embedding is not None]) @ vector
+    scores = fact_table(indexed).matrix @ vector  # the matrix is kept between retrieves (fact_table.py)
     family = [bool(f.attribute and f.attribute.startswith(category.keys)) for f in indexed]
     lifts: dict[str, float] = {}
     others = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..models import Fact
+from .fact_table import fact_table
 
 TOP_FACTS = 10  # facts whose sources are lifted; beyond these the match is too loose to say much
 
@@ -19,7 +20,7 @@ def fact_page_lifts(facts: list[Fact], query_vector: np.ndarray, floor: float, w
     indexed = [f for f in facts if f.embedding is not None and f.source_page_ids]
     if not indexed:
         return {}
-    closeness = np.stack([f.embedding for f in indexed if f.embedding is not None]) @ query_vector
+    closeness = fact_table(indexed).matrix @ query_vector  # the matrix is kept between retrieves (fact_table.py)
     order = np.argsort(-closeness, kind="stable")[:TOP_FACTS]
     scores: dict[str, float] = {}
     for i in order:
