@@ -77,4 +77,44 @@ class PageCache:
             del self._pages[key]
 
 
-__all__ = ["CACHE_PAGES", "PageCache"]
+class RowVersionCache:
+    """Pages kept with the row version they were read at (PostgreSQL: storage/schema.py, `page_row_versions`:
+    every insert and update of a page row draws a number no state of any page had before). The owner reads the
+    current versions of the pages it wants, takes the kept ones whose version is still that, and reads the rest.
+    Nothing here depends on the order writers commit in: a page that changed has another number."""
+
+    def __init__(self, capacity: int = CACHE_PAGES) -> None:
+        self.capacity = capacity
+        self._lock = threading.Lock()
+        self._pages: OrderedDict[tuple[str, str], tuple[int, Page]] = OrderedDict()
+
+    def get(self, scope_key: str, versions: dict[str, int], copy: bool = True) -> dict[str, Page]:
+        """The kept pages among these ids whose version is the given one (copies unless `copy=False`)."""
+        found: dict[str, Page] = {}
+        with self._lock:
+            for page_id, version in versions.items():
+                kept = self._pages.get((scope_key, page_id))
+                if kept is None:
+                    continue
+                if kept[0] != version:
+                    del self._pages[(scope_key, page_id)]
+                    continue
+                self._pages.move_to_end((scope_key, page_id))
+                found[page_id] = kept[1].copy() if copy else kept[1]
+        return found
+
+    def put(self, scope_key: str, pages: Iterable[tuple[int, Page]], copy: bool = True) -> None:
+        """Keep pages, each with the version its row had when it was read."""
+        with self._lock:
+            for version, page in pages:
+                self._pages[(scope_key, page.id)] = (version, page.copy() if copy else page)
+                self._pages.move_to_end((scope_key, page.id))
+            while len(self._pages) > self.capacity:
+                self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+__all__ = ["CACHE_PAGES", "PageCache", "RowVersionCache"]

@@ -507,4 +507,23 @@ POSTGRES_MIGRATIONS: list[Migration] = [
             for name, event, table in _KNOWLEDGE_EVENTS
         ),
     ),
+    # Page cache (issue 17; storage/page_cache.py, `RowVersionCache`): every page row carries a number no other
+    # state of any page ever had, drawn from a sequence when the row is inserted and again whenever it is updated,
+    # so a process that kept a page knows it is unchanged while its number is. A sequence takes no lock: writers
+    # of one scope never wait for each other here (a per-scope counter row, SQLite's design, would be a lock taken
+    # after the pages' own, which writers that do not lock the scope first could deadlock on). Rows written before
+    # this step all have 0: each is still the only state its page had since.
+    step(
+        "page_row_versions",
+        "CREATE SEQUENCE page_row_versions",
+        "ALTER TABLE pages ADD COLUMN row_version BIGINT NOT NULL DEFAULT 0",
+        "ALTER TABLE pages ALTER COLUMN row_version SET DEFAULT nextval('page_row_versions')",
+        """CREATE FUNCTION memoryos_page_changed() RETURNS trigger LANGUAGE plpgsql AS $body$
+        BEGIN
+            NEW.row_version := nextval('page_row_versions');
+            RETURN NEW;
+        END
+        $body$""",
+        "CREATE TRIGGER pages_changed BEFORE UPDATE ON pages FOR EACH ROW EXECUTE FUNCTION memoryos_page_changed()",
+    ),
 ]
