@@ -88,6 +88,11 @@ class RowVersionCache:
         self._lock = threading.Lock()
         self._pages: OrderedDict[tuple[str, str], tuple[int, Page]] = OrderedDict()
 
+    def versions(self, scope_key: str, page_ids: Iterable[str]) -> dict[str, int]:
+        """The version each kept page among these ids was read at."""
+        with self._lock:
+            return {i: kept[0] for i in page_ids if (kept := self._pages.get((scope_key, i))) is not None}
+
     def get(self, scope_key: str, versions: dict[str, int], copy: bool = True) -> dict[str, Page]:
         """The kept pages among these ids whose version is the given one (copies unless `copy=False`)."""
         found: dict[str, Page] = {}

@@ -27,6 +27,17 @@ log = logging.getLogger(__name__)
 
 _MIGRATION_LOCK = 7_273_001  # advisory lock key for schema changes
 _ANALYZE_AFTER_ROWS = 1000  # imports at least this large refresh the planner's statistics
+# pages wanted (4th parameter), each with its row version, whole unless this process keeps it at that version
+# (1st and 2nd: the kept ids and their versions); the last two columns: the row version, and whether it is kept
+_CACHED_PAGES = (
+    "SELECT p.id, "
+    + ", ".join(f"CASE WHEN k.v IS NULL THEN p.{c} END" for c in PAGE_COLS.split(", ")[1:])
+    + ", CASE WHEN k.v IS NULL THEN vector_send(p.embedding) END"
+    + f", CASE WHEN k.v IS NULL THEN p.{UNITS_COLUMN} END"
+    + ", p.row_version, k.v IS NOT NULL FROM pages p "
+    "LEFT JOIN unnest(%s::text[], %s::bigint[]) AS k(id, v) ON k.id = p.id AND k.v = p.row_version "
+    "WHERE p.scope_key = %s AND p.id = ANY(%s)"
+)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -232,23 +243,28 @@ class PostgresStore(SqlStore):
         return self._cached_pages(scope, page_ids, copy=False)
 
     def _cached_pages(self, scope: Scope, page_ids: list[str], copy: bool) -> list[Page]:
+        """One statement: every wanted page's row version, and the whole row of those not kept at that version."""
         cache = self._page_cache
         wanted = list(dict.fromkeys(page_ids))
+        kept_versions = cache.versions(scope.key, wanted)
+        found: dict[str, Page] = {}
+        fresh: list[tuple[int, Page]] = []
         with self._read() as tx:
-            where, params = self._among(scope, wanted)
-            versions = {r[0]: int(r[1]) for r in tx.all(f"SELECT id, row_version FROM pages WHERE {where}", params)}
-            found = cache.get(scope.key, versions, copy=copy)
-            missing = [i for i in versions if i not in found]
-            fresh: dict[str, tuple[int, Page]] = {}
-            if missing:
-                where, params = self._among(scope, missing)
+            rows = tx.all(_CACHED_PAGES, (list(kept_versions), list(kept_versions.values()), scope.key, wanted))
+            unchanged = {row[0]: int(row[-2]) for row in rows if row[-1]}
+            found = cache.get(scope.key, unchanged, copy=copy)
+            fresh = [(int(row[-2]), self._page(row)) for row in rows if not row[-1]]
+            lost = [page_id for page_id in unchanged if page_id not in found]  # dropped by another thread since
+            if lost:
+                where, params = self._among(scope, lost)
                 columns = f"{PAGE_COLS}, {self.VECTOR_READ}, {UNITS_COLUMN}, row_version"
-                for row in tx.all(f"SELECT {columns} FROM pages WHERE {where}", params):
-                    fresh[row[0]] = (int(row[-1]), self._page(row))
-        # each page is kept with the version its own row had when read (a later read in autocommit may see a
-        # newer row than the versions above: it is kept under its own number, never under an older one)
-        cache.put(scope.key, fresh.values(), copy=copy)
-        found.update((page_id, page) for page_id, (_, page) in fresh.items())
+                fresh += [
+                    (int(row[-1]), self._page(row))
+                    for row in tx.all(f"SELECT {columns} FROM pages WHERE {where}", params)
+                ]
+        # each page is kept with the version its own row had when it was read
+        cache.put(scope.key, fresh, copy=copy)
+        found.update((page.id, page) for _, page in fresh)
         return [found[i] for i in page_ids if i in found]
 
     # ---- search ----
