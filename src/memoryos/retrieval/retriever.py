@@ -58,7 +58,10 @@ class Retriever:
         cfg, store, scope = self.config, self.mid.store, self.mid.scope
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        queued = [p for p in self.short.pages() if _alive(p.expires_at, now)]
+        # the short-term pages and every fact, closed ones too (as an index into pages a fact that stopped being
+        # true still points well): read together (one round trip on PostgreSQL)
+        short_read, fact_read = store.retrieval_reads(scope)
+        queued = [p for p in short_read if _alive(p.expires_at, now)]
         # short-term context is the newest `capacity` pages; older ones still waiting for consolidation (an LLM
         # outage, a burst faster than upkeep) are searched like any other page instead of flooding the prompt
         keep = cfg.short_term_capacity
@@ -73,8 +76,7 @@ class Retriever:
         # the question's type and dates, relative ones against the memory's present: its newest page
         present = max((p.timestamp for p in short_pages), default=now)
         analysis = analyze_query(query, present) if cfg.query_analysis else None
-        # every fact, closed ones too: as an index into pages a fact that stopped being true still points well
-        facts = [f for f in self.long.facts(with_vectors=True, include_history=True) if _alive(f.expires_at, now)]
+        facts = [f for f in fact_read if _alive(f.expires_at, now)]
         limit = max_pages if max_pages is not None else cfg.retrieval_queue_capacity
         pool = max(50, 5 * limit)
         # the words of the question's frame say nothing about its topic; the query embedding keeps them (measured)
@@ -231,8 +233,10 @@ class Retriever:
             time_boost(candidates, mentions_place, cfg.place_weight, limit, "place")
 
     def _read_beside(self) -> tuple[SegmentVectors, str]:
-        """What a retrieve reads while the query is embedded: the active segments' vectors and the profile."""
-        return self.mid.store.segment_vectors(self.mid.scope), self.long.profile_text()
+        """What a retrieve reads while the query is embedded: the active segments' vectors and the profile (in one
+        round trip on PostgreSQL)."""
+        vectors, profile = self.mid.store.context_reads(self.mid.scope)
+        return vectors, profile.text if profile else ""
 
     def _candidates(
         self,

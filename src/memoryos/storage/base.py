@@ -160,6 +160,18 @@ class Store(Protocol):
 
     def current_profile(self, scope: Scope) -> ProfileVersion | None: ...
 
+    def retrieval_reads(self, scope: Scope) -> tuple[list[Page], list[Fact]]:
+        """What a retrieve reads first: `list_pages(scope, tier="short")` and `list_facts(scope, with_vectors=True,
+        include_history=True)` (a backend may send both in one round trip)."""
+        ...
+
+    def context_reads(
+        self, scope: Scope
+    ) -> tuple[tuple[list[str], list[tuple[str, ...]], np.ndarray], ProfileVersion | None]:
+        """What a retrieve reads beside the query embedding: `segment_vectors(scope)` and `current_profile(scope)`
+        (a backend may send both in one round trip)."""
+        ...
+
     def profile_history(self, scope: Scope) -> list[ProfileVersion]:
         """Every profile version, oldest first."""
         ...

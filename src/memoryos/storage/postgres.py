@@ -15,13 +15,13 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import ConfigError, InvalidInput, NotFound, StorageError
-from ..models import Page, Scope
+from ..models import Fact, Page, ProfileVersion, Scope
 from ..redact import redact_text
 from . import pg_lexical
 from .page_cache import RowVersionCache
-from .rows import PAGE_COLS, UNITS_COLUMN
+from .rows import PAGE_COLS, UNITS_COLUMN, page_from_row, profile_from_row
 from .schema import POSTGRES_MIGRATIONS, Migration
-from .sql import CONFLICT, SqlStore, Tx
+from .sql import CONFLICT, FACT_VERSION_SQL, LATEST_PROFILE_SQL, SqlStore, Tx
 
 log = logging.getLogger(__name__)
 
@@ -226,6 +226,38 @@ class PostgresStore(SqlStore):
     def _storage_stats(self, tx: Tx) -> dict[str, Any]:
         (size,) = tx.one("SELECT pg_database_size(current_database())")
         return {"backend": "postgresql", "url": redact_text(self.url), "bytes": int(size)}
+
+    # ---- what a retrieve reads: each pair of statements sent together (one round trip, not two) ----
+
+    def _together(self, *statements: tuple[str, Sequence[Any]]) -> list[list[Any]]:
+        """Read statements in one pipeline, each its own snapshot in autocommit, in the order given."""
+        with self._errors(), self._pool.connection() as conn:
+            with conn.pipeline():
+                cursors = [conn.execute(_marks(sql), params) for sql, params in statements]
+            return [cursor.fetchall() for cursor in cursors]
+
+    def retrieval_reads(self, scope: Scope) -> tuple[list[Page], list[Fact]]:
+        """The short-term pages and the scope's fact version together; the facts from the fact cache while that
+        version stands (the version is read before any fact, as `list_facts` does)."""
+        if self._fact_cache is None:
+            return super().retrieval_reads(scope)
+        pages_sql, params = self._pages_statement(scope, tier="short")
+        page_rows, version_rows = self._together((pages_sql, params), (FACT_VERSION_SQL, (scope.key,)))
+        version = int(version_rows[0][0]) if version_rows else 0
+        read = (None, True, True)
+        facts = self._fact_cache.get(scope.key, version, read)
+        if facts is None:
+            with self._read() as tx:
+                facts = self._facts_at(tx, scope, version, read)
+        return [page_from_row(row) for row in page_rows], facts
+
+    def context_reads(
+        self, scope: Scope
+    ) -> tuple[tuple[list[str], list[tuple[str, ...]], np.ndarray], ProfileVersion | None]:
+        segment_rows, profile_rows = self._together(
+            (self._segment_vectors_sql(), (scope.key,)), (LATEST_PROFILE_SQL, (scope.key,))
+        )
+        return self._segment_vectors(segment_rows), profile_from_row(profile_rows[0]) if profile_rows else None
 
     # ---- pages read for retrieval, kept (storage/page_cache.py, RowVersionCache) ----
 

@@ -159,6 +159,10 @@ def page_conflict(page: Page) -> str:
     return f"page id {page.id!r} already exists"
 
 
+FACT_VERSION_SQL = "SELECT version FROM knowledge_versions WHERE scope_key=?"
+LATEST_PROFILE_SQL = f"SELECT {PROFILE_COLS} FROM profiles WHERE scope_key=? ORDER BY version DESC LIMIT 1"
+
+
 class SqlStore:
     """Every method of the `Store` protocol (storage/base.py, where the contracts are written), once."""
 
@@ -393,13 +397,25 @@ class SqlStore:
         offset: int = 0,
         newest_first: bool = False,
     ) -> list[Page]:
+        sql, params = self._pages_statement(scope, tier, segment_id, limit, offset, newest_first)
+        with self._read() as tx:
+            rows = tx.all(sql, params)
+        return [page_from_row(row) for row in rows]
+
+    def _pages_statement(
+        self,
+        scope: Scope,
+        tier: Tier | None = None,
+        segment_id: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        newest_first: bool = False,
+    ) -> tuple[str, list[Any]]:
         where, params = self._matching(scope, tier=tier, segment_id=segment_id)
         order = "DESC" if newest_first else "ASC"
         by = _BY_SEQ if segment_id else "seq"
         sql = f"SELECT {PAGE_COLS} FROM pages WHERE {where} ORDER BY {by} {order} LIMIT ? OFFSET ?"
-        with self._read() as tx:
-            rows = tx.all(sql, [*params, self.NO_LIMIT if limit is None else limit, offset])
-        return [page_from_row(row) for row in rows]
+        return sql, [*params, self.NO_LIMIT if limit is None else limit, offset]
 
     def count_pages(self, scope: Scope, tier: Tier | None = None) -> int:
         where, params = self._matching(scope, tier=tier)
@@ -479,11 +495,16 @@ class SqlStore:
 
     def segment_vectors(self, scope: Scope) -> tuple[list[str], list[tuple[str, ...]], np.ndarray]:
         with self._read() as tx:
-            rows = tx.all(
-                f"SELECT id, keywords, {self.VECTOR_READ} FROM segments WHERE scope_key=? AND status='active' "
-                "AND embedding IS NOT NULL ORDER BY created_at, id",
-                (scope.key,),
-            )
+            rows = tx.all(self._segment_vectors_sql(), (scope.key,))
+        return self._segment_vectors(rows)
+
+    def _segment_vectors_sql(self) -> str:
+        return (
+            f"SELECT id, keywords, {self.VECTOR_READ} FROM segments WHERE scope_key=? AND status='active' "
+            "AND embedding IS NOT NULL ORDER BY created_at, id"
+        )
+
+    def _segment_vectors(self, rows: list[Any]) -> tuple[list[str], list[tuple[str, ...]], np.ndarray]:
         return [r[0] for r in rows], [keyword_tuple(r[1]) for r in rows], self._decode_rows([r[2] for r in rows])
 
     def _decode_rows(self, raws: list[Any]) -> np.ndarray:
@@ -634,22 +655,39 @@ class SqlStore:
         include_history: bool = False,
     ) -> list[Fact]:
         """Served from the fact cache (storage/fact_cache.py) while the scope's fact version stands still."""
-        cache = self._fact_cache
         read = (kind, with_vectors, include_history)
         with self._read() as tx:
-            if cache is None:
+            if self._fact_cache is None:
                 return self._read_facts(tx, scope, *read)
-            row = tx.one("SELECT version FROM knowledge_versions WHERE scope_key=?", (scope.key,))
-            version = int(row[0]) if row else 0
-            kept = cache.get(scope.key, version, read)
-            if kept is not None:
-                return kept
-            facts = self._read_facts(tx, scope, *read)
+            row = tx.one(FACT_VERSION_SQL, (scope.key,))
+            return self._facts_at(tx, scope, int(row[0]) if row else 0, read)
+
+    def _facts_at(
+        self, tx: Tx, scope: Scope, version: int, read: tuple[KnowledgeKind | None, bool, bool]
+    ) -> list[Fact]:
+        """The facts of this read at the scope's fact version `version`, read before (kept, or read now)."""
+        cache = self._fact_cache
+        if cache is None:
+            return self._read_facts(tx, scope, *read)
+        kept = cache.get(scope.key, version, read)
+        if kept is not None:
+            return kept
+        facts = self._read_facts(tx, scope, *read)
         for fact in facts:  # shared from now on: nobody may change a vector in place
             if fact.embedding is not None:
                 fact.embedding.flags.writeable = False
         cache.put(scope.key, version, read, facts)
         return list(facts)
+
+    # ---- what a retrieve reads (backends may send each pair of statements together) ----
+
+    def retrieval_reads(self, scope: Scope) -> tuple[list[Page], list[Fact]]:
+        return self.list_pages(scope, tier="short"), self.list_facts(scope, with_vectors=True, include_history=True)
+
+    def context_reads(
+        self, scope: Scope
+    ) -> tuple[tuple[list[str], list[tuple[str, ...]], np.ndarray], ProfileVersion | None]:
+        return self.segment_vectors(scope), self.current_profile(scope)
 
     def _read_facts(
         self, tx: Tx, scope: Scope, kind: KnowledgeKind | None, with_vectors: bool, include_history: bool
