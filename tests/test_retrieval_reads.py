@@ -31,7 +31,8 @@ def test_reads_together_are_the_reads_one_by_one(make_memo: Callable[..., Memory
     assert [p.id for p in short] == [p.id for p in store.list_pages(scope, tier="short")] and short
     alone = store.list_facts(scope, with_vectors=True, include_history=True)
     assert [(f.id, f.text) for f in facts] == [(f.id, f.text) for f in alone] and len(facts) == 2
-    assert all(f.embedding is not None and np.array_equal(f.embedding, g.embedding) for f, g in zip(facts, alone))
+    pairs = zip(facts, alone, strict=True)
+    assert all(f.embedding is not None and np.array_equal(f.embedding, g.embedding) for f, g in pairs)
     (ids, keywords, matrix), profile = store.context_reads(scope)
     ids_alone, keywords_alone, matrix_alone = store.segment_vectors(scope)
     assert ids == ids_alone and keywords == keywords_alone and np.array_equal(matrix, matrix_alone) and ids
