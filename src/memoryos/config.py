@@ -133,27 +133,6 @@ class MemoryosConfig(BaseModel):
     knowledge_min_similarity: float = 0.2
     lexical_weight: float = Field(default=1.0, ge=0)
     dense_weight: float = Field(default=1.0, ge=0)
-    lexical_reference: float = Field(
-        default=0.0,
-        ge=0,
-        description="Full-text scores are normalised by max(best score, this x the query's idf mass: what a page "
-        "holding each query token once scores); 0: by the best score alone.",
-    )
-    lexical_reference_topic: bool = Field(
-        default=False, description="Prototype: the reference's idf mass over the topic tokens only (dates out)."
-    )
-    fact_lift_form: str = Field(default="", description="Prototype: '' (weight x cosine), share, rank, page.")
-    fact_lift_share: float = Field(default=0.1, ge=0, description="Prototype: the share of the best page score.")
-    lexical_by_meaning: bool = Field(
-        default=False,
-        description="Scale the full-text part by the best full-text page's cosine over the best cosine.",
-    )
-    lexical_coverage: float = Field(
-        default=0.0,
-        ge=0,
-        description="Scale the full-text part by (the share of the query tokens' idf mass its best page holds) ** "
-        "this; 0: off.",
-    )
     segment_weight: float = Field(default=0.5, ge=0)
     chain_weight: float = Field(
         default=0.4, ge=0, description="Share of the previous page's score a page inherits in its dialogue chain."

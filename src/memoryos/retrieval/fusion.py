@@ -24,32 +24,13 @@ class Candidate:
     extra: dict[str, float] = field(default_factory=dict)
 
 
-def fuse(
-    candidates: dict[str, Candidate],
-    lexical_weight: float,
-    dense_weight: float,
-    reference: float = 0.0,
-    by_meaning: bool = False,
-    coverage: Callable[[Page], float] | None = None,
-) -> None:
-    """base = lexical_weight · BM25 / max(best BM25, reference) + dense_weight · cosine. Scores, not ranks: a page
-    far ahead on the words of the query stays far ahead. `reference` (0: none) is what a page matching the query
-    fully would score (`lexical_reference`): a question whose best full-text match is weak in absolute terms does
-    not hand it the full weight. `by_meaning`: the full-text part is scaled by the best full-text page's cosine
-    over the best cosine (how near in meaning the words' best match is). `coverage`: the full-text part is scaled
-    by coverage(the best full-text page), the share of the query's idf mass that page holds."""
-    lexical_pages = [c for c in candidates.values() if c.lexical]
-    best = max(lexical_pages, key=lambda c: c.lexical or 0.0, default=None)
-    best_lexical = max(best.lexical or 0.0, reference) if best is not None else 0.0
-    scale = 1.0
-    if by_meaning and best is not None:
-        top_dense = max(c.dense for c in candidates.values())
-        scale = min(1.0, max(0.0, best.dense) / top_dense) if top_dense > 0 else 1.0
-    if coverage is not None and best is not None:
-        scale *= coverage(best.page)
+def fuse(candidates: dict[str, Candidate], lexical_weight: float, dense_weight: float) -> None:
+    """base = lexical_weight · BM25 / best BM25 + dense_weight · cosine. Scores, not ranks: a page far ahead
+    on the words of the query stays far ahead."""
+    best_lexical = max((c.lexical for c in candidates.values() if c.lexical), default=0.0)
     for c in candidates.values():
         lexical = (c.lexical or 0.0) / best_lexical if best_lexical > 0 else 0.0
-        c.base = lexical_weight * scale * lexical + dense_weight * c.dense + c.lift
+        c.base = lexical_weight * lexical + dense_weight * c.dense + c.lift
         c.score = c.base
 
 

@@ -4,12 +4,10 @@ that stated them, chain and segment context, session dates, an optional reranker
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import numpy as np
 
 from ..config import MemoryosConfig
-from ..lexical import analyze
 from ..models import Fact, Page, Segment
 from ..providers.attribute_reader import holds_category, reader_for
 from ..providers.embeddings import Embedder, embed_queries
@@ -83,11 +81,8 @@ class Retriever:
         worded = without_frame_words(query) if cfg.frame_words else query
         terms = [t for t in dict.fromkeys(content_tokens(worded)) if t not in ubiquitous]
         lexical_terms = self.terms.rare_first(terms, newest_seq)
-        topic_terms = list(lexical_terms)
         if analysis is not None and cfg.event_dates:
             lexical_terms += analysis.date_tokens
-        reference = self._lexical_reference(topic_terms if cfg.lexical_reference_topic else lexical_terms, newest_seq)
-        coverage = self._coverage(lexical_terms, newest_seq)
         timings["query"] = (time.perf_counter() - started) * 1000
         # the full-text search needs no vector: it runs beside the query embedding (both release the GIL)
         lexical_k = pool + len(short_ids)
@@ -124,8 +119,6 @@ class Retriever:
         if cfg.fact_page_weight > 0 and limit:
             indexed = of_side(facts, side) if side else facts
             lifts = fact_page_lifts(indexed, fact_vector, cfg.knowledge_min_similarity, cfg.fact_page_weight)
-            if cfg.fact_lift_form and lifts:
-                lifts = self._calibrated_lifts(candidates, indexed, fact_vector, lifts)
             self._lift(candidates, lifts, "fact", short_ids, query_vector, now)
         listed = asks_list(query)  # a list question: the items of one kind, each told once (spread.py)
         several, kind = False, None
@@ -146,15 +139,15 @@ class Retriever:
         if side:
             cut = cfg.list_side_cut if listed else 0.0  # the other speaker's mentions of the topic are not its items
             attribute_lexical(candidates, side, lexical_terms, cfg.speaker_weight, cut)
-        fuse(candidates, cfg.lexical_weight, cfg.dense_weight, reference, cfg.lexical_by_meaning, coverage)
+        fuse(candidates, cfg.lexical_weight, cfg.dense_weight)
         if cfg.hop_weight > 0 and candidates:
             share = lambda t: self.terms.share(t, newest_seq, token=True)  # noqa: E731
             hops = second_hop(candidates, lexical_terms, share, lambda t: store.lexical_search(scope, t, pool))
             lifts = {pid: cfg.hop_weight * value for pid, value in hops.items()}
             self._lift(candidates, lifts, "hop", short_ids, query_vector, now)
-            fuse(candidates, cfg.lexical_weight, cfg.dense_weight, reference, cfg.lexical_by_meaning, coverage)
+            fuse(candidates, cfg.lexical_weight, cfg.dense_weight)
         if cfg.chain_weight > 0 and candidates:
-            self._add_chain_neighbours(candidates, query_vector, 2 * limit + 10, now, reference, coverage)
+            self._add_chain_neighbours(candidates, query_vector, 2 * limit + 10, now)
         forward_shares(candidates, lexical_terms, cfg.chain_answer_floor)
         spans = list(analysis.spans) if analysis is not None else date_ranges(query)
         asks_time = analysis is not None and analysis.asks_time
@@ -166,11 +159,9 @@ class Retriever:
         meaning: dict[str, float] = {}
         if every > 0:
             # the same scoring without the full-text part: the pages' order by meaning (interleave.py)
-            self._boost(candidates, 0.0, top_segments, spans, asks_time, limit, asks_place, reference, coverage)
+            self._boost(candidates, 0.0, top_segments, spans, asks_time, limit, asks_place)
             meaning = {pid: c.score for pid, c in candidates.items()}
-        self._boost(
-            candidates, cfg.lexical_weight, top_segments, spans, asks_time, limit, asks_place, reference, coverage
-        )
+        self._boost(candidates, cfg.lexical_weight, top_segments, spans, asks_time, limit, asks_place)
         ranked = sorted(candidates.values(), key=lambda c: (-c.score, -c.page.seq))
         # on fusion's scores, before a reranker or the places by meaning reorder by other measures (spread.py)
         if cfg.spread_weight > 0 and not spans and listed:  # a list's items over its sessions
@@ -223,8 +214,6 @@ class Retriever:
         asks_time: bool,
         limit: int,
         asks_place: bool = False,
-        reference: float = 0.0,
-        coverage: Callable[[Page], float] | None = None,
     ) -> None:
         """Fusion and the context boosts (chain, segment, session date, time or place), from scratch: run twice when
         the order by meaning is wanted too."""
@@ -232,7 +221,7 @@ class Retriever:
         for c in candidates.values():
             for key in ("chain", "date", "time", "place"):
                 c.extra.pop(key, None)
-        fuse(candidates, lexical_weight, cfg.dense_weight, reference, cfg.lexical_by_meaning, coverage)
+        fuse(candidates, lexical_weight, cfg.dense_weight)
         chain_context(candidates, cfg.chain_weight)
         segment_boost(candidates, {sid: rank for rank, (sid, _) in enumerate(top_segments)}, cfg.segment_weight)
         date_boost(candidates, spans, cfg.date_weight)
@@ -240,62 +229,6 @@ class Retriever:
             time_boost(candidates, mentions_time, cfg.time_weight, limit)
         if asks_place:  # the same boost for the answer type "a place"
             time_boost(candidates, mentions_place, cfg.place_weight, limit, "place")
-
-    def _calibrated_lifts(
-        self, candidates: dict[str, Candidate], facts: list[Fact], vector: np.ndarray, lifts: dict[str, float]
-    ) -> dict[str, float]:
-        """Prototype: the fact lift as a share of the best page's fused score, per question."""
-        cfg = self.config
-        best_lexical = max((c.lexical for c in candidates.values() if c.lexical), default=0.0)
-        ref = max(
-            (
-                cfg.lexical_weight * ((c.lexical or 0.0) / best_lexical if best_lexical > 0 else 0.0)
-                + cfg.dense_weight * c.dense
-                for c in candidates.values()
-            ),
-            default=1.0,
-        )
-        best_dense = max((c.dense for c in candidates.values()), default=1.0)
-        cosine = {pid: value / cfg.fact_page_weight for pid, value in lifts.items()}
-        top = max(cosine.values())
-        form, share = cfg.fact_lift_form, cfg.fact_lift_share
-        if form == "share":
-            return {pid: share * ref * f / top for pid, f in cosine.items()}
-        if form == "rank":
-            order = sorted(set(cosine.values()), reverse=True)
-            return {pid: share * ref / (1 + order.index(f)) for pid, f in cosine.items()}
-        if form == "page":
-            return {pid: share * ref * min(1.0, f / best_dense) ** 4 if best_dense > 0 else 0.0 for pid, f in cosine.items()}
-        return lifts
-
-    def _lexical_reference(self, lexical_terms: list[str], newest_seq: int) -> float:
-        """What a page holding each full-text token once, at average length, scores in BM25 (the sum of their
-        idf) times `lexical_reference`; 0 when off or unknown (fusion then normalises by the best score)."""
-        if self.config.lexical_reference <= 0 or not lexical_terms:
-            return 0.0
-        idf = [self.terms.idf(t, newest_seq) for t in dict.fromkeys(lexical_terms)]
-        known = [value for value in idf if value is not None]
-        return self.config.lexical_reference * sum(known) if known else 0.0
-
-    def _coverage(self, lexical_terms: list[str], newest_seq: int) -> Callable[[Page], float] | None:
-        """page -> (the share of the query tokens' idf mass the page holds) ** `lexical_coverage`; None when off."""
-        power = self.config.lexical_coverage
-        if power <= 0 or not lexical_terms:
-            return None
-        idf = {t: self.terms.idf(t, newest_seq) for t in dict.fromkeys(lexical_terms)}
-        known = {t: value for t, value in idf.items() if value is not None}
-        total = sum(known.values())
-        if total <= 0:
-            return None
-        seen: dict[str, float] = {}
-
-        def share(page: Page) -> float:
-            if page.id not in seen:
-                held = set(analyze(page.user_input, page.agent_response))
-                seen[page.id] = (sum(v for t, v in known.items() if t in held) / total) ** power
-            return seen[page.id]
-
-        return share
 
     def _read_beside(self) -> tuple[SegmentVectors, str]:
         """What a retrieve reads while the query is embedded: the active segments' vectors and the profile."""
@@ -335,13 +268,7 @@ class Retriever:
                 candidates[page.id] = Candidate(page, dense, lexical_score.get(page.id))
 
     def _add_chain_neighbours(
-        self,
-        candidates: dict[str, Candidate],
-        query_vector: np.ndarray,
-        top: int,
-        now: float,
-        reference: float = 0.0,
-        coverage: Callable[[Page], float] | None = None,
+        self, candidates: dict[str, Candidate], query_vector: np.ndarray, top: int, now: float
     ) -> None:
         """Pages linked in a dialogue chain to the best candidates join the pool: an answer often sits in the
         page after the one that matched the question's words."""
@@ -356,8 +283,7 @@ class Retriever:
                 continue
             candidate = Candidate(page, _cosine(page, query_vector, self.config.unit_weight), None)
             candidates[page.id] = candidate
-        cfg = self.config
-        fuse(candidates, cfg.lexical_weight, cfg.dense_weight, reference, cfg.lexical_by_meaning, coverage)
+        fuse(candidates, self.config.lexical_weight, self.config.dense_weight)
 
     def _lift(
         self,

@@ -9,7 +9,6 @@ Japanese particles (です, には), Chinese function characters (的, 是), any
 
 from __future__ import annotations
 
-import math
 import threading
 from typing import NamedTuple
 
@@ -74,15 +73,6 @@ class TermSample:
             return 0.0
         frequency = sample.token_frequency if token else sample.frequency
         return frequency.get(word, 0) / sample.pages
-
-    def idf(self, token: str, newest_seq: int) -> float | None:
-        """BM25's idf of an index token as the store computes it (ln((N - n + 0.5) / (n + 0.5)), at least
-        1e-6), estimated on the sample; None when the sample is too small to say."""
-        sample = self._current(newest_seq)
-        if sample.pages < MIN_SAMPLE:
-            return None
-        n = sample.token_frequency.get(token, 0)
-        return max(1e-6, math.log((sample.pages - n + 0.5) / (n + 0.5)))
 
     def _current(self, newest_seq: int) -> _Sample:
         """The sample, refreshed first when stale. Concurrent retrievals of one memory ask for it several times
