@@ -131,8 +131,6 @@ class MemoryosConfig(BaseModel):
     )
     knowledge_top_k: int = Field(default=5, ge=0)
     knowledge_min_similarity: float = 0.2
-    boost_own_match: bool = Field(default=False, description="Prototype: time/place boost only with a match.")
-    common_share: float = Field(default=0.1, ge=0, description="Prototype: tokens in this share of pages left out.")
     lexical_weight: float = Field(default=1.0, ge=0)
     dense_weight: float = Field(default=1.0, ge=0)
     segment_weight: float = Field(default=0.5, ge=0)

@@ -81,7 +81,6 @@ def time_boost(
     weight: float,
     limit: int,
     signal: str = "time",
-    own_only: bool = False,
 ) -> None:
     """For a question about when (or how long): pages whose words place something in time get weight x the best
     score; a page about the right event that also dates it is the likelier answer. The same for where and pages
@@ -95,8 +94,6 @@ def time_boost(
         return
     floor = scores[limit - 1] - boost if len(scores) > limit else float("-inf")
     for c in candidates.values():
-        if own_only and not c.lexical and c.lift <= 0:
-            continue
         if c.score >= floor and mentions_time(c.page.text):
             c.score += boost
             c.extra[signal] = boost

@@ -80,7 +80,7 @@ class Retriever:
         # the words of the question's frame say nothing about its topic; the query embedding keeps them (measured)
         worded = without_frame_words(query) if cfg.frame_words else query
         terms = [t for t in dict.fromkeys(content_tokens(worded)) if t not in ubiquitous]
-        lexical_terms = self.terms.rare_first(terms, newest_seq, cfg.common_share)
+        lexical_terms = self.terms.rare_first(terms, newest_seq)
         if analysis is not None and cfg.event_dates:
             lexical_terms += analysis.date_tokens
         timings["query"] = (time.perf_counter() - started) * 1000
@@ -226,9 +226,9 @@ class Retriever:
         segment_boost(candidates, {sid: rank for rank, (sid, _) in enumerate(top_segments)}, cfg.segment_weight)
         date_boost(candidates, spans, cfg.date_weight)
         if asks_time:
-            time_boost(candidates, mentions_time, cfg.time_weight, limit, "time", cfg.boost_own_match)
+            time_boost(candidates, mentions_time, cfg.time_weight, limit)
         if asks_place:  # the same boost for the answer type "a place"
-            time_boost(candidates, mentions_place, cfg.place_weight, limit, "place", cfg.boost_own_match)
+            time_boost(candidates, mentions_place, cfg.place_weight, limit, "place")
 
     def _read_beside(self) -> tuple[SegmentVectors, str]:
         """What a retrieve reads while the query is embedded: the active segments' vectors and the profile."""
