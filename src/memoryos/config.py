@@ -131,7 +131,6 @@ class MemoryosConfig(BaseModel):
     )
     knowledge_top_k: int = Field(default=5, ge=0)
     knowledge_min_similarity: float = 0.2
-    list_common_share: float = Field(default=0.1, ge=0, description="Prototype: list questions' common share.")
     lexical_weight: float = Field(default=1.0, ge=0)
     dense_weight: float = Field(default=1.0, ge=0)
     segment_weight: float = Field(default=0.5, ge=0)

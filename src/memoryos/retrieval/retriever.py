@@ -80,9 +80,7 @@ class Retriever:
         # the words of the question's frame say nothing about its topic; the query embedding keeps them (measured)
         worded = without_frame_words(query) if cfg.frame_words else query
         terms = [t for t in dict.fromkeys(content_tokens(worded)) if t not in ubiquitous]
-        early_list = asks_list(query) or (cfg.instance_questions and instances_asked(query)[0])
-        common = cfg.list_common_share if early_list else 0.1
-        lexical_terms = self.terms.rare_first(terms, newest_seq, common)
+        lexical_terms = self.terms.rare_first(terms, newest_seq)
         if analysis is not None and cfg.event_dates:
             lexical_terms += analysis.date_tokens
         timings["query"] = (time.perf_counter() - started) * 1000

@@ -56,14 +56,14 @@ class TermSample:
         sample = self._current(newest_seq)
         return subject_side(names, sample.labels, sample.pages) if sample.pages >= MIN_SAMPLE else None
 
-    def rare_first(self, terms: list[str], newest_seq: int, common: float = COMMON_SHARE) -> list[str]:
+    def rare_first(self, terms: list[str], newest_seq: int) -> list[str]:
         """The index tokens of the terms (`lexical.analyze`: what the store's lexical search takes) without very
         common ones; at least one is kept, the rarest."""
         found = list(dict.fromkeys(analyze(*map(without_question_words, terms))))
         if len(found) <= 1:
             return found
         shares = {t: self.share(t, newest_seq, token=True) for t in found}
-        kept = [t for t in found if shares[t] < common]
+        kept = [t for t in found if shares[t] < COMMON_SHARE]
         return kept or [min(found, key=lambda t: shares[t])]
 
     def share(self, word: str, newest_seq: int, token: bool = False) -> float:
