@@ -21,6 +21,7 @@ from benchmarks import (  # noqa: E402
     llmcost,
     locomo,
     locomo_misses,
+    locomo_precision,
     locomo_variants,
     multilingual,
     query_precision,
@@ -159,7 +160,19 @@ def test_locomo_settings_and_variants_on_fixed_stores(tmp_path: Path) -> None:
     assert json.loads(out.read_text())["rows"]["base"][0]["conversation"] == "tiny-1"
 
 
-def test_locomo_misses_are_given_a_cause_and_compared_with_the_answer(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def tiny_stores(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The tiny conversation's fixed store, built once for the tools that read fixed stores."""
+    folder = tmp_path_factory.mktemp("tiny_stores")
+    data = tiny_locomo(folder / "tiny.json")
+    stores = folder / "stores"
+    locomo.main(["--data", str(data), "--out", str(folder), "--quiet", "--no-plot", "--stores", str(stores)])
+    return data, stores
+
+
+def test_locomo_misses_are_given_a_cause_and_compared_with_the_answer(
+    tmp_path: Path, tiny_stores: tuple[Path, Path]
+) -> None:
     assert locomo_misses._cause(None, None, None) == "no-signal"
     assert locomo_misses._cause(7, None, 40) == "near"
     assert locomo_misses._cause(30, None, 12) == "outranked-by-words"
@@ -168,9 +181,7 @@ def test_locomo_misses_are_given_a_cause_and_compared_with_the_answer(tmp_path: 
     assert locomo_misses._cause(30, 4, 3) == "other"
     assert locomo_misses.answer_share("a blue bowl, a vase", ["I made a bowl", "nothing"]) == 0.5
     assert locomo_misses.answer_share("", ["anything"]) == 0.0
-    data = tiny_locomo(tmp_path / "tiny.json")
-    stores = tmp_path / "stores"
-    locomo.main(["--data", str(data), "--out", str(tmp_path), "--quiet", "--no-plot", "--stores", str(stores)])
+    data, stores = tiny_stores
     # the tiny conversation may miss nothing at 10 turns: then no category is summarised
     found = locomo_misses.main(
         ["--data", str(data), "--stores", str(stores), "--category", "multi-hop", "--out", str(tmp_path / "m.json")]
@@ -184,6 +195,25 @@ def test_locomo_misses_are_given_a_cause_and_compared_with_the_answer(tmp_path: 
         assert sum(summary["fact_reach"].values()) == summary["missed_turns"]
     assert locomo_misses._reach(None) == "no fact" and locomo_misses._reach(3) == "top 10"
     assert locomo_misses._reach(11) == "below 10"
+
+
+def test_locomo_precision_counts_evidence_per_place(tmp_path: Path, tiny_stores: tuple[Path, Path]) -> None:
+    data, stores = tiny_stores
+    found = locomo_precision.main(["--data", str(data), "--stores", str(stores), "--out", str(tmp_path / "p.json")])
+    places = found["overall"]["place"]
+    assert places["1"]["pages"] == 3  # one first place per question
+    assert all(0.0 <= row["share"] <= 1.0 and row["evidence"] <= row["pages"] for row in places.values())
+    # nine pages, three questions: a question's evidence is among them, so some first place holds it
+    assert sum(row["evidence"] for row in places.values()) >= 1
+    assert json.loads((tmp_path / "p.json").read_text())["overall"]["place"]["1"]["pages"] == 3
+
+    class Page:
+        def __init__(self, prev: str | None, nxt: str | None) -> None:
+            self.prev_page_id, self.next_page_id = prev, nxt
+
+    chain = {"a": Page(None, "b"), "b": Page("a", "c"), "c": Page("b", "d"), "d": Page("c", None)}
+    assert locomo_precision._neighbours("b", chain) == [(-1, "a"), (1, "c"), (2, "d")]
+    assert locomo_precision._neighbours("d", {"d": chain["d"]}) == []
 
 
 def test_leave_one_out_scores_each_conversation_with_the_variant_best_on_the_others() -> None:
