@@ -150,7 +150,7 @@ def _ends_after(more: bool) -> re.Pattern[str]:
         r"ditched|sold|shelved|behind\s+(?:me|us|them|User)"
         + (
             r"|off(?!\s+(?:to|for|work|sick|duty))|on\s+(?:pause|hold|ice)|written\s+off|rehomed|given\s+away|"
-            r"towed\s+away|taken\s+away|called\s+off|cancell?ed"
+            r"towed\s+away|taken\s+away|called\s+off|cancell?ed|stolen"
             if more
             else ""
         )
@@ -196,6 +196,14 @@ def _cut(phrase: str) -> str:
     return phrase[: end.start()] if end else phrase
 
 
+def _possessed(subject: str) -> str:
+    """What a subject names when it names a thing's part ("the scooter's battery died": the battery, not the
+    scooter); the speaker's own things stay ("User's cello")."""
+    if ENDINGS_MORE:
+        return re.split(r"\b(?!User['’]s\b)[\w-]+['’]s\s+", subject)[-1]
+    return subject
+
+
 def _clause_before(text: str, at: int) -> str:
     """The words of `text` before `at` in the same clause: a wish or a denial in another clause ("an offer I
     couldn't refuse, so I traded X") is not this ending's."""
@@ -223,11 +231,12 @@ def _ended_phrases(text: str) -> list[tuple[list[str], str]]:
             continue
         found.append(([w for w in _words(m.group("phrase")) if w not in _LIGHT_VERBS], text[: m.end()]))
     for m in _ENDS_AFTER[ENDINGS_MORE].finditer(text):
-        subject = re.split(r"\b(?:and|but|so|because)\b", m.group("phrase"))[-1]
+        subject = _possessed(re.split(r"\b(?:and|but|so|because)\b", m.group("phrase"))[-1])
         found.append((_words(subject), text[: m.end()]))
     if ENDINGS_MORE:
         for m in _ENDED_SUBJECT.finditer(text):
             subject = re.split(r"\b(?:and|but|so|because|when|after|since)\b", m.group("phrase"))[-1]
+            subject = _possessed(subject)
             if not _NOT_DONE.search(_clause_before(text, m.end("phrase"))):
                 found.append((_words(subject), text[: m.end("phrase")]))
         for pattern in (_LET_END, _PARTED):
@@ -269,7 +278,7 @@ def _others(text: str) -> set[str]:
     return {"they" if w.lower() in pronouns else w.lower() for w in _PEOPLE.findall(text)}
 
 
-def _about_the_same_people(new_text: str, fact: Fact) -> bool:
+def about_the_same_people(new_text: str, fact: Fact) -> bool:
     """Every other person the new statement names is named by the held fact too (a pronoun, by anyone): "User's
     sister teaches violin now" is her change, not one of User's piano lessons; "User's son is at Kingsmead now, he's
     grown" may replace the son's school."""
@@ -292,7 +301,7 @@ def ended_facts(new_text: str, held: Sequence[Fact]) -> list[Fact]:
         named = _stems(f.said)
         if named & new_value:
             continue
-        if any(named & _naming(words, new_text) and _about_the_same_people(told, f) for words, told in phrases):
+        if any(named & _naming(words, new_text) and about_the_same_people(told, f) for words, told in phrases):
             found.append(f)
     return found
 
@@ -390,7 +399,7 @@ def same_kind(new_text: str, held: Sequence[Fact], embed: Embed | None) -> Fact 
     pool = [
         (f, value_words(f.said))
         for f in held
-        if standing(f) and f.attribute not in NOUN_SLOTS and _about_the_same_people(new_text, f)
+        if standing(f) and f.attribute not in NOUN_SLOTS and about_the_same_people(new_text, f)
     ]
     pool = [(f, words) for f, words in pool if words]
     if not pool:
@@ -417,6 +426,7 @@ __all__ = [
     "HEAD_FLOOR",
     "HEAD_MARGIN",
     "VALUE_HEADS",
+    "about_the_same_people",
     "ended_facts",
     "ended_words",
     "marked_change",
