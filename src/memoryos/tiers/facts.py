@@ -23,7 +23,7 @@ from .frames import marks_now
 from .frames import rivals as frame_rivals
 from .habits import Embed, passing_mentions, replaced_habit
 from .named_endings import ended_heads, names_any
-from .value_heads import about_the_same_people, ended_facts, ended_words, marked_change, same_kind
+from .value_heads import about_the_same_people, ended_facts, ended_words, marked_change, only_ending, same_kind
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,9 @@ NAMED_MENTIONS = True  # a closed fact's passing mentions, by the names it gives
 # mention names it inside a sentence ("Theo and User have been dating" / "...; Theo and they shook their heads"),
 # names the old value too
 CLOSING_PEOPLE = True
+# a statement that only says what is over and ends a held fact ("I stopped going to chess club") is that fact's end:
+# history from when it was said, not a current fact next to the new value (session 31; off: ablations)
+ENDING_IS_HISTORY = True
 
 FactOp = Literal["add", "update", "invalidate", "keep"]
 
@@ -403,10 +406,16 @@ class _Planner:
             first = min(newer, key=_start)
             fact.valid_until, fact.invalidated_at, fact.superseded_by = _start(first), self.now, first.id
         else:
+            # "I scrapped the MBA idea": the end of what it closes, history from when it was said (what it closes
+            # simply ended: nothing current supersedes it)
+            history = ENDING_IS_HISTORY and bool(rivals) and self.method == "extractive" and only_ending(op.said)
             for rival in rivals:
                 if rival.id not in self.closed:
-                    self.close_with_mentions(rival, op, fact.id)
-            self.current.append(fact)
+                    self.close_with_mentions(rival, op, None if history else fact.id)
+            if history:
+                fact.valid_until, fact.invalidated_at = op.observed_at, self.now
+            else:
+                self.current.append(fact)
         self.planned[fact.id] = fact
         self.plan.new.append(fact)
 

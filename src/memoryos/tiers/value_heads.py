@@ -74,8 +74,7 @@ _NOUN_PHRASE = re.compile(rf"(?=\b{_DETERMINER}\s+((?:[\w'’-]+\s*){{1,4}}))")
 # where a noun phrase ends: punctuation, a preposition or conjunction, a pronoun, a verb of being or having
 _PHRASE_END = re.compile(
     r"[,.;:!?()\"]|\s(?:and|but|so|because|for|with|to|at|in|into|on|of|from|since|as|after|when|than|before|around"
-    r"|across|along|near|by|under|over|behind|beside|through|without|about|off|away|back|up|last|this|next"
-    r"|every|each|twice|once|they|he|she|we|I|who|which|that|where|now|these|lately|again|is|are"
+    r"|across|along|near|by|every|each|twice|once|they|he|she|we|I|who|which|that|where|now|these|lately|again|is|are"
     r"|was|were|has|have|had|can|will|would|goes|gets|takes|called|named|only|just|still|also|never|always|really"
     r"|usually|often|even|already)\b",
     re.IGNORECASE,
@@ -189,11 +188,19 @@ def _words(phrase: str) -> list[str]:
     return [w for w in dict.fromkeys(_value_word(t) for t in tokens(phrase)) if w]
 
 
-def _cut(phrase: str) -> str:
+# where an ended thing's phrase ends besides (ENDINGS_MORE): "buried Nibbles under the apple tree"
+_ENDED_PHRASE_END = re.compile(
+    r"\s(?:under|over|behind|beside|through|without|about|off|away|back|up|last|this|next)\b", re.IGNORECASE
+)
+
+
+def _cut(phrase: str, ended: bool = False) -> str:
     """A phrase up to where its noun phrase ends."""
     phrase = " " + phrase
     end = _PHRASE_END.search(phrase)
-    return phrase[: end.start()] if end else phrase
+    phrase = phrase[: end.start()] if end else phrase
+    more = _ENDED_PHRASE_END.search(phrase) if ended and ENDINGS_MORE else None
+    return phrase[: more.start()] if more else phrase
 
 
 def _possessed(subject: str) -> str:
@@ -210,12 +217,15 @@ def _clause_before(text: str, at: int) -> str:
     return re.split(r"[,.;:!?]|\b(?:so|and|but|because)\b", text[:at])[-1]
 
 
-def _ended_phrases(text: str) -> list[tuple[list[str], str]]:
+_Ended = tuple[list[str], str, tuple[int, int]]
+
+
+def _ended_phrases(text: str) -> list[_Ended]:
     """The value words of each phrase `text` says is over, in order, each with the part of `text` that tells its
-    ending (up to the end of the phrase: who ended what, not to whom it went)."""
+    ending (up to the end of the phrase: who ended what, not to whom it went) and the span of the ending."""
     if not ENDED_WORDS:
         return []
-    found: list[tuple[list[str], str]] = []
+    found: list[_Ended] = []
     for m in _ENDS_BEFORE[ENDINGS_MORE].finditer(text):
         if _NOT_DONE.search(_clause_before(text, m.start())):
             continue
@@ -224,26 +234,27 @@ def _ended_phrases(text: str) -> list[tuple[list[str], str]]:
             if not marked_now(text):
                 continue  # "used to compete in dance shows as a kid": a past, not a value replaced now
             phrase = re.sub(r"^\s*\w+\s+", " ", phrase)  # "used to play piano, but now ...": what was played
-        cut = _cut(phrase)
-        found.append((_words(cut), text[: m.start("phrase")] + cut))
+        cut = _cut(phrase, ended=True)
+        end = m.start("phrase") + len(cut) - 1
+        found.append((_words(cut), text[:end], (m.start(), end)))
     for m in _NOT_ANY_MORE.finditer(text):
         if re.search(r"\b(?:want|wants|need|needs|can|could|will|would)\b", m.group(0), re.IGNORECASE):
             continue
-        found.append(([w for w in _words(m.group("phrase")) if w not in _LIGHT_VERBS], text[: m.end()]))
+        found.append(([w for w in _words(m.group("phrase")) if w not in _LIGHT_VERBS], text[: m.end()], m.span()))
     for m in _ENDS_AFTER[ENDINGS_MORE].finditer(text):
-        subject = _possessed(re.split(r"\b(?:and|but|so|because)\b", m.group("phrase"))[-1])
-        found.append((_words(subject), text[: m.end()]))
+        raw = re.split(r"\b(?:and|but|so|because)\b", m.group("phrase"))[-1]
+        found.append((_words(_possessed(raw)), text[: m.end()], (m.end("phrase") - len(raw), m.end())))
     if ENDINGS_MORE:
         for m in _ENDED_SUBJECT.finditer(text):
             subject = re.split(r"\b(?:and|but|so|because|when|after|since)\b", m.group("phrase"))[-1]
             subject = _possessed(subject)
             if not _NOT_DONE.search(_clause_before(text, m.end("phrase"))):
-                found.append((_words(subject), text[: m.end("phrase")]))
+                found.append((_words(subject), text[: m.end("phrase")], m.span()))
         for pattern in (_LET_END, _PARTED):
             for m in pattern.finditer(text):
                 if not _NOT_DONE.search(_clause_before(text, m.start())):
-                    found.append((_words(m.group("phrase")), text[: m.end("phrase")]))
-    return [(words, told) for words, told in found if words]
+                    found.append((_words(m.group("phrase")), text[: m.end("phrase")], m.span()))
+    return [item for item in found if item[0]]
 
 
 def _naming(words: list[str], text: str) -> set[str]:
@@ -260,7 +271,7 @@ def ended_words(text: str) -> set[str]:
     noun of a longer phrase alone ("idea", "class", "kit": any fact may name those); empty for a wish, a plan, a
     denial of an ending or a statement of none."""
     found: set[str] = set()
-    for words, _told in _ended_phrases(text):
+    for words, _told, _span in _ended_phrases(text):
         found |= _naming(words, text)
     return found
 
@@ -286,6 +297,19 @@ def about_the_same_people(new_text: str, fact: Fact) -> bool:
     return new - {"they"} <= held and ("they" not in new or bool(held))
 
 
+def only_ending(text: str) -> bool:
+    """The statement says what is over and names no other value ("I scrapped the MBA idea", "User's last day at
+    Pinewood Clinic was in March"; not "I gave up keto for a Mediterranean diet")."""
+    phrases = _ended_phrases(text)
+    if not phrases:
+        return False
+    rest = list(text)
+    for _, _, (start, end) in phrases:
+        rest[start:end] = [" "] * (end - start)
+    # nothing said besides the ending ("I gave up badminton and took up cycling" says what came next)
+    return not _words(re.sub(r"\b(?:User|Assistant)['’]s\b", " ", "".join(rest)))
+
+
 def ended_facts(new_text: str, held: Sequence[Fact]) -> list[Fact]:
     """The facts among `held` (current, of the new statement's speaker, said before it) that name a word of what
     `new_text` says is over and none of the value words it says outside that (the new value), and no other person
@@ -294,14 +318,14 @@ def ended_facts(new_text: str, held: Sequence[Fact]) -> list[Fact]:
     phrases = _ended_phrases(new_text)
     if not phrases:
         return []
-    over = {stem(w) for words, _ in phrases for w in words}
+    over = {stem(w) for words, _, _ in phrases for w in words}
     new_value = {stem(w) for w in value_words(new_text)} - over
     found: list[Fact] = []
     for f in held:
         named = _stems(f.said)
         if named & new_value:
             continue
-        if any(named & _naming(words, new_text) and about_the_same_people(told, f) for words, told in phrases):
+        if any(named & _naming(words, new_text) and about_the_same_people(told, f) for words, told, _ in phrases):
             found.append(f)
     return found
 
@@ -430,6 +454,7 @@ __all__ = [
     "ended_facts",
     "ended_words",
     "marked_change",
+    "only_ending",
     "same_kind",
     "standing",
     "value_words",
