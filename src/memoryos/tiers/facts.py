@@ -409,6 +409,7 @@ class _Planner:
             # "I scrapped the MBA idea": the end of what it closes, history from when it was said (what it closes
             # simply ended: nothing current supersedes it)
             history = ENDING_IS_HISTORY and bool(rivals) and self.method == "extractive" and only_ending(op.said)
+            history = history and (op.text == op.said or only_ending(op.text))  # its detail may say what came next
             for rival in rivals:
                 if rival.id not in self.closed:
                     self.close_with_mentions(rival, op, None if history else fact.id)
