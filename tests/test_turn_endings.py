@@ -118,6 +118,7 @@ def test_an_ending_that_is_not_the_users_closes_nothing(memo: Memoryos, held: st
         ("I stopped going to pottery club.", {"potteri"}),  # the club, not "going"
         ("She made me an offer I couldn't refuse, so I traded the Clio for a moped.", {"clio"}),
         ("The scooter's battery died.", {"batteri"}),  # the battery, not the scooter
+        ("My car battery died this morning.", {"batteri"}),  # the battery, not the car
         ("I'm off to bed.", set()),
         ("I might scrap the trip.", set()),
     ],

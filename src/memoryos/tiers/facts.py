@@ -162,6 +162,13 @@ def attribute_key(attribute: str | None) -> str | None:
     return re.sub(r"\s+", "_", key)[:100]
 
 
+def _ending_clause(text: str, heads: set[str]) -> str:
+    """The clause of `text` that names what it ends: whose ending it is ("User's friend switched from the marathon"
+    is the friend's; "joined a climbing team and dropped rowing" is the speaker's)."""
+    clauses = re.split(r"[,;:.!?]|\b(?:and|but|so|because|while)\b", text)
+    return next((c for c in clauses if names_any(c, heads)), text)
+
+
 # ---- planning ----
 
 
@@ -293,7 +300,7 @@ class _Planner:
             and _start(f) < op.observed_at
             and names_any(f.said, heads)
             and not (ended_heads(f.said) & heads)  # an ending said again ends nothing new
-            and (not CLOSING_PEOPLE or about_the_same_people(op.said, f))  # not another person's ending
+            and (not CLOSING_PEOPLE or about_the_same_people(_ending_clause(op.said, heads), f))
         ]
 
     def same_slot(self, op: FactOperation, taken: set[str]) -> list[Fact]:

@@ -146,7 +146,7 @@ def _ends_after(more: bool) -> re.Pattern[str]:
         r"(?P<phrase>[^,.;:!?]+?)(?:\s+(?:is|are|was|were|got|has\s+been|have\s+been)|['’]s\s+been|['’]ve\s+been)\s+"
         r"(?:now\s+|finally\s+|officially\s+)?"
         r"(?:history|over|out\s+of\s+the\s+picture|a\s+thing\s+of\s+the\s+past|gathering\s+dust|dropped|scrapped|"
-        r"ditched|sold|shelved|behind\s+(?:me|us|them|User)"
+        r"ditched|sold(?!\s+out)|shelved|behind\s+(?:me|us|them|User)"
         + (
             r"|off(?!\s+(?:to|for|work|sick|duty))|on\s+(?:pause|hold|ice)|written\s+off|rehomed|given\s+away|"
             r"towed\s+away|taken\s+away|called\s+off|cancell?ed|stolen"
@@ -246,10 +246,13 @@ def _ended_phrases(text: str) -> list[_Ended]:
         found.append((_words(_possessed(raw)), text[: m.end()], (m.end("phrase") - len(raw), m.end())))
     if ENDINGS_MORE:
         for m in _ENDED_SUBJECT.finditer(text):
-            subject = re.split(r"\b(?:and|but|so|because|when|after|since)\b", m.group("phrase"))[-1]
-            subject = _possessed(subject)
+            raw = re.split(r"\b(?:and|but|so|because|when|after|since)\b", m.group("phrase"))[-1]
             if not _NOT_DONE.search(_clause_before(text, m.end("phrase"))):
-                found.append((_words(subject), text[: m.end("phrase")], m.span()))
+                # the subject's head and names: "the car battery died" ends the battery, not the car
+                words = _words(_possessed(raw))
+                names = {w.lower() for w in re.findall(r"\b[A-Z][\w'’-]+", raw)}
+                words = list(dict.fromkeys(words[-1:] + [w for w in words if w in names]))
+                found.append((words, text[: m.end("phrase")], (m.end("phrase") - len(raw), m.end())))
         for pattern in (_LET_END, _PARTED):
             for m in pattern.finditer(text):
                 if not _NOT_DONE.search(_clause_before(text, m.start())):
