@@ -359,7 +359,8 @@ def page_facts(
         found += _stale_slots(found, related, reader)
     # what a sentence of the turn says is over, whether or not it became a fact (turn_endings.py)
     targets = {e.out.target for e in found if e.out.op in ("invalidate", "update") and e.out.target}
-    found += [Extracted(k, out, s, (), at) for k, out, s, at in turn_endings(pages, related, targets)]
+    kept = [(e.kind, e.sentence) for e in found if e.out.op in ("add", "update")]  # a "keep" is no fact of its own
+    found += [Extracted(k, out, s, (), at) for k, out, s, at in turn_endings(pages, related, targets, kept)]
     return found
 
 

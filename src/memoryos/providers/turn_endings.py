@@ -35,21 +35,30 @@ def _start(fact: Fact) -> float:
     return 0.0
 
 
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower().replace("’", "'")))
+
+
 def turn_endings(
-    pages: Sequence[Page], related: Sequence[Fact], taken: set[str]
+    pages: Sequence[Page], related: Sequence[Fact], taken: set[str], kept: Sequence[tuple[KnowledgeKind, str]] = ()
 ) -> list[tuple[KnowledgeKind, FactOut, str, float]]:
     """`invalidate` operations for the current facts (among `related`, none in `taken`) that a sentence of a turn
-    of these pages says are over: (kind, operation, sentence, page timestamp), in page order."""
+    of these pages says are over: (kind, operation, sentence, page timestamp), in page order. `kept`: the
+    statements the turn made facts of (their speaker and sentence), which the planner reads itself."""
     if not TURN_ENDINGS or not related:
         return []
     closed = set(taken)
+    made = {(kind, _plain(sentence)) for kind, sentence in kept}
     found: list[tuple[KnowledgeKind, FactOut, str, float]] = []
     for index, page in enumerate(pages):
         for kind in _SUBJECTS:
             side = read_side(page.user_input if kind == "user" else page.agent_response)
             for sentence in sentences(side.text):
+                plain = _plain(sentence)
                 if "?" in sentence or _ADDRESSED.search(sentence):
                     continue
+                if any(k == kind and m and (m in plain or plain in m) for k, m in made):
+                    continue  # a statement made a fact of its own: the planner reads what it ends
                 held = [f for f in related if f.kind == kind and f.id not in closed and _start(f) < page.timestamp]
                 if not held:
                     break
