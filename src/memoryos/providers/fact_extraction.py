@@ -47,6 +47,7 @@ from .statements import (
     promises,
     read_side,
 )
+from .turn_endings import turn_endings
 
 SUBJECTS: dict[KnowledgeKind, str] = {"user": "User", "assistant": "Assistant"}
 MAX_FACTS_PER_TURN = 1
@@ -356,6 +357,10 @@ def page_facts(
                     found.append(Extracted(kind, out, sentence, (), page.timestamp))
     if reader is not None:
         found += _stale_slots(found, related, reader)
+    # what a sentence of the turn says is over, whether or not it became a fact (turn_endings.py)
+    targets = {e.out.target for e in found if e.out.op in ("invalidate", "update") and e.out.target}
+    kept = [(e.kind, e.sentence) for e in found if e.out.op in ("add", "update")]  # a "keep" is no fact of its own
+    found += [Extracted(k, out, s, (), at) for k, out, s, at in turn_endings(pages, related, targets, kept)]
     return found
 
 

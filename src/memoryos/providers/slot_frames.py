@@ -51,13 +51,17 @@ _VALUE_IS_MY = re.compile(
 )
 # "my N is X" (to the end of the clause)
 _MY_IS_VALUE = re.compile(
-    r"\bmy\s+" + _MODS + r"(?P<n>[\w-]+(?:\s+[\w-]+)?)\s+(?:is|has\s+become|is\s+now)\s+(?:now\s+)?" + _ARTICLE
+    r"\bmy\s+"
+    + _MODS
+    + r"(?P<n>[\w-]+(?:\s+[\w-]+)?)\s+(?:is|has\s+become|is\s+now)\s+(?:now\s+)?"
+    + _ARTICLE
     + r"(?P<x>[\w'’&-]+(?:\s+[\w'’&-]+){0,2}?)\s*(?=[,.!;:]|\s+(?:now|these\s+days|nowadays|and|but|since|so)\b|$)",
     re.IGNORECASE,
 )
 # "I'm a (total) X person / fan / addict"
 _LABEL = re.compile(
-    r"\bI(?:['’]m|\s+am)\s+(?:now\s+|basically\s+|such\s+)?(?:a|an)\s+" + _MODS
+    r"\bI(?:['’]m|\s+am)\s+(?:now\s+|basically\s+|such\s+)?(?:a|an)\s+"
+    + _MODS
     + r"(?P<x>[\w'’-]+(?:\s+[\w'’-]+)?)\s+(?:person|addict|drinker|fan|lover|fiend|nut|junkie|enthusiast)\b",
     re.IGNORECASE,
 )

@@ -428,9 +428,7 @@ _ADVERBS = frozenset(
     """.split()  # noqa: SIM905
 )
 # "no longer" leads the verb like an adverb: "I no longer live in Tucson" → "User no longer lives in Tucson"
-_VERB_RE = re.compile(
-    r"(?P<lead>(?:\s+(?:no\s+longer|" + "|".join(sorted(_ADVERBS)) + r"))*)\s+(?P<verb>[A-Za-z'’-]+)"
-)
+_VERB_RE = re.compile(r"(?P<lead>(?:\s+(?:no\s+longer|" + "|".join(sorted(_ADVERBS)) + r"))*)\s+(?P<verb>[A-Za-z'’-]+)")
 
 
 def _is_past(word: str) -> bool:

@@ -15,17 +15,27 @@ from typing import Literal
 
 import numpy as np
 
+from ..lexical import index_word as stem
 from ..models import Fact, FactInvalidation, KnowledgeKind
 from ..textutil import STOPWORDS, tokens
+from . import value_heads
 from .frames import marks_now
 from .frames import rivals as frame_rivals
 from .habits import Embed, passing_mentions, replaced_habit
 from .named_endings import ended_heads, names_any
-from .value_heads import ended_facts, marked_change, same_kind
+from .value_heads import about_the_same_people, ended_facts, ended_words, marked_change, only_ending, same_kind
 
 log = logging.getLogger(__name__)
 
 NAMED_MENTIONS = True  # a closed fact's passing mentions, by the names it gives its value, close with it (ablations)
+# session 31 (off: ablations): another person's ending ends nothing of the speaker's ("User's friend switched from
+# the marathon to an ultra"); a name the closing statement says is over, or the closed fact's first word when a
+# mention names it inside a sentence ("Theo and User have been dating" / "...; Theo and they shook their heads"),
+# names the old value too
+CLOSING_PEOPLE = True
+# a statement that only says what is over and ends a held fact ("I stopped going to chess club") is that fact's end:
+# history from when it was said, not a current fact next to the new value (session 31; off: ablations)
+ENDING_IS_HISTORY = True
 
 FactOp = Literal["add", "update", "invalidate", "keep"]
 
@@ -135,8 +145,8 @@ def says_ended(text: str) -> bool:
 
 def _goes_on(fact: Fact, text: str) -> bool:
     """A statement that denies an ending of a multi-valued fact's value, or names that value without an ending."""
-    if not multi_valued(fact.attribute) or says_ended(text):
-        return False
+    if not multi_valued(fact.attribute) or says_ended(text) or (value_heads.ENDINGS_MORE and bool(ended_words(text))):
+        return False  # "A torn calf ended my squash days": over, by its words (value_heads.py)
     if _DENIED_ENDING_RE.search(text):
         return True
     words = set(tokens(text))
@@ -150,6 +160,13 @@ def attribute_key(attribute: str | None) -> str | None:
         return None
     key = re.sub(r"\s*:\s*", ":", attribute.strip().lower())
     return re.sub(r"\s+", "_", key)[:100]
+
+
+def _ending_clause(text: str, heads: set[str]) -> str:
+    """The clause of `text` that names what it ends: whose ending it is ("User's friend switched from the marathon"
+    is the friend's; "joined a climbing team and dropped rowing" is the speaker's)."""
+    clauses = re.split(r"[,;:.!?]|\b(?:and|but|so|because|while)\b", text)
+    return next((c for c in clauses if names_any(c, heads)), text)
 
 
 # ---- planning ----
@@ -283,6 +300,7 @@ class _Planner:
             and _start(f) < op.observed_at
             and names_any(f.said, heads)
             and not (ended_heads(f.said) & heads)  # an ending said again ends nothing new
+            and (not CLOSING_PEOPLE or about_the_same_people(_ending_clause(op.said, heads), f))
         ]
 
     def same_slot(self, op: FactOperation, taken: set[str]) -> list[Fact]:
@@ -334,18 +352,21 @@ class _Planner:
         if not NAMED_MENTIONS or self.method != "extractive":
             return []
         said = set(tokens(op.said))
+        over = ended_words(op.said) if CLOSING_PEOPLE else set()
         first = tokens(ended.said)[:1]
-        names = {n for n in _names(_DATE_RE.sub(" ", ended.said)) if [n] != first and n not in said}
-        if not names:
-            return []
-        return [
-            f
-            for f in self.current
-            if f.kind == ended.kind
-            and f.id != ended.id
-            and _start(f) < op.observed_at
-            and names & {re.sub(r"'s$", "", t) for t in tokens(f.said)}  # "User's Lumia's battery"
-        ]
+        names = {
+            n for n in _names(_DATE_RE.sub(" ", ended.said)) if [n] != first and (n not in said or stem(n) in over)
+        }
+        lead = first[0] if CLOSING_PEOPLE and first and _names(ended.said.split(" ", 1)[0]) else None
+        found = []
+        for f in self.current:
+            if f.kind != ended.kind or f.id == ended.id or _start(f) >= op.observed_at:
+                continue
+            named = {re.sub(r"'s$", "", t) for t in tokens(f.said)}  # "User's Lumia's battery"
+            inner = _names(re.sub(r"^\W*\S+", " ", f.said))  # its capitalised words after the first
+            if names & named or (lead is not None and lead in inner and (lead not in said or stem(lead) in over)):
+                found.append(f)
+        return found
 
     def close_with_mentions(self, ended: Fact, op: FactOperation, by: str | None) -> None:
         mentions = self.named_mentions(ended, op)
@@ -392,10 +413,17 @@ class _Planner:
             first = min(newer, key=_start)
             fact.valid_until, fact.invalidated_at, fact.superseded_by = _start(first), self.now, first.id
         else:
+            # "I scrapped the MBA idea": the end of what it closes, history from when it was said (what it closes
+            # simply ended: nothing current supersedes it)
+            history = ENDING_IS_HISTORY and bool(rivals) and self.method == "extractive" and only_ending(op.said)
+            history = history and (op.text == op.said or only_ending(op.text))  # its detail may say what came next
             for rival in rivals:
                 if rival.id not in self.closed:
-                    self.close_with_mentions(rival, op, fact.id)
-            self.current.append(fact)
+                    self.close_with_mentions(rival, op, None if history else fact.id)
+            if history:
+                fact.valid_until, fact.invalidated_at = op.observed_at, self.now
+            else:
+                self.current.append(fact)
         self.planned[fact.id] = fact
         self.plan.new.append(fact)
 

@@ -46,6 +46,9 @@ ENDED_WORDS = True  # a clause saying what it names is over ends the facts namin
 VALUE_HEADS = True  # a marked change ends the standing fact whose value words are nearest (off: ablations)
 HEAD_FLOOR = 0.4  # the nearest pair of value words, one from each side, at least this near by meaning
 HEAD_MARGIN = 0.1  # ... and nearer than any other held fact's pair by this much
+# more of English's ways to say a thing is over (traded, replaced, scrapped, buried, "is off", "passed away",
+# "X and I split up", "let my X lapse", ...), session 31 (off: ablations)
+ENDINGS_MORE = True
 
 # words of time and frequency: when a value holds, not what it is
 _TIME = (
@@ -89,13 +92,43 @@ _BEFORE_PARTICIPLE = frozenset(
 
 # ---- a value said to be over ----
 
+
 # an ending said before what ended: "no more running", "quit German class", "sold my drum kit" (not "finished",
 # which completes a thing made, nor "dropped", which may be a fall: "dropped my phone in the sink")
-_ENDS_BEFORE = re.compile(
-    r"\b(?:no\s+more|no\s+longer(?:\s+(?:at|with|in|on|into|doing|playing|going\s+to))?|quit|quitting|stopped|"
-    r"gave\s+up(?:\s+on)?|given\s+up(?:\s+on)?|giving\s+up(?:\s+on)?|ditched|sold|hung\s+up|"
-    r"moved\s+on\s+from|split\s+(?:up\s+)?with|broke\s+up\s+with|redundant\s+from|last\s+day\s+at|used\s+to\s+\w+)"
-    r"\s+(?P<phrase>[^,.;:!?]+)",
+def _ends_before(more: bool) -> re.Pattern[str]:
+    return re.compile(
+        r"\b(?:no\s+more|no\s+longer(?:\s+(?:at|with|in|on|into|doing|playing|going\s+to))?|quit|quitting|stopped|"
+        r"gave\s+up(?:\s+on)?|given\s+up(?:\s+on)?|giving\s+up(?:\s+on)?|ditched|sold|hung\s+up|"
+        r"moved\s+on\s+from|split\s+(?:up\s+)?with|broke\s+up\s+with|redundant\s+from|last\s+day\s+at|used\s+to\s+\w+"
+        + (
+            # more of English's endings (ENDINGS_MORE): a thing traded or replaced, a place or firm one is taken away
+            # from, a plan scrapped, a pet buried or rehomed, a pastime one burnt out on, a divorce, "ended my X days"
+            r"|traded|swapped|switched\s+from|replaced|to\s+replace|away\s+from|scrapped|buried|rehomed|gave\s+away|"
+            r"burn(?:ed|t)\s+out\s+on|divorce\s+from|said\s+goodbye\s+to|called\s+it\s+quits\s+with|"
+            r"handed\s+in\s+(?:my|our|their|User['’]s)\s+notice\s+at|ended(?=\s+(?:my|our|their|User['’]s)\b)|"
+            r"lost(?=\s+(?-i:[A-Z])[a-z]+\s+to\b)|left(?=\s+(?-i:[A-Z])[a-z]+\b)"
+            if more
+            else ""
+        )
+        + r")"
+        # what one stopped doing is what the gerund does: "stopped going to chess club" ends the club, not "going"
+        r"(?:\s+(?:going|doing|playing|attending|visiting|eating|drinking|taking|having|using|riding|driving|"
+        r"working))?(?:\s+(?:to|at|on|with|in|into|for))?"
+        r"\s+(?P<phrase>[^,.;:!?]+)",
+        re.IGNORECASE,
+    )
+
+
+_ENDS_BEFORE = {more: _ends_before(more) for more in (False, True)}
+# "let my Portuguese streak die", "let the membership lapse": what was let go
+_LET_END = re.compile(
+    r"\blet\s+(?P<phrase>(?:my|our|their|the|User['’]s)\s+[^,.;:!?]{1,40}?)\s+(?:die|lapse|go|slide|expire)\b",
+    re.IGNORECASE,
+)
+# "Tomasz and I split up", "Marco and I called it quits": a partner's name as the subject of a parting
+_PARTED = re.compile(
+    r"\b(?P<phrase>(?-i:[A-Z])[a-z]+)\s+and\s+(?:I|we|User)\s+(?:have\s+|had\s+|finally\s+)?"
+    r"(?:split\s+up|broke\s+up|called\s+it\s+quits|divorced|separated|parted\s+ways)\b",
     re.IGNORECASE,
 )
 # a negation with "any more" / "any longer" around what is no longer done: "doesn't fish anymore", "is not a member
@@ -104,12 +137,33 @@ _NOT_ANY_MORE = re.compile(
     r"(?:\bnot|n['’]t)\s+(?P<phrase>[^,.;:!?]{1,60}?)\s+any\s?(?:more|longer)\b",
     re.IGNORECASE,
 )
+
+
 # an ending said after what ended, its subject: "the post round is history", "Rafael is out of the picture", "the
 # knitting needles are gathering dust", "the Spain idea got dropped", "the smoothie phase is over"
-_ENDS_AFTER = re.compile(
-    r"(?P<phrase>[^,.;:!?]+?)\s+(?:is|are|was|were|got|has\s+been|have\s+been)\s+(?:now\s+|finally\s+|officially\s+)?"
-    r"(?:history|over|out\s+of\s+the\s+picture|a\s+thing\s+of\s+the\s+past|gathering\s+dust|dropped|scrapped|"
-    r"ditched|sold|shelved|behind\s+(?:me|us|them|User))\b",
+def _ends_after(more: bool) -> re.Pattern[str]:
+    return re.compile(
+        r"(?P<phrase>[^,.;:!?]+?)(?:\s+(?:is|are|was|were|got|has\s+been|have\s+been)|['’]s\s+been|['’]ve\s+been)\s+"
+        r"(?:now\s+|finally\s+|officially\s+)?"
+        r"(?:history|over|out\s+of\s+the\s+picture|a\s+thing\s+of\s+the\s+past|gathering\s+dust|dropped|scrapped|"
+        r"ditched|sold(?!\s+out)|shelved|behind\s+(?:me|us|them|User)"
+        + (
+            r"|off(?!\s+(?:to|for|work|sick|duty))|on\s+(?:pause|hold|ice)|written\s+off|rehomed|given\s+away|"
+            r"towed\s+away|taken\s+away|called\s+off|cancell?ed|stolen"
+            if more
+            else ""
+        )
+        + r")\b",
+        re.IGNORECASE,
+    )
+
+
+_ENDS_AFTER = {more: _ends_after(more) for more in (False, True)}
+# an ending told with what ended as the subject of a verb in the past: "Pepper passed away", "Barney went to live
+# on the farm", "the cello went back to the shop"
+_ENDED_SUBJECT = re.compile(
+    r"(?P<phrase>[^,.;:!?]+?)\s+(?:sadly\s+|finally\s+)?(?:passed\s+away|died|went\s+back\s+to|"
+    r"went\s+to\s+live\s+(?:with|on|at|in)|closed\s+down|folded)\b",
     re.IGNORECASE,
 )
 # what is wanted, planned, denied or only supposed is not over ("want to quit", "never gave up", "if I stopped")
@@ -134,35 +188,84 @@ def _words(phrase: str) -> list[str]:
     return [w for w in dict.fromkeys(_value_word(t) for t in tokens(phrase)) if w]
 
 
-def _cut(phrase: str) -> str:
+# where an ended thing's phrase ends besides (ENDINGS_MORE): "buried Nibbles under the apple tree"
+_ENDED_PHRASE_END = re.compile(
+    r"\s(?:under|over|behind|beside|through|without|about|off|away|back|up|last|this|next)\b", re.IGNORECASE
+)
+
+
+def _cut(phrase: str, ended: bool = False) -> str:
     """A phrase up to where its noun phrase ends."""
     phrase = " " + phrase
     end = _PHRASE_END.search(phrase)
-    return phrase[: end.start()] if end else phrase
+    phrase = phrase[: end.start()] if end else phrase
+    more = _ENDED_PHRASE_END.search(phrase) if ended and ENDINGS_MORE else None
+    return phrase[: more.start()] if more else phrase
 
 
-def _ended_phrases(text: str) -> list[list[str]]:
-    """The value words of each phrase `text` says is over, in order."""
+def _possessed(subject: str) -> str:
+    """What a subject names when it names a thing's part ("the scooter's battery died": the battery, not the
+    scooter); the speaker's own things stay ("User's cello")."""
+    if ENDINGS_MORE:
+        return re.split(r"\b(?!User['’]s\b)[\w-]+['’]s\s+", subject)[-1]
+    return subject
+
+
+def _clause_before(text: str, at: int) -> str:
+    """The words of `text` before `at` in the same clause: a wish or a denial in another clause ("an offer I
+    couldn't refuse, so I traded X") is not this ending's."""
+    return re.split(r"[,.;:!?]|\b(?:so|and|but|because)\b", text[:at])[-1]
+
+
+_Ended = tuple[list[str], str, tuple[int, int]]
+
+
+def _ended_phrases(text: str) -> list[_Ended]:
+    """The value words of each phrase `text` says is over, in order, each with the part of `text` that tells its
+    ending (up to the end of the phrase: who ended what, not to whom it went) and the span of the ending."""
     if not ENDED_WORDS:
         return []
-    found: list[list[str]] = []
-    for m in _ENDS_BEFORE.finditer(text):
-        if _NOT_DONE.search(text[: m.start()]):
+    found: list[_Ended] = []
+    for m in _ENDS_BEFORE[ENDINGS_MORE].finditer(text):
+        if _NOT_DONE.search(_clause_before(text, m.start())):
             continue
         phrase = m.group("phrase")
         if m.group(0).lower().startswith("used"):
             if not marked_now(text):
                 continue  # "used to compete in dance shows as a kid": a past, not a value replaced now
             phrase = re.sub(r"^\s*\w+\s+", " ", phrase)  # "used to play piano, but now ...": what was played
-        found.append(_words(_cut(phrase)))
+        cut = _cut(phrase, ended=True)
+        end = m.start("phrase") + len(cut) - 1
+        found.append((_words(cut), text[:end], (m.start(), end)))
     for m in _NOT_ANY_MORE.finditer(text):
         if re.search(r"\b(?:want|wants|need|needs|can|could|will|would)\b", m.group(0), re.IGNORECASE):
             continue
-        found.append([w for w in _words(m.group("phrase")) if w not in _LIGHT_VERBS])
-    for m in _ENDS_AFTER.finditer(text):
-        subject = re.split(r"\b(?:and|but|so|because)\b", m.group("phrase"))[-1]
-        found.append(_words(subject))
-    return [words for words in found if words]
+        found.append(([w for w in _words(m.group("phrase")) if w not in _LIGHT_VERBS], text[: m.end()], m.span()))
+    for m in _ENDS_AFTER[ENDINGS_MORE].finditer(text):
+        raw = re.split(r"\b(?:and|but|so|because)\b", m.group("phrase"))[-1]
+        found.append((_words(_possessed(raw)), text[: m.end()], (m.end("phrase") - len(raw), m.end())))
+    if ENDINGS_MORE:
+        for m in _ENDED_SUBJECT.finditer(text):
+            raw = re.split(r"\b(?:and|but|so|because|when|after|since)\b", m.group("phrase"))[-1]
+            if not _NOT_DONE.search(_clause_before(text, m.end("phrase"))):
+                # the subject's head and names: "the car battery died" ends the battery, not the car
+                words = _words(_possessed(raw))
+                names = {w.lower() for w in re.findall(r"\b[A-Z][\w'’-]+", raw)}
+                words = list(dict.fromkeys(words[-1:] + [w for w in words if w in names]))
+                found.append((words, text[: m.end("phrase")], (m.end("phrase") - len(raw), m.end())))
+        for pattern in (_LET_END, _PARTED):
+            for m in pattern.finditer(text):
+                if not _NOT_DONE.search(_clause_before(text, m.start())):
+                    found.append((_words(m.group("phrase")), text[: m.end("phrase")], m.span()))
+    return [item for item in found if item[0]]
+
+
+def _naming(words: list[str], text: str) -> set[str]:
+    """The stems that name what a phrase ends: its one word, its names, its modifiers, not its last common noun
+    alone."""
+    names = {w.lower() for w in re.findall(r"\b[A-Z][\w'’-]+", text)}
+    naming = words if len(words) == 1 else [w for w in words[:-1]] + [w for w in words[-1:] if w in names]
+    return {stem(w) for w in naming}
 
 
 def ended_words(text: str) -> set[str]:
@@ -170,11 +273,9 @@ def ended_words(text: str) -> set[str]:
     Spain idea got dropped" → {"spain"}): a phrase's one word, its names, its modifiers, but not the last common
     noun of a longer phrase alone ("idea", "class", "kit": any fact may name those); empty for a wish, a plan, a
     denial of an ending or a statement of none."""
-    names = {w.lower() for w in re.findall(r"\b[A-Z][\w'’-]+", text)}
     found: set[str] = set()
-    for words in _ended_phrases(text):
-        naming = words if len(words) == 1 else [w for w in words[:-1]] + [w for w in words[-1:] if w in names]
-        found |= {stem(w) for w in naming}
+    for words, _told, _span in _ended_phrases(text):
+        found |= _naming(words, text)
     return found
 
 
@@ -191,7 +292,7 @@ def _others(text: str) -> set[str]:
     return {"they" if w.lower() in pronouns else w.lower() for w in _PEOPLE.findall(text)}
 
 
-def _about_the_same_people(new_text: str, fact: Fact) -> bool:
+def about_the_same_people(new_text: str, fact: Fact) -> bool:
     """Every other person the new statement names is named by the held fact too (a pronoun, by anyone): "User's
     sister teaches violin now" is her change, not one of User's piano lessons; "User's son is at Kingsmead now, he's
     grown" may replace the son's school."""
@@ -199,19 +300,37 @@ def _about_the_same_people(new_text: str, fact: Fact) -> bool:
     return new - {"they"} <= held and ("they" not in new or bool(held))
 
 
+def only_ending(text: str) -> bool:
+    """The statement says what is over and names no other value ("I scrapped the MBA idea", "User's last day at
+    Pinewood Clinic was in March"; not "I gave up keto for a Mediterranean diet")."""
+    phrases = _ended_phrases(text)
+    if not phrases:
+        return False
+    rest = list(text)
+    for _, _, (start, end) in phrases:
+        rest[start:end] = [" "] * (end - start)
+    # nothing said besides the ending ("I gave up badminton and took up cycling" says what came next)
+    return not _words(re.sub(r"\b(?:User|Assistant)['’]s\b", " ", "".join(rest)))
+
+
 def ended_facts(new_text: str, held: Sequence[Fact]) -> list[Fact]:
     """The facts among `held` (current, of the new statement's speaker, said before it) that name a word of what
-    `new_text` says is over and none of the value words it says outside that (the new value)."""
-    ended = ended_words(new_text)
-    if not ended:
+    `new_text` says is over and none of the value words it says outside that (the new value), and no other person
+    than the fact names in the part that tells the ending ("User's uncle sold his golf clubs" is the uncle's; "the
+    hamster went to live with User's niece" is the speaker's hamster)."""
+    phrases = _ended_phrases(new_text)
+    if not phrases:
         return []
-    over = {stem(w) for words in _ended_phrases(new_text) for w in words}
+    over = {stem(w) for words, _, _ in phrases for w in words}
     new_value = {stem(w) for w in value_words(new_text)} - over
-    return [
-        f
-        for f in held
-        if (named := _stems(f.said)) & ended and not named & new_value and _about_the_same_people(new_text, f)
-    ]
+    found: list[Fact] = []
+    for f in held:
+        named = _stems(f.said)
+        if named & new_value:
+            continue
+        if any(named & _naming(words, new_text) and about_the_same_people(told, f) for words, told, _ in phrases):
+            found.append(f)
+    return found
 
 
 # ---- a value of the same kind ----
@@ -307,7 +426,7 @@ def same_kind(new_text: str, held: Sequence[Fact], embed: Embed | None) -> Fact 
     pool = [
         (f, value_words(f.said))
         for f in held
-        if standing(f) and f.attribute not in NOUN_SLOTS and _about_the_same_people(new_text, f)
+        if standing(f) and f.attribute not in NOUN_SLOTS and about_the_same_people(new_text, f)
     ]
     pool = [(f, words) for f, words in pool if words]
     if not pool:
@@ -334,9 +453,11 @@ __all__ = [
     "HEAD_FLOOR",
     "HEAD_MARGIN",
     "VALUE_HEADS",
+    "about_the_same_people",
     "ended_facts",
     "ended_words",
     "marked_change",
+    "only_ending",
     "same_kind",
     "standing",
     "value_words",
