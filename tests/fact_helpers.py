@@ -26,6 +26,18 @@ def promoting(make_memo: Callable[..., Memoryos], **settings: Any) -> Memoryos:
     return make_memo(**PROMOTE_EVERY_PAGE, **settings)
 
 
+def rule_memory(data_dir: str, embedder: Any) -> Memoryos:
+    """The user's memory the text-rule tests use: upkeep run by the test, every page promoted as it goes mid-term."""
+    return Memoryos(
+        user_id="tester",
+        assistant_id="test_assistant",
+        data_storage_path=data_dir,
+        embedder=embedder,
+        background_upkeep=False,
+        **PROMOTE_EVERY_PAGE,
+    )
+
+
 def user_facts(memo: Memoryos) -> list[dict[str, Any]]:
     """Every user fact, current and closed."""
     return memo.get_knowledge("user", include_history=True)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fact_helpers import PROMOTE_EVERY_PAGE, at, first_answer, naming, say, user_facts
+from fact_helpers import at, first_answer, naming, rule_memory, say, user_facts
 
 from memoryos import Memoryos
 from memoryos.tiers import value_heads
@@ -22,14 +22,7 @@ MARCH, APRIL, JULY = at("2024-03-03"), at("2024-04-11"), at("2024-07-19")
 
 @pytest.fixture
 def memo(tmp_path: Path, embedder) -> Iterator[Memoryos]:
-    memory = Memoryos(
-        user_id="tester",
-        assistant_id="test_assistant",
-        data_storage_path=str(tmp_path / "data"),
-        embedder=embedder,
-        background_upkeep=False,
-        **PROMOTE_EVERY_PAGE,
-    )
+    memory = rule_memory(str(tmp_path / "data"), embedder)
     yield memory
     memory.close()
 
